@@ -1,0 +1,241 @@
+//! Accounts: creating people and their API keys, and authenticating API callers. The CLI, the
+//! API and the demo all go through here, so the same rules apply everywhere.
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::{ApiKeySecret, Password, hash_api_key, hash_password};
+use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
+use crate::error::ApiError;
+use crate::storage::schedules::WeeklyRule;
+use crate::storage::users::{NewUser, User};
+use crate::storage::{Conn, Db, StorageError, api_keys, schedules, users};
+
+/// Monday to Friday as a weekday bit set (bit 0 = Sunday).
+pub const WEEKDAYS: i32 = 0b011_1110;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Invalid(m) => Self::BadRequest(m),
+            AccountError::Conflict(m) => Self::Conflict(m),
+            AccountError::NotFound(m) => Self::NotFound(m),
+            AccountError::Storage(e) => e.into(),
+            AccountError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// Who is calling the API: the key's owner and the key itself (recorded in audit history).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub api_key_id: i64,
+}
+
+pub struct NewAccount {
+    pub email: Email,
+    pub name: PersonName,
+    pub time_zone: TimeZoneName,
+    /// Chosen from the email address when absent.
+    pub username: Option<Username>,
+    pub password: Option<Password>,
+    pub role: Role,
+}
+
+/// Creates a user with a default "Working hours" schedule (Monday to Friday, 09:00-17:00 in the
+/// user's timezone), all in one transaction.
+pub async fn create_user(db: &Db, new: NewAccount) -> Result<User, AccountError> {
+    // Hash before the transaction: argon2 is deliberately slow and must not hold the lock.
+    let password_hash = new.password.as_ref().map(hash_password).transpose()?;
+    db.transaction(async |c| insert_user(c, &new, password_hash.as_deref()).await)
+        .await
+}
+
+/// The body of [`create_user`], for callers that create several records in one transaction.
+pub(crate) async fn insert_user(
+    c: &mut Conn<'_>,
+    new: &NewAccount,
+    password_hash: Option<&str>,
+) -> Result<User, AccountError> {
+    if users::find_by_email(c, new.email.as_str()).await?.is_some() {
+        return Err(AccountError::Conflict(format!(
+            "a user with email {} already exists",
+            new.email
+        )));
+    }
+    let username = match &new.username {
+        Some(chosen) if users::username_taken(c, chosen.as_str()).await? => {
+            return Err(AccountError::Conflict(format!(
+                "username {chosen} is already taken"
+            )));
+        }
+        Some(chosen) => chosen.as_str().to_owned(),
+        None => free_username(c, &Username::suggest(new.email.local_part())).await?,
+    };
+    let user = users::insert(
+        c,
+        &NewUser {
+            email: new.email.as_str(),
+            username: &username,
+            name: new.name.as_str(),
+            time_zone: new.time_zone.as_str(),
+            password_hash,
+            role: new.role.as_str(),
+        },
+    )
+    .await?;
+    let working_hours = WeeklyRule {
+        days: WEEKDAYS,
+        start_minute: 9 * 60,
+        end_minute: 17 * 60,
+    };
+    schedules::insert(
+        c,
+        user.id,
+        "Working hours",
+        new.time_zone.as_str(),
+        true,
+        &[working_hours],
+    )
+    .await?;
+    Ok(user)
+}
+
+/// `base`, or `base-2`, `base-3`, … whichever is free first.
+async fn free_username(c: &mut Conn<'_>, base: &Username) -> Result<String, AccountError> {
+    if !users::username_taken(c, base.as_str()).await? {
+        return Ok(base.as_str().to_owned());
+    }
+    for n in 2..1000 {
+        let candidate = format!("{base}-{n}");
+        if !users::username_taken(c, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(AccountError::Conflict(format!(
+        "no free username derived from {base}; pass one explicitly"
+    )))
+}
+
+async fn user_by_email(db: &Db, email: &Email) -> Result<User, AccountError> {
+    db.run(async |c| users::find_by_email(c, email.as_str()).await)
+        .await?
+        .ok_or_else(|| AccountError::NotFound(format!("no user with email {email}")))
+}
+
+/// Creates an API key for the user with `email`. The secret is returned once and never stored.
+pub async fn create_api_key(
+    db: &Db,
+    email: &Email,
+    name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(api_keys::ApiKey, ApiKeySecret), AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AccountError::Invalid(
+            "API key name must be 1 to 100 characters".into(),
+        ));
+    }
+    let user = user_by_email(db, email).await?;
+    let secret = ApiKeySecret::generate();
+    let key = db
+        .run(async |c| {
+            api_keys::insert(
+                c,
+                &api_keys::NewApiKey {
+                    user_id: user.id,
+                    name,
+                    prefix: &secret.display_prefix(),
+                    key_hash: &secret.hash(),
+                    expires_at,
+                },
+            )
+            .await
+        })
+        .await?;
+    Ok((key, secret))
+}
+
+/// Makes sure a known key (the demo's) exists for `user_id`; true when it was added now.
+pub async fn ensure_api_key(
+    db: &Db,
+    user_id: i64,
+    name: &str,
+    secret: &ApiKeySecret,
+) -> Result<bool, AccountError> {
+    let hash = secret.hash();
+    db.transaction(async |c| {
+        if api_keys::exists_with_hash(c, &hash).await? {
+            return Ok(false);
+        }
+        let new = api_keys::NewApiKey {
+            user_id,
+            name,
+            prefix: &secret.display_prefix(),
+            key_hash: &hash,
+            expires_at: None,
+        };
+        api_keys::insert(c, &new).await?;
+        Ok(true)
+    })
+    .await
+}
+
+pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), AccountError> {
+    let user = user_by_email(db, email).await?;
+    let revoked = db
+        .run(async |c| api_keys::revoke(c, user.id, key_id).await)
+        .await?;
+    if revoked {
+        Ok(())
+    } else {
+        Err(AccountError::NotFound(format!(
+            "{email} has no active API key with id {key_id}"
+        )))
+    }
+}
+
+pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKey>, AccountError> {
+    let user = user_by_email(db, email).await?;
+    Ok(db
+        .run(async |c| api_keys::list_live(c, user.id).await)
+        .await?)
+}
+
+/// The caller presenting `key`, if it is a live key.
+pub async fn authenticate(db: &Db, key: &str) -> Result<Option<Caller>, StorageError> {
+    let hash = hash_api_key(key);
+    let found = db
+        .run(async |c| api_keys::authenticate(c, &hash, Utc::now()).await)
+        .await?;
+    Ok(found.map(|(api_key_id, user)| Caller { user, api_key_id }))
+}
+
+pub struct Profile {
+    pub user: User,
+    pub default_schedule_id: Option<i64>,
+}
+
+pub async fn profile(db: &Db, user_id: i64) -> Result<Profile, StorageError> {
+    db.run(async |c| {
+        Ok(Profile {
+            user: users::find(c, user_id).await?,
+            default_schedule_id: schedules::find_default_id(c, user_id).await?,
+        })
+    })
+    .await
+}

@@ -1,0 +1,285 @@
+//! The command line: `serve` (the default), `migrate`, `demo`, `user`, `api-key`. Every command
+//! reads the same configuration. Results go to standard output, logs to standard error.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use chrono::{TimeDelta, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::{self, NewAccount};
+use crate::auth::Password;
+use crate::config::{Config, ENVIRONMENT_HELP};
+use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
+use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
+use crate::{Application, demo, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kairos",
+    version,
+    about = "Kairos: self-hosted scheduling with a Cal.com-compatible API",
+    after_help = ENVIRONMENT_HELP
+)]
+pub struct Cli {
+    /// Configuration file (TOML); defaults to ./kairos.toml when it exists
+    #[arg(long, global = true, env = "KAIROS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default command)
+    Serve {
+        /// Seed the demo data first (once; later starts keep it)
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations, then exit
+    Migrate,
+    /// Seed the demo data and serve: the same as `serve --demo`
+    Demo,
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API keys
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user with a default Monday-Friday 09:00-17:00 schedule in their timezone
+    Create(CreateUser),
+}
+
+#[derive(Debug, Args)]
+struct CreateUser {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// IANA timezone, e.g. Europe/Berlin
+    #[arg(long)]
+    timezone: String,
+    /// Booking page name; derived from the email when absent
+    #[arg(long)]
+    username: Option<String>,
+    /// Password for the admin console (prefer --password-stdin: arguments show in `ps`)
+    #[arg(long, conflicts_with = "password_stdin")]
+    password: Option<String>,
+    /// Read the password from standard input
+    #[arg(long)]
+    password_stdin: bool,
+    /// Make the user an administrator
+    #[arg(long)]
+    admin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key; prints it once, alone on standard output
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Expire the key after this many days
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke a key by its id (see `api-key list`)
+    Revoke {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        id: i64,
+    },
+    /// List a user's active keys (never the keys themselves)
+    List {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Demo => serve(config, true).await,
+        Command::Migrate => migrate(config).await,
+        Command::User {
+            command: UserCommand::Create(args),
+        } => create_user(config, args).await,
+        Command::ApiKey { command } => api_key(config, command).await,
+    }
+}
+
+async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    telemetry::init(config.log_format, &config.log_level);
+    let app = Application::build(config).await?;
+    if with_demo {
+        let seeded = demo::seed(app.db(), app.secret_key())
+            .await
+            .context("seeding the demo")?;
+        print_demo(&seeded, app.base_url());
+    }
+    println!("Kairos listening on http://{}", app.address());
+    tracing::info!(address = %app.address(), base_url = app.base_url(), "listening");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo(demo: &demo::Demo, base_url: &str) {
+    let key = demo.api_key.expose();
+    let state = if demo.seeded_now {
+        "created"
+    } else {
+        "already present"
+    };
+    println!(
+        "Demo data {state}:\n  \
+           owner        {owner} (password: {password}), Mon-Fri 09:00-17:00 America/New_York\n  \
+           event types  15min, 30min (user {user}); round-robin team {team}/intro with alex and sam\n  \
+           API key      {key}\n  \
+           try it       curl -H 'Authorization: Bearer {key}' {base_url}/v2/me",
+        owner = demo::OWNER_EMAIL,
+        password = demo::PASSWORD,
+        user = demo.owner_username,
+        team = demo::TEAM_SLUG,
+    );
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    telemetry::init(config.log_format, &config.log_level);
+    let db = connect(&config)?;
+    let applied = run_migrations(&db)
+        .await
+        .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+    if applied.is_empty() {
+        println!("The database is up to date.");
+    } else {
+        println!(
+            "Applied {} migration(s): {}",
+            applied.len(),
+            applied.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A database for one-shot commands, migrated when the configuration allows.
+async fn prepared_db(config: &Config) -> anyhow::Result<Db> {
+    telemetry::init(config.log_format, "warn");
+    let db = connect(config)?;
+    if config.auto_migrate {
+        run_migrations(&db)
+            .await
+            .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+    }
+    Ok(db)
+}
+
+fn connect(config: &Config) -> anyhow::Result<Db> {
+    let options = PoolOptions {
+        max_connections: 2,
+        ..PoolOptions::default()
+    };
+    Ok(Db::connect(&config.database(), &options)?)
+}
+
+async fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
+    let password = match (&args.password, args.password_stdin) {
+        (Some(password), _) => Some(password.clone()),
+        (None, true) => Some(read_password_from_stdin()?),
+        (None, false) => None,
+    };
+    let account = NewAccount {
+        email: Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?,
+        name: PersonName::parse(&args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?,
+        time_zone: TimeZoneName::parse(&args.timezone)
+            .map_err(|e| anyhow::anyhow!("--timezone: {e}"))?,
+        username: args
+            .username
+            .as_deref()
+            .map(Username::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--username: {e}"))?,
+        password: password
+            .as_deref()
+            .map(Password::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--password: {e}"))?,
+        role: if args.admin { Role::Admin } else { Role::User },
+    };
+    let db = prepared_db(&config).await?;
+    let user = accounts::create_user(&db, account).await?;
+    println!(
+        "Created user {} <{}> (id {}, username {}, timezone {}, role {})",
+        user.name, user.email, user.id, user.username, user.time_zone, user.role
+    );
+    Ok(())
+}
+
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("--password-stdin: standard input held no password");
+    }
+    Ok(password)
+}
+
+async fn api_key(config: Config, command: ApiKeyCommand) -> anyhow::Result<()> {
+    let parse_email = |raw: &str| Email::parse(raw).map_err(|e| anyhow::anyhow!("--email: {e}"));
+    match command {
+        ApiKeyCommand::Create {
+            email,
+            name,
+            expires_in_days,
+        } => {
+            let email = parse_email(&email)?;
+            let expires_at = expires_in_days.map(|days| Utc::now() + TimeDelta::days(days.into()));
+            let db = prepared_db(&config).await?;
+            let (key, secret) = accounts::create_api_key(&db, &email, &name, expires_at).await?;
+            eprintln!(
+                "Created API key {} ({}) for {email}. It is shown once; store it now.",
+                key.id, key.name
+            );
+            println!("{}", secret.expose());
+        }
+        ApiKeyCommand::Revoke { email, id } => {
+            let email = parse_email(&email)?;
+            let db = prepared_db(&config).await?;
+            accounts::revoke_api_key(&db, &email, id).await?;
+            println!("Revoked API key {id} of {email}");
+        }
+        ApiKeyCommand::List { email } => {
+            let email = parse_email(&email)?;
+            let db = prepared_db(&config).await?;
+            for key in accounts::list_api_keys(&db, &email).await? {
+                println!(
+                    "{}\t{}\t{}…\tcreated {}",
+                    key.id,
+                    key.name,
+                    key.prefix,
+                    key.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+        }
+    }
+    Ok(())
+}

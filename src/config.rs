@@ -1,0 +1,287 @@
+//! Typed configuration: built-in defaults, then an optional TOML file, then `KAIROS_*`
+//! environment variables (each later source wins). Validation happens here, so a bad value
+//! stops start-up with one line naming the setting.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::storage::DatabaseUrl;
+
+/// Every setting, with the environment variable that sets it. Printed by `kairos --help`.
+pub const ENVIRONMENT_HELP: &str = "\
+Configuration (defaults < kairos.toml or --config FILE < environment):
+  KAIROS_DATABASE_URL          sqlite://PATH or postgres://USER@HOST/DB   [default: sqlite://data/kairos.db]
+  KAIROS_BIND                  host:port to listen on                      [default: 127.0.0.1:3000]
+  KAIROS_BASE_URL              public URL used in links and emails         [default: http://<bind address>]
+  KAIROS_SECRET_KEY            signing key, 32+ characters; shared by all instances
+                               [default: generated once into <data dir>/secret.key]
+  KAIROS_DATA_DIR              directory for the secret key file           [default: data]
+  KAIROS_LOG_FORMAT            human | json                                [default: human]
+  KAIROS_LOG_LEVEL             tracing filter, e.g. info or kairos=debug   [default: info]
+  KAIROS_DATABASE_MAX_CONNECTIONS  connection pool size                    [default: 10]
+  KAIROS_AUTO_MIGRATE          run pending migrations at start-up          [default: true]
+  KAIROS_WORKERS               HTTP worker threads                         [default: CPU cores]
+  KAIROS_SHUTDOWN_TIMEOUT_SECS grace period for in-flight requests         [default: 30]
+  KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// A secret that never appears in logs or `Debug` output.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub base_url: Option<String>,
+    pub secret_key: Option<Secret>,
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub database_max_connections: usize,
+    pub auto_migrate: bool,
+    pub workers: Option<usize>,
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/kairos.db".to_owned(),
+            bind: "127.0.0.1:3000".to_owned(),
+            base_url: None,
+            secret_key: None,
+            data_dir: PathBuf::from("data"),
+            log_format: LogFormat::Human,
+            log_level: "info".to_owned(),
+            database_max_connections: 10,
+            auto_migrate: true,
+            workers: None,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `./kairos.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.into())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("kairos.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("kairos.toml"));
+            }
+            None => {}
+        }
+        // Only names we know are read, so unrelated KAIROS_* variables in a shell never break
+        // start-up; a typo in the TOML file is reported instead.
+        let known: Vec<&str> = Self::KEYS.to_vec();
+        figment = figment.merge(Env::prefixed("KAIROS_").only(&known));
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(one_line(&e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    const KEYS: [&'static str; 11] = [
+        "database_url",
+        "bind",
+        "base_url",
+        "secret_key",
+        "data_dir",
+        "log_format",
+        "log_level",
+        "database_max_connections",
+        "auto_migrate",
+        "workers",
+        "shutdown_timeout_secs",
+    ];
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        if let Err(e) = DatabaseUrl::parse(&self.database_url) {
+            return invalid(format!("KAIROS_DATABASE_URL: {e}"));
+        }
+        match self.bind.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
+            _ => {
+                return invalid(format!(
+                    "KAIROS_BIND must be host:port, e.g. 127.0.0.1:3000, got `{}`",
+                    self.bind
+                ));
+            }
+        }
+        if let Some(base) = &self.base_url {
+            match url::Url::parse(base) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+                _ => {
+                    return invalid(format!(
+                        "KAIROS_BASE_URL must be an http(s) URL such as https://cal.example.com, got `{base}`"
+                    ));
+                }
+            }
+        }
+        if let Some(secret) = &self.secret_key
+            && secret.expose().len() < 32
+        {
+            return invalid("KAIROS_SECRET_KEY must be at least 32 characters".to_owned());
+        }
+        if self.database_max_connections == 0 {
+            return invalid("KAIROS_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());
+        }
+        if self.workers == Some(0) {
+            return invalid("KAIROS_WORKERS must be at least 1".to_owned());
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
+            return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));
+        }
+        Ok(())
+    }
+
+    pub fn database(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&self.database_url).expect("validated when the configuration loaded")
+    }
+
+    /// The configured secret key, or the one kept in the data directory, created on first use.
+    pub fn resolve_secret_key(&self) -> anyhow::Result<Secret> {
+        if let Some(secret) = &self.secret_key {
+            return Ok(secret.clone());
+        }
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim().to_owned();
+            anyhow::ensure!(
+                existing.len() >= 32,
+                "{} holds a key shorter than 32 characters; delete it to generate a new one",
+                path.display()
+            );
+            return Ok(Secret::new(existing));
+        }
+        let generated = {
+            use rand::RngCore;
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        };
+        write_private_file(&path, &generated)?;
+        Ok(Secret::new(generated))
+    }
+}
+
+fn write_private_file(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn one_line(err: &figment::Error) -> String {
+    err.to_string().replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_setting_named() {
+        type Change = fn(&mut Config);
+        let cases: [(Change, &str); 5] = [
+            (
+                |c| c.database_url = "mysql://x".into(),
+                "KAIROS_DATABASE_URL",
+            ),
+            (|c| c.bind = "3000".into(), "KAIROS_BIND"),
+            (|c| c.base_url = Some("ftp://x".into()), "KAIROS_BASE_URL"),
+            (
+                |c| c.secret_key = Some(Secret::new("short".into())),
+                "KAIROS_SECRET_KEY",
+            ),
+            (|c| c.log_level = "info,[".into(), "KAIROS_LOG_LEVEL"),
+        ];
+        for (change, setting) in cases {
+            let mut config = Config::default();
+            change(&mut config);
+            let message = config.validate().unwrap_err().to_string();
+            assert!(message.contains(setting), "{message}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = Config {
+            secret_key: Some(Secret::new("x".repeat(40))),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("xxxx"));
+    }
+
+    #[test]
+    fn secret_key_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().join("nested"),
+            ..Config::default()
+        };
+        let first = config.resolve_secret_key().unwrap();
+        let second = config.resolve_secret_key().unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.expose().len(), 64);
+    }
+}

@@ -1,0 +1,35 @@
+//! Domain values that can only hold valid data ("parse, don't validate"). Every input from
+//! outside (HTTP, CLI, config) passes through one of these before it reaches a use case.
+//! No IO here.
+
+mod email;
+mod names;
+mod time_zone;
+
+pub use email::Email;
+pub use names::{PersonName, Slug, Username};
+pub use time_zone::TimeZoneName;
+
+/// What a user may do beyond their own data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Admin => "ADMIN",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "USER" => Ok(Self::User),
+            "ADMIN" => Ok(Self::Admin),
+            other => Err(format!("unknown role `{other}`; expected USER or ADMIN")),
+        }
+    }
+}

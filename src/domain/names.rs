@@ -1,0 +1,147 @@
+use std::fmt;
+
+/// A URL-safe identifier: lower-case letters, digits and `-`, 1 to 64 characters, not starting
+/// or ending with `-`. Event type slugs and team slugs are slugs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let slug = raw.trim();
+        let valid = (1..=64).contains(&slug.len())
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if valid {
+            Ok(Self(slug.to_owned()))
+        } else {
+            Err(format!(
+                "slug `{slug}` is not valid: use 1-64 lower-case letters, digits and dashes"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A username: the path segment of a person's booking page (`/{username}/{event}`).
+/// Lower-case letters, digits, `-`, `_` and `.`, 1 to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        let valid = (1..=64).contains(&name.len())
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && name.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+            });
+        if valid {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(format!(
+                "username `{name}` is not valid: use 1-64 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit"
+            ))
+        }
+    }
+
+    /// A username derived from free text (an email's local part): invalid characters become
+    /// dashes. Falls back to `user` when nothing usable is left.
+    pub fn suggest(from: &str) -> Self {
+        let cleaned: String = from
+            .to_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let cut: String = trimmed.chars().take(64).collect();
+        Self::parse(&cut).unwrap_or_else(|_| Self("user".to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's display name: trimmed, non-empty, at most 255 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("name must not be empty".to_owned());
+        }
+        if name.chars().count() > 255 {
+            return Err("name must be at most 255 characters".to_owned());
+        }
+        if name.chars().any(char::is_control) {
+            return Err("name must not contain control characters".to_owned());
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(Slug::parse("intro-call").is_ok());
+        assert!(Slug::parse("30min").is_ok());
+        for bad in ["", "-a", "a-", "Intro", "a b", "a_b", &"x".repeat(65)] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn usernames_and_suggestions() {
+        assert!(Username::parse("ada.host_1").is_ok());
+        assert!(Username::parse(".ada").is_err());
+        assert!(Username::parse("Ada").is_err());
+        assert_eq!(Username::suggest("Ada.Host+cal").as_str(), "ada.host-cal");
+        assert_eq!(Username::suggest("+++").as_str(), "user");
+    }
+
+    #[test]
+    fn person_names() {
+        assert_eq!(
+            PersonName::parse("  Ada Host ").unwrap().as_str(),
+            "Ada Host"
+        );
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse("a\u{0}b").is_err());
+    }
+}

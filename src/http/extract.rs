@@ -1,0 +1,49 @@
+//! Extractors: the caller identified by an API key.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+
+use super::AppState;
+use crate::accounts::{self, Caller};
+use crate::error::ApiError;
+
+/// A request authenticated with `Authorization: Bearer <api key>`.
+pub struct Authenticated(pub Caller);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let presented = bearer_token(req);
+        Box::pin(async move {
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let presented = presented.ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "Missing API key: send it as `Authorization: Bearer <api key>`".into(),
+                )
+            })?;
+            accounts::authenticate(&state.db, &presented)
+                .await?
+                .map(Authenticated)
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("The API key is invalid, revoked or expired".into())
+                })
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}

@@ -1,0 +1,76 @@
+//! HTTP: the actix-web application. `api/` serves Cal.com's REST API v2 as JSON; handlers parse
+//! input into domain values, call a use case, and map the result. Writes never go to storage
+//! directly from here.
+
+mod api;
+mod extract;
+mod health;
+mod request_log;
+
+use actix_web::{HttpRequest, web};
+
+use crate::config::Secret;
+use crate::error::ApiError;
+use crate::storage::Db;
+
+/// Request bodies above this size are refused before they are parsed.
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub base_url: String,
+    pub secret_key: Secret,
+}
+
+/// Every route, in one place.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(json_config())
+        .app_data(query_config())
+        .app_data(path_config())
+        .route("/health", web::get().to(health::health))
+        .service(web::scope("/v2").configure(api::configure))
+        .default_service(web::to(not_found));
+}
+
+pub use request_log::request_span;
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_JSON_BODY)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError;
+            let api = match &err {
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge(format!(
+                    "The request body is larger than the limit of {MAX_JSON_BODY} bytes"
+                )),
+                JsonPayloadError::ContentType => ApiError::BadRequest(
+                    "The request body must be JSON, sent with Content-Type: application/json"
+                        .into(),
+                ),
+                other => ApiError::BadRequest(format!("The request body is not valid: {other}")),
+            };
+            api.into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("The query string is not valid: {err}")).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::NotFound(format!("The path is not valid: {err}")).into()
+    })
+}
+
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "Cannot {} {}: no such route",
+        req.method(),
+        req.path()
+    )))
+}

@@ -1,0 +1,115 @@
+//! Kairos: a self-hosted scheduling engine with a Cal.com-compatible API.
+//!
+//! [`Application::build`] turns a [`config::Config`] into a running server; `main` and the
+//! integration tests both start Kairos this way.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod storage;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::config::{Config, Secret};
+use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
+
+/// A bound, migrated, ready-to-run Kairos server.
+pub struct Application {
+    address: SocketAddr,
+    base_url: String,
+    db: Db,
+    secret_key: Secret,
+    server: Server,
+}
+
+impl Application {
+    /// Connects the database, applies pending migrations (unless disabled), and binds the
+    /// listener. Port 0 picks a free port; [`Application::address`] tells which.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let options = PoolOptions {
+            max_connections: config.database_max_connections,
+            acquire_timeout: Duration::from_secs(5),
+        };
+        let db = Db::connect(&config.database(), &options)?;
+        if config.auto_migrate {
+            let applied = run_migrations(&db)
+                .await
+                .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied database migrations");
+            }
+        }
+        let secret_key = config.resolve_secret_key()?;
+
+        let listener = std::net::TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let address = listener.local_addr()?;
+        let base_url = config
+            .base_url
+            .as_deref()
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{address}"));
+
+        let state = web::Data::new(http::AppState {
+            db: db.clone(),
+            base_url: base_url.clone(),
+            secret_key: secret_key.clone(),
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(http::request_span))
+                .configure(http::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(config.shutdown_timeout_secs);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            address,
+            base_url,
+            db,
+            secret_key,
+            server: server.run(),
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn secret_key(&self) -> &Secret {
+        &self.secret_key
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to the
+    /// configured grace period) before returning.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,386 @@
+//! Storage owns the database: connection pools for SQLite and PostgreSQL, the portable schema,
+//! migrations, and every query. It is the only module that imports diesel; callers get domain
+//! values and [`StorageError`], never diesel types.
+
+pub mod api_keys;
+pub mod event_types;
+mod migrate;
+pub mod schedules;
+pub mod schema;
+pub mod teams;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::SqliteConnection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::{Pool, PoolError};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::FutureExt;
+
+pub use migrate::run_migrations;
+
+pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// Applied to every SQLite connection: concurrent readers with one writer (WAL), enforced
+/// foreign keys, and waiting for the write lock instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+/// Which database a URL names. SQLite paths are relative to the working directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() || path.contains('?') {
+                return Err(format!(
+                    "database URL `{raw}` has no usable file path; write it as sqlite://data/kairos.db"
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            url::Url::parse(raw)
+                .map_err(|e| format!("database URL is not a valid PostgreSQL URL: {e}"))?;
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        Err(format!(
+            "database URL must start with sqlite:// or postgres://, got `{}`",
+            redact_url(raw)
+        ))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// A URL with any password replaced, safe to log or print.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule of the schema was violated; the payload names the constraint.
+    #[error("conflicts with an existing record ({0})")]
+    Conflict(String),
+    /// A host's time claims would overlap: the no-double-booking guarantee fired.
+    #[error("the time is already taken")]
+    Overlap,
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Query(#[source] DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl From<DieselError> for StorageError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let message = info.message();
+                let constraint = info.constraint_name().unwrap_or(message).to_owned();
+                // PostgreSQL reports the exclusion constraint by kind; SQLite's trigger can only
+                // raise a message, which diesel reports as an unknown error.
+                if constraint.contains("booking_claims_no_overlap")
+                    || message.contains("booking_claims_no_overlap")
+                {
+                    return Self::Overlap;
+                }
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => Self::Conflict(constraint),
+                    DatabaseErrorKind::ClosedConnection => Self::Unavailable(message.to_owned()),
+                    _ => Self::Query(err),
+                }
+            }
+            _ => Self::Query(err),
+        }
+    }
+}
+
+impl From<PoolError> for StorageError {
+    fn from(err: PoolError) -> Self {
+        Self::Unavailable(err.to_string())
+    }
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Pool settings that matter to operators.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_connections: usize,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A pool of connections to one of the two backends.
+#[derive(Clone)]
+pub enum Db {
+    Pg(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// A borrowed connection to either backend: what every query function takes, inside or
+/// outside a transaction.
+pub enum Conn<'a> {
+    Pg(&'a mut AsyncPgConnection),
+    Sqlite(&'a mut SqliteConn),
+}
+
+/// The bound diesel-async puts on transaction bodies, so `async |c| { .. }` closures whose
+/// futures are `Send` can be passed straight through.
+pub trait TxBody<T, R>: AsyncFnOnce(T) -> R + FnOnce(T) -> <Self as TxBody<T, R>>::Fut {
+    type Fut: Future<Output = R>;
+}
+
+impl<F, T, Fut, R> TxBody<T, R> for F
+where
+    F: AsyncFnOnce(T) -> R + FnOnce(T) -> Fut,
+    Fut: Future<Output = R>,
+{
+    type Fut = Fut;
+}
+
+/// Runs one query body against whichever backend `$conn` (a `&mut Conn`) holds; the body is
+/// written once and compiled for each backend.
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::storage::Conn::Pg(inner) => {
+                let $c: &mut diesel_async::AsyncPgConnection = &mut **inner;
+                $body
+            }
+            $crate::storage::Conn::Sqlite(inner) => {
+                let $c: &mut $crate::storage::SqliteConn = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use with_conn;
+
+impl Db {
+    /// Builds the pool. Connections are opened lazily, so an unreachable database makes the
+    /// first query fail, not this call; `/health` reports it.
+    pub fn connect(url: &DatabaseUrl, options: &PoolOptions) -> StorageResult<Self> {
+        let db = match url {
+            DatabaseUrl::Sqlite(path) => {
+                create_parent_dir(path)?;
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(|url| open_sqlite(url.to_owned()).boxed());
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
+                    format!("sqlite://{}", path.display()),
+                    config,
+                );
+                Self::Sqlite(build_pool(manager, options)?)
+            }
+            DatabaseUrl::Postgres(url) => {
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.clone());
+                Self::Pg(build_pool(manager, options)?)
+            }
+        };
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Pg(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `body` on a pooled connection, each statement committing on its own.
+    pub async fn run<R, E, F>(&self, body: F) -> Result<R, E>
+    where
+        F: for<'r, 'c> AsyncFnOnce(&'r mut Conn<'c>) -> Result<R, E>,
+        E: From<StorageError>,
+    {
+        match self {
+            Self::Pg(pool) => {
+                let mut object = pool.get().await.map_err(StorageError::from)?;
+                body(&mut Conn::Pg(&mut object)).await
+            }
+            Self::Sqlite(pool) => {
+                let mut object = pool.get().await.map_err(StorageError::from)?;
+                body(&mut Conn::Sqlite(&mut object)).await
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it commits or none of it does (an `Err` from
+    /// the body rolls back). SQLite takes the write lock up front (`BEGIN IMMEDIATE`), so a
+    /// read-check-write body is serial and never fails on a lock upgrade.
+    pub async fn transaction<R, E, F>(&self, body: F) -> Result<R, E>
+    where
+        F: for<'r, 'c> TxBody<&'r mut Conn<'c>, Result<R, E>, Fut: Send> + Send,
+        R: Send,
+        E: From<StorageError> + Send,
+    {
+        let outcome = match self {
+            Self::Pg(pool) => {
+                let mut object = pool.get().await.map_err(StorageError::from)?;
+                let pg: &mut AsyncPgConnection = &mut object;
+                pg.transaction(async move |c| body(&mut Conn::Pg(c)).await.map_err(TxError::Body))
+                    .await
+            }
+            Self::Sqlite(pool) => {
+                let mut object = pool.get().await.map_err(StorageError::from)?;
+                let sqlite: &mut SqliteConn = &mut object;
+                sqlite
+                    .immediate_transaction(async move |c| {
+                        body(&mut Conn::Sqlite(c)).await.map_err(TxError::Body)
+                    })
+                    .await
+            }
+        };
+        outcome.map_err(|e| match e {
+            TxError::Body(e) => e,
+            TxError::Database(e) => E::from(StorageError::from(e)),
+        })
+    }
+
+    /// A round trip to the database: the readiness check behind `/health`.
+    pub async fn ping(&self) -> StorageResult<()> {
+        self.run(async |conn| -> StorageResult<()> {
+            with_conn!(conn, |c| c.batch_execute("SELECT 1").await)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The tables and columns as the live database has them, for the schema agreement test
+    /// and for operators.
+    pub async fn describe_columns(&self) -> StorageResult<Vec<ColumnInfo>> {
+        self.run(async |conn| migrate::describe_columns(conn).await)
+            .await
+    }
+}
+
+/// A transaction's failure: the body's own error, or the database's (begin, commit, rollback).
+enum TxError<E> {
+    Body(E),
+    Database(DieselError),
+}
+
+impl<E> From<DieselError> for TxError<E> {
+    fn from(err: DieselError) -> Self {
+        Self::Database(err)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ColumnInfo {
+    pub table: String,
+    pub column: String,
+    pub sql_type: String,
+    pub nullable: bool,
+}
+
+fn build_pool<C>(
+    manager: AsyncDieselConnectionManager<C>,
+    options: &PoolOptions,
+) -> StorageResult<Pool<C>>
+where
+    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager,
+{
+    Pool::builder(manager)
+        .max_size(options.max_connections)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(options.acquire_timeout))
+        .create_timeout(Some(options.acquire_timeout))
+        .build()
+        .map_err(|e| StorageError::Unavailable(e.to_string()))
+}
+
+fn create_parent_dir(path: &Path) -> StorageResult<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+            StorageError::Unavailable(format!("cannot create directory {}: {e}", dir.display()))
+        }),
+        _ => Ok(()),
+    }
+}
+
+async fn open_sqlite(url: String) -> diesel::ConnectionResult<SqliteConn> {
+    let mut conn = SqliteConn::establish(&url).await?;
+    conn.batch_execute(SQLITE_PRAGMAS)
+        .await
+        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// Instants are stored as naive UTC timestamps truncated to microseconds, the precision both
+/// backends keep.
+pub(crate) fn to_db_time(at: DateTime<Utc>) -> NaiveDateTime {
+    at.naive_utc().trunc_subsecs(6)
+}
+
+pub(crate) fn from_db_time(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// A stored timestamp read back as a UTC instant (`#[diesel(deserialize_as = StoredInstant)]`).
+#[doc(hidden)]
+pub struct StoredInstant(DateTime<Utc>);
+
+impl<DB> diesel::Queryable<diesel::sql_types::Timestamp, DB> for StoredInstant
+where
+    DB: diesel::backend::Backend,
+    NaiveDateTime: diesel::deserialize::FromSql<diesel::sql_types::Timestamp, DB>,
+{
+    type Row = NaiveDateTime;
+
+    fn build(row: NaiveDateTime) -> diesel::deserialize::Result<Self> {
+        Ok(Self(from_db_time(row)))
+    }
+}
+
+impl From<StoredInstant> for DateTime<Utc> {
+    fn from(value: StoredInstant) -> Self {
+        value.0
+    }
+}

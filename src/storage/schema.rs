@@ -1,0 +1,397 @@
+// The one portable diesel schema for both backends: ids BigInt or Text, instants Timestamp (UTC),
+// JSON as Text. Keep it in step with migrations/{sqlite,postgres}; tests/api/schema.rs checks all three.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        username -> Text,
+        name -> Text,
+        time_zone -> Text,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        locale -> Text,
+        week_start -> Text,
+        time_format -> Integer,
+        bio -> Text,
+        brand_color -> Text,
+        dark_brand_color -> Text,
+        metadata -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        bio -> Text,
+        time_zone -> Text,
+        brand_color -> Text,
+        booking_limits -> Nullable<Text>,
+        rr_reset_interval -> Text,
+        rr_timestamp_basis -> Text,
+        metadata -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> BigInt,
+        team_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        accepted -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schedules (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        time_zone -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    availability_rules (id) {
+        id -> BigInt,
+        schedule_id -> BigInt,
+        days -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    date_overrides (id) {
+        id -> BigInt,
+        schedule_id -> BigInt,
+        date -> Date,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    availability_patterns (id) {
+        id -> BigInt,
+        schedule_id -> BigInt,
+        rrule -> Text,
+        starts_on -> Date,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    out_of_office (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        redirect_user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_types (id) {
+        id -> BigInt,
+        owner_id -> Nullable<BigInt>,
+        team_id -> Nullable<BigInt>,
+        slug -> Text,
+        title -> Text,
+        description -> Text,
+        length_minutes -> Integer,
+        length_options -> Nullable<Text>,
+        slot_interval -> Nullable<Integer>,
+        offset_start -> Integer,
+        before_buffer -> Integer,
+        after_buffer -> Integer,
+        minimum_notice -> Integer,
+        booking_window -> Nullable<Text>,
+        booking_limits -> Nullable<Text>,
+        duration_limits -> Nullable<Text>,
+        seats_per_slot -> Nullable<Integer>,
+        requires_confirmation -> Bool,
+        unconfirmed_blocks_slot -> Bool,
+        booking_fields -> Text,
+        locations -> Text,
+        schedule_id -> Nullable<BigInt>,
+        restriction_schedule_id -> Nullable<BigInt>,
+        scheduling_type -> Nullable<Text>,
+        hidden -> Bool,
+        only_show_first_slot -> Bool,
+        settings -> Text,
+        metadata -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hosts (id) {
+        id -> BigInt,
+        event_type_id -> BigInt,
+        user_id -> BigInt,
+        is_fixed -> Bool,
+        weight -> Integer,
+        priority -> Integer,
+        host_group -> Nullable<Text>,
+        schedule_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> BigInt,
+        uid -> Text,
+        event_type_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        status -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        title -> Text,
+        description -> Text,
+        location -> Nullable<Text>,
+        responses -> Text,
+        metadata -> Text,
+        ical_uid -> Text,
+        ical_sequence -> Integer,
+        rescheduled -> Bool,
+        from_reschedule -> Nullable<Text>,
+        rescheduled_by -> Nullable<Text>,
+        reschedule_reason -> Nullable<Text>,
+        cancellation_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        rejection_reason -> Nullable<Text>,
+        no_show_host -> Bool,
+        assignment_reason -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        recurring_event_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    attendees (id) {
+        id -> BigInt,
+        booking_id -> BigInt,
+        email -> Text,
+        name -> Text,
+        time_zone -> Text,
+        locale -> Nullable<Text>,
+        phone_number -> Nullable<Text>,
+        no_show -> Bool,
+        seat_uid -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_claims (booking_id,user_id) {
+        booking_id -> BigInt,
+        user_id -> BigInt,
+        blocked_start -> Timestamp,
+        blocked_end -> Timestamp,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    booking_history (id) {
+        id -> BigInt,
+        booking_id -> BigInt,
+        at -> Timestamp,
+        action -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        changes -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    slot_reservations (uid) {
+        uid -> Text,
+        event_type_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        slot_start -> Timestamp,
+        slot_end -> Timestamp,
+        expires_at -> Timestamp,
+        is_seat -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        user_id -> Nullable<BigInt>,
+        event_type_id -> Nullable<BigInt>,
+        team_id -> Nullable<BigInt>,
+        subscriber_url -> Text,
+        active -> Bool,
+        triggers -> Text,
+        secret -> Nullable<Text>,
+        payload_template -> Nullable<Text>,
+        version -> Text,
+        time -> Nullable<Integer>,
+        time_unit -> Nullable<Text>,
+        consecutive_failures -> Integer,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        trigger_event -> Text,
+        booking_id -> Nullable<BigInt>,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        response_excerpt -> Nullable<Text>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    calendar_connections (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        provider -> Text,
+        account -> Text,
+        feed_url -> Nullable<Text>,
+        access_token -> Nullable<Text>,
+        refresh_token -> Nullable<Text>,
+        token_expires_at -> Nullable<Timestamp>,
+        calendar_ids -> Text,
+        write_calendar_id -> Nullable<Text>,
+        sync_token -> Nullable<Text>,
+        last_synced_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    busy_intervals (id) {
+        id -> BigInt,
+        connection_id -> BigInt,
+        user_id -> BigInt,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        external_id -> Nullable<Text>,
+        fetched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        queue -> Text,
+        kind -> Text,
+        payload -> Text,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+diesel::joinable!(memberships -> teams (team_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(schedules -> users (user_id));
+diesel::joinable!(availability_rules -> schedules (schedule_id));
+diesel::joinable!(date_overrides -> schedules (schedule_id));
+diesel::joinable!(availability_patterns -> schedules (schedule_id));
+diesel::joinable!(hosts -> event_types (event_type_id));
+diesel::joinable!(hosts -> users (user_id));
+diesel::joinable!(bookings -> event_types (event_type_id));
+diesel::joinable!(bookings -> users (user_id));
+diesel::joinable!(attendees -> bookings (booking_id));
+diesel::joinable!(booking_claims -> bookings (booking_id));
+diesel::joinable!(booking_history -> bookings (booking_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(busy_intervals -> calendar_connections (connection_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    teams,
+    memberships,
+    schedules,
+    availability_rules,
+    date_overrides,
+    availability_patterns,
+    out_of_office,
+    event_types,
+    hosts,
+    bookings,
+    attendees,
+    booking_claims,
+    booking_history,
+    slot_reservations,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
+    api_keys,
+    calendar_connections,
+    busy_intervals,
+    jobs,
+);

@@ -1,0 +1,92 @@
+//! Users: accounts that own schedules, event types and bookings.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::users;
+use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub username: String,
+    pub name: String,
+    pub time_zone: String,
+    pub role: String,
+    pub locale: String,
+    pub week_start: String,
+    pub time_format: i32,
+    pub bio: String,
+    pub brand_color: String,
+    pub dark_brand_color: String,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub username: &'a str,
+    pub name: &'a str,
+    pub time_zone: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn<'_>, new: &NewUser<'_>) -> StorageResult<User> {
+    let now = to_db_time(Utc::now());
+    let values = (
+        users::email.eq(new.email),
+        users::username.eq(new.username),
+        users::name.eq(new.name),
+        users::time_zone.eq(new.time_zone),
+        users::password_hash.eq(new.password_hash),
+        users::role.eq(new.role),
+        users::created_at.eq(now),
+        users::updated_at.eq(now),
+    );
+    let user = with_conn!(conn, |c| {
+        diesel::insert_into(users::table)
+            .values(values)
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?;
+    Ok(user)
+}
+
+pub async fn find_by_email(conn: &mut Conn<'_>, email: &str) -> StorageResult<Option<User>> {
+    let user = with_conn!(conn, |c| {
+        users::table
+            .filter(users::email.eq(email))
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(user)
+}
+
+pub async fn find(conn: &mut Conn<'_>, id: i64) -> StorageResult<User> {
+    let user = with_conn!(conn, |c| {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(c)
+            .await
+    })?;
+    Ok(user)
+}
+
+pub async fn username_taken(conn: &mut Conn<'_>, username: &str) -> StorageResult<bool> {
+    let count: i64 = with_conn!(conn, |c| {
+        users::table
+            .filter(users::username.eq(username))
+            .count()
+            .get_result(c)
+            .await
+    })?;
+    Ok(count > 0)
+}
