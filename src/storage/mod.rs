@@ -291,6 +291,38 @@ impl Db {
         .await
     }
 
+    /// Runs literal SQL statements. For maintenance and for tests that prove the schema itself
+    /// enforces a rule; never call it with text from a request.
+    #[doc(hidden)]
+    pub async fn execute_sql(&self, sql: &str) -> StorageResult<()> {
+        self.run(async |conn| -> StorageResult<()> {
+            with_conn!(conn, |c| c.batch_execute(sql).await)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// How many rows a literal `SELECT` returns; for tests and maintenance like
+    /// [`Db::execute_sql`].
+    #[doc(hidden)]
+    pub async fn count_rows(&self, select: &str) -> StorageResult<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM ({select}) AS counted");
+        self.run(async |conn| -> StorageResult<i64> {
+            let count: Count = with_conn!(conn, |c| diesel_async::RunQueryDsl::get_result(
+                diesel::sql_query(&sql),
+                c
+            )
+            .await)?;
+            Ok(count.n)
+        })
+        .await
+    }
+
     /// The tables and columns as the live database has them, for the schema agreement test
     /// and for operators.
     pub async fn describe_columns(&self) -> StorageResult<Vec<ColumnInfo>> {

@@ -1,0 +1,149 @@
+//! `spawn_app()` and the other pieces every test needs.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use kairos::config::{Config, LogFormat, Secret};
+use kairos::storage::Db;
+use kairos::{Application, telemetry};
+
+/// Logs are silent unless TEST_LOG is set (then at that level, e.g. TEST_LOG=debug).
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if let Ok(level) = std::env::var("TEST_LOG") {
+        telemetry::init(LogFormat::Human, &level);
+    }
+});
+
+/// A database of its own for one test.
+pub struct TestDatabase {
+    pub url: String,
+    /// Holds the SQLite file (and the secret key file) until the test ends.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) => create_postgres_database(&admin_url).await,
+            Err(_) => format!("sqlite://{}", dir.path().join("kairos.db").display()),
+        };
+        Self { url, dir }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    /// Configuration for this database: port 0, one worker, quiet logs.
+    pub fn config(&self) -> Config {
+        Config {
+            database_url: self.url.clone(),
+            bind: "127.0.0.1:0".into(),
+            data_dir: self.dir.path().join("data"),
+            secret_key: Some(Secret::new("test-secret-key-0123456789abcdef-0123".into())),
+            log_format: LogFormat::Human,
+            log_level: "warn".into(),
+            database_max_connections: 5,
+            workers: Some(1),
+            ..Config::default()
+        }
+    }
+
+    /// Environment for running the `kairos` binary against this database.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("KAIROS_DATABASE_URL".into(), self.url.clone()),
+            (
+                "KAIROS_DATA_DIR".into(),
+                self.dir.path().join("data").display().to_string(),
+            ),
+            ("KAIROS_LOG_LEVEL".into(), "warn".into()),
+        ]
+    }
+}
+
+/// Creates `kairos_test_<uuid>` next to the database TEST_DATABASE_URL names.
+async fn create_postgres_database(admin_url: &str) -> String {
+    let name = format!("kairos_test_{}", uuid::Uuid::new_v4().simple());
+    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let database = TestDatabase::new().await;
+    spawn_app_with(database.config(), database).await
+}
+
+pub async fn spawn_app_with(config: Config, database: TestDatabase) -> TestApp {
+    LazyLock::force(&TRACING);
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", app.address());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::new(),
+        database,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_with_key(&self, path: &str, key: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// The `kairos` binary built for these tests.
+pub fn kairos_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kairos"))
+}
+
+/// Asserts Cal.com's error envelope with the given status, and returns its message.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status().as_u16(), status);
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "every response carries x-request-id"
+    );
+    let body: serde_json::Value = response.json().await.expect("JSON error body");
+    assert_eq!(body["status"], "error", "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["details"]["statusCode"], status, "{body}");
+    assert!(body["timestamp"].is_string(), "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "{body}");
+    message.to_owned()
+}

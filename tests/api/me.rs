@@ -1,0 +1,136 @@
+use chrono::{TimeDelta, Utc};
+use kairos::accounts::{self, NewAccount};
+use kairos::domain::{Email, PersonName, Role, TimeZoneName};
+use kairos::storage::Db;
+
+use crate::helpers::{assert_error, spawn_app};
+
+async fn create_user(db: &Db, email: &str, zone: &str) -> kairos::storage::users::User {
+    accounts::create_user(
+        db,
+        NewAccount {
+            email: Email::parse(email).unwrap(),
+            name: PersonName::parse("Ada Host").unwrap(),
+            time_zone: TimeZoneName::parse(zone).unwrap(),
+            username: None,
+            password: None,
+            role: Role::User,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn new_key(db: &Db, email: &str) -> (i64, String) {
+    let (key, secret) = accounts::create_api_key(db, &Email::parse(email).unwrap(), "test", None)
+        .await
+        .unwrap();
+    (key.id, secret.expose().to_owned())
+}
+
+#[tokio::test]
+async fn me_requires_an_api_key() {
+    let app = spawn_app().await;
+    let message = assert_error(app.get("/v2/me").await, 401, "UnauthorizedException").await;
+    assert!(message.contains("Authorization: Bearer"), "{message}");
+
+    let wrong = app.get_with_key("/v2/me", "cal_live_not-a-real-key").await;
+    assert_error(wrong, 401, "UnauthorizedException").await;
+}
+
+#[tokio::test]
+async fn me_returns_the_key_owners_profile_and_default_schedule() {
+    let app = spawn_app().await;
+    let ada = create_user(&app.db, "Ada@Example.com", "Europe/Berlin").await;
+    let (_, key) = new_key(&app.db, "ada@example.com").await;
+
+    let response = app.get_with_key("/v2/me", &key).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "success");
+    let data = &body["data"];
+    assert_eq!(data["id"], ada.id);
+    assert_eq!(data["email"], "ada@example.com");
+    assert_eq!(data["username"], "ada");
+    assert_eq!(data["timeZone"], "Europe/Berlin");
+    assert!(data["defaultScheduleId"].as_i64().is_some(), "{data}");
+}
+
+#[tokio::test]
+async fn a_key_only_ever_sees_its_own_user() {
+    let app = spawn_app().await;
+    let ada = create_user(&app.db, "ada@example.com", "Europe/Berlin").await;
+    let bob = create_user(&app.db, "bob@example.com", "America/New_York").await;
+    let (_, ada_key) = new_key(&app.db, "ada@example.com").await;
+    let (_, bob_key) = new_key(&app.db, "bob@example.com").await;
+
+    let ada_me: serde_json::Value = app
+        .get_with_key("/v2/me", &ada_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bob_me: serde_json::Value = app
+        .get_with_key("/v2/me", &bob_key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ada_me["data"]["id"], ada.id);
+    assert_eq!(bob_me["data"]["id"], bob.id);
+    assert_ne!(
+        ada_me["data"]["defaultScheduleId"],
+        bob_me["data"]["defaultScheduleId"]
+    );
+}
+
+#[tokio::test]
+async fn revoked_and_expired_keys_are_refused() {
+    let app = spawn_app().await;
+    create_user(&app.db, "ada@example.com", "UTC").await;
+    let email = Email::parse("ada@example.com").unwrap();
+    let (id, key) = new_key(&app.db, "ada@example.com").await;
+    assert_eq!(
+        app.get_with_key("/v2/me", &key).await.status().as_u16(),
+        200
+    );
+
+    accounts::revoke_api_key(&app.db, &email, id).await.unwrap();
+    assert_error(
+        app.get_with_key("/v2/me", &key).await,
+        401,
+        "UnauthorizedException",
+    )
+    .await;
+    // Revoking twice says there is no such live key.
+    assert!(accounts::revoke_api_key(&app.db, &email, id).await.is_err());
+
+    let expired_at = Utc::now() - TimeDelta::minutes(1);
+    let (_, expired) = accounts::create_api_key(&app.db, &email, "old", Some(expired_at))
+        .await
+        .unwrap();
+    assert_error(
+        app.get_with_key("/v2/me", expired.expose()).await,
+        401,
+        "UnauthorizedException",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn only_a_hash_of_the_key_is_stored() {
+    let app = spawn_app().await;
+    create_user(&app.db, "ada@example.com", "UTC").await;
+    let (_, key) = new_key(&app.db, "ada@example.com").await;
+    let secret_part = &key["cal_live_".len() + 4..];
+    let plain = format!(
+        "SELECT id FROM api_keys WHERE key_hash LIKE '%{secret_part}%' \
+         OR prefix LIKE '%{secret_part}%' OR name LIKE '%{secret_part}%'"
+    );
+    assert_eq!(app.db.count_rows(&plain).await.unwrap(), 0);
+    let hashed = format!(
+        "SELECT id FROM api_keys WHERE key_hash = '{}'",
+        kairos::auth::hash_api_key(&key)
+    );
+    assert_eq!(app.db.count_rows(&hashed).await.unwrap(), 1);
+}
