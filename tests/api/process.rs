@@ -173,3 +173,66 @@ async fn the_demo_is_seeded_once_and_survives_restarts_and_kills() {
     third.signal("INT");
     assert!(third.wait().success(), "SIGINT stops the server cleanly");
 }
+
+#[tokio::test]
+async fn json_logs_carry_request_spans_and_never_secrets() {
+    let database = TestDatabase::new().await;
+    let secret_key = "a-secret-key-that-must-never-be-logged-0123456789";
+    let log_path = database.dir.path().join("kairos.log");
+    let mut child = Command::new(kairos_binary())
+        .args(["serve", "--demo"])
+        .envs(database.env())
+        .env("KAIROS_BIND", "127.0.0.1:0")
+        .env("KAIROS_LOG_FORMAT", "json")
+        .env("KAIROS_LOG_LEVEL", "debug")
+        .env("KAIROS_SECRET_KEY", secret_key)
+        .current_dir(database.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut server = Server {
+        child,
+        base_url: String::new(),
+        printed: Vec::new(),
+    };
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(address) = line.strip_prefix("Kairos listening on ") {
+            server.base_url = address.to_owned();
+            break;
+        }
+        server.printed.push(line);
+    }
+    let key = server.demo_key();
+    assert!(me_email(&server.base_url, &key).await.is_some());
+    let response = reqwest::get(format!("{}/v2/me?apiKey={key}", server.base_url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    server.signal("TERM");
+    assert!(server.wait().success());
+
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let key_secret = &key["cal_live_".len()..];
+    assert!(!logs.contains(key_secret), "the API key was logged");
+    assert!(!logs.contains(secret_key), "the secret key was logged");
+    let finished: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).expect("every log line is JSON")
+        })
+        .filter(|entry| entry["message"] == "request finished")
+        .collect();
+    let me = finished
+        .iter()
+        .find(|entry| entry["span"]["path"] == "/v2/me" && entry["status"] == 200)
+        .expect("a request line for GET /v2/me");
+    assert_eq!(me["span"]["method"], "GET");
+    assert!(me["latency_ms"].as_f64().is_some(), "{me}");
+    assert_eq!(
+        me["span"]["request_id"].as_str().map(str::len),
+        Some(36),
+        "{me}"
+    );
+}
