@@ -2,7 +2,7 @@
 //! reads the same configuration. Results go to standard output, logs to standard error.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use chrono::{TimeDelta, Utc};
@@ -43,6 +43,19 @@ enum Command {
     Migrate,
     /// Seed the demo data and serve: the same as `serve --demo`
     Demo,
+    /// Answer a headless availability query: the JSON document of POST /v2/availability/query
+    /// in, the same JSON answer out, without a server or a database
+    Slots {
+        /// The query document; `-` reads standard input
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+        /// `range` adds each slot's end
+        #[arg(long)]
+        format: Option<String>,
+        /// Also explain why this instant is or is not a slot (ISO 8601)
+        #[arg(long, value_name = "INSTANT")]
+        explain: Option<String>,
+    },
     /// Manage user accounts
     User {
         #[command(subcommand)]
@@ -112,16 +125,38 @@ enum ApiKeyCommand {
 
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref())?;
+    let config = || Config::load(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => serve(config, demo).await,
-        Command::Demo => serve(config, true).await,
-        Command::Migrate => migrate(config).await,
+        Command::Serve { demo } => serve(config()?, demo).await,
+        Command::Demo => serve(config()?, true).await,
+        Command::Migrate => migrate(config()?).await,
         Command::User {
             command: UserCommand::Create(args),
-        } => create_user(config, args).await,
-        Command::ApiKey { command } => api_key(config, command).await,
+        } => create_user(config()?, args).await,
+        Command::ApiKey { command } => api_key(config()?, command).await,
+        // Pure computation: no configuration, database or logging involved.
+        Command::Slots {
+            input,
+            format,
+            explain,
+        } => slots(&input, format, explain),
     }
+}
+
+fn slots(input: &Path, format: Option<String>, explain: Option<String>) -> anyhow::Result<()> {
+    let bytes = if input == Path::new("-") {
+        let mut buffer = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buffer)
+            .context("reading the query from standard input")?;
+        buffer
+    } else {
+        std::fs::read(input).with_context(|| format!("reading {}", input.display()))?
+    };
+    let options = crate::headless::AnswerOptions { format, explain };
+    let answer = crate::headless::answer(&bytes, &options, Utc::now())?;
+    println!("{answer}");
+    Ok(())
 }
 
 async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {

@@ -101,6 +101,22 @@ impl ResponseError for ApiError {
 }
 
 impl ApiError {
+    /// An error raised outside our handlers (e.g. by an actix extractor), by its status.
+    pub fn from_status(status: StatusCode, message: String) -> Self {
+        match status.as_u16() {
+            400 => Self::BadRequest(message),
+            401 => Self::Unauthorized(message),
+            403 => Self::Forbidden(message),
+            404 => Self::NotFound(message),
+            409 => Self::Conflict(message),
+            413 => Self::PayloadTooLarge(message),
+            422 => Self::Unprocessable(message),
+            503 => Self::Unavailable(message),
+            s if (400..500).contains(&s) => Self::BadRequest(message),
+            _ => Self::Internal(anyhow::anyhow!(message)),
+        }
+    }
+
     /// The envelope for this error; the request middleware adds the request's path.
     pub fn envelope(&self, path: Option<&str>) -> HttpResponse {
         let status = self.status_code();

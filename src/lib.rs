@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod headless;
 pub mod http;
 pub mod storage;
 pub mod telemetry;

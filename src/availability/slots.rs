@@ -139,13 +139,10 @@ impl Plan {
     fn round_robin(&self, query: &Query, hosts: &[PreparedHost]) -> Vec<Slot> {
         let (fixed, pool): (Vec<&PreparedHost>, Vec<&PreparedHost>) =
             hosts.iter().partition(|h| h.host.fixed);
-        let fixed_free = match fixed.split_first() {
-            Some((first, rest)) => Some(
-                rest.iter()
-                    .fold(first.free.clone(), |acc, h| acc.intersect(&h.free)),
-            ),
-            None => None,
-        };
+        let fixed_free = fixed.split_first().map(|(first, rest)| {
+            rest.iter()
+                .fold(first.free.clone(), |acc, h| acc.intersect(&h.free))
+        });
         let pool_free: Vec<IntervalSet> = pool
             .iter()
             .map(|h| match &fixed_free {
@@ -317,7 +314,7 @@ fn held_seats(query: &Query, slot: &Interval, hosts: &[HostId]) -> Option<u32> {
 pub(crate) fn alignment_unit(frequency: u32) -> u32 {
     [60, 30, 20, 15, 10, 5]
         .into_iter()
-        .find(|unit| frequency % unit == 0)
+        .find(|unit| frequency.is_multiple_of(*unit))
         .unwrap_or(1)
 }
 

@@ -27,8 +27,11 @@ impl FromRequest for Authenticated {
                     "Missing API key: send it as `Authorization: Bearer <api key>`".into(),
                 )
             })?;
-            accounts::authenticate(&state.db, &presented)
-                .await?
+            // Detached: when another extractor of the same handler fails, this future is dropped
+            // mid-query.
+            let db = state.db.clone();
+            super::detached(async move { accounts::authenticate(&db, &presented).await })
+                .await??
                 .map(Authenticated)
                 .ok_or_else(|| {
                     ApiError::Unauthorized("The API key is invalid, revoked or expired".into())

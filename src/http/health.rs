@@ -14,13 +14,17 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         crate::storage::Backend::Sqlite => "sqlite",
         crate::storage::Backend::Postgres => "postgres",
     };
-    match tokio::time::timeout(PING_TIMEOUT, state.db.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({
+    let db = state.db.clone();
+    // The timeout drops the waiting future, never the query itself (see `detached`).
+    let ping = super::detached(async move { db.ping().await });
+    match tokio::time::timeout(PING_TIMEOUT, ping).await {
+        Ok(Ok(Ok(()))) => HttpResponse::Ok().json(json!({
             "status": "ok",
             "database": {"status": "ok", "backend": backend},
         })),
         outcome => {
             let reason = match outcome {
+                Ok(Ok(Err(e))) => e.to_string(),
                 Ok(Err(e)) => e.to_string(),
                 _ => format!("no answer within {} s", PING_TIMEOUT.as_secs()),
             };

@@ -35,6 +35,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub use request_log::request_span;
 
+/// Runs `work` as its own task on this worker and waits for it. Dropping the returned future
+/// detaches the task instead of cancelling it: a SQLite query cancelled half-way on actix's
+/// current-thread workers would panic inside diesel-async (its cancel guard calls
+/// `block_in_place`), and a cancelled write is a half-finished one. Every database call made
+/// from HTTP code runs inside one of these: the request middleware wraps each handler, and
+/// extractors and timeouts that can drop a future early wrap their own calls.
+pub async fn detached<F>(work: F) -> Result<F::Output, ApiError>
+where
+    F: std::future::Future + 'static,
+    F::Output: 'static,
+{
+    actix_web::rt::spawn(work)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("request task failed: {e}")))
+}
+
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_JSON_BODY)

@@ -25,18 +25,19 @@ pub async fn request_span(
         path = %path,
     );
     let started = Instant::now();
-    let mut res = next
-        .call(req)
-        .instrument(span.clone())
-        .await?
-        .map_into_boxed_body();
+    // Detached, so a client that hangs up never cancels a handler half-way (see `detached`).
+    let handled = super::detached(next.call(req).instrument(span.clone())).await?;
+    let mut res = handled?.map_into_boxed_body();
 
-    // Errors carry Cal.com's envelope; only here is the request path known to put in it.
+    // Errors carry Cal.com's envelope, whoever raised them (our handlers or actix's extractors);
+    // only here is the request path known to put in it.
     let enveloped = res
         .response()
         .error()
-        .and_then(|e| e.as_error::<ApiError>())
-        .map(|e| e.envelope(Some(&path)));
+        .map(|e| match e.as_error::<ApiError>() {
+            Some(api) => api.envelope(Some(&path)),
+            None => ApiError::from_status(res.status(), e.to_string()).envelope(Some(&path)),
+        });
     if let Some(response) = enveloped {
         res = res.into_response(response);
     }

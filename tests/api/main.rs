@@ -1,6 +1,7 @@
 //! The API integration tests: one binary, a real HTTP server on port 0 and a fresh database per
 //! test (a temporary SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
+mod availability;
 mod cli;
 mod constraints;
 mod health;

@@ -1,0 +1,633 @@
+//! The headless availability query: one JSON document in Cal.com API v2's vocabulary describing
+//! an event type, its hosts, their schedules and busy time, in; the `GET /v2/slots` answer out.
+//! Nothing is stored or read: `POST /v2/availability/query` and `kairos slots` both call
+//! [`answer`], so they always agree.
+
+mod document;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+use crate::availability::interval::Interval;
+use crate::availability::local_time::start_of_day;
+use crate::availability::schedule::{DateOverride, RecurringWindow, Schedule, WeeklyRule};
+use crate::availability::{
+    Booking, BookingStatus, BookingWindow, EventType, Host, PeriodLimits, Query, Reservation,
+    Scheduling, Slot,
+};
+pub use document::QueryDocument;
+
+/// Largest window one query may cover.
+pub const MAX_WINDOW_DAYS: i64 = 366;
+/// Most busy intervals (external busy, bookings, out of office) one query may carry.
+pub const MAX_BUSY_INTERVALS: usize = 100_000;
+
+/// A document that cannot be answered, with the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct QueryError {
+    pub field: String,
+    pub message: String,
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> QueryError {
+    QueryError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// How the answer is shaped, beyond what the engine computes.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerOptions {
+    /// `range`: every slot carries its end too.
+    pub format: Option<String>,
+    /// Explain this instant (ISO 8601) in the answer.
+    pub explain: Option<String>,
+}
+
+/// A validated query plus how to present its answer.
+pub struct ParsedQuery {
+    pub query: Query,
+    pub range_format: bool,
+    pub explain: Option<i64>,
+}
+
+/// Parses JSON bytes into a document, naming the field at fault on a type error.
+pub fn read_document(bytes: &[u8]) -> Result<QueryDocument, QueryError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        invalid(field, e.into_inner().to_string())
+    })
+}
+
+/// The whole headless query: document bytes in, Cal.com's slots envelope out. `now` is used
+/// when the document has none.
+pub fn answer(
+    bytes: &[u8],
+    options: &AnswerOptions,
+    now: DateTime<Utc>,
+) -> Result<Value, QueryError> {
+    let document = read_document(bytes)?;
+    let parsed = parse(&document, options, now)?;
+    let slots = crate::availability::slots(&parsed.query);
+    Ok(respond(&parsed, &slots))
+}
+
+pub fn parse(
+    document: &QueryDocument,
+    options: &AnswerOptions,
+    now: DateTime<Utc>,
+) -> Result<ParsedQuery, QueryError> {
+    let booker_tz = match &document.time_zone {
+        Some(name) => time_zone("timeZone", name)?,
+        None => Tz::UTC,
+    };
+    let now = match &document.now {
+        Some(raw) => instant("now", raw, false)?,
+        None => now.timestamp(),
+    };
+    let start = instant("start", &document.start, false)?;
+    let end = instant("end", &document.end, true)?;
+    if end < start {
+        return Err(invalid("end", "must not be before start"));
+    }
+    if end - start > MAX_WINDOW_DAYS * 86_400 {
+        return Err(invalid(
+            "end",
+            format!("the window may span at most {MAX_WINDOW_DAYS} days"),
+        ));
+    }
+    if document.hosts.is_empty() {
+        return Err(invalid("hosts", "at least one host is needed"));
+    }
+    let busy_count: usize = document
+        .hosts
+        .iter()
+        .map(|h| h.busy.len() + h.bookings.len() + h.out_of_office.len())
+        .sum();
+    if busy_count > MAX_BUSY_INTERVALS {
+        return Err(invalid(
+            "hosts",
+            format!("{busy_count} busy intervals; at most {MAX_BUSY_INTERVALS} are accepted"),
+        ));
+    }
+
+    let hosts = document
+        .hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| host(&format!("hosts[{i}]"), h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let event = event_type(document, booker_tz)?;
+    let event_tz = match &document.event_type.time_zone {
+        Some(name) => time_zone("eventType.timeZone", name)?,
+        None => hosts[0].schedule.tz,
+    };
+    let week_start = match &document.week_start {
+        Some(day) => weekday("weekStart", day)?,
+        None => Weekday::Mon,
+    };
+    let reservations = document
+        .reservations
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = format!("reservations[{i}]");
+            let slot_start = instant(&format!("{field}.slotStart"), &r.slot_start, false)?;
+            let minutes = r.slot_duration.unwrap_or(event.length);
+            Ok(Reservation {
+                host_id: r.host_id,
+                slot: Interval::new(slot_start, slot_start + i64::from(minutes) * 60),
+                booker_uid: r.booker_uid.clone(),
+                until: instant(&format!("{field}.until"), &r.until, false)?,
+            })
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+
+    let format = options.format.as_deref().or(document.format.as_deref());
+    let range_format = match format {
+        None | Some("time") => false,
+        Some("range") => true,
+        Some(other) => {
+            return Err(invalid(
+                "format",
+                format!("`{other}` is not `time` or `range`"),
+            ));
+        }
+    };
+    let explain = match options.explain.as_deref().or(document.explain.as_deref()) {
+        Some(raw) => Some(instant("explain", raw, false)?),
+        None => None,
+    };
+    Ok(ParsedQuery {
+        query: Query {
+            now,
+            range: Interval::new(start, end),
+            booker_tz,
+            event_tz,
+            week_start,
+            event,
+            hosts,
+            reservations,
+            booker_uid: document.booker_uid.clone(),
+            rescheduling_uid: document.booking_uid_to_reschedule.clone(),
+        },
+        range_format,
+        explain,
+    })
+}
+
+fn event_type(document: &QueryDocument, booker_tz: Tz) -> Result<EventType, QueryError> {
+    let e = &document.event_type;
+    let length = e.length_in_minutes;
+    if !(1..=1440).contains(&length) {
+        return Err(invalid(
+            "eventType.lengthInMinutes",
+            "must be between 1 and 1440",
+        ));
+    }
+    let options = e.length_in_minutes_options.clone().unwrap_or_default();
+    if let Some(bad) = options.iter().find(|m| !(1..=1440).contains(*m)) {
+        return Err(invalid(
+            "eventType.lengthInMinutesOptions",
+            format!("{bad} is not between 1 and 1440"),
+        ));
+    }
+    let length = match document.duration {
+        None => length,
+        Some(d) if d == length || options.contains(&d) => d,
+        Some(d) => {
+            let allowed: Vec<String> = std::iter::once(length)
+                .chain(options.iter().copied())
+                .map(|m| m.to_string())
+                .collect();
+            return Err(invalid(
+                "duration",
+                format!(
+                    "{d} is not one of the event type's lengths ({})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    };
+    if let Some(interval) = e.slot_interval
+        && !(1..=1440).contains(&interval)
+    {
+        return Err(invalid(
+            "eventType.slotInterval",
+            "must be between 1 and 1440",
+        ));
+    }
+    let scheduling = match e.scheduling_type.as_deref() {
+        None => Scheduling::Personal,
+        Some("COLLECTIVE" | "collective") => Scheduling::Collective,
+        Some("ROUND_ROBIN" | "roundRobin" | "round_robin") => Scheduling::RoundRobin,
+        Some(other) => {
+            return Err(invalid(
+                "eventType.schedulingType",
+                format!("`{other}` is not COLLECTIVE or ROUND_ROBIN"),
+            ));
+        }
+    };
+    let seats = match &e.seats {
+        Some(s) if !s.disabled => match s.seats_per_time_slot {
+            Some(n) if (1..=1000).contains(&n) => Some(n),
+            _ => {
+                return Err(invalid(
+                    "eventType.seats.seatsPerTimeSlot",
+                    "must be between 1 and 1000",
+                ));
+            }
+        },
+        _ => None,
+    };
+    let restriction = match &e.restriction_schedule {
+        Some(r) => {
+            let mut schedule = schedule(
+                "eventType.restrictionSchedule",
+                &r.schedule,
+                r.use_booker_timezone,
+            )?;
+            if r.use_booker_timezone {
+                schedule.tz = booker_tz;
+            }
+            Some(schedule)
+        }
+        None => None,
+    };
+    Ok(EventType {
+        id: e.id,
+        length,
+        interval: e.slot_interval,
+        offset_start: e.offset_start.unwrap_or(0),
+        minimum_notice: e.minimum_booking_notice.unwrap_or(0),
+        before_buffer: e.before_event_buffer.unwrap_or(0),
+        after_buffer: e.after_event_buffer.unwrap_or(0),
+        window: booking_window(e.booking_window.as_ref())?,
+        booking_limits: limits(e.booking_limits_count.as_ref()),
+        duration_limits: limits(e.booking_limits_duration.as_ref()),
+        seats,
+        unconfirmed_blocks: e
+            .confirmation_policy
+            .as_ref()
+            .is_some_and(|p| !p.disabled && p.block_unconfirmed_bookings_in_booker),
+        only_first_slot: e.only_show_first_available_slot.unwrap_or(false),
+        scheduling,
+        restriction,
+    })
+}
+
+fn limits(document: Option<&document::LimitsDocument>) -> PeriodLimits {
+    match document {
+        Some(l) if !l.disabled => PeriodLimits {
+            day: l.day,
+            week: l.week,
+            month: l.month,
+            year: l.year,
+        },
+        _ => PeriodLimits::default(),
+    }
+}
+
+fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
+    const FIELD: &str = "eventType.bookingWindow";
+    let Some(value) = value else {
+        return Ok(BookingWindow::Unlimited);
+    };
+    if value.is_null() || value.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return Ok(BookingWindow::Unlimited);
+    }
+    let kind = value
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let rolling = value
+        .get("rolling")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match kind {
+        "businessDays" | "calendarDays" => {
+            let days = value
+                .get("value")
+                .and_then(Value::as_u64)
+                .filter(|d| *d <= 3650)
+                .ok_or_else(|| {
+                    invalid(
+                        format!("{FIELD}.value"),
+                        "must be a number of days (0 to 3650)",
+                    )
+                })? as u32;
+            let business_days = kind == "businessDays";
+            Ok(if rolling {
+                BookingWindow::RollingBookable {
+                    days,
+                    business_days,
+                }
+            } else {
+                BookingWindow::Rolling {
+                    days,
+                    business_days,
+                }
+            })
+        }
+        "range" => {
+            let dates: Vec<&str> = value
+                .get("value")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let [first, last] = dates[..] else {
+                return Err(invalid(
+                    format!("{FIELD}.value"),
+                    "must be [first date, last date]",
+                ));
+            };
+            let first = date(&format!("{FIELD}.value[0]"), first)?;
+            let last = date(&format!("{FIELD}.value[1]"), last)?;
+            if last < first {
+                return Err(invalid(
+                    format!("{FIELD}.value"),
+                    "the last date is before the first",
+                ));
+            }
+            Ok(BookingWindow::Range { first, last })
+        }
+        other => Err(invalid(
+            format!("{FIELD}.type"),
+            format!("`{other}` is not businessDays, calendarDays or range"),
+        )),
+    }
+}
+
+fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
+    let schedule = schedule(&format!("{field}.schedule"), &h.schedule, false)?;
+    let tz = schedule.tz;
+    let intervals = |name: &str, list: &[document::IntervalDocument], dates_in: Option<Tz>| {
+        list.iter()
+            .enumerate()
+            .map(|(i, b)| interval(&format!("{field}.{name}[{i}]"), &b.start, &b.end, dates_in))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let bookings = h
+        .bookings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let f = format!("{field}.bookings[{i}]");
+            Ok(Booking {
+                uid: b.uid.clone(),
+                interval: interval(&f, &b.start, &b.end, None)?,
+                event_type_id: b.event_type_id,
+                status: status(&format!("{f}.status"), b.status.as_deref())?,
+                before_buffer: b.before_event_buffer.unwrap_or(0),
+                after_buffer: b.after_event_buffer.unwrap_or(0),
+                attendees: b.attendees.unwrap_or(1),
+            })
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    Ok(Host {
+        id: h.id,
+        fixed: h.is_fixed,
+        group: h.group.clone(),
+        busy: intervals("busy", &h.busy, None)?,
+        out_of_office: intervals("outOfOffice", &h.out_of_office, Some(tz))?,
+        bookings,
+        schedule,
+    })
+}
+
+fn schedule(
+    field: &str,
+    s: &document::ScheduleDocument,
+    timezone_optional: bool,
+) -> Result<Schedule, QueryError> {
+    let tz = match (&s.time_zone, timezone_optional) {
+        (Some(name), _) => time_zone(&format!("{field}.timeZone"), name)?,
+        (None, true) => Tz::UTC,
+        (None, false) => return Err(invalid(format!("{field}.timeZone"), "is required")),
+    };
+    let weekly = s
+        .availability
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let f = format!("{field}.availability[{i}]");
+            let mut days = 0u8;
+            for (j, day) in a.days.iter().enumerate() {
+                days |= 1 << weekday(&format!("{f}.days[{j}]"), day)?.num_days_from_monday();
+            }
+            if days == 0 {
+                return Err(invalid(format!("{f}.days"), "name at least one day"));
+            }
+            let (start_minute, end_minute) = hours(&f, &a.start_time, &a.end_time, false)?;
+            Ok(WeeklyRule {
+                days,
+                start_minute,
+                end_minute,
+            })
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    let overrides = s
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let f = format!("{field}.overrides[{i}]");
+            let (start_minute, end_minute) = hours(&f, &o.start_time, &o.end_time, true)?;
+            Ok(DateOverride {
+                date: date(&format!("{f}.date"), &o.date)?,
+                start_minute,
+                end_minute,
+            })
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    let recurring = s
+        .recurring
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let f = format!("{field}.recurring[{i}]");
+            let dtstart = NaiveDateTime::parse_from_str(r.dtstart.trim(), "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(r.dtstart.trim(), "%Y-%m-%dT%H:%M"))
+                .map_err(|_| {
+                    invalid(
+                        format!("{f}.dtstart"),
+                        "must be a local date-time like 2030-01-03T14:00:00",
+                    )
+                })?;
+            RecurringWindow::parse(&r.rrule, dtstart, r.duration_minutes)
+                .map_err(|m| invalid(&f, m))
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    Ok(Schedule {
+        tz,
+        weekly,
+        overrides,
+        recurring,
+    })
+}
+
+/// `HH:MM` start and end; an end of `24:00` or `23:59` means midnight at the end of the day.
+/// With `closing`, `00:00`-`00:00` (a closed day) is allowed.
+fn hours(field: &str, start: &str, end: &str, closing: bool) -> Result<(u32, u32), QueryError> {
+    let start_minute = time_of_day(&format!("{field}.startTime"), start)?;
+    let mut end_minute = time_of_day(&format!("{field}.endTime"), end)?;
+    if end_minute == 23 * 60 + 59 {
+        end_minute = 1440;
+    }
+    if closing && start_minute == 0 && end_minute == 0 {
+        return Ok((0, 0));
+    }
+    if start_minute >= 1440 || end_minute <= start_minute {
+        return Err(invalid(
+            format!("{field}.endTime"),
+            "must be after startTime",
+        ));
+    }
+    Ok((start_minute, end_minute))
+}
+
+fn time_of_day(field: &str, raw: &str) -> Result<u32, QueryError> {
+    let raw = raw.trim();
+    if raw == "24:00" || raw == "24:00:00" {
+        return Ok(1440);
+    }
+    NaiveTime::parse_from_str(raw, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
+        .map(|t| crate::availability::local_time::minute_of_day(NaiveDate::MIN.and_time(t)))
+        .map_err(|_| invalid(field, format!("`{raw}` is not a time like 09:00")))
+}
+
+fn weekday(field: &str, raw: &str) -> Result<Weekday, QueryError> {
+    raw.trim()
+        .parse::<Weekday>()
+        .map_err(|_| invalid(field, format!("`{raw}` is not a day name like Monday")))
+}
+
+fn status(field: &str, raw: Option<&str>) -> Result<BookingStatus, QueryError> {
+    Ok(match raw.map(str::to_ascii_uppercase).as_deref() {
+        None | Some("ACCEPTED") => BookingStatus::Accepted,
+        Some("PENDING") => BookingStatus::Pending,
+        Some("CANCELLED") => BookingStatus::Cancelled,
+        Some("REJECTED") => BookingStatus::Rejected,
+        Some("AWAITING_HOST") => BookingStatus::AwaitingHost,
+        Some(other) => {
+            return Err(invalid(
+                field,
+                format!("`{other}` is not ACCEPTED, PENDING, CANCELLED, REJECTED or AWAITING_HOST"),
+            ));
+        }
+    })
+}
+
+fn time_zone(field: &str, raw: &str) -> Result<Tz, QueryError> {
+    crate::domain::TimeZoneName::parse(raw)
+        .map(|z| z.tz())
+        .map_err(|m| invalid(field, m))
+}
+
+fn date(field: &str, raw: &str) -> Result<NaiveDate, QueryError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(field, format!("`{raw}` is not a date like 2030-03-04")))
+}
+
+/// An ISO 8601 instant with an offset, or a bare date: the start of that UTC day, or its last
+/// second when `end_of_day` (as Cal.com reads `start` and `end`).
+fn instant(field: &str, raw: &str, end_of_day: bool) -> Result<i64, QueryError> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw.trim()) {
+        return Ok(at.timestamp());
+    }
+    let day = date(field, raw).map_err(|_| {
+        invalid(
+            field,
+            format!("`{raw}` is not an ISO 8601 instant like 2030-03-04T09:00:00Z or a date"),
+        )
+    })?;
+    let start = start_of_day(Tz::UTC, day);
+    Ok(if end_of_day { start + 86_399 } else { start })
+}
+
+/// A `[start, end)` pair. With `dates_in`, bare dates are whole days of that timezone and the
+/// end date is included (out-of-office ranges).
+fn interval(
+    field: &str,
+    start: &str,
+    end: &str,
+    dates_in: Option<Tz>,
+) -> Result<Interval, QueryError> {
+    let bound = |name: &str, raw: &str, is_end: bool| -> Result<i64, QueryError> {
+        let f = format!("{field}.{name}");
+        match (dates_in, NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")) {
+            (Some(tz), Ok(day)) => {
+                let day = if is_end {
+                    day.succ_opt().unwrap_or(day)
+                } else {
+                    day
+                };
+                Ok(start_of_day(tz, day))
+            }
+            _ => DateTime::parse_from_rfc3339(raw.trim())
+                .map(|t| t.timestamp())
+                .map_err(|_| invalid(f, format!("`{raw}` is not an ISO 8601 instant"))),
+        }
+    };
+    let interval = Interval::new(bound("start", start, false)?, bound("end", end, true)?);
+    if interval.is_empty() {
+        return Err(invalid(format!("{field}.end"), "must be after start"));
+    }
+    Ok(interval)
+}
+
+/// Cal.com's `GET /v2/slots` envelope: slots grouped by the booker's date, times in the booker's
+/// timezone; `end` with the range format; seat counts for seated events; the free hosts for
+/// round robin; and the explanation when one was asked for.
+pub fn respond(parsed: &ParsedQuery, slots: &[Slot]) -> Value {
+    let query = &parsed.query;
+    let tz = query.booker_tz;
+    let mut days: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for slot in slots {
+        let local = DateTime::<Utc>::from_timestamp(slot.start, 0)
+            .unwrap_or_default()
+            .with_timezone(&tz);
+        let mut entry = serde_json::Map::new();
+        entry.insert("start".into(), json!(iso_in(tz, slot.start)));
+        if parsed.range_format {
+            entry.insert("end".into(), json!(iso_in(tz, slot.end)));
+        }
+        if query.event.seats.is_some() {
+            entry.insert("attendeesCount".into(), json!(slot.attendees.unwrap_or(0)));
+            if let Some(uid) = &slot.booking_uid {
+                entry.insert("bookingUid".into(), json!(uid));
+            }
+        }
+        if query.event.scheduling == Scheduling::RoundRobin {
+            entry.insert("hosts".into(), json!(slot.hosts));
+        }
+        days.entry(local.format("%Y-%m-%d").to_string())
+            .or_default()
+            .push(Value::Object(entry));
+    }
+    let mut envelope = json!({"status": "success", "data": days});
+    if let Some(at) = parsed.explain {
+        envelope["explanation"] = json!(crate::availability::explain(query, at));
+    }
+    envelope
+}
+
+/// ISO 8601 with milliseconds and the offset of `tz` (`Z` for UTC), as Cal.com prints slots.
+pub fn iso_in(tz: Tz, at: i64) -> String {
+    let local = DateTime::<Utc>::from_timestamp(at, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz);
+    if tz == Tz::UTC {
+        local.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    } else {
+        local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+    }
+}
