@@ -17,4 +17,8 @@ pub use model::*;
 pub use slots::slots;
 
 #[cfg(test)]
+mod dst_tests;
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod scenarios;
