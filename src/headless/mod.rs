@@ -58,6 +58,10 @@ pub struct ParsedQuery {
 
 /// Parses JSON bytes into a document, naming the field at fault on a type error.
 pub fn read_document(bytes: &[u8]) -> Result<QueryDocument, QueryError> {
+    // Tracking the path costs a third of the parse; pay it only to explain a failure.
+    if let Ok(document) = serde_json::from_slice(bytes) {
+        return Ok(document);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -368,10 +372,15 @@ fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
 fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
     let schedule = schedule(&format!("{field}.schedule"), &h.schedule, false)?;
     let tz = schedule.tz;
+    // Field names are built only when something is wrong: documents carry up to 100,000
+    // intervals.
     let intervals = |name: &str, list: &[document::IntervalDocument], dates_in: Option<Tz>| {
         list.iter()
             .enumerate()
-            .map(|(i, b)| interval(&format!("{field}.{name}[{i}]"), &b.start, &b.end, dates_in))
+            .map(|(i, b)| {
+                interval(&b.start, &b.end, dates_in)
+                    .map_err(|(part, m)| invalid(format!("{field}.{name}[{i}]{part}"), m))
+            })
             .collect::<Result<Vec<_>, _>>()
     };
     let bookings = h
@@ -379,12 +388,12 @@ fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let f = format!("{field}.bookings[{i}]");
+            let at = |part: &str, m: String| invalid(format!("{field}.bookings[{i}]{part}"), m);
             Ok(Booking {
                 uid: b.uid.clone(),
-                interval: interval(&f, &b.start, &b.end, None)?,
+                interval: interval(&b.start, &b.end, None).map_err(|(part, m)| at(part, m))?,
                 event_type_id: b.event_type_id,
-                status: status(&format!("{f}.status"), b.status.as_deref())?,
+                status: status(b.status.as_deref()).map_err(|m| at(".status", m))?,
                 before_buffer: b.before_event_buffer.unwrap_or(0),
                 after_buffer: b.after_event_buffer.unwrap_or(0),
                 attendees: b.attendees.unwrap_or(1),
@@ -510,17 +519,16 @@ fn weekday(field: &str, raw: &str) -> Result<Weekday, QueryError> {
         .map_err(|_| invalid(field, format!("`{raw}` is not a day name like Monday")))
 }
 
-fn status(field: &str, raw: Option<&str>) -> Result<BookingStatus, QueryError> {
-    Ok(match raw.map(str::to_ascii_uppercase).as_deref() {
-        None | Some("ACCEPTED") => BookingStatus::Accepted,
-        Some("PENDING") => BookingStatus::Pending,
-        Some("CANCELLED") => BookingStatus::Cancelled,
-        Some("REJECTED") => BookingStatus::Rejected,
-        Some("AWAITING_HOST") => BookingStatus::AwaitingHost,
+fn status(raw: Option<&str>) -> Result<BookingStatus, String> {
+    Ok(match raw {
+        None | Some("ACCEPTED" | "accepted") => BookingStatus::Accepted,
+        Some("PENDING" | "pending") => BookingStatus::Pending,
+        Some("CANCELLED" | "cancelled") => BookingStatus::Cancelled,
+        Some("REJECTED" | "rejected") => BookingStatus::Rejected,
+        Some("AWAITING_HOST" | "awaiting_host") => BookingStatus::AwaitingHost,
         Some(other) => {
-            return Err(invalid(
-                field,
-                format!("`{other}` is not ACCEPTED, PENDING, CANCELLED, REJECTED or AWAITING_HOST"),
+            return Err(format!(
+                "`{other}` is not ACCEPTED, PENDING, CANCELLED, REJECTED or AWAITING_HOST"
             ));
         }
     })
@@ -554,32 +562,35 @@ fn instant(field: &str, raw: &str, end_of_day: bool) -> Result<i64, QueryError> 
 }
 
 /// A `[start, end)` pair. With `dates_in`, bare dates are whole days of that timezone and the
-/// end date is included (out-of-office ranges).
+/// end date is included (out-of-office ranges). Errors say which part (`.start`, `.end`).
 fn interval(
-    field: &str,
     start: &str,
     end: &str,
     dates_in: Option<Tz>,
-) -> Result<Interval, QueryError> {
-    let bound = |name: &str, raw: &str, is_end: bool| -> Result<i64, QueryError> {
-        let f = format!("{field}.{name}");
-        match (dates_in, NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")) {
-            (Some(tz), Ok(day)) => {
-                let day = if is_end {
-                    day.succ_opt().unwrap_or(day)
-                } else {
-                    day
-                };
-                Ok(start_of_day(tz, day))
-            }
-            _ => DateTime::parse_from_rfc3339(raw.trim())
-                .map(|t| t.timestamp())
-                .map_err(|_| invalid(f, format!("`{raw}` is not an ISO 8601 instant"))),
+) -> Result<Interval, (&'static str, String)> {
+    let bound = |raw: &str, is_end: bool| -> Option<i64> {
+        if let Ok(at) = DateTime::parse_from_rfc3339(raw.trim()) {
+            return Some(at.timestamp());
         }
+        let tz = dates_in?;
+        let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
+        let day = if is_end {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
+        Some(start_of_day(tz, day))
     };
-    let interval = Interval::new(bound("start", start, false)?, bound("end", end, true)?);
+    let expected = if dates_in.is_some() {
+        "is not an ISO 8601 instant or a date"
+    } else {
+        "is not an ISO 8601 instant"
+    };
+    let from = bound(start, false).ok_or_else(|| (".start", format!("`{start}` {expected}")))?;
+    let to = bound(end, true).ok_or_else(|| (".end", format!("`{end}` {expected}")))?;
+    let interval = Interval::new(from, to);
     if interval.is_empty() {
-        return Err(invalid(format!("{field}.end"), "must be after start"));
+        return Err((".end", "must be after start".to_owned()));
     }
     Ok(interval)
 }
@@ -592,11 +603,11 @@ pub fn respond(parsed: &ParsedQuery, slots: &[Slot]) -> Value {
     let tz = query.booker_tz;
     let mut days: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for slot in slots {
-        let local = DateTime::<Utc>::from_timestamp(slot.start, 0)
-            .unwrap_or_default()
-            .with_timezone(&tz);
+        let start = iso_in(tz, slot.start);
+        // The ISO string starts with the booker's local date.
+        let date = start.get(..10).unwrap_or(&start).to_owned();
         let mut entry = serde_json::Map::new();
-        entry.insert("start".into(), json!(iso_in(tz, slot.start)));
+        entry.insert("start".into(), json!(start));
         if parsed.range_format {
             entry.insert("end".into(), json!(iso_in(tz, slot.end)));
         }
@@ -609,9 +620,7 @@ pub fn respond(parsed: &ParsedQuery, slots: &[Slot]) -> Value {
         if query.event.scheduling == Scheduling::RoundRobin {
             entry.insert("hosts".into(), json!(slot.hosts));
         }
-        days.entry(local.format("%Y-%m-%d").to_string())
-            .or_default()
-            .push(Value::Object(entry));
+        days.entry(date).or_default().push(Value::Object(entry));
     }
     let mut envelope = json!({"status": "success", "data": days});
     if let Some(at) = parsed.explain {
