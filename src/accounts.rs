@@ -4,14 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::{ApiKeySecret, Password, hash_api_key, hash_password};
+use crate::availability::schedule::MONDAY_TO_FRIDAY;
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
 use crate::error::ApiError;
 use crate::storage::schedules::WeeklyRule;
 use crate::storage::users::{NewUser, User};
 use crate::storage::{Conn, Db, StorageError, api_keys, schedules, users};
-
-/// Monday to Friday as a weekday bit set (bit 0 = Sunday).
-pub const WEEKDAYS: i32 = 0b011_1110;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -99,7 +97,7 @@ pub(crate) async fn insert_user(
     )
     .await?;
     let working_hours = WeeklyRule {
-        days: WEEKDAYS,
+        days: i32::from(MONDAY_TO_FRIDAY),
         start_minute: 9 * 60,
         end_minute: 17 * 60,
     };

@@ -11,6 +11,9 @@ use rrule::RRuleSet;
 use super::interval::{Interval, IntervalSet};
 use super::local_time::{dates, local_date, resolve, resolve_minutes, weekday_index};
 
+/// Monday to Friday as a `WeeklyRule::days` bit set.
+pub const MONDAY_TO_FRIDAY: u8 = 0b001_1111;
+
 /// Hours on some weekdays: `days` has bit 0 = Monday … bit 6 = Sunday; minutes after local
 /// midnight, `end_minute` 1440 meaning midnight at the end of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,7 +174,7 @@ mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
 
-    pub const WEEKDAYS: u8 = 0b001_1111;
+    const WEEKDAYS: u8 = super::MONDAY_TO_FRIDAY;
 
     fn tz(name: &str) -> Tz {
         name.parse().unwrap()

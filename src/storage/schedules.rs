@@ -7,8 +7,8 @@ use diesel_async::RunQueryDsl;
 use super::schema::{availability_rules, schedules};
 use super::{Conn, StorageResult, to_db_time, with_conn};
 
-/// Weekly hours: `days` is a bit set (bit 0 = Sunday … bit 6 = Saturday), minutes after local
-/// midnight, `end_minute` 1440 meaning the end of the day.
+/// Weekly hours: `days` is a bit set (bit 0 = Monday … bit 6 = Sunday, the engine's `WeeklyRule`
+/// convention), minutes after local midnight, `end_minute` 1440 meaning the end of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeeklyRule {
     pub days: i32,

@@ -60,7 +60,7 @@ CREATE INDEX schedules_user ON schedules (user_id);
 -- At most one default schedule per user, enforced by the database.
 CREATE UNIQUE INDEX schedules_one_default ON schedules (user_id) WHERE is_default;
 
--- Weekly hours: `days` is a bit set (bit 0 = Sunday … bit 6 = Saturday); minutes after local
+-- Weekly hours: `days` is a bit set (bit 0 = Monday … bit 6 = Sunday, as the engine); minutes after local
 -- midnight, end 1440 meaning midnight at the end of the day.
 CREATE TABLE availability_rules (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
