@@ -5,6 +5,7 @@
 mod api;
 mod extract;
 mod health;
+mod pages;
 mod request_log;
 
 use actix_web::{HttpRequest, web};
@@ -28,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config())
         .app_data(query_config())
         .app_data(path_config())
+        .route("/", web::get().to(pages::home))
+        .route("/static/kairos.css", web::get().to(pages::stylesheet))
         .route("/health", web::get().to(health::health))
         .service(web::scope("/v2").configure(api::configure))
         .default_service(web::to(not_found));

@@ -51,3 +51,38 @@ async fn every_response_has_a_distinct_request_id() {
     assert_ne!(id(&first), id(&second));
     assert_eq!(id(&first).len(), 36);
 }
+
+#[tokio::test]
+async fn the_home_page_says_kairos_is_running_with_its_stylesheet() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Kairos is running"), "{html}");
+    assert!(
+        html.contains(&format!("{}/v2/me", app.address)),
+        "the page shows this server's URL"
+    );
+    let backend = if app.database.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    assert!(html.contains(backend));
+
+    let css = app.get("/static/kairos.css").await;
+    assert_eq!(css.status().as_u16(), 200);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(css.text().await.unwrap().contains("prefers-color-scheme"));
+}
