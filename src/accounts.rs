@@ -6,36 +6,10 @@ use chrono::{DateTime, Utc};
 use crate::auth::{ApiKeySecret, Password, hash_api_key, hash_password};
 use crate::availability::schedule::MONDAY_TO_FRIDAY;
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
-use crate::error::ApiError;
+use crate::service::ServiceError;
 use crate::storage::schedules::WeeklyRule;
 use crate::storage::users::{NewUser, User};
 use crate::storage::{Conn, Db, StorageError, api_keys, schedules, users};
-
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
-        match err {
-            AccountError::Invalid(m) => Self::BadRequest(m),
-            AccountError::Conflict(m) => Self::Conflict(m),
-            AccountError::NotFound(m) => Self::NotFound(m),
-            AccountError::Storage(e) => e.into(),
-            AccountError::Internal(e) => Self::Internal(e),
-        }
-    }
-}
 
 /// Who is calling the API: the key's owner and the key itself (recorded in audit history).
 #[derive(Debug, Clone)]
@@ -56,7 +30,7 @@ pub struct NewAccount {
 
 /// Creates a user with a default "Working hours" schedule (Monday to Friday, 09:00-17:00 in the
 /// user's timezone), all in one transaction.
-pub async fn create_user(db: &Db, new: NewAccount) -> Result<User, AccountError> {
+pub async fn create_user(db: &Db, new: NewAccount) -> Result<User, ServiceError> {
     // Hash before the transaction: argon2 is deliberately slow and must not hold the lock.
     let password_hash = new.password.as_ref().map(hash_password).transpose()?;
     db.transaction(async |c| insert_user(c, &new, password_hash.as_deref()).await)
@@ -68,16 +42,16 @@ pub(crate) async fn insert_user(
     c: &mut Conn<'_>,
     new: &NewAccount,
     password_hash: Option<&str>,
-) -> Result<User, AccountError> {
+) -> Result<User, ServiceError> {
     if users::find_by_email(c, new.email.as_str()).await?.is_some() {
-        return Err(AccountError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "a user with email {} already exists",
             new.email
         )));
     }
     let username = match &new.username {
         Some(chosen) if users::username_taken(c, chosen.as_str()).await? => {
-            return Err(AccountError::Conflict(format!(
+            return Err(ServiceError::Conflict(format!(
                 "username {chosen} is already taken"
             )));
         }
@@ -114,7 +88,7 @@ pub(crate) async fn insert_user(
 }
 
 /// `base`, or `base-2`, `base-3`, … whichever is free first.
-async fn free_username(c: &mut Conn<'_>, base: &Username) -> Result<String, AccountError> {
+async fn free_username(c: &mut Conn<'_>, base: &Username) -> Result<String, ServiceError> {
     if !users::username_taken(c, base.as_str()).await? {
         return Ok(base.as_str().to_owned());
     }
@@ -124,15 +98,15 @@ async fn free_username(c: &mut Conn<'_>, base: &Username) -> Result<String, Acco
             return Ok(candidate);
         }
     }
-    Err(AccountError::Conflict(format!(
+    Err(ServiceError::Conflict(format!(
         "no free username derived from {base}; pass one explicitly"
     )))
 }
 
-async fn user_by_email(db: &Db, email: &Email) -> Result<User, AccountError> {
+async fn user_by_email(db: &Db, email: &Email) -> Result<User, ServiceError> {
     db.run(async |c| users::find_by_email(c, email.as_str()).await)
         .await?
-        .ok_or_else(|| AccountError::NotFound(format!("no user with email {email}")))
+        .ok_or_else(|| ServiceError::NotFound(format!("no user with email {email}")))
 }
 
 /// Creates an API key for the user with `email`. The secret is returned once and never stored.
@@ -141,10 +115,10 @@ pub async fn create_api_key(
     email: &Email,
     name: &str,
     expires_at: Option<DateTime<Utc>>,
-) -> Result<(api_keys::ApiKey, ApiKeySecret), AccountError> {
+) -> Result<(api_keys::ApiKey, ApiKeySecret), ServiceError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AccountError::Invalid(
+        return Err(ServiceError::Invalid(
             "API key name must be 1 to 100 characters".into(),
         ));
     }
@@ -174,7 +148,7 @@ pub async fn ensure_api_key(
     user_id: i64,
     name: &str,
     secret: &ApiKeySecret,
-) -> Result<bool, AccountError> {
+) -> Result<bool, ServiceError> {
     let hash = secret.hash();
     db.transaction(async |c| {
         if api_keys::exists_with_hash(c, &hash).await? {
@@ -193,7 +167,7 @@ pub async fn ensure_api_key(
     .await
 }
 
-pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), AccountError> {
+pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), ServiceError> {
     let user = user_by_email(db, email).await?;
     let revoked = db
         .run(async |c| api_keys::revoke(c, user.id, key_id).await)
@@ -201,13 +175,13 @@ pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), A
     if revoked {
         Ok(())
     } else {
-        Err(AccountError::NotFound(format!(
+        Err(ServiceError::NotFound(format!(
             "{email} has no active API key with id {key_id}"
         )))
     }
 }
 
-pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKey>, AccountError> {
+pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKey>, ServiceError> {
     let user = user_by_email(db, email).await?;
     Ok(db
         .run(async |c| api_keys::list_live(c, user.id).await)

@@ -1,10 +1,11 @@
 //! The demo: a ready-to-book owner, two event types and a round-robin team, seeded once in one
 //! transaction and left alone on later starts.
 
-use crate::accounts::{self, AccountError, NewAccount};
+use crate::accounts::{self, NewAccount};
 use crate::auth::{ApiKeySecret, Password, hash_password};
 use crate::config::Secret;
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
+use crate::service::ServiceError;
 use crate::storage::event_types::{self, NewEventType, NewHost, Owner, SchedulingType};
 use crate::storage::{Db, teams, users};
 
@@ -33,7 +34,7 @@ pub struct Demo {
     pub seeded_now: bool,
 }
 
-pub async fn seed(db: &Db, secret_key: &Secret) -> Result<Demo, AccountError> {
+pub async fn seed(db: &Db, secret_key: &Secret) -> Result<Demo, ServiceError> {
     let existing = db
         .run(async |c| users::find_by_email(c, OWNER_EMAIL).await)
         .await?;
@@ -51,16 +52,16 @@ pub async fn seed(db: &Db, secret_key: &Secret) -> Result<Demo, AccountError> {
     })
 }
 
-async fn create(db: &Db) -> Result<i64, AccountError> {
-    let password_hash = hash_password(&Password::parse(PASSWORD).map_err(AccountError::Invalid)?)?;
+async fn create(db: &Db) -> Result<i64, ServiceError> {
+    let password_hash = hash_password(&Password::parse(PASSWORD).map_err(ServiceError::Invalid)?)?;
     let accounts = PEOPLE
         .iter()
         .map(|(email, name, username, zone, _)| {
             Ok(NewAccount {
-                email: Email::parse(email).map_err(AccountError::Invalid)?,
-                name: PersonName::parse(name).map_err(AccountError::Invalid)?,
-                time_zone: TimeZoneName::parse(zone).map_err(AccountError::Invalid)?,
-                username: Some(Username::parse(username).map_err(AccountError::Invalid)?),
+                email: Email::parse(email).map_err(ServiceError::Invalid)?,
+                name: PersonName::parse(name).map_err(ServiceError::Invalid)?,
+                time_zone: TimeZoneName::parse(zone).map_err(ServiceError::Invalid)?,
+                username: Some(Username::parse(username).map_err(ServiceError::Invalid)?),
                 password: None,
                 role: if *email == OWNER_EMAIL {
                     Role::Admin
@@ -69,7 +70,7 @@ async fn create(db: &Db) -> Result<i64, AccountError> {
                 },
             })
         })
-        .collect::<Result<Vec<_>, AccountError>>()?;
+        .collect::<Result<Vec<_>, ServiceError>>()?;
 
     db.transaction(async |c| {
         let mut ids = Vec::with_capacity(accounts.len());

@@ -13,6 +13,8 @@ pub mod domain;
 pub mod error;
 pub mod headless;
 pub mod http;
+pub mod schedules;
+pub mod service;
 pub mod storage;
 pub mod telemetry;
 

@@ -3,10 +3,12 @@
 //! No IO here.
 
 mod email;
+mod hours;
 mod names;
 mod time_zone;
 
 pub use email::Email;
+pub use hours::{format_time_of_day, parse_hours, parse_time_of_day, parse_weekday, weekday_name};
 pub use names::{PersonName, Slug, Username};
 pub use time_zone::TimeZoneName;
 

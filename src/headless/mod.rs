@@ -7,7 +7,7 @@ mod document;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc, Weekday};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
@@ -482,41 +482,13 @@ fn schedule(
     })
 }
 
-/// `HH:MM` start and end; an end of `24:00` or `23:59` means midnight at the end of the day.
-/// With `closing`, `00:00`-`00:00` (a closed day) is allowed.
 fn hours(field: &str, start: &str, end: &str, closing: bool) -> Result<(u32, u32), QueryError> {
-    let start_minute = time_of_day(&format!("{field}.startTime"), start)?;
-    let mut end_minute = time_of_day(&format!("{field}.endTime"), end)?;
-    if end_minute == 23 * 60 + 59 {
-        end_minute = 1440;
-    }
-    if closing && start_minute == 0 && end_minute == 0 {
-        return Ok((0, 0));
-    }
-    if start_minute >= 1440 || end_minute <= start_minute {
-        return Err(invalid(
-            format!("{field}.endTime"),
-            "must be after startTime",
-        ));
-    }
-    Ok((start_minute, end_minute))
-}
-
-fn time_of_day(field: &str, raw: &str) -> Result<u32, QueryError> {
-    let raw = raw.trim();
-    if raw == "24:00" || raw == "24:00:00" {
-        return Ok(1440);
-    }
-    NaiveTime::parse_from_str(raw, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
-        .map(|t| crate::availability::local_time::minute_of_day(NaiveDate::MIN.and_time(t)))
-        .map_err(|_| invalid(field, format!("`{raw}` is not a time like 09:00")))
+    crate::domain::parse_hours(start, end, closing)
+        .map_err(|(which, m)| invalid(format!("{field}.{which}"), m))
 }
 
 fn weekday(field: &str, raw: &str) -> Result<Weekday, QueryError> {
-    raw.trim()
-        .parse::<Weekday>()
-        .map_err(|_| invalid(field, format!("`{raw}` is not a day name like Monday")))
+    crate::domain::parse_weekday(raw).map_err(|m| invalid(field, m))
 }
 
 fn status(raw: Option<&str>) -> Result<BookingStatus, String> {

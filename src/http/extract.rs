@@ -50,3 +50,18 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
+
+/// A JSON request body: type errors name the field (`availability[0].days`), as the API's
+/// validation messages do.
+pub fn parse_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            ApiError::BadRequest(format!("The request body is not valid JSON: {inner}"))
+        } else {
+            ApiError::BadRequest(format!("{path}: {inner}"))
+        }
+    })
+}

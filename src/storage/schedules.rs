@@ -1,10 +1,10 @@
 //! Schedules: a person's weekly hours and date overrides in the schedule's own timezone.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{availability_rules, schedules};
+use super::schema::{availability_rules, date_overrides, schedules};
 use super::{Conn, StorageResult, to_db_time, with_conn};
 
 /// Weekly hours: `days` is a bit set (bit 0 = Monday … bit 6 = Sunday, the engine's `WeeklyRule`
@@ -15,6 +15,27 @@ pub struct WeeklyRule {
     pub start_minute: i32,
     pub end_minute: i32,
 }
+
+/// Hours replacing one date's weekly hours; `0..0` closes the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateOverride {
+    pub date: NaiveDate,
+    pub start_minute: i32,
+    pub end_minute: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub time_zone: String,
+    pub is_default: bool,
+    pub rules: Vec<WeeklyRule>,
+    pub overrides: Vec<DateOverride>,
+}
+
+type ScheduleRow = (i64, i64, String, String, bool);
 
 pub async fn insert(
     conn: &mut Conn<'_>,
@@ -39,8 +60,13 @@ pub async fn insert(
             .get_result(c)
             .await
     })?;
-    // Row by row: SQLite cannot take a multi-row insert of column tuples, and a schedule
-    // has a handful of rules.
+    insert_rules(conn, id, rules).await?;
+    Ok(id)
+}
+
+// Row by row: SQLite cannot take a multi-row insert of column tuples, and a schedule has a
+// handful of rules and overrides.
+async fn insert_rules(conn: &mut Conn<'_>, id: i64, rules: &[WeeklyRule]) -> StorageResult<()> {
     for rule in rules {
         let row = (
             availability_rules::schedule_id.eq(id),
@@ -55,7 +81,204 @@ pub async fn insert(
                 .await
         })?;
     }
-    Ok(id)
+    Ok(())
+}
+
+async fn insert_overrides(
+    conn: &mut Conn<'_>,
+    id: i64,
+    overrides: &[DateOverride],
+) -> StorageResult<()> {
+    for o in overrides {
+        let row = (
+            date_overrides::schedule_id.eq(id),
+            date_overrides::date.eq(o.date),
+            date_overrides::start_minute.eq(o.start_minute),
+            date_overrides::end_minute.eq(o.end_minute),
+        );
+        with_conn!(conn, |c| {
+            diesel::insert_into(date_overrides::table)
+                .values(row)
+                .execute(c)
+                .await
+        })?;
+    }
+    Ok(())
+}
+
+/// Replaces a schedule's weekly rules with `rules`.
+pub async fn replace_rules(
+    conn: &mut Conn<'_>,
+    id: i64,
+    rules: &[WeeklyRule],
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(availability_rules::table.filter(availability_rules::schedule_id.eq(id)))
+            .execute(c)
+            .await
+    })?;
+    insert_rules(conn, id, rules).await
+}
+
+/// Replaces a schedule's date overrides with `overrides`.
+pub async fn replace_overrides(
+    conn: &mut Conn<'_>,
+    id: i64,
+    overrides: &[DateOverride],
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(date_overrides::table.filter(date_overrides::schedule_id.eq(id)))
+            .execute(c)
+            .await
+    })?;
+    insert_overrides(conn, id, overrides).await
+}
+
+pub async fn rename(conn: &mut Conn<'_>, id: i64, name: &str) -> StorageResult<()> {
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        diesel::update(schedules::table.find(id))
+            .set((schedules::name.eq(name), schedules::updated_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_time_zone(conn: &mut Conn<'_>, id: i64, time_zone: &str) -> StorageResult<()> {
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        diesel::update(schedules::table.find(id))
+            .set((
+                schedules::time_zone.eq(time_zone),
+                schedules::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Makes `id` the user's only default schedule.
+pub async fn make_default(conn: &mut Conn<'_>, user_id: i64, id: i64) -> StorageResult<()> {
+    // Clear first: the partial unique index allows one default per user at any moment.
+    with_conn!(conn, |c| {
+        diesel::update(
+            schedules::table
+                .filter(schedules::user_id.eq(user_id))
+                .filter(schedules::id.ne(id)),
+        )
+        .set(schedules::is_default.eq(false))
+        .execute(c)
+        .await
+    })?;
+    with_conn!(conn, |c| {
+        diesel::update(schedules::table.find(id))
+            .set(schedules::is_default.eq(true))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(schedules::table.find(id)).execute(c).await
+    })?;
+    Ok(())
+}
+
+/// A user's schedule by id; `None` when it does not exist or belongs to someone else.
+pub async fn find_owned(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    id: i64,
+) -> StorageResult<Option<Schedule>> {
+    Ok(list_where(conn, user_id, Some(id)).await?.pop())
+}
+
+/// All of a user's schedules, oldest first, each with its rules and overrides.
+pub async fn list(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<Schedule>> {
+    list_where(conn, user_id, None).await
+}
+
+async fn list_where(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    only: Option<i64>,
+) -> StorageResult<Vec<Schedule>> {
+    let rows: Vec<ScheduleRow> = with_conn!(conn, |c| {
+        let mut query = schedules::table
+            .filter(schedules::user_id.eq(user_id))
+            .select((
+                schedules::id,
+                schedules::user_id,
+                schedules::name,
+                schedules::time_zone,
+                schedules::is_default,
+            ))
+            .order(schedules::id)
+            .into_boxed();
+        if let Some(id) = only {
+            query = query.filter(schedules::id.eq(id));
+        }
+        query.load(c).await
+    })?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let rules: Vec<(i64, i32, i32, i32)> = with_conn!(conn, |c| {
+        availability_rules::table
+            .filter(availability_rules::schedule_id.eq_any(&ids))
+            .select((
+                availability_rules::schedule_id,
+                availability_rules::days,
+                availability_rules::start_minute,
+                availability_rules::end_minute,
+            ))
+            .order(availability_rules::id)
+            .load(c)
+            .await
+    })?;
+    let overrides: Vec<(i64, NaiveDate, i32, i32)> = with_conn!(conn, |c| {
+        date_overrides::table
+            .filter(date_overrides::schedule_id.eq_any(&ids))
+            .select((
+                date_overrides::schedule_id,
+                date_overrides::date,
+                date_overrides::start_minute,
+                date_overrides::end_minute,
+            ))
+            .order((date_overrides::date, date_overrides::start_minute))
+            .load(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_id, name, time_zone, is_default)| Schedule {
+            id,
+            user_id,
+            name,
+            time_zone,
+            is_default,
+            rules: rules
+                .iter()
+                .filter(|r| r.0 == id)
+                .map(|&(_, days, start_minute, end_minute)| WeeklyRule {
+                    days,
+                    start_minute,
+                    end_minute,
+                })
+                .collect(),
+            overrides: overrides
+                .iter()
+                .filter(|o| o.0 == id)
+                .map(|&(_, date, start_minute, end_minute)| DateOverride {
+                    date,
+                    start_minute,
+                    end_minute,
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 pub async fn find_default_id(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Option<i64>> {

@@ -8,4 +8,5 @@ mod health;
 mod helpers;
 mod me;
 mod process;
+mod schedules;
 mod schema;
