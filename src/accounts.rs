@@ -184,7 +184,7 @@ pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), S
 pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKey>, ServiceError> {
     let user = user_by_email(db, email).await?;
     Ok(db
-        .run(async |c| api_keys::list_live(c, user.id).await)
+        .run(async |c| api_keys::list_live(c, user.id, Utc::now()).await)
         .await?)
 }
 

@@ -105,8 +105,8 @@ enum ApiKeyCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         name: String,
-        /// Expire the key after this many days
-        #[arg(long, value_name = "DAYS")]
+        /// Expire the key after this many days (1 to 36500)
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
         expires_in_days: Option<u32>,
     },
     /// Revoke a key by its id (see `api-key list`)

@@ -130,6 +130,13 @@ pub async fn delete(db: &Db, owner: i64, id: i64) -> Result<(), ServiceError> {
                 "This is the default schedule; make another schedule the default before deleting it".into(),
             ));
         }
+        // Deleting it would silently lift the restriction and widen those events' hours.
+        let restricted = schedules::restricting_event_types(c, id).await?;
+        if !restricted.is_empty() {
+            return Err(ServiceError::Conflict(format!(
+                "Schedule {id} restricts event type(s) {restricted:?}; remove it from them first"
+            )));
+        }
         schedules::delete(c, id).await?;
         Ok(())
     })

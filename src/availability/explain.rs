@@ -9,7 +9,7 @@ use super::interval::{Interval, IntervalSet};
 use super::limits::{LimitKind, Period, blocked_periods};
 use super::local_time::local_date;
 use super::model::{HostId, Query, Scheduling};
-use super::slots::{Plan, earliest_start, reserved_hosts, window_latest};
+use super::slots::{Plan, blocking_holds, earliest_start, window_latest};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,7 +125,7 @@ pub fn explain(query: &Query, at: i64) -> Explanation {
     for host in &query.hosts {
         reasons.extend(host_reasons(query, host, &slot));
     }
-    for host_id in reserved_hosts(query, &slot) {
+    for host_id in blocking_holds(query, &slot) {
         reasons.push(Reason::Reserved { host_id });
     }
     if let Some(restriction) = &query.event.restriction

@@ -41,7 +41,9 @@ pub fn start_of_day(tz: Tz, date: NaiveDate) -> i64 {
 /// day long (Samoa skipped 2011-12-30), so stepping back in hours finds a valid wall time.
 fn offset_before_gap(tz: Tz, local: NaiveDateTime) -> i32 {
     for hours in 1..=48 {
-        let earlier = local - chrono::TimeDelta::hours(hours);
+        let Some(earlier) = local.checked_sub_signed(chrono::TimeDelta::hours(hours)) else {
+            break;
+        };
         if let Some(at) = tz.from_local_datetime(&earlier).latest() {
             return at.offset().fix().local_minus_utc();
         }

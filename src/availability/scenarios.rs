@@ -654,3 +654,64 @@ fn explanations_name_the_host_and_the_source() {
     let off_grid = explain(&q, utc("2030-03-04T10:50:00Z"));
     assert_eq!(off_grid.reasons, vec![Reason::NotOnGrid]);
 }
+
+#[test]
+fn round_robin_seats_join_the_hosts_seated_meeting_and_never_overlap_it() {
+    // The review's case: a seated round-robin event; a pool host's seated booking 10:00-11:00
+    // with one attendee must be offered at 10:00 (with its uid), and never at 10:30.
+    let mut h = host(1, hours("UTC", WEEKDAYS, 9, 12));
+    h.bookings = vec![booking("2030-03-04T10:00:00Z", "2030-03-04T11:00:00Z")];
+    let mut e = event(60);
+    e.scheduling = Scheduling::RoundRobin;
+    e.seats = Some(3);
+    e.interval = Some(30);
+    let q = query(
+        e,
+        vec![h],
+        "2030-03-04T00:00:00Z",
+        "2030-03-04T23:59:59Z",
+        "UTC",
+    );
+    let got: Vec<_> = slots(&q)
+        .iter()
+        .map(|s| (s.start, s.attendees, s.booking_uid.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (utc("2030-03-04T09:00:00Z"), Some(0), None),
+            (
+                utc("2030-03-04T10:00:00Z"),
+                Some(1),
+                Some("b-2030-03-04T10:00:00Z".to_owned())
+            ),
+            (utc("2030-03-04T11:00:00Z"), Some(0), None),
+        ]
+    );
+}
+
+#[test]
+fn on_seated_events_a_hold_of_the_same_start_takes_a_seat_and_others_block() {
+    let mut e = event(60);
+    e.seats = Some(3);
+    let mut q = query(
+        e,
+        vec![host(1, hours("UTC", WEEKDAYS, 9, 11))],
+        "2030-03-04T00:00:00Z",
+        "2030-03-04T23:59:59Z",
+        "UTC",
+    );
+    let hold = |start: &str, minutes: i64| Reservation {
+        host_id: Some(1),
+        slot: Interval::new(utc(start), utc(start) + minutes * 60),
+        booker_uid: "other".into(),
+        until: utc("2030-01-02T00:00:00Z"),
+    };
+    // A seat held in the 09:00 meeting; a 30-minute hold (another event type) at 10:15.
+    q.reservations = vec![
+        hold("2030-03-04T09:00:00Z", 60),
+        hold("2030-03-04T10:15:00Z", 30),
+    ];
+    let got: Vec<_> = slots(&q).iter().map(|s| (s.start, s.attendees)).collect();
+    assert_eq!(got, vec![(utc("2030-03-04T09:00:00Z"), Some(1))]);
+}

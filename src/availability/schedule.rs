@@ -59,6 +59,12 @@ impl RecurringWindow {
             "DTSTART:{}Z\nRRULE:{rrule}",
             dtstart.format("%Y%m%dT%H%M%S")
         );
+        let upper = rrule.to_ascii_uppercase();
+        if upper.contains("FREQ=SECONDLY") || upper.contains("FREQ=MINUTELY") {
+            return Err(format!(
+                "invalid recurrence rule `{rrule}`: repeat hourly at most (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)"
+            ));
+        }
         let rule: RRuleSet = text
             .parse()
             .map_err(|e| format!("invalid recurrence rule `{rrule}`: {e}"))?;
@@ -71,7 +77,9 @@ impl RecurringWindow {
         })
     }
 
-    /// Local start times of occurrences starting within `[first, last + 1 day)`.
+    /// Local start times of occurrences starting within `[first, last + 1 day)`. Expansion
+    /// stops at 65,535 occurrences; callers bound the rule's frequency and first date so that a
+    /// query range never gets there (see `headless`).
     fn occurrences(&self, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDateTime> {
         let utc = rrule::Tz::UTC;
         let from = first

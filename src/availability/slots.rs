@@ -11,7 +11,7 @@ use super::busy::{HostBusy, SeatedBooking, host_busy};
 use super::interval::{Interval, IntervalSet};
 use super::limits::{LimitHit, blocked_periods};
 use super::local_time::{local_date, offset_at, start_of_day};
-use super::model::{BookingWindow, Host, HostId, Query, Scheduling, Slot};
+use super::model::{BookingWindow, Host, HostId, Query, Reservation, Scheduling, Slot};
 
 /// How many days ahead a "rolling bookable days" window looks before giving up, as Cal.com.
 const ROLLING_BOOKABLE_SCAN_DAYS: u64 = 61;
@@ -120,14 +120,21 @@ impl Plan {
             .filter(|&start| common.covers(&Interval::new(start, start + self.length)))
             .filter_map(|start| {
                 let interval = Interval::new(start, start + self.length);
-                let (attendees, booking_uid) = seats_at(&seated, &interval)?;
-                let attendees = attendees + held_seats(query, &interval, &everyone)?;
+                let seats = seats_at(seated.iter().copied(), &interval)?;
+                let blocked = blocking_holds(query, &interval);
+                if blocked
+                    .iter()
+                    .any(|h| h.is_none_or(|id| everyone.contains(&id)))
+                {
+                    return None;
+                }
+                let held = seat_holds(query, &interval, &everyone);
                 Some(Slot {
                     start,
                     end: interval.end,
                     hosts: everyone.clone(),
-                    attendees: query.event.seats.map(|_| attendees),
-                    booking_uid,
+                    attendees: query.event.seats.map(|_| seats.taken + held),
+                    booking_uid: seats.uid,
                 })
             })
             .collect()
@@ -162,6 +169,14 @@ impl Plan {
         windows.sort_unstable();
         windows.dedup();
         let mut starts = self.grid(query, &windows);
+        // A seated booking with seats left is offered at its own start, whatever the grid.
+        starts.extend(
+            hosts
+                .iter()
+                .flat_map(|h| h.busy.seated.iter().map(|b| b.start)),
+        );
+        starts.sort_unstable();
+        starts.dedup();
         starts.retain(|&s| self.in_bounds(s));
 
         let free_pool_hosts = covering_hosts(&starts, self.length, &pool_free);
@@ -172,16 +187,27 @@ impl Plan {
             .zip(free_pool_hosts)
             .filter_map(|(start, free)| {
                 let interval = Interval::new(start, start + self.length);
-                let reserved = reserved_hosts(query, &interval);
-                if reserved.contains(&None)
-                    || fixed_ids.iter().any(|id| reserved.contains(&Some(*id)))
+                let mut seats = SeatCount::default();
+                for host in &fixed {
+                    seats.add(seats_at(&host.busy.seated, &interval)?);
+                }
+                let blocked = blocking_holds(query, &interval);
+                if blocked.contains(&None)
+                    || fixed_ids.iter().any(|id| blocked.contains(&Some(*id)))
                 {
                     return None;
                 }
                 let free: Vec<&PreparedHost> = free
                     .into_iter()
                     .map(|i| pool[i])
-                    .filter(|h| !reserved.contains(&Some(h.host.id)))
+                    .filter(|h| !blocked.contains(&Some(h.host.id)))
+                    .filter(|h| match seats_at(&h.busy.seated, &interval) {
+                        Some(taken) => {
+                            seats.add(taken);
+                            true
+                        }
+                        None => false,
+                    })
                     .collect();
                 let every_group_free = groups
                     .iter()
@@ -191,12 +217,13 @@ impl Plan {
                 }
                 let mut ids = fixed_ids.clone();
                 ids.extend(free.iter().map(|h| h.host.id));
+                let held = seat_holds(query, &interval, &ids);
                 Some(Slot {
                     start,
                     end: interval.end,
                     hosts: ids,
-                    attendees: None,
-                    booking_uid: None,
+                    attendees: query.event.seats.map(|_| seats.taken + held),
+                    booking_uid: seats.uid,
                 })
             })
             .collect()
@@ -270,44 +297,70 @@ fn distinct_groups<'a>(pool: &[&'a PreparedHost]) -> Vec<Option<&'a str>> {
     groups
 }
 
-/// Hosts held by someone else's live reservation overlapping `slot`; `None` stands for "all".
-pub(crate) fn reserved_hosts(query: &Query, slot: &Interval) -> Vec<Option<HostId>> {
+/// Live reservations by other bookers overlapping `slot`.
+fn live_holds<'a>(query: &'a Query, slot: &'a Interval) -> impl Iterator<Item = &'a Reservation> {
     query
         .reservations
         .iter()
-        .filter(|r| r.until > query.now && r.slot.overlaps(slot))
+        .filter(move |r| r.until > query.now && r.slot.overlaps(slot))
         .filter(|r| query.booker_uid.as_deref() != Some(r.booker_uid.as_str()))
+}
+
+/// Whether a hold takes a seat of this slot rather than the host's time: on a seated event, a
+/// hold of the same start is a seat in that meeting (Cal.com's seat reservations).
+fn is_seat_hold(query: &Query, slot: &Interval, hold: &Reservation) -> bool {
+    query.event.seats.is_some() && hold.slot.start == slot.start
+}
+
+/// Hosts held by someone else's live reservation overlapping `slot` (seat holds aside); `None`
+/// stands for "all hosts".
+pub(crate) fn blocking_holds(query: &Query, slot: &Interval) -> Vec<Option<HostId>> {
+    live_holds(query, slot)
+        .filter(|r| !is_seat_hold(query, slot, r))
         .map(|r| r.host_id)
         .collect()
 }
 
-/// Seats taken at `slot` by a seated booking starting there: `None` when the slot overlaps a
+/// Seats held by other bookers in this slot's meeting with `hosts`.
+fn seat_holds(query: &Query, slot: &Interval, hosts: &[HostId]) -> u32 {
+    live_holds(query, slot)
+        .filter(|r| is_seat_hold(query, slot, r))
+        .filter(|r| r.host_id.is_none_or(|id| hosts.contains(&id)))
+        .count() as u32
+}
+
+/// Seats already taken in the meeting a slot would join.
+#[derive(Debug, Default)]
+struct SeatCount {
+    taken: u32,
+    uid: Option<String>,
+}
+
+impl SeatCount {
+    fn add(&mut self, other: SeatCount) {
+        if other.taken > self.taken || self.uid.is_none() && other.uid.is_some() {
+            *self = other;
+        }
+    }
+}
+
+/// Seats taken at `slot` by a seated booking starting there; `None` when the slot overlaps a
 /// seated booking that starts elsewhere (it would double-book the host).
-fn seats_at(seated: &[&SeatedBooking], slot: &Interval) -> Option<(u32, Option<String>)> {
-    let mut taken = 0;
-    let mut uid = None;
-    for booking in seated.iter().filter(|s| s.blocked.overlaps(slot)) {
+fn seats_at<'a>(
+    seated: impl IntoIterator<Item = &'a SeatedBooking>,
+    slot: &Interval,
+) -> Option<SeatCount> {
+    let mut count = SeatCount::default();
+    for booking in seated.into_iter().filter(|s| s.blocked.overlaps(slot)) {
         if booking.start != slot.start {
             return None;
         }
-        taken = taken.max(booking.attendees);
-        uid = booking.uid.clone();
+        count.add(SeatCount {
+            taken: booking.attendees,
+            uid: booking.uid.clone(),
+        });
     }
-    Some((taken, uid))
-}
-
-/// Reservations on a slot: for seated events each held seat counts as taken; otherwise any
-/// reservation by another booker hides the slot (`None`).
-fn held_seats(query: &Query, slot: &Interval, hosts: &[HostId]) -> Option<u32> {
-    let held = reserved_hosts(query, slot)
-        .into_iter()
-        .filter(|h| h.is_none_or(|id| hosts.contains(&id)))
-        .count() as u32;
-    match query.event.seats {
-        Some(_) => Some(held),
-        None if held > 0 => None,
-        None => Some(0),
-    }
+    Some(count)
 }
 
 /// The largest of 60, 30, 20, 15, 10 and 5 minutes that divides the frequency, else 1.

@@ -24,6 +24,18 @@ pub use document::QueryDocument;
 pub const MAX_WINDOW_DAYS: i64 = 366;
 /// Most busy intervals (external busy, bookings, out of office) one query may carry.
 pub const MAX_BUSY_INTERVALS: usize = 100_000;
+pub const MAX_HOSTS: usize = 500;
+pub const MAX_RESERVATIONS: usize = 1_000;
+pub const MAX_RECURRING_PER_SCHEDULE: usize = 50;
+/// Candidate starts times hosts a query may weigh (the slot grid over the window, for every
+/// host): bounds the engine's time and memory for one request.
+pub const MAX_SLOT_HOST_PAIRS: i64 = 5_000_000;
+/// A recurring pattern's first occurrence may lie this far before the query window at most, so
+/// that expanding it stays cheap.
+pub const MAX_RECURRING_LEAD_DAYS: i64 = 5 * 366;
+/// Buffers, offsets and intervals in minutes; notice may be up to a year.
+const MAX_MINUTES: u32 = 1440;
+const MAX_NOTICE_MINUTES: u32 = 525_600;
 
 /// A document that cannot be answered, with the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +122,18 @@ pub fn parse(
     if document.hosts.is_empty() {
         return Err(invalid("hosts", "at least one host is needed"));
     }
+    if document.hosts.len() > MAX_HOSTS {
+        return Err(invalid(
+            "hosts",
+            format!("at most {MAX_HOSTS} hosts are accepted"),
+        ));
+    }
+    if document.reservations.len() > MAX_RESERVATIONS {
+        return Err(invalid(
+            "reservations",
+            format!("at most {MAX_RESERVATIONS} reservations are accepted"),
+        ));
+    }
     let busy_count: usize = document
         .hosts
         .iter()
@@ -126,9 +150,16 @@ pub fn parse(
         .hosts
         .iter()
         .enumerate()
-        .map(|(i, h)| host(&format!("hosts[{i}]"), h))
+        .map(|(i, h)| host(&format!("hosts[{i}]"), h, start))
         .collect::<Result<Vec<_>, _>>()?;
     let event = event_type(document, booker_tz)?;
+    let starts_per_host = (end - start) / (i64::from(event.step_minutes()) * 60) + 1;
+    if starts_per_host * hosts.len() as i64 > MAX_SLOT_HOST_PAIRS {
+        return Err(invalid(
+            "end",
+            "the window, slot interval and number of hosts ask for too much work at once; query fewer days or use a longer slotInterval",
+        ));
+    }
     let event_tz = match &document.event_type.time_zone {
         Some(name) => time_zone("eventType.timeZone", name)?,
         None => hosts[0].schedule.tz,
@@ -227,6 +258,23 @@ fn event_type(document: &QueryDocument, booker_tz: Tz) -> Result<EventType, Quer
             "eventType.slotInterval",
             "must be between 1 and 1440",
         ));
+    }
+    for (name, value, max) in [
+        ("offsetStart", e.offset_start, MAX_MINUTES),
+        ("beforeEventBuffer", e.before_event_buffer, MAX_MINUTES),
+        ("afterEventBuffer", e.after_event_buffer, MAX_MINUTES),
+        (
+            "minimumBookingNotice",
+            e.minimum_booking_notice,
+            MAX_NOTICE_MINUTES,
+        ),
+    ] {
+        if value.is_some_and(|v| v > max) {
+            return Err(invalid(
+                format!("eventType.{name}"),
+                format!("must be between 0 and {max} minutes"),
+            ));
+        }
     }
     let scheduling = match e.scheduling_type.as_deref() {
         None => Scheduling::Personal,
@@ -369,8 +417,9 @@ fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
     }
 }
 
-fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
+fn host(field: &str, h: &document::HostDocument, window_start: i64) -> Result<Host, QueryError> {
     let schedule = schedule(&format!("{field}.schedule"), &h.schedule, false)?;
+    check_recurring_lead(&format!("{field}.schedule"), &h.schedule, window_start)?;
     let tz = schedule.tz;
     // Field names are built only when something is wrong: documents carry up to 100,000
     // intervals.
@@ -389,6 +438,17 @@ fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
         .enumerate()
         .map(|(i, b)| {
             let at = |part: &str, m: String| invalid(format!("{field}.bookings[{i}]{part}"), m);
+            for (part, buffer) in [
+                (".beforeEventBuffer", b.before_event_buffer),
+                (".afterEventBuffer", b.after_event_buffer),
+            ] {
+                if buffer.is_some_and(|v| v > MAX_MINUTES) {
+                    return Err(at(
+                        part,
+                        format!("must be between 0 and {MAX_MINUTES} minutes"),
+                    ));
+                }
+            }
             Ok(Booking {
                 uid: b.uid.clone(),
                 interval: interval(&b.start, &b.end, None).map_err(|(part, m)| at(part, m))?,
@@ -409,6 +469,37 @@ fn host(field: &str, h: &document::HostDocument) -> Result<Host, QueryError> {
         bookings,
         schedule,
     })
+}
+
+/// Recurring patterns may start at most [`MAX_RECURRING_LEAD_DAYS`] before the window and a
+/// schedule may have [`MAX_RECURRING_PER_SCHEDULE`] of them: expansion walks from the first
+/// occurrence.
+fn check_recurring_lead(
+    field: &str,
+    s: &document::ScheduleDocument,
+    window_start: i64,
+) -> Result<(), QueryError> {
+    if s.recurring.len() > MAX_RECURRING_PER_SCHEDULE {
+        return Err(invalid(
+            format!("{field}.recurring"),
+            format!("at most {MAX_RECURRING_PER_SCHEDULE} recurring patterns per schedule"),
+        ));
+    }
+    for (i, r) in s.recurring.iter().enumerate() {
+        let first = r
+            .dtstart
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        if let Some(first) = first
+            && (window_start - start_of_day(Tz::UTC, first)) / 86_400 > MAX_RECURRING_LEAD_DAYS
+        {
+            return Err(invalid(
+                format!("{field}.recurring[{i}].dtstart"),
+                "must be at most 5 years before the query's start; restate the pattern from a later first occurrence",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn schedule(
@@ -514,14 +605,32 @@ fn time_zone(field: &str, raw: &str) -> Result<Tz, QueryError> {
 
 fn date(field: &str, raw: &str) -> Result<NaiveDate, QueryError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| invalid(field, format!("`{raw}` is not a date like 2030-03-04")))
+        .ok()
+        .filter(plausible_date)
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!("`{raw}` is not a date like 2030-03-04 (years 1900 to 9999)"),
+            )
+        })
+}
+
+/// Dates and instants outside 1900-9999 are mistakes, and near chrono's limits they overflow.
+fn plausible_date(date: &NaiveDate) -> bool {
+    (1900..=9999).contains(&chrono::Datelike::year(date))
+}
+
+fn plausible_instant(at: i64) -> bool {
+    DateTime::<Utc>::from_timestamp(at, 0).is_some_and(|t| plausible_date(&t.date_naive()))
 }
 
 /// An ISO 8601 instant with an offset, or a bare date: the start of that UTC day, or its last
 /// second when `end_of_day` (as Cal.com reads `start` and `end`).
 fn instant(field: &str, raw: &str, end_of_day: bool) -> Result<i64, QueryError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(raw.trim()) {
-        return Ok(at.timestamp());
+        return Some(at.timestamp())
+            .filter(|t| plausible_instant(*t))
+            .ok_or_else(|| invalid(field, format!("`{raw}` is outside the years 1900 to 9999")));
     }
     let day = date(field, raw).map_err(|_| {
         invalid(
@@ -542,10 +651,12 @@ fn interval(
 ) -> Result<Interval, (&'static str, String)> {
     let bound = |raw: &str, is_end: bool| -> Option<i64> {
         if let Ok(at) = DateTime::parse_from_rfc3339(raw.trim()) {
-            return Some(at.timestamp());
+            return Some(at.timestamp()).filter(|t| plausible_instant(*t));
         }
         let tz = dates_in?;
-        let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
+        let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(plausible_date)?;
         let day = if is_end {
             day.succ_opt().unwrap_or(day)
         } else {
@@ -554,9 +665,9 @@ fn interval(
         Some(start_of_day(tz, day))
     };
     let expected = if dates_in.is_some() {
-        "is not an ISO 8601 instant or a date"
+        "is not an ISO 8601 instant or a date in the years 1900 to 9999"
     } else {
-        "is not an ISO 8601 instant"
+        "is not an ISO 8601 instant in the years 1900 to 9999"
     };
     let from = bound(start, false).ok_or_else(|| (".start", format!("`{start}` {expected}")))?;
     let to = bound(end, true).ok_or_else(|| (".end", format!("`{end}` {expected}")))?;

@@ -84,13 +84,17 @@ pub async fn authenticate(
     };
     // Record use at most once a minute: a write per request would serialise SQLite readers
     // behind the write lock.
+    // Best effort: a busy database must not turn a read into a failed request.
     if last_used.is_none_or(|at| now - at > TimeDelta::minutes(1)) {
-        with_conn!(conn, |c| {
+        let recorded = with_conn!(conn, |c| {
             diesel::update(api_keys::table.find(id))
                 .set(api_keys::last_used_at.eq(now))
                 .execute(c)
                 .await
-        })?;
+        });
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, key_id = id, "could not record API key use");
+        }
     }
     Ok(Some((id, user)))
 }
@@ -112,11 +116,22 @@ pub async fn revoke(conn: &mut Conn<'_>, user_id: i64, key_id: i64) -> StorageRe
     Ok(changed == 1)
 }
 
-pub async fn list_live(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<ApiKey>> {
+/// Keys neither revoked nor expired at `now`.
+pub async fn list_live(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> StorageResult<Vec<ApiKey>> {
+    let now = to_db_time(now);
     let keys = with_conn!(conn, |c| {
         api_keys::table
             .filter(api_keys::user_id.eq(user_id))
             .filter(api_keys::revoked_at.is_null())
+            .filter(
+                api_keys::expires_at
+                    .is_null()
+                    .or(api_keys::expires_at.gt(now)),
+            )
             .order(api_keys::id)
             .select(ApiKey::as_select())
             .load(c)

@@ -7,7 +7,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::{ColumnInfo, Conn, Db, StorageError, StorageResult, with_conn};
@@ -18,10 +18,34 @@ const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// Applies every pending migration; returns the versions applied now (empty when up to date).
 pub async fn run_migrations(db: &Db) -> StorageResult<Vec<String>> {
     match db {
-        Db::Pg(pool) => apply(Object::take(pool.get().await?), POSTGRES).await,
-        Db::Sqlite(pool) => apply(Object::take(pool.get().await?), SQLITE).await,
+        Db::Pg(pool) => {
+            let mut conn = Object::take(pool.get().await?);
+            // Instances starting together take turns; the lock is the connection's and goes
+            // with it when `apply` drops it.
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .await?;
+            apply(conn, POSTGRES).await
+        }
+        // SQLite has no advisory locks: a process that lost the race to apply a migration sees
+        // it fail ("table … already exists"), and a second look finds it applied. A broken
+        // migration fails every attempt.
+        Db::Sqlite(pool) => {
+            let mut attempt = 0;
+            loop {
+                match apply(Object::take(pool.get().await?), SQLITE).await {
+                    Err(StorageError::Migration(_)) if attempt < 3 => {
+                        attempt += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                    }
+                    outcome => return outcome,
+                }
+            }
+        }
     }
 }
+
+/// PostgreSQL advisory lock key held while migrating ("kairos" in ASCII, as a number).
+const MIGRATION_LOCK: i64 = 0x6b61_6972_6f73;
 
 async fn apply<C>(conn: C, migrations: EmbeddedMigrations) -> StorageResult<Vec<String>>
 where

@@ -26,10 +26,11 @@ pub use migrate::run_migrations;
 
 pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
-/// Applied to every SQLite connection: concurrent readers with one writer (WAL), enforced
-/// foreign keys, and waiting for the write lock instead of failing at once.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+/// Applied to every SQLite connection: waiting for locks instead of failing at once (first:
+/// switching to WAL itself takes a lock another connection may hold), concurrent readers with
+/// one writer (WAL), enforced foreign keys.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 /// Which database a URL names. SQLite paths are relative to the working directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,9 +46,9 @@ impl DatabaseUrl {
             .strip_prefix("sqlite://")
             .or_else(|| raw.strip_prefix("sqlite:"))
         {
-            if path.is_empty() || path.contains('?') {
+            if path.is_empty() || path.contains(['?', '#', '%']) {
                 return Err(format!(
-                    "database URL `{raw}` has no usable file path; write it as sqlite://data/kairos.db"
+                    "database URL `{raw}` needs a plain file path (no ?, # or %), e.g. sqlite://data/kairos.db"
                 ));
             }
             return Ok(Self::Sqlite(PathBuf::from(path)));
@@ -121,8 +122,15 @@ impl From<DieselError> for StorageError {
                     return Self::Overlap;
                 }
                 match kind {
-                    DatabaseErrorKind::UniqueViolation => Self::Conflict(constraint),
+                    DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation => {
+                        Self::Conflict(constraint)
+                    }
                     DatabaseErrorKind::ClosedConnection => Self::Unavailable(message.to_owned()),
+                    // SQLite gave up waiting for the write lock (busy_timeout): overloaded, not
+                    // broken.
+                    _ if message.contains("database is locked") => {
+                        Self::Unavailable(message.to_owned())
+                    }
                     _ => Self::Query(err),
                 }
             }
@@ -414,5 +422,36 @@ where
 impl From<StoredInstant> for DateTime<Utc> {
     fn from(value: StoredInstant) -> Self {
         value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn database_urls_pick_the_backend_and_refuse_what_sqlite_would_misread() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/kairos.db"),
+            Ok(DatabaseUrl::Sqlite("data/kairos.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://kairos:secret@db/kairos"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        // SQLite opens these as URIs: `#` cuts the path, `%xx` is decoded, `?` adds options.
+        for odd in [
+            "sqlite://data/k#1.db",
+            "sqlite://data/k%20.db",
+            "sqlite://k.db?mode=ro",
+            "sqlite://",
+        ] {
+            assert!(DatabaseUrl::parse(odd).is_err(), "{odd}");
+        }
+        let refused = DatabaseUrl::parse("mysql://root:hunter2@db/kairos").unwrap_err();
+        assert!(
+            !refused.contains("hunter2"),
+            "passwords never echo: {refused}"
+        );
     }
 }

@@ -293,3 +293,16 @@ pub async fn find_default_id(conn: &mut Conn<'_>, user_id: i64) -> StorageResult
     })?;
     Ok(id)
 }
+
+/// Event types that use schedule `id` as their restriction schedule.
+pub async fn restricting_event_types(conn: &mut Conn<'_>, id: i64) -> StorageResult<Vec<i64>> {
+    use super::schema::event_types;
+    let ids = with_conn!(conn, |c| {
+        event_types::table
+            .filter(event_types::restriction_schedule_id.eq(id))
+            .select(event_types::id)
+            .load(c)
+            .await
+    })?;
+    Ok(ids)
+}

@@ -223,3 +223,65 @@ async fn oversized_bodies_are_refused_with_the_envelope() {
         .unwrap();
     assert_error(response, 413, "PayloadTooLargeException").await;
 }
+
+#[tokio::test]
+async fn documents_that_ask_for_too_much_or_overflow_are_refused() {
+    let app = spawn_app().await;
+    let key = api_key(&app).await;
+    let mut cases: Vec<(Value, &str)> = Vec::new();
+    let mut secondly = document();
+    secondly["hosts"][0]["schedule"]["recurring"] =
+        json!([{"rrule": "FREQ=SECONDLY", "dtstart": "2030-01-01T00:00:00", "durationMinutes": 1}]);
+    cases.push((secondly, "hosts[0].schedule.recurring[0]"));
+    let mut ancient = document();
+    ancient["hosts"][0]["schedule"]["recurring"] =
+        json!([{"rrule": "FREQ=DAILY", "dtstart": "1990-01-01T09:00:00", "durationMinutes": 60}]);
+    cases.push((ancient, "hosts[0].schedule.recurring[0].dtstart"));
+    let mut far_past = document();
+    far_past["hosts"][0]["outOfOffice"] = json!([{"start": "-262144-01-01", "end": "2030-01-02"}]);
+    cases.push((far_past, "hosts[0].outOfOffice[0].start"));
+    let mut huge_buffer = document();
+    huge_buffer["hosts"][0]["bookings"][0]["beforeEventBuffer"] = json!(4294967295u32);
+    cases.push((huge_buffer, "hosts[0].bookings[0].beforeEventBuffer"));
+    let mut huge_offset = document();
+    huge_offset["eventType"]["offsetStart"] = json!(100000);
+    cases.push((huge_offset, "eventType.offsetStart"));
+    let mut crowd = document();
+    let host = crowd["hosts"][0].clone();
+    crowd["hosts"] = json!(
+        (0..501)
+            .map(|i| {
+                let mut h = host.clone();
+                h["id"] = json!(i);
+                h
+            })
+            .collect::<Vec<_>>()
+    );
+    cases.push((crowd, "at most 500 hosts"));
+    let mut fine_grid = document();
+    fine_grid["end"] = json!("2031-03-01T00:00:00Z");
+    fine_grid["eventType"]["slotInterval"] = json!(1);
+    let host = fine_grid["hosts"][0].clone();
+    fine_grid["hosts"] = json!(
+        (0..20)
+            .map(|i| {
+                let mut h = host.clone();
+                h["id"] = json!(i);
+                h
+            })
+            .collect::<Vec<_>>()
+    );
+    cases.push((fine_grid, "too much work"));
+    for (body, expected) in cases {
+        let message = assert_error(
+            post(&app, &key, "", &body).await,
+            400,
+            "BadRequestException",
+        )
+        .await;
+        assert!(
+            message.contains(expected),
+            "`{message}` should contain `{expected}`"
+        );
+    }
+}

@@ -259,3 +259,47 @@ async fn invalid_schedules_get_a_400_naming_the_field() {
     .await;
     assert_eq!(all.as_array().unwrap().len(), 1, "nothing half-written");
 }
+
+#[tokio::test]
+async fn a_schedule_restricting_an_event_type_cannot_be_deleted() {
+    let app = spawn_app().await;
+    let key = user(&app, "ada@example.com").await;
+    let created = data(
+        call(
+            &app,
+            reqwest::Method::POST,
+            "/v2/schedules",
+            &key,
+            Some(catch_up_hours()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    app.db
+        .execute_sql(&format!(
+            "INSERT INTO event_types (owner_id, slug, title, length_minutes, restriction_schedule_id, created_at, updated_at) \
+             VALUES ({}, 'intro', 'Intro', 30, {id}, '2030-01-01 00:00:00', '2030-01-01 00:00:00')",
+            created["ownerId"]
+        ))
+        .await
+        .unwrap();
+    let refused = call(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v2/schedules/{id}"),
+        &key,
+        None,
+    )
+    .await;
+    let message = assert_error(refused, 409, "ConflictException").await;
+    assert!(message.contains("restricts event type"), "{message}");
+    // The database refuses too, whatever code tries.
+    assert!(
+        app.db
+            .execute_sql(&format!("DELETE FROM schedules WHERE id = {id}"))
+            .await
+            .is_err()
+    );
+}

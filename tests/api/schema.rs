@@ -130,3 +130,22 @@ async fn migrations_are_recorded_and_run_once() {
     let second = run_migrations(&db).await.unwrap();
     assert!(second.is_empty(), "nothing is applied twice: {second:?}");
 }
+
+#[tokio::test]
+async fn instances_starting_together_both_migrate_cleanly() {
+    let database = TestDatabase::new().await;
+    let url = kairos::storage::DatabaseUrl::parse(&database.url).unwrap();
+    let first = Db::connect(&url, &PoolOptions::default()).unwrap();
+    let second = Db::connect(&url, &PoolOptions::default()).unwrap();
+    let (a, b) = tokio::join!(run_migrations(&first), run_migrations(&second));
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
+    // Each migration applied exactly once, by one instance or the other.
+    let mut applied: Vec<&String> = a.iter().chain(&b).collect();
+    applied.sort();
+    applied.dedup();
+    assert_eq!(a.len() + b.len(), migrations, "{a:?} {b:?}");
+    assert_eq!(applied.len(), migrations);
+}

@@ -134,7 +134,7 @@ CREATE TABLE event_types (
     booking_fields TEXT NOT NULL DEFAULT '[]',
     locations TEXT NOT NULL DEFAULT '[]',
     schedule_id BIGINT REFERENCES schedules (id) ON DELETE SET NULL,
-    restriction_schedule_id BIGINT REFERENCES schedules (id) ON DELETE SET NULL,
+    restriction_schedule_id BIGINT REFERENCES schedules (id) ON DELETE RESTRICT,
     scheduling_type TEXT CHECK (scheduling_type IN ('COLLECTIVE', 'ROUND_ROBIN')),
     hidden BOOLEAN NOT NULL DEFAULT FALSE,
     only_show_first_slot BOOLEAN NOT NULL DEFAULT FALSE,
