@@ -67,6 +67,8 @@ pub enum Reason {
         host_id: Option<HostId>,
     },
     RestrictionSchedule,
+    /// A slot, hidden because the event shows only the first slot of each day.
+    NotFirstSlotOfDay,
     /// Nothing rules the time out, but no slot starts there: it is off the slot grid.
     NotOnGrid,
 }
@@ -101,15 +103,32 @@ pub fn explain(query: &Query, at: i64) -> Explanation {
         };
     }
     let slot = Interval::new(at, at + plan.length);
+    if query.event.only_first_slot {
+        let mut every_slot = query.clone();
+        every_slot.event.only_first_slot = false;
+        if Plan::new(&every_slot)
+            .slots(&every_slot)
+            .iter()
+            .any(|s| s.start == at)
+        {
+            return Explanation {
+                instant: at,
+                is_slot,
+                reasons: vec![Reason::NotFirstSlotOfDay],
+            };
+        }
+    }
     let mut reasons = Vec::new();
     if at < query.range.start || at > query.range.end {
         reasons.push(Reason::OutsideRequestedRange);
     }
-    let earliest = earliest_start(query);
-    if at < earliest && at >= query.range.start {
-        reasons.push(Reason::BeforeMinimumNotice { earliest });
+    let notice = query.now + i64::from(query.event.minimum_notice.max(1)) * 60;
+    if at < notice && at >= query.range.start {
+        reasons.push(Reason::BeforeMinimumNotice { earliest: notice });
     }
-    if at > window_latest(query).min(plan.latest) && at <= query.range.end {
+    let before_window = at < earliest_start(query) && at >= notice.max(query.range.start);
+    let after_window = at > window_latest(query).min(plan.latest) && at <= query.range.end;
+    if before_window || after_window {
         reasons.push(Reason::OutsideBookingWindow);
     }
     for hit in blocked_periods(query, slot)

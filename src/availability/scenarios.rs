@@ -715,3 +715,29 @@ fn on_seated_events_a_hold_of_the_same_start_takes_a_seat_and_others_block() {
     let got: Vec<_> = slots(&q).iter().map(|s| (s.start, s.attendees)).collect();
     assert_eq!(got, vec![(utc("2030-03-04T09:00:00Z"), Some(1))]);
 }
+
+#[test]
+fn explanations_tell_a_hidden_later_slot_and_a_date_before_the_window() {
+    let mut e = event(60);
+    e.only_first_slot = true;
+    e.window = BookingWindow::Range {
+        first: NaiveDate::from_ymd_opt(2030, 3, 5).unwrap(),
+        last: NaiveDate::from_ymd_opt(2030, 3, 6).unwrap(),
+    };
+    let q = query(
+        e,
+        vec![host(1, hours("UTC", WEEKDAYS, 9, 12))],
+        "2030-03-04T00:00:00Z",
+        "2030-03-06T23:59:59Z",
+        "UTC",
+    );
+    assert!(explain(&q, utc("2030-03-05T09:00:00Z")).is_slot);
+    assert_eq!(
+        explain(&q, utc("2030-03-05T10:00:00Z")).reasons,
+        vec![Reason::NotFirstSlotOfDay]
+    );
+    assert_eq!(
+        explain(&q, utc("2030-03-04T09:00:00Z")).reasons,
+        vec![Reason::OutsideBookingWindow]
+    );
+}
