@@ -182,13 +182,14 @@ impl Plan {
         let free_pool_hosts = covering_hosts(&starts, self.length, &pool_free);
         let fixed_ids: Vec<HostId> = fixed.iter().map(|h| h.host.id).collect();
         let groups: Vec<Option<&str>> = distinct_groups(&pool);
+        let seated = query.event.seats.is_some();
         starts
             .into_iter()
             .zip(free_pool_hosts)
             .filter_map(|(start, free)| {
                 let interval = Interval::new(start, start + self.length);
                 let mut seats = SeatCount::default();
-                for host in &fixed {
+                for host in fixed.iter().filter(|_| seated) {
                     seats.add(seats_at(&host.busy.seated, &interval)?);
                 }
                 let blocked = blocking_holds(query, &interval);
@@ -201,12 +202,17 @@ impl Plan {
                     .into_iter()
                     .map(|i| pool[i])
                     .filter(|h| !blocked.contains(&Some(h.host.id)))
-                    .filter(|h| match seats_at(&h.busy.seated, &interval) {
-                        Some(taken) => {
-                            seats.add(taken);
-                            true
+                    .filter(|h| {
+                        if !seated {
+                            return true;
                         }
-                        None => false,
+                        match seats_at(&h.busy.seated, &interval) {
+                            Some(taken) => {
+                                seats.add(taken);
+                                true
+                            }
+                            None => false,
+                        }
                     })
                     .collect();
                 let every_group_free = groups
@@ -217,7 +223,11 @@ impl Plan {
                 }
                 let mut ids = fixed_ids.clone();
                 ids.extend(free.iter().map(|h| h.host.id));
-                let held = seat_holds(query, &interval, &ids);
+                let held = if seated {
+                    seat_holds(query, &interval, &ids)
+                } else {
+                    0
+                };
                 Some(Slot {
                     start,
                     end: interval.end,
