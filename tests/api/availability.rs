@@ -4,27 +4,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use kairos::accounts::{self, NewAccount};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, kairos_binary, spawn_app};
+use crate::helpers::{TestApp, assert_error, kairos_binary, spawn_app, user_with_key};
 
 async fn api_key(app: &TestApp) -> String {
-    let new = NewAccount {
-        email: Email::parse("ada@example.com").unwrap(),
-        name: PersonName::parse("Ada").unwrap(),
-        time_zone: TimeZoneName::parse("UTC").unwrap(),
-        username: None,
-        password: None,
-        role: Role::User,
-    };
-    accounts::create_user(&app.db, new).await.unwrap();
-    let email = Email::parse("ada@example.com").unwrap();
-    let (_, secret) = accounts::create_api_key(&app.db, &email, "test", None)
-        .await
-        .unwrap();
-    secret.expose().to_owned()
+    user_with_key(app, "ada@example.com", "UTC").await
 }
 
 /// A New York host, Monday to Friday 09:00-12:00, one booking and one external busy block.

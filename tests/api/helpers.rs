@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
+use kairos::accounts::{self, NewAccount};
 use kairos::config::{Config, LogFormat, Secret};
+use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::Db;
 use kairos::{Application, telemetry};
 
@@ -146,4 +148,31 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.is_empty(), "{body}");
     message.to_owned()
+}
+
+/// A user (with the default "Working hours" schedule every user starts with).
+pub async fn create_user(db: &Db, email: &str, zone: &str) -> kairos::storage::users::User {
+    let new = NewAccount {
+        email: Email::parse(email).unwrap(),
+        name: PersonName::parse("Ada Host").unwrap(),
+        time_zone: TimeZoneName::parse(zone).unwrap(),
+        username: None,
+        password: None,
+        role: Role::User,
+    };
+    accounts::create_user(db, new).await.unwrap()
+}
+
+/// A new API key of the user with `email`: its id and the key itself.
+pub async fn new_key(db: &Db, email: &str) -> (i64, String) {
+    let (key, secret) = accounts::create_api_key(db, &Email::parse(email).unwrap(), "test", None)
+        .await
+        .unwrap();
+    (key.id, secret.expose().to_owned())
+}
+
+/// A user and an API key for them, for tests that only need to call the API as someone.
+pub async fn user_with_key(app: &TestApp, email: &str, zone: &str) -> String {
+    create_user(&app.db, email, zone).await;
+    new_key(&app.db, email).await.1
 }

@@ -1,32 +1,8 @@
 use chrono::{TimeDelta, Utc};
-use kairos::accounts::{self, NewAccount};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
-use kairos::storage::Db;
+use kairos::accounts;
+use kairos::domain::Email;
 
-use crate::helpers::{assert_error, spawn_app};
-
-async fn create_user(db: &Db, email: &str, zone: &str) -> kairos::storage::users::User {
-    accounts::create_user(
-        db,
-        NewAccount {
-            email: Email::parse(email).unwrap(),
-            name: PersonName::parse("Ada Host").unwrap(),
-            time_zone: TimeZoneName::parse(zone).unwrap(),
-            username: None,
-            password: None,
-            role: Role::User,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn new_key(db: &Db, email: &str) -> (i64, String) {
-    let (key, secret) = accounts::create_api_key(db, &Email::parse(email).unwrap(), "test", None)
-        .await
-        .unwrap();
-    (key.id, secret.expose().to_owned())
-}
+use crate::helpers::{assert_error, create_user, new_key, spawn_app};
 
 #[tokio::test]
 async fn me_requires_an_api_key() {

@@ -1,26 +1,11 @@
 //! `/v2/schedules`: a Cal.com client's schedule calls, tenant isolation, and validation.
 
-use kairos::accounts::{self, NewAccount};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, spawn_app};
+use crate::helpers::{TestApp, assert_error, spawn_app, user_with_key};
 
-/// A user (with the default "Working hours" schedule every user starts with) and their key.
 async fn user(app: &TestApp, email: &str) -> String {
-    let new = NewAccount {
-        email: Email::parse(email).unwrap(),
-        name: PersonName::parse("Someone").unwrap(),
-        time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
-        username: None,
-        password: None,
-        role: Role::User,
-    };
-    accounts::create_user(&app.db, new).await.unwrap();
-    let (_, secret) = accounts::create_api_key(&app.db, &Email::parse(email).unwrap(), "t", None)
-        .await
-        .unwrap();
-    secret.expose().to_owned()
+    user_with_key(app, email, "Europe/Berlin").await
 }
 
 async fn call(
