@@ -11,11 +11,13 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod event_types;
 pub mod headless;
 pub mod http;
 pub mod schedules;
 pub mod service;
 pub mod storage;
+pub mod teams;
 pub mod telemetry;
 
 use std::net::SocketAddr;

@@ -11,6 +11,9 @@ pub enum ServiceError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// The caller may see the thing but not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error(transparent)]
@@ -24,6 +27,7 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::Invalid(m) => Self::BadRequest(m),
             ServiceError::Conflict(m) => Self::Conflict(m),
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
             ServiceError::NotFound(m) => Self::NotFound(m),
             ServiceError::Storage(e) => e.into(),
             ServiceError::Internal(e) => Self::Internal(e),

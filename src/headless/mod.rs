@@ -347,7 +347,7 @@ fn limits(document: Option<&document::LimitsDocument>) -> PeriodLimits {
     }
 }
 
-fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
+pub(crate) fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
     const FIELD: &str = "eventType.bookingWindow";
     let Some(value) = value else {
         return Ok(BookingWindow::Unlimited);

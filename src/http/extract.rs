@@ -40,6 +40,23 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// A caller who may or may not present an API key (public endpoints that show more to the
+/// owner). A key that is presented must be valid.
+pub struct OptionalCaller(pub Option<Caller>);
+
+impl FromRequest for OptionalCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if bearer_token(req).is_none() {
+            return Box::pin(async { Ok(OptionalCaller(None)) });
+        }
+        let authenticated = Authenticated::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalCaller(Some(authenticated.await?.0))) })
+    }
+}
+
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let header = req
         .headers()

@@ -306,3 +306,16 @@ pub async fn restricting_event_types(conn: &mut Conn<'_>, id: i64) -> StorageRes
     })?;
     Ok(ids)
 }
+
+/// Who owns schedule `id`, if it exists.
+pub async fn owner_of(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<i64>> {
+    let owner = with_conn!(conn, |c| {
+        schedules::table
+            .find(id)
+            .select(schedules::user_id)
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(owner)
+}

@@ -90,3 +90,59 @@ pub async fn username_taken(conn: &mut Conn<'_>, username: &str) -> StorageResul
     })?;
     Ok(count > 0)
 }
+
+pub async fn find_by_username(conn: &mut Conn<'_>, username: &str) -> StorageResult<Option<User>> {
+    let user = with_conn!(conn, |c| {
+        users::table
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(user)
+}
+
+/// The editable part of a profile (`PATCH /v2/me`).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct ProfileFields {
+    pub email: String,
+    pub name: String,
+    pub time_zone: String,
+    pub locale: String,
+    pub week_start: String,
+    pub time_format: i32,
+    pub bio: String,
+    pub brand_color: String,
+    pub dark_brand_color: String,
+}
+
+pub async fn update_profile(
+    conn: &mut Conn<'_>,
+    id: i64,
+    fields: &ProfileFields,
+) -> StorageResult<User> {
+    let now = to_db_time(Utc::now());
+    let user = with_conn!(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((fields, users::updated_at.eq(now)))
+            .returning(User::as_returning())
+            .get_result(c)
+            .await
+    })?;
+    Ok(user)
+}
+
+/// Users by id, in id order.
+pub async fn find_many(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<User>> {
+    let found = with_conn!(conn, |c| {
+        users::table
+            .filter(users::id.eq_any(ids))
+            .select(User::as_select())
+            .order(users::id)
+            .load(c)
+            .await
+    })?;
+    Ok(found)
+}

@@ -176,3 +176,34 @@ pub async fn user_with_key(app: &TestApp, email: &str, zone: &str) -> String {
     create_user(&app.db, email, zone).await;
     new_key(&app.db, email).await.1
 }
+
+impl TestApp {
+    /// A request to the API with an optional API key and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+}
+
+/// Asserts the success envelope with `status` and returns `data`.
+pub async fn data(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    assert_eq!(got, status, "{body}");
+    assert_eq!(body["status"], "success", "{body}");
+    body["data"].clone()
+}

@@ -4,6 +4,7 @@
 mod availability;
 mod cli;
 mod constraints;
+mod event_types;
 mod health;
 mod helpers;
 mod me;

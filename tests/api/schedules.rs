@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, spawn_app, user_with_key};
+use crate::helpers::{TestApp, assert_error, data, spawn_app, user_with_key};
 
 async fn user(app: &TestApp, email: &str) -> String {
     user_with_key(app, email, "Europe/Berlin").await
@@ -15,22 +15,7 @@ async fn call(
     key: &str,
     body: Option<Value>,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .request(method, format!("{}{path}", app.address))
-        .bearer_auth(key)
-        .header("cal-api-version", "2024-06-11");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
-
-async fn data(response: reqwest::Response, status: u16) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], "success", "{body}");
-    body["data"].clone()
+    app.call(method, path, Some(key), body).await
 }
 
 fn catch_up_hours() -> Value {

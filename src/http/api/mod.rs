@@ -1,10 +1,18 @@
 //! Cal.com REST API v2 (`/v2/...`): envelopes `{"status":"success","data":…}`.
 
 mod availability;
+mod event_types;
 mod me;
 mod schedules;
+mod teams;
 
 use actix_web::web;
+use serde_json::{Value, json};
+
+/// Cal.com's success envelope.
+pub fn success(data: Value) -> Value {
+    json!({"status": "success", "data": data})
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me::get_me))
@@ -19,6 +27,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(schedules::get))
                 .route(web::patch().to(schedules::update))
                 .route(web::delete().to(schedules::delete)),
+        )
+        .service(
+            web::resource("/event-types")
+                .route(web::get().to(event_types::list))
+                .route(web::post().to(event_types::create)),
+        )
+        .service(
+            web::resource("/event-types/{id}")
+                .route(web::get().to(event_types::get))
+                .route(web::patch().to(event_types::update))
+                .route(web::delete().to(event_types::delete)),
+        )
+        .service(
+            web::resource("/teams")
+                .route(web::get().to(teams::list))
+                .route(web::post().to(teams::create)),
+        )
+        .service(
+            web::resource("/teams/{id}")
+                .route(web::get().to(teams::get))
+                .route(web::patch().to(teams::update))
+                .route(web::delete().to(teams::delete)),
+        )
+        .service(
+            web::resource("/teams/{id}/memberships")
+                .route(web::get().to(teams::memberships))
+                .route(web::post().to(teams::add_membership)),
+        )
+        .service(
+            web::resource("/teams/{id}/memberships/{membershipId}")
+                .route(web::get().to(teams::get_membership))
+                .route(web::patch().to(teams::update_membership))
+                .route(web::delete().to(teams::delete_membership)),
+        )
+        .service(
+            web::resource("/teams/{id}/event-types")
+                .route(web::get().to(event_types::team_list))
+                .route(web::post().to(event_types::team_create)),
+        )
+        .service(
+            web::resource("/teams/{id}/event-types/{eventTypeId}")
+                .route(web::get().to(event_types::team_get))
+                .route(web::patch().to(event_types::team_update))
+                .route(web::delete().to(event_types::team_delete)),
         )
         .service(
             web::resource("/availability/query")

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Weekday};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::success;
 use crate::domain::{TimeZoneName, format_time_of_day, parse_hours, parse_weekday, weekday_name};
 use crate::error::ApiError;
 use crate::http::AppState;
@@ -137,10 +138,6 @@ fn overrides(list: &[OverrideBody]) -> Result<Vec<DateOverride>, ApiError> {
 
 fn time_zone(raw: &str) -> Result<TimeZoneName, ApiError> {
     TimeZoneName::parse(raw).map_err(|m| ApiError::BadRequest(format!("timeZone: {m}")))
-}
-
-fn success(data: Value) -> Value {
-    json!({"status": "success", "data": data})
 }
 
 pub async fn create(

@@ -1,0 +1,300 @@
+//! `/v2/event-types` and `/v2/teams/{teamId}/event-types` (cal-api-version 2024-06-14).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::success;
+use crate::error::ApiError;
+use crate::event_types::{self, EventType, EventTypeInput, SYSTEM_FIELDS, Target, priority_name};
+use crate::http::AppState;
+use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
+
+/// The system booking fields every booker answers, as Cal.com lists them before custom ones.
+fn system_fields() -> Vec<Value> {
+    let field = |kind: &str, slug: &str, label: &str, required: bool| json!({"type": kind, "slug": slug, "label": label, "required": required, "isDefault": true});
+    vec![
+        field("name", SYSTEM_FIELDS[0], "Your name", true),
+        field("email", SYSTEM_FIELDS[1], "Email address", true),
+        field("textarea", "notes", "Additional notes", false),
+        field("multiemail", "guests", "Add guests", false),
+        field(
+            "textarea",
+            "rescheduleReason",
+            "Reason for reschedule",
+            false,
+        ),
+    ]
+}
+
+/// An event type in Cal.com's 2024-06-14 output shape.
+pub fn to_json(et: &EventType, base_url: &str) -> Value {
+    let input = et.input();
+    let mut data = match serde_json::to_value(&input) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    data.remove("assignAllTeamMembers");
+    let record = &et.record;
+    let mut out = Map::new();
+    out.insert("id".into(), json!(record.id));
+    out.insert("ownerId".into(), json!(record.owner_id));
+    if let Some(team) = record.team_id {
+        out.insert("teamId".into(), json!(team));
+    }
+    for (key, value) in data {
+        out.insert(key, value);
+    }
+    let mut fields = system_fields();
+    fields.extend(et.custom_fields());
+    let defaults = [
+        ("lengthInMinutesOptions", Value::Null),
+        ("slotInterval", Value::Null),
+        ("bookingWindow", Value::Null),
+        ("bookingLimitsCount", Value::Null),
+        ("bookingLimitsDuration", Value::Null),
+        ("seats", Value::Null),
+        ("confirmationPolicy", Value::Null),
+        ("scheduleId", Value::Null),
+        ("disableGuests", json!(false)),
+        ("successRedirectUrl", Value::Null),
+        ("forwardParamsSuccessRedirect", json!(true)),
+        ("lockTimeZoneToggleOnBookingPage", json!(false)),
+        ("recurrence", Value::Null),
+        ("customName", Value::Null),
+        ("color", Value::Null),
+        ("metadata", json!({})),
+        ("disableCancelling", json!(false)),
+        ("disableRescheduling", json!(false)),
+    ];
+    for (key, value) in defaults {
+        out.entry(key).or_insert(value);
+    }
+    out.insert("bookingFields".into(), json!(fields));
+    out.insert("seatsPerTimeSlot".into(), json!(record.seats_per_slot));
+    out.insert("price".into(), json!(0));
+    out.insert("currency".into(), json!("usd"));
+    out.insert("isInstantEvent".into(), json!(false));
+    out.insert("bookingRequiresAuthentication".into(), json!(false));
+    out.insert(
+        "users".into(),
+        match &et.owner_user {
+            Some(u) => json!([{
+                "id": u.id, "name": u.name, "username": u.username, "email": u.email,
+                "timeZone": u.time_zone, "avatarUrl": null, "brandColor": u.brand_color,
+                "darkBrandColor": u.dark_brand_color, "weekStart": u.week_start,
+            }]),
+            None => json!(
+                et.hosts
+                    .iter()
+                    .map(
+                        |h| json!({"id": h.user_id, "name": h.name, "username": h.username,
+                    "email": h.email, "timeZone": h.time_zone, "avatarUrl": null})
+                    )
+                    .collect::<Vec<_>>()
+            ),
+        },
+    );
+    if record.team_id.is_some() {
+        out.insert(
+            "hosts".into(),
+            json!(
+                et.hosts
+                    .iter()
+                    .map(|h| json!({
+                        "userId": h.user_id, "name": h.name, "username": h.username,
+                        "mandatory": h.is_fixed, "priority": priority_name(h.priority),
+                        "weight": h.weight,
+                    }))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    out.insert(
+        "bookingUrl".into(),
+        json!(format!(
+            "{}/{}",
+            base_url.trim_end_matches('/'),
+            et.booking_path()
+        )),
+    );
+    Value::Object(out)
+}
+
+fn list_json(list: &[EventType], base_url: &str) -> Value {
+    Value::Array(list.iter().map(|e| to_json(e, base_url)).collect())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    username: Option<String>,
+    event_slug: Option<String>,
+}
+
+/// Public with `username` (a person's visible event types, or the one with `eventSlug`);
+/// otherwise the caller's own.
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: OptionalCaller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let list = match (&query.username, caller.0) {
+        (Some(username), caller) => {
+            let own = caller
+                .as_ref()
+                .is_some_and(|c| &c.user.username == username);
+            event_types::list_public(&state.db, username, query.event_slug.as_deref(), own).await?
+        }
+        (None, Some(caller)) => {
+            let mut all = event_types::list(&state.db, caller.user.id, Target::Personal).await?;
+            if let Some(slug) = &query.event_slug {
+                all.retain(|e| &e.record.slug == slug);
+            }
+            all
+        }
+        (None, None) => {
+            return Err(ApiError::Unauthorized(
+                "Send an API key, or `username` to list a person's public event types".into(),
+            ));
+        }
+    };
+    Ok(HttpResponse::Ok().json(success(list_json(&list, &state.base_url))))
+}
+
+fn input(bytes: &[u8]) -> Result<EventTypeInput, ApiError> {
+    parse_body(bytes)
+}
+
+fn changes(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    // Type errors are caught here, with the field's path, before the merge.
+    let _: EventTypeInput = parse_body(bytes)?;
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(ApiError::BadRequest(
+            "The request body must be a JSON object".into(),
+        )),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let created =
+        event_types::create(&state.db, caller.user.id, Target::Personal, input(&body)?).await?;
+    Ok(HttpResponse::Created().json(success(to_json(&created, &state.base_url))))
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let found =
+        event_types::get(&state.db, caller.user.id, Target::Personal, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(success(to_json(&found, &state.base_url))))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let updated = event_types::update(
+        &state.db,
+        caller.user.id,
+        Target::Personal,
+        id.into_inner(),
+        changes(&body)?,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(success(to_json(&updated, &state.base_url))))
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let found = event_types::get(&state.db, caller.user.id, Target::Personal, id).await?;
+    event_types::delete(&state.db, caller.user.id, Target::Personal, id).await?;
+    Ok(HttpResponse::Ok().json(success(json!({
+        "id": id, "lengthInMinutes": found.record.length_minutes,
+        "title": found.record.title, "slug": found.record.slug,
+    }))))
+}
+
+// Team event types: the same operations under /teams/{teamId}.
+
+pub async fn team_list(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    team: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let list = event_types::list(&state.db, caller.user.id, Target::Team(*team)).await?;
+    Ok(HttpResponse::Ok().json(success(list_json(&list, &state.base_url))))
+}
+
+pub async fn team_create(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    team: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let created = event_types::create(
+        &state.db,
+        caller.user.id,
+        Target::Team(*team),
+        input(&body)?,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(success(to_json(&created, &state.base_url))))
+}
+
+pub async fn team_get(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (team, id) = path.into_inner();
+    let found = event_types::get(&state.db, caller.user.id, Target::Team(team), id).await?;
+    Ok(HttpResponse::Ok().json(success(to_json(&found, &state.base_url))))
+}
+
+pub async fn team_update(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    path: web::Path<(i64, i64)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (team, id) = path.into_inner();
+    let updated = event_types::update(
+        &state.db,
+        caller.user.id,
+        Target::Team(team),
+        id,
+        changes(&body)?,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(success(to_json(&updated, &state.base_url))))
+}
+
+pub async fn team_delete(
+    state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
+    path: web::Path<(i64, i64)>,
+    _req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (team, id) = path.into_inner();
+    let found = event_types::get(&state.db, caller.user.id, Target::Team(team), id).await?;
+    event_types::delete(&state.db, caller.user.id, Target::Team(team), id).await?;
+    Ok(HttpResponse::Ok().json(success(json!({
+        "id": id, "lengthInMinutes": found.record.length_minutes,
+        "title": found.record.title, "slug": found.record.slug, "teamId": team,
+    }))))
+}

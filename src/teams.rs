@@ -1,0 +1,353 @@
+//! Teams use cases: teams, their memberships and who may change what. Members see their team;
+//! admins and owners change it and its members; only owners delete it. Anyone else gets "not
+//! found", never a hint that the team exists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Slug, TimeZoneName};
+use crate::event_types::team_role;
+use crate::service::ServiceError;
+use crate::storage::teams::{self as store, Membership, Team, TeamFields};
+use crate::storage::{Conn, Db, users};
+
+const ROLES: [&str; 3] = ["MEMBER", "ADMIN", "OWNER"];
+
+/// A team in the API's vocabulary: the body of a create or (partially) an update.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub bio: Option<String>,
+    pub time_zone: Option<String>,
+    pub brand_color: Option<String>,
+    /// Round-robin fairness period: `MONTH` or `DAY`.
+    pub rr_reset_interval: Option<String>,
+    /// Which instant places a booking in the period: `CREATED_AT` or `START_TIME`.
+    pub rr_timestamp_basis: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(format!("{field}: {message}"))
+}
+
+fn not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("Team with id={id} not found"))
+}
+
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').chars().take(64).collect()
+}
+
+fn validate(input: &TeamInput, current: Option<&Team>) -> Result<TeamFields, ServiceError> {
+    let name = input
+        .name
+        .clone()
+        .or_else(|| current.map(|t| t.name.clone()))
+        .ok_or_else(|| invalid("name", "is required"))?;
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name", "must be 1 to 100 characters"));
+    }
+    let slug = match (&input.slug, current) {
+        (Some(s), _) => s.clone(),
+        (None, Some(t)) => t.slug.clone(),
+        (None, None) => slugify(&name),
+    };
+    let slug = Slug::parse(&slug).map_err(|m| invalid("slug", m))?;
+    let time_zone = input
+        .time_zone
+        .clone()
+        .or_else(|| current.map(|t| t.time_zone.clone()))
+        .unwrap_or_else(|| "UTC".into());
+    let time_zone = TimeZoneName::parse(&time_zone).map_err(|m| invalid("timeZone", m))?;
+    let brand_color = input
+        .brand_color
+        .clone()
+        .or_else(|| current.map(|t| t.brand_color.clone()))
+        .unwrap_or_else(|| "#292929".into());
+    let hex = brand_color.strip_prefix('#').unwrap_or("");
+    if !(hex.len() == 6 || hex.len() == 3) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(invalid("brandColor", "must be a hex colour like #1a73e8"));
+    }
+    let reset = input
+        .rr_reset_interval
+        .clone()
+        .or_else(|| current.map(|t| t.rr_reset_interval.clone()))
+        .unwrap_or_else(|| "MONTH".into());
+    if !matches!(reset.as_str(), "MONTH" | "DAY") {
+        return Err(invalid("rrResetInterval", "must be MONTH or DAY"));
+    }
+    let basis = input
+        .rr_timestamp_basis
+        .clone()
+        .or_else(|| current.map(|t| t.rr_timestamp_basis.clone()))
+        .unwrap_or_else(|| "CREATED_AT".into());
+    if !matches!(basis.as_str(), "CREATED_AT" | "START_TIME") {
+        return Err(invalid(
+            "rrTimestampBasis",
+            "must be CREATED_AT or START_TIME",
+        ));
+    }
+    let metadata = match (&input.metadata, current) {
+        (Some(serde_json::Value::Object(m)), _) => serde_json::Value::Object(m.clone()).to_string(),
+        (Some(serde_json::Value::Null) | None, Some(t)) => t.metadata.clone(),
+        (Some(serde_json::Value::Null) | None, None) => "{}".into(),
+        (Some(_), _) => return Err(invalid("metadata", "must be an object")),
+    };
+    let bio = input
+        .bio
+        .clone()
+        .or_else(|| current.map(|t| t.bio.clone()))
+        .unwrap_or_default();
+    if bio.chars().count() > 10_000 {
+        return Err(invalid("bio", "is longer than 10000 characters"));
+    }
+    Ok(TeamFields {
+        slug: slug.as_str().to_owned(),
+        name,
+        bio,
+        time_zone: time_zone.as_str().to_owned(),
+        brand_color,
+        rr_reset_interval: reset,
+        rr_timestamp_basis: basis,
+        metadata,
+    })
+}
+
+fn slug_taken(e: ServiceError, slug: &str) -> ServiceError {
+    match e {
+        ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => {
+            ServiceError::Conflict(format!("slug: a team with slug `{slug}` already exists"))
+        }
+        other => other,
+    }
+}
+
+async fn manageable(c: &mut Conn<'_>, id: i64, caller: i64) -> Result<String, ServiceError> {
+    let role = team_role(c, id, caller).await?;
+    if !matches!(role.as_str(), "ADMIN" | "OWNER") {
+        return Err(ServiceError::Forbidden(format!(
+            "Only admins and owners of team {id} can change it"
+        )));
+    }
+    Ok(role)
+}
+
+/// Creates a team with the caller as its owner.
+pub async fn create(db: &Db, caller: i64, input: TeamInput) -> Result<Team, ServiceError> {
+    let fields = validate(&input, None)?;
+    db.transaction(async |c| {
+        let id = store::insert_full(c, &fields)
+            .await
+            .map_err(|e| slug_taken(e.into(), &fields.slug))?;
+        store::add_member(c, id, caller, "OWNER").await?;
+        store::find(c, id).await?.ok_or_else(|| not_found(id))
+    })
+    .await
+}
+
+pub async fn list(db: &Db, caller: i64) -> Result<Vec<Team>, ServiceError> {
+    Ok(db
+        .run(async |c| store::list_for_user(c, caller).await)
+        .await?)
+}
+
+pub async fn get(db: &Db, caller: i64, id: i64) -> Result<Team, ServiceError> {
+    db.run(async |c| {
+        team_role(c, id, caller).await?;
+        store::find(c, id).await?.ok_or_else(|| not_found(id))
+    })
+    .await
+}
+
+pub async fn update(db: &Db, caller: i64, id: i64, input: TeamInput) -> Result<Team, ServiceError> {
+    db.transaction(async |c| {
+        manageable(c, id, caller).await?;
+        let current = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+        let fields = validate(&input, Some(&current))?;
+        store::update(c, id, &fields)
+            .await
+            .map_err(|e| slug_taken(e.into(), &fields.slug))?;
+        store::find(c, id).await?.ok_or_else(|| not_found(id))
+    })
+    .await
+}
+
+pub async fn delete(db: &Db, caller: i64, id: i64) -> Result<(), ServiceError> {
+    db.transaction(async |c| {
+        if team_role(c, id, caller).await? != "OWNER" {
+            return Err(ServiceError::Forbidden(format!(
+                "Only owners of team {id} can delete it"
+            )));
+        }
+        store::delete(c, id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A membership change or creation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipInput {
+    pub user_id: Option<i64>,
+    pub role: Option<String>,
+    pub accepted: Option<bool>,
+}
+
+fn role(raw: Option<&str>) -> Result<Option<String>, ServiceError> {
+    match raw {
+        None => Ok(None),
+        Some(r) if ROLES.contains(&r) => Ok(Some(r.to_owned())),
+        Some(other) => Err(invalid(
+            "role",
+            format!("`{other}` is not MEMBER, ADMIN or OWNER"),
+        )),
+    }
+}
+
+pub async fn memberships(db: &Db, caller: i64, team: i64) -> Result<Vec<Membership>, ServiceError> {
+    db.run(async |c| {
+        team_role(c, team, caller).await?;
+        Ok(store::memberships(c, team, None).await?)
+    })
+    .await
+}
+
+async fn membership(c: &mut Conn<'_>, team: i64, id: i64) -> Result<Membership, ServiceError> {
+    store::memberships(c, team, Some(id))
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::NotFound(format!("Membership with id={id} not found")))
+}
+
+pub async fn get_membership(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    id: i64,
+) -> Result<Membership, ServiceError> {
+    db.run(async |c| {
+        team_role(c, team, caller).await?;
+        membership(c, team, id).await
+    })
+    .await
+}
+
+pub async fn add_membership(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    input: MembershipInput,
+) -> Result<Membership, ServiceError> {
+    let user_id = input
+        .user_id
+        .ok_or_else(|| invalid("userId", "is required"))?;
+    let role = role(input.role.as_deref())?.unwrap_or_else(|| "MEMBER".into());
+    db.transaction(async |c| {
+        let caller_role = manageable(c, team, caller).await?;
+        if role == "OWNER" && caller_role != "OWNER" {
+            return Err(ServiceError::Forbidden("Only owners can add owners".into()));
+        }
+        if users::find_many(c, &[user_id]).await?.is_empty() {
+            return Err(invalid("userId", format!("user {user_id} does not exist")));
+        }
+        let id = store::add_membership(c, team, user_id, &role, input.accepted.unwrap_or(true))
+            .await
+            .map_err(|e| match ServiceError::from(e) {
+                ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => {
+                    ServiceError::Conflict(format!(
+                        "user {user_id} is already a member of team {team}"
+                    ))
+                }
+                other => other,
+            })?;
+        membership(c, team, id).await
+    })
+    .await
+}
+
+pub async fn update_membership(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    id: i64,
+    input: MembershipInput,
+) -> Result<Membership, ServiceError> {
+    let new_role = role(input.role.as_deref())?;
+    db.transaction(async |c| {
+        let caller_role = manageable(c, team, caller).await?;
+        let current = membership(c, team, id).await?;
+        let role = new_role.clone().unwrap_or(current.role.clone());
+        if (role == "OWNER" || current.role == "OWNER") && caller_role != "OWNER" {
+            return Err(ServiceError::Forbidden(
+                "Only owners can change owners".into(),
+            ));
+        }
+        if current.role == "OWNER" && role != "OWNER" {
+            last_owner_guard(c, team, &current).await?;
+        }
+        store::update_membership(c, id, &role, input.accepted.unwrap_or(current.accepted)).await?;
+        membership(c, team, id).await
+    })
+    .await
+}
+
+async fn last_owner_guard(
+    c: &mut Conn<'_>,
+    team: i64,
+    leaving: &Membership,
+) -> Result<(), ServiceError> {
+    let owners = store::memberships(c, team, None)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == "OWNER" && m.accepted && m.id != leaving.id)
+        .count();
+    if owners == 0 {
+        return Err(ServiceError::Invalid(
+            "A team always keeps an owner; make someone else owner first".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn delete_membership(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    id: i64,
+) -> Result<Membership, ServiceError> {
+    db.transaction(async |c| {
+        let current = membership(c, team, id).await?;
+        // Members may leave; admins and owners may remove others.
+        let caller_role = team_role(c, team, caller).await?;
+        if current.user_id != caller {
+            if !matches!(caller_role.as_str(), "ADMIN" | "OWNER") {
+                return Err(ServiceError::Forbidden(
+                    "Only admins and owners can remove other members".into(),
+                ));
+            }
+            if current.role == "OWNER" && caller_role != "OWNER" {
+                return Err(ServiceError::Forbidden(
+                    "Only owners can remove owners".into(),
+                ));
+            }
+        }
+        if current.role == "OWNER" {
+            last_owner_guard(c, team, &current).await?;
+        }
+        store::delete_membership(c, &current).await?;
+        Ok(current)
+    })
+    .await
+}

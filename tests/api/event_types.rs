@@ -1,0 +1,494 @@
+//! `/v2/event-types` and team event types: a Cal.com client's calls, validation, isolation.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_error, create_user, data, new_key, spawn_app};
+
+fn intro_call() -> Value {
+    json!({
+        "title": "Intro Call", "slug": "intro-call", "lengthInMinutes": 30,
+        "description": "A 30 minute introduction.",
+        "locations": [{"type": "integration", "integration": "cal-video"}],
+        "minimumBookingNotice": 120, "beforeEventBuffer": 5, "afterEventBuffer": 10,
+        "slotInterval": 15,
+        "bookingLimitsCount": {"day": 3},
+        "bookingWindow": {"type": "calendarDays", "value": 30, "rolling": false},
+        "seats": {"disabled": true},
+        "confirmationPolicy": {"type": "always", "blockUnconfirmedBookingsInBooker": false},
+        "bookingFields": [{"type": "text", "slug": "company", "label": "Company", "required": false},
+                          {"type": "select", "slug": "size", "label": "Team size", "required": true,
+                           "options": ["1-10", "11-50"]}]
+    })
+}
+
+pub async fn person(app: &TestApp, email: &str, zone: &str) -> (i64, String) {
+    let user = create_user(&app.db, email, zone).await;
+    (user.id, new_key(&app.db, email).await.1)
+}
+
+#[tokio::test]
+async fn a_calcom_client_manages_event_types() {
+    let app = spawn_app().await;
+    let (ada, key) = person(&app, "ada@example.com", "Europe/Berlin").await;
+
+    let created = data(
+        app.call(
+            Method::POST,
+            "/v2/event-types",
+            Some(&key),
+            Some(intro_call()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["ownerId"], ada);
+    assert_eq!(created["slug"], "intro-call");
+    assert_eq!(created["lengthInMinutes"], 30);
+    assert_eq!(created["beforeEventBuffer"], 5);
+    assert_eq!(created["slotInterval"], 15);
+    assert_eq!(created["bookingLimitsCount"], json!({"day": 3}));
+    assert_eq!(created["bookingWindow"]["value"], 30);
+    assert_eq!(created["seats"], Value::Null);
+    assert_eq!(created["confirmationPolicy"]["type"], "always");
+    assert_eq!(created["locations"][0]["integration"], "cal-video");
+    let slugs: Vec<&str> = created["bookingFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["slug"].as_str().unwrap())
+        .collect();
+    assert!(slugs.starts_with(&["name", "email"]), "{slugs:?}");
+    assert!(slugs.ends_with(&["company", "size"]), "{slugs:?}");
+    assert_eq!(created["users"][0]["id"], ada);
+    assert!(
+        created["bookingUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/intro-call"),
+        "{created}"
+    );
+    for key_name in [
+        "price",
+        "currency",
+        "hidden",
+        "scheduleId",
+        "lockTimeZoneToggleOnBookingPage",
+        "isInstantEvent",
+        "metadata",
+        "recurrence",
+        "disableGuests",
+    ] {
+        assert!(created.get(key_name).is_some(), "{key_name} missing");
+    }
+
+    // A partial update changes only what it names, and round-trips the rest.
+    let path = format!("/v2/event-types/{id}");
+    let patched = data(
+        app.call(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(json!({"lengthInMinutes": 45, "seats": {"seatsPerTimeSlot": 4, "showAttendeeInfo": false}})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(patched["lengthInMinutes"], 45);
+    assert_eq!(patched["seats"]["seatsPerTimeSlot"], 4);
+    assert_eq!(patched["seatsPerTimeSlot"], 4);
+    assert_eq!(patched["slotInterval"], 15);
+    assert_eq!(patched["bookingFields"], created["bookingFields"]);
+    // What GET returns can be sent back unchanged.
+    let fetched = data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
+    let again = data(
+        app.call(Method::PATCH, &path, Some(&key), Some(fetched.clone()))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(again["bookingFields"], fetched["bookingFields"]);
+    assert_eq!(again["seats"], fetched["seats"]);
+
+    let listed = data(
+        app.call(Method::GET, "/v2/event-types", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // Public listing by username, and by username + slug.
+    let username = created["users"][0]["username"].as_str().unwrap().to_owned();
+    let public = data(
+        app.get(&format!(
+            "/v2/event-types?username={username}&eventSlug=intro-call"
+        ))
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(public[0]["id"], id);
+
+    let deleted = app.call(Method::DELETE, &path, Some(&key), None).await;
+    assert_eq!(deleted.status().as_u16(), 200);
+    assert_error(
+        app.call(Method::GET, &path, Some(&key), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_event_types_are_refused_with_the_field_named() {
+    let app = spawn_app().await;
+    let (_, key) = person(&app, "ada@example.com", "UTC").await;
+    let cases = [
+        (json!({"slug": "x", "lengthInMinutes": 30}), "title"),
+        (
+            json!({"title": "T", "slug": "Not A Slug", "lengthInMinutes": 30}),
+            "slug",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 0}),
+            "lengthInMinutes",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "lengthInMinutesOptions": [15, 45]}),
+            "lengthInMinutesOptions",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "beforeEventBuffer": 5000}),
+            "beforeEventBuffer",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": "thirty"}),
+            "lengthInMinutes",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "bookingWindow": {"type": "weeks", "value": 2}}),
+            "bookingWindow.type",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "seats": {"seatsPerTimeSlot": 0}}),
+            "seats.seatsPerTimeSlot",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "bookingFields": [{"type": "select", "slug": "s", "label": "S"}]}),
+            "bookingFields[0].options",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "bookingFields": [{"type": "colour", "slug": "s"}]}),
+            "bookingFields[0].type",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "locations": [{"type": "link"}]}),
+            "locations[0].link",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "scheduleId": 999999}),
+            "scheduleId",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "successRedirectUrl": "javascript:alert(1)"}),
+            "successRedirectUrl",
+        ),
+        (
+            json!({"title": "T", "slug": "t", "lengthInMinutes": 30, "schedulingType": "COLLECTIVE"}),
+            "schedulingType",
+        ),
+    ];
+    for (body, field) in cases {
+        let message = assert_error(
+            app.call(
+                Method::POST,
+                "/v2/event-types",
+                Some(&key),
+                Some(body.clone()),
+            )
+            .await,
+            400,
+            "BadRequestException",
+        )
+        .await;
+        assert!(message.starts_with(field), "{body}: {message}");
+    }
+    let ok = json!({"title": "T", "slug": "t", "lengthInMinutes": 30});
+    data(
+        app.call(
+            Method::POST,
+            "/v2/event-types",
+            Some(&key),
+            Some(ok.clone()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let message = assert_error(
+        app.call(Method::POST, "/v2/event-types", Some(&key), Some(ok))
+            .await,
+        409,
+        "ConflictException",
+    )
+    .await;
+    assert!(message.contains("slug"), "{message}");
+}
+
+#[tokio::test]
+async fn another_tenants_event_types_are_not_found() {
+    let app = spawn_app().await;
+    let (_, ada) = person(&app, "ada@example.com", "UTC").await;
+    let (_, eve) = person(&app, "eve@example.com", "UTC").await;
+    let created = data(
+        app.call(
+            Method::POST,
+            "/v2/event-types",
+            Some(&ada),
+            Some(intro_call()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let path = format!("/v2/event-types/{}", created["id"]);
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"title": "Mine now"}))),
+        (Method::DELETE, None),
+    ] {
+        assert_error(
+            app.call(method, &path, Some(&eve), body).await,
+            404,
+            "NotFoundException",
+        )
+        .await;
+    }
+    let theirs = data(
+        app.call(Method::GET, "/v2/event-types", Some(&eve), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(theirs, json!([]));
+    // Ada's event type is untouched.
+    let still = data(app.call(Method::GET, &path, Some(&ada), None).await, 200).await;
+    assert_eq!(still["title"], "Intro Call");
+}
+
+#[tokio::test]
+async fn teams_members_and_team_event_types_with_hosts() {
+    let app = spawn_app().await;
+    let (ada_id, ada) = person(&app, "ada@example.com", "Europe/Berlin").await;
+    let (bob_id, bob) = person(&app, "bob@example.com", "America/New_York").await;
+    let (eve_id, eve) = person(&app, "eve@example.com", "UTC").await;
+
+    let team = data(
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&ada),
+            Some(json!({"name": "Sales Team", "timeZone": "Europe/Berlin"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(team["slug"], "sales-team");
+    let team_id = team["id"].as_i64().unwrap();
+    let members_path = format!("/v2/teams/{team_id}/memberships");
+    data(
+        app.call(
+            Method::POST,
+            &members_path,
+            Some(&ada),
+            Some(json!({"userId": bob_id, "role": "MEMBER"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let members = data(
+        app.call(Method::GET, &members_path, Some(&bob), None).await,
+        200,
+    )
+    .await;
+    assert_eq!(members.as_array().unwrap().len(), 2);
+    // Eve is not a member: the team does not exist for her.
+    assert_error(
+        app.call(
+            Method::GET,
+            &format!("/v2/teams/{team_id}"),
+            Some(&eve),
+            None,
+        )
+        .await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+
+    let events_path = format!("/v2/teams/{team_id}/event-types");
+    let round_robin = json!({
+        "title": "Demo", "slug": "demo", "lengthInMinutes": 30,
+        "schedulingType": "ROUND_ROBIN",
+        "hosts": [{"userId": ada_id, "mandatory": false, "priority": "high", "weight": 200},
+                  {"userId": bob_id}]
+    });
+    let created = data(
+        app.call(
+            Method::POST,
+            &events_path,
+            Some(&ada),
+            Some(round_robin.clone()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(created["teamId"], team_id);
+    assert_eq!(created["schedulingType"], "ROUND_ROBIN");
+    assert_eq!(created["hosts"][0]["userId"], ada_id);
+    assert_eq!(created["hosts"][0]["priority"], "high");
+    assert_eq!(created["hosts"][0]["weight"], 200);
+    assert_eq!(created["hosts"][1]["priority"], "medium");
+    assert!(
+        created["bookingUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/team/sales-team/demo")
+    );
+
+    // Hosts must be members; a member who is not an admin cannot change event types.
+    let mut stranger = round_robin.clone();
+    stranger["slug"] = json!("other");
+    stranger["hosts"] = json!([{"userId": eve_id}]);
+    let message = assert_error(
+        app.call(Method::POST, &events_path, Some(&ada), Some(stranger))
+            .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.starts_with("hosts"), "{message}");
+    let event_path = format!("{events_path}/{}", created["id"]);
+    assert_error(
+        app.call(
+            Method::PATCH,
+            &event_path,
+            Some(&bob),
+            Some(json!({"title": "Mine"})),
+        )
+        .await,
+        403,
+        "ForbiddenException",
+    )
+    .await;
+    let seen = data(
+        app.call(Method::GET, &event_path, Some(&bob), None).await,
+        200,
+    )
+    .await;
+    assert_eq!(seen["title"], "Demo");
+    assert_error(
+        app.call(Method::GET, &event_path, Some(&eve), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+
+    // Replacing the hosts; assignAllTeamMembers takes everyone.
+    let patched = data(
+        app.call(
+            Method::PATCH,
+            &event_path,
+            Some(&ada),
+            Some(json!({"hosts": [{"userId": bob_id, "mandatory": true}]})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(patched["hosts"].as_array().unwrap().len(), 1);
+    assert_eq!(patched["hosts"][0]["mandatory"], true);
+    let everyone = data(
+        app.call(
+            Method::PATCH,
+            &event_path,
+            Some(&ada),
+            Some(json!({"assignAllTeamMembers": true})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(everyone["hosts"].as_array().unwrap().len(), 2);
+
+    // Removing a member removes them as a host; the last owner cannot leave.
+    let bob_membership = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == bob_id)
+        .unwrap()["id"]
+        .clone();
+    data(
+        app.call(
+            Method::DELETE,
+            &format!("{members_path}/{bob_membership}"),
+            Some(&ada),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let after = data(
+        app.call(Method::GET, &event_path, Some(&ada), None).await,
+        200,
+    )
+    .await;
+    assert_eq!(after["hosts"].as_array().unwrap().len(), 1);
+    let ada_membership = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == ada_id)
+        .unwrap()["id"]
+        .clone();
+    assert_error(
+        app.call(
+            Method::DELETE,
+            &format!("{members_path}/{ada_membership}"),
+            Some(&ada),
+            None,
+        )
+        .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    // Bob is no longer a member: the team is gone for him.
+    assert_error(
+        app.call(Method::GET, &events_path, Some(&bob), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+    let _ = eve;
+    data(
+        app.call(
+            Method::DELETE,
+            &format!("/v2/teams/{team_id}"),
+            Some(&ada),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+}
