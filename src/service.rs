@@ -11,6 +11,11 @@ pub enum ServiceError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Well-formed but cannot be processed (e.g. an idempotency key reused for another request).
+    #[error("{0}")]
+    Unprocessable(String),
     /// The caller may see the thing but not do this to it.
     #[error("{0}")]
     Forbidden(String),
@@ -28,6 +33,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(m) => Self::BadRequest(m),
             ServiceError::Conflict(m) => Self::Conflict(m),
             ServiceError::Forbidden(m) => Self::Forbidden(m),
+            ServiceError::Unauthorized(m) => Self::Unauthorized(m),
+            ServiceError::Unprocessable(m) => Self::Unprocessable(m),
             ServiceError::NotFound(m) => Self::NotFound(m),
             ServiceError::Storage(e) => e.into(),
             ServiceError::Internal(e) => Self::Internal(e),

@@ -194,22 +194,39 @@ pub async fn find_owned(
     user_id: i64,
     id: i64,
 ) -> StorageResult<Option<Schedule>> {
-    Ok(list_where(conn, user_id, Some(id)).await?.pop())
+    Ok(list_where(conn, Some(user_id), Some(&[id])).await?.pop())
 }
 
 /// All of a user's schedules, oldest first, each with its rules and overrides.
 pub async fn list(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<Schedule>> {
-    list_where(conn, user_id, None).await
+    list_where(conn, Some(user_id), None).await
+}
+
+/// Schedules by id, whoever owns them (the engine's inputs).
+pub async fn by_ids(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<Schedule>> {
+    list_where(conn, None, Some(ids)).await
+}
+
+/// (user, default schedule id) for each of `user_ids` that has one.
+pub async fn default_ids(conn: &mut Conn<'_>, user_ids: &[i64]) -> StorageResult<Vec<(i64, i64)>> {
+    let rows = with_conn!(conn, |c| {
+        schedules::table
+            .filter(schedules::user_id.eq_any(user_ids))
+            .filter(schedules::is_default.eq(true))
+            .select((schedules::user_id, schedules::id))
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
 }
 
 async fn list_where(
     conn: &mut Conn<'_>,
-    user_id: i64,
-    only: Option<i64>,
+    user_id: Option<i64>,
+    only: Option<&[i64]>,
 ) -> StorageResult<Vec<Schedule>> {
     let rows: Vec<ScheduleRow> = with_conn!(conn, |c| {
         let mut query = schedules::table
-            .filter(schedules::user_id.eq(user_id))
             .select((
                 schedules::id,
                 schedules::user_id,
@@ -219,8 +236,11 @@ async fn list_where(
             ))
             .order(schedules::id)
             .into_boxed();
-        if let Some(id) = only {
-            query = query.filter(schedules::id.eq(id));
+        if let Some(user_id) = user_id {
+            query = query.filter(schedules::user_id.eq(user_id));
+        }
+        if let Some(ids) = only {
+            query = query.filter(schedules::id.eq_any(ids));
         }
         query.load(c).await
     })?;

@@ -353,6 +353,15 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
     }
 }
+diesel::table! {
+    idempotency_keys (key) {
+        key -> Text,
+        request_hash -> Text,
+        booking_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> teams (team_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(schedules -> users (user_id));
@@ -365,7 +374,9 @@ diesel::joinable!(bookings -> event_types (event_type_id));
 diesel::joinable!(bookings -> users (user_id));
 diesel::joinable!(attendees -> bookings (booking_id));
 diesel::joinable!(booking_claims -> bookings (booking_id));
+diesel::joinable!(booking_claims -> users (user_id));
 diesel::joinable!(booking_history -> bookings (booking_id));
+diesel::joinable!(idempotency_keys -> bookings (booking_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(api_keys -> users (user_id));
@@ -394,4 +405,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_connections,
     busy_intervals,
     jobs,
+    idempotency_keys,
 );

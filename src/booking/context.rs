@@ -1,0 +1,293 @@
+//! From stored data to the engine's input: an event type, its hosts with their schedules, their
+//! bookings, external busy time, time off and the open slot reservations around a window, read
+//! in a handful of queries and turned into one `availability::Query`.
+
+use chrono::{DateTime, Duration, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::availability::interval::Interval;
+use crate::availability::schedule::{DateOverride, Schedule, WeeklyRule};
+use crate::availability::{
+    Booking, BookingStatus, BookingWindow, EventType as EngineEvent, Host, PeriodLimits, Query,
+    Reservation, Scheduling,
+};
+use crate::event_types::{EventType, Limits};
+use crate::service::ServiceError;
+use crate::storage::bookings as store;
+use crate::storage::schedules::{self, Schedule as StoredSchedule};
+use crate::storage::{Conn, event_types::SchedulingType};
+
+/// What a slot computation is about, beyond the event type.
+#[derive(Debug, Clone)]
+pub struct SlotRequest {
+    /// Slots start within `[range.start, range.end]` (Unix seconds).
+    pub range: Interval,
+    pub booker_tz: Tz,
+    /// One of the event type's lengths; its default when `None`.
+    pub length: Option<u32>,
+    /// The booker's reservation: it does not hide slots from them.
+    pub booker_uid: Option<String>,
+    /// A booking being moved: its own time does not block its new one.
+    pub rescheduling_uid: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// A host of the event type as the booking flow needs it.
+#[derive(Debug, Clone)]
+pub struct HostInfo {
+    pub user_id: i64,
+    pub fixed: bool,
+    pub weight: u32,
+    pub priority: u8,
+    pub joined_at: DateTime<Utc>,
+    pub time_zone: String,
+}
+
+/// The hosts of an event type: its owner, or the team's hosts.
+pub fn hosts_of(event: &EventType) -> Vec<HostInfo> {
+    match &event.owner_user {
+        Some(owner) => vec![HostInfo {
+            user_id: owner.id,
+            fixed: true,
+            weight: 100,
+            priority: 2,
+            joined_at: owner.created_at,
+            time_zone: owner.time_zone.clone(),
+        }],
+        None => event
+            .hosts
+            .iter()
+            .map(|h| HostInfo {
+                user_id: h.user_id,
+                fixed: h.is_fixed || event.scheduling() == Some(SchedulingType::Collective),
+                weight: h.weight.max(0) as u32,
+                priority: h.priority.clamp(0, 4) as u8,
+                joined_at: h.joined_at,
+                time_zone: h.time_zone.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn limits(raw: Option<&str>) -> PeriodLimits {
+    let parsed: Limits = raw
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    PeriodLimits {
+        day: parsed.day,
+        week: parsed.week,
+        month: parsed.month,
+        year: parsed.year,
+    }
+}
+
+/// The engine's view of the event type at one of its lengths.
+pub fn engine_event(event: &EventType, length: u32) -> EngineEvent {
+    let r = &event.record;
+    let window = r
+        .booking_window
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .and_then(|v| crate::headless::booking_window(Some(&v)).ok())
+        .unwrap_or(BookingWindow::Unlimited);
+    EngineEvent {
+        id: Some(r.id),
+        length,
+        interval: r.slot_interval.map(|v| v as u32),
+        offset_start: r.offset_start as u32,
+        minimum_notice: r.minimum_notice as u32,
+        before_buffer: r.before_buffer as u32,
+        after_buffer: r.after_buffer as u32,
+        window,
+        booking_limits: limits(r.booking_limits.as_deref()),
+        duration_limits: limits(r.duration_limits.as_deref()),
+        seats: r.seats_per_slot.map(|n| n as u32),
+        unconfirmed_blocks: r.unconfirmed_blocks_slot,
+        only_first_slot: r.only_show_first_slot,
+        scheduling: match event.scheduling() {
+            None => Scheduling::Personal,
+            Some(SchedulingType::Collective) => Scheduling::Collective,
+            Some(SchedulingType::RoundRobin) => Scheduling::RoundRobin,
+        },
+        restriction: None,
+    }
+}
+
+fn engine_schedule(stored: Option<&StoredSchedule>, fallback_tz: &str) -> Schedule {
+    let tz_name = stored.map_or(fallback_tz, |s| s.time_zone.as_str());
+    let tz: Tz = tz_name.parse().unwrap_or(Tz::UTC);
+    Schedule {
+        tz,
+        weekly: stored
+            .map(|s| {
+                s.rules
+                    .iter()
+                    .map(|r| WeeklyRule {
+                        days: r.days as u8,
+                        start_minute: r.start_minute as u32,
+                        end_minute: r.end_minute as u32,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        overrides: stored
+            .map(|s| {
+                s.overrides
+                    .iter()
+                    .map(|o| DateOverride {
+                        date: o.date,
+                        start_minute: o.start_minute as u32,
+                        end_minute: o.end_minute as u32,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        recurring: Vec::new(),
+    }
+}
+
+fn status(raw: &str) -> BookingStatus {
+    match raw {
+        "PENDING" => BookingStatus::Pending,
+        "CANCELLED" => BookingStatus::Cancelled,
+        "REJECTED" => BookingStatus::Rejected,
+        "AWAITING_HOST" => BookingStatus::AwaitingHost,
+        _ => BookingStatus::Accepted,
+    }
+}
+
+fn instant(at: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(at, 0).unwrap_or_default()
+}
+
+/// How far beyond the window bookings still matter: buffers and lengths reach a day at most;
+/// limits count whole days, weeks, months or years around it.
+fn padding(event: &EngineEvent) -> Duration {
+    let l = event.booking_limits;
+    let d = event.duration_limits;
+    let any = |f: fn(&PeriodLimits) -> Option<u32>| f(&l).is_some() || f(&d).is_some();
+    if any(|p| p.year) {
+        Duration::days(367)
+    } else if any(|p| p.month) {
+        Duration::days(32)
+    } else if any(|p| p.week) {
+        Duration::days(8)
+    } else {
+        Duration::days(2)
+    }
+}
+
+/// Reads everything the engine needs about `event` around `request.range`.
+pub async fn build_query(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    request: &SlotRequest,
+) -> Result<Query, ServiceError> {
+    let lengths = event.lengths();
+    let length = match request.length {
+        None => lengths[0],
+        Some(l) if lengths.contains(&l) => l,
+        Some(l) => {
+            let allowed: Vec<String> = lengths.iter().map(u32::to_string).collect();
+            return Err(ServiceError::Invalid(format!(
+                "duration: {l} is not one of the event type's lengths ({})",
+                allowed.join(", ")
+            )));
+        }
+    };
+    let engine = engine_event(event, length);
+    let hosts = hosts_of(event);
+    let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();
+
+    // Each host's schedule: their own on the event, the event's, else their default.
+    let explicit: Vec<(i64, Option<i64>)> = match &event.owner_user {
+        Some(owner) => vec![(owner.id, event.record.schedule_id)],
+        None => event
+            .hosts
+            .iter()
+            .map(|h| (h.user_id, h.schedule_id.or(event.record.schedule_id)))
+            .collect(),
+    };
+    let defaults = schedules::default_ids(c, &ids).await?;
+    let schedule_of = |user: i64, id: Option<i64>| {
+        id.or_else(|| defaults.iter().find(|d| d.0 == user).map(|d| d.1))
+    };
+    let wanted: Vec<i64> = explicit
+        .iter()
+        .filter_map(|&(user, id)| schedule_of(user, id))
+        .collect();
+    let stored = schedules::by_ids(c, &wanted).await?;
+
+    let pad = padding(&engine);
+    let from = instant(request.range.start) - pad;
+    let to = instant(request.range.end) + pad;
+    let busy = store::busy_bookings(c, &ids, from, to, engine.seats.is_some()).await?;
+    let (external, away) = store::external_busy(c, &ids, from, to).await?;
+    let reservations = store::reservations(c, event.record.id, &ids, from, to, request.now).await?;
+
+    let interval_of =
+        |s: DateTime<Utc>, e: DateTime<Utc>| Interval::new(s.timestamp(), e.timestamp());
+    let engine_hosts: Vec<Host> = hosts
+        .iter()
+        .zip(&explicit)
+        .map(|(h, &(user, id))| {
+            let schedule =
+                schedule_of(user, id).and_then(|sid| stored.iter().find(|s| s.id == sid));
+            Host {
+                id: h.user_id,
+                fixed: h.fixed,
+                group: None,
+                schedule: engine_schedule(schedule, &h.time_zone),
+                busy: external
+                    .iter()
+                    .filter(|b| b.0 == h.user_id)
+                    .map(|b| interval_of(b.1, b.2))
+                    .collect(),
+                out_of_office: away
+                    .iter()
+                    .filter(|b| b.0 == h.user_id)
+                    .map(|b| interval_of(b.1, b.2))
+                    .collect(),
+                bookings: busy
+                    .iter()
+                    .filter(|b| b.host == h.user_id)
+                    .map(|b| Booking {
+                        uid: Some(b.uid.clone()),
+                        interval: interval_of(b.start, b.end),
+                        event_type_id: b.event_type_id,
+                        status: status(&b.status),
+                        before_buffer: ((b.start - b.blocked_start).num_minutes().max(0)) as u32,
+                        after_buffer: ((b.blocked_end - b.end).num_minutes().max(0)) as u32,
+                        attendees: b.attendees.max(0) as u32,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let event_tz = engine_hosts.first().map_or(Tz::UTC, |h| h.schedule.tz);
+    let week_start = event
+        .owner_user
+        .as_ref()
+        .and_then(|u| crate::domain::parse_weekday(&u.week_start).ok())
+        .unwrap_or(Weekday::Mon);
+    Ok(Query {
+        now: request.now.timestamp(),
+        range: request.range,
+        booker_tz: request.booker_tz,
+        event_tz,
+        week_start,
+        event: engine,
+        hosts: engine_hosts,
+        reservations: reservations
+            .into_iter()
+            .map(|r| Reservation {
+                host_id: r.user_id,
+                slot: interval_of(r.slot_start, r.slot_end),
+                booker_uid: r.uid,
+                until: r.expires_at.timestamp(),
+            })
+            .collect(),
+        booker_uid: request.booker_uid.clone(),
+        rescheduling_uid: request.rescheduling_uid.clone(),
+    })
+}

@@ -1,0 +1,477 @@
+//! What the booking use cases take: requests already parsed into domain values, and the checks
+//! that need the event type (booking questions, lengths, guests, locations).
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Actor;
+use crate::domain::{Email, PersonName, TimeZoneName};
+use crate::event_types::{CHOICE_TYPES, EventType, SYSTEM_FIELDS};
+use crate::service::ServiceError;
+use crate::storage::bookings::NewAttendee;
+
+/// Which event type: by id, or by slug under a person or a team.
+#[derive(Debug, Clone)]
+pub enum EventRef {
+    Id(i64),
+    User { username: String, slug: String },
+    Team { team: String, slug: String },
+}
+
+impl EventRef {
+    fn scope(&self) -> String {
+        match self {
+            EventRef::Id(id) => format!("id:{id}"),
+            EventRef::User { username, slug } => format!("user:{username}/{slug}"),
+            EventRef::Team { team, slug } => format!("team:{team}/{slug}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AttendeeInput {
+    pub name: PersonName,
+    pub email: Email,
+    pub time_zone: TimeZoneName,
+    pub language: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// An `Idempotency-Key`, scoped to the event type it books, with the request's fingerprint.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl IdempotencyKey {
+    pub fn new(event: &EventRef, header: &str, body: &[u8]) -> Result<Self, ServiceError> {
+        let header = header.trim();
+        if header.is_empty() || header.len() > 255 {
+            return Err(ServiceError::Invalid(
+                "Idempotency-Key: must be 1 to 255 characters".into(),
+            ));
+        }
+        let scoped = format!("{}\n{header}", event.scope());
+        Ok(Self {
+            key: hex::encode(Sha256::digest(scoped.as_bytes())),
+            request_hash: hex::encode(Sha256::digest(body)),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub event: EventRef,
+    pub start: DateTime<Utc>,
+    pub length: Option<u32>,
+    pub attendee: AttendeeInput,
+    pub guests: Vec<Email>,
+    pub location: Option<Value>,
+    /// Answers to the booking questions, by field slug.
+    pub responses: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+    /// The booker's own slot reservation, released once booked.
+    pub reservation_uid: Option<String>,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CancelRequest {
+    pub reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub seat_uid: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RescheduleRequest {
+    pub start: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub rescheduled_by: Option<String>,
+    /// Round robin: keep the same host, or fail.
+    pub same_host_only: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AbsenceRequest {
+    pub host: Option<bool>,
+    pub attendees: Vec<(String, bool)>,
+}
+
+/// A request checked against its event type, ready to write.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub length: u32,
+    pub location: Option<String>,
+    pub notes: String,
+    /// Every answer, system fields included, as stored.
+    pub responses: Value,
+    booker: NewAttendee,
+    guests: Vec<String>,
+}
+
+impl Prepared {
+    pub fn booker(&self, seat_uid: Option<String>) -> NewAttendee {
+        NewAttendee {
+            seat_uid,
+            ..self.booker.clone()
+        }
+    }
+
+    pub fn guests(&self) -> Vec<NewAttendee> {
+        self.guests
+            .iter()
+            .map(|email| NewAttendee {
+                email: email.clone(),
+                name: email.clone(),
+                time_zone: self.booker.time_zone.clone(),
+                locale: self.booker.locale.clone(),
+                phone_number: None,
+                seat_uid: None,
+            })
+            .collect()
+    }
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(format!("{field}: {message}"))
+}
+
+const MAX_GUESTS: usize = 30;
+
+/// Checks the request against the event type: length, guests, location, booking questions,
+/// metadata.
+pub fn prepare(
+    event: &EventType,
+    request: &BookingRequest,
+    _actor: &Actor,
+) -> Result<Prepared, ServiceError> {
+    let lengths = event.lengths();
+    let length = match request.length {
+        None => lengths[0],
+        Some(l) if lengths.contains(&l) => l,
+        Some(l) => {
+            let allowed: Vec<String> = lengths.iter().map(u32::to_string).collect();
+            return Err(invalid(
+                "lengthInMinutes",
+                format!(
+                    "{l} is not one of this event type's lengths ({})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    };
+
+    let mut guests: Vec<String> = Vec::new();
+    let mut all_guests: Vec<Value> = request.guests.iter().map(|g| json!(g.as_str())).collect();
+    if let Some(extra) = request.responses.get("guests") {
+        match extra.as_array() {
+            Some(list) => all_guests.extend(list.iter().cloned()),
+            None => {
+                return Err(invalid(
+                    "bookingFieldsResponses.guests",
+                    "must be a list of emails",
+                ));
+            }
+        }
+    }
+    for (i, g) in all_guests.iter().enumerate() {
+        let email = g
+            .as_str()
+            .and_then(|s| Email::parse(s).ok())
+            .ok_or_else(|| {
+                invalid(
+                    &format!("guests[{i}]"),
+                    format!("{g} is not an email address"),
+                )
+            })?;
+        let email = email.as_str().to_owned();
+        if email != request.attendee.email.as_str() && !guests.contains(&email) {
+            guests.push(email);
+        }
+    }
+    if !guests.is_empty() && event.setting_bool("disableGuests") {
+        return Err(invalid("guests", "this event type does not take guests"));
+    }
+    if guests.len() > MAX_GUESTS {
+        return Err(invalid("guests", format!("at most {MAX_GUESTS} guests")));
+    }
+
+    let location = location(event, request.location.as_ref())?;
+    let notes = match request.responses.get("notes") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) if s.chars().count() <= 10_000 => s.clone(),
+        Some(_) => {
+            return Err(invalid(
+                "bookingFieldsResponses.notes",
+                "must be text of at most 10000 characters",
+            ));
+        }
+    };
+
+    let mut responses = Map::new();
+    responses.insert("name".into(), json!(request.attendee.name.as_str()));
+    responses.insert("email".into(), json!(request.attendee.email.as_str()));
+    if !notes.is_empty() {
+        responses.insert("notes".into(), json!(notes));
+    }
+    if !guests.is_empty() {
+        responses.insert("guests".into(), json!(guests));
+    }
+    if let Some(phone) = &request.attendee.phone {
+        responses.insert("attendeePhoneNumber".into(), json!(phone));
+    }
+    if let Some(l) = &location {
+        responses.insert("location".into(), json!({"value": l, "optionValue": ""}));
+    }
+    let fields = event.custom_fields();
+    for key in request.responses.keys() {
+        let known = SYSTEM_FIELDS.contains(&key.as_str())
+            || fields.iter().any(|f| f["slug"].as_str() == Some(key));
+        if !known {
+            return Err(invalid(
+                &format!("bookingFieldsResponses.{key}"),
+                "this event type has no such booking question",
+            ));
+        }
+    }
+    for field in &fields {
+        let slug = field["slug"].as_str().unwrap_or_default();
+        let at = format!("bookingFieldsResponses.{slug}");
+        let answer = request.responses.get(slug).filter(|v| !is_blank(v));
+        let Some(answer) = answer else {
+            if field["required"].as_bool() == Some(true) && field["hidden"].as_bool() != Some(true)
+            {
+                let label = field["label"].as_str().unwrap_or(slug);
+                return Err(invalid(&at, format!("\"{label}\" is required")));
+            }
+            continue;
+        };
+        responses.insert(slug.to_owned(), check_answer(&at, field, answer)?);
+    }
+
+    if request.metadata.len() > 50 {
+        return Err(invalid("metadata", "at most 50 keys"));
+    }
+    for (key, value) in &request.metadata {
+        if key.chars().count() > 40 {
+            return Err(invalid(
+                &format!("metadata.{key}"),
+                "keys are at most 40 characters",
+            ));
+        }
+        let ok = match value {
+            Value::String(s) => s.chars().count() <= 500,
+            Value::Number(_) | Value::Bool(_) => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(invalid(
+                &format!("metadata.{key}"),
+                "values are strings of at most 500 characters, numbers or booleans",
+            ));
+        }
+    }
+
+    Ok(Prepared {
+        length,
+        location,
+        notes,
+        responses: Value::Object(responses),
+        booker: NewAttendee {
+            email: request.attendee.email.as_str().to_owned(),
+            name: request.attendee.name.as_str().to_owned(),
+            time_zone: request.attendee.time_zone.as_str().to_owned(),
+            locale: request.attendee.language.clone(),
+            phone_number: request.attendee.phone.clone(),
+            seat_uid: None,
+        },
+        guests,
+    })
+}
+
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// One answer checked against its question's type and options.
+fn check_answer(at: &str, field: &Value, answer: &Value) -> Result<Value, ServiceError> {
+    let kind = field["type"].as_str().unwrap_or("text");
+    let options: Vec<&str> = field["options"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let text = |max: usize| -> Result<Value, ServiceError> {
+        match answer.as_str() {
+            Some(s) if s.chars().count() <= max => Ok(json!(s.trim())),
+            Some(_) => Err(invalid(at, format!("at most {max} characters"))),
+            None => Err(invalid(at, "must be text")),
+        }
+    };
+    match kind {
+        "text" | "address" | "name" => text(1_000),
+        "textarea" => text(10_000),
+        "email" => {
+            let raw = answer.as_str().unwrap_or_default();
+            Email::parse(raw)
+                .map(|e| json!(e.as_str()))
+                .map_err(|m| invalid(at, m))
+        }
+        "phone" => {
+            let raw = answer.as_str().unwrap_or_default().trim();
+            let digits = raw.chars().filter(char::is_ascii_digit).count();
+            let shape = raw
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if shape && (7..=15).contains(&digits) {
+                Ok(json!(raw))
+            } else {
+                Err(invalid(
+                    at,
+                    format!("`{raw}` is not a phone number like +12125550100"),
+                ))
+            }
+        }
+        "url" => {
+            let raw = answer.as_str().unwrap_or_default();
+            match url::Url::parse(raw) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(json!(raw)),
+                _ => Err(invalid(at, format!("`{raw}` is not an http(s) URL"))),
+            }
+        }
+        "number" => match answer {
+            Value::Number(n) => Ok(Value::Number(n.clone())),
+            Value::String(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(|f| json!(f))
+                .ok_or_else(|| invalid(at, format!("`{s}` is not a number"))),
+            _ => Err(invalid(at, "must be a number")),
+        },
+        "boolean" => answer
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| invalid(at, "must be true or false")),
+        "checkbox" if options.is_empty() => answer
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| invalid(at, "must be true or false")),
+        "select" | "radio" => match answer.as_str() {
+            Some(s) if options.contains(&s) => Ok(json!(s)),
+            _ => Err(invalid(
+                at,
+                format!("must be one of: {}", options.join(", ")),
+            )),
+        },
+        "multiselect" | "checkbox" => {
+            let chosen: Option<Vec<&str>> = answer
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect());
+            match chosen {
+                Some(list) if list.iter().all(|c| options.contains(c)) => Ok(json!(list)),
+                _ => Err(invalid(
+                    at,
+                    format!("must be a list of: {}", options.join(", ")),
+                )),
+            }
+        }
+        "multiemail" => {
+            let list = answer.as_array().cloned().unwrap_or_default();
+            let emails: Result<Vec<String>, ServiceError> = list
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .and_then(|s| Email::parse(s).ok())
+                        .map(|e| e.as_str().to_owned())
+                        .ok_or_else(|| invalid(at, format!("{v} is not an email address")))
+                })
+                .collect();
+            Ok(json!(emails?))
+        }
+        _ if CHOICE_TYPES.contains(&kind) => Ok(answer.clone()),
+        _ => text(1_000),
+    }
+}
+
+/// The booking's location: the booker's choice among the event type's locations, else the
+/// event type's first.
+fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>, ServiceError> {
+    let offered: Vec<Value> = serde_json::from_str(&event.record.locations).unwrap_or_default();
+    let value_of = |l: &Value| -> Option<String> {
+        let kind = l["type"].as_str()?;
+        match kind {
+            "address" => l["address"].as_str().map(str::to_owned),
+            "link" => l["link"].as_str().map(str::to_owned),
+            "phone" => l["phone"].as_str().map(str::to_owned),
+            "integration" => l["integration"].as_str().map(|i| {
+                format!(
+                    "integrations:{}",
+                    if i == "cal-video" { "daily" } else { i }
+                )
+            }),
+            _ => None,
+        }
+    };
+    let Some(chosen) = chosen.filter(|c| !c.is_null()) else {
+        return Ok(offered.first().and_then(value_of));
+    };
+    if let Some(text) = chosen.as_str() {
+        if text.chars().count() > 1000 {
+            return Err(invalid("location", "at most 1000 characters"));
+        }
+        return Ok(Some(text.to_owned()));
+    }
+    let kind = chosen["type"]
+        .as_str()
+        .ok_or_else(|| invalid("location.type", "is required"))?;
+    let attendee_value = |key: &str| -> Result<Option<String>, ServiceError> {
+        match chosen[key].as_str().map(str::trim) {
+            Some(v) if !v.is_empty() && v.chars().count() <= 1000 => Ok(Some(v.to_owned())),
+            _ => Err(invalid(&format!("location.{key}"), "is required")),
+        }
+    };
+    let same_kind = offered.iter().find(|l| l["type"].as_str() == Some(kind));
+    if !offered.is_empty() && same_kind.is_none() && kind != "organizersDefaultApp" {
+        let kinds: Vec<&str> = offered.iter().filter_map(|l| l["type"].as_str()).collect();
+        return Err(invalid(
+            "location.type",
+            format!(
+                "`{kind}` is not offered by this event type ({})",
+                kinds.join(", ")
+            ),
+        ));
+    }
+    match kind {
+        "attendeeAddress" => attendee_value("address"),
+        "attendeePhone" => attendee_value("phone"),
+        "attendeeDefined" => attendee_value("location"),
+        "integration" => {
+            let wanted = chosen["integration"].as_str();
+            let pick = offered
+                .iter()
+                .find(|l| {
+                    l["type"] == "integration"
+                        && (wanted.is_none() || l["integration"].as_str() == wanted)
+                })
+                .or(same_kind);
+            Ok(pick.and_then(value_of).or_else(|| {
+                wanted.map(|i| {
+                    format!(
+                        "integrations:{}",
+                        if i == "cal-video" { "daily" } else { i }
+                    )
+                })
+            }))
+        }
+        "organizersDefaultApp" => Ok(offered.first().and_then(value_of)),
+        _ => Ok(same_kind.and_then(value_of)),
+    }
+}
