@@ -1215,6 +1215,7 @@ pub mod reservations {
             slot_end: hold.start + Duration::minutes(i64::from(length)),
             expires_at: now + Duration::minutes(i64::from(hold.minutes)),
             is_seat: event.record.seats_per_slot.is_some(),
+            created_at: now,
         };
         Ok(record)
     }

@@ -626,7 +626,7 @@ fn plausible_instant(at: i64) -> bool {
 
 /// An ISO 8601 instant with an offset, or a bare date: the start of that UTC day, or its last
 /// second when `end_of_day` (as Cal.com reads `start` and `end`).
-fn instant(field: &str, raw: &str, end_of_day: bool) -> Result<i64, QueryError> {
+pub(crate) fn instant(field: &str, raw: &str, end_of_day: bool) -> Result<i64, QueryError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(raw.trim()) {
         return Some(at.timestamp())
             .filter(|t| plausible_instant(*t))

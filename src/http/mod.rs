@@ -27,6 +27,7 @@ pub struct AppState {
 /// Every route, in one place.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config())
+        .app_data(web::PayloadConfig::new(MAX_JSON_BODY))
         .app_data(query_config())
         .app_data(path_config())
         .route("/", web::get().to(pages::home))

@@ -581,6 +581,8 @@ pub struct ReservationRecord {
     #[diesel(deserialize_as = StoredInstant)]
     pub expires_at: DateTime<Utc>,
     pub is_seat: bool,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub created_at: DateTime<Utc>,
 }
 
 /// Unexpired reservations of this event type or of any of `hosts`, meeting `[from, to)`.
@@ -611,7 +613,6 @@ pub async fn reservations(
 }
 
 pub async fn insert_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> StorageResult<()> {
-    let now = to_db_time(Utc::now());
     let row = (
         slot_reservations::uid.eq(&r.uid),
         slot_reservations::event_type_id.eq(r.event_type_id),
@@ -620,7 +621,7 @@ pub async fn insert_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> S
         slot_reservations::slot_end.eq(to_db_time(r.slot_end)),
         slot_reservations::expires_at.eq(to_db_time(r.expires_at)),
         slot_reservations::is_seat.eq(r.is_seat),
-        slot_reservations::created_at.eq(now),
+        slot_reservations::created_at.eq(to_db_time(r.created_at)),
     );
     with_conn!(conn, |c| {
         diesel::insert_into(slot_reservations::table)
@@ -653,6 +654,7 @@ pub async fn update_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> S
                 slot_reservations::slot_start.eq(to_db_time(r.slot_start)),
                 slot_reservations::slot_end.eq(to_db_time(r.slot_end)),
                 slot_reservations::expires_at.eq(to_db_time(r.expires_at)),
+                slot_reservations::created_at.eq(to_db_time(r.created_at)),
             ))
             .execute(c)
             .await

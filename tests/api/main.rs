@@ -2,6 +2,7 @@
 //! test (a temporary SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
 mod availability;
+mod bookings;
 mod cli;
 mod constraints;
 mod event_types;

@@ -1,9 +1,11 @@
 //! Cal.com REST API v2 (`/v2/...`): envelopes `{"status":"success","data":…}`.
 
 mod availability;
+mod bookings;
 mod event_types;
 mod me;
 mod schedules;
+mod slots;
 mod teams;
 
 use actix_web::web;
@@ -71,6 +73,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(event_types::team_get))
                 .route(web::patch().to(event_types::team_update))
                 .route(web::delete().to(event_types::team_delete)),
+        )
+        .route("/slots", web::get().to(slots::get))
+        .route("/slots/available", web::get().to(slots::get))
+        .route("/slots/reservations", web::post().to(slots::reserve))
+        .service(
+            web::resource("/slots/reservations/{uid}")
+                .route(web::get().to(slots::get_reservation))
+                .route(web::patch().to(slots::update_reservation))
+                .route(web::delete().to(slots::delete_reservation)),
+        )
+        .service(
+            web::resource("/bookings")
+                .route(web::get().to(bookings::list))
+                .route(web::post().to(bookings::create)),
+        )
+        .route("/bookings/{uid}", web::get().to(bookings::get))
+        .route("/bookings/{uid}/history", web::get().to(bookings::history))
+        .route("/bookings/{uid}/cancel", web::post().to(bookings::cancel))
+        .route(
+            "/bookings/{uid}/reschedule",
+            web::post().to(bookings::reschedule),
+        )
+        .route("/bookings/{uid}/confirm", web::post().to(bookings::confirm))
+        .route("/bookings/{uid}/decline", web::post().to(bookings::decline))
+        .route(
+            "/bookings/{uid}/mark-absent",
+            web::post().to(bookings::mark_absent),
         )
         .service(
             web::resource("/availability/query")

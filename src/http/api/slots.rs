@@ -1,0 +1,239 @@
+//! `GET /v2/slots` (cal-api-version 2024-09-04) over stored data, and slot reservations
+//! (`/v2/slots/reservations`). Public, as in Cal.com.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::success;
+use crate::availability::interval::Interval;
+use crate::booking::{self, EventRef, SlotRequest, reservations};
+use crate::domain::TimeZoneName;
+use crate::error::ApiError;
+use crate::headless::{self, MAX_SLOT_HOST_PAIRS, MAX_WINDOW_DAYS, ParsedQuery};
+use crate::http::AppState;
+use crate::http::extract::{OptionalCaller, parse_body};
+use crate::storage::bookings::ReservationRecord;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotsQuery {
+    event_type_id: Option<i64>,
+    event_type_slug: Option<String>,
+    username: Option<String>,
+    team_slug: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    /// The 2024-04-15 names.
+    start_time: Option<String>,
+    end_time: Option<String>,
+    time_zone: Option<String>,
+    duration: Option<u32>,
+    format: Option<String>,
+    booking_uid_to_reschedule: Option<String>,
+}
+
+/// Which event type a query names: `eventTypeId`, or `eventTypeSlug` with `username` or
+/// `teamSlug`.
+pub fn event_ref(
+    id: Option<i64>,
+    slug: Option<&str>,
+    username: Option<&str>,
+    team: Option<&str>,
+) -> Result<EventRef, ApiError> {
+    match (id, slug, username, team) {
+        (Some(id), _, _, _) => Ok(EventRef::Id(id)),
+        (None, Some(slug), Some(username), _) => Ok(EventRef::User {
+            username: username.to_owned(),
+            slug: slug.to_owned(),
+        }),
+        (None, Some(slug), None, Some(team)) => Ok(EventRef::Team {
+            team: team.to_owned(),
+            slug: slug.to_owned(),
+        }),
+        (None, Some(_), None, None) => Err(ApiError::BadRequest(
+            "eventTypeSlug: needs `username` or `teamSlug` to say whose event type it is".into(),
+        )),
+        (None, None, _, _) => Err(ApiError::BadRequest(
+            "eventTypeId: is required (or eventTypeSlug with username or teamSlug)".into(),
+        )),
+    }
+}
+
+pub fn time_zone(field: &str, raw: Option<&str>) -> Result<Tz, ApiError> {
+    match raw {
+        None => Ok(Tz::UTC),
+        Some(name) => TimeZoneName::parse(name)
+            .map(TimeZoneName::tz)
+            .map_err(|m| ApiError::BadRequest(format!("{field}: {m}"))),
+    }
+}
+
+fn bound(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<i64, ApiError> {
+    let raw = raw.ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{field}: is required (a date or an ISO 8601 instant)"
+        ))
+    })?;
+    headless::instant(field, raw, end_of_day).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    query: web::Query<SlotsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let target = event_ref(
+        q.event_type_id,
+        q.event_type_slug.as_deref(),
+        q.username.as_deref(),
+        q.team_slug.as_deref(),
+    )?;
+    let tz = time_zone("timeZone", q.time_zone.as_deref())?;
+    let start = bound(
+        "start",
+        q.start.as_deref().or(q.start_time.as_deref()),
+        false,
+    )?;
+    let end = bound("end", q.end.as_deref().or(q.end_time.as_deref()), true)?;
+    if end < start {
+        return Err(ApiError::BadRequest("end: must not be before start".into()));
+    }
+    if end - start > MAX_WINDOW_DAYS * 86_400 {
+        return Err(ApiError::BadRequest(format!(
+            "end: the window may span at most {MAX_WINDOW_DAYS} days"
+        )));
+    }
+    let range_format = match q.format.as_deref() {
+        None | Some("time") => false,
+        Some("range") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format: `{other}` is not `time` or `range`"
+            )));
+        }
+    };
+    let event = booking::event_for_slots(&state.db, &target).await?;
+    let step = i64::from(
+        event
+            .record
+            .slot_interval
+            .unwrap_or(event.record.length_minutes)
+            .max(1),
+    ) * 60;
+    let hosts = event.hosts.len().max(1) as i64;
+    if (end - start) / step * hosts > MAX_SLOT_HOST_PAIRS {
+        return Err(ApiError::BadRequest(
+            "end: this window asks for too much work at once; query fewer days".into(),
+        ));
+    }
+    let request = SlotRequest {
+        range: Interval::new(start, end),
+        booker_tz: tz,
+        length: q.duration,
+        booker_uid: None,
+        rescheduling_uid: q.booking_uid_to_reschedule,
+        now: Utc::now(),
+    };
+    let (query, slots) = booking::slots(&state.db, &event, &request).await?;
+    let parsed = ParsedQuery {
+        query,
+        range_format,
+        explain: None,
+    };
+    Ok(HttpResponse::Ok().json(headless::respond(&parsed, &slots)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationBody {
+    event_type_id: Option<i64>,
+    slot_start: Option<String>,
+    slot_duration: Option<u32>,
+    reservation_duration: Option<u32>,
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn reservation_json(r: &ReservationRecord) -> Value {
+    json!({
+        "eventTypeId": r.event_type_id,
+        "slotStart": iso(r.slot_start),
+        "slotEnd": iso(r.slot_end),
+        "slotDuration": (r.slot_end - r.slot_start).num_minutes(),
+        "reservationUid": r.uid,
+        "reservationDuration": (r.expires_at - r.created_at).num_minutes(),
+        "reservationUntil": iso(r.expires_at),
+    })
+}
+
+fn hold(body: &ReservationBody, authenticated: bool) -> Result<reservations::Hold, ApiError> {
+    let event_type_id = body
+        .event_type_id
+        .ok_or_else(|| ApiError::BadRequest("eventTypeId: is required".into()))?;
+    let start = bound("slotStart", body.slot_start.as_deref(), false)?;
+    let minutes = match body.reservation_duration {
+        None => reservations::DEFAULT_MINUTES,
+        Some(_) if !authenticated => {
+            return Err(ApiError::Unauthorized(
+                "reservationDuration: only an authenticated caller may choose the hold's length"
+                    .into(),
+            ));
+        }
+        Some(m) if (1..=reservations::MAX_MINUTES).contains(&m) => m,
+        Some(_) => {
+            return Err(ApiError::BadRequest(format!(
+                "reservationDuration: must be between 1 and {} minutes",
+                reservations::MAX_MINUTES
+            )));
+        }
+    };
+    Ok(reservations::Hold {
+        event_type_id,
+        start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+        length: body.slot_duration,
+        minutes,
+        booker_tz: Tz::UTC,
+    })
+}
+
+pub async fn reserve(
+    state: web::Data<AppState>,
+    caller: OptionalCaller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: ReservationBody = parse_body(&body)?;
+    let record = reservations::create(&state.db, hold(&body, caller.0.is_some())?).await?;
+    Ok(HttpResponse::Created().json(success(reservation_json(&record))))
+}
+
+pub async fn get_reservation(
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let record = reservations::get(&state.db, &uid).await?;
+    Ok(HttpResponse::Ok().json(success(reservation_json(&record))))
+}
+
+pub async fn update_reservation(
+    state: web::Data<AppState>,
+    caller: OptionalCaller,
+    uid: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: ReservationBody = parse_body(&body)?;
+    let record = reservations::update(&state.db, &uid, hold(&body, caller.0.is_some())?).await?;
+    Ok(HttpResponse::Ok().json(success(reservation_json(&record))))
+}
+
+pub async fn delete_reservation(
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    reservations::delete(&state.db, &uid).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "success"})))
+}
