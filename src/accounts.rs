@@ -211,3 +211,113 @@ pub async fn profile(db: &Db, user_id: i64) -> Result<Profile, StorageError> {
     })
     .await
 }
+
+/// A partial profile change (`PATCH /v2/me`); absent fields stay as they are.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: Option<String>,
+    pub week_start: Option<String>,
+    pub time_format: Option<i32>,
+    pub locale: Option<String>,
+    pub bio: Option<String>,
+    pub brand_color: Option<String>,
+    pub dark_brand_color: Option<String>,
+}
+
+fn hex_colour(field: &str, raw: String) -> Result<String, ServiceError> {
+    let hex = raw.strip_prefix('#').unwrap_or("");
+    if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(raw)
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "{field}: must be a hex colour like #1a73e8"
+        )))
+    }
+}
+
+pub async fn update_profile(
+    db: &Db,
+    user_id: i64,
+    changes: ProfileChanges,
+) -> Result<Profile, ServiceError> {
+    let invalid = |field: &str, m: String| ServiceError::Invalid(format!("{field}: {m}"));
+    let name = changes
+        .name
+        .map(|n| PersonName::parse(&n).map_err(|m| invalid("name", m)))
+        .transpose()?;
+    let email = changes
+        .email
+        .map(|e| Email::parse(&e).map_err(|m| invalid("email", m)))
+        .transpose()?;
+    let zone = changes
+        .time_zone
+        .map(|z| TimeZoneName::parse(&z).map_err(|m| invalid("timeZone", m)))
+        .transpose()?;
+    let week_start = changes
+        .week_start
+        .map(|d| {
+            crate::domain::parse_weekday(&d)
+                .map(crate::domain::weekday_name)
+                .map_err(|m| invalid("weekStart", m))
+        })
+        .transpose()?;
+    if let Some(f) = changes.time_format
+        && f != 12
+        && f != 24
+    {
+        return Err(invalid("timeFormat", "must be 12 or 24".into()));
+    }
+    if let Some(l) = &changes.locale
+        && (l.is_empty() || l.len() > 10)
+    {
+        return Err(invalid(
+            "locale",
+            "must be a language code like en or pt-BR".into(),
+        ));
+    }
+    if changes
+        .bio
+        .as_ref()
+        .is_some_and(|b| b.chars().count() > 10_000)
+    {
+        return Err(invalid("bio", "is longer than 10000 characters".into()));
+    }
+    let brand = changes
+        .brand_color
+        .map(|c| hex_colour("brandColor", c))
+        .transpose()?;
+    let dark = changes
+        .dark_brand_color
+        .map(|c| hex_colour("darkBrandColor", c))
+        .transpose()?;
+    db.transaction(async |c| {
+        let current = users::find(c, user_id).await?;
+        let fields = users::ProfileFields {
+            email: email.map_or(current.email, |e| e.as_str().to_owned()),
+            name: name.map_or(current.name, |n| n.as_str().to_owned()),
+            time_zone: zone.map_or(current.time_zone, |z| z.as_str().to_owned()),
+            locale: changes.locale.clone().unwrap_or(current.locale),
+            week_start: week_start.map_or(current.week_start, str::to_owned),
+            time_format: changes.time_format.unwrap_or(current.time_format),
+            bio: changes.bio.clone().unwrap_or(current.bio),
+            brand_color: brand.unwrap_or(current.brand_color),
+            dark_brand_color: dark.unwrap_or(current.dark_brand_color),
+        };
+        let user = users::update_profile(c, user_id, &fields)
+            .await
+            .map_err(|e| match e {
+                StorageError::Conflict(_) => {
+                    ServiceError::Conflict("email: another account uses this email".into())
+                }
+                other => other.into(),
+            })?;
+        Ok(Profile {
+            user,
+            default_schedule_id: schedules::find_default_id(c, user_id).await?,
+        })
+    })
+    .await
+}

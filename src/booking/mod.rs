@@ -497,11 +497,12 @@ pub async fn create(
                     replayed: false,
                 });
             }
-            Err(e) if is_race(&e) => {
+            Err(e) => {
+                // A concurrent retry with the same key may have won: answer with its booking.
                 if let Some(replay) = replay(db, &request).await? {
                     return Ok(replay);
                 }
-                if attempts < 2 && event.record.seats_per_slot.is_some() {
+                if is_race(&e) && attempts < 2 && event.record.seats_per_slot.is_some() {
                     continue;
                 }
                 return Err(match e {
@@ -509,7 +510,6 @@ pub async fn create(
                     other => other,
                 });
             }
-            Err(e) => return Err(e),
         }
     }
 }

@@ -999,3 +999,56 @@ async fn round_robin_assigns_one_host_and_collective_books_everyone() {
     assert_eq!(listed["pagination"]["totalItems"], 3, "{listed}");
     assert_eq!(listed["data"][0]["start"], utc_ms(date, "12:00"));
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_make_one_booking() {
+    let app = spawn_app().await;
+    let (_, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let body = booking_body(event, &at(day(4), "09:00"), "grace@booker.example");
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let client = app.client.clone();
+        let url = format!("{}/v2/bookings", app.address);
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .header("Idempotency-Key", "same-retry")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let json: Value = response.json().await.unwrap();
+            (status, json["data"]["uid"].clone())
+        }));
+    }
+    let mut uids = Vec::new();
+    for task in tasks {
+        let (status, uid) = task.await.unwrap();
+        assert_eq!(status, 201, "every retry gets the first answer");
+        uids.push(uid);
+    }
+    assert!(uids.iter().all(|u| u == &uids[0]), "{uids:?}");
+    assert_eq!(
+        app.db.count_rows("SELECT id FROM bookings").await.unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_older_api_version_header_gets_the_current_shapes() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let path = format!("{}/v2/event-types/{event}", app.address);
+    let mut answers = Vec::new();
+    for version in [None, Some("2024-04-15"), Some("2024-06-14")] {
+        let mut request = app.client.get(&path).bearer_auth(&key);
+        if let Some(v) = version {
+            request = request.header("cal-api-version", v);
+        }
+        answers.push(data(request.send().await.unwrap(), 200).await);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+}

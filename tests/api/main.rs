@@ -9,6 +9,7 @@ mod event_types;
 mod health;
 mod helpers;
 mod me;
+mod openapi;
 mod process;
 mod schedules;
 mod schema;

@@ -110,3 +110,52 @@ async fn only_a_hash_of_the_key_is_stored() {
     );
     assert_eq!(app.db.count_rows(&hashed).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn patch_me_changes_only_the_named_fields_and_validates_them() {
+    use reqwest::Method;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let key = crate::helpers::user_with_key(&app, "ada@example.com", "Europe/Berlin").await;
+    crate::helpers::user_with_key(&app, "bob@example.com", "UTC").await;
+    let changed = crate::helpers::data(
+        app.call(
+            Method::PATCH,
+            "/v2/me",
+            Some(&key),
+            Some(json!({"timeZone": "Asia/Tokyo", "timeFormat": 12, "weekStart": "Sunday"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(changed["timeZone"], "Asia/Tokyo");
+    assert_eq!(changed["timeFormat"], 12);
+    assert_eq!(changed["weekStart"], "Sunday");
+    assert_eq!(changed["email"], "ada@example.com");
+    for (body, field, status) in [
+        (json!({"timeZone": "Asia/Atlantis"}), "timeZone", 400),
+        (json!({"timeFormat": 13}), "timeFormat", 400),
+        (json!({"email": "nope"}), "email", 400),
+        (json!({"brandColor": "blue"}), "brandColor", 400),
+        (json!({"email": "bob@example.com"}), "email", 409),
+    ] {
+        let code = if status == 400 {
+            "BadRequestException"
+        } else {
+            "ConflictException"
+        };
+        let message = assert_error(
+            app.call(Method::PATCH, "/v2/me", Some(&key), Some(body))
+                .await,
+            status,
+            code,
+        )
+        .await;
+        assert!(message.starts_with(field), "{message}");
+    }
+    let again =
+        crate::helpers::data(app.call(Method::GET, "/v2/me", Some(&key), None).await, 200).await;
+    assert_eq!(again["timeZone"], "Asia/Tokyo");
+    assert_eq!(again["email"], "ada@example.com");
+}

@@ -320,8 +320,6 @@ pub async fn history(
 struct CancelBody {
     cancellation_reason: Option<String>,
     seat_uid: Option<String>,
-    #[serde(default)]
-    cancel_subsequent_bookings: bool,
 }
 
 fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -347,7 +345,6 @@ pub async fn cancel(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: CancelBody = optional_body(&body)?;
-    let _ = body.cancel_subsequent_bookings;
     let change = CancelRequest {
         reason: reason("cancellationReason", body.cancellation_reason)?,
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),

@@ -1,14 +1,20 @@
 //! Cal.com REST API v2 (`/v2/...`): envelopes `{"status":"success","data":…}`.
+//!
+//! Every endpoint is one row of [`endpoints`]: the route actix serves and the description
+//! `GET /v2/openapi.json` publishes come from the same row, so the document cannot list a route
+//! that does not exist or miss one that does.
 
 mod availability;
 mod bookings;
 mod event_types;
 mod me;
+pub mod openapi;
 mod schedules;
 mod slots;
 mod teams;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{Route, guard, web};
 use serde_json::{Value, json};
 
 /// Cal.com's success envelope.
@@ -16,94 +22,227 @@ pub fn success(data: Value) -> Value {
     json!({"status": "success", "data": data})
 }
 
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <api key>` is required.
+    Key,
+    /// Public; with a key the caller acts as that user.
+    Optional,
+}
+
+/// What the OpenAPI document says about an endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub auth: Auth,
+    /// The `cal-api-version` this shape follows.
+    pub version: Option<&'static str>,
+    /// Request body schema (a component name).
+    pub body: Option<&'static str>,
+    /// Success status and the schema of `data` (`None`: no `data`).
+    pub status: u16,
+    pub data: Option<&'static str>,
+    /// `data` is a list of `data`.
+    pub list: bool,
+    pub paginated: bool,
+    /// Query parameters: (name, JSON type, description).
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const DOC: Doc = Doc {
+    summary: "",
+    tag: "",
+    auth: Auth::Key,
+    version: None,
+    body: None,
+    status: 200,
+    data: None,
+    list: false,
+    paginated: false,
+    query: &[],
+};
+
+pub struct Endpoint {
+    pub method: Method,
+    /// Under `/v2`, with `{name}` path parameters.
+    pub path: &'static str,
+    route: fn() -> Route,
+    body_limit: Option<usize>,
+    pub doc: Doc,
+}
+
+macro_rules! endpoint {
+    ($method:ident $path:literal => $handler:path, $doc:expr) => {
+        Endpoint {
+            method: Method::$method,
+            path: $path,
+            route: || web::route().to($handler),
+            body_limit: None,
+            doc: $doc,
+        }
+    };
+}
+
+const SLOT_QUERY: &[(&str, &str, &str)] = &[
+    (
+        "eventTypeId",
+        "integer",
+        "The event type; or eventTypeSlug with username or teamSlug",
+    ),
+    ("eventTypeSlug", "string", "The event type's slug"),
+    ("username", "string", "Owner of eventTypeSlug"),
+    ("teamSlug", "string", "Team of eventTypeSlug"),
+    (
+        "start",
+        "string",
+        "First day (UTC date) or instant (ISO 8601)",
+    ),
+    ("end", "string", "Last day (UTC date, inclusive) or instant"),
+    (
+        "timeZone",
+        "string",
+        "IANA timezone the slots are grouped and shown in; UTC by default",
+    ),
+    ("duration", "integer", "One of the event type's lengths"),
+    ("format", "string", "`range` adds each slot's end"),
+    (
+        "bookingUidToReschedule",
+        "string",
+        "A booking being moved: its own time stays free",
+    ),
+];
+
+const BOOKING_QUERY: &[(&str, &str, &str)] = &[
+    (
+        "status",
+        "string",
+        "upcoming, recurring, past, cancelled or unconfirmed",
+    ),
+    ("attendeeEmail", "string", "Bookings with this attendee"),
+    ("attendeeName", "string", "Bookings with this attendee name"),
+    ("bookingUid", "string", "One booking"),
+    ("eventTypeId", "string", "Event type id"),
+    ("eventTypeIds", "string", "Comma-separated event type ids"),
+    ("teamId", "string", "Bookings of this team's event types"),
+    ("teamsIds", "string", "Comma-separated team ids"),
+    ("afterStart", "string", "Start at or after this instant"),
+    ("beforeEnd", "string", "End at or before this instant"),
+    ("afterCreatedAt", "string", "Created at or after"),
+    ("beforeCreatedAt", "string", "Created at or before"),
+    ("afterUpdatedAt", "string", "Updated at or after"),
+    ("beforeUpdatedAt", "string", "Updated at or before"),
+    ("sortStart", "string", "asc or desc"),
+    ("sortEnd", "string", "asc or desc"),
+    ("sortCreated", "string", "asc or desc"),
+    ("sortUpdatedAt", "string", "asc or desc"),
+    ("take", "integer", "Page size, 1 to 250 (100)"),
+    ("skip", "integer", "Items to skip"),
+];
+
+/// Every `/v2` endpoint, in matching order (literal segments before `{parameters}`).
+pub fn endpoints() -> Vec<Endpoint> {
+    const ME: Doc = Doc { tag: "Me", ..DOC };
+    const SCHEDULES: Doc = Doc {
+        tag: "Schedules",
+        version: Some("2024-06-11"),
+        data: Some("Schedule"),
+        ..DOC
+    };
+    const EVENTS: Doc = Doc {
+        tag: "Event types",
+        version: Some("2024-06-14"),
+        data: Some("EventType"),
+        ..DOC
+    };
+    const TEAMS: Doc = Doc {
+        tag: "Teams",
+        data: Some("Team"),
+        ..DOC
+    };
+    const MEMBERS: Doc = Doc {
+        tag: "Teams",
+        data: Some("Membership"),
+        ..DOC
+    };
+    const SLOTS: Doc = Doc {
+        tag: "Slots",
+        version: Some("2024-09-04"),
+        auth: Auth::Optional,
+        ..DOC
+    };
+    const BOOKINGS: Doc = Doc {
+        tag: "Bookings",
+        version: Some("2024-08-13"),
+        data: Some("Booking"),
+        ..DOC
+    };
+    let mut all = vec![
+        endpoint!(GET "/openapi.json" => openapi::serve, Doc { summary: "This OpenAPI 3.1 document", tag: "Meta", auth: Auth::Optional, data: None, ..DOC }),
+        endpoint!(GET "/me" => me::get_me, Doc { summary: "The key owner's profile", data: Some("Me"), ..ME }),
+        endpoint!(PATCH "/me" => me::update_me, Doc { summary: "Change the profile", body: Some("MeChanges"), data: Some("Me"), ..ME }),
+        endpoint!(GET "/schedules" => schedules::list, Doc { summary: "List schedules", list: true, ..SCHEDULES }),
+        endpoint!(POST "/schedules" => schedules::create, Doc { summary: "Create a schedule", body: Some("ScheduleInput"), status: 201, ..SCHEDULES }),
+        endpoint!(GET "/schedules/default" => schedules::default, Doc { summary: "The default schedule", ..SCHEDULES }),
+        endpoint!(GET "/schedules/{id}" => schedules::get, Doc { summary: "Get a schedule", ..SCHEDULES }),
+        endpoint!(PATCH "/schedules/{id}" => schedules::update, Doc { summary: "Change a schedule", body: Some("ScheduleInput"), ..SCHEDULES }),
+        endpoint!(DELETE "/schedules/{id}" => schedules::delete, Doc { summary: "Delete a schedule", data: None, ..SCHEDULES }),
+        endpoint!(GET "/event-types" => event_types::list, Doc { summary: "The caller's event types, or a person's public ones by username", auth: Auth::Optional, list: true,
+            query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], ..EVENTS }),
+        endpoint!(POST "/event-types" => event_types::create, Doc { summary: "Create an event type", body: Some("EventTypeInput"), status: 201, ..EVENTS }),
+        endpoint!(GET "/event-types/{id}" => event_types::get, Doc { summary: "Get an event type", ..EVENTS }),
+        endpoint!(PATCH "/event-types/{id}" => event_types::update, Doc { summary: "Change an event type (fields not sent stay)", body: Some("EventTypeInput"), ..EVENTS }),
+        endpoint!(DELETE "/event-types/{id}" => event_types::delete, Doc { summary: "Delete an event type", data: Some("DeletedEventType"), ..EVENTS }),
+        endpoint!(GET "/teams" => teams::list, Doc { summary: "The caller's teams", list: true, ..TEAMS }),
+        endpoint!(POST "/teams" => teams::create, Doc { summary: "Create a team (the caller becomes its owner)", body: Some("TeamInput"), status: 201, ..TEAMS }),
+        endpoint!(GET "/teams/{id}" => teams::get, Doc { summary: "Get a team", ..TEAMS }),
+        endpoint!(PATCH "/teams/{id}" => teams::update, Doc { summary: "Change a team", body: Some("TeamInput"), ..TEAMS }),
+        endpoint!(DELETE "/teams/{id}" => teams::delete, Doc { summary: "Delete a team", ..TEAMS }),
+        endpoint!(GET "/teams/{id}/memberships" => teams::memberships, Doc { summary: "List memberships", list: true, ..MEMBERS }),
+        endpoint!(POST "/teams/{id}/memberships" => teams::add_membership, Doc { summary: "Add a member", body: Some("MembershipInput"), status: 201, ..MEMBERS }),
+        endpoint!(GET "/teams/{id}/memberships/{membershipId}" => teams::get_membership, Doc { summary: "Get a membership", ..MEMBERS }),
+        endpoint!(PATCH "/teams/{id}/memberships/{membershipId}" => teams::update_membership, Doc { summary: "Change a membership", body: Some("MembershipInput"), ..MEMBERS }),
+        endpoint!(DELETE "/teams/{id}/memberships/{membershipId}" => teams::delete_membership, Doc { summary: "Remove a member (and their host places)", ..MEMBERS }),
+        endpoint!(GET "/teams/{id}/event-types" => event_types::team_list, Doc { summary: "A team's event types", list: true, ..EVENTS }),
+        endpoint!(POST "/teams/{id}/event-types" => event_types::team_create, Doc { summary: "Create a team event type with hosts", body: Some("EventTypeInput"), status: 201, ..EVENTS }),
+        endpoint!(GET "/teams/{id}/event-types/{eventTypeId}" => event_types::team_get, Doc { summary: "Get a team event type", ..EVENTS }),
+        endpoint!(PATCH "/teams/{id}/event-types/{eventTypeId}" => event_types::team_update, Doc { summary: "Change a team event type", body: Some("EventTypeInput"), ..EVENTS }),
+        endpoint!(DELETE "/teams/{id}/event-types/{eventTypeId}" => event_types::team_delete, Doc { summary: "Delete a team event type", data: Some("DeletedEventType"), ..EVENTS }),
+        endpoint!(GET "/slots" => slots::get, Doc { summary: "Bookable slots by the booker's date", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
+        endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same, under the 2024-04-15 path", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
+        endpoint!(POST "/slots/reservations" => slots::reserve, Doc { summary: "Hold a slot while the booker fills in the form", body: Some("ReservationInput"), status: 201, data: Some("Reservation"), ..SLOTS }),
+        endpoint!(GET "/slots/reservations/{uid}" => slots::get_reservation, Doc { summary: "Get a hold", data: Some("Reservation"), ..SLOTS }),
+        endpoint!(PATCH "/slots/reservations/{uid}" => slots::update_reservation, Doc { summary: "Move or extend a hold", body: Some("ReservationInput"), data: Some("Reservation"), ..SLOTS }),
+        endpoint!(DELETE "/slots/reservations/{uid}" => slots::delete_reservation, Doc { summary: "Release a hold", ..SLOTS }),
+        endpoint!(GET "/bookings" => bookings::list, Doc { summary: "The caller's and their teams' bookings", list: true, paginated: true, query: BOOKING_QUERY, ..BOOKINGS }),
+        endpoint!(POST "/bookings" => bookings::create, Doc { summary: "Book a slot (header Idempotency-Key makes retries safe)", auth: Auth::Optional, body: Some("BookingInput"), status: 201, ..BOOKINGS }),
+        endpoint!(GET "/bookings/{uid}" => bookings::get, Doc { summary: "Get a booking", ..BOOKINGS }),
+        endpoint!(GET "/bookings/{uid}/history" => bookings::history, Doc { summary: "Every change to the booking, oldest first (Kairos)", data: Some("HistoryEntry"), list: true, ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/cancel" => bookings::cancel, Doc { summary: "Cancel a booking or one seat", auth: Auth::Optional, body: Some("CancelInput"), ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/reschedule" => bookings::reschedule, Doc { summary: "Move a booking: returns the new booking", auth: Auth::Optional, body: Some("RescheduleInput"), status: 201, ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/confirm" => bookings::confirm, Doc { summary: "Accept a pending booking", ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/decline" => bookings::decline, Doc { summary: "Reject a pending booking", body: Some("DeclineInput"), ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/mark-absent" => bookings::mark_absent, Doc { summary: "Mark the host or attendees absent", body: Some("AbsenceInput"), ..BOOKINGS }),
+    ];
+    all.push(Endpoint {
+        body_limit: Some(availability::MAX_QUERY_BODY),
+        ..endpoint!(POST "/availability/query" => availability::query, Doc {
+            summary: "Headless availability: a whole situation in, slots out (Kairos)", tag: "Availability",
+            body: Some("AvailabilityQuery"), data: Some("Slots"),
+            query: &[("format", "string", "`range` adds each slot's end"), ("explain", "string", "An instant to explain")], ..DOC })
+    });
+    all
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(me::get_me))
-        .service(
-            web::resource("/schedules")
-                .route(web::get().to(schedules::list))
-                .route(web::post().to(schedules::create)),
-        )
-        .route("/schedules/default", web::get().to(schedules::default))
-        .service(
-            web::resource("/schedules/{id}")
-                .route(web::get().to(schedules::get))
-                .route(web::patch().to(schedules::update))
-                .route(web::delete().to(schedules::delete)),
-        )
-        .service(
-            web::resource("/event-types")
-                .route(web::get().to(event_types::list))
-                .route(web::post().to(event_types::create)),
-        )
-        .service(
-            web::resource("/event-types/{id}")
-                .route(web::get().to(event_types::get))
-                .route(web::patch().to(event_types::update))
-                .route(web::delete().to(event_types::delete)),
-        )
-        .service(
-            web::resource("/teams")
-                .route(web::get().to(teams::list))
-                .route(web::post().to(teams::create)),
-        )
-        .service(
-            web::resource("/teams/{id}")
-                .route(web::get().to(teams::get))
-                .route(web::patch().to(teams::update))
-                .route(web::delete().to(teams::delete)),
-        )
-        .service(
-            web::resource("/teams/{id}/memberships")
-                .route(web::get().to(teams::memberships))
-                .route(web::post().to(teams::add_membership)),
-        )
-        .service(
-            web::resource("/teams/{id}/memberships/{membershipId}")
-                .route(web::get().to(teams::get_membership))
-                .route(web::patch().to(teams::update_membership))
-                .route(web::delete().to(teams::delete_membership)),
-        )
-        .service(
-            web::resource("/teams/{id}/event-types")
-                .route(web::get().to(event_types::team_list))
-                .route(web::post().to(event_types::team_create)),
-        )
-        .service(
-            web::resource("/teams/{id}/event-types/{eventTypeId}")
-                .route(web::get().to(event_types::team_get))
-                .route(web::patch().to(event_types::team_update))
-                .route(web::delete().to(event_types::team_delete)),
-        )
-        .route("/slots", web::get().to(slots::get))
-        .route("/slots/available", web::get().to(slots::get))
-        .route("/slots/reservations", web::post().to(slots::reserve))
-        .service(
-            web::resource("/slots/reservations/{uid}")
-                .route(web::get().to(slots::get_reservation))
-                .route(web::patch().to(slots::update_reservation))
-                .route(web::delete().to(slots::delete_reservation)),
-        )
-        .service(
-            web::resource("/bookings")
-                .route(web::get().to(bookings::list))
-                .route(web::post().to(bookings::create)),
-        )
-        .route("/bookings/{uid}", web::get().to(bookings::get))
-        .route("/bookings/{uid}/history", web::get().to(bookings::history))
-        .route("/bookings/{uid}/cancel", web::post().to(bookings::cancel))
-        .route(
-            "/bookings/{uid}/reschedule",
-            web::post().to(bookings::reschedule),
-        )
-        .route("/bookings/{uid}/confirm", web::post().to(bookings::confirm))
-        .route("/bookings/{uid}/decline", web::post().to(bookings::decline))
-        .route(
-            "/bookings/{uid}/mark-absent",
-            web::post().to(bookings::mark_absent),
-        )
-        .service(
-            web::resource("/availability/query")
-                .app_data(web::PayloadConfig::new(availability::MAX_QUERY_BODY))
-                .route(web::post().to(availability::query)),
-        );
+    for endpoint in endpoints() {
+        let mut resource = web::resource(endpoint.path)
+            .guard(guard::Method(endpoint.method.clone()))
+            .route((endpoint.route)());
+        if let Some(limit) = endpoint.body_limit {
+            resource = resource.app_data(web::PayloadConfig::new(limit));
+        }
+        cfg.service(resource);
+    }
 }

@@ -1,0 +1,701 @@
+//! `GET /v2/openapi.json`: OpenAPI 3.1, built from the endpoint table in `api/mod.rs` and the
+//! response schemas below. Schemas are closed (`additionalProperties: false`) so that the tests,
+//! which check live responses against them, catch any field the document does not describe.
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+use super::{Auth, endpoints};
+use crate::http::AppState;
+
+pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(document(&state.base_url))
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+fn any() -> Value {
+    json!({})
+}
+fn object_any() -> Value {
+    json!({"type": "object"})
+}
+fn list(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+fn nullable(schema: Value) -> Value {
+    match schema.get("type").and_then(Value::as_str) {
+        Some(t) if schema.as_object().is_some_and(|o| o.len() == 1) => {
+            json!({"type": [t, "null"]})
+        }
+        _ => json!({"anyOf": [schema, {"type": "null"}]}),
+    }
+}
+
+/// A closed object: `required` fields always present, `optional` ones sometimes.
+fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+    let mut properties = Map::new();
+    for (name, schema) in required.iter().chain(optional) {
+        properties.insert((*name).to_owned(), schema.clone());
+    }
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        "additionalProperties": false,
+    })
+}
+
+/// A request body: documented fields, others ignored.
+fn input(fields: &[(&str, Value)], required: &[&str]) -> Value {
+    let mut properties = Map::new();
+    for (name, schema) in fields {
+        properties.insert((*name).to_owned(), schema.clone());
+    }
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+fn schemas() -> Map<String, Value> {
+    let mut s = Map::new();
+    let mut add = |name: &str, schema: Value| {
+        s.insert(name.to_owned(), schema);
+    };
+    let hours = object(
+        &[
+            ("days", list(string())),
+            ("startTime", string()),
+            ("endTime", string()),
+        ],
+        &[],
+    );
+    let date_hours = object(
+        &[
+            ("date", string()),
+            ("startTime", string()),
+            ("endTime", string()),
+        ],
+        &[],
+    );
+    add(
+        "Me",
+        object(
+            &[
+                ("id", integer()),
+                ("username", string()),
+                ("email", string()),
+                ("name", string()),
+                ("avatarUrl", nullable(string())),
+                ("bio", string()),
+                ("timeFormat", integer()),
+                ("defaultScheduleId", nullable(integer())),
+                ("weekStart", string()),
+                ("timeZone", string()),
+                ("locale", string()),
+                ("brandColor", string()),
+                ("darkBrandColor", string()),
+                ("organizationId", nullable(integer())),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "MeChanges",
+        input(
+            &[
+                ("name", string()),
+                ("email", string()),
+                ("timeZone", string()),
+                ("weekStart", string()),
+                ("timeFormat", integer()),
+                ("locale", string()),
+                ("bio", string()),
+                ("brandColor", string()),
+                ("darkBrandColor", string()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "Schedule",
+        object(
+            &[
+                ("id", integer()),
+                ("ownerId", integer()),
+                ("name", string()),
+                ("timeZone", string()),
+                ("availability", list(hours.clone())),
+                ("isDefault", boolean()),
+                ("overrides", list(date_hours.clone())),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "ScheduleInput",
+        input(
+            &[
+                ("name", string()),
+                ("timeZone", string()),
+                ("isDefault", boolean()),
+                ("availability", list(hours)),
+                ("overrides", list(date_hours)),
+            ],
+            &[],
+        ),
+    );
+    let event_fields: Vec<(&str, Value)> = vec![
+        ("title", string()),
+        ("slug", string()),
+        ("description", string()),
+        ("lengthInMinutes", integer()),
+        ("lengthInMinutesOptions", nullable(list(integer()))),
+        ("slotInterval", nullable(integer())),
+        ("offsetStart", integer()),
+        ("minimumBookingNotice", integer()),
+        ("beforeEventBuffer", integer()),
+        ("afterEventBuffer", integer()),
+        ("bookingWindow", nullable(object_any())),
+        ("bookingLimitsCount", nullable(object_any())),
+        ("bookingLimitsDuration", nullable(object_any())),
+        ("seats", nullable(object_any())),
+        ("confirmationPolicy", nullable(object_any())),
+        ("bookingFields", list(object_any())),
+        ("locations", list(object_any())),
+        ("scheduleId", nullable(integer())),
+        ("hidden", boolean()),
+        ("onlyShowFirstAvailableSlot", boolean()),
+        ("disableGuests", boolean()),
+        ("successRedirectUrl", nullable(string())),
+        ("forwardParamsSuccessRedirect", boolean()),
+        ("lockTimeZoneToggleOnBookingPage", boolean()),
+        ("disableCancelling", any()),
+        ("disableRescheduling", any()),
+        ("customName", nullable(string())),
+        ("color", nullable(object_any())),
+        ("recurrence", nullable(object_any())),
+        ("metadata", object_any()),
+    ];
+    let mut required = vec![
+        ("id", integer()),
+        ("ownerId", nullable(integer())),
+        ("seatsPerTimeSlot", nullable(integer())),
+        ("price", integer()),
+        ("currency", string()),
+        ("isInstantEvent", boolean()),
+        ("bookingRequiresAuthentication", boolean()),
+        ("users", list(object_any())),
+        ("bookingUrl", string()),
+    ];
+    required.extend(event_fields.iter().cloned());
+    let host = object(
+        &[
+            ("userId", integer()),
+            ("name", string()),
+            ("username", string()),
+            ("mandatory", boolean()),
+            ("priority", string()),
+            ("weight", integer()),
+        ],
+        &[],
+    );
+    add(
+        "EventType",
+        object(
+            &required,
+            &[
+                ("teamId", integer()),
+                ("schedulingType", string()),
+                ("hosts", list(host)),
+            ],
+        ),
+    );
+    let mut event_input = event_fields;
+    event_input.extend([
+        (
+            "schedulingType",
+            json!({"enum": ["COLLECTIVE", "ROUND_ROBIN", "collective", "roundRobin"]}),
+        ),
+        (
+            "hosts",
+            list(input(
+                &[
+                    ("userId", integer()),
+                    ("mandatory", boolean()),
+                    (
+                        "priority",
+                        json!({"enum": ["lowest", "low", "medium", "high", "highest"]}),
+                    ),
+                    ("weight", integer()),
+                ],
+                &["userId"],
+            )),
+        ),
+        ("assignAllTeamMembers", boolean()),
+    ]);
+    add(
+        "EventTypeInput",
+        input(&event_input, &["title", "slug", "lengthInMinutes"]),
+    );
+    add(
+        "DeletedEventType",
+        object(
+            &[
+                ("id", integer()),
+                ("lengthInMinutes", integer()),
+                ("title", string()),
+                ("slug", string()),
+            ],
+            &[("teamId", integer())],
+        ),
+    );
+    add(
+        "Team",
+        object(
+            &[
+                ("id", integer()),
+                ("name", string()),
+                ("slug", string()),
+                ("bio", string()),
+                ("logoUrl", nullable(string())),
+                ("calVideoLogo", nullable(string())),
+                ("appLogo", nullable(string())),
+                ("appIconLogo", nullable(string())),
+                ("bannerUrl", nullable(string())),
+                ("hideBranding", boolean()),
+                ("isOrganization", boolean()),
+                ("isPrivate", boolean()),
+                ("hideBookATeamMember", boolean()),
+                ("metadata", object_any()),
+                ("theme", nullable(string())),
+                ("brandColor", string()),
+                ("darkBrandColor", nullable(string())),
+                ("timeFormat", nullable(integer())),
+                ("timeZone", string()),
+                ("weekStart", string()),
+                ("parentId", nullable(integer())),
+                ("rrResetInterval", json!({"enum": ["MONTH", "DAY"]})),
+                (
+                    "rrTimestampBasis",
+                    json!({"enum": ["CREATED_AT", "START_TIME"]}),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "TeamInput",
+        input(
+            &[
+                ("name", string()),
+                ("slug", string()),
+                ("bio", string()),
+                ("timeZone", string()),
+                ("brandColor", string()),
+                ("rrResetInterval", string()),
+                ("rrTimestampBasis", string()),
+                ("metadata", object_any()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "Membership",
+        object(
+            &[
+                ("id", integer()),
+                ("userId", integer()),
+                ("teamId", integer()),
+                ("accepted", boolean()),
+                ("role", json!({"enum": ["MEMBER", "ADMIN", "OWNER"]})),
+                ("disableImpersonation", boolean()),
+                (
+                    "user",
+                    object(
+                        &[
+                            ("name", string()),
+                            ("email", string()),
+                            ("username", string()),
+                            ("avatarUrl", nullable(string())),
+                        ],
+                        &[],
+                    ),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "MembershipInput",
+        input(
+            &[
+                ("userId", integer()),
+                ("role", json!({"enum": ["MEMBER", "ADMIN", "OWNER"]})),
+                ("accepted", boolean()),
+            ],
+            &[],
+        ),
+    );
+    let slot = object(
+        &[("start", string())],
+        &[
+            ("end", string()),
+            ("attendeesCount", integer()),
+            ("bookingUid", string()),
+            ("hosts", list(integer())),
+        ],
+    );
+    add(
+        "Slots",
+        json!({"type": "object", "description": "Booker-local date -> slots", "additionalProperties": list(slot)}),
+    );
+    add(
+        "Reservation",
+        object(
+            &[
+                ("eventTypeId", integer()),
+                ("slotStart", string()),
+                ("slotEnd", string()),
+                ("slotDuration", integer()),
+                ("reservationUid", string()),
+                ("reservationDuration", integer()),
+                ("reservationUntil", string()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "ReservationInput",
+        input(
+            &[
+                ("eventTypeId", integer()),
+                ("slotStart", string()),
+                ("slotDuration", integer()),
+                ("reservationDuration", integer()),
+            ],
+            &["eventTypeId", "slotStart"],
+        ),
+    );
+    let booking_host = object(
+        &[
+            ("id", integer()),
+            ("name", string()),
+            ("email", string()),
+            ("displayEmail", string()),
+            ("username", string()),
+            ("timeZone", string()),
+        ],
+        &[],
+    );
+    let attendee = object(
+        &[
+            ("name", string()),
+            ("email", string()),
+            ("displayEmail", string()),
+            ("timeZone", string()),
+            ("language", string()),
+            ("absent", boolean()),
+            ("phoneNumber", nullable(string())),
+        ],
+        &[("seatUid", string())],
+    );
+    add(
+        "Booking",
+        object(
+            &[
+                ("id", integer()),
+                ("uid", string()),
+                ("title", string()),
+                ("description", string()),
+                ("hosts", list(booking_host)),
+                (
+                    "status",
+                    json!({"enum": ["accepted", "pending", "cancelled", "rejected", "awaiting_host"]}),
+                ),
+                ("start", string()),
+                ("end", string()),
+                ("duration", integer()),
+                ("eventTypeId", nullable(integer())),
+                (
+                    "eventType",
+                    nullable(object(
+                        &[("id", integer()), ("slug", nullable(string()))],
+                        &[],
+                    )),
+                ),
+                ("meetingUrl", nullable(string())),
+                ("location", nullable(string())),
+                ("absentHost", boolean()),
+                ("attendees", list(attendee)),
+                ("guests", list(string())),
+                ("bookingFieldsResponses", object_any()),
+                ("metadata", object_any()),
+                ("icsUid", string()),
+                ("createdAt", string()),
+                ("updatedAt", nullable(string())),
+                ("rating", nullable(integer())),
+            ],
+            &[
+                ("cancellationReason", string()),
+                ("cancelledByEmail", string()),
+                ("rejectionReason", string()),
+                ("reschedulingReason", string()),
+                ("rescheduledByEmail", string()),
+                ("rescheduledFromUid", string()),
+                ("rescheduledToUid", string()),
+                ("seatUid", string()),
+                ("assignmentReason", object_any()),
+            ],
+        ),
+    );
+    add(
+        "BookingInput",
+        input(
+            &[
+                ("start", string()),
+                ("eventTypeId", integer()),
+                ("eventTypeSlug", string()),
+                ("username", string()),
+                ("teamSlug", string()),
+                (
+                    "attendee",
+                    input(
+                        &[
+                            ("name", string()),
+                            ("email", string()),
+                            ("timeZone", string()),
+                            ("language", string()),
+                            ("phoneNumber", string()),
+                        ],
+                        &["name", "email", "timeZone"],
+                    ),
+                ),
+                ("guests", list(string())),
+                ("location", any()),
+                ("bookingFieldsResponses", object_any()),
+                ("metadata", object_any()),
+                ("lengthInMinutes", integer()),
+                ("reservationUid", string()),
+            ],
+            &["start", "attendee"],
+        ),
+    );
+    add(
+        "CancelInput",
+        input(
+            &[("cancellationReason", string()), ("seatUid", string())],
+            &[],
+        ),
+    );
+    add(
+        "RescheduleInput",
+        input(
+            &[
+                ("start", string()),
+                ("reschedulingReason", string()),
+                ("rescheduledBy", string()),
+                ("rescheduleWithSameHost", boolean()),
+            ],
+            &["start"],
+        ),
+    );
+    add("DeclineInput", input(&[("reason", string())], &[]));
+    add(
+        "AbsenceInput",
+        input(
+            &[
+                ("host", boolean()),
+                (
+                    "attendees",
+                    list(input(
+                        &[("email", string()), ("absent", boolean())],
+                        &["email", "absent"],
+                    )),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "HistoryEntry",
+        object(
+            &[
+                ("id", integer()),
+                ("at", string()),
+                ("action", string()),
+                (
+                    "actor",
+                    object(
+                        &[
+                            (
+                                "kind",
+                                json!({"enum": ["user", "api_key", "booker", "system"]}),
+                            ),
+                            ("id", nullable(string())),
+                        ],
+                        &[],
+                    ),
+                ),
+                ("fromStatus", nullable(string())),
+                ("toStatus", nullable(string())),
+                ("changes", object_any()),
+                ("reason", nullable(string())),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "AvailabilityQuery",
+        json!({"type": "object", "description": "See docs/API.md: eventType, hosts (schedules, busy time, bookings), start, end, timeZone"}),
+    );
+    add(
+        "Pagination",
+        object(
+            &[
+                ("totalItems", integer()),
+                ("remainingItems", integer()),
+                ("returnedItems", integer()),
+                ("itemsPerPage", integer()),
+                ("currentPage", integer()),
+                ("totalPages", integer()),
+                ("hasNextPage", boolean()),
+                ("hasPreviousPage", boolean()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "Error",
+        object(
+            &[
+                ("status", json!({"const": "error"})),
+                ("timestamp", string()),
+                ("path", nullable(string())),
+                (
+                    "error",
+                    object(
+                        &[
+                            ("code", string()),
+                            ("message", string()),
+                            (
+                                "details",
+                                object(
+                                    &[
+                                        ("message", string()),
+                                        ("error", string()),
+                                        ("statusCode", integer()),
+                                    ],
+                                    &[],
+                                ),
+                            ),
+                        ],
+                        &[],
+                    ),
+                ),
+            ],
+            &[],
+        ),
+    );
+    s
+}
+
+/// The success envelope around `data`.
+fn envelope(data: Option<&str>, is_list: bool, paginated: bool, explained: bool) -> Value {
+    let mut required = vec![("status", json!({"const": "success"}))];
+    if let Some(name) = data {
+        required.push(("data", if is_list { list(r(name)) } else { r(name) }));
+    }
+    if paginated {
+        required.push(("pagination", r("Pagination")));
+    }
+    let optional = if explained {
+        vec![("explanation", object_any())]
+    } else {
+        Vec::new()
+    };
+    object(&required, &optional)
+}
+
+pub fn document(base_url: &str) -> Value {
+    let mut paths = Map::new();
+    for e in endpoints() {
+        let path = format!("/v2{}", e.path);
+        let d = e.doc;
+        let mut parameters: Vec<Value> = e
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| {
+                let kind = if name.ends_with("id") || name.ends_with("Id") {
+                    "integer"
+                } else {
+                    "string"
+                };
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": kind}})
+            })
+            .collect();
+        parameters.extend(d.query.iter().map(|(name, kind, description)| {
+            json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": kind}})
+        }));
+        if let Some(version) = d.version {
+            parameters.push(json!({
+                "name": "cal-api-version", "in": "header", "required": false,
+                "description": format!("Shapes follow {version}; a missing or older value gets the same shapes"),
+                "schema": {"type": "string", "default": version},
+            }));
+        }
+        let success = if e.path == "/openapi.json" {
+            json!({"description": "OpenAPI 3.1", "content": {"application/json": {"schema": object_any()}}})
+        } else if e.path == "/availability/query" {
+            json!({"description": "OK", "content": {"application/json": {"schema": envelope(d.data, false, false, true)}}})
+        } else {
+            json!({"description": if d.status == 201 { "Created" } else { "OK" },
+                   "content": {"application/json": {"schema": envelope(d.data, d.list, d.paginated, false)}}})
+        };
+        let error = json!({"description": "Cal.com's error envelope", "content": {"application/json": {"schema": r("Error")}}});
+        let mut responses = Map::new();
+        responses.insert(d.status.to_string(), success);
+        for code in ["400", "401", "403", "404", "409", "422"] {
+            responses.insert(code.to_owned(), error.clone());
+        }
+        let mut operation = json!({
+            "summary": d.summary,
+            "tags": [d.tag],
+            "operationId": format!("{}{}", e.method.as_str().to_lowercase(), e.path.replace(['/', '{', '}', '-', '.'], "_")),
+            "parameters": parameters,
+            "responses": responses,
+            "security": match d.auth { Auth::Key => json!([{"apiKey": []}]), Auth::Optional => json!([{}, {"apiKey": []}]) },
+        });
+        if let Some(body) = d.body {
+            operation["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": r(body)}}});
+        }
+        let entry = paths
+            .entry(path)
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[e.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kairos API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Cal.com API v2 compatible scheduling API. Send `Authorization: Bearer <api key>`.",
+        },
+        "servers": [{"url": base_url.trim_end_matches('/')}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "A Kairos API key (cal_live_…)"}},
+        },
+    })
+}

@@ -1,0 +1,452 @@
+//! `GET /v2/openapi.json` against the live API: every documented operation is called, and every
+//! response is checked against the document's schema for its status (closed schemas: an
+//! undocumented field fails). The test also fails if an operation is never exercised.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::bookings::{at, booking_body, day, host};
+use crate::event_types::person;
+use crate::helpers::{TestApp, spawn_app};
+
+/// A small JSON Schema checker for what the document uses: $ref, type, const, enum, anyOf,
+/// properties, required, additionalProperties, items.
+fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let target = &doc["components"]["schemas"][name];
+        assert!(!target.is_null(), "dangling $ref {reference}");
+        return check(doc, target, value, at, errors);
+    }
+    if let Some(options) = schema.get("anyOf").and_then(Value::as_array) {
+        let fits = options.iter().any(|o| {
+            let mut e = Vec::new();
+            check(doc, o, value, at, &mut e);
+            e.is_empty()
+        });
+        if !fits {
+            errors.push(format!("{at}: {value} matches none of anyOf"));
+        }
+        return;
+    }
+    if let Some(constant) = schema.get("const")
+        && constant != value
+    {
+        errors.push(format!("{at}: {value} is not {constant}"));
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {options:?}"));
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() {
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let ok = types.contains(&actual) || (actual == "integer" && types.contains(&"number"));
+        if !ok {
+            errors.push(format!("{at}: {actual} where {types:?} is documented"));
+            return;
+        }
+    }
+    if let Value::Object(fields) = value {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = name.as_str().unwrap();
+            if !fields.contains_key(name) {
+                errors.push(format!("{at}.{name}: required but missing"));
+            }
+        }
+        for (name, field) in fields {
+            let path = format!("{at}.{name}");
+            match (
+                properties.and_then(|p| p.get(name)),
+                schema.get("additionalProperties"),
+            ) {
+                (Some(sub), _) => check(doc, sub, field, &path, errors),
+                (None, Some(Value::Bool(false))) => {
+                    errors.push(format!("{path}: not in the document"))
+                }
+                (None, Some(extra)) if extra.is_object() => check(doc, extra, field, &path, errors),
+                _ => {}
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            check(doc, item_schema, item, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+struct Checker<'a> {
+    app: &'a TestApp,
+    doc: Value,
+    seen: BTreeSet<(String, String)>,
+}
+
+impl Checker<'_> {
+    /// The documented path template `path` falls under (literal segments win).
+    fn template(&self, path: &str) -> String {
+        let segments: Vec<&str> = path.split('?').next().unwrap().split('/').collect();
+        let mut best: Option<(usize, String)> = None;
+        for template in self.doc["paths"].as_object().unwrap().keys() {
+            let parts: Vec<&str> = template.split('/').collect();
+            if parts.len() != segments.len() {
+                continue;
+            }
+            let mut literal = 0;
+            let fits = parts.iter().zip(&segments).all(|(t, s)| {
+                if t.starts_with('{') {
+                    true
+                } else {
+                    literal += 1;
+                    t == s
+                }
+            });
+            if fits && best.as_ref().is_none_or(|(n, _)| literal > *n) {
+                best = Some((literal, template.clone()));
+            }
+        }
+        best.unwrap_or_else(|| panic!("{path} is not in the document"))
+            .1
+    }
+
+    async fn call(
+        &mut self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let response = self.app.call(method.clone(), path, key, body).await;
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.unwrap();
+        let template = self.template(path);
+        let verb = method.as_str().to_lowercase();
+        let operation = &self.doc["paths"][&template][&verb];
+        assert!(operation.is_object(), "{verb} {template} is not documented");
+        let documented = &operation["responses"][status.to_string()];
+        assert!(
+            documented.is_object(),
+            "{verb} {path} answered {status}, which is not documented: {json}"
+        );
+        let schema = documented["content"]["application/json"]["schema"].clone();
+        let mut errors = Vec::new();
+        check(&self.doc, &schema, &json, "$", &mut errors);
+        assert!(
+            errors.is_empty(),
+            "{verb} {path} ({status}) does not match the document:\n{}\n{json}",
+            errors.join("\n")
+        );
+        if status < 300 {
+            self.seen.insert((verb, template));
+        }
+        (status, json)
+    }
+}
+
+#[tokio::test]
+async fn every_documented_operation_answers_as_documented() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/v2/openapi.json").await.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut c = Checker {
+        app: &app,
+        doc,
+        seen: BTreeSet::new(),
+    };
+    c.call(Method::GET, "/v2/openapi.json", None, None).await;
+
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"bookingFields": [{"type": "text", "slug": "company", "label": "Company"}],
+               "confirmationPolicy": {"type": "always"}}),
+    )
+    .await;
+    let (bob, bob_key) = person(&app, "bob@example.com", "UTC").await;
+    let k = Some(key.as_str());
+    use Method as M;
+
+    // Me and schedules.
+    c.call(M::GET, "/v2/me", k, None).await;
+    c.call(M::PATCH, "/v2/me", k, Some(json!({"bio": "Hello"})))
+        .await;
+    c.call(M::GET, "/v2/schedules", k, None).await;
+    c.call(M::GET, "/v2/schedules/default", k, None).await;
+    let (_, s) = c
+        .call(
+            M::POST,
+            "/v2/schedules",
+            k,
+            Some(json!({"name": "Extra", "timeZone": "Europe/Paris"})),
+        )
+        .await;
+    let sid = s["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, &format!("/v2/schedules/{sid}"), k, None)
+        .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/schedules/{sid}"),
+        k,
+        Some(json!({"name": "Renamed"})),
+    )
+    .await;
+    c.call(M::DELETE, &format!("/v2/schedules/{sid}"), k, None)
+        .await;
+    // Errors are documented too.
+    let (status, _) = c.call(M::GET, "/v2/schedules/999999", k, None).await;
+    assert_eq!(status, 404);
+
+    // Event types.
+    c.call(M::GET, "/v2/event-types", k, None).await;
+    let (_, e) = c
+        .call(
+            M::POST,
+            "/v2/event-types",
+            k,
+            Some(json!({"title": "Extra", "slug": "extra", "lengthInMinutes": 20})),
+        )
+        .await;
+    let eid = e["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, &format!("/v2/event-types/{eid}"), k, None)
+        .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/event-types/{eid}"),
+        k,
+        Some(json!({"hidden": true})),
+    )
+    .await;
+    c.call(M::DELETE, &format!("/v2/event-types/{eid}"), k, None)
+        .await;
+    let (status, _) = c
+        .call(M::POST, "/v2/event-types", k, Some(json!({"slug": "x"})))
+        .await;
+    assert_eq!(status, 400);
+
+    // Teams, memberships, team event types.
+    let (_, t) = c
+        .call(M::POST, "/v2/teams", k, Some(json!({"name": "Docs Team"})))
+        .await;
+    let tid = t["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, "/v2/teams", k, None).await;
+    c.call(M::GET, &format!("/v2/teams/{tid}"), k, None).await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/teams/{tid}"),
+        k,
+        Some(json!({"bio": "We write"})),
+    )
+    .await;
+    let (_, m) = c
+        .call(
+            M::POST,
+            &format!("/v2/teams/{tid}/memberships"),
+            k,
+            Some(json!({"userId": bob})),
+        )
+        .await;
+    let mid = m["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, &format!("/v2/teams/{tid}/memberships"), k, None)
+        .await;
+    c.call(
+        M::GET,
+        &format!("/v2/teams/{tid}/memberships/{mid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/teams/{tid}/memberships/{mid}"),
+        k,
+        Some(json!({"role": "ADMIN"})),
+    )
+    .await;
+    let (_, te) = c
+        .call(
+            M::POST,
+            &format!("/v2/teams/{tid}/event-types"),
+            k,
+            Some(json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30, "schedulingType": "ROUND_ROBIN", "assignAllTeamMembers": true})),
+        )
+        .await;
+    let teid = te["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, &format!("/v2/teams/{tid}/event-types"), k, None)
+        .await;
+    c.call(
+        M::GET,
+        &format!("/v2/teams/{tid}/event-types/{teid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/teams/{tid}/event-types/{teid}"),
+        k,
+        Some(json!({"lengthInMinutes": 45})),
+    )
+    .await;
+    c.call(
+        M::DELETE,
+        &format!("/v2/teams/{tid}/event-types/{teid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::DELETE,
+        &format!("/v2/teams/{tid}/memberships/{mid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(M::DELETE, &format!("/v2/teams/{tid}"), k, None)
+        .await;
+
+    // Slots and reservations.
+    let date = day(5);
+    c.call(M::GET, &format!("/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=Europe/Berlin&format=range"), None, None)
+        .await;
+    c.call(
+        M::GET,
+        &format!("/v2/slots/available?eventTypeId={event}&startTime={date}&endTime={date}"),
+        None,
+        None,
+    )
+    .await;
+    let (_, hold) = c
+        .call(
+            M::POST,
+            "/v2/slots/reservations",
+            None,
+            Some(json!({"eventTypeId": event, "slotStart": at(date, "16:00")})),
+        )
+        .await;
+    let hid = hold["data"]["reservationUid"].as_str().unwrap().to_owned();
+    c.call(M::GET, &format!("/v2/slots/reservations/{hid}"), None, None)
+        .await;
+    c.call(M::PATCH, &format!("/v2/slots/reservations/{hid}"), k, Some(json!({"eventTypeId": event, "slotStart": at(date, "16:30"), "reservationDuration": 10})))
+        .await;
+    c.call(
+        M::DELETE,
+        &format!("/v2/slots/reservations/{hid}"),
+        None,
+        None,
+    )
+    .await;
+
+    // Bookings through their whole lifecycle.
+    let mut body = booking_body(event, &at(date, "10:00"), "grace@booker.example");
+    body["bookingFieldsResponses"] = json!({"company": "Booker Ltd"});
+    let (_, b) = c.call(M::POST, "/v2/bookings", None, Some(body)).await;
+    let uid = b["data"]["uid"].as_str().unwrap().to_owned();
+    c.call(M::GET, "/v2/bookings?status=upcoming&take=10", k, None)
+        .await;
+    c.call(M::GET, &format!("/v2/bookings/{uid}"), k, None)
+        .await;
+    let (_, confirmed) = c
+        .call(M::POST, &format!("/v2/bookings/{uid}/confirm"), k, None)
+        .await;
+    assert_eq!(confirmed["data"]["status"], "accepted");
+    c.call(
+        M::POST,
+        &format!("/v2/bookings/{uid}/mark-absent"),
+        k,
+        Some(json!({"host": false})),
+    )
+    .await;
+    let (_, moved) = c
+        .call(
+            M::POST,
+            &format!("/v2/bookings/{uid}/reschedule"),
+            None,
+            Some(json!({"start": at(date, "11:00")})),
+        )
+        .await;
+    let new_uid = moved["data"]["uid"].as_str().unwrap().to_owned();
+    c.call(M::GET, &format!("/v2/bookings/{uid}"), k, None)
+        .await;
+    c.call(M::GET, &format!("/v2/bookings/{new_uid}/history"), k, None)
+        .await;
+    c.call(
+        M::POST,
+        &format!("/v2/bookings/{new_uid}/cancel"),
+        None,
+        Some(json!({"cancellationReason": "Done"})),
+    )
+    .await;
+    let (status, _) = c
+        .call(
+            M::POST,
+            &format!("/v2/bookings/{new_uid}/cancel"),
+            None,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (_, declinable) = c
+        .call(
+            M::POST,
+            "/v2/bookings",
+            None,
+            Some(booking_body(event, &at(date, "13:00"), "d@booker.example")),
+        )
+        .await;
+    let declinable_uid = declinable["data"]["uid"].as_str().unwrap().to_owned();
+    let (_, declined) = c
+        .call(
+            M::POST,
+            &format!("/v2/bookings/{declinable_uid}/decline"),
+            k,
+            Some(json!({"reason": "No"})),
+        )
+        .await;
+    assert_eq!(declined["data"]["status"], "rejected");
+    let (status, _) = c
+        .call(M::GET, &format!("/v2/bookings/{uid}"), Some(&bob_key), None)
+        .await;
+    assert_eq!(status, 404);
+
+    // The headless query.
+    let query = json!({"start": date.to_string(), "end": date.to_string(), "eventType": {"lengthInMinutes": 30},
+        "hosts": [{"id": 1, "schedule": {"timeZone": "UTC", "availability": [{"days": ["Monday","Tuesday","Wednesday","Thursday","Friday","Saturday","Sunday"], "startTime": "09:00", "endTime": "10:00"}]}}]});
+    c.call(M::POST, "/v2/availability/query", k, Some(query))
+        .await;
+
+    let documented: BTreeSet<(String, String)> = c.doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(|verb| (verb.clone(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let missed: Vec<_> = documented.difference(&c.seen).collect();
+    assert!(missed.is_empty(), "never exercised: {missed:?}");
+}
