@@ -172,11 +172,13 @@ async fn view(c: &mut Conn<'_>, record: BookingRecord) -> Result<BookingView, Se
         .into_iter()
         .map(|(_, u)| u)
         .collect::<Vec<_>>();
-    let hosts = if hosts.is_empty() {
+    let mut hosts = if hosts.is_empty() {
         users::find_many(c, &[record.user_id]).await?
     } else {
         hosts
     };
+    // The organiser first, as Cal.com lists hosts.
+    hosts.sort_by_key(|u| u.id != record.user_id);
     let event_slug = match record.event_type_id {
         Some(id) => crate::storage::event_types::find(c, id)
             .await?

@@ -143,28 +143,33 @@ fn owner_columns(owner: Owner) -> (Option<i64>, Option<i64>, Option<&'static str
 }
 
 pub async fn insert(conn: &mut Conn<'_>, new: &NewEventType<'_>) -> StorageResult<i64> {
-    let now = to_db_time(Utc::now());
-    let (owner_id, team_id, scheduling_type) = owner_columns(new.owner);
-    let id = with_conn!(conn, |c| {
-        diesel::insert_into(event_types::table)
-            .values((
-                event_types::owner_id.eq(owner_id),
-                event_types::team_id.eq(team_id),
-                event_types::scheduling_type.eq(scheduling_type),
-                event_types::slug.eq(new.slug),
-                event_types::title.eq(new.title),
-                event_types::description.eq(new.description),
-                event_types::length_minutes.eq(new.length_minutes),
-                event_types::minimum_notice.eq(new.minimum_notice),
-                event_types::schedule_id.eq(new.schedule_id),
-                event_types::created_at.eq(now),
-                event_types::updated_at.eq(now),
-            ))
-            .returning(event_types::id)
-            .get_result(c)
-            .await
-    })?;
-    Ok(id)
+    let fields = EventTypeFields {
+        slug: new.slug.to_owned(),
+        title: new.title.to_owned(),
+        description: new.description.to_owned(),
+        length_minutes: new.length_minutes,
+        length_options: None,
+        slot_interval: None,
+        offset_start: 0,
+        before_buffer: 0,
+        after_buffer: 0,
+        minimum_notice: new.minimum_notice,
+        booking_window: None,
+        booking_limits: None,
+        duration_limits: None,
+        seats_per_slot: None,
+        requires_confirmation: false,
+        unconfirmed_blocks_slot: false,
+        booking_fields: "[]".into(),
+        locations: "[]".into(),
+        schedule_id: new.schedule_id,
+        restriction_schedule_id: None,
+        hidden: false,
+        only_show_first_slot: false,
+        settings: "{}".into(),
+        metadata: "{}".into(),
+    };
+    insert_full(conn, new.owner, &fields).await
 }
 
 /// Inserts a fully specified event type and returns its id.
