@@ -215,7 +215,8 @@ impl EventType {
     pub fn setting_bool(&self, key: &str) -> bool {
         match self.settings().get(key) {
             Some(Value::Bool(b)) => *b,
-            Some(Value::Object(o)) => o.get("disabled").and_then(Value::as_bool) == Some(false),
+            // Cal.com's `{"disabled": true}`: the switch named by the key is on.
+            Some(Value::Object(o)) => o.get("disabled").and_then(Value::as_bool) == Some(true),
             _ => false,
         }
     }

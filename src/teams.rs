@@ -262,7 +262,10 @@ pub async fn add_membership(
         if users::find_many(c, &[user_id]).await?.is_empty() {
             return Err(invalid("userId", format!("user {user_id} does not exist")));
         }
-        let id = store::add_membership(c, team, user_id, &role, input.accepted.unwrap_or(true))
+        // Nobody is put on a team (and its bookings) without saying yes: others are invited
+        // and accept with PATCH {"accepted": true}.
+        let accepted = user_id == caller && input.accepted.unwrap_or(true);
+        let id = store::add_membership(c, team, user_id, &role, accepted)
             .await
             .map_err(|e| match ServiceError::from(e) {
                 ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => {
@@ -286,6 +289,19 @@ pub async fn update_membership(
 ) -> Result<Membership, ServiceError> {
     let new_role = role(input.role.as_deref())?;
     db.transaction(async |c| {
+        if let Some(invite) = store::memberships(c, team, Some(id))
+            .await?
+            .pop()
+            .filter(|m| m.user_id == caller && !m.accepted)
+        {
+            if new_role.is_some() || input.accepted != Some(true) {
+                return Err(ServiceError::Invalid(
+                    "accepted: an invitation can only be accepted (send {\"accepted\": true}) or declined (DELETE)".into(),
+                ));
+            }
+            store::update_membership(c, id, &invite.role, true).await?;
+            return membership(c, team, id).await;
+        }
         let caller_role = manageable(c, team, caller).await?;
         let current = membership(c, team, id).await?;
         let role = new_role.clone().unwrap_or(current.role.clone());
@@ -328,9 +344,19 @@ pub async fn delete_membership(
     id: i64,
 ) -> Result<Membership, ServiceError> {
     db.transaction(async |c| {
+        let own = store::memberships(c, team, Some(id))
+            .await?
+            .pop()
+            .filter(|m| m.user_id == caller);
+        if let Some(own) = own.filter(|m| !m.accepted) {
+            // Declining an invitation.
+            store::delete_membership(c, &own).await?;
+            return Ok(own);
+        }
+        // Outsiders learn nothing, not even whether the membership exists.
+        let caller_role = team_role(c, team, caller).await?;
         let current = membership(c, team, id).await?;
         // Members may leave; admins and owners may remove others.
-        let caller_role = team_role(c, team, caller).await?;
         if current.user_id != caller {
             if !matches!(caller_role.as_str(), "ADMIN" | "OWNER") {
                 return Err(ServiceError::Forbidden(

@@ -209,8 +209,8 @@ async fn can_see(
     Ok(access(c, user, record).await?.is_some())
 }
 
-/// `Some(true)` for hosts, organisers and team admins (who may confirm, decline, mark absent),
-/// `Some(false)` for other team members, `None` for everyone else.
+/// `Some(true)` for hosts, organisers and team admins and owners (who may confirm, decline,
+/// mark absent), `None` for everyone else.
 async fn access(
     c: &mut Conn<'_>,
     user: i64,
@@ -228,7 +228,8 @@ async fn access(
         && let Some(team) = event.team_id
         && let Some(role) = teams::membership_role(c, team, user).await?
     {
-        return Ok(Some(matches!(role.as_str(), "ADMIN" | "OWNER")));
+        // Plain members see the team's bookings they host (above), as in Cal.com.
+        return Ok(matches!(role.as_str(), "ADMIN" | "OWNER").then_some(true));
     }
     Ok(None)
 }
@@ -277,11 +278,7 @@ pub async fn list(
     mut filter: store::ListFilter,
 ) -> Result<(Vec<BookingView>, i64), ServiceError> {
     db.run(async |c| {
-        filter.visible_teams = teams::list_for_user(c, filter.visible_to_user)
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect();
+        filter.visible_teams = teams::managed_team_ids(c, filter.visible_to_user).await?;
         let (records, total) = store::list(c, &filter).await?;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
@@ -759,6 +756,13 @@ async fn owner_only(
     }
 }
 
+/// Locks the booking row (PostgreSQL) and reads it again: a concurrent change that committed
+/// since the first read is seen before anything is decided.
+async fn relock(c: &mut Conn<'_>, record: BookingRecord) -> Result<BookingRecord, ServiceError> {
+    store::lock_booking(c, record.id).await?;
+    Ok(store::find(c, record.id).await?)
+}
+
 fn refuse_if_closed(record: &BookingRecord, action: &str) -> Result<(), ServiceError> {
     match record.status.as_str() {
         "ACCEPTED" | "PENDING" => Ok(()),
@@ -807,9 +811,21 @@ pub async fn cancel(
 ) -> Result<BookingView, ServiceError> {
     db.transaction(async |c| {
         let record = actionable(c, &actor, uid).await?;
+        let record = relock(c, record).await?;
         refuse_if_closed(&record, "be cancelled")?;
         if let Ok(event) = event_of(c, &record).await {
             host_switch_refused(&event, &actor, "disableCancelling", "cancelling")?;
+        }
+        let seats_taken = store::attendees_of(c, &[record.id])
+            .await?
+            .iter()
+            .filter(|a| a.seat_uid.is_some())
+            .count();
+        if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
+            return Err(ServiceError::Invalid(
+                "seatUid: this booking has several seats; cancel yours by passing its seatUid"
+                    .into(),
+            ));
         }
         if let Some(seat) = &change.seat_uid {
             let attendees = store::attendees_of(c, &[record.id]).await?;
@@ -891,7 +907,14 @@ pub async fn reschedule(
             .chain(old_hosts.iter().copied())
             .collect();
         store::lock_hosts(c, &lock).await?;
+        let old = relock(c, old).await?;
+        refuse_if_closed(&old, "be rescheduled")?;
         let attendees = store::attendees_of(c, &[old.id]).await?;
+        if actor.user_id().is_none() && attendees.iter().filter(|a| a.seat_uid.is_some()).count() > 1 {
+            return Err(ServiceError::Invalid(
+                "start: this booking has several seats and cannot be moved by one booker; cancel your seat (seatUid) and book the new time".into(),
+            ));
+        }
         let booker_tz: Tz = attendees
             .first()
             .and_then(|a| a.time_zone.parse().ok())
@@ -914,7 +937,7 @@ pub async fn reschedule(
         )
         .await?;
         let slot = slot_at(&query, start)?;
-        let keep = old_hosts.first().copied();
+        let keep = Some(old.user_id);
         let (hosts, reason) = match event.scheduling() {
             Some(SchedulingType::RoundRobin) if !change.same_host_only => {
                 booked_hosts(c, &event, &slot, keep).await?
@@ -923,7 +946,9 @@ pub async fn reschedule(
                 if !old_hosts.iter().all(|h| slot.hosts.contains(h)) {
                     return Err(taken());
                 }
-                (old_hosts.clone(), old.assignment_reason.clone())
+                let mut same = old_hosts.clone();
+                same.sort_by_key(|h| *h != old.user_id);
+                (same, old.assignment_reason.clone())
             }
             _ => booked_hosts(c, &event, &slot, None).await?,
         };
@@ -1026,6 +1051,7 @@ pub async fn reschedule(
 pub async fn confirm(db: &Db, uid: &str, actor: Actor) -> Result<BookingView, ServiceError> {
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
+        let record = relock(c, record).await?;
         if record.status != "PENDING" {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {} and only pending bookings can be confirmed",
@@ -1071,6 +1097,7 @@ pub async fn decline(
 ) -> Result<BookingView, ServiceError> {
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
+        let record = relock(c, record).await?;
         if record.status != "PENDING" {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {} and only pending bookings can be declined",
@@ -1117,6 +1144,7 @@ pub async fn mark_absent(
 ) -> Result<BookingView, ServiceError> {
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
+        let record = relock(c, record).await?;
         if record.status != "ACCEPTED" {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {}; only accepted bookings have absences",

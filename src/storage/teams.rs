@@ -173,6 +173,20 @@ pub async fn add_membership(
     Ok(id)
 }
 
+/// Teams where the user is an accepted admin or owner.
+pub async fn managed_team_ids(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<i64>> {
+    let ids = with_conn!(conn, |c| {
+        memberships::table
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::accepted.eq(true))
+            .filter(memberships::role.eq_any(["ADMIN", "OWNER"]))
+            .select(memberships::team_id)
+            .load(c)
+            .await
+    })?;
+    Ok(ids)
+}
+
 /// The user's role in the team when they are an accepted member.
 pub async fn membership_role(
     conn: &mut Conn<'_>,

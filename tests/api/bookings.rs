@@ -876,7 +876,7 @@ async fn overlapping_bookings_of_different_lengths_also_conflict() {
 async fn round_robin_assigns_one_host_and_collective_books_everyone() {
     let app = spawn_app().await;
     let (ada_key, _, ada) = host(&app, "ada@example.com", json!({})).await;
-    let (_, bob_event, bob) = host(&app, "bob@example.com", json!({})).await;
+    let (bob_key, bob_event, bob) = host(&app, "bob@example.com", json!({})).await;
     let team = data(
         app.call(
             Method::POST,
@@ -889,7 +889,7 @@ async fn round_robin_assigns_one_host_and_collective_books_everyone() {
     )
     .await;
     let team_id = team["id"].as_i64().unwrap();
-    data(
+    let invite = data(
         app.call(
             Method::POST,
             &format!("/v2/teams/{team_id}/memberships"),
@@ -898,6 +898,17 @@ async fn round_robin_assigns_one_host_and_collective_books_everyone() {
         )
         .await,
         201,
+    )
+    .await;
+    data(
+        app.call(
+            Method::PATCH,
+            &format!("/v2/teams/{team_id}/memberships/{}", invite["id"]),
+            Some(&bob_key),
+            Some(json!({"accepted": true})),
+        )
+        .await,
+        200,
     )
     .await;
     let make = |slug: &str, kind: &str| {

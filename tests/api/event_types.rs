@@ -301,17 +301,52 @@ async fn teams_members_and_team_event_types_with_hosts() {
     assert_eq!(team["slug"], "sales-team");
     let team_id = team["id"].as_i64().unwrap();
     let members_path = format!("/v2/teams/{team_id}/memberships");
-    data(
+    let invite = data(
         app.call(
             Method::POST,
             &members_path,
             Some(&ada),
-            Some(json!({"userId": bob_id, "role": "MEMBER"})),
+            Some(json!({"userId": bob_id, "role": "MEMBER", "accepted": true})),
         )
         .await,
         201,
     )
     .await;
+    // Nobody joins a team without saying yes: Bob is invited, his email not shown yet.
+    assert_eq!(invite["accepted"], false);
+    assert_eq!(invite["user"]["email"], Value::Null);
+    assert_error(
+        app.call(Method::GET, &members_path, Some(&bob), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+    let invite_path = format!("{members_path}/{}", invite["id"]);
+    assert_error(
+        app.call(
+            Method::PATCH,
+            &invite_path,
+            Some(&bob),
+            Some(json!({"role": "OWNER"})),
+        )
+        .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    let joined = data(
+        app.call(
+            Method::PATCH,
+            &invite_path,
+            Some(&bob),
+            Some(json!({"accepted": true})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(joined["accepted"], true);
+    assert_eq!(joined["role"], "MEMBER");
     let members = data(
         app.call(Method::GET, &members_path, Some(&bob), None).await,
         200,

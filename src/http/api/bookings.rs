@@ -121,6 +121,24 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
     out
 }
 
+/// What an anonymous caller (the booker, holding the uid) may see of a seated booking: only
+/// their own seat, never the other attendees.
+fn for_booker(mut view: BookingView, caller: &Option<Caller>, seat: Option<&str>) -> BookingView {
+    let seated = view
+        .attendees
+        .iter()
+        .filter(|a| a.seat_uid.is_some())
+        .count();
+    if caller.is_none() && seated > 0 {
+        // A booking down to one seat shows it: the booker acting on it holds that seat.
+        view.attendees.retain(|a| match seat {
+            Some(seat) => a.seat_uid.as_deref() == Some(seat),
+            None => seated == 1 && a.seat_uid.is_some(),
+        });
+    }
+    view
+}
+
 fn actor(caller: &Option<Caller>, booker: Option<String>) -> Actor {
     match caller {
         Some(c) => Actor::ApiKey {
@@ -275,11 +293,13 @@ pub async fn create(
     let request = booking_request(&body, key)?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
     let booked = booking::create(&state.db, request, who).await?;
+    let seat = booked.view.seat_uid.clone();
+    let view = for_booker(booked.view, &caller.0, seat.as_deref());
     let mut response = HttpResponse::Created();
     if booked.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    Ok(response.json(success(to_json(&booked.view, &state.base_url))))
+    Ok(response.json(success(to_json(&view, &state.base_url))))
 }
 
 pub async fn get(
@@ -348,9 +368,10 @@ pub async fn cancel(
     let change = CancelRequest {
         reason: reason("cancellationReason", body.cancellation_reason)?,
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),
-        seat_uid: body.seat_uid,
+        seat_uid: body.seat_uid.clone(),
     };
     let view = booking::cancel(&state.db, &uid, change, actor(&caller.0, None)).await?;
+    let view = for_booker(view, &caller.0, body.seat_uid.as_deref());
     Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
 }
 
@@ -389,6 +410,7 @@ pub async fn reschedule(
     };
     let view =
         booking::reschedule(&state.db, &uid, change, actor(&caller.0, rescheduled_by)).await?;
+    let view = for_booker(view, &caller.0, None);
     Ok(HttpResponse::Created().json(success(to_json(&view, &state.base_url))))
 }
 

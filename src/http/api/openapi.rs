@@ -323,7 +323,7 @@ fn schemas() -> Map<String, Value> {
                     object(
                         &[
                             ("name", string()),
-                            ("email", string()),
+                            ("email", nullable(string())),
                             ("username", string()),
                             ("avatarUrl", nullable(string())),
                         ],
@@ -635,7 +635,7 @@ pub fn document(base_url: &str) -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| {
-                let kind = if name.ends_with("id") || name.ends_with("Id") {
+                let kind = if name == "id" || name.ends_with("Id") {
                     "integer"
                 } else {
                     "string"

@@ -48,7 +48,8 @@ fn membership_json(m: &Membership) -> Value {
         "disableImpersonation": false,
         "user": {
             "name": m.user.name,
-            "email": m.user.email,
+            // An invitation does not reveal the invitee's email until they accept.
+            "email": m.accepted.then_some(&m.user.email),
             "username": m.user.username,
             "avatarUrl": null,
         },
