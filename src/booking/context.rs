@@ -255,7 +255,12 @@ pub async fn build_query(
                         uid: Some(b.uid.clone()),
                         interval: interval_of(b.start, b.end),
                         event_type_id: b.event_type_id,
-                        status: status(&b.status),
+                        // A pending booking whose claim holds the time blocks whatever event
+                        // type is asked about, as the database would refuse the overlap.
+                        status: match (b.status.as_str(), b.active) {
+                            ("PENDING", true) => BookingStatus::Accepted,
+                            (raw, _) => status(raw),
+                        },
                         before_buffer: ((b.start - b.blocked_start).num_minutes().max(0)) as u32,
                         after_buffer: ((b.blocked_end - b.end).num_minutes().max(0)) as u32,
                         attendees: b.attendees.max(0) as u32,

@@ -166,38 +166,68 @@ fn instant(at: i64) -> DateTime<Utc> {
 // ---- Reading ----
 
 async fn view(c: &mut Conn<'_>, record: BookingRecord) -> Result<BookingView, ServiceError> {
-    let attendees = store::attendees_of(c, &[record.id]).await?;
-    let hosts = store::hosts_of(c, &[record.id])
-        .await?
+    let mut all = views(c, vec![record]).await?;
+    all.pop()
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("booking view lost")))
+}
+
+/// Bookings with their attendees, hosts, event type slug and successor, in a fixed number of
+/// queries however many there are.
+async fn views(
+    c: &mut Conn<'_>,
+    records: Vec<BookingRecord>,
+) -> Result<Vec<BookingView>, ServiceError> {
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let attendees = store::attendees_of(c, &ids).await?;
+    let hosts = store::hosts_of(c, &ids).await?;
+    let organizers: Vec<i64> = records.iter().map(|r| r.user_id).collect();
+    let organizers = users::find_many(c, &organizers).await?;
+    let event_ids: Vec<i64> = records.iter().filter_map(|r| r.event_type_id).collect();
+    let slugs = crate::storage::event_types::slugs(c, &event_ids).await?;
+    let moved: Vec<String> = records
+        .iter()
+        .filter(|r| r.rescheduled)
+        .map(|r| r.uid.clone())
+        .collect();
+    let successors = store::rescheduled_to(c, &moved).await?;
+    Ok(records
         .into_iter()
-        .map(|(_, u)| u)
-        .collect::<Vec<_>>();
-    let mut hosts = if hosts.is_empty() {
-        users::find_many(c, &[record.user_id]).await?
-    } else {
-        hosts
-    };
-    // The organiser first, as Cal.com lists hosts.
-    hosts.sort_by_key(|u| u.id != record.user_id);
-    let event_slug = match record.event_type_id {
-        Some(id) => crate::storage::event_types::find(c, id)
-            .await?
-            .map(|e| e.slug),
-        None => None,
-    };
-    let rescheduled_to = if record.rescheduled {
-        store::rescheduled_to(c, &record.uid).await?
-    } else {
-        None
-    };
-    Ok(BookingView {
-        record,
-        attendees,
-        hosts,
-        event_slug,
-        rescheduled_to,
-        seat_uid: None,
-    })
+        .map(|record| {
+            let mut people: Vec<User> = hosts
+                .iter()
+                .filter(|(id, _)| *id == record.id)
+                .map(|(_, u)| u.clone())
+                .collect();
+            if people.is_empty() {
+                people.extend(
+                    organizers
+                        .iter()
+                        .filter(|u| u.id == record.user_id)
+                        .cloned(),
+                );
+            }
+            // The organiser first, as Cal.com lists hosts.
+            people.sort_by_key(|u| u.id != record.user_id);
+            BookingView {
+                attendees: attendees
+                    .iter()
+                    .filter(|a| a.booking_id == record.id)
+                    .cloned()
+                    .collect(),
+                hosts: people,
+                event_slug: record
+                    .event_type_id
+                    .and_then(|id| slugs.iter().find(|s| s.0 == id).map(|s| s.1.clone())),
+                rescheduled_to: successors
+                    .iter()
+                    .rev()
+                    .find(|(from, _)| *from == record.uid)
+                    .map(|(_, to)| to.clone()),
+                seat_uid: None,
+                record,
+            }
+        })
+        .collect())
 }
 
 /// Whether `user` may see the booking: they host or organise it, or belong to its team.
@@ -280,11 +310,7 @@ pub async fn list(
     db.run(async |c| {
         filter.visible_teams = teams::managed_team_ids(c, filter.visible_to_user).await?;
         let (records, total) = store::list(c, &filter).await?;
-        let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            out.push(view(c, record).await?);
-        }
-        Ok((out, total))
+        Ok((views(c, records).await?, total))
     })
     .await
 }
@@ -367,7 +393,7 @@ async fn assign_host(
     } else {
         assignment::TimestampBasis::CreatedAt
     };
-    let past: Vec<PastBooking> = store::assignment_history(c, event.record.id)
+    let past: Vec<PastBooking> = store::assignment_history(c, event.record.id, at(from))
         .await?
         .into_iter()
         .map(|(host, created_at, start, no_show_host)| PastBooking {
@@ -1264,10 +1290,16 @@ pub mod reservations {
     pub async fn update(db: &Db, uid: &str, hold: Hold) -> Result<ReservationRecord, ServiceError> {
         let event = resolve_event(db, &EventRef::Id(hold.event_type_id)).await?;
         db.transaction(async |c| {
-            store::find_reservation(c, uid)
+            let current = store::find_reservation(c, uid)
                 .await?
                 .filter(|r| r.expires_at > Utc::now())
                 .ok_or_else(|| not_found(uid))?;
+            if current.event_type_id != hold.event_type_id {
+                return Err(ServiceError::Invalid(format!(
+                    "eventTypeId: this reservation holds a slot of event type {}; make a new reservation for another",
+                    current.event_type_id
+                )));
+            }
             let record = place(c, &event, &hold, uid.to_owned(), Some(uid.to_owned())).await?;
             store::update_reservation(c, &record).await?;
             Ok(record)

@@ -46,14 +46,21 @@ pub struct IdempotencyKey {
 }
 
 impl IdempotencyKey {
-    pub fn new(event: &EventRef, header: &str, body: &[u8]) -> Result<Self, ServiceError> {
+    /// `caller` scopes the key to who sends it (the API key's user, else the booker's email),
+    /// so two clients that happen to pick the same key never see each other's bookings.
+    pub fn new(
+        caller: &str,
+        event: &EventRef,
+        header: &str,
+        body: &[u8],
+    ) -> Result<Self, ServiceError> {
         let header = header.trim();
         if header.is_empty() || header.len() > 255 {
             return Err(ServiceError::Invalid(
                 "Idempotency-Key: must be 1 to 255 characters".into(),
             ));
         }
-        let scoped = format!("{}\n{header}", event.scope());
+        let scoped = format!("{caller}\n{}\n{header}", event.scope());
         Ok(Self {
             key: hex::encode(Sha256::digest(scoped.as_bytes())),
             request_hash: hex::encode(Sha256::digest(body)),
@@ -424,8 +431,18 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
         return Ok(offered.first().and_then(value_of));
     };
     if let Some(text) = chosen.as_str() {
-        if text.chars().count() > 1000 {
-            return Err(invalid("location", "at most 1000 characters"));
+        // A plain string must be one of the host's locations: a booker must not be able to
+        // plant a link that the confirmation then shows as the meeting URL.
+        let text = text.trim();
+        if offered.iter().filter_map(value_of).any(|v| v == text) {
+            return Ok(Some(text.to_owned()));
+        }
+        let looks_like_link = text.contains("://") || text.starts_with("www.");
+        if !offered.is_empty() || looks_like_link || text.chars().count() > 1000 {
+            return Err(invalid(
+                "location",
+                "must be one of this event type's locations, or an object like {\"type\":\"attendeeAddress\",\"address\":\"…\"}",
+            ));
         }
         return Ok(Some(text.to_owned()));
     }

@@ -299,18 +299,26 @@ pub async fn find(conn: &mut Conn<'_>, id: i64) -> StorageResult<BookingRecord> 
     Ok(found)
 }
 
-/// The booking that replaced `uid` by rescheduling, if any.
-pub async fn rescheduled_to(conn: &mut Conn<'_>, uid: &str) -> StorageResult<Option<String>> {
-    let found = with_conn!(conn, |c| {
+/// (old uid, new uid) for the bookings that replaced `uids` by rescheduling, oldest first.
+pub async fn rescheduled_to(
+    conn: &mut Conn<'_>,
+    uids: &[String],
+) -> StorageResult<Vec<(String, String)>> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(Option<String>, String)> = with_conn!(conn, |c| {
         bookings::table
-            .filter(bookings::from_reschedule.eq(uid))
-            .select(bookings::uid)
-            .order(bookings::id.desc())
-            .first(c)
+            .filter(bookings::from_reschedule.eq_any(uids))
+            .select((bookings::from_reschedule, bookings::uid))
+            .order(bookings::id)
+            .load(c)
             .await
-            .optional()
     })?;
-    Ok(found)
+    Ok(found
+        .into_iter()
+        .filter_map(|(from, to)| from.map(|f| (f, to)))
+        .collect())
 }
 
 pub async fn attendees_of(
@@ -422,6 +430,8 @@ pub struct BusyBooking {
     pub end: DateTime<Utc>,
     pub blocked_start: DateTime<Utc>,
     pub blocked_end: DateTime<Utc>,
+    /// The claim holds the time (accepted, or pending where unconfirmed bookings block).
+    pub active: bool,
     pub attendees: i64,
 }
 
@@ -435,6 +445,7 @@ type BusyRow = (
     NaiveDateTime,
     NaiveDateTime,
     NaiveDateTime,
+    bool,
 );
 
 /// Accepted and pending bookings of `hosts` whose blocked time meets `[from, to)`.
@@ -463,6 +474,7 @@ pub async fn busy_bookings(
                 bookings::end_at,
                 booking_claims::blocked_start,
                 booking_claims::blocked_end,
+                booking_claims::active,
             ))
             .load(c)
             .await
@@ -495,6 +507,7 @@ pub async fn busy_bookings(
             end: from_db_time(r.6),
             blocked_start: from_db_time(r.7),
             blocked_end: from_db_time(r.8),
+            active: r.9,
         })
         .collect())
 }
@@ -544,15 +557,23 @@ pub async fn external_busy(
     Ok((convert(busy), convert(away)))
 }
 
-/// A round-robin event type's earlier bookings (not cancelled or rejected), for fairness.
+/// A round-robin event type's bookings (not cancelled or rejected) that fairness needs: those
+/// created or starting since `since`, plus each host's latest one before it.
 pub async fn assignment_history(
     conn: &mut Conn<'_>,
     event_type_id: i64,
+    since: DateTime<Utc>,
 ) -> StorageResult<Vec<(i64, DateTime<Utc>, DateTime<Utc>, bool)>> {
-    let rows: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> = with_conn!(conn, |c| {
+    let since = to_db_time(since);
+    let recent: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> = with_conn!(conn, |c| {
         bookings::table
             .filter(bookings::event_type_id.eq(event_type_id))
             .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))
+            .filter(
+                bookings::created_at
+                    .ge(since)
+                    .or(bookings::start_at.ge(since)),
+            )
             .select((
                 bookings::user_id,
                 bookings::created_at,
@@ -562,8 +583,25 @@ pub async fn assignment_history(
             .load(c)
             .await
     })?;
-    Ok(rows
+    let latest: Vec<(i64, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::event_type_id.eq(event_type_id))
+            .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))
+            .filter(bookings::no_show_host.eq(false))
+            .filter(bookings::created_at.lt(since))
+            .group_by(bookings::user_id)
+            .select((bookings::user_id, diesel::dsl::max(bookings::created_at)))
+            .load(c)
+            .await
+    })?;
+    // A host's latest earlier booking only tells "least recently booked"; it lies outside the
+    // fairness period by both instants, so it is never counted.
+    let earlier = latest
         .into_iter()
+        .filter_map(|(u, at)| at.map(|at| (u, at, at, false)));
+    Ok(recent
+        .into_iter()
+        .chain(earlier)
         .map(|(u, c, s, n)| (u, from_db_time(c), from_db_time(s), n))
         .collect())
 }
@@ -655,6 +693,8 @@ pub async fn update_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> S
                 slot_reservations::slot_end.eq(to_db_time(r.slot_end)),
                 slot_reservations::expires_at.eq(to_db_time(r.expires_at)),
                 slot_reservations::created_at.eq(to_db_time(r.created_at)),
+                slot_reservations::user_id.eq(r.user_id),
+                slot_reservations::is_seat.eq(r.is_seat),
             ))
             .execute(c)
             .await

@@ -241,6 +241,21 @@ pub async fn find(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<EventTyp
     Ok(found)
 }
 
+/// (id, slug) of the event types among `ids`.
+pub async fn slugs(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = with_conn!(conn, |c| {
+        event_types::table
+            .filter(event_types::id.eq_any(ids))
+            .select((event_types::id, event_types::slug))
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
 /// Which event types a listing covers.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {

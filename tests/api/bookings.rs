@@ -644,6 +644,47 @@ async fn seats_fill_up_one_booking_then_close() {
         uids.iter().all(|u| u == &uids[0]),
         "one booking holds every seat: {uids:?}"
     );
+    // A booker sees only their own seat, and cancels only it.
+    let mine = data(
+        book(
+            &app,
+            booking_body(event, &at(date, "14:00"), "solo@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(mine["attendees"].as_array().unwrap().len(), 1);
+    let joined = data(
+        book(
+            &app,
+            booking_body(event, &at(date, "14:00"), "second@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(joined["attendees"].as_array().unwrap().len(), 1, "{joined}");
+    assert_eq!(joined["attendees"][0]["email"], "second@booker.example");
+    let cancel = format!("/v2/bookings/{}/cancel", joined["uid"].as_str().unwrap());
+    assert_error(
+        app.call(Method::POST, &cancel, None, Some(json!({}))).await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    let left = data(
+        app.call(
+            Method::POST,
+            &cancel,
+            None,
+            Some(json!({"seatUid": joined["seatUid"]})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(left["status"], "accepted", "the other seat stays booked");
     assert_error(
         book(
             &app,
@@ -1009,6 +1050,19 @@ async fn round_robin_assigns_one_host_and_collective_books_everyone() {
         .unwrap();
     assert_eq!(listed["pagination"]["totalItems"], 3, "{listed}");
     assert_eq!(listed["data"][0]["start"], utc_ms(date, "12:00"));
+    // Bob is a plain member: he sees the team bookings he hosts, not the others.
+    let his: Value = app
+        .call(
+            Method::GET,
+            &format!("/v2/bookings?teamId={team_id}"),
+            Some(&bob_key),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(his["pagination"]["totalItems"], 2, "{his}");
 }
 
 #[tokio::test]
@@ -1062,4 +1116,36 @@ async fn a_missing_or_older_api_version_header_gets_the_current_shapes() {
     }
     assert_eq!(answers[0], answers[1]);
     assert_eq!(answers[0], answers[2]);
+}
+
+#[tokio::test]
+async fn bookers_cannot_plant_links_or_cancel_where_the_host_forbids_it() {
+    let app = spawn_app().await;
+    let (_, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"locations": [{"type": "integration", "integration": "cal-video"}],
+               "disableCancelling": {"disabled": true}}),
+    )
+    .await;
+    let date = day(6);
+    let mut body = booking_body(event, &at(date, "09:00"), "grace@booker.example");
+    body["location"] = json!("https://evil.example/login");
+    let message = assert_error(book(&app, body.clone()).await, 400, "BadRequestException").await;
+    assert!(message.starts_with("location"), "{message}");
+    body.as_object_mut().unwrap().remove("location");
+    let booked = data(book(&app, body).await, 201).await;
+    assert_eq!(booked["location"], "integrations:daily");
+    assert_error(
+        app.call(
+            Method::POST,
+            &format!("/v2/bookings/{}/cancel", booked["uid"].as_str().unwrap()),
+            None,
+            Some(json!({})),
+        )
+        .await,
+        403,
+        "ForbiddenException",
+    )
+    .await;
 }

@@ -195,7 +195,8 @@ fn start_instant(field: &str, raw: Option<&str>) -> Result<DateTime<Utc>, ApiErr
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
         .ok()
-        .filter(|t| (1900..=9999).contains(&chrono::Datelike::year(t)))
+        // Far enough for any booking window; an end (plus buffers) past 9999 would not store.
+        .filter(|t| (1900..=9998).contains(&chrono::Datelike::year(t)))
         .ok_or_else(|| {
             bad(
                 field,
@@ -204,7 +205,11 @@ fn start_instant(field: &str, raw: Option<&str>) -> Result<DateTime<Utc>, ApiErr
         })
 }
 
-fn booking_request(bytes: &[u8], idempotency: Option<&str>) -> Result<BookingRequest, ApiError> {
+fn booking_request(
+    bytes: &[u8],
+    idempotency: Option<&str>,
+    caller: &Option<Caller>,
+) -> Result<BookingRequest, ApiError> {
     let body: BookingBody = parse_body(bytes)?;
     if body.recurrence_count.is_some() {
         return Err(bad(
@@ -253,8 +258,12 @@ fn booking_request(bytes: &[u8], idempotency: Option<&str>) -> Result<BookingReq
         .enumerate()
         .map(|(i, g)| Email::parse(g).map_err(|m| bad(&format!("guests[{i}]"), m)))
         .collect::<Result<Vec<_>, _>>()?;
+    let scope = match caller {
+        Some(c) => format!("user:{}", c.user.id),
+        None => format!("booker:{}", email.as_str()),
+    };
     let idempotency = idempotency
-        .map(|key| IdempotencyKey::new(&event, key, bytes))
+        .map(|key| IdempotencyKey::new(&scope, &event, key, bytes))
         .transpose()?;
     Ok(BookingRequest {
         event,
@@ -290,7 +299,7 @@ pub async fn create(
                 .map_err(|_| bad("Idempotency-Key", "must be visible ASCII"))
         })
         .transpose()?;
-    let request = booking_request(&body, key)?;
+    let request = booking_request(&body, key, &caller.0)?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
     let booked = booking::create(&state.db, request, who).await?;
     let seat = booked.view.seat_uid.clone();

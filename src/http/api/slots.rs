@@ -116,12 +116,17 @@ pub async fn get(
         }
     };
     let event = booking::event_for_slots(&state.db, &target).await?;
+    // The engine steps by the interval, else by the length asked for, plus the offset.
+    let length = q
+        .duration
+        .unwrap_or(event.record.length_minutes.max(1) as u32);
     let step = i64::from(
         event
             .record
             .slot_interval
-            .unwrap_or(event.record.length_minutes)
-            .max(1),
+            .map_or(length, |v| v as u32)
+            .max(1)
+            + event.record.offset_start.max(0) as u32,
     ) * 60;
     let hosts = event.hosts.len().max(1) as i64;
     if (end - start) / step * hosts > MAX_SLOT_HOST_PAIRS {
