@@ -238,6 +238,22 @@ impl EventType {
         all
     }
 
+    /// The length a booker asked for, if it is one of the event type's; the default otherwise.
+    pub fn length(&self, requested: Option<u32>) -> Result<u32, String> {
+        let lengths = self.lengths();
+        match requested {
+            None => Ok(lengths[0]),
+            Some(l) if lengths.contains(&l) => Ok(l),
+            Some(l) => {
+                let allowed: Vec<String> = lengths.iter().map(u32::to_string).collect();
+                Err(format!(
+                    "{l} is not one of this event type's lengths ({})",
+                    allowed.join(", ")
+                ))
+            }
+        }
+    }
+
     /// Confirmation needed for a booking starting `minutes_ahead` from now.
     pub fn needs_confirmation(&self, minutes_ahead: i64) -> bool {
         if !self.record.requires_confirmation {
@@ -852,31 +868,6 @@ fn to_input(record: &EventTypeRecord, hosts: &[HostRecord]) -> EventTypeInput {
     }
 }
 
-/// The caller's role in a team, or "not found" when they are not an accepted member.
-pub async fn team_role(
-    c: &mut Conn<'_>,
-    team_id: i64,
-    user_id: i64,
-) -> Result<String, ServiceError> {
-    teams::membership_role(c, team_id, user_id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("Team with id={team_id} not found")))
-}
-
-fn can_manage(role: &str) -> bool {
-    matches!(role, "ADMIN" | "OWNER")
-}
-
-async fn check_team_write(c: &mut Conn<'_>, team_id: i64, caller: i64) -> Result<(), ServiceError> {
-    let role = team_role(c, team_id, caller).await?;
-    if !can_manage(&role) {
-        return Err(ServiceError::Forbidden(format!(
-            "Only admins and owners of team {team_id} can change its event types"
-        )));
-    }
-    Ok(())
-}
-
 async fn load(c: &mut Conn<'_>, record: EventTypeRecord) -> Result<EventType, ServiceError> {
     let (hosts, path_owner, owner_name, owner_user) = match record.owner() {
         Owner::User(id) => {
@@ -926,7 +917,7 @@ async fn visible(
     let ok = match target {
         Target::Personal => record.owner_id == Some(caller),
         Target::Team(team) => {
-            team_role(c, team, caller).await?;
+            crate::teams::team_role(c, team, caller).await?;
             record.team_id == Some(team)
         }
     };
@@ -1011,7 +1002,7 @@ pub async fn create(
         let owner = match target {
             Target::Personal => Owner::User(caller),
             Target::Team(team) => {
-                check_team_write(c, team, caller).await?;
+                crate::teams::manageable(c, team, caller).await?;
                 Owner::Team {
                     id: team,
                     scheduling: validated.scheduling.unwrap_or(SchedulingType::Collective),
@@ -1043,7 +1034,7 @@ pub async fn list(db: &Db, caller: i64, target: Target) -> Result<Vec<EventType>
         let scope = match target {
             Target::Personal => Scope::User(caller),
             Target::Team(team) => {
-                team_role(c, team, caller).await?;
+                crate::teams::team_role(c, team, caller).await?;
                 Scope::Team(team)
             }
         };
@@ -1122,7 +1113,7 @@ pub async fn update(
     db.transaction(async |c| {
         let record = visible(c, caller, target, id).await?;
         if let Target::Team(team) = target {
-            check_team_write(c, team, caller).await?;
+            crate::teams::manageable(c, team, caller).await?;
         }
         let current = load(c, record).await?;
         let mut merged = match serde_json::to_value(current.input()) {
@@ -1157,7 +1148,7 @@ pub async fn delete(db: &Db, caller: i64, target: Target, id: i64) -> Result<(),
     db.transaction(async |c| {
         visible(c, caller, target, id).await?;
         if let Target::Team(team) = target {
-            check_team_write(c, team, caller).await?;
+            crate::teams::manageable(c, team, caller).await?;
         }
         store::delete(c, id).await?;
         Ok(())

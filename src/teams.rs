@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Slug, TimeZoneName};
-use crate::event_types::team_role;
 use crate::service::ServiceError;
 use crate::storage::teams::{self as store, Membership, Team, TeamFields};
 use crate::storage::{Conn, Db, users};
@@ -133,11 +132,23 @@ fn slug_taken(e: ServiceError, slug: &str) -> ServiceError {
     }
 }
 
-async fn manageable(c: &mut Conn<'_>, id: i64, caller: i64) -> Result<String, ServiceError> {
+/// The caller's role in a team, or "not found" when they are not an accepted member.
+pub async fn team_role(
+    c: &mut Conn<'_>,
+    team_id: i64,
+    user_id: i64,
+) -> Result<String, ServiceError> {
+    store::membership_role(c, team_id, user_id)
+        .await?
+        .ok_or_else(|| not_found(team_id))
+}
+
+/// The caller's role when they may change the team and what belongs to it (admins, owners).
+pub async fn manageable(c: &mut Conn<'_>, id: i64, caller: i64) -> Result<String, ServiceError> {
     let role = team_role(c, id, caller).await?;
     if !matches!(role.as_str(), "ADMIN" | "OWNER") {
         return Err(ServiceError::Forbidden(format!(
-            "Only admins and owners of team {id} can change it"
+            "Only admins and owners of team {id} can change it or its event types"
         )));
     }
     Ok(role)

@@ -183,18 +183,9 @@ pub async fn build_query(
     event: &EventType,
     request: &SlotRequest,
 ) -> Result<Query, ServiceError> {
-    let lengths = event.lengths();
-    let length = match request.length {
-        None => lengths[0],
-        Some(l) if lengths.contains(&l) => l,
-        Some(l) => {
-            let allowed: Vec<String> = lengths.iter().map(u32::to_string).collect();
-            return Err(ServiceError::Invalid(format!(
-                "duration: {l} is not one of the event type's lengths ({})",
-                allowed.join(", ")
-            )));
-        }
-    };
+    let length = event
+        .length(request.length)
+        .map_err(|m| ServiceError::Invalid(format!("duration: {m}")))?;
     let engine = engine_event(event, length);
     let hosts = hosts_of(event);
     let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();

@@ -283,17 +283,6 @@ pub async fn get(db: &Db, user: i64, uid: &str) -> Result<BookingView, ServiceEr
     .await
 }
 
-/// A booking by its uid, for whoever holds the uid (booking pages, manage links).
-pub async fn get_by_link(db: &Db, uid: &str) -> Result<BookingView, ServiceError> {
-    db.run(async |c| {
-        let record = store::find_by_uid(c, uid)
-            .await?
-            .ok_or_else(|| not_found(uid))?;
-        view(c, record).await
-    })
-    .await
-}
-
 pub async fn history(db: &Db, user: i64, uid: &str) -> Result<Vec<HistoryRecord>, ServiceError> {
     db.run(async |c| {
         let record = visible(c, user, uid).await?;
@@ -717,7 +706,8 @@ async fn finish_request(
     Ok(())
 }
 
-async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, ServiceError> {
+/// The event type a request names, whoever owns it (public booking paths).
+pub async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, ServiceError> {
     let found = match target {
         EventRef::Id(id) => return db.run(async |c| event_types::find_any(c, *id).await).await,
         EventRef::User { username, slug } => {
@@ -738,11 +728,6 @@ async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, ServiceE
             EventRef::Id(id) => format!("Event type with id={id} not found"),
         })
     })
-}
-
-/// Event type lookup for the slots endpoint.
-pub async fn event_for_slots(db: &Db, target: &EventRef) -> Result<EventType, ServiceError> {
-    resolve_event(db, target).await
 }
 
 // ---- Changes to a booking ----
@@ -946,7 +931,10 @@ pub async fn reschedule(
             .and_then(|a| a.time_zone.parse().ok())
             .unwrap_or(Tz::UTC);
         let length = (old.end_at - old.start_at).num_minutes().max(1) as u32;
-        let length = if event.lengths().contains(&length) { length } else { event.lengths()[0] };
+        // The booking keeps its length while the event type still offers it.
+        let length = event
+            .length(Some(length))
+            .unwrap_or(event.record.length_minutes as u32);
         let now = Utc::now();
         let start = change.start.timestamp();
         let query = build_query(
@@ -1243,8 +1231,9 @@ pub mod reservations {
         store::lock_hosts(c, &hosts).await?;
         let now = Utc::now();
         let start = hold.start.timestamp();
-        let lengths = event.lengths();
-        let length = hold.length.unwrap_or(lengths[0]);
+        let length = event
+            .length(hold.length)
+            .map_err(|m| ServiceError::Invalid(format!("slotDuration: {m}")))?;
         let query = build_query(
             c,
             event,

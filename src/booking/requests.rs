@@ -154,21 +154,9 @@ pub fn prepare(
     request: &BookingRequest,
     _actor: &Actor,
 ) -> Result<Prepared, ServiceError> {
-    let lengths = event.lengths();
-    let length = match request.length {
-        None => lengths[0],
-        Some(l) if lengths.contains(&l) => l,
-        Some(l) => {
-            let allowed: Vec<String> = lengths.iter().map(u32::to_string).collect();
-            return Err(invalid(
-                "lengthInMinutes",
-                format!(
-                    "{l} is not one of this event type's lengths ({})",
-                    allowed.join(", ")
-                ),
-            ));
-        }
-    };
+    let length = event
+        .length(request.length)
+        .map_err(|m| invalid("lengthInMinutes", m))?;
 
     let mut guests: Vec<String> = Vec::new();
     let mut all_guests: Vec<Value> = request.guests.iter().map(|g| json!(g.as_str())).collect();

@@ -62,7 +62,7 @@ pub fn event_ref(
     }
 }
 
-pub fn time_zone(field: &str, raw: Option<&str>) -> Result<Tz, ApiError> {
+fn time_zone(field: &str, raw: Option<&str>) -> Result<Tz, ApiError> {
     match raw {
         None => Ok(Tz::UTC),
         Some(name) => TimeZoneName::parse(name)
@@ -115,7 +115,7 @@ pub async fn get(
             )));
         }
     };
-    let event = booking::event_for_slots(&state.db, &target).await?;
+    let event = booking::resolve_event(&state.db, &target).await?;
     // The engine steps by the interval, else by the length asked for, plus the offset.
     let length = q
         .duration
