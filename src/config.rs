@@ -9,6 +9,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::DatabaseUrl;
+use crate::webhooks::retry::RetrySchedule;
+use crate::webhooks::ssrf::Policy;
+use crate::webhooks::worker::WorkerConfig;
 
 /// Every setting, with the environment variable that sets it. Printed by `kairos --help`.
 pub const ENVIRONMENT_HELP: &str = "\
@@ -25,6 +28,15 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_AUTO_MIGRATE          run pending migrations at start-up          [default: true]
   KAIROS_WORKERS               HTTP worker threads                         [default: CPU cores]
   KAIROS_SHUTDOWN_TIMEOUT_SECS grace period for in-flight requests         [default: 30]
+  KAIROS_SLOTS_CACHE_MS        how long a slots answer may be reused; 0 = off [default: 1000]
+  KAIROS_WEBHOOK_WORKER        send webhooks from this instance            [default: true]
+  KAIROS_WEBHOOK_ALLOW_PRIVATE allow subscriber URLs on private, loopback or link-local
+                               addresses (trusted networks only)           [default: false]
+  KAIROS_WEBHOOK_ALLOWED_HOSTS comma-separated hosts exempt from that rule [default: none]
+  KAIROS_WEBHOOK_RETRY_SCHEDULE delays between attempts                    [default: 5s,5m,30m,2h,5h,10h,14h,20h,24h]
+  KAIROS_WEBHOOK_LEASE_SECS    how long a delivery stays with the instance sending it [default: 60]
+  KAIROS_WEBHOOK_TIMEOUT_SECS  time allowed for a receiver to answer       [default: 15]
+  KAIROS_WEBHOOK_DISABLE_AFTER consecutive failed events that switch a subscription off [default: 20]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +81,15 @@ pub struct Config {
     pub auto_migrate: bool,
     pub workers: Option<usize>,
     pub shutdown_timeout_secs: u64,
+    /// How long a `GET /v2/slots` answer may be served again while no write intervened.
+    pub slots_cache_ms: u64,
+    pub webhook_worker: bool,
+    pub webhook_allow_private: bool,
+    pub webhook_allowed_hosts: String,
+    pub webhook_retry_schedule: String,
+    pub webhook_lease_secs: u64,
+    pub webhook_timeout_secs: u64,
+    pub webhook_disable_after: u32,
 }
 
 impl Default for Config {
@@ -85,6 +106,14 @@ impl Default for Config {
             auto_migrate: true,
             workers: None,
             shutdown_timeout_secs: 30,
+            slots_cache_ms: 1000,
+            webhook_worker: true,
+            webhook_allow_private: false,
+            webhook_allowed_hosts: String::new(),
+            webhook_retry_schedule: RetrySchedule::default().to_string(),
+            webhook_lease_secs: 60,
+            webhook_timeout_secs: 15,
+            webhook_disable_after: 20,
         }
     }
 }
@@ -120,7 +149,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 11] = [
+    const KEYS: [&'static str; 19] = [
         "database_url",
         "bind",
         "base_url",
@@ -132,6 +161,14 @@ impl Config {
         "auto_migrate",
         "workers",
         "shutdown_timeout_secs",
+        "slots_cache_ms",
+        "webhook_worker",
+        "webhook_allow_private",
+        "webhook_allowed_hosts",
+        "webhook_retry_schedule",
+        "webhook_lease_secs",
+        "webhook_timeout_secs",
+        "webhook_disable_after",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -169,10 +206,57 @@ impl Config {
         if self.workers == Some(0) {
             return invalid("KAIROS_WORKERS must be at least 1".to_owned());
         }
+        if self.slots_cache_ms > 60_000 {
+            return invalid(
+                "KAIROS_SLOTS_CACHE_MS must be at most 60000 (answers follow the clock)".to_owned(),
+            );
+        }
+        if let Err(e) = RetrySchedule::parse(&self.webhook_retry_schedule) {
+            return invalid(format!("KAIROS_WEBHOOK_RETRY_SCHEDULE: {e}"));
+        }
+        if !(1..=300).contains(&self.webhook_timeout_secs) {
+            return invalid("KAIROS_WEBHOOK_TIMEOUT_SECS must be between 1 and 300".to_owned());
+        }
+        if self.webhook_lease_secs < 2 * self.webhook_timeout_secs + 1 {
+            return invalid(format!(
+                "KAIROS_WEBHOOK_LEASE_SECS must exceed twice the timeout ({} s), or a slow \
+                 receiver would get a delivery twice",
+                2 * self.webhook_timeout_secs
+            ));
+        }
+        if self.webhook_disable_after == 0 {
+            return invalid("KAIROS_WEBHOOK_DISABLE_AFTER must be at least 1".to_owned());
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));
         }
         Ok(())
+    }
+
+    /// The webhook worker's settings, from the validated configuration.
+    pub fn webhook_worker(&self) -> WorkerConfig {
+        WorkerConfig {
+            policy: self.webhook_policy(),
+            schedule: RetrySchedule::parse(&self.webhook_retry_schedule)
+                .expect("validated when the configuration loaded"),
+            lease: std::time::Duration::from_secs(self.webhook_lease_secs),
+            disable_after: self.webhook_disable_after,
+            timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
+            ..WorkerConfig::default()
+        }
+    }
+
+    /// Which subscriber addresses are allowed.
+    pub fn webhook_policy(&self) -> Policy {
+        Policy {
+            allow_private: self.webhook_allow_private,
+            allowed_hosts: self
+                .webhook_allowed_hosts
+                .split(',')
+                .map(|h| h.trim().to_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
     }
 
     pub fn database(&self) -> DatabaseUrl {

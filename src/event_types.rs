@@ -901,6 +901,26 @@ async fn load(c: &mut Conn<'_>, record: EventTypeRecord) -> Result<EventType, Se
 }
 
 /// An event type by id, whoever owns it (public booking paths).
+/// The event type `id` if `caller` may change it: their own, or their team's when they are
+/// an admin or owner of it. Anything else is "not found", so ids of others reveal nothing.
+pub async fn manageable(
+    c: &mut Conn<'_>,
+    caller: i64,
+    id: i64,
+) -> Result<EventTypeRecord, ServiceError> {
+    let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    match record.owner() {
+        Owner::User(user) if user == caller => Ok(record),
+        Owner::Team { id: team, .. } => {
+            crate::teams::manageable(c, team, caller)
+                .await
+                .map_err(|_| not_found(id))?;
+            Ok(record)
+        }
+        Owner::User(_) => Err(not_found(id)),
+    }
+}
+
 pub async fn find_any(c: &mut Conn<'_>, id: i64) -> Result<EventType, ServiceError> {
     let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
     load(c, record).await

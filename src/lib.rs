@@ -20,6 +20,7 @@ pub mod service;
 pub mod storage;
 pub mod teams;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub struct Application {
     db: Db,
     secret_key: Secret,
     server: Server,
+    webhook_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -73,6 +75,11 @@ impl Application {
             db: db.clone(),
             base_url: base_url.clone(),
             secret_key: secret_key.clone(),
+            slots_cache: http::SlotsCache::new(Duration::from_millis(config.slots_cache_ms)),
+            outbox: webhooks::Outbox {
+                booker_url: base_url.clone(),
+            },
+            webhook_policy: config.webhook_policy(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -85,12 +92,21 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
+        let webhook_worker = if config.webhook_worker {
+            Some(webhooks::worker::spawn(
+                db.clone(),
+                config.webhook_worker(),
+            )?)
+        } else {
+            None
+        };
         Ok(Self {
             address,
             base_url,
             db,
             secret_key,
             server: server.run(),
+            webhook_worker,
         })
     }
 
@@ -117,6 +133,11 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to the
     /// configured grace period) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let outcome = self.server.await;
+        // Deliveries in flight keep their leases and are sent again after them.
+        if let Some(worker) = self.webhook_worker {
+            worker.abort();
+        }
+        outcome
     }
 }

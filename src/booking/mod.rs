@@ -26,6 +26,7 @@ use crate::storage::bookings::{
 use crate::storage::event_types::SchedulingType;
 use crate::storage::users::User;
 use crate::storage::{Conn, Db, StorageError, teams, to_db_time, users};
+use crate::webhooks::{self, Outbox, payload::Change};
 
 pub use context::{SlotRequest, build_query};
 pub use requests::*;
@@ -489,6 +490,7 @@ fn entry(
 /// Books `request`. With an idempotency key, a retry returns the first booking unchanged.
 pub async fn create(
     db: &Db,
+    outbox: &Outbox,
     request: BookingRequest,
     actor: Actor,
 ) -> Result<Booked, ServiceError> {
@@ -502,7 +504,11 @@ pub async fn create(
     loop {
         attempts += 1;
         let outcome = db
-            .transaction(async |c| book_in(c, &event, &request, &prepared, &actor).await)
+            .transaction(async |c| {
+                let view = book_in(c, &event, &request, &prepared, &actor).await?;
+                webhooks::booked(c, outbox, &view).await?;
+                Ok(view)
+            })
             .await;
         match outcome {
             Ok(view) => {
@@ -816,6 +822,7 @@ fn host_switch_refused(
 /// Cancels a booking (or one seat of it) and frees its time at once.
 pub async fn cancel(
     db: &Db,
+    outbox: &Outbox,
     uid: &str,
     change: CancelRequest,
     actor: Actor,
@@ -849,6 +856,21 @@ pub async fn cancel(
                 )));
             };
             if attendees.iter().filter(|a| a.seat_uid.is_some()).count() > 1 {
+                let mut seat_record = record.clone();
+                seat_record.status = "CANCELLED".into();
+                seat_record.cancellation_reason = change.reason.clone();
+                seat_record.cancelled_by =
+                    change.cancelled_by.clone().or(Some(seated.email.clone()));
+                webhooks::booking_changed(
+                    c,
+                    outbox,
+                    &seat_record,
+                    Change::Cancelled {
+                        request_reschedule: false,
+                    },
+                    Some(seat),
+                )
+                .await?;
                 store::remove_attendee(c, seated.id).await?;
                 store::append_history(
                     c,
@@ -866,6 +888,12 @@ pub async fn cancel(
                 return view(c, record).await;
             }
         }
+        // The booker cancelling by link is who Cal.com names.
+        let booker = store::attendees_of(c, &[record.id])
+            .await?
+            .first()
+            .map(|a| a.email.clone());
+        let cancelled_by = change.cancelled_by.clone().or(booker);
         store::set_claims_active(c, record.id, false).await?;
         store::set_status(
             c,
@@ -873,7 +901,7 @@ pub async fn cancel(
             &StatusChange {
                 status: "CANCELLED",
                 cancellation_reason: change.reason.as_deref(),
-                cancelled_by: change.cancelled_by.as_deref(),
+                cancelled_by: cancelled_by.as_deref(),
                 rejection_reason: None,
                 rescheduled: false,
             },
@@ -887,12 +915,16 @@ pub async fn cancel(
                 &actor,
                 Some(&record.status),
                 Some("CANCELLED"),
-                json!({"cancelledBy": change.cancelled_by}),
+                json!({"cancelledBy": cancelled_by}),
                 change.reason.as_deref(),
             ),
         )
         .await?;
         let record = store::find(c, record.id).await?;
+        let cancelled = Change::Cancelled {
+            request_reschedule: false,
+        };
+        webhooks::booking_changed(c, outbox, &record, cancelled, None).await?;
         view(c, record).await
     })
     .await
@@ -902,6 +934,7 @@ pub async fn cancel(
 /// rescheduled, in one transaction.
 pub async fn reschedule(
     db: &Db,
+    outbox: &Outbox,
     uid: &str,
     change: RescheduleRequest,
     actor: Actor,
@@ -1052,6 +1085,7 @@ pub async fn reschedule(
         )
         .await?;
         let record = store::find(c, id).await?;
+        webhooks::booking_changed(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
         view(c, record).await
     })
     .await
@@ -1062,7 +1096,12 @@ pub async fn reschedule(
 }
 
 /// Accepts a pending booking; its time must still be free (409 otherwise).
-pub async fn confirm(db: &Db, uid: &str, actor: Actor) -> Result<BookingView, ServiceError> {
+pub async fn confirm(
+    db: &Db,
+    outbox: &Outbox,
+    uid: &str,
+    actor: Actor,
+) -> Result<BookingView, ServiceError> {
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
         let record = relock(c, record).await?;
@@ -1092,6 +1131,7 @@ pub async fn confirm(db: &Db, uid: &str, actor: Actor) -> Result<BookingView, Se
         )
         .await?;
         let record = store::find(c, record.id).await?;
+        webhooks::booking_changed(c, outbox, &record, Change::Created, None).await?;
         view(c, record).await
     })
     .await
@@ -1105,6 +1145,7 @@ pub async fn confirm(db: &Db, uid: &str, actor: Actor) -> Result<BookingView, Se
 
 pub async fn decline(
     db: &Db,
+    outbox: &Outbox,
     uid: &str,
     reason: Option<String>,
     actor: Actor,
@@ -1145,6 +1186,7 @@ pub async fn decline(
         )
         .await?;
         let record = store::find(c, record.id).await?;
+        webhooks::booking_changed(c, outbox, &record, Change::Rejected, None).await?;
         view(c, record).await
     })
     .await
@@ -1183,6 +1225,7 @@ pub async fn mark_absent(
         )
         .await?;
         let record = store::find(c, record.id).await?;
+        webhooks::no_show_changed(c, &record, &change.attendees, change.host).await?;
         view(c, record).await
     })
     .await
@@ -1298,7 +1341,7 @@ pub mod reservations {
 
     pub async fn delete(db: &Db, uid: &str) -> Result<(), ServiceError> {
         let removed = db
-            .run(async |c| store::delete_reservation(c, uid).await)
+            .transaction(async |c| store::delete_reservation(c, uid).await)
             .await?;
         if removed == 0 {
             return Err(not_found(uid));

@@ -682,44 +682,105 @@ fn interval(
 /// timezone; `end` with the range format; seat counts for seated events; the free hosts for
 /// round robin; and the explanation when one was asked for.
 pub fn respond(parsed: &ParsedQuery, slots: &[Slot]) -> Value {
+    serde_json::from_str(&respond_json(parsed, slots)).expect("respond_json writes valid JSON")
+}
+
+/// [`respond`] written straight to JSON text. A month of slots is about a thousand
+/// timestamps; writing them by hand instead of building a `Value` tree through chrono's
+/// formatter is most of what a cached slots answer costs, so this is the one implementation
+/// and `respond` parses its output.
+pub fn respond_json(parsed: &ParsedQuery, slots: &[Slot]) -> String {
+    use std::fmt::Write;
     let query = &parsed.query;
     let tz = query.booker_tz;
-    let mut days: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    // Group by the booker's local date. Dates follow instants except across a DST fall-back
+    // at midnight, where a later slot can belong to the day before: hence a map, not runs.
+    let mut starts: Vec<String> = Vec::with_capacity(slots.len());
+    let mut days: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for slot in slots {
-        let start = iso_in(tz, slot.start);
-        // The ISO string starts with the booker's local date.
-        let date = start.get(..10).unwrap_or(&start).to_owned();
-        let mut entry = serde_json::Map::new();
-        entry.insert("start".into(), json!(start));
-        if parsed.range_format {
-            entry.insert("end".into(), json!(iso_in(tz, slot.end)));
+        starts.push(iso_in(tz, slot.start));
+    }
+    for (i, start) in starts.iter().enumerate() {
+        days.entry(&start[..10]).or_default().push(i);
+    }
+    let per_slot = 40 + if parsed.range_format { 40 } else { 0 };
+    let mut out = String::with_capacity(64 + slots.len() * per_slot);
+    out.push_str(r#"{"status":"success","data":{"#);
+    for (d, (date, members)) in days.iter().enumerate() {
+        if d > 0 {
+            out.push(',');
         }
-        if query.event.seats.is_some() {
-            entry.insert("attendeesCount".into(), json!(slot.attendees.unwrap_or(0)));
-            if let Some(uid) = &slot.booking_uid {
-                entry.insert("bookingUid".into(), json!(uid));
+        let _ = write!(out, r#""{date}":["#);
+        for (n, &i) in members.iter().enumerate() {
+            let slot = &slots[i];
+            if n > 0 {
+                out.push(',');
             }
+            let _ = write!(out, r#"{{"start":"{}""#, starts[i]);
+            if parsed.range_format {
+                out.push_str(r#","end":""#);
+                write_iso(&mut out, tz, slot.end);
+                out.push('"');
+            }
+            if query.event.seats.is_some() {
+                let _ = write!(out, r#","attendeesCount":{}"#, slot.attendees.unwrap_or(0));
+                if let Some(uid) = &slot.booking_uid {
+                    out.push_str(r#","bookingUid":"#);
+                    out.push_str(&Value::from(uid.as_str()).to_string());
+                }
+            }
+            if query.event.scheduling == Scheduling::RoundRobin {
+                out.push_str(r#","hosts":["#);
+                for (h, host) in slot.hosts.iter().enumerate() {
+                    if h > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "{host}");
+                }
+                out.push(']');
+            }
+            out.push('}');
         }
-        if query.event.scheduling == Scheduling::RoundRobin {
-            entry.insert("hosts".into(), json!(slot.hosts));
-        }
-        days.entry(date).or_default().push(Value::Object(entry));
+        out.push(']');
     }
-    let mut envelope = json!({"status": "success", "data": days});
+    out.push('}');
     if let Some(at) = parsed.explain {
-        envelope["explanation"] = json!(crate::availability::explain(query, at));
+        out.push_str(r#","explanation":"#);
+        out.push_str(&json!(crate::availability::explain(query, at)).to_string());
     }
-    envelope
+    out.push('}');
+    out
 }
 
 /// ISO 8601 with milliseconds and the offset of `tz` (`Z` for UTC), as Cal.com prints slots.
 pub fn iso_in(tz: Tz, at: i64) -> String {
+    let mut out = String::with_capacity(29);
+    write_iso(&mut out, tz, at);
+    out
+}
+
+fn write_iso(out: &mut String, tz: Tz, at: i64) {
+    use chrono::{Datelike, Offset, Timelike};
+    use std::fmt::Write;
     let local = DateTime::<Utc>::from_timestamp(at, 0)
         .unwrap_or_default()
         .with_timezone(&tz);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second()
+    );
     if tz == Tz::UTC {
-        local.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-    } else {
-        local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+        out.push('Z');
+        return;
     }
+    let offset = local.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.abs() / 60;
+    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
 }

@@ -7,6 +7,9 @@ mod extract;
 mod health;
 mod pages;
 mod request_log;
+mod slots_cache;
+
+pub use slots_cache::SlotsCache;
 
 use actix_web::{HttpRequest, web};
 
@@ -22,6 +25,9 @@ pub struct AppState {
     pub db: Db,
     pub base_url: String,
     pub secret_key: Secret,
+    pub slots_cache: SlotsCache,
+    pub outbox: crate::webhooks::Outbox,
+    pub webhook_policy: crate::webhooks::ssrf::Policy,
 }
 
 /// Every route, in one place.

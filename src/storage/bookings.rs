@@ -380,6 +380,18 @@ pub async fn set_status(
             .execute(c)
             .await
     })?;
+    // A calendar invite that is withdrawn (not moved: the move reuses the UID) is a new
+    // revision of the event, so its SEQUENCE grows, as RFC 5545 asks of a CANCEL.
+    let withdrawn =
+        change.status == "REJECTED" || (change.status == "CANCELLED" && !change.rescheduled);
+    if withdrawn {
+        with_conn!(conn, |c| {
+            diesel::update(bookings::table.find(id))
+                .set(bookings::ical_sequence.eq(bookings::ical_sequence + 1))
+                .execute(c)
+                .await
+        })?;
+    }
     Ok(())
 }
 

@@ -10,15 +10,15 @@ use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::{ColumnInfo, Conn, Db, StorageError, StorageResult, with_conn};
+use super::{ColumnInfo, Conn, Db, Pools, StorageError, StorageResult, with_conn};
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Applies every pending migration; returns the versions applied now (empty when up to date).
 pub async fn run_migrations(db: &Db) -> StorageResult<Vec<String>> {
-    match db {
-        Db::Pg(pool) => {
+    match &db.pools {
+        Pools::Pg(pool) => {
             let mut conn = Object::take(pool.get().await?);
             // Instances starting together take turns; the lock is the connection's and goes
             // with it when `apply` drops it.
@@ -29,7 +29,7 @@ pub async fn run_migrations(db: &Db) -> StorageResult<Vec<String>> {
         // SQLite has no advisory locks: a process that lost the race to apply a migration sees
         // it fail ("table … already exists"), and a second look finds it applied. A broken
         // migration fails every attempt.
-        Db::Sqlite(pool) => {
+        Pools::Sqlite(pool) => {
             let mut attempt = 0;
             loop {
                 match apply(Object::take(pool.get().await?), SQLITE).await {

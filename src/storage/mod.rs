@@ -10,8 +10,11 @@ pub mod schedules;
 pub mod schema;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
@@ -164,9 +167,22 @@ impl Default for PoolOptions {
     }
 }
 
-/// A pool of connections to one of the two backends.
+/// A pool of connections to one of the two backends, and the count of availability writes
+/// this process has committed through it.
 #[derive(Clone)]
-pub enum Db {
+pub struct Db {
+    pools: Pools,
+    writes: Arc<AtomicU64>,
+    /// SQLite has one writer at a time. Writers of this process queue here, first come
+    /// first served, instead of polling in SQLite's busy handler, whose growing sleeps made
+    /// some bookings wait over a second under load while others went straight through.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Signalled after each tracked commit; the webhook worker wakes on it.
+    commits: Arc<tokio::sync::Notify>,
+}
+
+#[derive(Clone)]
+enum Pools {
     Pg(Pool<AsyncPgConnection>),
     Sqlite(Pool<SqliteConn>),
 }
@@ -215,7 +231,7 @@ impl Db {
     /// Builds the pool. Connections are opened lazily, so an unreachable database makes the
     /// first query fail, not this call; `/health` reports it.
     pub fn connect(url: &DatabaseUrl, options: &PoolOptions) -> StorageResult<Self> {
-        let db = match url {
+        let pools = match url {
             DatabaseUrl::Sqlite(path) => {
                 create_parent_dir(path)?;
                 let mut config = ManagerConfig::<SqliteConn>::default();
@@ -224,20 +240,25 @@ impl Db {
                     format!("sqlite://{}", path.display()),
                     config,
                 );
-                Self::Sqlite(build_pool(manager, options)?)
+                Pools::Sqlite(build_pool(manager, options)?)
             }
             DatabaseUrl::Postgres(url) => {
                 let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.clone());
-                Self::Pg(build_pool(manager, options)?)
+                Pools::Pg(build_pool(manager, options)?)
             }
         };
-        Ok(db)
+        Ok(Self {
+            pools,
+            writes: Arc::new(AtomicU64::new(0)),
+            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+            commits: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Self::Pg(_) => Backend::Postgres,
-            Self::Sqlite(_) => Backend::Sqlite,
+        match self.pools {
+            Pools::Pg(_) => Backend::Postgres,
+            Pools::Sqlite(_) => Backend::Sqlite,
         }
     }
 
@@ -247,12 +268,12 @@ impl Db {
         F: for<'r, 'c> AsyncFnOnce(&'r mut Conn<'c>) -> Result<R, E>,
         E: From<StorageError>,
     {
-        match self {
-            Self::Pg(pool) => {
+        match &self.pools {
+            Pools::Pg(pool) => {
                 let mut object = pool.get().await.map_err(StorageError::from)?;
                 body(&mut Conn::Pg(&mut object)).await
             }
-            Self::Sqlite(pool) => {
+            Pools::Sqlite(pool) => {
                 let mut object = pool.get().await.map_err(StorageError::from)?;
                 body(&mut Conn::Sqlite(&mut object)).await
             }
@@ -261,21 +282,48 @@ impl Db {
 
     /// Runs `body` in one transaction: all of it commits or none of it does (an `Err` from
     /// the body rolls back). SQLite takes the write lock up front (`BEGIN IMMEDIATE`), so a
-    /// read-check-write body is serial and never fails on a lock upgrade.
+    /// read-check-write body is serial and never fails on a lock upgrade. A commit counts as
+    /// a write ([`Db::write_count`]) and wakes what waits on [`Db::commits`].
     pub async fn transaction<R, E, F>(&self, body: F) -> Result<R, E>
     where
         F: for<'r, 'c> TxBody<&'r mut Conn<'c>, Result<R, E>, Fut: Send> + Send,
         R: Send,
         E: From<StorageError> + Send,
     {
-        let outcome = match self {
-            Self::Pg(pool) => {
+        let outcome = self.transaction_untracked(body).await;
+        if outcome.is_ok() {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            self.commits.notify_waiters();
+        }
+        outcome
+    }
+
+    /// A transaction for bookkeeping no cached answer depends on (the webhook worker's
+    /// leases and attempt log): it neither counts as a write nor wakes anyone.
+    pub async fn background_transaction<R, E, F>(&self, body: F) -> Result<R, E>
+    where
+        F: for<'r, 'c> TxBody<&'r mut Conn<'c>, Result<R, E>, Fut: Send> + Send,
+        R: Send,
+        E: From<StorageError> + Send,
+    {
+        self.transaction_untracked(body).await
+    }
+
+    async fn transaction_untracked<R, E, F>(&self, body: F) -> Result<R, E>
+    where
+        F: for<'r, 'c> TxBody<&'r mut Conn<'c>, Result<R, E>, Fut: Send> + Send,
+        R: Send,
+        E: From<StorageError> + Send,
+    {
+        let outcome = match &self.pools {
+            Pools::Pg(pool) => {
                 let mut object = pool.get().await.map_err(StorageError::from)?;
                 let pg: &mut AsyncPgConnection = &mut object;
                 pg.transaction(async move |c| body(&mut Conn::Pg(c)).await.map_err(TxError::Body))
                     .await
             }
-            Self::Sqlite(pool) => {
+            Pools::Sqlite(pool) => {
+                let _turn = self.sqlite_writer.lock().await;
                 let mut object = pool.get().await.map_err(StorageError::from)?;
                 let sqlite: &mut SqliteConn = &mut object;
                 sqlite
@@ -289,6 +337,20 @@ impl Db {
             TxError::Body(e) => e,
             TxError::Database(e) => E::from(StorageError::from(e)),
         })
+    }
+
+    /// Notified after every tracked commit of this process.
+    pub fn commits(&self) -> Arc<tokio::sync::Notify> {
+        self.commits.clone()
+    }
+
+    /// How many transactions this process has committed through this pool. Read it before
+    /// reading data to cache an answer, and the answer is current while the count is
+    /// unchanged: a commit that the read might have missed bumps it afterwards. Every write
+    /// that changes availability goes through [`Db::transaction`]; `run` is for reads and for
+    /// writes no cached answer depends on (API key bookkeeping).
+    pub fn write_count(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 
     /// A round trip to the database: the readiness check behind `/health`.

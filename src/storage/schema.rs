@@ -259,6 +259,7 @@ diesel::table! {
         disabled_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -274,6 +275,12 @@ diesel::table! {
         next_attempt_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        content_type -> Text,
+        version -> Text,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
     }
 }
 

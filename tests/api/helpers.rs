@@ -33,6 +33,14 @@ impl TestDatabase {
         Self { url, dir }
     }
 
+    /// The same database for a second instance (its own data directory).
+    pub fn alias(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")
     }
@@ -48,6 +56,11 @@ impl TestDatabase {
             log_level: "warn".into(),
             database_max_connections: 5,
             workers: Some(1),
+            // Test receivers listen on loopback, and retries come quickly.
+            webhook_allow_private: true,
+            webhook_retry_schedule: "200ms,200ms,200ms,200ms,200ms".into(),
+            webhook_timeout_secs: 2,
+            webhook_lease_secs: 5,
             ..Config::default()
         }
     }

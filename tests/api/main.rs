@@ -13,3 +13,4 @@ mod openapi;
 mod process;
 mod schedules;
 mod schema;
+mod webhooks;

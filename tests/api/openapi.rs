@@ -357,6 +357,103 @@ async fn every_documented_operation_answers_as_documented() {
     )
     .await;
 
+    // Webhooks, their delivery log and redelivery. The receiver is this server's own
+    // /health, which refuses a POST: a final failure, so the delivery can be redelivered.
+    let receiver = format!("{}/health", app.address);
+    let (_, w) = c
+        .call(
+            M::POST,
+            "/v2/webhooks",
+            k,
+            Some(json!({"subscriberUrl": receiver, "triggers": ["BOOKING_CREATED"], "secret": "s3cr3t"})),
+        )
+        .await;
+    let wid = w["data"]["id"].as_str().unwrap().to_owned();
+    c.call(M::GET, "/v2/webhooks?take=10", k, None).await;
+    c.call(M::GET, &format!("/v2/webhooks/{wid}"), k, None)
+        .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/webhooks/{wid}"),
+        k,
+        Some(json!({"triggers": ["BOOKING_CREATED", "BOOKING_CANCELLED"]})),
+    )
+    .await;
+    let (_, ping) = c
+        .call(M::POST, &format!("/v2/webhooks/{wid}/ping"), k, None)
+        .await;
+    let did = ping["data"]["id"].as_str().unwrap().to_owned();
+    let mut finished = false;
+    for _ in 0..100 {
+        let (_, d) = c
+            .call(
+                M::GET,
+                &format!("/v2/webhooks/{wid}/deliveries/{did}"),
+                k,
+                None,
+            )
+            .await;
+        if d["data"]["status"] == "failed" {
+            finished = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(finished, "the ping to a refusing receiver failed for good");
+    c.call(
+        M::GET,
+        &format!("/v2/webhooks/{wid}/deliveries?status=failed&triggerEvent=PING"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::POST,
+        &format!("/v2/webhooks/{wid}/deliveries/{did}/redeliver"),
+        k,
+        None,
+    )
+    .await;
+    let (_, ew) = c
+        .call(
+            M::POST,
+            &format!("/v2/event-types/{event}/webhooks"),
+            k,
+            Some(json!({"subscriberUrl": receiver, "triggers": ["BOOKING_REQUESTED"]})),
+        )
+        .await;
+    let ewid = ew["data"]["id"].as_str().unwrap().to_owned();
+    c.call(
+        M::GET,
+        &format!("/v2/event-types/{event}/webhooks"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::GET,
+        &format!("/v2/event-types/{event}/webhooks/{ewid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/event-types/{event}/webhooks/{ewid}"),
+        k,
+        Some(json!({"active": false})),
+    )
+    .await;
+    c.call(
+        M::DELETE,
+        &format!("/v2/event-types/{event}/webhooks/{ewid}"),
+        k,
+        None,
+    )
+    .await;
+    c.call(M::DELETE, &format!("/v2/webhooks/{wid}"), k, None)
+        .await;
+
     // Bookings through their whole lifecycle.
     let mut body = booking_body(event, &at(date, "10:00"), "grace@booker.example");
     body["bookingFieldsResponses"] = json!({"company": "Booker Ltd"});

@@ -301,7 +301,7 @@ pub async fn create(
         .transpose()?;
     let request = booking_request(&body, key, &caller.0)?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
-    let booked = booking::create(&state.db, request, who).await?;
+    let booked = booking::create(&state.db, &state.outbox, request, who).await?;
     let seat = booked.view.seat_uid.clone();
     let view = for_booker(booked.view, &caller.0, seat.as_deref());
     let mut response = HttpResponse::Created();
@@ -379,7 +379,14 @@ pub async fn cancel(
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),
         seat_uid: body.seat_uid.clone(),
     };
-    let view = booking::cancel(&state.db, &uid, change, actor(&caller.0, None)).await?;
+    let view = booking::cancel(
+        &state.db,
+        &state.outbox,
+        &uid,
+        change,
+        actor(&caller.0, None),
+    )
+    .await?;
     let view = for_booker(view, &caller.0, body.seat_uid.as_deref());
     Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
 }
@@ -417,8 +424,14 @@ pub async fn reschedule(
         rescheduled_by: rescheduled_by.clone(),
         same_host_only: body.reschedule_with_same_host,
     };
-    let view =
-        booking::reschedule(&state.db, &uid, change, actor(&caller.0, rescheduled_by)).await?;
+    let view = booking::reschedule(
+        &state.db,
+        &state.outbox,
+        &uid,
+        change,
+        actor(&caller.0, rescheduled_by),
+    )
+    .await?;
     let view = for_booker(view, &caller.0, None);
     Ok(HttpResponse::Created().json(success(to_json(&view, &state.base_url))))
 }
@@ -435,7 +448,7 @@ pub async fn confirm(
     Authenticated(caller): Authenticated,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = booking::confirm(&state.db, &uid, key_actor(&caller)).await?;
+    let view = booking::confirm(&state.db, &state.outbox, &uid, key_actor(&caller)).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
 }
 
@@ -452,7 +465,7 @@ pub async fn decline(
 ) -> Result<HttpResponse, ApiError> {
     let body: DeclineBody = optional_body(&body)?;
     let reason = reason("reason", body.reason)?;
-    let view = booking::decline(&state.db, &uid, reason, key_actor(&caller)).await?;
+    let view = booking::decline(&state.db, &state.outbox, &uid, reason, key_actor(&caller)).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
 }
 

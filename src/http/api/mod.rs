@@ -12,6 +12,7 @@ pub mod openapi;
 mod schedules;
 mod slots;
 mod teams;
+mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{Route, guard, web};
@@ -178,6 +179,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         data: Some("Booking"),
         ..DOC
     };
+    const HOOKS: Doc = Doc {
+        tag: "Webhooks",
+        data: Some("Webhook"),
+        ..DOC
+    };
+    const DELIVERIES: Doc = Doc {
+        tag: "Webhooks",
+        data: Some("WebhookDelivery"),
+        ..DOC
+    };
+    const PAGE: &[(&str, &str, &str)] = &[
+        ("take", "integer", "Page size, 1 to 250 (250)"),
+        ("skip", "integer", "Items to skip"),
+    ];
     let mut all = vec![
         endpoint!(GET "/openapi.json" => openapi::serve, Doc { summary: "This OpenAPI 3.1 document", tag: "Meta", auth: Auth::Optional, data: None, ..DOC }),
         endpoint!(GET "/me" => me::get_me, Doc { summary: "The key owner's profile", data: Some("Me"), ..ME }),
@@ -194,6 +209,23 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/event-types/{id}" => event_types::get, Doc { summary: "Get an event type", ..EVENTS }),
         endpoint!(PATCH "/event-types/{id}" => event_types::update, Doc { summary: "Change an event type (fields not sent stay)", body: Some("EventTypeInput"), ..EVENTS }),
         endpoint!(DELETE "/event-types/{id}" => event_types::delete, Doc { summary: "Delete an event type", data: Some("DeletedEventType"), ..EVENTS }),
+        endpoint!(GET "/event-types/{id}/webhooks" => webhooks::event_type_list, Doc { summary: "An event type's webhooks", list: true, query: PAGE, ..HOOKS }),
+        endpoint!(POST "/event-types/{id}/webhooks" => webhooks::event_type_create, Doc { summary: "Subscribe to one event type's bookings", body: Some("WebhookInput"), status: 201, ..HOOKS }),
+        endpoint!(GET "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_get, Doc { summary: "Get an event type's webhook", ..HOOKS }),
+        endpoint!(PATCH "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_update, Doc { summary: "Change an event type's webhook", body: Some("WebhookInput"), ..HOOKS }),
+        endpoint!(DELETE "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_delete, Doc { summary: "Delete an event type's webhook", ..HOOKS }),
+        endpoint!(GET "/webhooks" => webhooks::list, Doc { summary: "The caller's webhooks", list: true, query: PAGE, ..HOOKS }),
+        endpoint!(POST "/webhooks" => webhooks::create, Doc { summary: "Subscribe to the caller's bookings", body: Some("WebhookInput"), status: 201, ..HOOKS }),
+        endpoint!(GET "/webhooks/{webhook}" => webhooks::get, Doc { summary: "Get a webhook", ..HOOKS }),
+        endpoint!(PATCH "/webhooks/{webhook}" => webhooks::update, Doc { summary: "Change a webhook (fields not sent stay; active=true switches a disabled one back on)", body: Some("WebhookInput"), ..HOOKS }),
+        endpoint!(DELETE "/webhooks/{webhook}" => webhooks::delete, Doc { summary: "Delete a webhook and its delivery log", ..HOOKS }),
+        endpoint!(POST "/webhooks/{webhook}/ping" => webhooks::ping, Doc { summary: "Send a PING delivery now (Kairos)", status: 201, ..DELIVERIES }),
+        endpoint!(GET "/webhooks/{webhook}/deliveries" => webhooks::deliveries, Doc { summary: "The delivery log, newest first (Kairos)", list: true, paginated: true,
+            query: &[("status", "string", "pending, delivered, failed or cancelled"), ("triggerEvent", "string", "One trigger event"),
+                     ("afterCreatedAt", "string", "Created at or after this instant"), ("beforeCreatedAt", "string", "Created before this instant"),
+                     ("take", "integer", "Page size, 1 to 250 (100)"), ("skip", "integer", "Items to skip")], ..DELIVERIES }),
+        endpoint!(GET "/webhooks/{webhook}/deliveries/{delivery}" => webhooks::delivery, Doc { summary: "One delivery with its body and every attempt (Kairos)", data: Some("WebhookDeliveryDetail"), ..DELIVERIES }),
+        endpoint!(POST "/webhooks/{webhook}/deliveries/{delivery}/redeliver" => webhooks::redeliver, Doc { summary: "Send a finished delivery again: same body, same webhook-id (Kairos)", ..DELIVERIES }),
         endpoint!(GET "/teams" => teams::list, Doc { summary: "The caller's teams", list: true, ..TEAMS }),
         endpoint!(POST "/teams" => teams::create, Doc { summary: "Create a team (the caller becomes its owner)", body: Some("TeamInput"), status: 201, ..TEAMS }),
         endpoint!(GET "/teams/{id}" => teams::get, Doc { summary: "Get a team", ..TEAMS }),

@@ -335,6 +335,80 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     add(
+        "Webhook",
+        object(
+            &[
+                ("id", string()),
+                ("subscriberUrl", string()),
+                ("active", boolean()),
+                ("triggers", list(string())),
+                ("payloadTemplate", nullable(string())),
+                ("version", string()),
+                ("hasSecret", boolean()),
+                ("disabledReason", nullable(string())),
+                ("disabledAt", nullable(string())),
+                ("createdAt", string()),
+            ],
+            &[
+                ("userId", integer()),
+                ("eventTypeId", integer()),
+                ("secret", string()),
+                ("time", integer()),
+                ("timeUnit", string()),
+            ],
+        ),
+    );
+    add(
+        "WebhookInput",
+        input(
+            &[
+                ("subscriberUrl", string()),
+                ("triggers", list(string())),
+                ("active", boolean()),
+                ("secret", nullable(string())),
+                ("payloadTemplate", nullable(string())),
+                ("version", string()),
+                ("time", nullable(integer())),
+                ("timeUnit", nullable(string())),
+            ],
+            &[],
+        ),
+    );
+    let delivery_fields = [
+        ("id", string()),
+        ("webhookId", string()),
+        ("triggerEvent", string()),
+        ("bookingId", nullable(integer())),
+        (
+            "status",
+            json!({"enum": ["pending", "delivered", "failed", "cancelled"]}),
+        ),
+        ("attemptCount", integer()),
+        ("nextAttemptAt", nullable(string())),
+        ("lastStatusCode", nullable(integer())),
+        ("lastError", nullable(string())),
+        ("contentType", string()),
+        ("version", string()),
+        ("createdAt", string()),
+        ("finishedAt", nullable(string())),
+    ];
+    add("WebhookDelivery", object(&delivery_fields, &[]));
+    let attempt = object(
+        &[
+            ("id", integer()),
+            ("attemptedAt", string()),
+            ("statusCode", nullable(integer())),
+            ("latencyMs", integer()),
+            ("responseExcerpt", nullable(string())),
+            ("error", nullable(string())),
+        ],
+        &[],
+    );
+    let mut detail_fields = delivery_fields.to_vec();
+    detail_fields.push(("body", string()));
+    detail_fields.push(("attempts", list(attempt)));
+    add("WebhookDeliveryDetail", object(&detail_fields, &[]));
+    add(
         "MembershipInput",
         input(
             &[

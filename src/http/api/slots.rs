@@ -1,7 +1,9 @@
 //! `GET /v2/slots` (cal-api-version 2024-09-04) over stored data, and slot reservations
 //! (`/v2/slots/reservations`). Public, as in Cal.com.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -82,9 +84,21 @@ fn bound(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<i64, ApiErr
 
 pub async fn get(
     state: web::Data<AppState>,
+    request: HttpRequest,
     query: web::Query<SlotsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    // Read before any data is, so a write committing meanwhile retires what this computes.
+    let writes = state.db.write_count();
+    let answer = state.slots_cache.answer(request.query_string(), writes);
+    let body = answer
+        .get_or_try_init(|| compute(&state, query.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body.clone()))
+}
+
+async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
     let target = event_ref(
         q.event_type_id,
         q.event_type_slug.as_deref(),
@@ -148,7 +162,7 @@ pub async fn get(
         range_format,
         explain: None,
     };
-    Ok(HttpResponse::Ok().json(headless::respond(&parsed, &slots)))
+    Ok(Bytes::from(headless::respond_json(&parsed, &slots)))
 }
 
 #[derive(Debug, Deserialize)]

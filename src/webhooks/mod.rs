@@ -1,0 +1,453 @@
+//! Webhooks: subscriptions (a user's or an event type's), the outbox that turns booking
+//! changes into deliveries inside the same transaction, and the delivery worker
+//! ([`worker`]) that signs, sends, retries and logs them.
+//!
+//! A delivery's body is rendered once, when the event happens, and stored; every attempt
+//! sends those bytes with the same `webhook-id`, so receivers can verify and deduplicate.
+
+pub mod payload;
+pub mod retry;
+pub mod signing;
+pub mod ssrf;
+pub mod template;
+pub mod worker;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::booking::BookingView;
+use crate::event_types;
+use crate::service::ServiceError;
+use crate::storage::bookings::{self as bookings_store, BookingRecord};
+use crate::storage::webhooks::{self as store, NewDelivery, Owner, WebhookFields, WebhookRecord};
+use crate::storage::{Conn, Db, StorageError, teams, users};
+use payload::{Change, Facts};
+
+/// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
+/// events; the others (payments, recordings, forms…) are accepted so existing subscriptions
+/// can be created unchanged, and never fire.
+pub const TRIGGERS: [&str; 22] = [
+    "BOOKING_CREATED",
+    "BOOKING_REQUESTED",
+    "BOOKING_RESCHEDULED",
+    "BOOKING_CANCELLED",
+    "BOOKING_REJECTED",
+    "BOOKING_NO_SHOW_UPDATED",
+    "MEETING_STARTED",
+    "MEETING_ENDED",
+    "BOOKING_PAYMENT_INITIATED",
+    "BOOKING_PAID",
+    "BOOKING_LOCATION_UPDATED",
+    "BOOKING_REASSIGNED",
+    "RECORDING_READY",
+    "RECORDING_TRANSCRIPTION_GENERATED",
+    "INSTANT_MEETING",
+    "INSTANT_MEETING_ACCEPTED",
+    "OOO_CREATED",
+    "FORM_SUBMITTED",
+    "FORM_SUBMITTED_NO_EVENT",
+    "ROUTING_FORM_FALLBACK_HIT",
+    "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
+    "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
+];
+
+pub const VERSIONS: [&str; 1] = ["2021-10-20"];
+const MEETING_TRIGGERS: [&str; 2] = ["MEETING_STARTED", "MEETING_ENDED"];
+
+/// What the outbox needs to know about this deployment.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    /// `bookerUrl` in payloads: the public base URL.
+    pub booker_url: String,
+}
+
+/// A new delivery id: sortable by creation time, which is the order a subscription's
+/// deliveries are sent in.
+fn delivery_id() -> String {
+    format!("msg_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Renders `envelope` for one subscription: its template, or the compact JSON.
+fn render(hook: &WebhookRecord, envelope: &Value, templated: bool) -> (String, &'static str) {
+    match hook.payload_template.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) if templated => template::body(t, &template::context(envelope)),
+        _ => (envelope.to_string(), template::JSON),
+    }
+}
+
+async fn enqueue(
+    c: &mut Conn<'_>,
+    hooks: &[WebhookRecord],
+    trigger: &str,
+    booking_id: Option<i64>,
+    envelope: &Value,
+    due: DateTime<Utc>,
+    templated: bool,
+) -> Result<(), StorageError> {
+    for hook in hooks
+        .iter()
+        .filter(|h| h.triggers().iter().any(|t| t == trigger))
+    {
+        let (body, content_type) = render(hook, envelope, templated);
+        store::insert_delivery(
+            c,
+            &NewDelivery {
+                id: &delivery_id(),
+                webhook_id: &hook.id,
+                trigger,
+                booking_id,
+                body: &body,
+                content_type,
+                version: &hook.version,
+                due,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn facts(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    seat: Option<&str>,
+) -> Result<Facts, ServiceError> {
+    let mut attendees = bookings_store::attendees_of(c, &[booking.id]).await?;
+    if let Some(seat) = seat {
+        attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
+    }
+    let organizer = users::find(c, booking.user_id).await?;
+    let event = match booking.event_type_id {
+        Some(id) => event_types::find_any(c, id).await.ok(),
+        None => None,
+    };
+    let team = match event.as_ref().and_then(|e| e.record.team_id) {
+        Some(team_id) => match teams::find(c, team_id).await? {
+            Some(team) => {
+                let ids = teams::member_ids(c, team_id).await?;
+                Some((team_id, team.name, users::find_many(c, &ids).await?))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    Ok(Facts {
+        booker_url: outbox.booker_url.clone(),
+        booking: booking.clone(),
+        attendees,
+        organizer,
+        event,
+        team,
+    })
+}
+
+/// Writes the deliveries a booking change causes, in the caller's transaction: the change's
+/// own event, and for a booking that now stands, its meeting start and end events (scheduled
+/// for then); a booking that no longer stands has its pending meeting events cancelled.
+pub async fn booking_changed(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    change: Change<'_>,
+    seat: Option<&str>,
+) -> Result<(), ServiceError> {
+    if let Change::Rescheduled { from } = &change {
+        store::cancel_pending(c, from.id, &MEETING_TRIGGERS).await?;
+    }
+    if seat.is_none() && matches!(change, Change::Cancelled { .. } | Change::Rejected) {
+        store::cancel_pending(c, booking.id, &MEETING_TRIGGERS).await?;
+    }
+    let hooks = store::subscribers(c, booking.user_id, booking.event_type_id).await?;
+    let trigger = change.trigger();
+    let wanted = |t: &str| hooks.iter().any(|h| h.triggers().iter().any(|x| x == t));
+    let stands = matches!(change, Change::Created | Change::Rescheduled { .. });
+    // A seat joining a booking that already stands adds no meeting events.
+    let first_seat = match seat {
+        None => true,
+        Some(_) => {
+            bookings_store::attendees_of(c, &[booking.id])
+                .await?
+                .iter()
+                .filter(|a| a.seat_uid.is_some())
+                .count()
+                <= 1
+        }
+    };
+    let meetings = stands && first_seat && MEETING_TRIGGERS.iter().any(|t| wanted(t));
+    if !wanted(trigger) && !meetings {
+        return Ok(());
+    }
+    let facts = facts(c, outbox, booking, seat).await?;
+    let now = Utc::now();
+    if wanted(trigger) {
+        let envelope = payload::envelope(trigger, now, payload::booking_payload(&facts, &change));
+        enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
+    }
+    if meetings {
+        for (trigger, at) in [
+            ("MEETING_STARTED", booking.start_at),
+            ("MEETING_ENDED", booking.end_at),
+        ] {
+            // Cal.com applies no templates to these two.
+            let body = payload::meeting_body(trigger, &facts);
+            enqueue(c, &hooks, trigger, Some(booking.id), &body, at, false).await?;
+        }
+    }
+    Ok(())
+}
+
+/// [`booking_changed`] for a view just written.
+pub async fn booked(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    view: &BookingView,
+) -> Result<(), ServiceError> {
+    let change = if view.record.status == "PENDING" {
+        Change::Requested
+    } else {
+        Change::Created
+    };
+    booking_changed(c, outbox, &view.record, change, view.seat_uid.as_deref()).await
+}
+
+/// `BOOKING_NO_SHOW_UPDATED`.
+pub async fn no_show_changed(
+    c: &mut Conn<'_>,
+    booking: &BookingRecord,
+    marked: &[(String, bool)],
+    host: Option<bool>,
+) -> Result<(), ServiceError> {
+    let trigger = "BOOKING_NO_SHOW_UPDATED";
+    let hooks = store::subscribers(c, booking.user_id, booking.event_type_id).await?;
+    if !hooks
+        .iter()
+        .any(|h| h.triggers().iter().any(|t| t == trigger))
+    {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let envelope = payload::envelope(
+        trigger,
+        now,
+        payload::no_show_payload(booking, marked, host),
+    );
+    enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
+    Ok(())
+}
+
+// ---- Subscriptions ----
+
+/// A validated subscription as the API sets it.
+pub struct Subscription {
+    pub fields: WebhookFields,
+}
+
+fn not_found(id: &str) -> ServiceError {
+    ServiceError::NotFound(format!("Webhook with id={id} not found"))
+}
+
+/// The subscription `id` if `caller` owns it (directly, or through an event type they
+/// manage) and, when `event_type` is given, it belongs to that event type.
+async fn owned(
+    c: &mut Conn<'_>,
+    caller: i64,
+    event_type: Option<i64>,
+    id: &str,
+) -> Result<WebhookRecord, ServiceError> {
+    let hook = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    match (event_type, hook.user_id, hook.event_type_id) {
+        (None, Some(user), _) if user == caller => Ok(hook),
+        (None, None, Some(et)) | (Some(et), None, Some(_)) if Some(et) == hook.event_type_id => {
+            event_types::manageable(c, caller, et)
+                .await
+                .map_err(|_| not_found(id))?;
+            Ok(hook)
+        }
+        _ => Err(not_found(id)),
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    caller: i64,
+    event_type: Option<i64>,
+    subscription: Subscription,
+) -> Result<WebhookRecord, ServiceError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    db.transaction(async |c| {
+        let owner = match event_type {
+            Some(et) => {
+                event_types::manageable(c, caller, et).await?;
+                Owner::EventType(et)
+            }
+            None => Owner::User(caller),
+        };
+        store::insert(c, &id, owner, &subscription.fields).await?;
+        store::find(c, &id).await?.ok_or_else(|| not_found(&id))
+    })
+    .await
+}
+
+pub async fn list(
+    db: &Db,
+    caller: i64,
+    event_type: Option<i64>,
+    skip: i64,
+    take: i64,
+) -> Result<Vec<WebhookRecord>, ServiceError> {
+    db.run(async |c| {
+        let owner = match event_type {
+            Some(et) => {
+                event_types::manageable(c, caller, et).await?;
+                Owner::EventType(et)
+            }
+            None => Owner::User(caller),
+        };
+        Ok(store::list(c, owner, skip, take).await?)
+    })
+    .await
+}
+
+pub async fn get(
+    db: &Db,
+    caller: i64,
+    event_type: Option<i64>,
+    id: &str,
+) -> Result<WebhookRecord, ServiceError> {
+    db.run(async |c| owned(c, caller, event_type, id).await)
+        .await
+}
+
+/// Applies `change` to the current settings (a PATCH) and saves what it returns.
+pub async fn update<F>(
+    db: &Db,
+    caller: i64,
+    event_type: Option<i64>,
+    id: &str,
+    change: F,
+) -> Result<WebhookRecord, ServiceError>
+where
+    F: FnOnce(&WebhookRecord) -> Result<WebhookFields, ServiceError> + Send,
+{
+    db.transaction(async |c| {
+        let hook = owned(c, caller, event_type, id).await?;
+        let fields = change(&hook)?;
+        store::update(c, id, &fields).await?;
+        store::find(c, id).await?.ok_or_else(|| not_found(id))
+    })
+    .await
+}
+
+pub async fn delete(
+    db: &Db,
+    caller: i64,
+    event_type: Option<i64>,
+    id: &str,
+) -> Result<WebhookRecord, ServiceError> {
+    db.transaction(async |c| {
+        let hook = owned(c, caller, event_type, id).await?;
+        store::delete(c, id).await?;
+        Ok(hook)
+    })
+    .await
+}
+
+/// Queues a `PING` to the subscription now, whatever its triggers; returns the delivery.
+pub async fn ping(db: &Db, caller: i64, id: &str) -> Result<store::DeliveryRecord, ServiceError> {
+    db.transaction(async |c| {
+        let hook = owned_any(c, caller, id).await?;
+        let now = Utc::now();
+        let envelope = payload::envelope("PING", now, payload::ping_payload(now));
+        let (body, content_type) = render(&hook, &envelope, true);
+        let delivery = delivery_id();
+        store::insert_delivery(
+            c,
+            &NewDelivery {
+                id: &delivery,
+                webhook_id: &hook.id,
+                trigger: "PING",
+                booking_id: None,
+                body: &body,
+                content_type,
+                version: &hook.version,
+                due: now,
+            },
+        )
+        .await?;
+        store::find_delivery(c, id, &delivery)
+            .await?
+            .ok_or_else(|| not_found(id))
+    })
+    .await
+}
+
+/// A subscription the caller owns, at user or event-type level (the delivery log and ping
+/// are addressed by subscription id alone).
+async fn owned_any(c: &mut Conn<'_>, caller: i64, id: &str) -> Result<WebhookRecord, ServiceError> {
+    let hook = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    owned(c, caller, hook.event_type_id, id).await
+}
+
+pub async fn deliveries(
+    db: &Db,
+    caller: i64,
+    id: &str,
+    filter: &store::DeliveryFilter,
+) -> Result<(Vec<store::DeliveryRecord>, i64), ServiceError> {
+    db.run(async |c| {
+        owned_any(c, caller, id).await?;
+        Ok(store::list_deliveries(c, id, filter).await?)
+    })
+    .await
+}
+
+pub async fn delivery(
+    db: &Db,
+    caller: i64,
+    id: &str,
+    delivery: &str,
+) -> Result<(store::DeliveryRecord, Vec<store::AttemptRecord>), ServiceError> {
+    db.run(async |c| {
+        owned_any(c, caller, id).await?;
+        let found = store::find_delivery(c, id, delivery)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("Delivery with id={delivery} not found"))
+            })?;
+        let attempts = store::attempts(c, delivery).await?;
+        Ok((found, attempts))
+    })
+    .await
+}
+
+pub async fn redeliver(
+    db: &Db,
+    caller: i64,
+    id: &str,
+    delivery: &str,
+) -> Result<store::DeliveryRecord, ServiceError> {
+    db.transaction(async |c| {
+        let hook = owned_any(c, caller, id).await?;
+        let found = store::find_delivery(c, id, delivery)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("Delivery with id={delivery} not found"))
+            })?;
+        if found.status == store::PENDING {
+            return Err(ServiceError::Conflict(format!(
+                "Delivery {delivery} is still pending; it will be attempted again on its own"
+            )));
+        }
+        if !hook.active {
+            return Err(ServiceError::Conflict(format!(
+                "Webhook {id} is not active; switch it on (PATCH active=true) before redelivering"
+            )));
+        }
+        store::redeliver(c, delivery).await?;
+        store::find_delivery(c, id, delivery)
+            .await?
+            .ok_or_else(|| not_found(id))
+    })
+    .await
+}

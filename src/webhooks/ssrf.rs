@@ -1,0 +1,517 @@
+//! SSRF guard for webhook subscriber URLs.
+//!
+//! Owns the rule that webhooks go only to public internet addresses unless the operator says
+//! otherwise: without it, anyone who can register a subscription could make Kairos POST to
+//! its own admin ports, the cloud metadata service (169.254.169.254) or the private network.
+//! The rule is enforced twice: [`check`] when a subscription is saved (and before each send),
+//! and [`GuardedResolver`] when the HTTP client connects, so a DNS answer that changes between
+//! the two (DNS rebinding) is still refused.
+
+use std::error::Error;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use url::{Host, Url};
+
+/// Longest subscriber URL accepted. Real endpoints are far shorter; the cap keeps stored rows
+/// and log lines bounded.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// How long [`check`] waits for DNS. The system resolver has its own timeouts, but they can add
+/// up to much longer than an API request should hang.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which destinations deliveries may reach.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Allow every address, private ones included (a trusted network, local development).
+    pub allow_private: bool,
+    /// Lowercase host names or IP literals exempt from the private-address rule. A listed name
+    /// exempts whatever it resolves to; a listed IP also exempts that address when some other
+    /// name resolves to it.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Policy {
+    /// Whether `host` (a name or an IP literal, with or without IPv6 brackets) is listed in
+    /// [`Policy::allowed_hosts`].
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = normalize_host(host);
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return self.allows_listed_ip(ip);
+        }
+        self.allowed_hosts
+            .iter()
+            .any(|allowed| normalize_host(allowed) == host)
+    }
+
+    /// Whether a connection to `ip` is allowed.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        self.allow_private || is_public(ip) || self.allows_listed_ip(ip)
+    }
+
+    fn allows_listed_ip(&self, ip: IpAddr) -> bool {
+        self.allowed_hosts.iter().any(|allowed| {
+            normalize_host(allowed)
+                .parse::<IpAddr>()
+                .is_ok_and(|listed| listed == ip)
+        })
+    }
+}
+
+/// Lowercase, without IPv6 brackets or a trailing root dot, so `Example.COM.` matches
+/// `example.com` and `[::1]` matches `::1`.
+fn normalize_host(host: &str) -> String {
+    let host = host.trim();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(host);
+    host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase()
+}
+
+/// Whether `ip` is a globally routable unicast address.
+///
+/// Written out by hand because `IpAddr::is_global` is not stable. IPv6 forms that embed an IPv4
+/// address (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4
+/// `2002::/16`) are judged by that IPv4 address, since that is where packets end up.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    let reserved = a == 0 // "this network" 0.0.0.0/8, including the unspecified address
+        || a == 10 // private 10/8
+        || a == 127 // loopback 127/8
+        || (a == 100 && (64..=127).contains(&b)) // carrier-grade NAT 100.64/10
+        || (a == 169 && b == 254) // link-local 169.254/16, home of cloud metadata services
+        || (a == 172 && (16..=31).contains(&b)) // private 172.16/12
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments 192.0.0.0/24
+        || (a == 192 && b == 0 && c == 2) // documentation TEST-NET-1
+        || (a == 192 && b == 168) // private 192.168/16
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking 198.18/15
+        || (a == 198 && b == 51 && c == 100) // documentation TEST-NET-2
+        || (a == 203 && b == 0 && c == 113) // documentation TEST-NET-3
+        || a >= 224; // multicast 224/4, reserved 240/4, broadcast 255.255.255.255
+    !reserved
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let segments = ip.segments();
+    if let Some(v4) = embedded_v4(segments) {
+        return is_public_v4(v4);
+    }
+    let [s0, s1, ..] = segments;
+    // Only 2000::/3 is allocated for global unicast. That one test rules out unique local
+    // fc00::/7, link-local fe80::/10, multicast ff00::/8, loopback, unspecified, discard-only
+    // 100::/64 and local-use NAT64 64:ff9b:1::/48.
+    let global_unicast = (s0 & 0xe000) == 0x2000;
+    // 2001::/23 (IETF protocol assignments, incl. Teredo), 2001:db8::/32 and 3fff::/20
+    // (documentation).
+    let reserved = (s0 == 0x2001 && (s1 < 0x0200 || s1 == 0x0db8)) || (s0 == 0x3fff && s1 < 0x1000);
+    global_unicast && !reserved
+}
+
+/// The IPv4 address an IPv6 address stands for, if it is one of the embedding forms.
+fn embedded_v4(segments: [u16; 8]) -> Option<Ipv4Addr> {
+    let v4 = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    match segments {
+        // IPv4-mapped ::ffff:a.b.c.d
+        [0, 0, 0, 0, 0, 0xffff, high, low] => Some(v4(high, low)),
+        // IPv4-translated ::ffff:0:a.b.c.d (SIIT)
+        [0, 0, 0, 0, 0xffff, 0, high, low] => Some(v4(high, low)),
+        // IPv4-compatible ::a.b.c.d (deprecated); also covers :: and ::1, which map to 0.0.0.x
+        [0, 0, 0, 0, 0, 0, high, low] => Some(v4(high, low)),
+        // NAT64 well-known prefix 64:ff9b::/96
+        [0x64, 0xff9b, 0, 0, 0, 0, high, low] => Some(v4(high, low)),
+        // 6to4 2002:aabb:ccdd::/48
+        [0x2002, high, low, ..] => Some(v4(high, low)),
+        _ => None,
+    }
+}
+
+/// Checks a subscriber URL's form: absolute `http` or `https`, a host, no credentials, at most
+/// [`MAX_URL_LEN`] characters. Does not look at where the host points; see [`check`].
+pub fn check_syntax(raw: &str) -> Result<Url, String> {
+    if raw.len() > MAX_URL_LEN {
+        return Err(format!(
+            "subscriberUrl is {} characters long; the maximum is {MAX_URL_LEN}",
+            raw.len()
+        ));
+    }
+    let url = Url::parse(raw).map_err(|error| {
+        format!("subscriberUrl is not a valid absolute URL ({error}); expected something like https://example.com/webhooks")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "subscriberUrl must use http or https, not `{}`",
+            url.scheme()
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("subscriberUrl must not contain a user name or password (`user:password@`); \
+             put a token in the path or query string instead, and verify deliveries with the webhook secret"
+            .to_owned());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(
+            "subscriberUrl has no host; expected something like https://example.com/webhooks"
+                .to_owned(),
+        );
+    }
+    Ok(url)
+}
+
+/// Checks a subscriber URL's form and that its host is a public address (or exempt under
+/// `policy`). Host names are resolved; if any address they resolve to is not allowed the URL is
+/// refused, since the HTTP client may pick any of them.
+pub async fn check(raw: &str, policy: &Policy) -> Result<Url, String> {
+    let url = check_syntax(raw)?;
+    if !policy.allow_private {
+        check_destination(&url, policy).await?;
+    }
+    Ok(url)
+}
+
+async fn check_destination(url: &Url, policy: &Policy) -> Result<(), String> {
+    let name = match url.host() {
+        Some(Host::Ipv4(ip)) => return check_literal(IpAddr::V4(ip), policy),
+        Some(Host::Ipv6(ip)) => return check_literal(IpAddr::V6(ip), policy),
+        Some(Host::Domain(name)) => name,
+        None => return Err("subscriberUrl has no host".to_owned()),
+    };
+    if policy.allows_host(name) {
+        return Ok(());
+    }
+    let port = url.port_or_known_default().unwrap_or(80);
+    let not_resolved = || format!("subscriberUrl: `{name}` does not resolve");
+    let addresses: Vec<SocketAddr> =
+        tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name, port)))
+            .await
+            .map_err(|_| format!("subscriberUrl: `{name}` does not resolve (lookup timed out)"))?
+            .map_err(|_| not_resolved())?
+            .collect();
+    if addresses.is_empty() {
+        return Err(not_resolved());
+    }
+    match addresses
+        .iter()
+        .map(SocketAddr::ip)
+        .find(|ip| !policy.permits(*ip))
+    {
+        Some(ip) => Err(format!(
+            "subscriberUrl: `{name}` resolves to {ip}, a private address; {ADVICE}"
+        )),
+        None => Ok(()),
+    }
+}
+
+const ADVICE: &str = "webhooks may only be sent to public addresses \
+     (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)";
+
+fn check_literal(ip: IpAddr, policy: &Policy) -> Result<(), String> {
+    if policy.permits(ip) {
+        Ok(())
+    } else {
+        Err(format!(
+            "subscriberUrl: {ip} is a private address; {ADVICE}"
+        ))
+    }
+}
+
+/// A DNS resolver for the delivery client that refuses names resolving to addresses the policy
+/// forbids, so the address actually connected to is the one that was checked.
+///
+/// Install it with `reqwest::ClientBuilder::dns_resolver`. URLs whose host is an IP literal
+/// never reach a resolver, so the sender must still call [`check`] before each delivery.
+#[derive(Clone, Debug, Default)]
+pub struct GuardedResolver {
+    pub policy: Policy,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(guarded_lookup(
+            name.as_str().to_owned(),
+            self.policy.clone(),
+        ))
+    }
+}
+
+async fn guarded_lookup(
+    host: String,
+    policy: Policy,
+) -> Result<reqwest::dns::Addrs, Box<dyn Error + Send + Sync>> {
+    // Port 0: reqwest substitutes the URL's port.
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+    if addresses.is_empty() {
+        return Err(format!("`{host}` does not resolve").into());
+    }
+    let refused = if policy.allows_host(&host) {
+        None
+    } else {
+        addresses
+            .iter()
+            .map(SocketAddr::ip)
+            .find(|ip| !policy.permits(*ip))
+    };
+    if let Some(ip) = refused {
+        return Err(format!("`{host}` resolves to {ip}, a private address; {ADVICE}").into());
+    }
+    let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+    Ok(addresses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::dns::Resolve;
+
+    #[test]
+    fn public_and_private_addresses() {
+        let cases = [
+            ("8.8.8.8", true),
+            ("1.1.1.1", true),
+            ("93.184.216.34", true),
+            ("100.63.255.255", true),
+            ("100.128.0.0", true),
+            ("172.15.255.255", true),
+            ("172.32.0.0", true),
+            ("192.0.1.1", true),
+            ("198.17.255.255", true),
+            ("198.20.0.0", true),
+            ("223.255.255.255", true),
+            ("2606:4700::1111", true),
+            ("2001:4860:4860::8888", true),
+            ("::ffff:8.8.8.8", true),
+            ("64:ff9b::808:808", true),
+            ("2002:808:808::1", true),
+            ("0.0.0.0", false),
+            ("0.1.2.3", false),
+            ("10.0.0.5", false),
+            ("127.0.0.1", false),
+            ("127.255.255.254", false),
+            ("100.64.0.1", false),
+            ("100.127.255.255", false),
+            ("169.254.169.254", false),
+            ("172.16.0.1", false),
+            ("172.31.255.255", false),
+            ("192.0.0.8", false),
+            ("192.0.2.1", false),
+            ("192.168.1.1", false),
+            ("198.18.0.1", false),
+            ("198.19.255.255", false),
+            ("198.51.100.7", false),
+            ("203.0.113.9", false),
+            ("224.0.0.1", false),
+            ("239.255.255.250", false),
+            ("240.0.0.1", false),
+            ("255.255.255.255", false),
+            ("::", false),
+            ("::1", false),
+            ("::ffff:127.0.0.1", false),
+            ("::ffff:10.0.0.1", false),
+            ("::ffff:169.254.169.254", false),
+            ("::ffff:0:10.0.0.1", false),
+            ("::10.0.0.1", false),
+            ("64:ff9b::a00:1", false),
+            ("64:ff9b:1::8.8.8.8", false),
+            ("2002:a00:1::1", false),
+            ("fc00::1", false),
+            ("fd12:3456::1", false),
+            ("fe80::1", false),
+            ("febf::1", false),
+            ("ff02::1", false),
+            ("2001:db8::1", false),
+            ("2001::1", false),
+            ("3fff::1", false),
+            ("100::1", false),
+        ];
+        for (text, expected) in cases {
+            let ip: IpAddr = text.parse().expect(text);
+            assert_eq!(is_public(ip), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn check_syntax_accepts_plain_urls() {
+        let url = check_syntax("https://hooks.example.com/cal?token=abc").expect("valid");
+        assert_eq!(url.host_str(), Some("hooks.example.com"));
+        assert!(check_syntax("http://10.0.0.5:8080/x").is_ok());
+    }
+
+    #[test]
+    fn check_syntax_errors() {
+        let cases = [
+            ("ftp://example.com/x", "http or https"),
+            ("mailto:a@example.com", "http or https"),
+            ("https://user:pw@example.com/", "user name or password"),
+            ("https://user@example.com/", "user name or password"),
+            ("http://", "not a valid"),
+            ("/relative/path", "not a valid"),
+            ("not a url", "not a valid"),
+        ];
+        for (raw, needle) in cases {
+            let error = check_syntax(raw).expect_err(raw);
+            assert!(error.contains(needle), "{raw}: {error}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
+        assert!(
+            check_syntax(&long)
+                .expect_err("too long")
+                .contains("maximum")
+        );
+    }
+
+    fn allowing(hosts: &[&str]) -> Policy {
+        Policy {
+            allow_private: false,
+            allowed_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn loopback_literal_is_refused_by_default() {
+        let error = check("http://127.0.0.1:9/x", &Policy::default())
+            .await
+            .expect_err("loopback");
+        assert!(error.contains("127.0.0.1"), "{error}");
+        assert!(error.contains("KAIROS_WEBHOOK_ALLOW_PRIVATE"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn loopback_literal_is_allowed_with_allow_private() {
+        let policy = Policy {
+            allow_private: true,
+            allowed_hosts: Vec::new(),
+        };
+        let url = check("http://127.0.0.1:9/x", &policy)
+            .await
+            .expect("allowed");
+        assert_eq!(url.port(), Some(9));
+    }
+
+    #[tokio::test]
+    async fn loopback_literal_is_allowed_when_listed() {
+        assert!(
+            check("http://127.0.0.1:9/x", &allowing(&["127.0.0.1"]))
+                .await
+                .is_ok()
+        );
+        assert!(
+            check("http://[::1]:9/x", &allowing(&["[::1]"]))
+                .await
+                .is_ok()
+        );
+        assert!(check("http://[::1]:9/x", &allowing(&["::1"])).await.is_ok());
+        assert!(
+            check("http://127.0.0.2:9/x", &allowing(&["127.0.0.1"]))
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn disguised_literals_are_refused() {
+        // The URL parser normalizes these to IPv4 literals, which is what a client connects to.
+        for raw in [
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://[::ffff:127.0.0.1]/",
+        ] {
+            assert!(check(raw, &Policy::default()).await.is_err(), "{raw}");
+        }
+    }
+
+    #[tokio::test]
+    async fn localhost_is_refused_by_default() {
+        let error = check("http://localhost:9/", &Policy::default())
+            .await
+            .expect_err("localhost");
+        assert!(error.contains("`localhost`"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn localhost_is_allowed_when_listed() {
+        assert!(
+            check("http://localhost:9/", &allowing(&["localhost"]))
+                .await
+                .is_ok()
+        );
+        assert!(
+            check("http://LOCALHOST:9/", &allowing(&["localhost"]))
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn unresolvable_host_is_refused() {
+        let error = check("https://no-such-host.invalid/", &Policy::default())
+            .await
+            .expect_err("unresolvable");
+        assert!(error.contains("does not resolve"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn syntax_errors_come_first_even_when_private_is_allowed() {
+        let policy = Policy {
+            allow_private: true,
+            allowed_hosts: Vec::new(),
+        };
+        assert!(check("ftp://127.0.0.1/", &policy).await.is_err());
+    }
+
+    #[test]
+    fn allows_host_normalizes() {
+        let policy = allowing(&["Hooks.Internal.", "10.0.0.5", "[fd00::1]"]);
+        assert!(policy.allows_host("hooks.internal"));
+        assert!(policy.allows_host("HOOKS.INTERNAL."));
+        assert!(policy.allows_host("10.0.0.5"));
+        assert!(policy.allows_host("[fd00::1]"));
+        assert!(policy.allows_host("fd00:0::1"));
+        assert!(!policy.allows_host("other.internal"));
+        assert!(policy.permits("10.0.0.5".parse().expect("ip")));
+        assert!(!policy.permits("10.0.0.6".parse().expect("ip")));
+        assert!(policy.permits("8.8.8.8".parse().expect("ip")));
+    }
+
+    fn name(host: &str) -> reqwest::dns::Name {
+        host.parse().expect("valid DNS name")
+    }
+
+    #[tokio::test]
+    async fn resolver_refuses_private_answers() {
+        let resolver = GuardedResolver::default();
+        let error = match resolver.resolve(name("localhost")).await {
+            Ok(_) => panic!("localhost should be refused"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains("`localhost`"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn resolver_allows_private_answers_when_permitted() {
+        let open = GuardedResolver {
+            policy: Policy {
+                allow_private: true,
+                allowed_hosts: Vec::new(),
+            },
+        };
+        let listed = GuardedResolver {
+            policy: allowing(&["localhost"]),
+        };
+        for resolver in [open, listed] {
+            let addresses: Vec<SocketAddr> = match resolver.resolve(name("localhost")).await {
+                Ok(addresses) => addresses.collect(),
+                Err(error) => panic!("localhost should resolve: {error}"),
+            };
+            assert!(!addresses.is_empty());
+            assert!(addresses.iter().all(|a| a.ip().is_loopback()));
+        }
+    }
+}
