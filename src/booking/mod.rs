@@ -834,11 +834,8 @@ pub async fn cancel(
         if let Ok(event) = event_of(c, &record).await {
             host_switch_refused(&event, &actor, "disableCancelling", "cancelling")?;
         }
-        let seats_taken = store::attendees_of(c, &[record.id])
-            .await?
-            .iter()
-            .filter(|a| a.seat_uid.is_some())
-            .count();
+        let attendees = store::attendees_of(c, &[record.id]).await?;
+        let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
         if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
             return Err(ServiceError::Invalid(
                 "seatUid: this booking has several seats; cancel yours by passing its seatUid"
@@ -846,7 +843,6 @@ pub async fn cancel(
             ));
         }
         if let Some(seat) = &change.seat_uid {
-            let attendees = store::attendees_of(c, &[record.id]).await?;
             let Some(seated) = attendees
                 .iter()
                 .find(|a| a.seat_uid.as_deref() == Some(seat))
@@ -855,7 +851,7 @@ pub async fn cancel(
                     "Seat {seat} not found in booking {uid}"
                 )));
             };
-            if attendees.iter().filter(|a| a.seat_uid.is_some()).count() > 1 {
+            if seats_taken > 1 {
                 let mut seat_record = record.clone();
                 seat_record.status = "CANCELLED".into();
                 seat_record.cancellation_reason = change.reason.clone();
@@ -889,10 +885,7 @@ pub async fn cancel(
             }
         }
         // The booker cancelling by link is who Cal.com names.
-        let booker = store::attendees_of(c, &[record.id])
-            .await?
-            .first()
-            .map(|a| a.email.clone());
+        let booker = attendees.first().map(|a| a.email.clone());
         let cancelled_by = change.cancelled_by.clone().or(booker);
         store::set_claims_active(c, record.id, false).await?;
         store::set_status(

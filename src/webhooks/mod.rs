@@ -162,19 +162,16 @@ pub async fn booking_changed(
     let trigger = change.trigger();
     let wanted = |t: &str| hooks.iter().any(|h| h.triggers().iter().any(|x| x == t));
     let stands = matches!(change, Change::Created | Change::Rescheduled { .. });
+    let mut meetings = stands && MEETING_TRIGGERS.iter().any(|t| wanted(t));
     // A seat joining a booking that already stands adds no meeting events.
-    let first_seat = match seat {
-        None => true,
-        Some(_) => {
-            bookings_store::attendees_of(c, &[booking.id])
-                .await?
-                .iter()
-                .filter(|a| a.seat_uid.is_some())
-                .count()
-                <= 1
-        }
-    };
-    let meetings = stands && first_seat && MEETING_TRIGGERS.iter().any(|t| wanted(t));
+    if meetings && seat.is_some() {
+        let seats = bookings_store::attendees_of(c, &[booking.id])
+            .await?
+            .iter()
+            .filter(|a| a.seat_uid.is_some())
+            .count();
+        meetings = seats <= 1;
+    }
     if !wanted(trigger) && !meetings {
         return Ok(());
     }
@@ -238,11 +235,6 @@ pub async fn no_show_changed(
 
 // ---- Subscriptions ----
 
-/// A validated subscription as the API sets it.
-pub struct Subscription {
-    pub fields: WebhookFields,
-}
-
 fn not_found(id: &str) -> ServiceError {
     ServiceError::NotFound(format!("Webhook with id={id} not found"))
 }
@@ -272,7 +264,7 @@ pub async fn create(
     db: &Db,
     caller: i64,
     event_type: Option<i64>,
-    subscription: Subscription,
+    fields: WebhookFields,
 ) -> Result<WebhookRecord, ServiceError> {
     let id = uuid::Uuid::new_v4().to_string();
     db.transaction(async |c| {
@@ -283,7 +275,7 @@ pub async fn create(
             }
             None => Owner::User(caller),
         };
-        store::insert(c, &id, owner, &subscription.fields).await?;
+        store::insert(c, &id, owner, &fields).await?;
         store::find(c, &id).await?.ok_or_else(|| not_found(&id))
     })
     .await
@@ -319,20 +311,17 @@ pub async fn get(
         .await
 }
 
-/// Applies `change` to the current settings (a PATCH) and saves what it returns.
-pub async fn update<F>(
+/// Saves `fields` (validated against the current settings by the caller) if the caller owns
+/// the subscription.
+pub async fn update(
     db: &Db,
     caller: i64,
     event_type: Option<i64>,
     id: &str,
-    change: F,
-) -> Result<WebhookRecord, ServiceError>
-where
-    F: FnOnce(&WebhookRecord) -> Result<WebhookFields, ServiceError> + Send,
-{
+    fields: WebhookFields,
+) -> Result<WebhookRecord, ServiceError> {
     db.transaction(async |c| {
-        let hook = owned(c, caller, event_type, id).await?;
-        let fields = change(&hook)?;
+        owned(c, caller, event_type, id).await?;
         store::update(c, id, &fields).await?;
         store::find(c, id).await?.ok_or_else(|| not_found(id))
     })

@@ -166,6 +166,18 @@ pub fn check_syntax(raw: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// The send-time check: the URL's form and, when its host is an IP literal, the address
+/// rule. Names are left to [`GuardedResolver`], which sees the addresses actually connected
+/// to, so a name is resolved once per attempt, not twice.
+pub fn check_before_send(raw: &str, policy: &Policy) -> Result<(), String> {
+    let url = check_syntax(raw)?;
+    match url.host() {
+        Some(Host::Ipv4(ip)) => check_literal(IpAddr::V4(ip), policy),
+        Some(Host::Ipv6(ip)) => check_literal(IpAddr::V6(ip), policy),
+        _ => Ok(()),
+    }
+}
+
 /// Checks a subscriber URL's form and that its host is a public address (or exempt under
 /// `policy`). Host names are resolved; if any address they resolve to is not allowed the URL is
 /// refused, since the HTTP client may pick any of them.
@@ -227,7 +239,7 @@ fn check_literal(ip: IpAddr, policy: &Policy) -> Result<(), String> {
 /// forbids, so the address actually connected to is the one that was checked.
 ///
 /// Install it with `reqwest::ClientBuilder::dns_resolver`. URLs whose host is an IP literal
-/// never reach a resolver, so the sender must still call [`check`] before each delivery.
+/// never reach a resolver, so the sender calls [`check_before_send`] before each delivery.
 #[derive(Clone, Debug, Default)]
 pub struct GuardedResolver {
     pub policy: Policy,
@@ -513,5 +525,20 @@ mod tests {
             assert!(!addresses.is_empty());
             assert!(addresses.iter().all(|a| a.ip().is_loopback()));
         }
+    }
+
+    #[test]
+    fn send_time_check_refuses_private_literals_only() {
+        let strict = Policy::default();
+        assert!(check_before_send("http://127.0.0.1:9/x", &strict).is_err());
+        assert!(check_before_send("http://[::ffff:10.0.0.1]/x", &strict).is_err());
+        assert!(check_before_send("http://8.8.8.8/x", &strict).is_ok());
+        // Names are the resolver's to check.
+        assert!(check_before_send("http://localhost:9/x", &strict).is_ok());
+        let open = Policy {
+            allow_private: true,
+            ..Policy::default()
+        };
+        assert!(check_before_send("http://127.0.0.1:9/x", &open).is_ok());
     }
 }

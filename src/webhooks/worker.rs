@@ -147,16 +147,16 @@ impl Worker {
             .await
     }
 
-    /// Sends one subscription's deliveries oldest first. After a failure the rest are
-    /// released rather than sent, since the receiver is unwell; so are any the lease no longer
-    /// safely covers.
+    /// Sends one subscription's deliveries oldest first, each on its own retry schedule (a
+    /// failure does not skip the rest, which would starve the newest while a receiver is
+    /// down). Deliveries the lease no longer safely covers are given back unsent.
     async fn send_in_order(&self, group: Vec<Due>) {
         let started = Instant::now();
         let mut rest = group.into_iter();
         while let Some(due) = rest.next() {
-            let ok = self.deliver(&due).await;
+            self.deliver(&due).await;
             let lease_left = self.config.lease.saturating_sub(started.elapsed());
-            if !ok || lease_left < self.config.timeout * 2 {
+            if lease_left < self.config.timeout * 2 {
                 let ids: Vec<String> = rest.map(|d| d.delivery.id).collect();
                 if !ids.is_empty()
                     && let Err(e) = self
@@ -171,8 +171,8 @@ impl Worker {
         }
     }
 
-    /// One attempt at one delivery, recorded; whether the receiver took it.
-    async fn deliver(&self, due: &Due) -> bool {
+    /// One attempt at one delivery, recorded.
+    async fn deliver(&self, due: &Due) {
         let d = &due.delivery;
         let attempted_at = Utc::now();
         let clock = Instant::now();
@@ -248,13 +248,12 @@ impl Worker {
             tracing::warn!(delivery = %d.id, error = %e, "could not record a webhook attempt");
         }
         tracing::debug!(delivery = %d.id, attempt, status, latency_ms, "webhook attempt");
-        status == store::DELIVERED
     }
 
     async fn post(&self, due: &Due) -> Reply {
         let d = &due.delivery;
-        // IP literals never reach the resolver, so the address rule is checked here too.
-        if let Err(e) = ssrf::check(&due.url, &self.config.policy).await {
+        // IP literals never reach the resolver, so the address rule is checked here for them.
+        if let Err(e) = ssrf::check_before_send(&due.url, &self.config.policy) {
             return Reply::Refused(e);
         }
         let secret = due.secret.as_deref();

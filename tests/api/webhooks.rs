@@ -139,6 +139,19 @@ impl Receiver {
     }
 }
 
+/// GETs `path` until `done` holds for its `data` (up to 5 s); returns the last `data`.
+async fn poll(app: &TestApp, key: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = data(app.call(M::GET, path, Some(key), None).await, 200).await;
+        if done(&last) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    last
+}
+
 fn hmac_hex(secret: &str, body: &[u8]) -> String {
     let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
@@ -704,7 +717,13 @@ fn compare(expected: &Value, got: &Value, at: &str, loose: &[&str], out: &mut Ve
 
 #[tokio::test]
 async fn failures_are_retried_until_the_receiver_is_back_and_nothing_is_lost() {
-    let app = spawn_app().await;
+    // Retries must outlast the outage: the receiver comes back within their window.
+    let database = crate::helpers::TestDatabase::new().await;
+    let config = kairos::config::Config {
+        webhook_retry_schedule: "1s,1s,1s,1s,1s,1s,1s,1s,1s,1s".into(),
+        ..database.config()
+    };
+    let app = spawn_app_with(config, database).await;
     let (receiver, listener) = Receiver::reserved();
     // Nothing listens on the port until the receiver comes back: connections are refused.
     let address = listener.local_addr().unwrap();
@@ -716,35 +735,28 @@ async fn failures_are_retried_until_the_receiver_is_back_and_nothing_is_lost() {
         book(&app, event, n * 2, &format!("b{n}@booker.example")).await;
     }
     // The receiver is down: attempts fail with connection errors and are scheduled again.
-    let mut retried = false;
-    for _ in 0..100 {
-        let log = data(
-            app.call(
-                M::GET,
-                &format!("/v2/webhooks/{hook}/deliveries"),
-                Some(&key),
-                None,
-            )
-            .await,
-            200,
-        )
-        .await;
+    let pending = |log: &Value| {
         let list = log.as_array().unwrap();
-        if list.len() == 5
+        list.len() == 5
             && list
                 .iter()
                 .all(|d| d["status"] == "pending" && d["attemptCount"].as_i64().unwrap() >= 1)
-        {
-            assert!(
-                list[0]["lastError"].as_str().unwrap().contains("connect"),
-                "{log}"
-            );
-            retried = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(retried, "deliveries were attempted and kept pending");
+    };
+    let log = poll(
+        &app,
+        &key,
+        &format!("/v2/webhooks/{hook}/deliveries"),
+        pending,
+    )
+    .await;
+    assert!(
+        pending(&log),
+        "deliveries were attempted and kept pending: {log}"
+    );
+    assert!(
+        log[0]["lastError"].as_str().unwrap().contains("connect"),
+        "{log}"
+    );
     receiver.listen(TcpListener::bind(address).unwrap());
     let hits = receiver.wait_for("five deliveries", |h| h.len() >= 5).await;
     let ids: Vec<&str> = hits.iter().map(|h| h.header("webhook-id")).collect();
@@ -823,24 +835,13 @@ async fn server_errors_retry_client_errors_are_final_and_gone_disables() {
     receiver
         .wait_for("the refused delivery", |h| h.len() >= 4)
         .await;
-    let mut failed = Value::Null;
-    for _ in 0..100 {
-        failed = data(
-            app.call(
-                M::GET,
-                &format!("/v2/webhooks/{hook}/deliveries?status=failed"),
-                k,
-                None,
-            )
-            .await,
-            200,
-        )
-        .await;
-        if failed.as_array().unwrap().len() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let failed = poll(
+        &app,
+        &key,
+        &format!("/v2/webhooks/{hook}/deliveries?status=failed"),
+        |d| d.as_array().unwrap().len() == 1,
+    )
+    .await;
     assert_eq!(failed[0]["attemptCount"], 1, "a 400 is final: {failed}");
     assert_eq!(failed[0]["lastStatusCode"], 400);
     // Redelivery sends the same delivery again, now accepted.
@@ -861,19 +862,10 @@ async fn server_errors_retry_client_errors_are_final_and_gone_disables() {
 
     receiver.fail(410, 1);
     book(&app, event, 4, "c@booker.example").await;
-    let mut hook_now = Value::Null;
-    for _ in 0..100 {
-        hook_now = data(
-            app.call(M::GET, &format!("/v2/webhooks/{hook}"), k, None)
-                .await,
-            200,
-        )
-        .await;
-        if hook_now["active"] == false {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let hook_now = poll(&app, &key, &format!("/v2/webhooks/{hook}"), |h| {
+        h["active"] == false
+    })
+    .await;
     assert_eq!(
         hook_now["active"], false,
         "410 Gone switches the subscription off"

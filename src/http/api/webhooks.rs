@@ -13,7 +13,7 @@ use crate::http::extract::{Authenticated, parse_body};
 use crate::storage::webhooks::{
     AttemptRecord, DeliveryFilter, DeliveryRecord, WebhookFields, WebhookRecord,
 };
-use crate::webhooks::{self, Subscription, TRIGGERS, VERSIONS, ssrf};
+use crate::webhooks::{self, TRIGGERS, VERSIONS, ssrf};
 
 const MAX_SECRET: usize = 256;
 const MAX_TEMPLATE: usize = 64 * 1024;
@@ -217,7 +217,7 @@ async fn create_in(
 ) -> Result<HttpResponse, ApiError> {
     let input: WebhookInput = parse_body(body)?;
     let fields = validate(input, None, &state.webhook_policy).await?;
-    let hook = webhooks::create(&state.db, caller, event_type, Subscription { fields }).await?;
+    let hook = webhooks::create(&state.db, caller, event_type, fields).await?;
     Ok(HttpResponse::Created().json(success(to_json(&hook, true))))
 }
 
@@ -232,7 +232,7 @@ async fn update_in(
     // The URL check resolves names, so it runs before the transaction, on the current values.
     let current = webhooks::get(&state.db, caller, event_type, id).await?;
     let fields = validate(input, Some(&current), &state.webhook_policy).await?;
-    let hook = webhooks::update(&state.db, caller, event_type, id, |_| Ok(fields)).await?;
+    let hook = webhooks::update(&state.db, caller, event_type, id, fields).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
 }
 
