@@ -212,6 +212,12 @@ pub async fn profile(db: &Db, user_id: i64) -> Result<Profile, StorageError> {
     .await
 }
 
+/// A person's public page: who they are, by username. `None` for an unknown username.
+pub async fn public_profile(db: &Db, username: &str) -> Result<Option<User>, StorageError> {
+    db.run(async |c| users::find_by_username(c, username).await)
+        .await
+}
+
 /// A partial profile change (`PATCH /v2/me`); absent fields stay as they are.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

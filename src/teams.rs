@@ -9,6 +9,18 @@ use crate::service::ServiceError;
 use crate::storage::teams::{self as store, Membership, Team, TeamFields};
 use crate::storage::{Conn, Db, users};
 
+/// A team's public page, by slug: anyone may see a team's name, bio and event types, as on
+/// Cal.com. `None` for an unknown slug.
+pub async fn public_team(db: &Db, slug: &str) -> Result<Option<Team>, ServiceError> {
+    db.run(async |c| {
+        let Some(id) = store::find_id_by_slug(c, slug).await? else {
+            return Ok(None);
+        };
+        Ok(store::find(c, id).await?)
+    })
+    .await
+}
+
 const ROLES: [&str; 3] = ["MEMBER", "ADMIN", "OWNER"];
 
 /// A team in the API's vocabulary: the body of a create or (partially) an update.

@@ -7,6 +7,7 @@
 //! itself (an exclusion constraint, or triggers), so even a bug above cannot double-book.
 
 pub mod context;
+pub mod ics;
 mod requests;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -279,6 +280,17 @@ async fn visible(c: &mut Conn<'_>, user: i64, uid: &str) -> Result<BookingRecord
 pub async fn get(db: &Db, user: i64, uid: &str) -> Result<BookingView, ServiceError> {
     db.run(async |c| {
         let record = visible(c, user, uid).await?;
+        view(c, record).await
+    })
+    .await
+}
+
+/// A booking by its uid alone: the booking link is the booker's key to it, as in Cal.com.
+pub async fn by_link(db: &Db, uid: &str) -> Result<BookingView, ServiceError> {
+    db.run(async |c| {
+        let record = store::find_by_uid(c, uid)
+            .await?
+            .ok_or_else(|| not_found(uid))?;
         view(c, record).await
     })
     .await

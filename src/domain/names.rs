@@ -35,13 +35,35 @@ impl fmt::Display for Slug {
 }
 
 /// A username: the path segment of a person's booking page (`/{username}/{event}`).
-/// Lower-case letters, digits, `-`, `_` and `.`, 1 to 64 characters.
+/// Lower-case letters, digits, `-`, `_` and `.`, 1 to 64 characters, and not one of the paths
+/// Kairos serves itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
+
+/// First path segments of Kairos's own pages and API, which no person's page may shadow.
+pub const RESERVED_USERNAMES: [&str; 12] = [
+    "v2",
+    "health",
+    "static",
+    "embed",
+    "booking",
+    "reschedule",
+    "team",
+    "api",
+    "admin",
+    "login",
+    "logout",
+    "favicon.ico",
+];
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
+        if RESERVED_USERNAMES.contains(&name) {
+            return Err(format!(
+                "username `{name}` is reserved for Kairos's own pages; choose another"
+            ));
+        }
         let valid = (1..=64).contains(&name.len())
             && name
                 .chars()

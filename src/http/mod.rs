@@ -36,10 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::new(MAX_JSON_BODY))
         .app_data(query_config())
         .app_data(path_config())
-        .route("/", web::get().to(pages::home))
-        .route("/static/kairos.css", web::get().to(pages::stylesheet))
         .route("/health", web::get().to(health::health))
         .service(web::scope("/v2").configure(api::configure))
+        .configure(pages::configure)
         .default_service(web::to(not_found));
 }
 

@@ -30,10 +30,11 @@ pub async fn request_span(
     let mut res = handled?.map_into_boxed_body();
 
     // Errors carry Cal.com's envelope, whoever raised them (our handlers or actix's extractors);
-    // only here is the request path known to put in it.
+    // only here is the request path known to put in it. Pages answer with their own HTML.
     let enveloped = res
         .response()
         .error()
+        .filter(|e| e.as_error::<super::pages::PageError>().is_none())
         .map(|e| match e.as_error::<ApiError>() {
             Some(api) => api.envelope(Some(&path)),
             None => ApiError::from_status(res.status(), e.to_string()).envelope(Some(&path)),

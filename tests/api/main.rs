@@ -3,6 +3,7 @@
 
 mod availability;
 mod bookings;
+mod browser;
 mod cli;
 mod constraints;
 mod event_types;
@@ -10,6 +11,7 @@ mod health;
 mod helpers;
 mod me;
 mod openapi;
+mod pages;
 mod process;
 mod schedules;
 mod schema;

@@ -10,17 +10,23 @@ use kairos::storage::{DatabaseUrl, Db, PoolOptions};
 use crate::helpers::{TestDatabase, kairos_binary};
 
 /// A running `kairos` process and what it printed before it started listening.
-struct Server {
+pub struct Server {
     child: Child,
-    base_url: String,
+    pub base_url: String,
     printed: Vec<String>,
 }
 
 impl Server {
-    fn start(database: &TestDatabase, args: &[&str]) -> Self {
+    pub fn start(database: &TestDatabase, args: &[&str]) -> Self {
+        Self::start_with_env(database, args, &[])
+    }
+
+    /// Starts `kairos` with `args` and extra `KAIROS_*` settings on top of the database's.
+    pub fn start_with_env(database: &TestDatabase, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(kairos_binary())
             .args(args)
             .envs(database.env())
+            .envs(env.iter().copied())
             .env("KAIROS_BIND", "127.0.0.1:0")
             .current_dir(database.dir.path())
             .stdout(Stdio::piped())
@@ -54,7 +60,7 @@ impl Server {
         }
     }
 
-    fn demo_key(&self) -> String {
+    pub fn demo_key(&self) -> String {
         self.printed
             .iter()
             .find_map(|l| l.trim().strip_prefix("API key"))
@@ -62,7 +68,7 @@ impl Server {
             .expect("the demo prints an API key")
     }
 
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &self.child.id().to_string()])
             .status()
@@ -70,7 +76,7 @@ impl Server {
         assert!(status.success());
     }
 
-    fn wait(&mut self) -> ExitStatus {
+    pub fn wait(&mut self) -> ExitStatus {
         for _ in 0..200 {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;

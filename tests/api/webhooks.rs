@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::event_types::person;
 use crate::helpers::{TestApp, assert_error, data, spawn_app, spawn_app_with};
+use crate::process::Server;
 
 /// What a receiver got.
 #[derive(Debug, Clone)]
@@ -58,19 +59,20 @@ async fn receive(
     body: web::Bytes,
     state: web::Data<Arc<ReceiverState>>,
 ) -> HttpResponse {
-    let delay = state.delay_ms.load(Ordering::SeqCst);
-    if delay > 0 {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
     let headers = request
         .headers()
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
         .collect();
+    // Recorded on arrival: a request the sender gives up on (or dies during) still counts.
     state.hits.lock().unwrap().push(Hit {
         headers,
         body: body.to_vec(),
     });
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let reply = state.reply.load(Ordering::SeqCst);
     let failing = state
         .failures_left
@@ -120,6 +122,13 @@ impl Receiver {
     pub fn fail(&self, status: u16, times: u64) {
         self.state.reply.store(status, Ordering::SeqCst);
         self.state.failures_left.store(times, Ordering::SeqCst);
+    }
+
+    /// Holds every answer back this long (requests are still recorded on arrival).
+    pub fn set_delay(&self, delay: Duration) {
+        self.state
+            .delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
     pub fn hits(&self) -> Vec<Hit> {
@@ -961,4 +970,123 @@ async fn two_instances_on_one_database_deliver_each_event_once() {
     assert_eq!(ids.len(), 60);
     assert_eq!(receiver.hits().len(), 60, "no delivery was sent twice");
     drop(hits);
+}
+
+/// Distinct `webhook-id`s among `hits`, each with the indexes of its hits.
+fn by_webhook_id(hits: &[Hit]) -> BTreeMap<String, Vec<usize>> {
+    let mut ids: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, hit) in hits.iter().enumerate() {
+        ids.entry(hit.header("webhook-id").to_owned())
+            .or_default()
+            .push(index);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_delivery_loses_nothing_and_repeats_only_what_was_in_flight() {
+    const SUBSCRIPTIONS: usize = 10;
+    const EVENTS: usize = 1_000;
+    let database = crate::helpers::TestDatabase::new().await;
+    let receiver = Receiver::start().await;
+    let settings = |worker: &'static str| {
+        [
+            ("KAIROS_WEBHOOK_WORKER", worker),
+            ("KAIROS_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("KAIROS_WEBHOOK_TIMEOUT_SECS", "1"),
+            // A short lease, so the restarted server takes over the dead one's claims soon.
+            ("KAIROS_WEBHOOK_LEASE_SECS", "3"),
+            (
+                "KAIROS_WEBHOOK_RETRY_SCHEDULE",
+                "200ms,200ms,200ms,200ms,200ms",
+            ),
+        ]
+    };
+
+    // 1,000 events queued while no worker runs.
+    let server = Server::start_with_env(&database, &["serve", "--demo"], &settings("false"));
+    let key = server.demo_key();
+    let client = reqwest::Client::new();
+    let mut hooks = Vec::new();
+    for _ in 0..SUBSCRIPTIONS {
+        let response = client
+            .post(format!("{}/v2/webhooks", server.base_url))
+            .bearer_auth(&key)
+            .json(&json!({"subscriberUrl": receiver.url, "triggers": ["BOOKING_CREATED"]}))
+            .send()
+            .await
+            .unwrap();
+        hooks.push(data(response, 201).await["id"].as_str().unwrap().to_owned());
+    }
+    for i in 0..EVENTS {
+        let hook = &hooks[i % SUBSCRIPTIONS];
+        let response = client
+            .post(format!("{}/v2/webhooks/{hook}/ping", server.base_url))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        data(response, 201).await;
+    }
+    drop(server);
+    assert!(
+        receiver.hits().is_empty(),
+        "nothing is sent without a worker"
+    );
+
+    // A worker sends to a slow receiver and is killed with requests in flight.
+    receiver.set_delay(Duration::from_millis(40));
+    let mut server = Server::start_with_env(&database, &["serve"], &settings("true"));
+    receiver
+        .wait_for("deliveries under way", |h| h.len() >= 150)
+        .await;
+    server.signal("KILL");
+    server.wait();
+    let before_kill = receiver.hits().len();
+    assert!(
+        before_kill < EVENTS,
+        "the kill came before the queue drained ({before_kill} sent)"
+    );
+    receiver.set_delay(Duration::ZERO);
+
+    // Restarted, it delivers the rest.
+    let _server = Server::start_with_env(&database, &["serve"], &settings("true"));
+    receiver
+        .wait_for("every event", |h| by_webhook_id(h).len() >= EVENTS)
+        .await;
+    // Late repeats would show up now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hits = receiver.hits();
+    let ids = by_webhook_id(&hits);
+    assert_eq!(ids.len(), EVENTS, "every queued event, under its own id");
+    let repeated: Vec<&Vec<usize>> = ids.values().filter(|seen| seen.len() > 1).collect();
+    for seen in &repeated {
+        assert!(
+            seen[0] < before_kill && seen[1..].iter().all(|&i| i >= before_kill),
+            "only a request in flight at the kill is sent again, once: hits {seen:?}, \
+             kill after hit {before_kill}"
+        );
+        assert!(
+            seen.iter().all(|&i| hits[i].body == hits[seen[0]].body),
+            "a repeat carries the same body"
+        );
+    }
+    assert!(
+        repeated.len() <= SUBSCRIPTIONS,
+        "at most one request per subscription is in flight; {} were repeated",
+        repeated.len()
+    );
+    let db = kairos::storage::Db::connect(
+        &kairos::storage::DatabaseUrl::parse(&database.url).unwrap(),
+        &kairos::storage::PoolOptions::default(),
+    )
+    .unwrap();
+    let delivered = db
+        .count_rows("SELECT * FROM webhook_deliveries WHERE status = 'delivered'")
+        .await
+        .unwrap();
+    assert_eq!(
+        delivered, EVENTS as i64,
+        "the log shows every event delivered"
+    );
 }

@@ -1,0 +1,372 @@
+//! A booking's own page, reached by its link: what, when (in the booker's zone and the host's),
+//! where and who; "add to calendar" links and the `.ics`; cancel and reschedule, as Cal.com's
+//! `/booking/{uid}?cancel=true` and `/reschedule/{uid}`.
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use super::i18n::{Lang, Text};
+use super::{Chrome, PageError, PageResult, QueryState, html};
+use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef, ics};
+use crate::domain::TimeZoneName;
+use crate::http::AppState;
+
+/// Display settings that travel with the booking's links.
+const KEEP: [&str; 6] = ["tz", "hour", "lang", "embed", "embedType", "layout"];
+
+struct Person {
+    name: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "booking.html")]
+struct BookingPage<'a> {
+    chrome: Chrome,
+    t: &'a Text,
+    /// `scheduled`, `pending`, `cancelled`, `rescheduled` or `rejected`.
+    state: &'static str,
+    heading: &'a str,
+    title: String,
+    when: String,
+    host_when: Option<String>,
+    tz: String,
+    location: Option<String>,
+    location_is_link: bool,
+    hosts: Vec<Person>,
+    attendees: Vec<Person>,
+    google_href: String,
+    outlook_href: String,
+    ics_href: String,
+    reschedule_href: Option<String>,
+    cancel_href: Option<String>,
+    cancelling: bool,
+    cancel_action: String,
+    keep_href: String,
+    reason: Option<String>,
+    rescheduled_to: Option<String>,
+    /// Cal.com embed event data, when this page is the end of a booking inside an embed.
+    embed_booking: Option<String>,
+}
+
+fn zone(raw: Option<&str>) -> Option<Tz> {
+    raw.and_then(|z| TimeZoneName::parse(z).ok())
+        .map(TimeZoneName::tz)
+}
+
+fn span(lang: Lang, tz: Tz, twelve: bool, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let s = tz.from_utc_datetime(&start.naive_utc());
+    let e = tz.from_utc_datetime(&end.naive_utc());
+    format!(
+        "{}, {} – {}",
+        lang.long_date(s.date_naive()),
+        lang.time(s.time(), twelve),
+        lang.time(e.time(), twelve)
+    )
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn calendar_links(view: &BookingView, page_url: &str) -> (String, String) {
+    let r = &view.record;
+    let details = format!("{}\n\n{page_url}", r.description);
+    let location = r.location.clone().unwrap_or_default();
+    let mut google = url::form_urlencoded::Serializer::new(String::new());
+    google
+        .append_pair("action", "TEMPLATE")
+        .append_pair("text", &r.title)
+        .append_pair(
+            "dates",
+            &format!("{}/{}", stamp(r.start_at), stamp(r.end_at)),
+        )
+        .append_pair("details", details.trim())
+        .append_pair("location", &location);
+    let iso = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut outlook = url::form_urlencoded::Serializer::new(String::new());
+    outlook
+        .append_pair("path", "/calendar/action/compose")
+        .append_pair("rru", "addevent")
+        .append_pair("startdt", &iso(r.start_at))
+        .append_pair("enddt", &iso(r.end_at))
+        .append_pair("subject", &r.title)
+        .append_pair("body", details.trim())
+        .append_pair("location", &location);
+    (
+        format!(
+            "https://calendar.google.com/calendar/render?{}",
+            google.finish()
+        ),
+        format!(
+            "https://outlook.live.com/calendar/0/deeplink/compose?{}",
+            outlook.finish()
+        ),
+    )
+}
+
+/// The data Cal.com's embed events carry, for `static/embed-iframe.js`.
+fn embed_data(view: &BookingView, slug: Option<&str>, rescheduled: bool) -> String {
+    let r = &view.record;
+    let person =
+        |name: &str, email: &str, tz: &str| json!({"name": name, "email": email, "timeZone": tz});
+    let data = json!({
+        "uid": r.uid,
+        "id": r.id,
+        "title": r.title,
+        "startTime": r.start_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "endTime": r.end_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "eventTypeId": r.event_type_id,
+        "eventTypeSlug": slug,
+        "status": r.status.to_lowercase(),
+        "duration": (r.end_at - r.start_at).num_minutes(),
+        "organizer": view.hosts.first().map(|h| person(&h.name, &h.email, &h.time_zone)),
+        "attendees": view.attendees.iter().map(|a| person(&a.name, &a.email, &a.time_zone)).collect::<Vec<_>>(),
+        "location": r.location,
+        "rescheduled": rescheduled,
+    });
+    // Inside <script type="application/json">: `</` must not close the element.
+    data.to_string().replace("</", "<\\/")
+}
+
+/// `GET /booking/{uid}` (with `?cancel=true` for the cancel form).
+pub async fn show(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    uid: web::Path<String>,
+) -> PageResult {
+    let query = QueryState::from_request(&request);
+    let lang = query.lang(&request);
+    let t = lang.text();
+    let view = booking::by_link(&state.db, &uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    let r = &view.record;
+    let booker = view.attendees.first();
+    let tz = zone(query.get("tz"))
+        .or_else(|| zone(booker.map(|b| b.time_zone.as_str())))
+        .unwrap_or(Tz::UTC);
+    let host = view.hosts.first();
+    let twelve = match query.get("hour") {
+        Some("12") => true,
+        Some("24") => false,
+        _ => lang.twelve_hour(),
+    };
+    let host_tz = zone(host.map(|h| h.time_zone.as_str()));
+    let (state_name, heading) = match r.status.as_str() {
+        "ACCEPTED" => ("scheduled", t.confirmed_title),
+        "PENDING" => ("pending", t.pending_title),
+        "REJECTED" => ("rejected", t.rejected_title),
+        _ if r.rescheduled => ("rescheduled", t.rescheduled_title),
+        _ => ("cancelled", t.cancelled_title),
+    };
+    let active = matches!(r.status.as_str(), "ACCEPTED" | "PENDING") && r.end_at > Utc::now();
+    let keep = query.carry_only(&KEEP);
+    let amp = if keep.is_empty() { "?" } else { "&" };
+    let page_url = format!("{}/booking/{}", state.base_url, r.uid);
+    let (google_href, outlook_href) = calendar_links(&view, &page_url);
+    let location = r.location.clone().filter(|l| !l.is_empty());
+    let location_is_link = location
+        .as_deref()
+        .is_some_and(|l| l.starts_with("https://") || l.starts_with("http://"));
+    let justed_booked = query.get("booked").is_some() || query.get("rescheduled").is_some();
+    let embed_booking = (query.embedded() && justed_booked).then(|| {
+        embed_data(
+            &view,
+            view.event_slug.as_deref(),
+            query.get("rescheduled").is_some(),
+        )
+    });
+    let when = span(lang, tz, twelve, r.start_at, r.end_at);
+    let page = BookingPage {
+        chrome: Chrome::new(
+            lang,
+            host.map(|h| h.brand_color.as_str()).unwrap_or_default(),
+            &query,
+        ),
+        t,
+        state: state_name,
+        heading,
+        title: r.title.clone(),
+        when: when.clone(),
+        // Only when the host's clock reads differently.
+        host_when: host_tz
+            .map(|h| span(lang, h, twelve, r.start_at, r.end_at))
+            .filter(|h| *h != when),
+        tz: tz.name().to_owned(),
+        location,
+        location_is_link,
+        hosts: view
+            .hosts
+            .iter()
+            .map(|h| Person {
+                name: h.name.clone(),
+                email: h.email.clone(),
+            })
+            .collect(),
+        attendees: view
+            .attendees
+            .iter()
+            .map(|a| Person {
+                name: a.name.clone(),
+                email: a.email.clone(),
+            })
+            .collect(),
+        google_href,
+        outlook_href,
+        ics_href: format!("/booking/{}/ics", r.uid),
+        reschedule_href: active.then(|| format!("/reschedule/{}{keep}", r.uid)),
+        cancel_href: active.then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
+        cancelling: active && query.get("cancel") == Some("true"),
+        cancel_action: format!("/booking/{}/cancel{keep}", r.uid),
+        keep_href: format!("/booking/{}{keep}", r.uid),
+        reason: r
+            .cancellation_reason
+            .clone()
+            .or(r.rejection_reason.clone())
+            .filter(|s| !s.is_empty() && !active),
+        rescheduled_to: view
+            .rescheduled_to
+            .as_ref()
+            .map(|uid| format!("/booking/{uid}{keep}")),
+        embed_booking,
+    };
+    html(page)
+}
+
+/// `POST /booking/{uid}/cancel`: the booker cancels by link.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    uid: web::Path<String>,
+    body: web::Bytes,
+) -> PageResult {
+    let query = QueryState::from_request(&request);
+    let lang = query.lang(&request);
+    let reason = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
+        return Err(PageError::bad_request(
+            lang,
+            "reason: at most 1000 characters",
+        ));
+    }
+    booking::cancel(
+        &state.db,
+        &state.outbox,
+        &uid,
+        CancelRequest {
+            reason,
+            cancelled_by: None,
+            seat_uid: None,
+        },
+        Actor::Booker(None),
+    )
+    .await
+    .map_err(|e| PageError::from_service(lang, e))?;
+    let keep = query.carry_only(&KEEP);
+    let amp = if keep.is_empty() { "?" } else { "&" };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("/booking/{uid}{keep}{amp}cancelled=1")))
+        .finish())
+}
+
+/// `GET /reschedule/{uid}`: the booker of the booking's event type, moving this booking.
+pub async fn reschedule(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    uid: web::Path<String>,
+) -> PageResult {
+    let query = QueryState::from_request(&request);
+    let lang = query.lang(&request);
+    let view = booking::by_link(&state.db, &uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    if !matches!(view.record.status.as_str(), "ACCEPTED" | "PENDING") {
+        return Err(PageError::gone(lang, lang.text().cannot_reschedule));
+    }
+    let event_id = view
+        .record
+        .event_type_id
+        .ok_or_else(|| PageError::not_found(lang))?;
+    let event = booking::resolve_event(&state.db, &EventRef::Id(event_id))
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    let tz = query
+        .get("tz")
+        .map(str::to_owned)
+        .or_else(|| view.attendees.first().map(|a| a.time_zone.clone()))
+        .unwrap_or_else(|| "UTC".into());
+    let local = zone(Some(&tz))
+        .unwrap_or(Tz::UTC)
+        .from_utc_datetime(&view.record.start_at.naive_utc());
+    let next = query.with(&[
+        ("rescheduleUid", Some(view.record.uid.clone())),
+        ("tz", Some(tz)),
+        ("month", Some(local.format("%Y-%m").to_string())),
+        ("date", Some(local.format("%Y-%m-%d").to_string())),
+    ]);
+    let embed_suffix = if query.embedded() { "/embed" } else { "" };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            LOCATION,
+            format!("/{}{embed_suffix}{}", event.booking_path(), next.href(&[])),
+        ))
+        .finish())
+}
+
+/// `GET /booking/{uid}/ics`: the booking as an iCalendar file.
+pub async fn ics(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    uid: web::Path<String>,
+) -> PageResult {
+    let query = QueryState::from_request(&request);
+    let lang = query.lang(&request);
+    let view = booking::by_link(&state.db, &uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    let r = &view.record;
+    let host = view.hosts.first();
+    let page_url = format!("{}/booking/{}", state.base_url, r.uid);
+    let invite = ics::Invite {
+        uid: &r.ical_uid,
+        sequence: r.ical_sequence,
+        stamp: Utc::now(),
+        start: r.start_at,
+        end: r.end_at,
+        summary: &r.title,
+        description: &r.description,
+        location: r.location.as_deref(),
+        status: ics::status_of(&r.status),
+        organizer: ics::Person {
+            name: host.map_or("", |h| h.name.as_str()),
+            email: host.map_or("", |h| h.email.as_str()),
+        },
+        attendees: view
+            .attendees
+            .iter()
+            .map(|a| ics::Person {
+                name: &a.name,
+                email: &a.email,
+            })
+            .collect(),
+        url: Some(&page_url),
+        method: "PUBLISH",
+    };
+    let file = view.event_slug.as_deref().unwrap_or("booking");
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/calendar; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}.ics\""),
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(ics::render(&invite)))
+}

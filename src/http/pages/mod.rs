@@ -1,0 +1,399 @@
+//! Server-rendered pages (askama templates in `templates/`) and the static files they use:
+//! the home page, the public booking pages (`booker`), the booking's own page with its manage
+//! links (`manage`), and the embed scripts. Pages speak HTML, errors included; the JSON API is
+//! `http::api`.
+
+mod booker;
+mod i18n;
+mod manage;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::AppState;
+use crate::service::ServiceError;
+use crate::storage::Backend;
+use i18n::Lang;
+
+/// The page routes. Registered after the API, so `/v2`, `/health` and `/static` win over
+/// `/{username}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/static/kairos.css", web::get().to(asset::<0>))
+        .route("/static/booker.js", web::get().to(asset::<1>))
+        .route("/embed/embed.js", web::get().to(asset::<2>))
+        .route("/embed/iframe.js", web::get().to(asset::<3>))
+        .route("/static/embed-test.html", web::get().to(asset::<4>))
+        .route("/booking/{uid}", web::get().to(manage::show))
+        .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
+        .route("/booking/{uid}/ics", web::get().to(manage::ics))
+        .route("/reschedule/{uid}", web::get().to(manage::reschedule))
+        .route("/team/{team}", web::get().to(booker::team_profile))
+        .service(
+            web::resource(["/team/{team}/{slug}", "/team/{team}/{slug}/embed"])
+                .route(web::get().to(booker::show))
+                .route(web::post().to(booker::submit)),
+        )
+        .route("/{username}", web::get().to(booker::profile))
+        .service(
+            web::resource(["/{username}/{slug}", "/{username}/{slug}/embed"])
+                .route(web::get().to(booker::show))
+                .route(web::post().to(booker::submit)),
+        );
+}
+
+/// The files compiled into the binary, so a single file is the whole deployment.
+const ASSETS: [(&str, &str); 5] = [
+    (
+        "text/css; charset=utf-8",
+        include_str!("../../../static/kairos.css"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/booker.js"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/embed.js"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/embed-iframe.js"),
+    ),
+    (
+        "text/html; charset=utf-8",
+        include_str!("../../../static/embed-test.html"),
+    ),
+];
+
+async fn asset<const N: usize>() -> HttpResponse {
+    let (kind, body) = ASSETS[N];
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, kind))
+        .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        .body(body)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct Home {
+    backend: &'static str,
+    base_url: String,
+}
+
+pub async fn home(state: web::Data<AppState>) -> Home {
+    Home {
+        backend: match state.db.backend() {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        },
+        base_url: state.base_url.clone(),
+    }
+}
+
+/// The request's query string as ordered pairs: the booker's whole state. Links are built by
+/// changing some keys and carrying the rest.
+#[derive(Debug, Clone, Default)]
+pub struct QueryState {
+    pairs: Vec<(String, String)>,
+}
+
+impl QueryState {
+    pub fn from_request(request: &HttpRequest) -> Self {
+        Self {
+            pairs: url::form_urlencoded::parse(request.query_string().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    pub fn lang(&self, request: &HttpRequest) -> Lang {
+        Lang::negotiate(
+            self.get("lang"),
+            request
+                .headers()
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    }
+
+    /// Inside an embed's iframe: no page chrome, and events for the host page.
+    pub fn embedded(&self) -> bool {
+        self.get("embed").is_some()
+    }
+
+    /// A copy with `changes` applied: `Some` sets a key (replacing every earlier value), `None`
+    /// removes it.
+    pub fn with(&self, changes: &[(&str, Option<String>)]) -> Self {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .cloned()
+            .collect();
+        for (key, value) in changes {
+            if let Some(value) = value {
+                pairs.push(((*key).to_owned(), value.clone()));
+            }
+        }
+        Self { pairs }
+    }
+
+    /// `?…` for this state with `changes` applied.
+    pub fn href(&self, changes: &[(&str, Option<String>)]) -> String {
+        let next = self.with(changes);
+        format!("?{}", encode(&next.pairs))
+    }
+
+    /// `?…` with only `keys` kept, or "" when none of them is present.
+    pub fn carry_only(&self, keys: &[&str]) -> String {
+        let kept: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| keys.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if kept.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", encode(&kept))
+        }
+    }
+
+    pub fn pairs_without(&self, keys: &[&str]) -> Vec<(String, String)> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !keys.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+/// What every page's frame needs: language, brand colour, embed mode, theme.
+pub struct Chrome {
+    pub lang: &'static str,
+    pub brand: String,
+    /// Text colour on the brand colour: black or white, whichever contrasts more.
+    pub brand_ink: &'static str,
+    pub embedded: bool,
+    /// `light` or `dark` when the page (or the embed) asks for one; else by preference.
+    pub theme: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, brand_color: &str, query: &QueryState) -> Self {
+        let brand = valid_colour(brand_color).unwrap_or_else(|| "#292929".to_owned());
+        let brand_ink = if luminance(&brand) > 0.179 {
+            "#111111"
+        } else {
+            "#ffffff"
+        };
+        Self {
+            lang: lang.code(),
+            brand,
+            brand_ink,
+            embedded: query.embedded(),
+            theme: query
+                .get("theme")
+                .filter(|t| matches!(*t, "light" | "dark"))
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// `#rrggbb` from `#rgb` or `#rrggbb`; `None` for anything else (it goes into a style attribute).
+fn valid_colour(raw: &str) -> Option<String> {
+    let hex = raw.strip_prefix('#')?;
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    match hex.len() {
+        6 => Some(format!("#{}", hex.to_ascii_lowercase())),
+        3 => Some(format!(
+            "#{}",
+            hex.chars()
+                .flat_map(|c| [c, c])
+                .collect::<String>()
+                .to_ascii_lowercase()
+        )),
+        _ => None,
+    }
+}
+
+/// WCAG relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let v = u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap_or(0) as f64 / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+}
+
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// A page that could not be shown, rendered as a page (not the API's JSON envelope).
+#[derive(Debug)]
+pub struct PageError {
+    status: StatusCode,
+    lang: Lang,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl PageError {
+    pub fn not_found(lang: Lang) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            lang,
+            message: lang.text().not_found_title.to_owned(),
+        }
+    }
+
+    pub fn bad_request(lang: Lang, message: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            lang,
+            message: message.to_owned(),
+        }
+    }
+
+    pub fn gone(lang: Lang, message: &str) -> Self {
+        Self {
+            status: StatusCode::GONE,
+            lang,
+            message: message.to_owned(),
+        }
+    }
+
+    pub fn from_service(lang: Lang, error: ServiceError) -> Self {
+        let status = match &error {
+            ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ServiceError::Conflict(_) => StatusCode::CONFLICT,
+            ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServiceError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Storage(_) | ServiceError::Internal(_) => {
+                tracing::error!(error = %error, "page failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            "Something went wrong on our side. Please try again in a moment.".to_owned()
+        } else {
+            error.to_string()
+        };
+        Self {
+            status,
+            lang,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let t = self.lang.text();
+        let title = if self.status == StatusCode::NOT_FOUND {
+            t.not_found_title
+        } else {
+            ""
+        };
+        let page = ErrorPage {
+            chrome: Chrome::new(self.lang, "", &QueryState::default()),
+            title,
+            message: &self.message,
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| "<!doctype html><title>Error</title>".into());
+        HttpResponse::build(self.status)
+            .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(body)
+    }
+}
+
+/// A rendered page, 200.
+pub fn html<T: Template>(page: T) -> PageResult {
+    let body = page.render().map_err(|e| {
+        PageError::from_service(Lang::En, ServiceError::Internal(anyhow::anyhow!(e)))
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_change_some_keys_and_carry_the_rest() {
+        let state = QueryState {
+            pairs: vec![
+                ("tz".into(), "Europe/Paris".into()),
+                ("name".into(), "Ada & Co".into()),
+                ("date".into(), "2026-12-01".into()),
+            ],
+        };
+        assert_eq!(
+            state.href(&[("date", Some("2026-12-02".into())), ("slot", None)]),
+            "?tz=Europe%2FParis&name=Ada+%26+Co&date=2026-12-02"
+        );
+        assert_eq!(state.carry_only(&["tz"]), "?tz=Europe%2FParis");
+        assert_eq!(state.carry_only(&["lang"]), "");
+    }
+
+    #[test]
+    fn brand_colours_are_checked_and_get_a_readable_ink() {
+        assert_eq!(valid_colour("#ABC").as_deref(), Some("#aabbcc"));
+        assert_eq!(valid_colour("red; background:url(x)"), None);
+        let q = QueryState::default();
+        assert_eq!(Chrome::new(Lang::En, "#ffd60a", &q).brand_ink, "#111111");
+        assert_eq!(Chrome::new(Lang::En, "#1d4ed8", &q).brand_ink, "#ffffff");
+        assert_eq!(Chrome::new(Lang::En, "nonsense", &q).brand, "#292929");
+    }
+}

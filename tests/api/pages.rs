@@ -1,0 +1,642 @@
+//! The booking pages over HTTP, as a browser without JavaScript sees them: profiles, the booker
+//! in several zones and languages, the form with its server-side checks, the booking page, its
+//! `.ics`, and cancel and reschedule by link. `browser.rs` drives the same pages in Chromium.
+
+use reqwest::Method as M;
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, create_user, data, new_key, spawn_app};
+
+/// A host whose username is `ada`, an event type `intro` bookable every day around the clock in
+/// UTC, and the API key.
+pub async fn host_with_event(app: &TestApp, extra: Value) -> (String, i64) {
+    create_user(&app.db, "ada@host.example", "Europe/Berlin").await;
+    let key = new_key(&app.db, "ada@host.example").await.1;
+    data(
+        app.call(
+            M::PATCH,
+            "/v2/me",
+            Some(&key),
+            Some(json!({"brandColor": "#1d4ed8"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let schedule = data(
+        app.call(
+            M::POST,
+            "/v2/schedules",
+            Some(&key),
+            Some(json!({"name": "Always", "timeZone": "UTC", "isDefault": true,
+                "availability": [{"days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+                                  "startTime": "00:00", "endTime": "23:59"}]})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let mut body = json!({"title": "Intro Call", "slug": "intro", "lengthInMinutes": 30,
+        "description": "A first conversation.", "scheduleId": schedule["id"]});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let event = data(
+        app.call(M::POST, "/v2/event-types", Some(&key), Some(body))
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    (key, event)
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let response = app.get(path).await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// The first `href` of an element with `class` in `html`, unescaped.
+fn first_href(html: &str, class: &str) -> Option<String> {
+    let at = html.find(&format!("class=\"{class}"))?;
+    let rest = &html[at..];
+    let start = rest.find("href=\"")? + 6;
+    let end = rest[start..].find('"')?;
+    Some(
+        rest[start..start + end]
+            .replace("&amp;", "&")
+            .replace("&#38;", "&"),
+    )
+}
+
+fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    html.match_indices(&format!("{attribute}=\""))
+        .map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+/// A day well ahead, as `YYYY-MM-DD`, and its month.
+fn ahead(days: i64) -> (String, String) {
+    let date = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    (date.to_string(), date.format("%Y-%m").to_string())
+}
+
+async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    no_redirects()
+        .post(format!("{}{path}", app.address))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn profiles_list_public_event_types_and_unknown_pages_say_not_found() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(&app, json!({})).await;
+    data(
+        app.call(
+            M::POST,
+            "/v2/event-types",
+            Some(&key),
+            Some(
+                json!({"title": "Secret", "slug": "secret", "lengthInMinutes": 15, "hidden": true}),
+            ),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let (status, html) = page(&app, "/ada").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Intro Call") && html.contains("A first conversation."));
+    assert!(html.contains("href=\"/ada/intro\""), "{html}");
+    assert!(
+        !html.contains("Secret"),
+        "hidden event types are not listed"
+    );
+    assert!(
+        html.contains("--brand: #1d4ed8"),
+        "the owner's brand colour"
+    );
+
+    let (status, html) = page(&app, "/nobody-here").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("<html") && html.contains("Page not found"));
+    let (status, _) = page(&app, "/ada/no-such-event").await;
+    assert_eq!(status, 404);
+    let (status, _) = page(&app, "/booking/not-a-booking").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_booker_shows_free_days_and_times_in_the_visitors_zone_and_language() {
+    let app = spawn_app().await;
+    host_with_event(&app, json!({"lengthInMinutesOptions": [30, 60]})).await;
+    let (date, month) = ahead(20);
+    let path = format!("/ada/intro?tz=UTC&month={month}&date={date}&hour=24");
+    let (status, utc) = page(&app, &path).await;
+    assert_eq!(status, 200);
+    assert!(utc.contains(&format!("data-date=\"{date}\" aria-current=\"date\"")));
+    let slots = attribute_values(&utc, "data-slot");
+    assert!(
+        slots.len() >= 40,
+        "a whole day of half hours: {}",
+        slots.len()
+    );
+    let first = format!("{date}T00:00:00Z");
+    assert_eq!(slots[0], first);
+    assert!(utc.contains(&format!("data-slot=\"{first}\">00:00")));
+
+    // The same instants, shown in Kolkata (+05:30) and on a 12-hour clock.
+    let kolkata = format!("/ada/intro?tz=Asia/Kolkata&month={month}&date={date}&hour=12");
+    let (_, html) = page(&app, &kolkata).await;
+    assert!(html.contains("value=\"Asia/Kolkata\""));
+    let slots = attribute_values(&html, "data-slot");
+    let previous_day = (chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap()
+        - chrono::Duration::days(1))
+    .to_string();
+    assert_eq!(
+        slots[0],
+        format!("{previous_day}T18:30:00Z"),
+        "a Kolkata day starts at 18:30 UTC the day before"
+    );
+    assert!(html.contains(&format!("data-slot=\"{previous_day}T18:30:00Z\">12:00am")));
+
+    // Lengths to choose from, and German month and weekday names.
+    assert!(html.contains(">60 min<"));
+    let (_, german) = page(&app, &format!("{kolkata}&lang=de")).await;
+    assert!(german.contains("lang=\"de\""));
+    assert!(german.contains(">Mo<") && german.contains("Zeitzone"));
+    let (_, by_header) = {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("Accept-Language", "fr-CA,fr;q=0.9,en;q=0.5")
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    };
+    assert!(by_header.contains("Fuseau horaire"));
+
+    // A month without free days points at the next one that has some.
+    let (status, html) = page(&app, "/ada/intro?tz=UTC&month=2030-13").await;
+    assert_eq!(status, 200, "a malformed month falls back to this month");
+    assert!(html.contains("class=\"day free"));
+}
+
+#[tokio::test]
+async fn a_form_books_and_the_booking_page_shows_it_with_an_invite() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(
+        &app,
+        json!({"bookingFields": [
+            {"type": "select", "slug": "topic", "label": "Topic", "required": true, "options": ["Sales", "Support"]},
+            {"type": "checkbox", "slug": "terms", "label": "I accept the terms", "required": true}
+        ]}),
+    )
+    .await;
+    let (date, month) = ahead(21);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!(
+        "/ada/intro?tz=America/New_York&month={month}&date={date}&slot={slot}&name=Grace+Hopper&metadata[source]=ads"
+    );
+    let (status, form) = page(&app, &step).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("id=\"booking-form\""));
+    assert!(
+        form.contains("value=\"Grace Hopper\""),
+        "pre-filled from the query"
+    );
+    assert!(form.contains("for=\"field-topic\"") && form.contains("I accept the terms"));
+
+    // Missing answers: 422, errors by their fields, what was typed kept.
+    let response = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Grace Hopper"),
+            ("email", "not-an-email"),
+            ("notes", "Bring slides"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"field-email-error\""), "{html}");
+    assert!(html.contains("Bring slides"), "answers are kept");
+
+    let response = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+            ("notes", "Bring slides"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"field-topic-error\""), "{html}");
+
+    let response = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("nonce", "n1"),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+            ("topic", "Support"),
+            ("terms", "true"),
+            ("guests", "ada.l@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/booking/"), "{location}");
+    assert!(location.contains("tz=America%2FNew_York"));
+    let uid = location
+        .trim_start_matches("/booking/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let booking = data(
+        app.call(M::GET, &format!("/v2/bookings/{uid}"), Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(booking["start"], format!("{date}T10:00:00.000Z"));
+    assert_eq!(booking["bookingFieldsResponses"]["topic"], "Support");
+    assert_eq!(booking["bookingFieldsResponses"]["terms"], true);
+    assert_eq!(booking["metadata"]["source"], "ads");
+    assert_eq!(booking["attendees"][0]["timeZone"], "America/New_York");
+    assert_eq!(booking["guests"][0], "ada.l@example.com");
+
+    let (status, html) = page(&app, &location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-state=\"scheduled\""));
+    // 10:00 UTC is 05:00 or 06:00 in New York, by the season; the host's Berlin time too.
+    assert!(html.contains("Intro Call") && html.contains("Grace Hopper"));
+    assert!(
+        html.contains("America/New_York") && html.contains("Host&#39;s time"),
+        "{html}"
+    );
+    assert!(html.contains("calendar.google.com/calendar/render?action=TEMPLATE"));
+    assert!(html.contains("outlook.live.com/calendar/0/deeplink/compose"));
+
+    let ics = app.get(&format!("/booking/{uid}/ics")).await;
+    assert_eq!(
+        ics.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    assert!(
+        ics.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("intro.ics")
+    );
+    let ics = ics.text().await.unwrap().replace("\r\n ", "");
+    for expected in [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "UID:",
+        "DTSTAMP:",
+        &format!("DTSTART:{}T100000Z", date.replace('-', "")),
+        "ORGANIZER;CN=\"Ada Host\":mailto:ada@host.example",
+        "mailto:grace@example.com",
+        "STATUS:CONFIRMED",
+        "SEQUENCE:0",
+    ] {
+        assert!(ics.contains(expected), "{expected} in {ics}");
+    }
+
+    // The same form sent again (a double click) books nothing new.
+    let again = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("nonce", "n1"),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+            ("topic", "Support"),
+            ("terms", "true"),
+            ("guests", "ada.l@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+}
+
+#[tokio::test]
+async fn a_slot_taken_while_the_form_was_open_gets_fresh_times_not_a_double_booking() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(&app, json!({})).await;
+    let (date, month) = ahead(22);
+    let slot = format!("{date}T09:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let first = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "First"),
+            ("email", "first@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(first.status().as_u16(), 303);
+    let second = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Second"),
+            ("email", "second@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(second.status().as_u16(), 409);
+    let html = second.text().await.unwrap();
+    assert!(html.contains("id=\"notice\""), "{html}");
+    assert!(html.contains("just booked by someone else"));
+    let slots = attribute_values(&html, "data-slot");
+    assert!(
+        !slots.contains(&slot),
+        "the taken time is gone from the list"
+    );
+    assert!(slots.contains(&format!("{date}T09:30:00Z")));
+
+    // Following a stale link to the taken slot says so too.
+    let (_, html) = page(&app, &step).await;
+    assert!(html.contains("id=\"notice\"") && !html.contains("id=\"booking-form\""));
+
+    let list = data(
+        app.call(M::GET, "/v2/bookings?take=50", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bookers_reschedule_and_cancel_by_link() {
+    let app = spawn_app().await;
+    let (key, event) = host_with_event(&app, json!({})).await;
+    let (date, month) = ahead(23);
+    let booked = data(
+        app.call(
+            M::POST,
+            "/v2/bookings",
+            None,
+            Some(json!({"eventTypeId": event, "start": format!("{date}T11:00:00Z"),
+                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "Europe/Paris"}})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap();
+
+    let to = no_redirects()
+        .get(format!("{}/reschedule/{uid}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to.status().as_u16(), 303);
+    let booker = to.headers()["location"].to_str().unwrap().to_owned();
+    assert!(booker.starts_with("/ada/intro?"), "{booker}");
+    assert!(
+        booker.contains(&format!("rescheduleUid={uid}")) && booker.contains("tz=Europe%2FParis")
+    );
+    assert!(booker.contains(&format!("month={month}")));
+    let (_, html) = page(&app, &booker).await;
+    assert!(html.contains("class=\"former\""), "the old time is shown");
+    let slots = attribute_values(&html, "data-slot");
+    assert!(
+        slots.contains(&format!("{date}T11:00:00Z")),
+        "the booking's own time is free to move within"
+    );
+
+    let new_slot = format!("{date}T14:00:00Z");
+    let step = format!("{booker}&slot={new_slot}");
+    let (_, form) = page(&app, &step).await;
+    assert!(form.contains("value=\"grace@example.com\" readonly") || form.contains("readonly"));
+    let moved = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &new_slot),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+            ("rescheduleReason", "Clash"),
+        ],
+    )
+    .await;
+    assert_eq!(moved.status().as_u16(), 303);
+    let location = moved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("rescheduled=1"));
+    let new_uid = location
+        .trim_start_matches("/booking/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_uid, uid);
+    let (_, old_page) = page(&app, &format!("/booking/{uid}")).await;
+    assert!(old_page.contains("data-state=\"rescheduled\""));
+    assert!(old_page.contains(&format!("/booking/{new_uid}")));
+
+    // Cancel: the form, then the booking is cancelled and can no longer be moved.
+    let (_, confirm) = page(&app, &format!("/booking/{new_uid}?cancel=true")).await;
+    assert!(confirm.contains("id=\"cancel-form\""));
+    let cancelled = post_form(
+        &app,
+        &format!("/booking/{new_uid}/cancel"),
+        &[("reason", "No longer needed")],
+    )
+    .await;
+    assert_eq!(cancelled.status().as_u16(), 303);
+    let (_, html) = page(&app, &format!("/booking/{new_uid}")).await;
+    assert!(html.contains("data-state=\"cancelled\"") && html.contains("No longer needed"));
+    assert!(!html.contains("id=\"reschedule-link\""));
+    let (status, html) = page(&app, &format!("/reschedule/{new_uid}")).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("cannot be rescheduled"));
+    let again = post_form(&app, &format!("/booking/{new_uid}/cancel"), &[]).await;
+    assert_eq!(again.status().as_u16(), 400, "already cancelled");
+
+    let history = data(
+        app.call(
+            M::GET,
+            &format!("/v2/bookings/{new_uid}/history"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["actor"]["kind"] == "booker" && h["action"] == "cancelled"),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn success_redirects_forward_the_booking_and_embeds_report_it() {
+    let app = spawn_app().await;
+    host_with_event(
+        &app,
+        json!({"successRedirectUrl": "https://example.com/thanks?from=kairos"}),
+    )
+    .await;
+    let (date, month) = ahead(24);
+    let slot = format!("{date}T08:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let response = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let location = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(location.host_str(), Some("example.com"));
+    let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(params["from"], "kairos");
+    assert_eq!(params["attendeeName"], "Grace Hopper");
+    assert_eq!(params["email"], "grace@example.com");
+    assert_eq!(params["startTime"], slot);
+    assert_eq!(params["eventTypeSlug"], "intro");
+
+    // Inside an embed the booking stays in the frame and the page carries the event data.
+    let embed =
+        format!("/ada/intro/embed?embed=&embedType=inline&tz=UTC&month={month}&date={date}");
+    let (status, html) = page(&app, &embed).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/embed/iframe.js") && html.contains("data-embed"));
+    let href = first_href(&html, "slot").unwrap();
+    assert!(href.contains("embed=") && href.contains("embedType=inline"));
+    let slot = format!("{date}T08:30:00Z");
+    let response = post_form(
+        &app,
+        &format!("{embed}&slot={slot}"),
+        &[
+            ("slot", &slot),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/booking/") && location.contains("embed="),
+        "{location}"
+    );
+    let (_, html) = page(&app, &location).await;
+    assert!(html.contains("id=\"kairos-booking\""));
+    assert!(html.contains(&format!("\"startTime\":\"{slot}\"")));
+
+    for asset in [
+        "/embed/embed.js",
+        "/embed/iframe.js",
+        "/static/booker.js",
+        "/static/kairos.css",
+        "/static/embed-test.html",
+    ] {
+        let response = app.get(asset).await;
+        assert_eq!(response.status().as_u16(), 200, "{asset}");
+    }
+}
+
+#[tokio::test]
+async fn team_pages_list_and_book_team_event_types() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(&app, json!({})).await;
+    let team = data(
+        app.call(
+            M::POST,
+            "/v2/teams",
+            Some(&key),
+            Some(json!({"name": "Support Crew", "slug": "support"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let team_id = team["id"].as_i64().unwrap();
+    let me = data(app.call(M::GET, "/v2/me", Some(&key), None).await, 200).await;
+    data(
+        app.call(
+            M::POST,
+            &format!("/v2/teams/{team_id}/event-types"),
+            Some(&key),
+            Some(
+                json!({"title": "Team Call", "slug": "call", "lengthInMinutes": 30,
+                "schedulingType": "COLLECTIVE", "hosts": [{"userId": me["id"]}]}),
+            ),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let (status, html) = page(&app, "/team/support").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Support Crew") && html.contains("href=\"/team/support/call\""));
+    let (date, month) = ahead(25);
+    let (status, html) = page(
+        &app,
+        &format!("/team/support/call?tz=UTC&month={month}&date={date}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!attribute_values(&html, "data-slot").is_empty(), "{html}");
+    let slot = format!("{date}T12:00:00Z");
+    let response = post_form(
+        &app,
+        &format!("/team/support/call?tz=UTC&slot={slot}"),
+        &[
+            ("slot", &slot),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (status, _) = page(&app, "/team/nobody").await;
+    assert_eq!(status, 404);
+}
