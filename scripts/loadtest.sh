@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# HTTP load test of a Kairos release binary: GET /v2/slots over a month with 500 existing
-# bookings, and POST /v2/bookings throughput, with the server's memory sampled throughout.
+# HTTP load test of a Kairos release binary: GET /v2/slots and the booking page over a month
+# with 500 existing bookings, and POST /v2/bookings throughput, with the server's memory sampled
+# throughout.
 #
 # Usage (from anywhere; relative paths given by the caller are taken from the caller's directory,
 # the defaults from the repository root):
@@ -141,6 +142,20 @@ log "warm-up: GET /v2/slots for $WARMUP_DURATION"
 wrk -t"$SLOTS_THREADS" -c"$SLOTS_CONNECTIONS" -d"$WARMUP_DURATION" "$SLOTS_URL" >/dev/null
 log "measuring GET /v2/slots: -t$SLOTS_THREADS -c$SLOTS_CONNECTIONS -d$SLOTS_DURATION"
 wrk -t"$SLOTS_THREADS" -c"$SLOTS_CONNECTIONS" -d"$SLOTS_DURATION" --latency "$SLOTS_URL" | tee "$RAW-slots.txt"
+
+# The booking page for the same month: one connection, so latency is the server's time per page.
+BOOKER_URL="$BASE/load/load?tz=UTC&hour=24&month=${MONTH_FIRST:0:7}&date=$MONTH_FIRST"
+STATUS=$(curl -s -o "$TMP/booker.html" -w '%{http_code}' "$BOOKER_URL")
+[[ "$STATUS" == 200 ]] || die "the booker page answered $STATUS"
+grep -q 'class="slot"' "$TMP/booker.html" || die "the booker page shows no times"
+PAGE_BYTES=0
+for asset in "$BOOKER_URL" "$BASE/static/kairos.css" "$BASE/static/booker.js"; do
+    PAGE_BYTES=$((PAGE_BYTES + $(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$asset")))
+done
+log "booker page with its CSS and JavaScript: $PAGE_BYTES bytes gzip-compressed"
+echo "$PAGE_BYTES" >"$RAW-booker-bytes.txt"
+log "measuring the booker page: -t1 -c1 -d10s"
+wrk -t1 -c1 -d10s --latency "$BOOKER_URL" | tee "$RAW-booker.txt"
 
 log "measuring POST /v2/bookings from $BOOK_FROM: -t$BOOK_THREADS -c$BOOK_CONNECTIONS -d$BOOK_DURATION"
 LOADTEST_EVENT_TYPE_ID=$EVENT_TYPE_ID LOADTEST_BOOKING_BASE=$(date -u -d "$BOOK_FROM" +%s) \

@@ -12,6 +12,18 @@ use tracing::Instrument;
 
 use crate::error::ApiError;
 
+/// The path as logged: a booking's uid is the key of its links (cancel and reschedule without
+/// an API key), so it is not written to logs.
+fn redacted(path: &str) -> String {
+    for prefix in ["/booking/", "/reschedule/", "/v2/bookings/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}");
+        }
+    }
+    path.to_owned()
+}
+
 pub async fn request_span(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -22,7 +34,7 @@ pub async fn request_span(
         "request",
         request_id = %request_id,
         method = %req.method(),
-        path = %path,
+        path = %redacted(&path),
     );
     let started = Instant::now();
     // Detached, so a client that hangs up never cancels a handler half-way (see `detached`).

@@ -398,10 +398,16 @@ async fn a_booker_reschedules_and_cancels_by_link_on_a_phone() {
         .click()
         .await
         .unwrap();
+    let paris = |at: &str| {
+        let utc = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        let local = utc.with_timezone(&chrono_tz::Europe::Paris);
+        local.format("%-I:%M%P").to_string()
+    };
     let former = text_of(&browser, ".former").await;
+    let old_local = paris(&format!("{date}T11:00:00Z"));
     assert!(
-        former.contains("12:00pm"),
-        "11:00 UTC is noon in Paris: {former}"
+        former.contains(&old_local),
+        "{old_local} in Paris: {former}"
     );
     screenshot(&browser, "reschedule-phone").await;
     let later = format!("{date}T15:00:00Z");
@@ -423,7 +429,7 @@ async fn a_booker_reschedules_and_cancels_by_link_on_a_phone() {
     wait_for(&browser, "#confirm").await.click().await.unwrap();
     wait_for(&browser, "#booking[data-state='scheduled']").await;
     let when = text_of(&browser, "#when").await;
-    assert!(when.contains("4:00pm"), "{when}");
+    assert!(when.contains(&paris(&later)), "{when}");
     let new_uid = browser
         .current_url()
         .await

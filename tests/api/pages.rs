@@ -193,10 +193,17 @@ async fn the_booker_shows_free_days_and_times_in_the_visitors_zone_and_language(
     };
     assert!(by_header.contains("Fuseau horaire"));
 
-    // A month without free days points at the next one that has some.
-    let (status, html) = page(&app, "/ada/intro?tz=UTC&month=2030-13").await;
-    assert_eq!(status, 200, "a malformed month falls back to this month");
-    assert!(html.contains("class=\"day free"));
+    // Malformed or absurd months and dates show this month, never an error.
+    for odd in [
+        "month=2030-13",
+        "month=%2B262142-12",
+        "date=%2B262142-12-31",
+        "month=0000-01",
+    ] {
+        let (status, html) = page(&app, &format!("/ada/intro?tz=UTC&{odd}")).await;
+        assert_eq!(status, 200, "{odd}");
+        assert!(html.contains("class=\"day free"), "{odd}");
+    }
 }
 
 #[tokio::test]
@@ -445,7 +452,10 @@ async fn bookers_reschedule_and_cancel_by_link() {
     let new_slot = format!("{date}T14:00:00Z");
     let step = format!("{booker}&slot={new_slot}");
     let (_, form) = page(&app, &step).await;
-    assert!(form.contains("value=\"grace@example.com\" readonly") || form.contains("readonly"));
+    let email_input = &form[form.find("id=\"field-email\"").unwrap()..];
+    let email_input = &email_input[..email_input.find('>').unwrap()];
+    assert!(email_input.contains(" readonly"), "{email_input}");
+    assert!(email_input.contains("value=\"grace@example.com\""));
     let moved = post_form(
         &app,
         &step,
@@ -639,4 +649,199 @@ async fn team_pages_list_and_book_team_event_types() {
     assert_eq!(response.status().as_u16(), 303);
     let (status, _) = page(&app, "/team/nobody").await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn an_empty_month_points_to_the_next_free_day() {
+    let app = spawn_app().await;
+    // Forty days of notice: nothing this month, something within the next three.
+    host_with_event(&app, json!({"minimumBookingNotice": 40 * 24 * 60})).await;
+    let (status, html) = page(&app, "/ada/intro?tz=UTC").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"month-empty\""), "{html}");
+    let at = html
+        .find("id=\"next-available\"")
+        .expect("a link to the next free day");
+    let before = &html[..at];
+    let start = before.rfind("href=\"").unwrap() + 6;
+    let href = before[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&");
+    let first_free = chrono::Utc::now().date_naive() + chrono::Duration::days(40);
+    assert!(
+        href.contains(&format!("date={first_free}"))
+            || href.contains(&format!("date={}", first_free + chrono::Duration::days(1))),
+        "{href}"
+    );
+    let (_, next) = page(&app, &format!("/ada/intro{href}")).await;
+    assert!(
+        !attribute_values(&next, "data-slot").is_empty(),
+        "{href}: {next}"
+    );
+}
+
+#[tokio::test]
+async fn bookers_give_the_location_the_event_type_asks_them_for() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(&app, json!({"locations": [{"type": "attendeePhone"}]})).await;
+    let (date, month) = ahead(26);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let (_, form) = page(&app, &step).await;
+    assert!(form.contains("id=\"field-locationDetail\"") && form.contains("type=\"tel\""));
+    let missing = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Grace"),
+            ("email", "grace@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(missing.status().as_u16(), 422);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"field-locationDetail-error\"")
+    );
+    let done = post_form(
+        &app,
+        &step,
+        &[
+            ("slot", &slot),
+            ("name", "Grace"),
+            ("email", "grace@example.com"),
+            ("locationDetail", "+44 20 7946 0958"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status().as_u16(), 303);
+    let list = data(
+        app.call(M::GET, "/v2/bookings", Some(&key), None).await,
+        200,
+    )
+    .await;
+    assert_eq!(list[0]["location"], "+44 20 7946 0958");
+}
+
+#[tokio::test]
+async fn seat_holders_see_only_themselves_and_cancel_only_their_seat() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(&app, json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false, "showAvailabilityCount": true}})).await;
+    let (date, month) = ahead(27);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let mut links = Vec::new();
+    for (name, email) in [
+        ("Grace <!--<script>", "grace@example.com"),
+        ("Alan", "alan@example.com"),
+    ] {
+        let response = post_form(
+            &app,
+            &step,
+            &[("slot", &slot), ("name", name), ("email", email)],
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("seatReferenceUid="), "{location}");
+        links.push(location);
+    }
+    let (_, grace) = page(&app, &links[0]).await;
+    assert!(
+        grace.contains("grace@example.com") && !grace.contains("alan@example.com"),
+        "{grace}"
+    );
+    let (_, alan) = page(&app, &links[1]).await;
+    assert!(alan.contains("alan@example.com") && !alan.contains("grace@example.com"));
+    assert!(
+        !alan.contains("id=\"reschedule-link\""),
+        "moving one seat is not offered"
+    );
+    let (_, bare) = page(&app, links[1].split('?').next().unwrap()).await;
+    assert!(!bare.contains("alan@example.com") && !bare.contains("grace@example.com"));
+
+    // Alan cancels his seat; Grace keeps hers.
+    let cancel = links[1].replacen("?", "/cancel?", 1);
+    let response = post_form(&app, &cancel, &[("reason", "Busy")]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let booking = data(
+        app.call(
+            M::GET,
+            &format!(
+                "/v2/bookings/{}",
+                links[0]
+                    .trim_start_matches("/booking/")
+                    .split('?')
+                    .next()
+                    .unwrap()
+            ),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(booking["status"], "accepted");
+    let emails: Vec<&str> = booking["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["grace@example.com"], "{booking}");
+
+    // Inside an embed the event data is escaped so an attendee's name cannot break the page.
+    let (_, embedded) = page(&app, &format!("{}&embed=&booked=1", links[0])).await;
+    let data_at = embedded.find("id=\"kairos-booking\">").unwrap();
+    let script = &embedded[data_at..embedded[data_at..].find("</script>").unwrap() + data_at];
+    assert!(!script[20..].contains('<'), "{script}");
+    assert!(
+        script.contains("\\u003c!--\\u003cscript\\u003e"),
+        "{script}"
+    );
+}
+
+#[tokio::test]
+async fn a_reschedule_link_on_another_event_type_goes_back_to_its_own() {
+    let app = spawn_app().await;
+    let (key, event) = host_with_event(&app, json!({})).await;
+    data(
+        app.call(
+            M::POST,
+            "/v2/event-types",
+            Some(&key),
+            Some(json!({"title": "Other", "slug": "other", "lengthInMinutes": 60})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let (date, _) = ahead(28);
+    let booked = data(
+        app.call(
+            M::POST,
+            "/v2/bookings",
+            None,
+            Some(json!({"eventTypeId": event, "start": format!("{date}T11:00:00Z"),
+                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "UTC"}})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap();
+    let response = no_redirects()
+        .get(format!("{}/ada/other?rescheduleUid={uid}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.headers()["location"], format!("/reschedule/{uid}"));
 }

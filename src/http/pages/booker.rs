@@ -30,6 +30,8 @@ use crate::service::ServiceError;
 
 /// How many months past the shown one to search for the next free day.
 const LOOK_AHEAD_MONTHS: u32 = 3;
+/// How far ahead the month calendar goes.
+const MAX_MONTHS_AHEAD: u32 = 36;
 
 // ---- Profiles ----
 
@@ -78,7 +80,7 @@ pub async fn profile(
     let t = lang.text();
     let carry = query.carry_only(&["lang"]);
     html(Profile {
-        chrome: Chrome::new(lang, &owner.brand_color, &query),
+        chrome: Chrome::branded(lang, &owner.brand_color, &owner.dark_brand_color, &query),
         t,
         name: owner.name,
         bio: owner.bio,
@@ -254,8 +256,15 @@ async fn prepare(
             let view = booking::by_link(&state.db, uid)
                 .await
                 .map_err(|e| PageError::from_service(lang, e))?;
+            if let Some(moved_to) = &view.rescheduled_to {
+                // Already moved (a second click on the button): show where it went.
+                return Err(PageError::redirect(format!("/booking/{moved_to}")));
+            }
             if !matches!(view.record.status.as_str(), "ACCEPTED" | "PENDING") {
                 return Err(PageError::gone(lang, lang.text().cannot_reschedule));
+            }
+            if view.record.event_type_id != Some(event.record.id) {
+                return Err(PageError::redirect(format!("/reschedule/{uid}")));
             }
             Mode {
                 rescheduling: Some(view),
@@ -281,7 +290,12 @@ async fn prepare(
     };
     let lengths = event.lengths();
     let length = match &mode.rescheduling {
-        Some(view) => (view.record.end_at - view.record.start_at).num_minutes() as u32,
+        // The service keeps the booking's length if the event type still offers it.
+        Some(view) => event
+            .length(Some(
+                (view.record.end_at - view.record.start_at).num_minutes() as u32,
+            ))
+            .unwrap_or(lengths[0]),
         None => query
             .get("duration")
             .and_then(|d| d.parse::<u32>().ok())
@@ -378,18 +392,62 @@ fn parse_month(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d").ok()
 }
 
-fn location_label(event: &EventType) -> Option<String> {
-    let offered: Vec<Value> = serde_json::from_str(&event.record.locations).unwrap_or_default();
-    let first = offered.first()?;
-    Some(match first["type"].as_str()? {
-        "address" => first["address"].as_str()?.to_owned(),
-        "link" => "Video call".to_owned(),
-        "phone" => first["phone"].as_str()?.to_owned(),
-        "integration" => "Video call".to_owned(),
-        "attendeeAddress" => "At your address".to_owned(),
-        "attendeePhone" => "Phone call".to_owned(),
-        _ => return None,
-    })
+/// The event type's locations, as offered to bookers.
+fn offered_locations(event: &EventType) -> Vec<Value> {
+    serde_json::from_str(&event.record.locations).unwrap_or_default()
+}
+
+/// Kinds of location the booker fills in (their phone, their address, a place they pick).
+const BOOKER_SUPPLIED: [(&str, &str); 3] = [
+    ("attendeePhone", "phone"),
+    ("attendeeAddress", "address"),
+    ("attendeeDefined", "location"),
+];
+
+/// How a location reads on the public page: the host's address or phone number only where the
+/// host chose to show it (`displayLocationPublicly`, as in Cal.com).
+fn location_text(location: &Value, t: &Text) -> String {
+    let public = location["displayLocationPublicly"].as_bool() == Some(true);
+    let shown = |key: &str, fallback: &str| match location[key].as_str() {
+        Some(v) if public => v.to_owned(),
+        _ => fallback.to_owned(),
+    };
+    match location["type"].as_str().unwrap_or_default() {
+        "address" => shown("address", t.loc_in_person),
+        "phone" => shown("phone", t.loc_phone),
+        "attendeeAddress" => t.loc_your_address.to_owned(),
+        "attendeePhone" => t.loc_your_phone.to_owned(),
+        "attendeeDefined" => t.loc_your_choice.to_owned(),
+        _ => t.loc_video.to_owned(),
+    }
+}
+
+fn location_summary(event: &EventType, t: &Text) -> Option<String> {
+    let offered = offered_locations(event);
+    let labels: Vec<String> = offered.iter().map(|l| location_text(l, t)).collect();
+    (!labels.is_empty()).then(|| labels.join(" · "))
+}
+
+/// The booker's location answer as the booking use case takes it: the chosen offer (by index),
+/// with the booker's own phone, address or place where that offer asks for one.
+fn location_choice(event: &EventType, values: &Values) -> Option<Value> {
+    let offered = offered_locations(event);
+    let index = match offered.len() {
+        0 => return None,
+        1 => 0,
+        _ => first(values, "location").parse::<usize>().ok()?,
+    };
+    let chosen = offered.get(index)?;
+    let kind = chosen["type"].as_str()?;
+    let detail = first(values, "locationDetail").trim();
+    if let Some((_, key)) = BOOKER_SUPPLIED.iter().find(|(k, _)| *k == kind) {
+        return Some(json!({"type": kind, *key: detail}));
+    }
+    let mut answer = json!({"type": kind});
+    if let Some(integration) = chosen["integration"].as_str() {
+        answer["integration"] = json!(integration);
+    }
+    Some(answer)
 }
 
 /// Form values as posted (or pre-filled): name → values.
@@ -520,6 +578,58 @@ fn form_fields(
             name: slug,
         });
     }
+    let offered = offered_locations(&p.event);
+    if offered.len() > 1 {
+        let picked = first(values, "location").to_owned();
+        fields.push(Field {
+            name: "location".into(),
+            label: t.location.into(),
+            kind: "radio",
+            required: true,
+            value: picked.clone(),
+            choices: offered
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Choice {
+                    value: i.to_string(),
+                    label: location_text(l, t),
+                    checked: picked == i.to_string() || (picked.is_empty() && i == 0),
+                })
+                .collect(),
+            placeholder: String::new(),
+            hint: String::new(),
+            error: err("location"),
+            readonly: false,
+        });
+    }
+    let asks = offered.iter().any(|l| {
+        BOOKER_SUPPLIED
+            .iter()
+            .any(|(k, _)| l["type"].as_str() == Some(k))
+    });
+    if asks {
+        let only = offered.len() == 1;
+        fields.push(Field {
+            name: "locationDetail".into(),
+            label: if only {
+                location_text(&offered[0], t)
+            } else {
+                t.loc_detail.into()
+            },
+            kind: if only && offered[0]["type"] == "attendeePhone" {
+                "tel"
+            } else {
+                "text"
+            },
+            required: only,
+            value: first(values, "locationDetail").into(),
+            choices: Vec::new(),
+            placeholder: String::new(),
+            hint: String::new(),
+            error: err("locationDetail"),
+            readonly: false,
+        });
+    }
     fields.push(Field {
         name: "notes".into(),
         label: t.notes.into(),
@@ -575,12 +685,14 @@ async fn render(
     let asked_date = query
         .get("date")
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    // Booking pages look at most a few years ahead; anything else shows this month.
+    let last_month = this_month + Months::new(MAX_MONTHS_AHEAD);
     let month = query
         .get("month")
         .and_then(parse_month)
         .or(asked_date.map(first_of_month))
-        .unwrap_or(this_month)
-        .max(this_month);
+        .filter(|m| (this_month..=last_month).contains(m))
+        .unwrap_or(this_month);
     let service = |e| PageError::from_service(lang, e);
     let slots = month_slots(state, p, month, now).await.map_err(service)?;
     let mut by_day: BTreeMap<NaiveDate, Vec<&Slot>> = BTreeMap::new();
@@ -766,19 +878,19 @@ async fn render(
         ("date", None),
         ("slot", None),
     ]);
-    let owner_brand = p
+    let (owner_brand, owner_dark) = p
         .event
         .owner_user
         .as_ref()
-        .map(|u| u.brand_color.clone())
+        .map(|u| (u.brand_color.clone(), u.dark_brand_color.clone()))
         .unwrap_or_default();
     Ok(Booker {
-        chrome: Chrome::new(lang, &owner_brand, query),
+        chrome: Chrome::branded(lang, &owner_brand, &owner_dark, query),
         t,
         title: p.event.record.title.clone(),
         description: p.event.record.description.clone(),
         owner: p.event.owner_name.clone(),
-        location: location_label(&p.event),
+        location: location_summary(&p.event, t),
         minutes: p.length,
         lengths,
         tz: p.tz.name().to_owned(),
@@ -858,6 +970,8 @@ fn field_of(message: &str) -> (String, String) {
         }
         p if p.starts_with("guests") => "guests".to_owned(),
         "attendee.email" | "email" => "email".to_owned(),
+        "location.phone" | "location.address" | "location.location" => "locationDetail".to_owned(),
+        p if p.starts_with("location") => "location".to_owned(),
         "attendee.name" | "name" => "name".to_owned(),
         "" => String::new(),
         other => other.to_owned(),
@@ -914,14 +1028,25 @@ pub async fn submit(
         _ => None,
     };
     let notice = match outcome {
-        Some(Ok(uid)) => return Ok(redirect_to_booking(&state, &p, &query, &uid).await),
+        Some(Ok(done)) => return Ok(redirect_to_booking(&state, &p, &query, &done).await),
         Some(Err(ServiceError::Conflict(_))) => {
-            // The slot went while the form was open: fresh slots, the answers kept.
+            // The slot went while the form was open: fresh slots, and the answers ride along in
+            // the links, so picking another time shows the form filled in again.
+            let mut changes: Vec<(String, Option<String>)> = vec![("slot".into(), None)];
+            for (key, list) in &values {
+                if !matches!(key.as_str(), "slot" | "nonce") && !key.starts_with("metadata[") {
+                    changes.push((key.clone(), list.first().cloned()));
+                }
+            }
+            let changes: Vec<(&str, Option<String>)> = changes
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
             let page = render(
                 &state,
                 &p,
                 View {
-                    query: &query.with(&[("slot", None)]),
+                    query: &query.with(&changes),
                     notice: Some(t.slot_taken),
                     values,
                     errors,
@@ -961,7 +1086,7 @@ pub async fn submit(
 fn is_form_field(p: &Prepared, field: &str) -> bool {
     matches!(
         field,
-        "name" | "email" | "notes" | "guests" | "rescheduleReason"
+        "name" | "email" | "notes" | "guests" | "rescheduleReason" | "location" | "locationDetail"
     ) || p
         .event
         .custom_fields()
@@ -969,7 +1094,15 @@ fn is_form_field(p: &Prepared, field: &str) -> bool {
         .any(|f| f["slug"].as_str() == Some(field))
 }
 
-/// Makes the booking (or moves it); returns the uid of the booking to show.
+/// A booking made from the form: which booking to show, and to whom.
+struct Done {
+    uid: String,
+    /// The seat this booker took, on a seated event type.
+    seat: Option<String>,
+    email: String,
+}
+
+/// Makes the booking (or moves it); returns the booking to show.
 async fn book(
     state: &AppState,
     p: &Prepared,
@@ -978,7 +1111,7 @@ async fn book(
     start: DateTime<Utc>,
     name: &PersonName,
     email: &Email,
-) -> Result<String, ServiceError> {
+) -> Result<Done, ServiceError> {
     if let Some(old) = &p.mode.rescheduling {
         let reason = first(values, "rescheduleReason").trim();
         let moved = booking::reschedule(
@@ -994,7 +1127,11 @@ async fn book(
             Actor::Booker(Some(email.as_str().to_owned())),
         )
         .await?;
-        return Ok(moved.record.uid);
+        return Ok(Done {
+            uid: moved.record.uid,
+            seat: None,
+            email: email.as_str().to_owned(),
+        });
     }
     let mut responses = Map::new();
     let mut metadata = Map::new();
@@ -1067,7 +1204,7 @@ async fn book(
                 phone: None,
             },
             guests,
-            location: None,
+            location: location_choice(&p.event, values),
             responses,
             metadata,
             reservation_uid: None,
@@ -1076,7 +1213,11 @@ async fn book(
         Actor::Booker(Some(email.as_str().to_owned())),
     )
     .await?;
-    Ok(booked.view.record.uid)
+    Ok(Done {
+        uid: booked.view.record.uid,
+        seat: booked.view.seat_uid,
+        email: email.as_str().to_owned(),
+    })
 }
 
 /// After booking: the event type's success redirect (with the booking's details, as Cal.com
@@ -1085,8 +1226,9 @@ async fn redirect_to_booking(
     state: &AppState,
     p: &Prepared,
     query: &QueryState,
-    uid: &str,
+    done: &Done,
 ) -> HttpResponse {
+    let uid = &done.uid;
     let settings = p.event.settings();
     let external = settings
         .get("successRedirectUrl")
@@ -1099,7 +1241,7 @@ async fn redirect_to_booking(
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
             match (forward, booking::by_link(&state.db, uid).await) {
-                (true, Ok(view)) => success_redirect(url, &p.event, &view),
+                (true, Ok(view)) => success_redirect(url, &p.event, &view, &done.email),
                 _ => url.to_owned(),
             }
         }
@@ -1111,7 +1253,12 @@ async fn redirect_to_booking(
             } else {
                 "booked=1"
             };
-            format!("/booking/{uid}{keep}{sep}{flag}")
+            let seat = done
+                .seat
+                .as_ref()
+                .map(|s| format!("&seatReferenceUid={s}"))
+                .unwrap_or_default();
+            format!("/booking/{uid}{keep}{sep}{flag}{seat}")
         }
     };
     HttpResponse::SeeOther()
@@ -1120,11 +1267,17 @@ async fn redirect_to_booking(
 }
 
 /// Cal.com's forwarded parameters on a success redirect.
-fn success_redirect(url: &str, event: &EventType, view: &booking::BookingView) -> String {
+fn success_redirect(
+    url: &str,
+    event: &EventType,
+    view: &booking::BookingView,
+    booker_email: &str,
+) -> String {
     let Ok(mut target) = url::Url::parse(url) else {
         return url.to_owned();
     };
-    let booker = view.attendees.first();
+    // On a seated slot the booking has other attendees: forward this booker's own details.
+    let booker = view.attendees.iter().find(|a| a.email == booker_email);
     let host = view.hosts.first();
     {
         let mut pairs = target.query_pairs_mut();

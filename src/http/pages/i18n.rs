@@ -276,6 +276,14 @@ pub struct Text {
     pub cannot_reschedule: &'static str,
     pub reason: &'static str,
     pub not_found_title: &'static str,
+    pub location: &'static str,
+    pub loc_video: &'static str,
+    pub loc_in_person: &'static str,
+    pub loc_phone: &'static str,
+    pub loc_your_address: &'static str,
+    pub loc_your_phone: &'static str,
+    pub loc_your_choice: &'static str,
+    pub loc_detail: &'static str,
     pub seats_left: &'static str,
 }
 
@@ -332,6 +340,14 @@ static EN: Text = Text {
     cannot_reschedule: "A cancelled booking cannot be rescheduled.",
     reason: "Reason",
     not_found_title: "Page not found",
+    location: "Location",
+    loc_video: "Video call",
+    loc_in_person: "In person",
+    loc_phone: "Phone call",
+    loc_your_address: "At your address",
+    loc_your_phone: "We call you",
+    loc_your_choice: "Somewhere you choose",
+    loc_detail: "Your address, phone number or place (for the options that ask for one)",
     seats_left: "seats left",
 };
 
@@ -388,6 +404,14 @@ static DE: Text = Text {
     cannot_reschedule: "Ein abgesagter Termin kann nicht verschoben werden.",
     reason: "Grund",
     not_found_title: "Seite nicht gefunden",
+    location: "Ort",
+    loc_video: "Videoanruf",
+    loc_in_person: "Vor Ort",
+    loc_phone: "Telefonat",
+    loc_your_address: "Bei Ihnen",
+    loc_your_phone: "Wir rufen Sie an",
+    loc_your_choice: "Ein Ort Ihrer Wahl",
+    loc_detail: "Ihre Adresse, Telefonnummer oder Ihr Ort (für die Optionen, die danach fragen)",
     seats_left: "Plätze frei",
 };
 
@@ -444,6 +468,14 @@ static FR: Text = Text {
     cannot_reschedule: "Un rendez-vous annulé ne peut pas être reprogrammé.",
     reason: "Raison",
     not_found_title: "Page introuvable",
+    location: "Lieu",
+    loc_video: "Appel vidéo",
+    loc_in_person: "En personne",
+    loc_phone: "Appel téléphonique",
+    loc_your_address: "À votre adresse",
+    loc_your_phone: "Nous vous appelons",
+    loc_your_choice: "Un lieu de votre choix",
+    loc_detail: "Votre adresse, numéro ou lieu (pour les options qui le demandent)",
     seats_left: "places libres",
 };
 
@@ -500,6 +532,14 @@ static ES: Text = Text {
     cannot_reschedule: "Una reserva cancelada no se puede reprogramar.",
     reason: "Motivo",
     not_found_title: "Página no encontrada",
+    location: "Lugar",
+    loc_video: "Videollamada",
+    loc_in_person: "En persona",
+    loc_phone: "Llamada telefónica",
+    loc_your_address: "En tu dirección",
+    loc_your_phone: "Te llamamos",
+    loc_your_choice: "Un lugar que elijas",
+    loc_detail: "Tu dirección, teléfono o lugar (para las opciones que lo piden)",
     seats_left: "plazas libres",
 };
 

@@ -14,9 +14,28 @@ use super::{Chrome, PageError, PageResult, QueryState, html};
 use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef, ics};
 use crate::domain::TimeZoneName;
 use crate::http::AppState;
+use crate::storage::bookings::AttendeeRecord;
 
 /// Display settings that travel with the booking's links.
-const KEEP: [&str; 6] = ["tz", "hour", "lang", "embed", "embedType", "layout"];
+const KEEP: [&str; 7] = [
+    "tz",
+    "hour",
+    "lang",
+    "embed",
+    "embedType",
+    "layout",
+    "seatReferenceUid",
+];
+
+/// The attendees this link may show: everyone, except on a seated booking, where each seat
+/// holder sees only themself (as in Cal.com, seats do not see each other).
+fn visible_attendees<'a>(view: &'a BookingView, seat: Option<&str>) -> Vec<&'a AttendeeRecord> {
+    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
+    view.attendees
+        .iter()
+        .filter(|a| !seated || (seat.is_some() && a.seat_uid.as_deref() == seat))
+        .collect()
+}
 
 struct Person {
     name: String,
@@ -110,7 +129,12 @@ fn calendar_links(view: &BookingView, page_url: &str) -> (String, String) {
 }
 
 /// The data Cal.com's embed events carry, for `static/embed-iframe.js`.
-fn embed_data(view: &BookingView, slug: Option<&str>, rescheduled: bool) -> String {
+fn embed_data(
+    view: &BookingView,
+    attendees: &[&AttendeeRecord],
+    slug: Option<&str>,
+    rescheduled: bool,
+) -> String {
     let r = &view.record;
     let person =
         |name: &str, email: &str, tz: &str| json!({"name": name, "email": email, "timeZone": tz});
@@ -125,12 +149,30 @@ fn embed_data(view: &BookingView, slug: Option<&str>, rescheduled: bool) -> Stri
         "status": r.status.to_lowercase(),
         "duration": (r.end_at - r.start_at).num_minutes(),
         "organizer": view.hosts.first().map(|h| person(&h.name, &h.email, &h.time_zone)),
-        "attendees": view.attendees.iter().map(|a| person(&a.name, &a.email, &a.time_zone)).collect::<Vec<_>>(),
+        "attendees": attendees.iter().map(|a| person(&a.name, &a.email, &a.time_zone)).collect::<Vec<_>>(),
         "location": r.location,
         "rescheduled": rescheduled,
     });
-    // Inside <script type="application/json">: `</` must not close the element.
-    data.to_string().replace("</", "<\\/")
+    // Inside <script type="application/json"> no `<`, `>` or `&` may appear raw: `</script>`
+    // would close the element and `<!--` would change how the parser reads the rest.
+    data.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The request's display state and the booking its link names.
+async fn opened(
+    state: &AppState,
+    request: &HttpRequest,
+    uid: &str,
+) -> Result<(QueryState, Lang, BookingView), PageError> {
+    let query = QueryState::from_request(request);
+    let lang = query.lang(request);
+    let view = booking::by_link(&state.db, uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    Ok((query, lang, view))
 }
 
 /// `GET /booking/{uid}` (with `?cancel=true` for the cancel form).
@@ -139,14 +181,23 @@ pub async fn show(
     request: HttpRequest,
     uid: web::Path<String>,
 ) -> PageResult {
-    let query = QueryState::from_request(&request);
-    let lang = query.lang(&request);
+    let (query, lang, view) = opened(&state, &request, &uid).await?;
     let t = lang.text();
-    let view = booking::by_link(&state.db, &uid)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
     let r = &view.record;
-    let booker = view.attendees.first();
+    let attendees = visible_attendees(&view, query.get("seatReferenceUid"));
+    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
+    let booker = attendees.first();
+    // The host's switches: no cancelling or rescheduling by link where they are off.
+    let (no_cancel, no_reschedule) = match r.event_type_id {
+        Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
+            Ok(event) => (
+                event.setting_bool("disableCancelling"),
+                event.setting_bool("disableRescheduling"),
+            ),
+            Err(_) => (false, false),
+        },
+        None => (false, false),
+    };
     let tz = zone(query.get("tz"))
         .or_else(|| zone(booker.map(|b| b.time_zone.as_str())))
         .unwrap_or(Tz::UTC);
@@ -177,15 +228,18 @@ pub async fn show(
     let embed_booking = (query.embedded() && justed_booked).then(|| {
         embed_data(
             &view,
+            &attendees,
             view.event_slug.as_deref(),
             query.get("rescheduled").is_some(),
         )
     });
     let when = span(lang, tz, twelve, r.start_at, r.end_at);
     let page = BookingPage {
-        chrome: Chrome::new(
+        chrome: Chrome::branded(
             lang,
             host.map(|h| h.brand_color.as_str()).unwrap_or_default(),
+            host.map(|h| h.dark_brand_color.as_str())
+                .unwrap_or_default(),
             &query,
         ),
         t,
@@ -208,8 +262,7 @@ pub async fn show(
                 email: h.email.clone(),
             })
             .collect(),
-        attendees: view
-            .attendees
+        attendees: attendees
             .iter()
             .map(|a| Person {
                 name: a.name.clone(),
@@ -218,10 +271,13 @@ pub async fn show(
             .collect(),
         google_href,
         outlook_href,
-        ics_href: format!("/booking/{}/ics", r.uid),
-        reschedule_href: active.then(|| format!("/reschedule/{}{keep}", r.uid)),
-        cancel_href: active.then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
-        cancelling: active && query.get("cancel") == Some("true"),
+        ics_href: format!("/booking/{}/ics{keep}", r.uid),
+        // Moving one seat is not offered; a seat holder cancels their own seat.
+        reschedule_href: (active && !seated && !no_reschedule)
+            .then(|| format!("/reschedule/{}{keep}", r.uid)),
+        cancel_href: (active && !no_cancel && (!seated || booker.is_some()))
+            .then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
+        cancelling: active && !no_cancel && query.get("cancel") == Some("true"),
         cancel_action: format!("/booking/{}/cancel{keep}", r.uid),
         keep_href: format!("/booking/{}{keep}", r.uid),
         reason: r
@@ -264,7 +320,7 @@ pub async fn cancel(
         CancelRequest {
             reason,
             cancelled_by: None,
-            seat_uid: None,
+            seat_uid: query.get("seatReferenceUid").map(str::to_owned),
         },
         Actor::Booker(None),
     )
@@ -283,11 +339,7 @@ pub async fn reschedule(
     request: HttpRequest,
     uid: web::Path<String>,
 ) -> PageResult {
-    let query = QueryState::from_request(&request);
-    let lang = query.lang(&request);
-    let view = booking::by_link(&state.db, &uid)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
+    let (query, lang, view) = opened(&state, &request, &uid).await?;
     if !matches!(view.record.status.as_str(), "ACCEPTED" | "PENDING") {
         return Err(PageError::gone(lang, lang.text().cannot_reschedule));
     }
@@ -298,17 +350,14 @@ pub async fn reschedule(
     let event = booking::resolve_event(&state.db, &EventRef::Id(event_id))
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
-    let tz = query
-        .get("tz")
-        .map(str::to_owned)
-        .or_else(|| view.attendees.first().map(|a| a.time_zone.clone()))
-        .unwrap_or_else(|| "UTC".into());
-    let local = zone(Some(&tz))
-        .unwrap_or(Tz::UTC)
-        .from_utc_datetime(&view.record.start_at.naive_utc());
-    let next = query.with(&[
+    let tz = zone(query.get("tz"))
+        .or_else(|| zone(view.attendees.first().map(|a| a.time_zone.as_str())))
+        .unwrap_or(Tz::UTC);
+    let local = tz.from_utc_datetime(&view.record.start_at.naive_utc());
+    // Only the display settings travel on; the booker's own steps start afresh.
+    let next = query.only(&KEEP).with(&[
         ("rescheduleUid", Some(view.record.uid.clone())),
-        ("tz", Some(tz)),
+        ("tz", Some(tz.name().to_owned())),
         ("month", Some(local.format("%Y-%m").to_string())),
         ("date", Some(local.format("%Y-%m-%d").to_string())),
     ]);
@@ -327,11 +376,7 @@ pub async fn ics(
     request: HttpRequest,
     uid: web::Path<String>,
 ) -> PageResult {
-    let query = QueryState::from_request(&request);
-    let lang = query.lang(&request);
-    let view = booking::by_link(&state.db, &uid)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
+    let (query, _, view) = opened(&state, &request, &uid).await?;
     let r = &view.record;
     let host = view.hosts.first();
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
@@ -349,9 +394,8 @@ pub async fn ics(
             name: host.map_or("", |h| h.name.as_str()),
             email: host.map_or("", |h| h.email.as_str()),
         },
-        attendees: view
-            .attendees
-            .iter()
+        attendees: visible_attendees(&view, query.get("seatReferenceUid"))
+            .into_iter()
             .map(|a| ics::Person {
                 name: &a.name,
                 email: &a.email,

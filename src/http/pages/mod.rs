@@ -174,6 +174,18 @@ impl QueryState {
         }
     }
 
+    /// A copy with only `keys` kept.
+    pub fn only(&self, keys: &[&str]) -> Self {
+        Self {
+            pairs: self
+                .pairs
+                .iter()
+                .filter(|(k, _)| keys.contains(&k.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn pairs_without(&self, keys: &[&str]) -> Vec<(String, String)> {
         self.pairs
             .iter()
@@ -197,6 +209,9 @@ pub struct Chrome {
     pub brand: String,
     /// Text colour on the brand colour: black or white, whichever contrasts more.
     pub brand_ink: &'static str,
+    /// The brand colour on dark backgrounds, and its ink.
+    pub brand_dark: String,
+    pub brand_dark_ink: &'static str,
     pub embedded: bool,
     /// `light` or `dark` when the page (or the embed) asks for one; else by preference.
     pub theme: Option<String>,
@@ -204,16 +219,28 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(lang: Lang, brand_color: &str, query: &QueryState) -> Self {
-        let brand = valid_colour(brand_color).unwrap_or_else(|| "#292929".to_owned());
-        let brand_ink = if luminance(&brand) > 0.179 {
-            "#111111"
-        } else {
-            "#ffffff"
+        Self::branded(lang, brand_color, "", query)
+    }
+
+    /// With the owner's colours for light and dark backgrounds (Cal.com's `brandColor` and
+    /// `darkBrandColor`); the defaults are Cal.com's.
+    pub fn branded(lang: Lang, light: &str, dark: &str, query: &QueryState) -> Self {
+        let brand = valid_colour(light).unwrap_or_else(|| "#292929".to_owned());
+        let brand_dark = valid_colour(dark).unwrap_or_else(|| "#fafafa".to_owned());
+        // 0.179 is where black and white contrast equally with a colour.
+        let ink = |colour: &str| {
+            if luminance(colour) > 0.179 {
+                "#000000"
+            } else {
+                "#ffffff"
+            }
         };
         Self {
             lang: lang.code(),
+            brand_ink: ink(&brand),
+            brand_dark_ink: ink(&brand_dark),
             brand,
-            brand_ink,
+            brand_dark,
             embedded: query.embedded(),
             theme: query
                 .get("theme")
@@ -263,6 +290,8 @@ pub struct PageError {
     status: StatusCode,
     lang: Lang,
     message: String,
+    /// Not an error after all: the visitor belongs on another page (303).
+    location: Option<String>,
 }
 
 #[derive(Template)]
@@ -275,27 +304,37 @@ struct ErrorPage<'a> {
 
 impl PageError {
     pub fn not_found(lang: Lang) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
+        Self::new(
+            StatusCode::NOT_FOUND,
             lang,
-            message: lang.text().not_found_title.to_owned(),
+            lang.text().not_found_title.to_owned(),
+        )
+    }
+
+    fn new(status: StatusCode, lang: Lang, message: String) -> Self {
+        Self {
+            status,
+            lang,
+            message,
+            location: None,
+        }
+    }
+
+    /// Sends the visitor to `location` instead (a page that found the request already done,
+    /// or addressed to another page).
+    pub fn redirect(location: String) -> Self {
+        Self {
+            location: Some(location),
+            ..Self::new(StatusCode::SEE_OTHER, Lang::En, String::new())
         }
     }
 
     pub fn bad_request(lang: Lang, message: &str) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            lang,
-            message: message.to_owned(),
-        }
+        Self::new(StatusCode::BAD_REQUEST, lang, message.to_owned())
     }
 
     pub fn gone(lang: Lang, message: &str) -> Self {
-        Self {
-            status: StatusCode::GONE,
-            lang,
-            message: message.to_owned(),
-        }
+        Self::new(StatusCode::GONE, lang, message.to_owned())
     }
 
     pub fn from_service(lang: Lang, error: ServiceError) -> Self {
@@ -315,11 +354,7 @@ impl PageError {
         } else {
             error.to_string()
         };
-        Self {
-            status,
-            lang,
-            message,
-        }
+        Self::new(status, lang, message)
     }
 }
 
@@ -335,11 +370,16 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Some(location) = &self.location {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, location.as_str()))
+                .finish();
+        }
         let t = self.lang.text();
         let title = if self.status == StatusCode::NOT_FOUND {
             t.not_found_title
         } else {
-            ""
+            &self.message
         };
         let page = ErrorPage {
             chrome: Chrome::new(self.lang, "", &QueryState::default()),
@@ -392,7 +432,7 @@ mod tests {
         assert_eq!(valid_colour("#ABC").as_deref(), Some("#aabbcc"));
         assert_eq!(valid_colour("red; background:url(x)"), None);
         let q = QueryState::default();
-        assert_eq!(Chrome::new(Lang::En, "#ffd60a", &q).brand_ink, "#111111");
+        assert_eq!(Chrome::new(Lang::En, "#ffd60a", &q).brand_ink, "#000000");
         assert_eq!(Chrome::new(Lang::En, "#1d4ed8", &q).brand_ink, "#ffffff");
         assert_eq!(Chrome::new(Lang::En, "nonsense", &q).brand, "#292929");
     }
