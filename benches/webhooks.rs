@@ -2,8 +2,8 @@
 //! idle, and how many deliveries per second the worker sends to a local receiver.
 //!
 //! Run: `cargo bench --bench webhooks` (SQLite in a temporary directory), or with
-//! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db>` for PostgreSQL (the database must
-//! exist and be empty; it is migrated). Results are printed as one JSON line per measurement, and
+//! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` for PostgreSQL (databases
+//! named `kairos_bench_*` are created next to it, dropped first if they exist). Results are printed as one JSON line per measurement, and
 //! the figures are kept in docs/PERFORMANCE.md.
 //!
 //! Everything is real: the Kairos HTTP server on port 0, its database, its delivery worker, and a
@@ -260,20 +260,30 @@ async fn throughput(database_url: &str, backend: &str, subscriptions: usize) {
     );
 }
 
-/// A fresh database per measurement: a file in a temporary directory for SQLite, or the given
-/// PostgreSQL database emptied first.
+/// A fresh database per measurement: a file in a temporary directory for SQLite, or a new
+/// PostgreSQL database `kairos_bench_<name>` next to the one `BENCH_DATABASE_URL` names. Each
+/// measurement needs its own: the servers of earlier ones keep running, workers included.
 async fn fresh_database(dir: &std::path::Path, name: &str) -> (String, &'static str) {
     match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => {
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        Ok(admin) => {
+            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
                 .await
                 .expect("connect to BENCH_DATABASE_URL");
             tokio::spawn(connection);
-            client
-                .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-                .await
-                .expect("empty the benchmark database");
-            (url, "postgres")
+            let database = format!("kairos_bench_{name}");
+            // Two statements, two calls: DROP DATABASE refuses to run inside a transaction block.
+            for statement in [
+                format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+                format!("CREATE DATABASE {database}"),
+            ] {
+                client
+                    .batch_execute(&statement)
+                    .await
+                    .expect("create the benchmark database");
+            }
+            let mut url = url::Url::parse(&admin).expect("BENCH_DATABASE_URL is a URL");
+            url.set_path(&database);
+            (url.to_string(), "postgres")
         }
         Err(_) => (
             format!("sqlite://{}", dir.join(format!("{name}.db")).display()),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use rand::Rng;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use super::retry::{self, Outcome, RetrySchedule};
 use super::signing;
@@ -74,6 +74,7 @@ pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHa
         config: Arc::new(config),
         client,
         owner,
+        finished: Arc::new(Notify::new()),
     };
     Ok(tokio::spawn(worker.run()))
 }
@@ -84,6 +85,9 @@ struct Worker {
     config: Arc<WorkerConfig>,
     client: reqwest::Client,
     owner: String,
+    /// A subscription's batch is done: its next deliveries may be claimed now, not at the next
+    /// poll (one subscription with a backlog would otherwise send one batch per poll interval).
+    finished: Arc<Notify>,
 }
 
 impl Worker {
@@ -106,6 +110,7 @@ impl Worker {
                     drop(first);
                     tokio::select! {
                         () = &mut signal => {}
+                        () = self.finished.notified() => {}
                         () = tokio::time::sleep(self.config.poll) => {}
                     }
                     continue;
@@ -130,6 +135,8 @@ impl Worker {
                 tokio::spawn(async move {
                     worker.send_in_order(group).await;
                     drop(permit);
+                    // A stored permit if the loop is not waiting yet: the wake-up is not lost.
+                    worker.finished.notify_one();
                 });
             }
         }
