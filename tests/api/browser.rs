@@ -19,7 +19,7 @@ use reqwest::Method as M;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, data, spawn_app};
-use crate::pages::host_with_event;
+use crate::pages::{booked, host_with_event};
 
 /// One browser test at a time: chromium is heavy on two cores.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -373,19 +373,7 @@ async fn a_booker_reschedules_and_cancels_by_link_on_a_phone() {
     let app = spawn_app().await;
     let (key, event) = host_with_event(&app, json!({})).await;
     let (date, _) = ahead(23);
-    let booked = data(
-        app.call(
-            M::POST,
-            "/v2/bookings",
-            None,
-            Some(json!({"eventTypeId": event, "start": format!("{date}T11:00:00Z"),
-                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "Europe/Paris"}})),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let uid = booked["uid"].as_str().unwrap().to_owned();
+    let uid = booked(&app, event, &format!("{date}T11:00:00Z"), "Europe/Paris").await;
     let mut driver = Driver::start("Europe/Paris").await;
     let browser = driver.browser(360, 740).await;
 

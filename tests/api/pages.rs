@@ -53,6 +53,23 @@ pub async fn host_with_event(app: &TestApp, extra: Value) -> (String, i64) {
     (key, event)
 }
 
+/// A booking made through the API by Grace Hopper in `zone`; its uid.
+pub async fn booked(app: &TestApp, event: i64, start: &str, zone: &str) -> String {
+    let booking = data(
+        app.call(
+            M::POST,
+            "/v2/bookings",
+            None,
+            Some(json!({"eventTypeId": event, "start": start,
+                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": zone}})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    booking["uid"].as_str().unwrap().to_owned()
+}
+
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
@@ -415,19 +432,7 @@ async fn bookers_reschedule_and_cancel_by_link() {
     let app = spawn_app().await;
     let (key, event) = host_with_event(&app, json!({})).await;
     let (date, month) = ahead(23);
-    let booked = data(
-        app.call(
-            M::POST,
-            "/v2/bookings",
-            None,
-            Some(json!({"eventTypeId": event, "start": format!("{date}T11:00:00Z"),
-                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "Europe/Paris"}})),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let uid = booked["uid"].as_str().unwrap();
+    let uid = booked(&app, event, &format!("{date}T11:00:00Z"), "Europe/Paris").await;
 
     let to = no_redirects()
         .get(format!("{}/reschedule/{uid}", app.address))
@@ -824,19 +829,7 @@ async fn a_reschedule_link_on_another_event_type_goes_back_to_its_own() {
     )
     .await;
     let (date, _) = ahead(28);
-    let booked = data(
-        app.call(
-            M::POST,
-            "/v2/bookings",
-            None,
-            Some(json!({"eventTypeId": event, "start": format!("{date}T11:00:00Z"),
-                "attendee": {"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "UTC"}})),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let uid = booked["uid"].as_str().unwrap();
+    let uid = booked(&app, event, &format!("{date}T11:00:00Z"), "UTC").await;
     let response = no_redirects()
         .get(format!("{}/ada/other?rescheduleUid={uid}", app.address))
         .send()

@@ -229,8 +229,9 @@ struct Prepared {
     mode: Mode,
 }
 
-fn target(kind: &str, owner: String, slug: String) -> EventRef {
-    if kind == "team" {
+/// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
+fn target(request: &HttpRequest, owner: String, slug: String) -> EventRef {
+    if request.path().starts_with("/team/") {
         EventRef::Team { team: owner, slug }
     } else {
         EventRef::User {
@@ -939,13 +940,8 @@ pub async fn show(
     path: web::Path<(String, String)>,
 ) -> PageResult {
     let (owner, slug) = path.into_inner();
-    let kind = if request.path().starts_with("/team/") {
-        "team"
-    } else {
-        "user"
-    };
     let query = QueryState::from_request(&request);
-    let p = prepare(&state, &request, &query, target(kind, owner, slug)).await?;
+    let p = prepare(&state, &request, &query, target(&request, owner, slug)).await?;
     let page = render(
         &state,
         &p,
@@ -987,13 +983,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> PageResult {
     let (owner, slug) = path.into_inner();
-    let kind = if request.path().starts_with("/team/") {
-        "team"
-    } else {
-        "user"
-    };
     let query = QueryState::from_request(&request);
-    let p = prepare(&state, &request, &query, target(kind, owner, slug.clone())).await?;
+    let p = prepare(&state, &request, &query, target(&request, owner, slug)).await?;
     let mut values = Values::new();
     for (key, value) in url::form_urlencoded::parse(&body) {
         values
