@@ -220,3 +220,35 @@ pub async fn data(response: reqwest::Response, status: u16) -> serde_json::Value
     assert_eq!(body["status"], "success", "{body}");
     body["data"].clone()
 }
+
+/// An event type of `key`'s user, bookable every day around the clock in UTC: `body` (the
+/// event type's fields) with a new default "Always" schedule; its id.
+pub async fn always_bookable(app: &TestApp, key: &str, mut body: serde_json::Value) -> i64 {
+    let schedule = data(
+        app.call(
+            reqwest::Method::POST,
+            "/v2/schedules",
+            Some(key),
+            Some(serde_json::json!({"name": "Always", "timeZone": "UTC", "isDefault": true,
+                "availability": [{"days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+                                  "startTime": "00:00", "endTime": "23:59"}]})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    body["scheduleId"] = schedule["id"].clone();
+    data(
+        app.call(
+            reqwest::Method::POST,
+            "/v2/event-types",
+            Some(key),
+            Some(body),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}

@@ -6,7 +6,7 @@ use reqwest::Method as M;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, create_user, data, new_key, spawn_app};
+use crate::helpers::{TestApp, always_bookable, create_user, data, new_key, spawn_app};
 
 /// A host whose username is `ada`, an event type `intro` bookable every day around the clock in
 /// UTC, and the API key.
@@ -24,32 +24,12 @@ pub async fn host_with_event(app: &TestApp, extra: Value) -> (String, i64) {
         200,
     )
     .await;
-    let schedule = data(
-        app.call(
-            M::POST,
-            "/v2/schedules",
-            Some(&key),
-            Some(json!({"name": "Always", "timeZone": "UTC", "isDefault": true,
-                "availability": [{"days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-                                  "startTime": "00:00", "endTime": "23:59"}]})),
-        )
-        .await,
-        201,
-    )
-    .await;
     let mut body = json!({"title": "Intro Call", "slug": "intro", "lengthInMinutes": 30,
-        "description": "A first conversation.", "scheduleId": schedule["id"]});
+        "description": "A first conversation."});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let event = data(
-        app.call(M::POST, "/v2/event-types", Some(&key), Some(body))
-            .await,
-        201,
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
+    let event = always_bookable(app, &key, body).await;
     (key, event)
 }
 

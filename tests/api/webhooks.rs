@@ -15,7 +15,7 @@ use reqwest::Method as M;
 use serde_json::{Value, json};
 
 use crate::event_types::person;
-use crate::helpers::{TestApp, assert_error, data, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app, spawn_app_with};
 use crate::process::Server;
 
 /// What a receiver got.
@@ -188,32 +188,12 @@ fn assert_signed(hit: &Hit, secret: &str) {
 
 /// An event type bookable every day around the clock, for `key`'s user.
 async fn bookable(app: &TestApp, key: &str, extra: Value) -> i64 {
-    let schedule = data(
-        app.call(
-            M::POST,
-            "/v2/schedules",
-            Some(key),
-            Some(json!({"name": "Always", "timeZone": "UTC", "isDefault": true,
-                "availability": [{"days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-                                  "startTime": "00:00", "endTime": "23:59"}]})),
-        )
-        .await,
-        201,
-    )
-    .await;
     let mut body = json!({"title": "Intro Call", "slug": "intro-call", "lengthInMinutes": 30,
-        "description": "A 30 minute introduction.", "scheduleId": schedule["id"]});
+        "description": "A 30 minute introduction."});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    data(
-        app.call(M::POST, "/v2/event-types", Some(key), Some(body))
-            .await,
-        201,
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    always_bookable(app, key, body).await
 }
 
 /// A start time `n` half hours into a day well ahead.
