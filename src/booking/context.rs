@@ -15,6 +15,7 @@ use crate::event_types::{EventType, Limits};
 use crate::service::ServiceError;
 use crate::storage::bookings as store;
 use crate::storage::schedules::{self, Schedule as StoredSchedule};
+use crate::storage::users::{self, User};
 use crate::storage::{Conn, event_types::SchedulingType};
 
 /// What a slot computation is about, beyond the event type.
@@ -177,10 +178,73 @@ fn padding(event: &EngineEvent) -> Duration {
     }
 }
 
+/// What the engine needs about an event type that bookings do not change: each host's
+/// schedule. A booking reads it before taking the write lock, so the locked
+/// part of a booking only reads what other bookings change.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Per host, in [`hosts_of`] order: the schedule id it uses, if any.
+    schedule_ids: Vec<Option<i64>>,
+    schedules: Vec<StoredSchedule>,
+}
+
+impl Plan {
+    /// Each host's schedule: their own on the event, the event's, else their default.
+    pub async fn load(c: &mut Conn<'_>, event: &EventType) -> Result<Self, ServiceError> {
+        let ids: Vec<i64> = hosts_of(event).iter().map(|h| h.user_id).collect();
+        let explicit: Vec<(i64, Option<i64>)> = match &event.owner_user {
+            Some(owner) => vec![(owner.id, event.record.schedule_id)],
+            None => event
+                .hosts
+                .iter()
+                .map(|h| (h.user_id, h.schedule_id.or(event.record.schedule_id)))
+                .collect(),
+        };
+        let defaults = if explicit.iter().all(|(_, id)| id.is_some()) {
+            Vec::new()
+        } else {
+            schedules::default_ids(c, &ids).await?
+        };
+        let schedule_ids: Vec<Option<i64>> = explicit
+            .iter()
+            .map(|&(user, id)| id.or_else(|| defaults.iter().find(|d| d.0 == user).map(|d| d.1)))
+            .collect();
+        let wanted: Vec<i64> = schedule_ids.iter().flatten().copied().collect();
+        let schedules = schedules::by_ids(c, &wanted).await?;
+        Ok(Self {
+            schedule_ids,
+            schedules,
+        })
+    }
+}
+
+/// The user records of the event type's hosts.
+pub async fn host_users(c: &mut Conn<'_>, event: &EventType) -> Result<Vec<User>, ServiceError> {
+    Ok(match &event.owner_user {
+        Some(owner) => vec![owner.clone()],
+        None => {
+            let ids: Vec<i64> = hosts_of(event).iter().map(|h| h.user_id).collect();
+            users::find_many(c, &ids).await?
+        }
+    })
+}
+
 /// Reads everything the engine needs about `event` around `request.range`.
 pub async fn build_query(
     c: &mut Conn<'_>,
     event: &EventType,
+    request: &SlotRequest,
+) -> Result<Query, ServiceError> {
+    let plan = Plan::load(c, event).await?;
+    query_with(c, event, &plan, request).await
+}
+
+/// [`build_query`] with the schedules already read: only bookings, busy time, time off and
+/// reservations are read here.
+pub async fn query_with(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    plan: &Plan,
     request: &SlotRequest,
 ) -> Result<Query, ServiceError> {
     let length = event
@@ -189,25 +253,6 @@ pub async fn build_query(
     let engine = engine_event(event, length);
     let hosts = hosts_of(event);
     let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();
-
-    // Each host's schedule: their own on the event, the event's, else their default.
-    let explicit: Vec<(i64, Option<i64>)> = match &event.owner_user {
-        Some(owner) => vec![(owner.id, event.record.schedule_id)],
-        None => event
-            .hosts
-            .iter()
-            .map(|h| (h.user_id, h.schedule_id.or(event.record.schedule_id)))
-            .collect(),
-    };
-    let defaults = schedules::default_ids(c, &ids).await?;
-    let schedule_of = |user: i64, id: Option<i64>| {
-        id.or_else(|| defaults.iter().find(|d| d.0 == user).map(|d| d.1))
-    };
-    let wanted: Vec<i64> = explicit
-        .iter()
-        .filter_map(|&(user, id)| schedule_of(user, id))
-        .collect();
-    let stored = schedules::by_ids(c, &wanted).await?;
 
     let pad = padding(&engine);
     let from = instant(request.range.start) - pad;
@@ -220,10 +265,9 @@ pub async fn build_query(
         |s: DateTime<Utc>, e: DateTime<Utc>| Interval::new(s.timestamp(), e.timestamp());
     let engine_hosts: Vec<Host> = hosts
         .iter()
-        .zip(&explicit)
-        .map(|(h, &(user, id))| {
-            let schedule =
-                schedule_of(user, id).and_then(|sid| stored.iter().find(|s| s.id == sid));
+        .zip(&plan.schedule_ids)
+        .map(|(h, id)| {
+            let schedule = id.and_then(|sid| plan.schedules.iter().find(|s| s.id == sid));
             Host {
                 id: h.user_id,
                 fixed: h.fixed,

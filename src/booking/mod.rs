@@ -29,7 +29,7 @@ use crate::storage::users::User;
 use crate::storage::{Conn, Db, StorageError, teams, to_db_time, users};
 use crate::webhooks::{self, Outbox, payload::Change};
 
-pub use context::{SlotRequest, build_query};
+pub use context::{Plan, SlotRequest, build_query};
 pub use requests::*;
 
 /// Who did something to a booking, for the history.
@@ -195,41 +195,57 @@ async fn views(
     Ok(records
         .into_iter()
         .map(|record| {
-            let mut people: Vec<User> = hosts
+            let people: Vec<User> = hosts
                 .iter()
                 .filter(|(id, _)| *id == record.id)
                 .map(|(_, u)| u.clone())
                 .collect();
-            if people.is_empty() {
-                people.extend(
-                    organizers
-                        .iter()
-                        .filter(|u| u.id == record.user_id)
-                        .cloned(),
-                );
-            }
-            // The organiser first, as Cal.com lists hosts.
-            people.sort_by_key(|u| u.id != record.user_id);
-            BookingView {
-                attendees: attendees
+            let people = if people.is_empty() {
+                organizers
                     .iter()
-                    .filter(|a| a.booking_id == record.id)
+                    .filter(|u| u.id == record.user_id)
                     .cloned()
-                    .collect(),
-                hosts: people,
-                event_slug: record
-                    .event_type_id
-                    .and_then(|id| slugs.iter().find(|s| s.0 == id).map(|s| s.1.clone())),
-                rescheduled_to: successors
-                    .iter()
-                    .rev()
-                    .find(|(from, _)| *from == record.uid)
-                    .map(|(_, to)| to.clone()),
-                seat_uid: None,
-                record,
-            }
+                    .collect()
+            } else {
+                people
+            };
+            let booked_with = attendees
+                .iter()
+                .filter(|a| a.booking_id == record.id)
+                .cloned()
+                .collect();
+            let slug = record
+                .event_type_id
+                .and_then(|id| slugs.iter().find(|s| s.0 == id).map(|s| s.1.clone()));
+            let successor = successors
+                .iter()
+                .rev()
+                .find(|(from, _)| *from == record.uid)
+                .map(|(_, to)| to.clone());
+            assemble(record, booked_with, people, slug, successor)
         })
         .collect())
+}
+
+/// One booking's view from its parts; `hosts` are the users holding its claims.
+fn assemble(
+    record: BookingRecord,
+    attendees: Vec<AttendeeRecord>,
+    mut hosts: Vec<User>,
+    event_slug: Option<String>,
+    rescheduled_to: Option<String>,
+) -> BookingView {
+    hosts.sort_by_key(|u| u.id);
+    // The organiser first, as Cal.com lists hosts.
+    hosts.sort_by_key(|u| u.id != record.user_id);
+    BookingView {
+        attendees,
+        hosts,
+        event_slug,
+        rescheduled_to,
+        seat_uid: None,
+        record,
+    }
 }
 
 /// Whether `user` may see the booking: they host or organise it, or belong to its team.
@@ -511,13 +527,27 @@ pub async fn create(
     if let Some(replay) = replay(db, &request).await? {
         return Ok(replay);
     }
+    // What bookings do not change is read before the write lock: the locked part of a booking
+    // is serial per host (per database on SQLite), so every query kept out of it is throughput.
+    let (plan, host_users) = db
+        .run(async |c| {
+            let plan = Plan::load(c, &event).await?;
+            let users = context::host_users(c, &event).await?;
+            Ok::<_, ServiceError>((plan, users))
+        })
+        .await?;
+    let fixed = Fixed {
+        event: &event,
+        plan: &plan,
+        host_users: &host_users,
+    };
     // A seated slot's first two bookers may both try to open it; the loser joins on retry.
     let mut attempts = 0;
     loop {
         attempts += 1;
         let outcome = db
             .transaction(async |c| {
-                let view = book_in(c, &event, &request, &prepared, &actor).await?;
+                let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
                 webhooks::booked(c, outbox, &view).await?;
                 Ok(view)
             })
@@ -575,13 +605,21 @@ async fn replay(db: &Db, request: &BookingRequest) -> Result<Option<Booked>, Ser
     .await
 }
 
+/// What a booking reads before its transaction.
+struct Fixed<'a> {
+    event: &'a EventType,
+    plan: &'a Plan,
+    host_users: &'a [User],
+}
+
 async fn book_in(
     c: &mut Conn<'_>,
-    event: &EventType,
+    fixed: &Fixed<'_>,
     request: &BookingRequest,
     prepared: &Prepared,
     actor: &Actor,
 ) -> Result<BookingView, ServiceError> {
+    let event = fixed.event;
     let host_ids: Vec<i64> = context::hosts_of(event).iter().map(|h| h.user_id).collect();
     if host_ids.is_empty() {
         return Err(ServiceError::Invalid(
@@ -599,7 +637,7 @@ async fn book_in(
         rescheduling_uid: None,
         now,
     };
-    let query = build_query(c, event, &slot_request).await?;
+    let query = context::query_with(c, event, fixed.plan, &slot_request).await?;
     let slot = slot_at(&query, start)?;
     let start_at = request.start;
     let end_at = start_at + Duration::minutes(i64::from(prepared.length));
@@ -644,7 +682,17 @@ async fn book_in(
     }
 
     let (hosts, assignment_reason) = booked_hosts(c, event, &slot, None).await?;
-    let organizer = users::find(c, hosts[0]).await?;
+    let host_users: Vec<User> = fixed
+        .host_users
+        .iter()
+        .filter(|u| hosts.contains(&u.id))
+        .cloned()
+        .collect();
+    let organizer = host_users
+        .iter()
+        .find(|u| u.id == hosts[0])
+        .cloned()
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("host {} has no user", hosts[0])))?;
     let minutes_ahead = (start_at - now).num_minutes();
     let status = if event.needs_confirmation(minutes_ahead)
         && actor.user_id().is_none_or(|u| !hosts.contains(&u))
@@ -679,10 +727,11 @@ async fn book_in(
         assignment_reason: assignment_reason.clone(),
         created_at: to_db_time(now),
     };
-    let id = store::insert(c, &new).await?;
+    let record = store::insert(c, &new).await?;
+    let id = record.id;
     let mut people = vec![prepared.booker(seat_uid.clone())];
     people.extend(prepared.guests());
-    store::insert_attendees(c, id, &people).await?;
+    let attendees = store::insert_attendees(c, id, &people).await?;
     store::insert_claims(
         c,
         id,
@@ -703,8 +752,14 @@ async fn book_in(
     )
     .await?;
     finish_request(c, request, id).await?;
-    let record = store::find(c, id).await?;
-    let mut out = view(c, record).await?;
+    // Everything the view shows was just written or read: no need to read it back.
+    let mut out = assemble(
+        record,
+        attendees,
+        host_users,
+        Some(event.record.slug.clone()),
+        None,
+    );
     out.seat_uid = seat_uid;
     Ok(out)
 }
@@ -1034,7 +1089,7 @@ pub async fn reschedule(
             let booker = attendees.first().map(|a| a.name.as_str()).unwrap_or_default();
             title_for(&event, &organizer.name, booker, old.location.as_deref())
         };
-        let id = store::insert(
+        let record = store::insert(
             c,
             &NewBooking {
                 uid: new_uid.clone(),
@@ -1058,6 +1113,7 @@ pub async fn reschedule(
             },
         )
         .await?;
+        let id = record.id;
         let copies: Vec<NewAttendee> = attendees
             .iter()
             .map(|a| NewAttendee {
@@ -1089,7 +1145,6 @@ pub async fn reschedule(
                 change.reason.as_deref()),
         )
         .await?;
-        let record = store::find(c, id).await?;
         webhooks::booking_changed(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
         view(c, record).await
     })

@@ -159,23 +159,26 @@ pub async fn lock_booking(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
     Ok(())
 }
 
-pub async fn insert(conn: &mut Conn<'_>, new: &NewBooking) -> StorageResult<i64> {
-    let id = with_conn!(conn, |c| {
+/// Inserts a booking and returns it as stored.
+pub async fn insert(conn: &mut Conn<'_>, new: &NewBooking) -> StorageResult<BookingRecord> {
+    let record = with_conn!(conn, |c| {
         diesel::insert_into(bookings::table)
             .values(new)
-            .returning(bookings::id)
+            .returning(BookingRecord::as_returning())
             .get_result(c)
             .await
     })?;
-    Ok(id)
+    Ok(record)
 }
 
+/// Inserts attendees of a booking and returns them as stored, in order.
 pub async fn insert_attendees(
     conn: &mut Conn<'_>,
     booking_id: i64,
     list: &[NewAttendee],
-) -> StorageResult<()> {
+) -> StorageResult<Vec<AttendeeRecord>> {
     let now = to_db_time(Utc::now());
+    let mut stored = Vec::with_capacity(list.len());
     for a in list {
         let row = (
             attendees::booking_id.eq(booking_id),
@@ -187,14 +190,16 @@ pub async fn insert_attendees(
             attendees::seat_uid.eq(&a.seat_uid),
             attendees::created_at.eq(now),
         );
-        with_conn!(conn, |c| {
+        let record = with_conn!(conn, |c| {
             diesel::insert_into(attendees::table)
                 .values(row)
-                .execute(c)
+                .returning(AttendeeRecord::as_returning())
+                .get_result(c)
                 .await
         })?;
+        stored.push(record);
     }
-    Ok(())
+    Ok(stored)
 }
 
 /// Inserts the claims; an overlapping active claim makes this fail with
@@ -460,6 +465,11 @@ type BusyRow = (
     bool,
 );
 
+/// The longest a claim may span, enforced by the schema (the longest event, 24 h, with two
+/// 24 h buffers spans 3 days). It bounds "claims meeting `[from, to)`" to claims starting in
+/// `[from - MAX_CLAIM_SPAN, to)`: an index range, not a host's whole history.
+pub const MAX_CLAIM_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 /// Accepted and pending bookings of `hosts` whose blocked time meets `[from, to)`.
 pub async fn busy_bookings(
     conn: &mut Conn<'_>,
@@ -468,11 +478,13 @@ pub async fn busy_bookings(
     to: DateTime<Utc>,
     count_attendees: bool,
 ) -> StorageResult<Vec<BusyBooking>> {
+    let earliest = to_db_time(from - MAX_CLAIM_SPAN);
     let (from, to) = (to_db_time(from), to_db_time(to));
     let rows: Vec<BusyRow> = with_conn!(conn, |c| {
         booking_claims::table
             .inner_join(bookings::table)
             .filter(booking_claims::user_id.eq_any(hosts))
+            .filter(booking_claims::blocked_start.ge(earliest))
             .filter(booking_claims::blocked_start.lt(to))
             .filter(booking_claims::blocked_end.gt(from))
             .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))

@@ -334,6 +334,35 @@ pub struct Due {
     pub secret: Option<String>,
 }
 
+/// Pending, due by `now`, and not leased (never, or the lease ran out).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn due_unleased(now: NaiveDateTime) -> _ {
+    let pending: &'static str = PENDING;
+    webhook_deliveries::status
+        .eq(pending)
+        .and(webhook_deliveries::next_attempt_at.le(now))
+        .and(
+            webhook_deliveries::lease_until
+                .is_null()
+                .or(webhook_deliveries::lease_until.le(now)),
+        )
+}
+
+/// Whether any delivery is due and unleased: a plain read, so a worker with nothing to do
+/// never takes SQLite's write lock (it is asked after every commit).
+pub async fn any_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> StorageResult<bool> {
+    let now = to_db_time(now);
+    let found: Option<String> = with_conn!(conn, |c| {
+        webhook_deliveries::table
+            .filter(due_unleased(now))
+            .select(webhook_deliveries::id)
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(found.is_some())
+}
+
 /// Leases up to `limit` due deliveries to `owner` until `lease_until`, oldest first. A
 /// delivery waits while an earlier one of the same subscription is in flight, so a healthy
 /// receiver gets events in order. PostgreSQL skips rows other instances are claiming (`SKIP
@@ -361,13 +390,7 @@ pub async fn claim_due(
         )
         .filter(earlier.field(webhook_deliveries::lease_until).gt(now));
     let candidates = webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq(PENDING))
-        .filter(webhook_deliveries::next_attempt_at.le(now))
-        .filter(
-            webhook_deliveries::lease_until
-                .is_null()
-                .or(webhook_deliveries::lease_until.le(now)),
-        )
+        .filter(due_unleased(now))
         .filter(not(exists(in_flight_before)))
         .order(webhook_deliveries::id)
         .limit(limit)

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::event_types::person;
-use crate::helpers::{TestApp, assert_error, data, spawn_app};
+use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app};
 
 /// A date `n` days from today (UTC): far enough ahead for any notice, close enough for windows.
 pub fn day(n: u64) -> NaiveDate {
@@ -909,6 +909,63 @@ async fn overlapping_bookings_of_different_lengths_also_conflict() {
         .await,
         409,
         "ConflictException",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_day_long_event_with_day_long_buffers_blocks_three_days() {
+    let app = spawn_app().await;
+    let (_, key) = person(&app, "ada@example.com", "UTC").await;
+    let event = always_bookable(
+        &app,
+        &key,
+        json!({"title": "Retreat", "slug": "retreat", "lengthInMinutes": 1440,
+               "beforeEventBuffer": 1440, "afterEventBuffer": 1440, "minimumBookingNotice": 0}),
+    )
+    .await;
+    // A booker in UTC: the grid of a day-long event is aligned to the booker's midnight.
+    let utc_booking = |start: String, email: &str| {
+        let mut body = booking_body(event, &start, email);
+        body["attendee"]["timeZone"] = json!("UTC");
+        body
+    };
+    let first = day(10);
+    data(
+        book(&app, utc_booking(at(first, "00:00"), "a@booker.example")).await,
+        201,
+    )
+    .await;
+    // The booking blocks [first - 1 day, first + 2 days); a new one brings its own day of
+    // buffer before it, so the next start is first + 3 days. The time found two days after the
+    // booking started is read from a claim that began three days earlier.
+    let two_later = first + Days::new(2);
+    assert_eq!(
+        slot_starts(&app, event, two_later).await,
+        Vec::<String>::new()
+    );
+    assert_error(
+        book(
+            &app,
+            utc_booking(at(two_later, "00:00"), "b@booker.example"),
+        )
+        .await,
+        409,
+        "ConflictException",
+    )
+    .await;
+    let three_later = first + Days::new(3);
+    assert_eq!(
+        slot_starts(&app, event, three_later).await,
+        vec![utc_ms(three_later, "00:00")]
+    );
+    data(
+        book(
+            &app,
+            utc_booking(at(three_later, "00:00"), "c@booker.example"),
+        )
+        .await,
+        201,
     )
     .await;
 }

@@ -86,6 +86,72 @@ async fn a_hosts_active_claims_never_overlap() {
     assert_eq!(active, 2);
 }
 
+fn claim_between(booking: i64, user: i64, start: &str, end: &str) -> String {
+    format!(
+        "INSERT INTO booking_claims (booking_id, user_id, blocked_start, blocked_end, active) \
+         VALUES ({booking}, {user}, '{start}', '{end}', TRUE)"
+    )
+}
+
+#[tokio::test]
+async fn the_longest_claims_conflict_to_their_end_and_longer_ones_are_refused() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    seed_user_and_bookings(db).await;
+
+    // The most a booking can block: a 24 h event with 24 h buffers on both sides.
+    db.execute_sql(&claim_between(
+        1,
+        1,
+        "2030-03-12 00:00:00",
+        "2030-03-15 00:00:00",
+    ))
+    .await
+    .unwrap();
+    // Its last hour is still taken: the overlap check looks back far enough, also when the new
+    // claim's start has a fraction of a second.
+    for (start, end) in [
+        ("2030-03-14 23:00:00", "2030-03-14 23:30:00"),
+        ("2030-03-14 23:59:59.500000", "2030-03-15 00:30:00"),
+    ] {
+        let late = db.execute_sql(&claim_between(2, 1, start, end)).await;
+        assert!(
+            matches!(late, Err(StorageError::Overlap)),
+            "{start}: {late:?}"
+        );
+    }
+    db.execute_sql(&claim_between(
+        2,
+        1,
+        "2030-03-15 00:00:00",
+        "2030-03-15 00:30:00",
+    ))
+    .await
+    .unwrap();
+
+    // Claims longer than a week are refused: the bound the overlap checks rely on.
+    let too_long = db
+        .execute_sql(&claim_between(
+            3,
+            2,
+            "2030-03-01 00:00:00",
+            "2030-03-08 00:00:01",
+        ))
+        .await;
+    assert!(too_long.is_err(), "an 8-day claim was accepted");
+    let stretched = db
+        .execute_sql(
+            "UPDATE booking_claims SET blocked_end = '2030-03-25 00:00:00' WHERE booking_id = 2",
+        )
+        .await;
+    assert!(stretched.is_err(), "a claim was stretched past a week");
+    let stored = db
+        .count_rows("SELECT booking_id FROM booking_claims WHERE booking_id IN (2, 3) AND blocked_end > '2030-03-16 00:00:00'")
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
 #[tokio::test]
 async fn booking_history_is_append_only() {
     let app = spawn_app().await;

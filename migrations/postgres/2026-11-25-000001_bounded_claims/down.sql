@@ -1,0 +1,1 @@
+ALTER TABLE booking_claims DROP CONSTRAINT booking_claims_span;
