@@ -14,6 +14,8 @@
 #                          recreated)                 [default: sqlite://<temp dir>/kairos.db]
 #   LOADTEST_OUT           summary JSON               [default: target/loadtest/<backend>.json]
 #   LOADTEST_BOOKINGS      bookings seeded into the queried month        [default: 500]
+#   LOADTEST_BOOK_DURATION length of the POST /v2/bookings phase (wrk -d); longer runs show
+#                          whether throughput holds as the host's history grows  [default: 15s]
 #   LOADTEST_KEEP_TMP=1    keep the temp dir (database, server log) for inspection
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
@@ -26,7 +28,7 @@ HELPERS="$REPO_ROOT/scripts/loadtest"
 
 # The load shape is fixed so runs stay comparable; change it here, not per run.
 SLOTS_THREADS=2 SLOTS_CONNECTIONS=64 SLOTS_DURATION=20s WARMUP_DURATION=3s
-BOOK_THREADS=2 BOOK_CONNECTIONS=16 BOOK_DURATION=15s
+BOOK_THREADS=2 BOOK_CONNECTIONS=16 BOOK_DURATION=${LOADTEST_BOOK_DURATION:-15s}
 
 log() { printf '[loadtest] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

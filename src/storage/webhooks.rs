@@ -348,21 +348,6 @@ fn due_unleased(now: NaiveDateTime) -> _ {
         )
 }
 
-/// Whether any delivery is due and unleased: a plain read, so a worker with nothing to do
-/// never takes SQLite's write lock (it is asked after every commit).
-pub async fn any_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> StorageResult<bool> {
-    let now = to_db_time(now);
-    let found: Option<String> = with_conn!(conn, |c| {
-        webhook_deliveries::table
-            .filter(due_unleased(now))
-            .select(webhook_deliveries::id)
-            .first(c)
-            .await
-            .optional()
-    })?;
-    Ok(found.is_some())
-}
-
 /// Leases up to `limit` due deliveries to `owner` until `lease_until`, oldest first. A
 /// delivery waits while an earlier one of the same subscription is in flight, so a healthy
 /// receiver gets events in order. PostgreSQL skips rows other instances are claiming (`SKIP

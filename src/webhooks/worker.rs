@@ -145,13 +145,6 @@ impl Worker {
     async fn claim(&self, limit: usize) -> Result<Vec<Due>, StorageError> {
         let owner = self.owner.clone();
         let lease = self.config.lease;
-        if !self
-            .db
-            .run(async |c| store::any_due(c, Utc::now()).await)
-            .await?
-        {
-            return Ok(Vec::new());
-        }
         self.db
             .background_transaction(async |c| {
                 let now = Utc::now();
