@@ -8,6 +8,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::notify::worker::MailerConfig;
 use crate::storage::DatabaseUrl;
 use crate::webhooks::retry::RetrySchedule;
 use crate::webhooks::ssrf::Policy;
@@ -37,6 +38,11 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_WEBHOOK_LEASE_SECS    how long a delivery stays with the instance sending it [default: 60]
   KAIROS_WEBHOOK_TIMEOUT_SECS  time allowed for a receiver to answer       [default: 15]
   KAIROS_WEBHOOK_DISABLE_AFTER consecutive failed events that switch a subscription off [default: 20]
+  KAIROS_SMTP_URL              send emails through this server: smtp://[user:pass@]host:port
+                               (add ?tls=required for STARTTLS), smtps://… for TLS; unset = no email
+  KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
+  KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
+  KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +96,10 @@ pub struct Config {
     pub webhook_lease_secs: u64,
     pub webhook_timeout_secs: u64,
     pub webhook_disable_after: u32,
+    pub smtp_url: Option<Secret>,
+    pub email_from: String,
+    pub email_worker: bool,
+    pub email_retry_schedule: String,
 }
 
 impl Default for Config {
@@ -114,6 +124,10 @@ impl Default for Config {
             webhook_lease_secs: 60,
             webhook_timeout_secs: 15,
             webhook_disable_after: 20,
+            smtp_url: None,
+            email_from: "Kairos <no-reply@localhost>".to_owned(),
+            email_worker: true,
+            email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
         }
     }
 }
@@ -149,7 +163,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 19] = [
+    const KEYS: [&'static str; 23] = [
         "database_url",
         "bind",
         "base_url",
@@ -169,6 +183,10 @@ impl Config {
         "webhook_lease_secs",
         "webhook_timeout_secs",
         "webhook_disable_after",
+        "smtp_url",
+        "email_from",
+        "email_worker",
+        "email_retry_schedule",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -227,6 +245,27 @@ impl Config {
         if self.webhook_disable_after == 0 {
             return invalid("KAIROS_WEBHOOK_DISABLE_AFTER must be at least 1".to_owned());
         }
+        if let Some(smtp) = &self.smtp_url {
+            match url::Url::parse(smtp.expose()) {
+                Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.has_host() => {}
+                // The URL may hold a password: it is not echoed.
+                _ => {
+                    return invalid(
+                        "KAIROS_SMTP_URL must look like smtp://host:587?tls=required or smtps://user:password@host:465"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        if let Err(e) = self.email_from.parse::<lettre::message::Mailbox>() {
+            return invalid(format!(
+                "KAIROS_EMAIL_FROM must be an address such as `Kairos <bookings@example.com>`, got `{}`: {e}",
+                self.email_from
+            ));
+        }
+        if let Err(e) = RetrySchedule::parse(&self.email_retry_schedule) {
+            return invalid(format!("KAIROS_EMAIL_RETRY_SCHEDULE: {e}"));
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));
         }
@@ -244,6 +283,23 @@ impl Config {
             timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
             ..WorkerConfig::default()
         }
+    }
+
+    /// The email sender's settings, when an SMTP server is configured.
+    pub fn mailer(&self) -> Option<MailerConfig> {
+        let smtp_url = self.smtp_url.clone()?;
+        Some(MailerConfig {
+            smtp_url,
+            from: self
+                .email_from
+                .parse()
+                .expect("validated when the configuration loaded"),
+            schedule: RetrySchedule::parse(&self.email_retry_schedule)
+                .expect("validated when the configuration loaded"),
+            lease: std::time::Duration::from_secs(120),
+            timeout: std::time::Duration::from_secs(30),
+            poll: std::time::Duration::from_secs(1),
+        })
     }
 
     /// Which subscriber addresses are allowed.

@@ -15,6 +15,7 @@ pub mod error;
 pub mod event_types;
 pub mod headless;
 pub mod http;
+pub mod notify;
 pub mod schedules;
 pub mod service;
 pub mod storage;
@@ -41,6 +42,7 @@ pub struct Application {
     secret_key: Secret,
     server: Server,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
+    mailer: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -78,6 +80,7 @@ impl Application {
             slots_cache: http::SlotsCache::new(Duration::from_millis(config.slots_cache_ms)),
             outbox: webhooks::Outbox {
                 booker_url: base_url.clone(),
+                email: config.smtp_url.is_some(),
             },
             webhook_policy: config.webhook_policy(),
         });
@@ -102,6 +105,14 @@ impl Application {
         } else {
             None
         };
+        let mailer = match config.mailer() {
+            Some(mailer) if config.email_worker => Some(notify::worker::spawn(db.clone(), mailer)?),
+            Some(_) => None,
+            None => {
+                tracing::info!("email is off: set KAIROS_SMTP_URL to send confirmations");
+                None
+            }
+        };
         Ok(Self {
             address,
             base_url,
@@ -109,6 +120,7 @@ impl Application {
             secret_key,
             server: server.run(),
             webhook_worker,
+            mailer,
         })
     }
 
@@ -139,6 +151,10 @@ impl Application {
         // Deliveries in flight keep their leases and are sent again after them.
         if let Some(worker) = self.webhook_worker {
             worker.abort();
+        }
+        // So do emails: an email whose outcome was not recorded is sent again.
+        if let Some(mailer) = self.mailer {
+            mailer.abort();
         }
         outcome
     }

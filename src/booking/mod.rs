@@ -19,6 +19,7 @@ use crate::availability::interval::Interval;
 use crate::availability::local_time::{local_date, start_of_day};
 use crate::availability::{self, Query, Slot};
 use crate::event_types::{self, EventType};
+use crate::notify;
 use crate::service::ServiceError;
 use crate::storage::bookings::{
     self as store, AttendeeRecord, BookingRecord, Claim, HistoryEntry, HistoryRecord, NewAttendee,
@@ -515,6 +516,33 @@ fn entry(
     }
 }
 
+/// Queues what a booking change tells the outside world, in the caller's transaction: the
+/// emails to its attendees and hosts, and the webhook deliveries.
+async fn announce(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    change: Change<'_>,
+    seat: Option<&str>,
+) -> Result<(), ServiceError> {
+    notify::booking_changed(c, outbox, booking, &change, seat).await?;
+    webhooks::booking_changed(c, outbox, booking, change, seat).await
+}
+
+/// [`announce`] for a booking just made (or a seat just taken).
+async fn announce_booked(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    view: &BookingView,
+) -> Result<(), ServiceError> {
+    let change = if view.record.status == "PENDING" {
+        Change::Requested
+    } else {
+        Change::Created
+    };
+    announce(c, outbox, &view.record, change, view.seat_uid.as_deref()).await
+}
+
 /// Books `request`. With an idempotency key, a retry returns the first booking unchanged.
 pub async fn create(
     db: &Db,
@@ -548,7 +576,7 @@ pub async fn create(
         let outcome = db
             .transaction(async |c| {
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
-                webhooks::booked(c, outbox, &view).await?;
+                announce_booked(c, outbox, &view).await?;
                 Ok(view)
             })
             .await;
@@ -924,7 +952,7 @@ pub async fn cancel(
                 seat_record.cancellation_reason = change.reason.clone();
                 seat_record.cancelled_by =
                     change.cancelled_by.clone().or(Some(seated.email.clone()));
-                webhooks::booking_changed(
+                announce(
                     c,
                     outbox,
                     &seat_record,
@@ -984,7 +1012,7 @@ pub async fn cancel(
         let cancelled = Change::Cancelled {
             request_reschedule: false,
         };
-        webhooks::booking_changed(c, outbox, &record, cancelled, None).await?;
+        announce(c, outbox, &record, cancelled, None).await?;
         view(c, record).await
     })
     .await
@@ -1145,7 +1173,7 @@ pub async fn reschedule(
                 change.reason.as_deref()),
         )
         .await?;
-        webhooks::booking_changed(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
+        announce(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
         view(c, record).await
     })
     .await
@@ -1191,7 +1219,7 @@ pub async fn confirm(
         )
         .await?;
         let record = store::find(c, record.id).await?;
-        webhooks::booking_changed(c, outbox, &record, Change::Created, None).await?;
+        announce(c, outbox, &record, Change::Created, None).await?;
         view(c, record).await
     })
     .await
@@ -1246,7 +1274,7 @@ pub async fn decline(
         )
         .await?;
         let record = store::find(c, record.id).await?;
-        webhooks::booking_changed(c, outbox, &record, Change::Rejected, None).await?;
+        announce(c, outbox, &record, Change::Rejected, None).await?;
         view(c, record).await
     })
     .await

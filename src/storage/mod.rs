@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod bookings;
 pub mod event_types;
+pub mod jobs;
 mod migrate;
 pub mod schedules;
 pub mod schema;

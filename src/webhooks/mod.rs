@@ -15,7 +15,6 @@ pub mod worker;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::booking::BookingView;
 use crate::event_types;
 use crate::service::ServiceError;
 use crate::storage::bookings::{self as bookings_store, BookingRecord};
@@ -59,6 +58,8 @@ const MEETING_TRIGGERS: [&str; 2] = ["MEETING_STARTED", "MEETING_ENDED"];
 pub struct Outbox {
     /// `bookerUrl` in payloads: the public base URL.
     pub booker_url: String,
+    /// Emails are configured: booking changes queue them (see [`crate::notify`]).
+    pub email: bool,
 }
 
 /// A new delivery id: sortable by creation time, which is the order a subscription's
@@ -192,20 +193,6 @@ pub async fn booking_changed(
         }
     }
     Ok(())
-}
-
-/// [`booking_changed`] for a view just written.
-pub async fn booked(
-    c: &mut Conn<'_>,
-    outbox: &Outbox,
-    view: &BookingView,
-) -> Result<(), ServiceError> {
-    let change = if view.record.status == "PENDING" {
-        Change::Requested
-    } else {
-        Change::Created
-    };
-    booking_changed(c, outbox, &view.record, change, view.seat_uid.as_deref()).await
 }
 
 /// `BOOKING_NO_SHOW_UPDATED`.

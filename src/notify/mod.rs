@@ -1,0 +1,83 @@
+//! Email: the confirmations, requests, reschedules, cancellations and declines a booking
+//! change sends to its attendees and hosts, each with its calendar entry (iCalendar
+//! `REQUEST`/`CANCEL`). Emails are rendered and queued in the `jobs` table inside the
+//! transaction that makes the change (the outbox), and sent over SMTP by [`worker`], with
+//! retries; a crash or an SMTP outage delays an email but never loses it.
+
+pub mod compose;
+pub mod worker;
+
+use chrono::Utc;
+
+use crate::service::ServiceError;
+use crate::storage::Conn;
+use crate::storage::bookings::{self as bookings_store, BookingRecord};
+use crate::storage::jobs::{self, NewJob};
+use crate::storage::users;
+use crate::webhooks::Outbox;
+use crate::webhooks::payload::Change;
+
+pub use compose::{Calendar, Email, Notice};
+
+/// The queue emails wait in.
+pub const QUEUE: &str = "email";
+/// Attempts before an email is given up (the retry schedule spaces them out).
+pub const MAX_ATTEMPTS: i32 = 10;
+
+/// Queues the emails a booking change sends, in the caller's transaction. Nothing is queued
+/// when email is not configured. `seat` narrows the attendees to one seat's holder.
+pub async fn booking_changed(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    change: &Change<'_>,
+    seat: Option<&str>,
+) -> Result<(), ServiceError> {
+    if !outbox.email {
+        return Ok(());
+    }
+    let notice = match change {
+        Change::Created => Notice::Booked,
+        Change::Requested => Notice::Requested,
+        Change::Rescheduled { from } => Notice::Rescheduled { from },
+        Change::Cancelled { .. } => Notice::Cancelled,
+        Change::Rejected => Notice::Declined,
+    };
+    let mut attendees = bookings_store::attendees_of(c, &[booking.id]).await?;
+    if let Some(seat) = seat {
+        attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
+    }
+    let mut hosts: Vec<users::User> = bookings_store::hosts_of(c, &[booking.id])
+        .await?
+        .into_iter()
+        .map(|(_, user)| user)
+        .collect();
+    if hosts.is_empty() {
+        hosts.push(users::find(c, booking.user_id).await?);
+    }
+    // The organiser first, as the invitation names them.
+    hosts.sort_by_key(|u| u.id != booking.user_id);
+    let meeting = compose::Meeting {
+        booking,
+        attendees: &attendees,
+        hosts: &hosts,
+        manage_url: format!("{}/booking/{}", outbox.booker_url, booking.uid),
+    };
+    let now = Utc::now();
+    for email in compose::emails(&meeting, notice, now) {
+        let payload = serde_json::to_string(&email)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("email payload: {e}")))?;
+        jobs::enqueue(
+            c,
+            &NewJob {
+                queue: QUEUE,
+                kind: notice.kind(),
+                payload: &payload,
+                run_at: now,
+                max_attempts: MAX_ATTEMPTS,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The `jobs` table: a durable queue written in the same transaction as the change that causes
+//! a job (the outbox), and leased by workers: a job is done, retried later or dead, and a
+//! worker that dies mid-job loses nothing, since an expired lease makes the job due again.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::jobs;
+use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
+
+pub const QUEUED: &str = "queued";
+pub const DONE: &str = "done";
+pub const DEAD: &str = "dead";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct JobRecord {
+    pub id: String,
+    pub queue: String,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub run_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// A job to queue.
+pub struct NewJob<'a> {
+    pub queue: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i32,
+}
+
+/// A new job id: sortable by creation time.
+fn job_id() -> String {
+    format!("job_{}", uuid::Uuid::now_v7().simple())
+}
+
+pub async fn enqueue(conn: &mut Conn<'_>, job: &NewJob<'_>) -> StorageResult<String> {
+    let id = job_id();
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::id.eq(&id),
+                jobs::queue.eq(job.queue),
+                jobs::kind.eq(job.kind),
+                jobs::payload.eq(job.payload),
+                jobs::status.eq(QUEUED),
+                jobs::run_at.eq(to_db_time(job.run_at)),
+                jobs::max_attempts.eq(job.max_attempts),
+                jobs::created_at.eq(now),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(id)
+}
+
+/// Leases up to `limit` due jobs of `queue` to `owner` until `lease_until`, oldest first.
+/// PostgreSQL skips rows other instances are claiming (`SKIP LOCKED`); SQLite runs this in an
+/// immediate transaction, one claimer at a time.
+pub async fn claim(
+    conn: &mut Conn<'_>,
+    queue: &str,
+    owner: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> StorageResult<Vec<JobRecord>> {
+    let now = to_db_time(now);
+    let candidates = jobs::table
+        .filter(jobs::queue.eq(queue))
+        .filter(jobs::status.eq(QUEUED))
+        .filter(jobs::run_at.le(now))
+        .filter(jobs::locked_until.is_null().or(jobs::locked_until.le(now)))
+        .order((jobs::run_at, jobs::id))
+        .limit(limit)
+        .select(jobs::id);
+    let ids: Vec<String> = match conn {
+        Conn::Pg(c) => candidates.for_update().skip_locked().load(&mut **c).await?,
+        Conn::Sqlite(c) => candidates.load(&mut **c).await?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_conn!(conn, |c| {
+        diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
+            .set((
+                jobs::locked_by.eq(owner),
+                jobs::locked_until.eq(to_db_time(lease_until)),
+            ))
+            .execute(c)
+            .await
+    })?;
+    let rows = with_conn!(conn, |c| {
+        jobs::table
+            .filter(jobs::id.eq_any(&ids))
+            .order((jobs::run_at, jobs::id))
+            .select(JobRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// How an attempt at a job ended.
+pub enum Finish<'a> {
+    Done,
+    /// Try again at this time.
+    Retry {
+        at: DateTime<Utc>,
+        error: &'a str,
+    },
+    /// Give up: permanent failure or out of attempts.
+    Dead {
+        error: &'a str,
+    },
+}
+
+/// Records an attempt's outcome and releases the lease. Only the lease holder may: a worker
+/// whose lease ran out (another took the job over) changes nothing; returns whether it did.
+/// A job done after failures keeps its last error, for the record.
+pub async fn finish(
+    conn: &mut Conn<'_>,
+    id: &str,
+    owner: &str,
+    now: DateTime<Utc>,
+    outcome: &Finish<'_>,
+) -> StorageResult<bool> {
+    let now = to_db_time(now);
+    let target = jobs::table
+        .filter(jobs::id.eq(id))
+        .filter(jobs::locked_by.eq(owner))
+        .filter(jobs::status.eq(QUEUED));
+    let released = (
+        jobs::attempts.eq(jobs::attempts + 1),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+    );
+    let changed = match outcome {
+        Finish::Done => with_conn!(conn, |c| {
+            diesel::update(target)
+                .set((released, jobs::status.eq(DONE), jobs::finished_at.eq(now)))
+                .execute(c)
+                .await
+        })?,
+        Finish::Retry { at, error } => with_conn!(conn, |c| {
+            diesel::update(target)
+                .set((
+                    released,
+                    jobs::run_at.eq(to_db_time(*at)),
+                    jobs::last_error.eq(*error),
+                ))
+                .execute(c)
+                .await
+        })?,
+        Finish::Dead { error } => with_conn!(conn, |c| {
+            diesel::update(target)
+                .set((
+                    released,
+                    jobs::status.eq(DEAD),
+                    jobs::last_error.eq(*error),
+                    jobs::finished_at.eq(now),
+                ))
+                .execute(c)
+                .await
+        })?,
+    };
+    Ok(changed == 1)
+}
+
+/// The jobs of `queue`, oldest first (operators and tests).
+pub async fn list(conn: &mut Conn<'_>, queue: &str) -> StorageResult<Vec<JobRecord>> {
+    let rows = with_conn!(conn, |c| {
+        jobs::table
+            .filter(jobs::queue.eq(queue))
+            .order(jobs::id)
+            .select(JobRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
