@@ -67,6 +67,8 @@ pub struct Meeting<'a> {
     pub hosts: &'a [User],
     /// The booking's own page: details, reschedule and cancel.
     pub manage_url: String,
+    /// The change concerns one seat of a seated booking, not the whole meeting.
+    pub one_seat: bool,
 }
 
 /// When, in a recipient's zone: `Tuesday 3 March 2026, 10:00–10:30 (Europe/Berlin)`.
@@ -240,7 +242,12 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
                 &attendee_names,
                 notice,
             ),
-            calendar: invite(method, everyone.clone()),
+            // A seat given up leaves the host's meeting in place.
+            calendar: if meeting.one_seat && matches!(notice, Notice::Cancelled) {
+                None
+            } else {
+                invite(method, everyone.clone())
+            },
         });
     }
     out
@@ -381,6 +388,7 @@ mod tests {
             attendees: &people,
             hosts: &hosts,
             manage_url: "https://cal.example/booking/uid1".into(),
+            one_seat: false,
         };
         let now = b.start_at - chrono::Duration::days(1);
         let sent = emails(&meeting, Notice::Booked, now);
@@ -408,6 +416,7 @@ mod tests {
             attendees: &people,
             hosts: &hosts,
             manage_url: "https://cal.example/booking/uid1".into(),
+            one_seat: false,
         };
         let sent = emails(&meeting, Notice::Cancelled, b.start_at);
         let calendar = sent[0].calendar.as_ref().unwrap();
@@ -418,5 +427,14 @@ mod tests {
         let waiting = emails(&meeting, Notice::Requested, b.start_at);
         assert!(waiting.iter().all(|e| e.calendar.is_none()));
         assert!(waiting[1].subject.starts_with("Please confirm:"));
+        // One seat given up: its holder's entry is withdrawn, the host's meeting stays.
+        let seat = Meeting {
+            one_seat: true,
+            ..meeting
+        };
+        let sent = emails(&seat, Notice::Cancelled, b.start_at);
+        assert_eq!(sent[0].calendar.as_ref().unwrap().method, "CANCEL");
+        assert_eq!(sent[1].to_email, "ada@example.com");
+        assert!(sent[1].calendar.is_none());
     }
 }

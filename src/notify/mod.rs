@@ -62,6 +62,7 @@ pub async fn booking_changed(
         attendees: &attendees,
         hosts: &hosts,
         manage_url: format!("{}/booking/{}", outbox.booker_url, booking.uid),
+        one_seat: seat.is_some(),
     };
     let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {
