@@ -28,6 +28,26 @@ fn kairos_with_stdin(database: &TestDatabase, args: &[&str], stdin: Option<&str>
     child.wait_with_output().expect("kairos finishes")
 }
 
+/// [`kairos`] while an app of this test is running. The app shares the test's one-thread
+/// runtime, so waiting for the command there would stop the app too, and a transaction it
+/// had open would hold SQLite's write lock until the command gave up ("database is locked").
+async fn kairos_beside_app(database: &TestDatabase, args: &[&str]) -> Output {
+    let env = database.env();
+    let dir = database.dir.path().to_owned();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(kairos_binary())
+            .args(&args)
+            .envs(env)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kairos runs")
+    })
+    .await
+    .expect("the command's thread finishes")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -106,7 +126,7 @@ async fn users_and_api_keys_are_managed_from_the_command_line() {
     assert_eq!(body["data"]["email"], "ada@example.com");
     assert_eq!(body["data"]["timeZone"], "Europe/Berlin");
 
-    let revoked = kairos(
+    let revoked = kairos_beside_app(
         &app.database,
         &[
             "api-key",
@@ -116,7 +136,8 @@ async fn users_and_api_keys_are_managed_from_the_command_line() {
             "--id",
             &key_id,
         ],
-    );
+    )
+    .await;
     assert!(revoked.status.success(), "{revoked:?}");
     assert_eq!(
         app.get_with_key("/v2/me", &key).await.status().as_u16(),
