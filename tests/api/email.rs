@@ -230,6 +230,17 @@ async fn bookings_send_invitations_that_reschedules_update_and_cancellations_wit
     )
     .await;
     let uid = booked["uid"].as_str().unwrap().to_owned();
+    // The page the booker lands on says where the confirmation went.
+    let page = app
+        .get(&format!("/booking/{uid}?booked=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"id="emailed""#) && page.contains("grace@booker.example."),
+        "{page}"
+    );
 
     // The booker, the guest and the host each get one email with the invitation.
     let mails = smtp.wait_for(3).await;
@@ -386,7 +397,7 @@ async fn an_smtp_outage_delays_emails_and_a_bounce_is_recorded() {
 async fn without_an_smtp_server_no_email_is_queued() {
     let app = spawn_app().await;
     let (_, event, _) = host(&app, "ada@example.com", json!({})).await;
-    data(
+    let booked = data(
         app.call(
             Method::POST,
             "/v2/bookings",
@@ -403,4 +414,15 @@ async fn without_an_smtp_server_no_email_is_queued() {
     .await;
     let queued = app.db.count_rows("SELECT id FROM jobs").await.unwrap();
     assert_eq!(queued, 0);
+    // And the booking page promises no email.
+    let page = app
+        .get(&format!(
+            "/booking/{}?booked=1",
+            booked["uid"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"who\"") && !page.contains("id=\"emailed\""));
 }

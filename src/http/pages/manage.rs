@@ -68,6 +68,8 @@ struct BookingPage<'a> {
     keep_href: String,
     reason: Option<String>,
     rescheduled_to: Option<String>,
+    /// Right after booking, when email is on: the address the confirmation went to.
+    emailed: Option<String>,
     /// Cal.com embed event data, when this page is the end of a booking inside an embed.
     embed_booking: Option<String>,
 }
@@ -224,8 +226,8 @@ pub async fn show(
     let location_is_link = location
         .as_deref()
         .is_some_and(|l| l.starts_with("https://") || l.starts_with("http://"));
-    let justed_booked = query.get("booked").is_some() || query.get("rescheduled").is_some();
-    let embed_booking = (query.embedded() && justed_booked).then(|| {
+    let just_booked = query.get("booked").is_some() || query.get("rescheduled").is_some();
+    let embed_booking = (query.embedded() && just_booked).then(|| {
         embed_data(
             &view,
             &attendees,
@@ -234,6 +236,9 @@ pub async fn show(
         )
     });
     let when = span(lang, tz, twelve, r.start_at, r.end_at);
+    let emailed = (state.outbox.email && just_booked && state_name == "scheduled")
+        .then(|| booker.map(|b| b.email.clone()))
+        .flatten();
     let page = BookingPage {
         chrome: Chrome::branded(
             lang,
@@ -289,6 +294,7 @@ pub async fn show(
             .rescheduled_to
             .as_ref()
             .map(|uid| format!("/booking/{uid}{keep}")),
+        emailed,
         embed_booking,
     };
     html(page)
