@@ -525,7 +525,7 @@ async fn announce(
     change: Change<'_>,
     seat: Option<&str>,
 ) -> Result<(), ServiceError> {
-    notify::booking_changed(c, outbox, booking, &change, seat).await?;
+    notify::booking_changed(c, outbox, booking, &change, seat, None).await?;
     webhooks::booking_changed(c, outbox, booking, change, seat).await
 }
 
@@ -540,7 +540,13 @@ async fn announce_booked(
     } else {
         Change::Created
     };
-    announce(c, outbox, &view.record, change, view.seat_uid.as_deref()).await
+    let seat = view.seat_uid.as_deref();
+    let known = notify::Known {
+        attendees: &view.attendees,
+        hosts: &view.hosts,
+    };
+    notify::booking_changed(c, outbox, &view.record, &change, seat, Some(known)).await?;
+    webhooks::booking_changed(c, outbox, &view.record, change, seat).await
 }
 
 /// Books `request`. With an idempotency key, a retry returns the first booking unchanged.

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::service::ServiceError;
 use crate::storage::Conn;
-use crate::storage::bookings::{self as bookings_store, BookingRecord};
+use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
 use crate::storage::jobs::{self, NewJob};
 use crate::storage::users;
 use crate::webhooks::Outbox;
@@ -24,6 +24,13 @@ pub const QUEUE: &str = "email";
 /// Attempts before an email is given up (the retry schedule spaces them out).
 pub const MAX_ATTEMPTS: i32 = 10;
 
+/// The people of a booking, when the caller already has them (a booking just made): saves
+/// reading them again inside the booking's transaction.
+pub struct Known<'a> {
+    pub attendees: &'a [AttendeeRecord],
+    pub hosts: &'a [users::User],
+}
+
 /// Queues the emails a booking change sends, in the caller's transaction. Nothing is queued
 /// when email is not configured. `seat` narrows the attendees to one seat's holder.
 pub async fn booking_changed(
@@ -32,6 +39,7 @@ pub async fn booking_changed(
     booking: &BookingRecord,
     change: &Change<'_>,
     seat: Option<&str>,
+    known: Option<Known<'_>>,
 ) -> Result<(), ServiceError> {
     if !outbox.email {
         return Ok(());
@@ -43,15 +51,20 @@ pub async fn booking_changed(
         Change::Cancelled { .. } => Notice::Cancelled,
         Change::Rejected => Notice::Declined,
     };
-    let mut attendees = bookings_store::attendees_of(c, &[booking.id]).await?;
+    let (mut attendees, mut hosts) = match known {
+        Some(known) => (known.attendees.to_vec(), known.hosts.to_vec()),
+        None => (
+            bookings_store::attendees_of(c, &[booking.id]).await?,
+            bookings_store::hosts_of(c, &[booking.id])
+                .await?
+                .into_iter()
+                .map(|(_, user)| user)
+                .collect(),
+        ),
+    };
     if let Some(seat) = seat {
         attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
     }
-    let mut hosts: Vec<users::User> = bookings_store::hosts_of(c, &[booking.id])
-        .await?
-        .into_iter()
-        .map(|(_, user)| user)
-        .collect();
     if hosts.is_empty() {
         hosts.push(users::find(c, booking.user_id).await?);
     }
