@@ -27,13 +27,20 @@ pub async fn run_migrations(db: &Db) -> StorageResult<Vec<String>> {
             apply(conn, POSTGRES).await
         }
         // SQLite has no advisory locks: a process that lost the race to apply a migration sees
-        // it fail ("table … already exists"), and a second look finds it applied. A broken
-        // migration fails every attempt.
+        // it fail ("table … already exists"), and a second look finds it applied. Opening a
+        // connection can also time out while the other process migrates (switching a new
+        // database to WAL needs it alone). A broken migration fails every attempt.
         Pools::Sqlite(pool) => {
             let mut attempt = 0;
             loop {
-                match apply(Object::take(pool.get().await?), SQLITE).await {
-                    Err(StorageError::Migration(_)) if attempt < 3 => {
+                let outcome = match pool.get().await {
+                    Ok(conn) => apply(Object::take(conn), SQLITE).await,
+                    Err(e) => Err(StorageError::from(e)),
+                };
+                match outcome {
+                    Err(StorageError::Migration(_) | StorageError::Unavailable(_))
+                        if attempt < 8 =>
+                    {
                         attempt += 1;
                         tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
                     }
