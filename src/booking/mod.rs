@@ -30,7 +30,7 @@ use crate::storage::users::User;
 use crate::storage::{Conn, Db, StorageError, teams, to_db_time, users};
 use crate::webhooks::{self, Outbox, payload::Change};
 
-pub use context::{Plan, SlotRequest, build_query};
+pub use context::{SlotRequest, build_query};
 pub use requests::*;
 
 /// Who did something to a booking, for the history.
@@ -525,7 +525,18 @@ async fn announce(
     change: Change<'_>,
     seat: Option<&str>,
 ) -> Result<(), ServiceError> {
-    notify::booking_changed(c, outbox, booking, &change, seat, None).await?;
+    announce_to(c, outbox, booking, change, seat, None).await
+}
+
+async fn announce_to(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    change: Change<'_>,
+    seat: Option<&str>,
+    known: Option<notify::Known<'_>>,
+) -> Result<(), ServiceError> {
+    notify::booking_changed(c, outbox, booking, &change, seat, known).await?;
     webhooks::booking_changed(c, outbox, booking, change, seat).await
 }
 
@@ -540,13 +551,13 @@ async fn announce_booked(
     } else {
         Change::Created
     };
-    let seat = view.seat_uid.as_deref();
+    // The people were just written or read: the emails need not read them again.
     let known = notify::Known {
         attendees: &view.attendees,
         hosts: &view.hosts,
     };
-    notify::booking_changed(c, outbox, &view.record, &change, seat, Some(known)).await?;
-    webhooks::booking_changed(c, outbox, &view.record, change, seat).await
+    let seat = view.seat_uid.as_deref();
+    announce_to(c, outbox, &view.record, change, seat, Some(known)).await
 }
 
 /// Books `request`. With an idempotency key, a retry returns the first booking unchanged.
@@ -565,7 +576,7 @@ pub async fn create(
     // is serial per host (per database on SQLite), so every query kept out of it is throughput.
     let (plan, host_users) = db
         .run(async |c| {
-            let plan = Plan::load(c, &event).await?;
+            let plan = context::Plan::load(c, &event).await?;
             let users = context::host_users(c, &event).await?;
             Ok::<_, ServiceError>((plan, users))
         })
@@ -642,7 +653,7 @@ async fn replay(db: &Db, request: &BookingRequest) -> Result<Option<Booked>, Ser
 /// What a booking reads before its transaction.
 struct Fixed<'a> {
     event: &'a EventType,
-    plan: &'a Plan,
+    plan: &'a context::Plan,
     host_users: &'a [User],
 }
 

@@ -378,18 +378,26 @@ mod tests {
         }
     }
 
+    fn meeting<'a>(
+        b: &'a BookingRecord,
+        people: &'a [AttendeeRecord],
+        hosts: &'a [User],
+    ) -> Meeting<'a> {
+        Meeting {
+            booking: b,
+            attendees: people,
+            hosts,
+            manage_url: "https://cal.example/booking/uid1".into(),
+            one_seat: false,
+        }
+    }
+
     #[test]
     fn each_person_reads_the_time_in_their_own_zone_across_a_dst_change() {
         let b = booking();
         let people = [attendee("Grace", "grace@example.com", "Europe/Berlin")];
         let hosts = [host()];
-        let meeting = Meeting {
-            booking: &b,
-            attendees: &people,
-            hosts: &hosts,
-            manage_url: "https://cal.example/booking/uid1".into(),
-            one_seat: false,
-        };
+        let meeting = meeting(&b, &people, &hosts);
         let now = b.start_at - chrono::Duration::days(1);
         let sent = emails(&meeting, Notice::Booked, now);
         assert_eq!(sent.len(), 2);
@@ -411,13 +419,7 @@ mod tests {
         b.cancellation_reason = Some("Double-booked myself".into());
         let people = [attendee("Grace", "grace@example.com", "UTC")];
         let hosts = [host()];
-        let meeting = Meeting {
-            booking: &b,
-            attendees: &people,
-            hosts: &hosts,
-            manage_url: "https://cal.example/booking/uid1".into(),
-            one_seat: false,
-        };
+        let meeting = meeting(&b, &people, &hosts);
         let sent = emails(&meeting, Notice::Cancelled, b.start_at);
         let calendar = sent[0].calendar.as_ref().unwrap();
         assert_eq!(calendar.method, "CANCEL");

@@ -334,20 +334,6 @@ pub struct Due {
     pub secret: Option<String>,
 }
 
-/// Pending, due by `now`, and not leased (never, or the lease ran out).
-#[diesel::dsl::auto_type(no_type_alias)]
-fn due_unleased(now: NaiveDateTime) -> _ {
-    let pending: &'static str = PENDING;
-    webhook_deliveries::status
-        .eq(pending)
-        .and(webhook_deliveries::next_attempt_at.le(now))
-        .and(
-            webhook_deliveries::lease_until
-                .is_null()
-                .or(webhook_deliveries::lease_until.le(now)),
-        )
-}
-
 /// Leases up to `limit` due deliveries to `owner` until `lease_until`, oldest first. A
 /// delivery waits while an earlier one of the same subscription is in flight, so a healthy
 /// receiver gets events in order. PostgreSQL skips rows other instances are claiming (`SKIP
@@ -375,7 +361,13 @@ pub async fn claim_due(
         )
         .filter(earlier.field(webhook_deliveries::lease_until).gt(now));
     let candidates = webhook_deliveries::table
-        .filter(due_unleased(now))
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .filter(
+            webhook_deliveries::lease_until
+                .is_null()
+                .or(webhook_deliveries::lease_until.le(now)),
+        )
         .filter(not(exists(in_flight_before)))
         .order(webhook_deliveries::id)
         .limit(limit)
