@@ -8,9 +8,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::jobs::RetrySchedule;
 use crate::notify::worker::MailerConfig;
 use crate::storage::DatabaseUrl;
-use crate::webhooks::retry::RetrySchedule;
 use crate::webhooks::ssrf::Policy;
 use crate::webhooks::worker::WorkerConfig;
 

@@ -1,23 +1,21 @@
-//! Sends queued emails over SMTP: claims due jobs of the email queue with a lease, sends each,
-//! and records the outcome. A temporary failure (the server is down, a 4xx reply) is retried
-//! on the schedule; a permanent one (a 5xx reply, such as an unknown mailbox) or the last
-//! attempt marks the email dead, with the error kept in the job.
+//! Sends queued emails over SMTP: the email queue's handler on the job runner, which claims
+//! due emails with a lease and records every attempt. A temporary failure (the server is down,
+//! a 4xx reply) is retried on the schedule; a permanent one (a 5xx reply, such as an unknown
+//! mailbox) or the last attempt marks the email dead, with the error kept in the job.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rand::Rng;
 
 use super::compose::Email;
 use super::{MAX_ATTEMPTS, QUEUE};
 use crate::config::Secret;
-use crate::storage::jobs::{self as store, Finish, JobRecord};
-use crate::storage::{Db, StorageError};
-use crate::webhooks::retry::RetrySchedule;
+use crate::jobs::table::{Handler, TableQueue};
+use crate::jobs::{self, Outcome, RetrySchedule, RunnerConfig};
+use crate::storage::Db;
+use crate::storage::jobs::JobRecord;
 
 #[derive(Debug, Clone)]
 pub struct MailerConfig {
@@ -33,120 +31,58 @@ pub struct MailerConfig {
     pub poll: Duration,
 }
 
-/// Starts the worker on the current runtime; it runs until the task is aborted.
+/// Emails sent at once (over the SMTP transport's connection pool).
+const CONCURRENCY: usize = 4;
+
+/// Starts sending on the current runtime, on the job runner; it runs until the task is
+/// aborted.
 pub fn spawn(db: Db, config: MailerConfig) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(config.smtp_url.expose())
         .map_err(|e| anyhow::anyhow!("KAIROS_SMTP_URL: {e}"))?
         .timeout(Some(config.timeout))
         .build();
-    let worker = Mailer {
-        db,
-        transport,
-        owner: format!("mailer-{}", uuid::Uuid::new_v4().simple()),
-        config: Arc::new(config),
+    let runner = RunnerConfig {
+        lease: config.lease,
+        timeout: config.timeout,
+        poll: config.poll,
+        concurrency: CONCURRENCY,
     };
-    Ok(tokio::spawn(worker.run()))
+    let mailer = Mailer { transport, config };
+    Ok(jobs::spawn(db, TableQueue(mailer), runner))
 }
 
 struct Mailer {
-    db: Db,
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    owner: String,
-    config: Arc<MailerConfig>,
+    config: MailerConfig,
 }
 
-impl Mailer {
-    async fn run(self) {
-        loop {
-            let committed = self.db.commits();
-            let signal = committed.notified();
-            tokio::pin!(signal);
-            signal.as_mut().enable();
-            match self.claim().await {
-                Ok(due) if !due.is_empty() => {
-                    for job in due {
-                        self.send(job).await;
-                    }
-                }
-                Ok(_) => {
-                    tokio::select! {
-                        () = &mut signal => {}
-                        () = tokio::time::sleep(self.config.poll) => {}
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not claim emails");
-                    tokio::time::sleep(self.config.poll).await;
-                }
-            }
-        }
+impl Handler for Mailer {
+    const QUEUE: &'static str = QUEUE;
+    const MAX_ATTEMPTS: u32 = MAX_ATTEMPTS as u32;
+
+    fn schedule(&self) -> &RetrySchedule {
+        &self.config.schedule
     }
 
-    async fn claim(&self) -> Result<Vec<JobRecord>, StorageError> {
-        let owner = self.owner.clone();
-        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or_default();
-        // Emails of a batch are sent one after another, each within the timeout: the batch
-        // must fit in the lease, or another worker would send its tail again.
-        let per_lease = self.config.lease.as_secs() / self.config.timeout.as_secs().max(1);
-        let batch = i64::try_from(per_lease.saturating_sub(1).max(1)).unwrap_or(1);
-        self.db
-            .background_transaction(async |c| {
-                let now = Utc::now();
-                store::claim(c, QUEUE, &owner, now, now + lease, batch).await
-            })
-            .await
-    }
-
-    async fn send(&self, job: JobRecord) {
-        let attempt = u32::try_from(job.attempts.max(0)).unwrap_or(0) + 1;
-        let outcome = match serde_json::from_str::<Email>(&job.payload)
+    /// A 4xx reply or no answer is retried; a 5xx reply (an unknown mailbox, say) or an
+    /// email that cannot be built is not.
+    async fn run(&self, job: &JobRecord) -> Outcome {
+        let message = match serde_json::from_str::<Email>(&job.payload)
             .map_err(|e| format!("unreadable email payload: {e}"))
             .and_then(|email| message(&self.config.from, &email))
         {
-            Err(error) => Err((error, true)),
-            Ok(message) => self
-                .transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| (e.to_string(), e.is_permanent())),
+            Ok(message) => message,
+            Err(error) => return Outcome::Fail { error },
         };
-        let now = Utc::now();
-        let finish = match &outcome {
-            Ok(()) => Finish::Done,
-            Err((error, permanent)) => {
-                let jitter = rand::rng().random_range(0.9..1.1);
-                let next = self.config.schedule.delay_after(attempt, None, jitter);
-                match next {
-                    Some(delay)
-                        if !permanent && (attempt as i32) < job.max_attempts.min(MAX_ATTEMPTS) =>
-                    {
-                        Finish::Retry {
-                            at: now + chrono::Duration::from_std(delay).unwrap_or_default(),
-                            error,
-                        }
-                    }
-                    _ => Finish::Dead { error },
-                }
-            }
-        };
-        match &finish {
-            Finish::Done => tracing::info!(job = %job.id, kind = %job.kind, "email sent"),
-            Finish::Retry { at, error } => {
-                tracing::warn!(job = %job.id, kind = %job.kind, attempt, %at, error, "email not sent; will retry")
-            }
-            Finish::Dead { error } => {
-                tracing::error!(job = %job.id, kind = %job.kind, attempt, error, "email given up")
-            }
-        }
-        let owner = self.owner.clone();
-        let recorded = self
-            .db
-            .background_transaction(async |c| store::finish(c, &job.id, &owner, now, &finish).await)
-            .await;
-        if let Err(e) = recorded {
-            // The lease runs out and the email is sent again: at least once, never lost.
-            tracing::warn!(job = %job.id, error = %e, "could not record an email's outcome");
+        match self.transport.send(message).await {
+            Ok(_) => Outcome::Done,
+            Err(e) if e.is_permanent() => Outcome::Fail {
+                error: e.to_string(),
+            },
+            Err(e) => Outcome::Retry {
+                error: e.to_string(),
+                retry_after: None,
+            },
         }
     }
 }

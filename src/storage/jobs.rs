@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::jobs;
+use super::schema::{job_attempts, jobs};
 use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
 
 pub const QUEUED: &str = "queued";
@@ -174,6 +174,71 @@ pub async fn finish(
         })?,
     };
     Ok(changed == 1)
+}
+
+/// Gives leased jobs back unrun, due as they were; only the lease holder's.
+pub async fn release(conn: &mut Conn<'_>, ids: &[String], owner: &str) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(
+            jobs::table
+                .filter(jobs::id.eq_any(ids))
+                .filter(jobs::locked_by.eq(owner)),
+        )
+        .set((
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(())
+}
+
+/// One attempt at a job, for the log.
+pub struct NewAttempt<'a> {
+    pub job_id: &'a str,
+    pub attempted_at: DateTime<Utc>,
+    pub latency_ms: i32,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = job_attempts)]
+pub struct AttemptRecord {
+    pub id: i64,
+    pub job_id: String,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub attempted_at: DateTime<Utc>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+pub async fn log_attempt(conn: &mut Conn<'_>, attempt: &NewAttempt<'_>) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::insert_into(job_attempts::table)
+            .values((
+                job_attempts::job_id.eq(attempt.job_id),
+                job_attempts::attempted_at.eq(to_db_time(attempt.attempted_at)),
+                job_attempts::latency_ms.eq(attempt.latency_ms),
+                job_attempts::error.eq(attempt.error),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// A job's attempts, oldest first.
+pub async fn attempts(conn: &mut Conn<'_>, job_id: &str) -> StorageResult<Vec<AttemptRecord>> {
+    let rows = with_conn!(conn, |c| {
+        job_attempts::table
+            .filter(job_attempts::job_id.eq(job_id))
+            .order(job_attempts::id)
+            .select(AttemptRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
 }
 
 /// The jobs of `queue`, oldest first (operators and tests).

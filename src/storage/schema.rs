@@ -361,6 +361,16 @@ diesel::table! {
     }
 }
 diesel::table! {
+    job_attempts (id) {
+        id -> BigInt,
+        job_id -> Text,
+        attempted_at -> Timestamp,
+        latency_ms -> Integer,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     idempotency_keys (key) {
         key -> Text,
         request_hash -> Text,
@@ -369,6 +379,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(job_attempts -> jobs (job_id));
 diesel::joinable!(memberships -> teams (team_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(schedules -> users (user_id));
@@ -412,5 +423,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_connections,
     busy_intervals,
     jobs,
+    job_attempts,
     idempotency_keys,
 );

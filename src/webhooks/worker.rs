@@ -1,23 +1,21 @@
-//! The delivery worker that runs inside `kairos serve`: it leases due deliveries, POSTs them
-//! signed, and records every attempt; failures are retried on the schedule, and a receiver
-//! that keeps failing has its subscription switched off.
+//! Webhook delivery, a queue on the job runner inside `kairos serve`: due deliveries are
+//! leased, POSTed signed, and every attempt is logged; failures are retried on the schedule,
+//! and a receiver that keeps failing has its subscription switched off.
 //!
 //! At least once: a delivery is marked delivered only after its receiver answered 2xx, so a
 //! worker killed mid-send leaves a lease that expires and the delivery is sent again, with the
 //! same body and `webhook-id`. Any number of instances may run workers on one database; a
 //! lease keeps each delivery with one of them at a time.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
-use rand::Rng;
-use tokio::sync::{Notify, Semaphore};
 
-use super::retry::{self, Outcome, RetrySchedule};
+use super::retry;
 use super::signing;
 use super::ssrf::{self, GuardedResolver, Policy};
+use crate::jobs::{self, Attempt, Next, Outcome, Queue, RetrySchedule, RunnerConfig};
 use crate::storage::webhooks::{self as store, AttemptOutcome, Due};
 use crate::storage::{Db, StorageError};
 
@@ -55,7 +53,8 @@ impl Default for WorkerConfig {
     }
 }
 
-/// Starts the worker on the current runtime; it runs until the task is aborted.
+/// Starts delivering on the current runtime, on the job runner; it runs until the task is
+/// aborted.
 pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -68,195 +67,153 @@ pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHa
         }))
         .user_agent(concat!("Kairos-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build()?;
-    let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
-    let worker = Worker {
-        db,
-        config: Arc::new(config),
-        client,
-        owner,
-        finished: Arc::new(Notify::new()),
+    let runner = RunnerConfig {
+        lease: config.lease,
+        timeout: config.timeout,
+        poll: config.poll,
+        concurrency: config.concurrency,
     };
-    Ok(tokio::spawn(worker.run()))
+    Ok(jobs::spawn(db, Deliveries { config, client }, runner))
 }
 
-#[derive(Clone)]
-struct Worker {
-    db: Db,
-    config: Arc<WorkerConfig>,
+/// The webhook deliveries queue: one job per delivery, grouped by subscription so that a
+/// healthy receiver gets its events in order.
+struct Deliveries {
+    config: WorkerConfig,
     client: reqwest::Client,
-    owner: String,
-    /// A subscription's batch is done: its next deliveries may be claimed now, not at the next
-    /// poll (one subscription with a backlog would otherwise send one batch per poll interval).
-    finished: Arc<Notify>,
 }
 
-impl Worker {
-    async fn run(self) {
-        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
-        loop {
-            let committed = self.db.commits();
-            let signal = committed.notified();
-            tokio::pin!(signal);
-            signal.as_mut().enable();
-            // Wait for room before claiming, so nothing claimed waits for a slot.
-            let Ok(first) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            let room = slots.available_permits() + 1;
-            let claimed = self.claim(room).await;
-            let due = match claimed {
-                Ok(due) if !due.is_empty() => due,
-                Ok(_) => {
-                    drop(first);
-                    tokio::select! {
-                        () = &mut signal => {}
-                        () = self.finished.notified() => {}
-                        () = tokio::time::sleep(self.config.poll) => {}
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    drop(first);
-                    tracing::warn!(error = %e, "could not claim webhook deliveries");
-                    tokio::time::sleep(self.config.poll).await;
-                    continue;
-                }
-            };
-            let mut permit = Some(first);
-            for group in by_subscription(due) {
-                let permit = match permit.take() {
-                    Some(p) => p,
-                    None => match slots.clone().acquire_owned().await {
-                        Ok(p) => p,
-                        Err(_) => return,
-                    },
-                };
-                let worker = self.clone();
-                tokio::spawn(async move {
-                    worker.send_in_order(group).await;
-                    drop(permit);
-                    // A stored permit if the loop is not waiting yet: the wake-up is not lost.
-                    worker.finished.notify_one();
-                });
-            }
-        }
+/// What an attempt's answer was, for the delivery log.
+struct Answer {
+    status_code: Option<i32>,
+    excerpt: Option<String>,
+    /// The receiver answered 410: the subscription is switched off.
+    gone: bool,
+}
+
+impl Queue for Deliveries {
+    type Job = Due;
+    type Report = Answer;
+    const NAME: &'static str = "webhooks";
+
+    fn schedule(&self) -> &RetrySchedule {
+        &self.config.schedule
     }
 
-    async fn claim(&self, limit: usize) -> Result<Vec<Due>, StorageError> {
-        let owner = self.owner.clone();
-        let lease = self.config.lease;
-        self.db
-            .background_transaction(async |c| {
-                let now = Utc::now();
-                let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
-                store::claim_due(c, &owner, now, until, limit as i64).await
-            })
-            .await
+    fn id(due: &Due) -> &str {
+        &due.delivery.id
     }
 
-    /// Sends one subscription's deliveries oldest first, each on its own retry schedule (a
-    /// failure does not skip the rest, which would starve the newest while a receiver is
-    /// down). Deliveries the lease no longer safely covers are given back unsent.
-    async fn send_in_order(&self, group: Vec<Due>) {
-        let started = Instant::now();
-        let mut rest = group.into_iter();
-        while let Some(due) = rest.next() {
-            self.deliver(&due).await;
-            let lease_left = self.config.lease.saturating_sub(started.elapsed());
-            if lease_left < self.config.timeout * 2 {
-                let ids: Vec<String> = rest.map(|d| d.delivery.id).collect();
-                if !ids.is_empty()
-                    && let Err(e) = self
-                        .db
-                        .background_transaction(async |c| store::release(c, &ids).await)
-                        .await
-                {
-                    tracing::warn!(error = %e, "could not release webhook deliveries");
-                }
-                return;
-            }
-        }
+    fn attempts(due: &Due) -> u32 {
+        u32::try_from(due.delivery.attempts).unwrap_or(0)
     }
 
-    /// One attempt at one delivery, recorded.
-    async fn deliver(&self, due: &Due) {
-        let d = &due.delivery;
-        let attempted_at = Utc::now();
-        let clock = Instant::now();
+    fn group(due: &Due) -> Option<&str> {
+        Some(&due.delivery.webhook_id)
+    }
+
+    async fn claim(
+        &self,
+        db: &Db,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Due>, StorageError> {
+        let lease = chrono::Duration::from_std(lease).unwrap_or_default();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        db.background_transaction(async |c| {
+            let now = Utc::now();
+            store::claim_due(c, owner, now, now + lease, limit).await
+        })
+        .await
+    }
+
+    async fn run(&self, due: &Due) -> (Outcome, Answer) {
         let reply = self.post(due).await;
-        let latency_ms = clock.elapsed().as_millis().min(i32::MAX as u128) as i32;
-        let attempt = (d.attempts.max(0) as u32) + 1;
-        let outcome = match &reply {
-            Reply::Refused(_) => Outcome::Final,
-            Reply::Failed(_) => retry::classify(None),
-            Reply::Answered { status, .. } => retry::classify(Some(*status)),
+        let (verdict, retry_after) = match &reply {
+            Reply::Refused(_) => (retry::Outcome::Final, None),
+            Reply::Failed(_) => (retry::classify(None), None),
+            Reply::Answered {
+                status,
+                retry_after,
+                ..
+            } => (retry::classify(Some(*status)), *retry_after),
         };
-        let retry_after = match &reply {
-            Reply::Answered { retry_after, .. } => *retry_after,
-            _ => None,
-        };
-        let jitter = rand::rng().random_range(0.9..1.1);
-        let next = match outcome {
-            Outcome::Retry => self
-                .config
-                .schedule
-                .delay_after(attempt, retry_after, jitter)
-                .map(|delay| Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default()),
-            _ => None,
-        };
-        let status = match (&outcome, next) {
-            (Outcome::Delivered, _) => store::DELIVERED,
-            (Outcome::Retry, Some(_)) => store::PENDING,
-            _ => store::FAILED,
-        };
-        let (code, excerpt, error) = match &reply {
+        let (status_code, excerpt, error) = match reply {
             Reply::Answered {
                 status, excerpt, ..
             } => (
-                Some(i32::from(*status)),
-                Some(excerpt.as_str()),
-                (!matches!(outcome, Outcome::Delivered)).then(|| format!("HTTP {status}")),
+                Some(i32::from(status)),
+                Some(excerpt),
+                format!("HTTP {status}"),
             ),
-            Reply::Failed(e) | Reply::Refused(e) => (None, None, Some(e.clone())),
+            Reply::Failed(e) | Reply::Refused(e) => (None, None, e),
         };
-        let record = AttemptOutcome {
-            delivery_id: &d.id,
-            attempted_at,
-            status_code: code,
-            latency_ms,
-            response_excerpt: excerpt,
-            error: error.as_deref(),
-            status,
-            next_attempt_at: next,
+        let outcome = match verdict {
+            retry::Outcome::Delivered => Outcome::Done,
+            retry::Outcome::Retry => Outcome::Retry { error, retry_after },
+            retry::Outcome::Final | retry::Outcome::DisableSubscription => Outcome::Fail { error },
         };
-        let webhook = d.webhook_id.clone();
-        let disable_after = self.config.disable_after;
-        let gone = matches!(outcome, Outcome::DisableSubscription);
-        let saved = self
-            .db
-            .background_transaction(async |c| {
-                store::record_attempt(c, &record).await?;
-                if status == store::DELIVERED {
-                    store::record_success(c, &webhook).await?;
-                } else if gone {
-                    store::disable(c, &webhook, "the receiver answered 410 Gone").await?;
-                } else if status == store::FAILED {
-                    let failures = store::record_failure(c, &webhook).await?;
-                    if failures as u32 >= disable_after {
-                        let reason = format!("{failures} consecutive events failed to deliver");
-                        store::disable(c, &webhook, &reason).await?;
-                        tracing::warn!(webhook = %webhook, %reason, "webhook subscription disabled");
-                    }
-                }
-                Ok::<_, StorageError>(())
-            })
-            .await;
-        if let Err(e) = saved {
-            tracing::warn!(delivery = %d.id, error = %e, "could not record a webhook attempt");
-        }
-        tracing::debug!(delivery = %d.id, attempt, status, latency_ms, "webhook attempt");
+        let answer = Answer {
+            status_code,
+            excerpt,
+            gone: verdict == retry::Outcome::DisableSubscription,
+        };
+        (outcome, answer)
     }
 
+    async fn record(
+        &self,
+        db: &Db,
+        _owner: &str,
+        due: &Due,
+        attempt: &Attempt<Answer>,
+    ) -> Result<(), StorageError> {
+        let (status, next_attempt_at) = match attempt.next {
+            Next::Done => (store::DELIVERED, None),
+            Next::RetryAt(at) => (store::PENDING, Some(at)),
+            Next::Dead => (store::FAILED, None),
+        };
+        let answer = &attempt.report;
+        let record = AttemptOutcome {
+            delivery_id: &due.delivery.id,
+            attempted_at: attempt.started_at,
+            status_code: answer.status_code,
+            latency_ms: attempt.latency_ms(),
+            response_excerpt: answer.excerpt.as_deref(),
+            error: attempt.outcome.error(),
+            status,
+            next_attempt_at,
+        };
+        let webhook = &due.delivery.webhook_id;
+        let disable_after = self.config.disable_after;
+        db.background_transaction(async |c| {
+            store::record_attempt(c, &record).await?;
+            if status == store::DELIVERED {
+                store::record_success(c, webhook).await?;
+            } else if answer.gone {
+                store::disable(c, webhook, "the receiver answered 410 Gone").await?;
+            } else if status == store::FAILED {
+                let failures = store::record_failure(c, webhook).await?;
+                if failures as u32 >= disable_after {
+                    let reason = format!("{failures} consecutive events failed to deliver");
+                    store::disable(c, webhook, &reason).await?;
+                    tracing::warn!(webhook = %webhook, %reason, "webhook subscription disabled");
+                }
+            }
+            Ok::<_, StorageError>(())
+        })
+        .await
+    }
+
+    async fn release(&self, db: &Db, _owner: &str, unsent: &[Due]) -> Result<(), StorageError> {
+        let ids: Vec<String> = unsent.iter().map(|d| d.delivery.id.clone()).collect();
+        db.background_transaction(async |c| store::release(c, &ids).await)
+            .await
+    }
+}
+
+impl Deliveries {
     async fn post(&self, due: &Due) -> Reply {
         let d = &due.delivery;
         // IP literals never reach the resolver, so the address rule is checked here for them.
@@ -340,21 +297,4 @@ fn describe(e: &reqwest::Error) -> String {
     } else {
         format!("{kind}: {cause}")
     }
-}
-
-/// Due deliveries grouped by subscription, each group oldest first, groups in order of their
-/// oldest delivery.
-fn by_subscription(due: Vec<Due>) -> Vec<Vec<Due>> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut groups: Vec<Vec<Due>> = Vec::new();
-    for d in due {
-        match index.get(&d.delivery.webhook_id) {
-            Some(&i) => groups[i].push(d),
-            None => {
-                index.insert(d.delivery.webhook_id.clone(), groups.len());
-                groups.push(vec![d]);
-            }
-        }
-    }
-    groups
 }

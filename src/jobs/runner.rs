@@ -1,0 +1,210 @@
+//! The loop every queue runs on: wait for room, claim due jobs with a lease, run each group of
+//! jobs in order on its own task, decide and record every attempt, and sleep until a commit in
+//! this process, a finished batch or the poll interval says there may be more.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rand::Rng;
+use tokio::sync::{Notify, Semaphore};
+
+use super::{Attempt, Next, Queue, decide};
+use crate::storage::Db;
+
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// How long a claimed job stays with this instance before others may take it.
+    pub lease: Duration,
+    /// The longest one run may take (the queue's own request timeout).
+    pub timeout: Duration,
+    /// How often to look for due jobs when nothing in this process signals new ones (other
+    /// instances' writes, jobs scheduled for later, retries).
+    pub poll: Duration,
+    /// Groups of jobs running at once.
+    pub concurrency: usize,
+}
+
+/// Starts running `queue` on the current runtime; it runs until the task is aborted.
+pub fn spawn<Q: Queue>(db: Db, queue: Q, config: RunnerConfig) -> tokio::task::JoinHandle<()> {
+    let runner = Runner {
+        db,
+        queue: Arc::new(queue),
+        config: Arc::new(config),
+        owner: format!("{}-{}", Q::NAME, uuid::Uuid::new_v4().simple()),
+        finished: Arc::new(Notify::new()),
+    };
+    tokio::spawn(runner.run())
+}
+
+struct Runner<Q> {
+    db: Db,
+    queue: Arc<Q>,
+    config: Arc<RunnerConfig>,
+    owner: String,
+    /// A group is done: the next jobs may be claimed now, not at the next poll (one group with
+    /// a backlog would otherwise run one batch per poll interval).
+    finished: Arc<Notify>,
+}
+
+impl<Q> Clone for Runner<Q> {
+    fn clone(&self) -> Self {
+        Self {
+            db: self.db.clone(),
+            queue: self.queue.clone(),
+            config: self.config.clone(),
+            owner: self.owner.clone(),
+            finished: self.finished.clone(),
+        }
+    }
+}
+
+impl<Q: Queue> Runner<Q> {
+    async fn run(self) {
+        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        loop {
+            let committed = self.db.commits();
+            let signal = committed.notified();
+            tokio::pin!(signal);
+            signal.as_mut().enable();
+            // Wait for room before claiming, so nothing claimed waits for a slot.
+            let Ok(first) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let room = slots.available_permits() + 1;
+            let due = match self
+                .queue
+                .claim(&self.db, &self.owner, self.config.lease, room)
+                .await
+            {
+                Ok(due) if !due.is_empty() => due,
+                Ok(_) => {
+                    drop(first);
+                    tokio::select! {
+                        () = &mut signal => {}
+                        () = self.finished.notified() => {}
+                        () = tokio::time::sleep(self.config.poll) => {}
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    drop(first);
+                    tracing::warn!(queue = Q::NAME, error = %e, "could not claim jobs");
+                    tokio::time::sleep(self.config.poll).await;
+                    continue;
+                }
+            };
+            let mut permit = Some(first);
+            for group in groups::<Q>(due) {
+                let permit = match permit.take() {
+                    Some(p) => p,
+                    None => match slots.clone().acquire_owned().await {
+                        Ok(p) => p,
+                        Err(_) => return,
+                    },
+                };
+                let runner = self.clone();
+                tokio::spawn(async move {
+                    runner.run_in_order(group).await;
+                    drop(permit);
+                    // A stored permit if the loop is not waiting yet: the wake-up is not lost.
+                    runner.finished.notify_one();
+                });
+            }
+        }
+    }
+
+    /// Runs one group's jobs oldest first, each on its own retry schedule (a failure does not
+    /// hold back the rest). Jobs the lease no longer safely covers are given back unrun.
+    async fn run_in_order(&self, group: Vec<Q::Job>) {
+        let started = Instant::now();
+        let mut rest = group.into_iter();
+        while let Some(job) = rest.next() {
+            self.attempt(&job).await;
+            let lease_left = self.config.lease.saturating_sub(started.elapsed());
+            if lease_left < self.config.timeout * 2 {
+                let unrun: Vec<Q::Job> = rest.collect();
+                if !unrun.is_empty()
+                    && let Err(e) = self.queue.release(&self.db, &self.owner, &unrun).await
+                {
+                    tracing::warn!(queue = Q::NAME, error = %e, "could not release jobs");
+                }
+                return;
+            }
+        }
+    }
+
+    /// One attempt at one job, decided and recorded.
+    async fn attempt(&self, job: &Q::Job) {
+        let number = Q::attempts(job).saturating_add(1);
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let (outcome, report) = self.queue.run(job).await;
+        let latency = clock.elapsed();
+        let jitter = rand::rng().random_range(0.9..1.1);
+        let schedule = self.queue.schedule();
+        let next = decide(
+            &outcome,
+            number,
+            Q::max_attempts(job),
+            schedule,
+            Utc::now(),
+            jitter,
+        );
+        let id = Q::id(job);
+        let error = outcome.error();
+        match next {
+            Next::Done => tracing::debug!(queue = Q::NAME, job = id, attempt = number, "job done"),
+            Next::RetryAt(at) => {
+                tracing::info!(queue = Q::NAME, job = id, attempt = number, %at, error, "job failed; will retry")
+            }
+            Next::Dead => {
+                tracing::warn!(
+                    queue = Q::NAME,
+                    job = id,
+                    attempt = number,
+                    error,
+                    "job given up"
+                )
+            }
+        }
+        let attempt = Attempt {
+            number,
+            started_at,
+            latency,
+            outcome,
+            report,
+            next,
+        };
+        if let Err(e) = self
+            .queue
+            .record(&self.db, &self.owner, job, &attempt)
+            .await
+        {
+            // The lease runs out and the job runs again: at least once, never lost.
+            tracing::warn!(queue = Q::NAME, job = id, error = %e, "could not record an attempt");
+        }
+    }
+}
+
+/// Due jobs grouped by [`Queue::group`], each group in claim order, groups in order of their
+/// first job; jobs without a group are groups of one.
+fn groups<Q: Queue>(due: Vec<Q::Job>) -> Vec<Vec<Q::Job>> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<Vec<Q::Job>> = Vec::new();
+    for job in due {
+        let Some(key) = Q::group(&job).map(str::to_owned) else {
+            groups.push(vec![job]);
+            continue;
+        };
+        match index.get(&key) {
+            Some(&i) => groups[i].push(job),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![job]);
+            }
+        }
+    }
+    groups
+}
