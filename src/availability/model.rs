@@ -121,14 +121,68 @@ pub struct Host {
     pub out_of_office: Vec<Interval>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+/// A booking's state: the one status type of storage, use cases, webhooks, emails and pages.
+/// Cal.com's upper-case names (`ACCEPTED`, …) are its form at the edges (the database, JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BookingStatus {
     Accepted,
     Pending,
     Cancelled,
     Rejected,
     AwaitingHost,
+}
+
+impl BookingStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Accepted,
+        Self::Pending,
+        Self::Cancelled,
+        Self::Rejected,
+        Self::AwaitingHost,
+    ];
+    /// The statuses of a booking that still takes place (confirmed or awaiting confirmation).
+    pub const ACTIVE: [Self; 2] = [Self::Accepted, Self::Pending];
+
+    /// Cal.com's name, as stored and as the API and webhooks write it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Pending => "PENDING",
+            Self::Cancelled => "CANCELLED",
+            Self::Rejected => "REJECTED",
+            Self::AwaitingHost => "AWAITING_HOST",
+        }
+    }
+
+    /// The lower-case form API v2 bookings use (`accepted`, `awaiting_host`).
+    pub const fn lower(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Pending => "pending",
+            Self::Cancelled => "cancelled",
+            Self::Rejected => "rejected",
+            Self::AwaitingHost => "awaiting_host",
+        }
+    }
+
+    /// Reads Cal.com's name, in either case.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(raw))
+    }
+
+    /// Still takes place: accepted, or pending confirmation.
+    pub fn is_active(self) -> bool {
+        Self::ACTIVE.contains(&self)
+    }
+}
+
+impl std::fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -147,16 +147,6 @@ fn engine_schedule(stored: Option<&StoredSchedule>, fallback_tz: &str) -> Schedu
     }
 }
 
-fn status(raw: &str) -> BookingStatus {
-    match raw {
-        "PENDING" => BookingStatus::Pending,
-        "CANCELLED" => BookingStatus::Cancelled,
-        "REJECTED" => BookingStatus::Rejected,
-        "AWAITING_HOST" => BookingStatus::AwaitingHost,
-        _ => BookingStatus::Accepted,
-    }
-}
-
 fn instant(at: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(at, 0).unwrap_or_default()
 }
@@ -292,9 +282,9 @@ pub async fn query_with(
                         event_type_id: b.event_type_id,
                         // A pending booking whose claim holds the time blocks whatever event
                         // type is asked about, as the database would refuse the overlap.
-                        status: match (b.status.as_str(), b.active) {
-                            ("PENDING", true) => BookingStatus::Accepted,
-                            (raw, _) => status(raw),
+                        status: match (b.status, b.active) {
+                            (BookingStatus::Pending, true) => BookingStatus::Accepted,
+                            (status, _) => status,
                         },
                         before_buffer: ((b.start - b.blocked_start).num_minutes().max(0)) as u32,
                         after_buffer: ((b.blocked_end - b.end).num_minutes().max(0)) as u32,

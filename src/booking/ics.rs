@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::BookingStatus;
+
 /// One booking's calendar entry.
 #[derive(Debug, Clone)]
 pub struct Invite<'a> {
@@ -33,10 +35,10 @@ pub struct Person<'a> {
 }
 
 /// Maps a booking status to the calendar status.
-pub fn status_of(booking_status: &str) -> &'static str {
+pub fn status_of(booking_status: BookingStatus) -> &'static str {
     match booking_status {
-        "ACCEPTED" => "CONFIRMED",
-        "PENDING" => "TENTATIVE",
+        BookingStatus::Accepted => "CONFIRMED",
+        BookingStatus::Pending => "TENTATIVE",
         _ => "CANCELLED",
     }
 }
@@ -154,7 +156,7 @@ mod tests {
             summary,
             description,
             location: Some("Room 1, Floor 2"),
-            status: status_of("ACCEPTED"),
+            status: status_of(BookingStatus::Accepted),
             organizer: Person {
                 name: "Ada \"the\" Host",
                 email: "ada@example.com",
@@ -207,8 +209,8 @@ mod tests {
 
     #[test]
     fn pending_is_tentative_and_cancelled_is_cancelled() {
-        assert_eq!(status_of("PENDING"), "TENTATIVE");
-        assert_eq!(status_of("CANCELLED"), "CANCELLED");
-        assert_eq!(status_of("REJECTED"), "CANCELLED");
+        assert_eq!(status_of(BookingStatus::Pending), "TENTATIVE");
+        assert_eq!(status_of(BookingStatus::Cancelled), "CANCELLED");
+        assert_eq!(status_of(BookingStatus::Rejected), "CANCELLED");
     }
 }

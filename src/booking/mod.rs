@@ -18,6 +18,7 @@ use crate::availability::assignment::{self, AssignmentInput, PastBooking, RoundR
 use crate::availability::interval::Interval;
 use crate::availability::local_time::{local_date, start_of_day};
 use crate::availability::{self, Query, Slot};
+use crate::domain::BookingStatus;
 use crate::event_types::{self, EventType};
 use crate::notify;
 use crate::service::ServiceError;
@@ -493,15 +494,16 @@ fn claims_for(
         .collect()
 }
 
-fn claim_active(event: &EventType, status: &str) -> bool {
-    status == "ACCEPTED" || (status == "PENDING" && event.record.unconfirmed_blocks_slot)
+fn claim_active(event: &EventType, status: BookingStatus) -> bool {
+    status == BookingStatus::Accepted
+        || (status == BookingStatus::Pending && event.record.unconfirmed_blocks_slot)
 }
 
 fn entry(
     action: &str,
     actor: &Actor,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<BookingStatus>,
+    to: Option<BookingStatus>,
     changes: Value,
     reason: Option<&str>,
 ) -> HistoryEntry {
@@ -509,8 +511,8 @@ fn entry(
         action: action.to_owned(),
         actor_kind: actor.kind().to_owned(),
         actor_id: actor.id(),
-        from_status: from.map(str::to_owned),
-        to_status: to.map(str::to_owned),
+        from_status: from,
+        to_status: to,
         changes: changes.to_string(),
         reason: reason.map(str::to_owned),
     }
@@ -546,7 +548,7 @@ async fn announce_booked(
     outbox: &Outbox,
     view: &BookingView,
 ) -> Result<(), ServiceError> {
-    let change = if view.record.status == "PENDING" {
+    let change = if view.record.status == BookingStatus::Pending {
         Change::Requested
     } else {
         Change::Created
@@ -713,8 +715,8 @@ async fn book_in(
             &entry(
                 "seat_booked",
                 actor,
-                Some(&existing.status),
-                Some(&existing.status),
+                Some(existing.status),
+                Some(existing.status),
                 json!({"seatUid": seat, "attendee": request.attendee.email.as_str()}),
                 None,
             ),
@@ -742,16 +744,16 @@ async fn book_in(
     let status = if event.needs_confirmation(minutes_ahead)
         && actor.user_id().is_none_or(|u| !hosts.contains(&u))
     {
-        "PENDING"
+        BookingStatus::Pending
     } else {
-        "ACCEPTED"
+        BookingStatus::Accepted
     };
     let uid = new_uid();
     let new = NewBooking {
         uid: uid.clone(),
         event_type_id: Some(event.record.id),
         user_id: organizer.id,
-        status: status.to_owned(),
+        status: status.as_str(),
         start_at: to_db_time(start_at),
         end_at: to_db_time(end_at),
         title: title_for(
@@ -893,16 +895,16 @@ async fn relock(c: &mut Conn<'_>, record: BookingRecord) -> Result<BookingRecord
 }
 
 fn refuse_if_closed(record: &BookingRecord, action: &str) -> Result<(), ServiceError> {
-    match record.status.as_str() {
-        "ACCEPTED" | "PENDING" => Ok(()),
-        "CANCELLED" if record.rescheduled => Err(ServiceError::Invalid(format!(
+    match record.status {
+        BookingStatus::Accepted | BookingStatus::Pending => Ok(()),
+        BookingStatus::Cancelled if record.rescheduled => Err(ServiceError::Invalid(format!(
             "Booking {} was rescheduled and can no longer {action}; act on the new booking instead",
             record.uid
         ))),
         other => Err(ServiceError::Invalid(format!(
             "Booking {} is {} and can no longer {action}",
             record.uid,
-            other.to_lowercase()
+            other.lower()
         ))),
     }
 }
@@ -965,7 +967,7 @@ pub async fn cancel(
             };
             if seats_taken > 1 {
                 let mut seat_record = record.clone();
-                seat_record.status = "CANCELLED".into();
+                seat_record.status = BookingStatus::Cancelled;
                 seat_record.cancellation_reason = change.reason.clone();
                 seat_record.cancelled_by =
                     change.cancelled_by.clone().or(Some(seated.email.clone()));
@@ -986,8 +988,8 @@ pub async fn cancel(
                     &entry(
                         "seat_cancelled",
                         &actor,
-                        Some(&record.status),
-                        Some(&record.status),
+                        Some(record.status),
+                        Some(record.status),
                         json!({"seatUid": seat, "attendee": seated.email}),
                         change.reason.as_deref(),
                     ),
@@ -1004,7 +1006,7 @@ pub async fn cancel(
             c,
             record.id,
             &StatusChange {
-                status: "CANCELLED",
+                status: BookingStatus::Cancelled,
                 cancellation_reason: change.reason.as_deref(),
                 cancelled_by: cancelled_by.as_deref(),
                 rejection_reason: None,
@@ -1018,8 +1020,8 @@ pub async fn cancel(
             &entry(
                 "cancelled",
                 &actor,
-                Some(&record.status),
-                Some("CANCELLED"),
+                Some(record.status),
+                Some(BookingStatus::Cancelled),
                 json!({"cancelledBy": cancelled_by}),
                 change.reason.as_deref(),
             ),
@@ -1110,7 +1112,7 @@ pub async fn reschedule(
             c,
             old.id,
             &StatusChange {
-                status: "CANCELLED",
+                status: BookingStatus::Cancelled,
                 cancellation_reason: change.reason.as_deref(),
                 cancelled_by: None,
                 rejection_reason: None,
@@ -1122,9 +1124,9 @@ pub async fn reschedule(
         let end_at = start_at + Duration::minutes(i64::from(length));
         let by_host = actor.user_id().is_some_and(|u| hosts.contains(&u));
         let status = if event.needs_confirmation((start_at - now).num_minutes()) && !by_host {
-            "PENDING"
+            BookingStatus::Pending
         } else {
-            "ACCEPTED"
+            BookingStatus::Accepted
         };
         let organizer = users::find(c, hosts[0]).await?;
         let new_uid = new_uid();
@@ -1140,7 +1142,7 @@ pub async fn reschedule(
                 uid: new_uid.clone(),
                 event_type_id: Some(event.record.id),
                 user_id: organizer.id,
-                status: status.to_owned(),
+                status: status.as_str(),
                 start_at: to_db_time(start_at),
                 end_at: to_db_time(end_at),
                 title,
@@ -1177,7 +1179,7 @@ pub async fn reschedule(
         store::append_history(
             c,
             old.id,
-            &entry("rescheduled", &actor, Some(&old.status), Some("CANCELLED"),
+            &entry("rescheduled", &actor, Some(old.status), Some(BookingStatus::Cancelled),
                 json!({"rescheduledToUid": new_uid, "time": moved, "rescheduledBy": change.rescheduled_by}),
                 change.reason.as_deref()),
         )
@@ -1210,10 +1212,10 @@ pub async fn confirm(
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
         let record = relock(c, record).await?;
-        if record.status != "PENDING" {
+        if record.status != BookingStatus::Pending {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {} and only pending bookings can be confirmed",
-                record.status.to_lowercase()
+                record.status.lower()
             )));
         }
         store::set_claims_active(c, record.id, true).await?;
@@ -1221,7 +1223,7 @@ pub async fn confirm(
             c,
             record.id,
             &StatusChange {
-                status: "ACCEPTED",
+                status: BookingStatus::Accepted,
                 cancellation_reason: None,
                 cancelled_by: None,
                 rejection_reason: None,
@@ -1232,7 +1234,7 @@ pub async fn confirm(
         store::append_history(
             c,
             record.id,
-            &entry("confirmed", &actor, Some("PENDING"), Some("ACCEPTED"), json!({}), None),
+            &entry("confirmed", &actor, Some(BookingStatus::Pending), Some(BookingStatus::Accepted), json!({}), None),
         )
         .await?;
         let record = store::find(c, record.id).await?;
@@ -1258,10 +1260,10 @@ pub async fn decline(
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
         let record = relock(c, record).await?;
-        if record.status != "PENDING" {
+        if record.status != BookingStatus::Pending {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {} and only pending bookings can be declined",
-                record.status.to_lowercase()
+                record.status.lower()
             )));
         }
         store::set_claims_active(c, record.id, false).await?;
@@ -1269,7 +1271,7 @@ pub async fn decline(
             c,
             record.id,
             &StatusChange {
-                status: "REJECTED",
+                status: BookingStatus::Rejected,
                 cancellation_reason: None,
                 cancelled_by: None,
                 rejection_reason: reason.as_deref(),
@@ -1283,8 +1285,8 @@ pub async fn decline(
             &entry(
                 "declined",
                 &actor,
-                Some("PENDING"),
-                Some("REJECTED"),
+                Some(BookingStatus::Pending),
+                Some(BookingStatus::Rejected),
                 json!({}),
                 reason.as_deref(),
             ),
@@ -1306,10 +1308,10 @@ pub async fn mark_absent(
     db.transaction(async |c| {
         let record = owner_only(c, &actor, uid).await?;
         let record = relock(c, record).await?;
-        if record.status != "ACCEPTED" {
+        if record.status != BookingStatus::Accepted {
             return Err(ServiceError::Invalid(format!(
                 "Booking {uid} is {}; only accepted bookings have absences",
-                record.status.to_lowercase()
+                record.status.lower()
             )));
         }
         let attendees = store::attendees_of(c, &[record.id]).await?;
@@ -1324,7 +1326,7 @@ pub async fn mark_absent(
         store::append_history(
             c,
             record.id,
-            &entry("absence_marked", &actor, Some(&record.status), Some(&record.status),
+            &entry("absence_marked", &actor, Some(record.status), Some(record.status),
                 json!({"host": change.host, "attendees": change.attendees.iter().map(|(e, a)| json!({"email": e, "absent": a})).collect::<Vec<_>>()}),
                 None),
         )

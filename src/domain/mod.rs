@@ -12,6 +12,8 @@ pub use hours::{format_time_of_day, parse_hours, parse_time_of_day, parse_weekda
 pub use names::{PersonName, Slug, Username};
 pub use time_zone::TimeZoneName;
 
+pub use crate::availability::BookingStatus;
+
 /// What a user may do beyond their own data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

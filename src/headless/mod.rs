@@ -583,18 +583,12 @@ fn weekday(field: &str, raw: &str) -> Result<Weekday, QueryError> {
 }
 
 fn status(raw: Option<&str>) -> Result<BookingStatus, String> {
-    Ok(match raw {
-        None | Some("ACCEPTED" | "accepted") => BookingStatus::Accepted,
-        Some("PENDING" | "pending") => BookingStatus::Pending,
-        Some("CANCELLED" | "cancelled") => BookingStatus::Cancelled,
-        Some("REJECTED" | "rejected") => BookingStatus::Rejected,
-        Some("AWAITING_HOST" | "awaiting_host") => BookingStatus::AwaitingHost,
-        Some(other) => {
-            return Err(format!(
-                "`{other}` is not ACCEPTED, PENDING, CANCELLED, REJECTED or AWAITING_HOST"
-            ));
-        }
-    })
+    match raw {
+        None => Ok(BookingStatus::Accepted),
+        Some(raw) => BookingStatus::parse(raw).ok_or_else(|| {
+            format!("`{raw}` is not ACCEPTED, PENDING, CANCELLED, REJECTED or AWAITING_HOST")
+        }),
+    }
 }
 
 fn time_zone(field: &str, raw: &str) -> Result<Tz, QueryError> {

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::booking::ics::{self, Invite, Person};
+use crate::domain::BookingStatus;
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
 
@@ -140,10 +141,16 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
         }))
         .collect();
     let invite = |method: &str, people: Vec<Person<'_>>| match notice {
-        Notice::Booked | Notice::Rescheduled { .. } => {
-            Some(calendar(method, "CONFIRMED", b.ical_sequence, people))
+        Notice::Booked | Notice::Rescheduled { .. } => Some(calendar(
+            method,
+            ics::status_of(BookingStatus::Accepted),
+            b.ical_sequence,
+            people,
+        )),
+        Notice::Cancelled => {
+            let status = ics::status_of(BookingStatus::Cancelled);
+            Some(calendar(method, status, b.ical_sequence + 1, people))
         }
-        Notice::Cancelled => Some(calendar(method, "CANCELLED", b.ical_sequence + 1, people)),
         Notice::Requested | Notice::Declined => None,
     };
     let method = if matches!(notice, Notice::Cancelled) {
@@ -321,7 +328,7 @@ mod tests {
             uid: "uid1".into(),
             event_type_id: Some(1),
             user_id: 7,
-            status: "ACCEPTED".into(),
+            status: BookingStatus::Accepted,
             start_at: start,
             end_at: start + chrono::Duration::minutes(30),
             title: "Intro between Ada and Grace".into(),
@@ -415,7 +422,7 @@ mod tests {
     #[test]
     fn a_cancellation_cancels_the_calendar_entry_with_a_higher_sequence() {
         let mut b = booking();
-        b.status = "CANCELLED".into();
+        b.status = BookingStatus::Cancelled;
         b.cancellation_reason = Some("Double-booked myself".into());
         let people = [attendee("Grace", "grace@example.com", "UTC")];
         let hosts = [host()];

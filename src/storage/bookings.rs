@@ -9,7 +9,10 @@ use super::schema::{
     attendees, booking_claims, booking_history, bookings, busy_intervals, idempotency_keys,
     out_of_office, slot_reservations, users,
 };
-use super::{Conn, StorageResult, StoredInstant, from_db_time, to_db_time, with_conn};
+use super::{
+    Conn, StorageResult, StoredInstant, StoredStatus, from_db_time, to_db_time, with_conn,
+};
+use crate::domain::BookingStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = bookings)]
@@ -18,7 +21,8 @@ pub struct BookingRecord {
     pub uid: String,
     pub event_type_id: Option<i64>,
     pub user_id: i64,
-    pub status: String,
+    #[diesel(deserialize_as = StoredStatus)]
+    pub status: BookingStatus,
     #[diesel(deserialize_as = StoredInstant)]
     pub start_at: DateTime<Utc>,
     #[diesel(deserialize_as = StoredInstant)]
@@ -51,7 +55,8 @@ pub struct NewBooking {
     pub uid: String,
     pub event_type_id: Option<i64>,
     pub user_id: i64,
-    pub status: String,
+    /// `BookingStatus::as_str`: the stored form.
+    pub status: &'static str,
     pub start_at: NaiveDateTime,
     pub end_at: NaiveDateTime,
     pub title: String,
@@ -106,8 +111,8 @@ pub struct HistoryEntry {
     pub action: String,
     pub actor_kind: String,
     pub actor_id: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<BookingStatus>,
+    pub to_status: Option<BookingStatus>,
     pub changes: String,
     pub reason: Option<String>,
 }
@@ -255,8 +260,8 @@ pub async fn append_history(
         booking_history::action.eq(&entry.action),
         booking_history::actor_kind.eq(&entry.actor_kind),
         booking_history::actor_id.eq(&entry.actor_id),
-        booking_history::from_status.eq(&entry.from_status),
-        booking_history::to_status.eq(&entry.to_status),
+        booking_history::from_status.eq(entry.from_status.map(BookingStatus::as_str)),
+        booking_history::to_status.eq(entry.to_status.map(BookingStatus::as_str)),
         booking_history::changes.eq(&entry.changes),
         booking_history::reason.eq(&entry.reason),
     );
@@ -359,7 +364,7 @@ pub async fn hosts_of(
 }
 
 pub struct StatusChange<'a> {
-    pub status: &'a str,
+    pub status: BookingStatus,
     pub cancellation_reason: Option<&'a str>,
     pub cancelled_by: Option<&'a str>,
     pub rejection_reason: Option<&'a str>,
@@ -375,7 +380,7 @@ pub async fn set_status(
     with_conn!(conn, |c| {
         diesel::update(bookings::table.find(id))
             .set((
-                bookings::status.eq(change.status),
+                bookings::status.eq(change.status.as_str()),
                 bookings::cancellation_reason.eq(change.cancellation_reason),
                 bookings::cancelled_by.eq(change.cancelled_by),
                 bookings::rejection_reason.eq(change.rejection_reason),
@@ -387,8 +392,8 @@ pub async fn set_status(
     })?;
     // A calendar invite that is withdrawn (not moved: the move reuses the UID) is a new
     // revision of the event, so its SEQUENCE grows, as RFC 5545 asks of a CANCEL.
-    let withdrawn =
-        change.status == "REJECTED" || (change.status == "CANCELLED" && !change.rescheduled);
+    let withdrawn = change.status == BookingStatus::Rejected
+        || (change.status == BookingStatus::Cancelled && !change.rescheduled);
     if withdrawn {
         with_conn!(conn, |c| {
             diesel::update(bookings::table.find(id))
@@ -442,7 +447,7 @@ pub struct BusyBooking {
     pub host: i64,
     pub uid: String,
     pub event_type_id: Option<i64>,
-    pub status: String,
+    pub status: BookingStatus,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub blocked_start: DateTime<Utc>,
@@ -457,13 +462,19 @@ type BusyRow = (
     i64,
     String,
     Option<i64>,
-    String,
+    StoredStatus,
     NaiveDateTime,
     NaiveDateTime,
     NaiveDateTime,
     NaiveDateTime,
     bool,
 );
+
+/// The stored forms of the statuses of bookings that still take place.
+const ACTIVE: [&str; 2] = [
+    BookingStatus::ACTIVE[0].as_str(),
+    BookingStatus::ACTIVE[1].as_str(),
+];
 
 /// The longest a claim may span, enforced by the schema (the longest event, 24 h, with two
 /// 24 h buffers spans 3 days). It bounds "claims meeting `[from, to)`" to claims starting in
@@ -487,7 +498,7 @@ pub async fn busy_bookings(
             .filter(booking_claims::blocked_start.ge(earliest))
             .filter(booking_claims::blocked_start.lt(to))
             .filter(booking_claims::blocked_end.gt(from))
-            .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))
+            .filter(bookings::status.eq_any(ACTIVE))
             .select((
                 booking_claims::user_id,
                 bookings::id,
@@ -526,7 +537,7 @@ pub async fn busy_bookings(
                 .map_or(1, |(_, n)| *n),
             uid: r.2,
             event_type_id: r.3,
-            status: r.4,
+            status: r.4.into(),
             start: from_db_time(r.5),
             end: from_db_time(r.6),
             blocked_start: from_db_time(r.7),
@@ -592,7 +603,7 @@ pub async fn assignment_history(
     let recent: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> = with_conn!(conn, |c| {
         bookings::table
             .filter(bookings::event_type_id.eq(event_type_id))
-            .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))
+            .filter(bookings::status.eq_any(ACTIVE))
             .filter(
                 bookings::created_at
                     .ge(since)
@@ -610,7 +621,7 @@ pub async fn assignment_history(
     let latest: Vec<(i64, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
         bookings::table
             .filter(bookings::event_type_id.eq(event_type_id))
-            .filter(bookings::status.eq_any(["ACCEPTED", "PENDING"]))
+            .filter(bookings::status.eq_any(ACTIVE))
             .filter(bookings::no_show_host.eq(false))
             .filter(bookings::created_at.lt(since))
             .group_by(bookings::user_id)
@@ -778,7 +789,7 @@ pub struct ListFilter {
     /// Bookings the caller hosts or organises, or of these teams' event types.
     pub visible_to_user: i64,
     pub visible_teams: Vec<i64>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<BookingStatus>,
     /// `upcoming`: end after now; `past`: end before now.
     pub end_after: Option<DateTime<Utc>>,
     pub end_before: Option<DateTime<Utc>>,
@@ -827,7 +838,8 @@ pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<Boo
                 )
                 .into_boxed();
             if !f.statuses.is_empty() {
-                q = q.filter(bookings::status.eq_any(f.statuses.clone()));
+                let names: Vec<String> = f.statuses.iter().map(|s| s.to_string()).collect();
+                q = q.filter(bookings::status.eq_any(names));
             }
             if let Some(t) = f.end_after {
                 q = q.filter(bookings::end_at.ge(to_db_time(t)));

@@ -27,6 +27,8 @@ use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
+use crate::domain::BookingStatus;
+
 pub use migrate::run_migrations;
 
 pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -485,6 +487,31 @@ where
 
 impl From<StoredInstant> for DateTime<Utc> {
     fn from(value: StoredInstant) -> Self {
+        value.0
+    }
+}
+
+/// A stored booking status read back typed (`#[diesel(deserialize_as = StoredStatus)]`); a
+/// value that is not one is an error, never a guess.
+#[doc(hidden)]
+pub struct StoredStatus(BookingStatus);
+
+impl<DB> diesel::Queryable<diesel::sql_types::Text, DB> for StoredStatus
+where
+    DB: diesel::backend::Backend,
+    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+{
+    type Row = String;
+
+    fn build(row: String) -> diesel::deserialize::Result<Self> {
+        BookingStatus::parse(&row)
+            .map(Self)
+            .ok_or_else(|| format!("`{row}` is not a booking status").into())
+    }
+}
+
+impl From<StoredStatus> for BookingStatus {
+    fn from(value: StoredStatus) -> Self {
         value.0
     }
 }

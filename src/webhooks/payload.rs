@@ -7,6 +7,7 @@ use chrono::{DateTime, Offset, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
+use crate::domain::BookingStatus;
 use crate::event_types::EventType;
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
@@ -350,12 +351,12 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         );
     }
     let status = match change {
-        Change::Created | Change::Rescheduled { .. } => "ACCEPTED",
-        Change::Requested => "PENDING",
-        Change::Cancelled { .. } => "CANCELLED",
-        Change::Rejected => "REJECTED",
+        Change::Created | Change::Rescheduled { .. } => BookingStatus::Accepted,
+        Change::Requested => BookingStatus::Pending,
+        Change::Cancelled { .. } => BookingStatus::Cancelled,
+        Change::Rejected => BookingStatus::Rejected,
     };
-    p.insert("status".into(), json!(status));
+    p.insert("status".into(), json!(status.as_str()));
     let video = video_url(&facts.booker_url, b);
     if !cancelling && let Some(url) = &video {
         p.insert(
@@ -459,7 +460,7 @@ pub fn meeting_body(trigger: &str, facts: &Facts) -> Value {
         "location": b.location,
         "createdAt": js_iso(b.created_at),
         "updatedAt": b.updated_at.map(|t| js_iso(t.and_utc())),
-        "status": b.status.to_lowercase(),
+        "status": b.status.lower(),
         "paid": false,
         "cancellationReason": b.cancellation_reason,
         "rejectionReason": b.rejection_reason,
@@ -499,6 +500,6 @@ pub fn ping_payload(now: DateTime<Utc>) -> Value {
                        "timeZone": "Europe/London", "language": {"locale": "en"}}],
         "location": "",
         "uid": "",
-        "status": "ACCEPTED",
+        "status": BookingStatus::Accepted.as_str(),
     })
 }

@@ -14,7 +14,7 @@ use crate::booking::{
     self, AbsenceRequest, Actor, AttendeeInput, BookingRequest, BookingView, CancelRequest,
     IdempotencyKey, RescheduleRequest,
 };
-use crate::domain::{Email, PersonName, TimeZoneName};
+use crate::domain::{BookingStatus, Email, PersonName, TimeZoneName};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
@@ -78,7 +78,7 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
             "id": h.id, "name": h.name, "email": h.email, "displayEmail": h.email,
             "username": h.username, "timeZone": h.time_zone,
         })).collect::<Vec<_>>(),
-        "status": r.status.to_lowercase(),
+        "status": r.status.lower(),
         "start": iso(r.start_at),
         "end": iso(r.end_at),
         "duration": (r.end_at - r.start_at).num_minutes(),
@@ -562,21 +562,21 @@ fn filter(user: i64, q: &ListQuery) -> Result<ListFilter, ApiError> {
     match q.status.as_deref().map(str::trim) {
         None | Some("") => {}
         Some("upcoming") => {
-            f.statuses = vec!["ACCEPTED".into(), "PENDING".into()];
+            f.statuses = BookingStatus::ACTIVE.to_vec();
             f.end_after = Some(now);
         }
         Some("recurring") => {
-            f.statuses = vec!["ACCEPTED".into(), "PENDING".into()];
+            f.statuses = BookingStatus::ACTIVE.to_vec();
             f.end_after = Some(now);
             f.recurring_only = true;
         }
         Some("past") => {
-            f.statuses = vec!["ACCEPTED".into(), "PENDING".into()];
+            f.statuses = BookingStatus::ACTIVE.to_vec();
             f.end_before = Some(now);
         }
-        Some("cancelled") => f.statuses = vec!["CANCELLED".into(), "REJECTED".into()],
+        Some("cancelled") => f.statuses = vec![BookingStatus::Cancelled, BookingStatus::Rejected],
         Some("unconfirmed") => {
-            f.statuses = vec!["PENDING".into()];
+            f.statuses = vec![BookingStatus::Pending];
             f.end_after = Some(now);
         }
         Some(other) => {

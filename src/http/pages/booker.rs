@@ -261,7 +261,7 @@ async fn prepare(
                 // Already moved (a second click on the button): show where it went.
                 return Err(PageError::redirect(format!("/booking/{moved_to}")));
             }
-            if !matches!(view.record.status.as_str(), "ACCEPTED" | "PENDING") {
+            if !view.record.status.is_active() {
                 return Err(PageError::gone(lang, lang.text().cannot_reschedule));
             }
             if view.record.event_type_id != Some(event.record.id) {
@@ -1290,7 +1290,7 @@ fn success_redirect(
                     .end_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             )
-            .append_pair("status", &view.record.status)
+            .append_pair("status", view.record.status.as_str())
             .append_pair("isSuccessBookingPage", "true");
         if let Some(b) = booker {
             pairs

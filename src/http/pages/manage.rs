@@ -12,7 +12,7 @@ use serde_json::json;
 use super::i18n::{Lang, Text};
 use super::{Chrome, PageError, PageResult, QueryState, html};
 use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef, ics};
-use crate::domain::TimeZoneName;
+use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
 use crate::storage::bookings::AttendeeRecord;
 
@@ -148,7 +148,7 @@ fn embed_data(
         "endTime": r.end_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "eventTypeId": r.event_type_id,
         "eventTypeSlug": slug,
-        "status": r.status.to_lowercase(),
+        "status": r.status.lower(),
         "duration": (r.end_at - r.start_at).num_minutes(),
         "organizer": view.hosts.first().map(|h| person(&h.name, &h.email, &h.time_zone)),
         "attendees": attendees.iter().map(|a| person(&a.name, &a.email, &a.time_zone)).collect::<Vec<_>>(),
@@ -210,14 +210,14 @@ pub async fn show(
         _ => lang.twelve_hour(),
     };
     let host_tz = zone(host.map(|h| h.time_zone.as_str()));
-    let (state_name, heading) = match r.status.as_str() {
-        "ACCEPTED" => ("scheduled", t.confirmed_title),
-        "PENDING" => ("pending", t.pending_title),
-        "REJECTED" => ("rejected", t.rejected_title),
+    let (state_name, heading) = match r.status {
+        BookingStatus::Accepted => ("scheduled", t.confirmed_title),
+        BookingStatus::Pending => ("pending", t.pending_title),
+        BookingStatus::Rejected => ("rejected", t.rejected_title),
         _ if r.rescheduled => ("rescheduled", t.rescheduled_title),
         _ => ("cancelled", t.cancelled_title),
     };
-    let active = matches!(r.status.as_str(), "ACCEPTED" | "PENDING") && r.end_at > Utc::now();
+    let active = r.status.is_active() && r.end_at > Utc::now();
     let keep = query.carry_only(&KEEP);
     let amp = if keep.is_empty() { "?" } else { "&" };
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
@@ -346,7 +346,7 @@ pub async fn reschedule(
     uid: web::Path<String>,
 ) -> PageResult {
     let (query, lang, view) = opened(&state, &request, &uid).await?;
-    if !matches!(view.record.status.as_str(), "ACCEPTED" | "PENDING") {
+    if !view.record.status.is_active() {
         return Err(PageError::gone(lang, lang.text().cannot_reschedule));
     }
     let event_id = view
@@ -395,7 +395,7 @@ pub async fn ics(
         summary: &r.title,
         description: &r.description,
         location: r.location.as_deref(),
-        status: ics::status_of(&r.status),
+        status: ics::status_of(r.status),
         organizer: ics::Person {
             name: host.map_or("", |h| h.name.as_str()),
             email: host.map_or("", |h| h.email.as_str()),
