@@ -1,0 +1,116 @@
+//! Who may act on a booking and when: the event type a request names, the booking an actor
+//! may change, row locks, closed bookings and the host's switches.
+
+use super::*;
+/// The event type a request names, whoever owns it (public booking paths).
+pub async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, ServiceError> {
+    let found = match target {
+        EventRef::Id(id) => return db.run(async |c| event_types::find_any(c, *id).await).await,
+        EventRef::User { username, slug } => {
+            event_types::list_public(db, username, Some(slug), true).await?
+        }
+        EventRef::Team { team, slug } => {
+            event_types::list_public_team(db, team, Some(slug)).await?
+        }
+    };
+    found.into_iter().next().ok_or_else(|| {
+        ServiceError::NotFound(match target {
+            EventRef::User { username, slug } => {
+                format!("Event type `{slug}` of user `{username}` not found")
+            }
+            EventRef::Team { team, slug } => {
+                format!("Event type `{slug}` of team `{team}` not found")
+            }
+            EventRef::Id(id) => format!("Event type with id={id} not found"),
+        })
+    })
+}
+
+// ---- Changes to a booking ----
+
+/// The booking, if the actor may act on it: anyone holding the uid when acting as the booker;
+/// only a host, organiser or team member when acting with an API key.
+pub(super) async fn actionable(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    uid: &str,
+) -> Result<BookingRecord, ServiceError> {
+    match actor.user_id() {
+        Some(user) => visible(c, user, uid).await,
+        None => store::find_by_uid(c, uid)
+            .await?
+            .ok_or_else(|| not_found(uid)),
+    }
+}
+
+pub(super) async fn owner_only(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    uid: &str,
+) -> Result<BookingRecord, ServiceError> {
+    let user = actor
+        .user_id()
+        .ok_or_else(|| ServiceError::Unauthorized("This action needs the host's API key".into()))?;
+    let record = store::find_by_uid(c, uid)
+        .await?
+        .ok_or_else(|| not_found(uid))?;
+    match access(c, user, &record).await? {
+        Some(true) => Ok(record),
+        Some(false) => Err(ServiceError::Forbidden(
+            "Only the booking's hosts and team admins can do this".into(),
+        )),
+        None => Err(not_found(uid)),
+    }
+}
+
+/// Locks the booking row (PostgreSQL) and reads it again: a concurrent change that committed
+/// since the first read is seen before anything is decided.
+pub(super) async fn relock(
+    c: &mut Conn<'_>,
+    record: BookingRecord,
+) -> Result<BookingRecord, ServiceError> {
+    store::lock_booking(c, record.id).await?;
+    Ok(store::find(c, record.id).await?)
+}
+
+pub(super) fn refuse_if_closed(record: &BookingRecord, action: &str) -> Result<(), ServiceError> {
+    match record.status {
+        BookingStatus::Accepted | BookingStatus::Pending => Ok(()),
+        BookingStatus::Cancelled if record.rescheduled => Err(ServiceError::Invalid(format!(
+            "Booking {} was rescheduled and can no longer {action}; act on the new booking instead",
+            record.uid
+        ))),
+        other => Err(ServiceError::Invalid(format!(
+            "Booking {} is {} and can no longer {action}",
+            record.uid,
+            other.lower()
+        ))),
+    }
+}
+
+pub(super) async fn event_of(
+    c: &mut Conn<'_>,
+    record: &BookingRecord,
+) -> Result<EventType, ServiceError> {
+    let id = record.event_type_id.ok_or_else(|| {
+        ServiceError::Invalid(format!(
+            "Booking {}'s event type was deleted; it can only be cancelled",
+            record.uid
+        ))
+    })?;
+    event_types::find_any(c, id).await
+}
+
+pub(super) fn host_switch_refused(
+    event: &EventType,
+    actor: &Actor,
+    key: &str,
+    what: &str,
+) -> Result<(), ServiceError> {
+    if actor.user_id().is_none() && event.setting_bool(key) {
+        return Err(ServiceError::Forbidden(format!(
+            "The host has turned off {what} for this event type"
+        )));
+    }
+    Ok(())
+}

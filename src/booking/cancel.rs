@@ -1,0 +1,109 @@
+//! Cancelling a booking, or giving up one seat of it.
+
+use super::*;
+/// Cancels a booking (or one seat of it) and frees its time at once.
+pub async fn cancel(
+    db: &Db,
+    outbox: &Outbox,
+    uid: &str,
+    change: CancelRequest,
+    actor: Actor,
+) -> Result<BookingView, ServiceError> {
+    db.transaction(async |c| {
+        let record = actionable(c, &actor, uid).await?;
+        let record = relock(c, record).await?;
+        refuse_if_closed(&record, "be cancelled")?;
+        if let Ok(event) = event_of(c, &record).await {
+            host_switch_refused(&event, &actor, "disableCancelling", "cancelling")?;
+        }
+        let attendees = store::attendees_of(c, &[record.id]).await?;
+        let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+        if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
+            return Err(ServiceError::Invalid(
+                "seatUid: this booking has several seats; cancel yours by passing its seatUid"
+                    .into(),
+            ));
+        }
+        if let Some(seat) = &change.seat_uid {
+            let Some(seated) = attendees
+                .iter()
+                .find(|a| a.seat_uid.as_deref() == Some(seat))
+            else {
+                return Err(ServiceError::NotFound(format!(
+                    "Seat {seat} not found in booking {uid}"
+                )));
+            };
+            if seats_taken > 1 {
+                cancel_seat(c, outbox, &record, seated, &change, &actor).await?;
+                return view(c, record).await;
+            }
+        }
+        // The booker cancelling by link is who Cal.com names.
+        let booker = attendees.first().map(|a| a.email.clone());
+        let cancelled_by = change.cancelled_by.clone().or(booker);
+        store::set_claims_active(c, record.id, false).await?;
+        store::set_status(
+            c,
+            record.id,
+            &StatusChange {
+                status: BookingStatus::Cancelled,
+                cancellation_reason: change.reason.as_deref(),
+                cancelled_by: cancelled_by.as_deref(),
+                rejection_reason: None,
+                rescheduled: false,
+            },
+        )
+        .await?;
+        store::append_history(
+            c,
+            record.id,
+            &entry(
+                "cancelled",
+                &actor,
+                Some(record.status),
+                Some(BookingStatus::Cancelled),
+                json!({"cancelledBy": cancelled_by}),
+                change.reason.as_deref(),
+            ),
+        )
+        .await?;
+        let record = store::find(c, record.id).await?;
+        let cancelled = Change::Cancelled {
+            request_reschedule: false,
+        };
+        announce(c, outbox, &record, cancelled, None).await?;
+        view(c, record).await
+    })
+    .await
+}
+
+/// Gives up one seat of a booking with several: the seat's holder is told, the rest stays.
+async fn cancel_seat(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    record: &BookingRecord,
+    seated: &AttendeeRecord,
+    change: &CancelRequest,
+    actor: &Actor,
+) -> Result<(), ServiceError> {
+    let seat = seated.seat_uid.as_deref();
+    let mut seat_record = record.clone();
+    seat_record.status = BookingStatus::Cancelled;
+    seat_record.cancellation_reason = change.reason.clone();
+    seat_record.cancelled_by = change.cancelled_by.clone().or(Some(seated.email.clone()));
+    let cancelled = Change::Cancelled {
+        request_reschedule: false,
+    };
+    announce(c, outbox, &seat_record, cancelled, seat).await?;
+    store::remove_attendee(c, seated.id).await?;
+    let history = entry(
+        "seat_cancelled",
+        actor,
+        Some(record.status),
+        Some(record.status),
+        json!({"seatUid": seat, "attendee": seated.email}),
+        change.reason.as_deref(),
+    );
+    store::append_history(c, record.id, &history).await?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Reading bookings: slots over stored data, a booking's view (attendees, hosts, event slug,
+//! the booking it was moved to), who may see it, lists and history.
+
+use super::*;
+/// Slots of an event type (the `GET /v2/slots` and booking-page path).
+pub async fn slots(
+    db: &Db,
+    event: &EventType,
+    request: &SlotRequest,
+) -> Result<(Query, Vec<Slot>), ServiceError> {
+    let query = db
+        .run(async |c| build_query(c, event, request).await)
+        .await?;
+    let found = availability::slots(&query);
+    Ok((query, found))
+}
+
+// ---- Reading ----
+
+pub(super) async fn view(
+    c: &mut Conn<'_>,
+    record: BookingRecord,
+) -> Result<BookingView, ServiceError> {
+    let mut all = views(c, vec![record]).await?;
+    all.pop()
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("booking view lost")))
+}
+
+/// Bookings with their attendees, hosts, event type slug and successor, in a fixed number of
+/// queries however many there are.
+pub(super) async fn views(
+    c: &mut Conn<'_>,
+    records: Vec<BookingRecord>,
+) -> Result<Vec<BookingView>, ServiceError> {
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let attendees = store::attendees_of(c, &ids).await?;
+    let hosts = store::hosts_of(c, &ids).await?;
+    let organizers: Vec<i64> = records.iter().map(|r| r.user_id).collect();
+    let organizers = users::find_many(c, &organizers).await?;
+    let event_ids: Vec<i64> = records.iter().filter_map(|r| r.event_type_id).collect();
+    let slugs = crate::storage::event_types::slugs(c, &event_ids).await?;
+    let moved: Vec<String> = records
+        .iter()
+        .filter(|r| r.rescheduled)
+        .map(|r| r.uid.clone())
+        .collect();
+    let successors = store::rescheduled_to(c, &moved).await?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let people: Vec<User> = hosts
+                .iter()
+                .filter(|(id, _)| *id == record.id)
+                .map(|(_, u)| u.clone())
+                .collect();
+            let people = if people.is_empty() {
+                organizers
+                    .iter()
+                    .filter(|u| u.id == record.user_id)
+                    .cloned()
+                    .collect()
+            } else {
+                people
+            };
+            let booked_with = attendees
+                .iter()
+                .filter(|a| a.booking_id == record.id)
+                .cloned()
+                .collect();
+            let slug = record
+                .event_type_id
+                .and_then(|id| slugs.iter().find(|s| s.0 == id).map(|s| s.1.clone()));
+            let successor = successors
+                .iter()
+                .rev()
+                .find(|(from, _)| *from == record.uid)
+                .map(|(_, to)| to.clone());
+            assemble(record, booked_with, people, slug, successor)
+        })
+        .collect())
+}
+
+/// One booking's view from its parts; `hosts` are the users holding its claims.
+pub(super) fn assemble(
+    record: BookingRecord,
+    attendees: Vec<AttendeeRecord>,
+    mut hosts: Vec<User>,
+    event_slug: Option<String>,
+    rescheduled_to: Option<String>,
+) -> BookingView {
+    hosts.sort_by_key(|u| u.id);
+    // The organiser first, as Cal.com lists hosts.
+    hosts.sort_by_key(|u| u.id != record.user_id);
+    BookingView {
+        attendees,
+        hosts,
+        event_slug,
+        rescheduled_to,
+        seat_uid: None,
+        record,
+    }
+}
+
+/// Whether `user` may see the booking: they host or organise it, or belong to its team.
+pub(super) async fn can_see(
+    c: &mut Conn<'_>,
+    user: i64,
+    record: &BookingRecord,
+) -> Result<bool, ServiceError> {
+    Ok(access(c, user, record).await?.is_some())
+}
+
+/// `Some(true)` for hosts, organisers and team admins and owners (who may confirm, decline,
+/// mark absent), `None` for everyone else.
+pub(super) async fn access(
+    c: &mut Conn<'_>,
+    user: i64,
+    record: &BookingRecord,
+) -> Result<Option<bool>, ServiceError> {
+    if record.user_id == user {
+        return Ok(Some(true));
+    }
+    let hosts = store::hosts_of(c, &[record.id]).await?;
+    if hosts.iter().any(|(_, u)| u.id == user) {
+        return Ok(Some(true));
+    }
+    if let Some(event_id) = record.event_type_id
+        && let Some(event) = crate::storage::event_types::find(c, event_id).await?
+        && let Some(team) = event.team_id
+        && let Some(role) = teams::membership_role(c, team, user).await?
+    {
+        // Plain members see the team's bookings they host (above), as in Cal.com.
+        return Ok(matches!(role.as_str(), "ADMIN" | "OWNER").then_some(true));
+    }
+    Ok(None)
+}
+
+pub(super) async fn visible(
+    c: &mut Conn<'_>,
+    user: i64,
+    uid: &str,
+) -> Result<BookingRecord, ServiceError> {
+    let record = store::find_by_uid(c, uid)
+        .await?
+        .ok_or_else(|| not_found(uid))?;
+    if can_see(c, user, &record).await? {
+        Ok(record)
+    } else {
+        Err(not_found(uid))
+    }
+}
+
+pub async fn get(db: &Db, user: i64, uid: &str) -> Result<BookingView, ServiceError> {
+    db.run(async |c| {
+        let record = visible(c, user, uid).await?;
+        view(c, record).await
+    })
+    .await
+}
+
+/// A booking by its uid alone: the booking link is the booker's key to it, as in Cal.com.
+pub async fn by_link(db: &Db, uid: &str) -> Result<BookingView, ServiceError> {
+    db.run(async |c| {
+        let record = store::find_by_uid(c, uid)
+            .await?
+            .ok_or_else(|| not_found(uid))?;
+        view(c, record).await
+    })
+    .await
+}
+
+pub async fn history(db: &Db, user: i64, uid: &str) -> Result<Vec<HistoryRecord>, ServiceError> {
+    db.run(async |c| {
+        let record = visible(c, user, uid).await?;
+        Ok(store::history(c, record.id).await?)
+    })
+    .await
+}
+
+/// One page of the bookings `filter` selects, and how many there are in all.
+pub async fn list(
+    db: &Db,
+    mut filter: store::ListFilter,
+) -> Result<(Vec<BookingView>, i64), ServiceError> {
+    db.run(async |c| {
+        filter.visible_teams = teams::managed_team_ids(c, filter.visible_to_user).await?;
+        let (records, total) = store::list(c, &filter).await?;
+        Ok((views(c, records).await?, total))
+    })
+    .await
+}

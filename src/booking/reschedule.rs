@@ -1,0 +1,192 @@
+//! Moving a booking: a new booking at the new time, the old one cancelled and marked
+//! rescheduled, in one transaction.
+
+use super::*;
+/// Moves a booking: a new booking at the new time, the old one cancelled and marked
+/// rescheduled, in one transaction.
+pub async fn reschedule(
+    db: &Db,
+    outbox: &Outbox,
+    uid: &str,
+    change: RescheduleRequest,
+    actor: Actor,
+) -> Result<BookingView, ServiceError> {
+    db.transaction(async |c| {
+        let (old, event, old_hosts) = locked_move(c, &actor, uid).await?;
+        let attendees = store::attendees_of(c, &[old.id]).await?;
+        let seats = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+        if actor.user_id().is_none() && seats > 1 {
+            return Err(ServiceError::Invalid(
+                "start: this booking has several seats and cannot be moved by one booker; cancel your seat (seatUid) and book the new time".into(),
+            ));
+        }
+        let now = Utc::now();
+        let length = kept_length(&event, &old);
+        let booker_tz = attendees.first().and_then(|a| a.time_zone.parse().ok());
+        let slot = new_slot(c, &event, &old, &change, booker_tz.unwrap_or(Tz::UTC), length, now).await?;
+        let (hosts, reason) = move_hosts(c, &event, &old, &old_hosts, &slot, &change).await?;
+        // Release the old time first: the new one may overlap it.
+        store::set_claims_active(c, old.id, false).await?;
+        let moved_away = StatusChange {
+            status: BookingStatus::Cancelled,
+            cancellation_reason: change.reason.as_deref(),
+            cancelled_by: None,
+            rejection_reason: None,
+            rescheduled: true,
+        };
+        store::set_status(c, old.id, &moved_away).await?;
+        let start_at = change.start;
+        let end_at = start_at + Duration::minutes(i64::from(length));
+        let by_host = actor.user_id().is_some_and(|u| hosts.contains(&u));
+        let status = initial_status(&event, start_at, now, by_host);
+        let organizer = users::find(c, hosts[0]).await?;
+        let title = if organizer.id == old.user_id {
+            old.title.clone()
+        } else {
+            let booker = attendees.first().map(|a| a.name.as_str()).unwrap_or_default();
+            title_for(&event, &organizer.name, booker, old.location.as_deref())
+        };
+        let moved = json!({"from": {"start": old.start_at, "end": old.end_at}, "to": {"start": start_at, "end": end_at}});
+        let new = NewWrite {
+            booking: NewBooking {
+                uid: new_uid(),
+                event_type_id: Some(event.record.id),
+                user_id: organizer.id,
+                status: status.as_str(),
+                start_at: to_db_time(start_at),
+                end_at: to_db_time(end_at),
+                title,
+                description: old.description.clone(),
+                location: old.location.clone(),
+                responses: old.responses.clone(),
+                metadata: old.metadata.clone(),
+                ical_uid: old.ical_uid.clone(),
+                ical_sequence: old.ical_sequence + 1,
+                from_reschedule: Some(old.uid.clone()),
+                rescheduled_by: change.rescheduled_by.clone(),
+                reschedule_reason: change.reason.clone(),
+                assignment_reason: reason,
+                created_at: to_db_time(now),
+            },
+            people: attendees.iter().map(copy_attendee).collect(),
+            hosts: &hosts,
+            status,
+            actor: &actor,
+            changes: json!({"rescheduledFromUid": old.uid, "time": moved, "hosts": hosts}),
+            reason: change.reason.as_deref(),
+        };
+        let (record, _) = write_booking(c, &event, &new).await?;
+        let history = entry(
+            "rescheduled",
+            &actor,
+            Some(old.status),
+            Some(BookingStatus::Cancelled),
+            json!({"rescheduledToUid": record.uid, "time": moved, "rescheduledBy": change.rescheduled_by}),
+            change.reason.as_deref(),
+        );
+        store::append_history(c, old.id, &history).await?;
+        announce(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
+        view(c, record).await
+    })
+    .await
+    .map_err(|e| match e {
+        ServiceError::Storage(StorageError::Overlap) => taken(),
+        other => other,
+    })
+}
+
+/// The booking to move, locked with the hosts of both its old and its new time, its event
+/// type, and its old hosts.
+async fn locked_move(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    uid: &str,
+) -> Result<(BookingRecord, EventType, Vec<i64>), ServiceError> {
+    let old = actionable(c, actor, uid).await?;
+    refuse_if_closed(&old, "be rescheduled")?;
+    let event = event_of(c, &old).await?;
+    host_switch_refused(&event, actor, "disableRescheduling", "rescheduling")?;
+    let old_hosts: Vec<i64> = store::hosts_of(c, &[old.id])
+        .await?
+        .into_iter()
+        .map(|(_, u)| u.id)
+        .collect();
+    let lock: Vec<i64> = context::hosts_of(&event)
+        .iter()
+        .map(|h| h.user_id)
+        .chain(old_hosts.iter().copied())
+        .collect();
+    store::lock_hosts(c, &lock).await?;
+    let old = relock(c, old).await?;
+    refuse_if_closed(&old, "be rescheduled")?;
+    Ok((old, event, old_hosts))
+}
+
+/// The booking keeps its length while the event type still offers it.
+fn kept_length(event: &EventType, old: &BookingRecord) -> u32 {
+    let length = (old.end_at - old.start_at).num_minutes().max(1) as u32;
+    event
+        .length(Some(length))
+        .unwrap_or(event.record.length_minutes as u32)
+}
+
+/// The new start as a slot of the booker's day, the old booking not blocking it.
+async fn new_slot(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    old: &BookingRecord,
+    change: &RescheduleRequest,
+    booker_tz: Tz,
+    length: u32,
+    now: DateTime<Utc>,
+) -> Result<Slot, ServiceError> {
+    let start = change.start.timestamp();
+    let request = SlotRequest {
+        range: day_range(booker_tz, start),
+        booker_tz,
+        length: Some(length),
+        booker_uid: None,
+        rescheduling_uid: Some(old.uid.clone()),
+        now,
+    };
+    let query = build_query(c, event, &request).await?;
+    slot_at(&query, start)
+}
+
+/// Who hosts the moved booking: round robin keeps the old host when free (or must, with
+/// `same_host_only`); other event types book their hosts as usual.
+async fn move_hosts(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    old: &BookingRecord,
+    old_hosts: &[i64],
+    slot: &Slot,
+    change: &RescheduleRequest,
+) -> Result<(Vec<i64>, Option<String>), ServiceError> {
+    match event.scheduling() {
+        Some(SchedulingType::RoundRobin) if !change.same_host_only => {
+            booked_hosts(c, event, slot, Some(old.user_id)).await
+        }
+        Some(SchedulingType::RoundRobin) => {
+            if !old_hosts.iter().all(|h| slot.hosts.contains(h)) {
+                return Err(taken());
+            }
+            let mut same = old_hosts.to_vec();
+            same.sort_by_key(|h| *h != old.user_id);
+            Ok((same, old.assignment_reason.clone()))
+        }
+        _ => booked_hosts(c, event, slot, None).await,
+    }
+}
+
+/// An attendee of the old booking on the new one, with a new seat if they held one.
+fn copy_attendee(a: &AttendeeRecord) -> NewAttendee {
+    NewAttendee {
+        email: a.email.clone(),
+        name: a.name.clone(),
+        time_zone: a.time_zone.clone(),
+        locale: a.locale.clone(),
+        phone_number: a.phone_number.clone(),
+        seat_uid: a.seat_uid.as_ref().map(|_| new_uid()),
+    }
+}
