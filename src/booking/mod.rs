@@ -337,7 +337,7 @@ pub async fn list(
 // ---- Booking ----
 
 fn title_for(event: &EventType, organizer: &str, attendee: &str, location: Option<&str>) -> String {
-    let custom = event.input().custom_name.filter(|n| !n.trim().is_empty());
+    let custom = (event.settings.page.custom_name.as_deref()).filter(|n| !n.trim().is_empty());
     match custom {
         Some(template) => template
             .replace("{Event type title}", &event.record.title)
@@ -917,13 +917,8 @@ async fn event_of(c: &mut Conn<'_>, record: &BookingRecord) -> Result<EventType,
     event_types::find_any(c, id).await
 }
 
-fn host_switch_refused(
-    event: &EventType,
-    actor: &Actor,
-    key: &str,
-    what: &str,
-) -> Result<(), ServiceError> {
-    if actor.user_id().is_none() && event.setting_bool(key) {
+fn host_switch_refused(switched_off: bool, actor: &Actor, what: &str) -> Result<(), ServiceError> {
+    if actor.user_id().is_none() && switched_off {
         return Err(ServiceError::Forbidden(format!(
             "The host has turned off {what} for this event type"
         )));
@@ -943,8 +938,17 @@ pub async fn cancel(
         let record = actionable(c, &actor, uid).await?;
         let record = relock(c, record).await?;
         refuse_if_closed(&record, "be cancelled")?;
-        if let Ok(event) = event_of(c, &record).await {
-            host_switch_refused(&event, &actor, "disableCancelling", "cancelling")?;
+        match event_of(c, &record).await {
+            Ok(event) => host_switch_refused(
+                event.settings.page.cancelling_disabled(),
+                &actor,
+                "cancelling",
+            )?,
+            // A switch that cannot be read is not taken as off.
+            Err(e @ ServiceError::Storage(crate::storage::StorageError::Corrupt { .. })) => {
+                return Err(e);
+            }
+            Err(_) => {}
         }
         let attendees = store::attendees_of(c, &[record.id]).await?;
         let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
@@ -1048,7 +1052,11 @@ pub async fn reschedule(
         let old = actionable(c, &actor, uid).await?;
         refuse_if_closed(&old, "be rescheduled")?;
         let event = event_of(c, &old).await?;
-        host_switch_refused(&event, &actor, "disableRescheduling", "rescheduling")?;
+        host_switch_refused(
+            event.settings.page.rescheduling_disabled(),
+            &actor,
+            "rescheduling",
+        )?;
         let old_hosts: Vec<i64> = store::hosts_of(c, &[old.id]).await?.into_iter().map(|(_, u)| u.id).collect();
         let lock: Vec<i64> = context::hosts_of(&event)
             .iter()

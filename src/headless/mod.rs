@@ -347,7 +347,7 @@ fn limits(document: Option<&document::LimitsDocument>) -> PeriodLimits {
     }
 }
 
-pub(crate) fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
+fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
     let Some(value) = value else {
         return Ok(BookingWindow::Unlimited);
     };
