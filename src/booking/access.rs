@@ -102,12 +102,11 @@ pub(super) async fn event_of(
 }
 
 pub(super) fn host_switch_refused(
-    event: &EventType,
+    switched_off: bool,
     actor: &Actor,
-    key: &str,
     what: &str,
 ) -> Result<(), ServiceError> {
-    if actor.user_id().is_none() && event.setting_bool(key) {
+    if actor.user_id().is_none() && switched_off {
         return Err(ServiceError::Forbidden(format!(
             "The host has turned off {what} for this event type"
         )));

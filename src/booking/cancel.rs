@@ -13,8 +13,15 @@ pub async fn cancel(
         let record = actionable(c, &actor, uid).await?;
         let record = relock(c, record).await?;
         refuse_if_closed(&record, "be cancelled")?;
-        if let Ok(event) = event_of(c, &record).await {
-            host_switch_refused(&event, &actor, "disableCancelling", "cancelling")?;
+        match event_of(c, &record).await {
+            Ok(event) => host_switch_refused(
+                event.settings.page.cancelling_disabled(),
+                &actor,
+                "cancelling",
+            )?,
+            // A switch that cannot be read is not taken as off.
+            Err(e @ ServiceError::Storage(StorageError::Corrupt { .. })) => return Err(e),
+            Err(_) => {}
         }
         let attendees = store::attendees_of(c, &[record.id]).await?;
         let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();

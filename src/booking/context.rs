@@ -70,27 +70,14 @@ pub fn hosts_of(event: &EventType) -> Vec<HostInfo> {
     }
 }
 
-fn limits(raw: Option<&str>) -> PeriodLimits {
-    let parsed: Limits = raw
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    PeriodLimits {
-        day: parsed.day,
-        week: parsed.week,
-        month: parsed.month,
-        year: parsed.year,
-    }
-}
-
 /// The engine's view of the event type at one of its lengths.
 pub fn engine_event(event: &EventType, length: u32) -> EngineEvent {
     let r = &event.record;
-    let window = r
+    let settings = &event.settings;
+    let window = settings
         .booking_window
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-        .and_then(|v| crate::headless::booking_window(Some(&v)).ok())
-        .unwrap_or(BookingWindow::Unlimited);
+        .as_ref()
+        .map_or(BookingWindow::Unlimited, |w| w.value);
     EngineEvent {
         id: Some(r.id),
         length,
@@ -100,8 +87,14 @@ pub fn engine_event(event: &EventType, length: u32) -> EngineEvent {
         before_buffer: r.before_buffer as u32,
         after_buffer: r.after_buffer as u32,
         window,
-        booking_limits: limits(r.booking_limits.as_deref()),
-        duration_limits: limits(r.duration_limits.as_deref()),
+        booking_limits: settings
+            .booking_limits
+            .map(Limits::period)
+            .unwrap_or_default(),
+        duration_limits: settings
+            .duration_limits
+            .map(Limits::period)
+            .unwrap_or_default(),
         seats: r.seats_per_slot.map(|n| n as u32),
         unconfirmed_blocks: r.unconfirmed_blocks_slot,
         only_first_slot: r.only_show_first_slot,

@@ -133,7 +133,7 @@ fn instant(at: i64) -> DateTime<Utc> {
 // ---- Booking ----
 
 fn title_for(event: &EventType, organizer: &str, attendee: &str, location: Option<&str>) -> String {
-    let custom = event.input().custom_name.filter(|n| !n.trim().is_empty());
+    let custom = (event.settings.page.custom_name.as_deref()).filter(|n| !n.trim().is_empty());
     match custom {
         Some(template) => template
             .replace("{Event type title}", &event.record.title)

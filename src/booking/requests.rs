@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 
 use super::Actor;
 use crate::domain::{Email, PersonName, TimeZoneName};
-use crate::event_types::{CHOICE_TYPES, EventType, SYSTEM_FIELDS};
+use crate::event_types::{
+    BookingField, CHOICE_TYPES, EventType, Location, LocationKind, SYSTEM_FIELDS,
+};
 use crate::service::ServiceError;
 use crate::storage::bookings::NewAttendee;
 
@@ -186,7 +188,7 @@ pub fn prepare(
             guests.push(email);
         }
     }
-    if !guests.is_empty() && event.setting_bool("disableGuests") {
+    if !guests.is_empty() && event.settings.page.guests_disabled() {
         return Err(invalid("guests", "this event type does not take guests"));
     }
     if guests.len() > MAX_GUESTS {
@@ -220,10 +222,9 @@ pub fn prepare(
     if let Some(l) = &location {
         responses.insert("location".into(), json!({"value": l, "optionValue": ""}));
     }
-    let fields = event.custom_fields();
+    let fields = &event.settings.booking_fields;
     for key in request.responses.keys() {
-        let known = SYSTEM_FIELDS.contains(&key.as_str())
-            || fields.iter().any(|f| f["slug"].as_str() == Some(key));
+        let known = SYSTEM_FIELDS.contains(&key.as_str()) || fields.iter().any(|f| &f.slug == key);
         if !known {
             return Err(invalid(
                 &format!("bookingFieldsResponses.{key}"),
@@ -231,14 +232,13 @@ pub fn prepare(
             ));
         }
     }
-    for field in &fields {
-        let slug = field["slug"].as_str().unwrap_or_default();
+    for field in fields {
+        let slug = field.slug.as_str();
         let at = format!("bookingFieldsResponses.{slug}");
         let answer = request.responses.get(slug).filter(|v| !is_blank(v));
         let Some(answer) = answer else {
-            if field["required"].as_bool() == Some(true) && field["hidden"].as_bool() != Some(true)
-            {
-                let label = field["label"].as_str().unwrap_or(slug);
+            if field.required && !field.is_hidden() {
+                let label = &field.label;
                 return Err(invalid(&at, format!("\"{label}\" is required")));
             }
             continue;
@@ -296,12 +296,9 @@ fn is_blank(v: &Value) -> bool {
 }
 
 /// One answer checked against its question's type and options.
-fn check_answer(at: &str, field: &Value, answer: &Value) -> Result<Value, ServiceError> {
-    let kind = field["type"].as_str().unwrap_or("text");
-    let options: Vec<&str> = field["options"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+fn check_answer(at: &str, field: &BookingField, answer: &Value) -> Result<Value, ServiceError> {
+    let kind = field.kind.as_str();
+    let options: Vec<&str> = field.choices().iter().map(String::as_str).collect();
     let text = |max: usize| -> Result<Value, ServiceError> {
         match answer.as_str() {
             Some(s) if s.chars().count() <= max => Ok(json!(s.trim())),
@@ -399,30 +396,19 @@ fn check_answer(at: &str, field: &Value, answer: &Value) -> Result<Value, Servic
 /// The booking's location: the booker's choice among the event type's locations, else the
 /// event type's first.
 fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>, ServiceError> {
-    let offered: Vec<Value> = serde_json::from_str(&event.record.locations).unwrap_or_default();
-    let value_of = |l: &Value| -> Option<String> {
-        let kind = l["type"].as_str()?;
-        match kind {
-            "address" => l["address"].as_str().map(str::to_owned),
-            "link" => l["link"].as_str().map(str::to_owned),
-            "phone" => l["phone"].as_str().map(str::to_owned),
-            "integration" => l["integration"].as_str().map(|i| {
-                format!(
-                    "integrations:{}",
-                    if i == "cal-video" { "daily" } else { i }
-                )
-            }),
-            _ => None,
-        }
-    };
+    let offered = &event.settings.locations;
     let Some(chosen) = chosen.filter(|c| !c.is_null()) else {
-        return Ok(offered.first().and_then(value_of));
+        return Ok(offered.first().and_then(Location::booking_value));
     };
     if let Some(text) = chosen.as_str() {
         // A plain string must be one of the host's locations: a booker must not be able to
         // plant a link that the confirmation then shows as the meeting URL.
         let text = text.trim();
-        if offered.iter().filter_map(value_of).any(|v| v == text) {
+        if offered
+            .iter()
+            .filter_map(Location::booking_value)
+            .any(|v| v == text)
+        {
             return Ok(Some(text.to_owned()));
         }
         let looks_like_link = text.contains("://") || text.starts_with("www.");
@@ -443,9 +429,9 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
             _ => Err(invalid(&format!("location.{key}"), "is required")),
         }
     };
-    let same_kind = offered.iter().find(|l| l["type"].as_str() == Some(kind));
+    let same_kind = offered.iter().find(|l| l.kind.as_str() == kind);
     if !offered.is_empty() && same_kind.is_none() && kind != "organizersDefaultApp" {
-        let kinds: Vec<&str> = offered.iter().filter_map(|l| l["type"].as_str()).collect();
+        let kinds: Vec<&str> = offered.iter().map(|l| l.kind.as_str()).collect();
         return Err(invalid(
             "location.type",
             format!(
@@ -463,11 +449,11 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
             let pick = offered
                 .iter()
                 .find(|l| {
-                    l["type"] == "integration"
-                        && (wanted.is_none() || l["integration"].as_str() == wanted)
+                    l.kind == LocationKind::Integration
+                        && (wanted.is_none() || l.value.as_deref() == wanted)
                 })
                 .or(same_kind);
-            Ok(pick.and_then(value_of).or_else(|| {
+            Ok(pick.and_then(Location::booking_value).or_else(|| {
                 wanted.map(|i| {
                     format!(
                         "integrations:{}",
@@ -476,7 +462,7 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
                 })
             }))
         }
-        "organizersDefaultApp" => Ok(offered.first().and_then(value_of)),
-        _ => Ok(same_kind.and_then(value_of)),
+        "organizersDefaultApp" => Ok(offered.first().and_then(Location::booking_value)),
+        _ => Ok(same_kind.and_then(Location::booking_value)),
     }
 }

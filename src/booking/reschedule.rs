@@ -105,7 +105,8 @@ async fn locked_move(
     let old = actionable(c, actor, uid).await?;
     refuse_if_closed(&old, "be rescheduled")?;
     let event = event_of(c, &old).await?;
-    host_switch_refused(&event, actor, "disableRescheduling", "rescheduling")?;
+    let switched_off = event.settings.page.rescheduling_disabled();
+    host_switch_refused(switched_off, actor, "rescheduling")?;
     let old_hosts: Vec<i64> = store::hosts_of(c, &[old.id])
         .await?
         .into_iter()

@@ -2,11 +2,13 @@
 //! outside (HTTP, CLI, config) passes through one of these before it reaches a use case.
 //! No IO here.
 
+mod booking_window;
 mod email;
 mod hours;
 mod names;
 mod time_zone;
 
+pub use booking_window::{BookingWindowError, parse_booking_window};
 pub use email::Email;
 pub use hours::{format_time_of_day, parse_hours, parse_time_of_day, parse_weekday, weekday_name};
 pub use names::{PersonName, Slug, Username};

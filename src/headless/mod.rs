@@ -347,74 +347,12 @@ fn limits(document: Option<&document::LimitsDocument>) -> PeriodLimits {
     }
 }
 
-pub(crate) fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
-    const FIELD: &str = "eventType.bookingWindow";
+fn booking_window(value: Option<&Value>) -> Result<BookingWindow, QueryError> {
     let Some(value) = value else {
         return Ok(BookingWindow::Unlimited);
     };
-    if value.is_null() || value.get("disabled").and_then(Value::as_bool) == Some(true) {
-        return Ok(BookingWindow::Unlimited);
-    }
-    let kind = value
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let rolling = value
-        .get("rolling")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    match kind {
-        "businessDays" | "calendarDays" => {
-            let days = value
-                .get("value")
-                .and_then(Value::as_u64)
-                .filter(|d| *d <= 3650)
-                .ok_or_else(|| {
-                    invalid(
-                        format!("{FIELD}.value"),
-                        "must be a number of days (0 to 3650)",
-                    )
-                })? as u32;
-            let business_days = kind == "businessDays";
-            Ok(if rolling {
-                BookingWindow::RollingBookable {
-                    days,
-                    business_days,
-                }
-            } else {
-                BookingWindow::Rolling {
-                    days,
-                    business_days,
-                }
-            })
-        }
-        "range" => {
-            let dates: Vec<&str> = value
-                .get("value")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let [first, last] = dates[..] else {
-                return Err(invalid(
-                    format!("{FIELD}.value"),
-                    "must be [first date, last date]",
-                ));
-            };
-            let first = date(&format!("{FIELD}.value[0]"), first)?;
-            let last = date(&format!("{FIELD}.value[1]"), last)?;
-            if last < first {
-                return Err(invalid(
-                    format!("{FIELD}.value"),
-                    "the last date is before the first",
-                ));
-            }
-            Ok(BookingWindow::Range { first, last })
-        }
-        other => Err(invalid(
-            format!("{FIELD}.type"),
-            format!("`{other}` is not businessDays, calendarDays or range"),
-        )),
-    }
+    crate::domain::parse_booking_window(value)
+        .map_err(|e| invalid(format!("eventType.bookingWindow.{}", e.at), e.message))
 }
 
 fn host(field: &str, h: &document::HostDocument, window_start: i64) -> Result<Host, QueryError> {

@@ -112,6 +112,15 @@ pub enum StorageError {
     Query(#[source] DieselError),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A stored value does not read as what its column holds: the data, not the request, is
+    /// wrong, so it surfaces (a 500 with the cause in the log) instead of reading as a default.
+    #[error("{table}.{column} of row {id} does not read: {message}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        id: i64,
+        message: String,
+    },
 }
 
 impl From<DieselError> for StorageError {

@@ -117,23 +117,17 @@ fn responses(facts: &Facts, rescheduling: bool) -> (Map<String, Value>, Map<Stri
             answer("phone_number", Some(phone)),
         );
     }
-    let fields: Vec<Value> = facts
+    let fields = facts
         .event
         .as_ref()
-        .and_then(|e| serde_json::from_str(&e.record.booking_fields).ok())
+        .map(|e| e.settings.booking_fields.as_slice())
         .unwrap_or_default();
     let mut custom = Map::new();
-    for field in &fields {
-        let slug = field
-            .get("slug")
-            .or_else(|| field.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let Some(value) = stored.get(slug) else {
+    for field in fields {
+        let Some(value) = stored.get(&field.slug) else {
             continue;
         };
-        let label = field.get("label").and_then(Value::as_str).unwrap_or(slug);
-        custom.insert(slug.to_owned(), answer(label, Some(value)));
+        custom.insert(field.slug.clone(), answer(&field.label, Some(value)));
     }
     // Answers to fields since removed from the event type still say what was asked.
     for (key, value) in &stored {
@@ -201,10 +195,8 @@ pub fn video_url(booker_url: &str, booking: &BookingRecord) -> Option<String> {
 pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
     let b = &facts.booking;
     let event = facts.event.as_ref();
-    let settings = event.map(EventType::settings).unwrap_or_default();
-    let flag = |key: &str| event.is_some_and(|e| e.setting_bool(key));
-    let seats = settings.get("seats").cloned().unwrap_or(Value::Null);
-    let seat_flag = |key: &str| seats.get(key).and_then(Value::as_bool).unwrap_or(true);
+    let page = event.map(|e| &e.settings.page);
+    let seats = event.and_then(|e| e.settings.seats.as_ref());
     let rescheduling = matches!(change, Change::Rescheduled { .. });
     let (all_responses, custom) = responses(facts, rescheduling);
     let notes = all_responses
@@ -282,15 +274,10 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         "destinationCalendar".into(),
         if cancelling { json!([]) } else { Value::Null },
     );
-    p.insert("hideCalendarNotes".into(), json!(flag("hideCalendarNotes")));
-    p.insert(
-        "hideCalendarEventDetails".into(),
-        json!(flag("hideCalendarEventDetails")),
-    );
-    p.insert(
-        "hideOrganizerEmail".into(),
-        json!(flag("hideOrganizerEmail")),
-    );
+    // Kairos has none of these switches: nothing is hidden.
+    p.insert("hideCalendarNotes".into(), json!(false));
+    p.insert("hideCalendarEventDetails".into(), json!(false));
+    p.insert("hideOrganizerEmail".into(), json!(false));
     p.insert("schedulingType".into(), json!(scheduling));
     p.insert(
         "seatsPerTimeSlot".into(),
@@ -298,18 +285,21 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
     );
     p.insert(
         "seatsShowAttendees".into(),
-        json!(seat_flag("showAttendeeInfo")),
+        json!(seats.is_none_or(|s| s.show_attendee_info)),
     );
     p.insert(
         "seatsShowAvailabilityCount".into(),
-        json!(seat_flag("showAvailabilityCount")),
+        json!(seats.is_none_or(|s| s.show_availability_count)),
     );
     p.insert("customReplyToEmail".into(), Value::Null);
     p.insert(
         "disableRescheduling".into(),
-        json!(flag("disableRescheduling")),
+        json!(page.is_some_and(|o| o.rescheduling_disabled())),
     );
-    p.insert("disableCancelling".into(), json!(flag("disableCancelling")));
+    p.insert(
+        "disableCancelling".into(),
+        json!(page.is_some_and(|o| o.cancelling_disabled())),
+    );
     p.insert("iCalUID".into(), json!(b.ical_uid));
     p.insert("iCalSequence".into(), json!(b.ical_sequence));
     p.insert("organizationId".into(), Value::Null);

@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, create_user, data, new_key, spawn_app};
+use crate::helpers::{
+    TestApp, always_bookable, assert_error, create_user, data, new_key, spawn_app,
+};
 
 fn intro_call() -> Value {
     json!({
@@ -526,4 +528,58 @@ async fn teams_members_and_team_event_types_with_hosts() {
         200,
     )
     .await;
+}
+
+/// A stored setting that does not read is an error that surfaces, never a silent default: a
+/// broken booking window must not become "no window", broken switches must not become "off".
+#[tokio::test]
+async fn a_corrupt_stored_setting_is_an_internal_error_not_a_default() {
+    let app = spawn_app().await;
+    let (_, key) = person(&app, "ada@example.com", "UTC").await;
+    let event = always_bookable(
+        &app,
+        &key,
+        json!({"title": "Intro", "slug": "intro", "lengthInMinutes": 30,
+               "bookingWindow": {"type": "calendarDays", "value": 30, "rolling": false}}),
+    )
+    .await;
+    let path = format!("/v2/event-types/{event}");
+    data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
+    let slots =
+        format!("/v2/slots?eventTypeId={event}&start=2030-03-04&end=2030-03-05&timeZone=UTC");
+
+    let corruptions = [
+        "booking_window = '{\"type\": \"weeks\", \"value\": 2}'",
+        "booking_window = 'not json'",
+        "settings = '{\"disableGuests\": \"yes\"}'",
+        "booking_fields = '[{\"type\": \"colour\", \"slug\": \"c\", \"label\": \"C\", \"required\": false}]'",
+        "locations = '[{\"type\": \"address\"}]'",
+        "booking_limits = '{\"day\": -1}'",
+    ];
+    for corruption in corruptions {
+        app.db
+            .execute_sql(&format!(
+                "UPDATE event_types SET {corruption} WHERE id = {event}"
+            ))
+            .await
+            .unwrap();
+        for request in [&path, &slots, &"/v2/event-types".to_owned()] {
+            let response = app.call(Method::GET, request, Some(&key), None).await;
+            let message = assert_error(response, 500, "InternalServerErrorException").await;
+            // The cause goes to the log, not to the caller.
+            assert!(
+                !message.contains("event_types") && !message.contains("weeks"),
+                "{corruption}: {request}: {message}"
+            );
+        }
+        // Put the valid values back before the next corruption.
+        app.db
+            .execute_sql(&format!(
+                "UPDATE event_types SET booking_window = '{{\"type\": \"calendarDays\", \"value\": 30, \"rolling\": false}}', \
+                 settings = '{{}}', booking_fields = '[]', locations = '[]', booking_limits = NULL WHERE id = {event}"
+            ))
+            .await
+            .unwrap();
+        data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
+    }
 }

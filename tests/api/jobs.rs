@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::Utc;
 use kairos::jobs::table::{Handler, TableQueue};
 use kairos::jobs::{self, Outcome, RetrySchedule, RunnerConfig};
-use kairos::storage::jobs::{self as store, Finish, JobRecord, NewJob};
 use kairos::storage::Db;
+use kairos::storage::jobs::{self as store, Finish, JobRecord, NewJob};
 
 use crate::helpers::spawn_app;
 

@@ -46,7 +46,7 @@ pub fn to_json(et: &EventType, base_url: &str) -> Value {
         out.insert(key, value);
     }
     let mut fields = system_fields();
-    fields.extend(et.custom_fields());
+    fields.extend(et.settings.booking_fields.iter().map(|f| json!(f)));
     let defaults = [
         ("lengthInMinutesOptions", Value::Null),
         ("slotInterval", Value::Null),

@@ -24,7 +24,7 @@ use crate::booking::{
     SlotRequest,
 };
 use crate::domain::{Email, PersonName, TimeZoneName};
-use crate::event_types::{self, EventType};
+use crate::event_types::{self, EventType, FieldKind, Location, LocationKind};
 use crate::http::AppState;
 use crate::service::ServiceError;
 
@@ -394,31 +394,30 @@ fn parse_month(raw: &str) -> Option<NaiveDate> {
 }
 
 /// The event type's locations, as offered to bookers.
-fn offered_locations(event: &EventType) -> Vec<Value> {
-    serde_json::from_str(&event.record.locations).unwrap_or_default()
+fn offered_locations(event: &EventType) -> &[Location] {
+    &event.settings.locations
 }
 
 /// Kinds of location the booker fills in (their phone, their address, a place they pick).
-const BOOKER_SUPPLIED: [(&str, &str); 3] = [
-    ("attendeePhone", "phone"),
-    ("attendeeAddress", "address"),
-    ("attendeeDefined", "location"),
+const BOOKER_SUPPLIED: [(LocationKind, &str); 3] = [
+    (LocationKind::AttendeePhone, "phone"),
+    (LocationKind::AttendeeAddress, "address"),
+    (LocationKind::AttendeeDefined, "location"),
 ];
 
 /// How a location reads on the public page: the host's address or phone number only where the
 /// host chose to show it (`displayLocationPublicly`, as in Cal.com).
-fn location_text(location: &Value, t: &Text) -> String {
-    let public = location["displayLocationPublicly"].as_bool() == Some(true);
-    let shown = |key: &str, fallback: &str| match location[key].as_str() {
-        Some(v) if public => v.to_owned(),
+fn location_text(location: &Location, t: &Text) -> String {
+    let shown = |fallback: &str| match &location.value {
+        Some(v) if location.public => v.clone(),
         _ => fallback.to_owned(),
     };
-    match location["type"].as_str().unwrap_or_default() {
-        "address" => shown("address", t.loc_in_person),
-        "phone" => shown("phone", t.loc_phone),
-        "attendeeAddress" => t.loc_your_address.to_owned(),
-        "attendeePhone" => t.loc_your_phone.to_owned(),
-        "attendeeDefined" => t.loc_your_choice.to_owned(),
+    match location.kind {
+        LocationKind::Address => shown(t.loc_in_person),
+        LocationKind::Phone => shown(t.loc_phone),
+        LocationKind::AttendeeAddress => t.loc_your_address.to_owned(),
+        LocationKind::AttendeePhone => t.loc_your_phone.to_owned(),
+        LocationKind::AttendeeDefined => t.loc_your_choice.to_owned(),
         _ => t.loc_video.to_owned(),
     }
 }
@@ -439,13 +438,15 @@ fn location_choice(event: &EventType, values: &Values) -> Option<Value> {
         _ => first(values, "location").parse::<usize>().ok()?,
     };
     let chosen = offered.get(index)?;
-    let kind = chosen["type"].as_str()?;
+    let kind = chosen.kind.as_str();
     let detail = first(values, "locationDetail").trim();
-    if let Some((_, key)) = BOOKER_SUPPLIED.iter().find(|(k, _)| *k == kind) {
+    if let Some((_, key)) = BOOKER_SUPPLIED.iter().find(|(k, _)| *k == chosen.kind) {
         return Some(json!({"type": kind, *key: detail}));
     }
     let mut answer = json!({"type": kind});
-    if let Some(integration) = chosen["integration"].as_str() {
+    if chosen.kind == LocationKind::Integration
+        && let Some(integration) = &chosen.value
+    {
         answer["integration"] = json!(integration);
     }
     Some(answer)
@@ -511,20 +512,13 @@ fn form_fields(
         });
         return fields;
     }
-    for question in p.event.custom_fields() {
-        if question["hidden"].as_bool() == Some(true) {
+    for question in &p.event.settings.booking_fields {
+        if question.is_hidden() {
             continue;
         }
-        let slug = question["slug"].as_str().unwrap_or_default().to_owned();
-        let kind = question["type"].as_str().unwrap_or("text");
-        let options: Vec<String> = question["options"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|o| o.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let slug = question.slug.clone();
+        let kind = question.kind.as_str();
+        let options = question.choices();
         let chosen = values.get(&slug).cloned().unwrap_or_default();
         let (kind, choices): (&'static str, Vec<Choice>) = match kind {
             "select" | "radio" | "multiselect" | "checkbox" if !options.is_empty() => {
@@ -547,7 +541,7 @@ fn form_fields(
                 "boolean",
                 vec![Choice {
                     value: "true".into(),
-                    label: question["label"].as_str().unwrap_or(&slug).to_owned(),
+                    label: question.label.clone(),
                     checked: chosen.iter().any(|v| v == "true" || v == "on"),
                 }],
             ),
@@ -560,16 +554,13 @@ fn form_fields(
             _ => ("text", Vec::new()),
         };
         fields.push(Field {
-            label: question["label"].as_str().unwrap_or(&slug).to_owned(),
+            label: question.label.clone(),
             kind,
-            required: question["required"].as_bool() == Some(true),
+            required: question.required,
             value: chosen.first().cloned().unwrap_or_default(),
             choices,
-            placeholder: question["placeholder"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            hint: if question["type"] == "multiemail" {
+            placeholder: question.placeholder.clone().unwrap_or_default(),
+            hint: if question.kind == FieldKind::Multiemail {
                 t.guests_hint.into()
             } else {
                 String::new()
@@ -603,11 +594,9 @@ fn form_fields(
             readonly: false,
         });
     }
-    let asks = offered.iter().any(|l| {
-        BOOKER_SUPPLIED
-            .iter()
-            .any(|(k, _)| l["type"].as_str() == Some(k))
-    });
+    let asks = offered
+        .iter()
+        .any(|l| BOOKER_SUPPLIED.iter().any(|(k, _)| l.kind == *k));
     if asks {
         let only = offered.len() == 1;
         fields.push(Field {
@@ -617,7 +606,7 @@ fn form_fields(
             } else {
                 t.loc_detail.into()
             },
-            kind: if only && offered[0]["type"] == "attendeePhone" {
+            kind: if only && offered[0].kind == LocationKind::AttendeePhone {
                 "tel"
             } else {
                 "text"
@@ -643,7 +632,7 @@ fn form_fields(
         error: err("notes"),
         readonly: false,
     });
-    if !p.event.setting_bool("disableGuests") {
+    if !p.event.settings.page.guests_disabled() {
         fields.push(Field {
             name: "guests".into(),
             label: t.guests.into(),
@@ -823,8 +812,8 @@ async fn render(
     let lengths = if p.mode.rescheduling.is_none() && p.event.lengths().len() > 1 {
         p.event
             .lengths()
-            .into_iter()
-            .map(|minutes| LengthLink {
+            .iter()
+            .map(|&minutes| LengthLink {
                 minutes,
                 href: query.href(&[("duration", Some(minutes.to_string())), ("slot", None)]),
                 selected: minutes == p.length,
@@ -1080,9 +1069,10 @@ fn is_form_field(p: &Prepared, field: &str) -> bool {
         "name" | "email" | "notes" | "guests" | "rescheduleReason" | "location" | "locationDetail"
     ) || p
         .event
-        .custom_fields()
+        .settings
+        .booking_fields
         .iter()
-        .any(|f| f["slug"].as_str() == Some(field))
+        .any(|f| f.slug == field)
 }
 
 /// A booking made from the form: which booking to show, and to whom.
@@ -1126,7 +1116,7 @@ async fn book(
     }
     let mut responses = Map::new();
     let mut metadata = Map::new();
-    let questions = p.event.custom_fields();
+    let questions = &p.event.settings.booking_fields;
     for (key, list) in values {
         if let Some(meta) = key
             .strip_prefix("metadata[")
@@ -1135,15 +1125,15 @@ async fn book(
             metadata.insert(meta.to_owned(), json!(list.first()));
             continue;
         }
-        let Some(question) = questions.iter().find(|q| q["slug"].as_str() == Some(key)) else {
+        let Some(question) = questions.iter().find(|q| &q.slug == key) else {
             if key == "notes" {
                 responses.insert("notes".into(), json!(first(values, "notes")));
             }
             continue;
         };
-        let answer = match question["type"].as_str().unwrap_or("text") {
+        let answer = match question.kind.as_str() {
             "multiselect" => json!(list),
-            "checkbox" if question["options"].is_array() => json!(list),
+            "checkbox" if question.options.is_some() => json!(list),
             "checkbox" | "boolean" => json!(list.iter().any(|v| v == "true" || v == "on")),
             "multiemail" => json!(
                 list.iter()
@@ -1220,17 +1210,11 @@ async fn redirect_to_booking(
     done: &Done,
 ) -> HttpResponse {
     let uid = &done.uid;
-    let settings = p.event.settings();
-    let external = settings
-        .get("successRedirectUrl")
-        .and_then(Value::as_str)
-        .filter(|u| !u.is_empty() && !query.embedded());
+    let page = &p.event.settings.page;
+    let external = page.success_redirect().filter(|_| !query.embedded());
     let location = match external {
         Some(url) => {
-            let forward = settings
-                .get("forwardParamsSuccessRedirect")
-                .and_then(Value::as_bool)
-                .unwrap_or(true);
+            let forward = page.forwards_params();
             match (forward, booking::by_link(&state.db, uid).await) {
                 (true, Ok(view)) => success_redirect(url, &p.event, &view, &done.email),
                 _ => url.to_owned(),

@@ -14,6 +14,8 @@ use super::{Chrome, PageError, PageResult, QueryState, html};
 use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef, ics};
 use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
+use crate::service::ServiceError;
+use crate::storage::StorageError;
 use crate::storage::bookings::AttendeeRecord;
 
 /// Display settings that travel with the booking's links.
@@ -193,9 +195,12 @@ pub async fn show(
     let (no_cancel, no_reschedule) = match r.event_type_id {
         Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
             Ok(event) => (
-                event.setting_bool("disableCancelling"),
-                event.setting_bool("disableRescheduling"),
+                event.settings.page.cancelling_disabled(),
+                event.settings.page.rescheduling_disabled(),
             ),
+            Err(e @ ServiceError::Storage(StorageError::Corrupt { .. })) => {
+                return Err(PageError::from_service(lang, e));
+            }
             Err(_) => (false, false),
         },
         None => (false, false),

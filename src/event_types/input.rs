@@ -1,0 +1,180 @@
+//! Event types in Cal.com API v2's vocabulary (2024-06-14): [`EventTypeInput`] is the body of
+//! a create or a partial update and, fully filled in from the typed settings, what the API
+//! shows. No IO here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::settings::Settings;
+use crate::storage::event_types::{EventTypeRecord, HostRecord};
+
+/// An event type in the API's vocabulary: the body of a create, a partial update, and (fully
+/// filled in) what is stored. Unknown fields are ignored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventTypeInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_in_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_in_minutes_options: Option<Vec<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot_interval: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset_start: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_booking_notice: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_event_buffer: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_event_buffer: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_window: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_limits_count: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_limits_duration: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation_policy: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_fields: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_show_first_available_slot: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_guests: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_redirect_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_params_success_redirect: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock_time_zone_toggle_on_booking_page: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_cancelling: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_rescheduling: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// Team event types only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<HostInput>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assign_all_team_members: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostInput {
+    pub user_id: i64,
+    #[serde(default)]
+    pub mandatory: bool,
+    pub priority: Option<String>,
+    pub weight: Option<u32>,
+}
+
+/// The stored event type in the API's vocabulary, every field present. Objects the client
+/// gave (booking window, seats, confirmation policy, locations, …) are shown as given.
+pub(super) fn to_input(
+    record: &EventTypeRecord,
+    settings: &Settings,
+    hosts: &[HostRecord],
+) -> EventTypeInput {
+    let page = &settings.page;
+    EventTypeInput {
+        title: Some(record.title.clone()),
+        slug: Some(record.slug.clone()),
+        description: Some(record.description.clone()),
+        length_in_minutes: Some(record.length_minutes as u32),
+        length_in_minutes_options: settings.length_options.clone(),
+        slot_interval: record.slot_interval.map(|v| v as u32),
+        offset_start: Some(record.offset_start as u32),
+        minimum_booking_notice: Some(record.minimum_notice as u32),
+        before_event_buffer: Some(record.before_buffer as u32),
+        after_event_buffer: Some(record.after_buffer as u32),
+        booking_window: settings.booking_window.as_ref().map(|w| w.shape.clone()),
+        booking_limits_count: settings.booking_limits.map(|l| json!(l)),
+        booking_limits_duration: settings.duration_limits.map(|l| json!(l)),
+        seats: settings.seats.as_ref().map(|s| {
+            let mut seats = s.shape.clone();
+            seats["seatsPerTimeSlot"] = json!(s.per_slot);
+            seats
+        }),
+        confirmation_policy: confirmation_policy(settings),
+        booking_fields: Some(settings.booking_fields.iter().map(|f| json!(f)).collect()),
+        locations: Some(settings.locations.iter().map(|l| l.shape.clone()).collect()),
+        schedule_id: record.schedule_id,
+        hidden: Some(record.hidden),
+        only_show_first_available_slot: Some(record.only_show_first_slot),
+        disable_guests: page.disable_guests,
+        success_redirect_url: page.success_redirect_url.clone(),
+        forward_params_success_redirect: page.forward_params_success_redirect,
+        lock_time_zone_toggle_on_booking_page: page.lock_time_zone_toggle,
+        disable_cancelling: page.disable_cancelling.as_ref().map(|s| s.shape.clone()),
+        disable_rescheduling: page.disable_rescheduling.as_ref().map(|s| s.shape.clone()),
+        custom_name: page.custom_name.clone(),
+        color: page.color.clone(),
+        recurrence: page.recurrence.as_ref().map(|r| r.shape.clone()),
+        metadata: Some(Value::Object(settings.metadata.clone())),
+        scheduling_type: record.scheduling_type.clone(),
+        hosts: record
+            .team_id
+            .map(|_| hosts.iter().map(host_input).collect()),
+        assign_all_team_members: None,
+    }
+}
+
+fn confirmation_policy(settings: &Settings) -> Option<Value> {
+    let policy = &settings.confirmation;
+    if policy.rule == super::settings::Confirmation::Never {
+        return None;
+    }
+    let mut shown = policy
+        .shape
+        .clone()
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    if shown.get("type").is_none() {
+        shown["type"] = json!("always");
+    }
+    shown["blockUnconfirmedBookingsInBooker"] = json!(policy.unconfirmed_blocks);
+    Some(shown)
+}
+
+fn host_input(h: &HostRecord) -> HostInput {
+    HostInput {
+        user_id: h.user_id,
+        mandatory: h.is_fixed,
+        priority: Some(priority_name(h.priority).to_owned()),
+        weight: Some(h.weight as u32),
+    }
+}
+
+/// A host's priority as the API names it.
+pub fn priority_name(value: i32) -> &'static str {
+    match value {
+        0 => "lowest",
+        1 => "low",
+        3 => "high",
+        4 => "highest",
+        _ => "medium",
+    }
+}

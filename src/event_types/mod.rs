@@ -1,0 +1,355 @@
+//! Event types use cases: what people can book, personal or a team's, in Cal.com API v2's
+//! vocabulary (2024-06-14). Input is validated field by field (`validate.rs`, messages name the
+//! field), stored in columns the engine reads plus JSON columns, and read back once, when loaded,
+//! into typed [`Settings`] (`settings.rs`); a stored value that does not read is a storage
+//! error, never a default. Updates merge the changed fields into the current ones and validate
+//! the whole again, so a stored event type is always a valid one.
+
+mod booking_fields;
+mod event_type;
+mod input;
+mod locations;
+pub mod settings;
+mod validate;
+
+use serde_json::{Map, Value};
+
+pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
+pub use event_type::EventType;
+pub use input::{EventTypeInput, HostInput, priority_name};
+pub use locations::{Location, LocationKind};
+pub use settings::{Limits, Settings};
+
+use crate::service::ServiceError;
+use crate::storage::event_types::{
+    self as store, EventTypeRecord, NewHost, Owner, SchedulingType, Scope,
+};
+use crate::storage::{Conn, Db, schedules, teams, users};
+use validate::{Validated, validate};
+
+pub use crate::storage::event_types::SchedulingType as Scheduling;
+
+/// Where an event type lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Personal,
+    Team(i64),
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(format!("{field}: {message}"))
+}
+
+fn not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("Event type with id={id} not found"))
+}
+
+async fn load(c: &mut Conn<'_>, record: EventTypeRecord) -> Result<EventType, ServiceError> {
+    let (hosts, path_owner, owner_name, owner_user) = match record.owner() {
+        Owner::User(id) => {
+            let user = users::find(c, id).await?;
+            (
+                Vec::new(),
+                user.username.clone(),
+                user.name.clone(),
+                Some(user),
+            )
+        }
+        Owner::Team { id, .. } => {
+            let team = teams::find(c, id)
+                .await?
+                .ok_or(crate::storage::StorageError::NotFound)?;
+            (
+                store::hosts(c, record.id).await?,
+                team.slug,
+                team.name,
+                None,
+            )
+        }
+    };
+    let settings = Settings::from_record(&record)?;
+    Ok(EventType {
+        record,
+        settings,
+        hosts,
+        path_owner,
+        owner_name,
+        owner_user,
+    })
+}
+
+/// The event type `id` if `caller` may change it: their own, or their team's when they are
+/// an admin or owner of it. Anything else is "not found", so ids of others reveal nothing.
+pub async fn manageable(
+    c: &mut Conn<'_>,
+    caller: i64,
+    id: i64,
+) -> Result<EventTypeRecord, ServiceError> {
+    let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    match record.owner() {
+        Owner::User(user) if user == caller => Ok(record),
+        Owner::Team { id: team, .. } => {
+            crate::teams::manageable(c, team, caller)
+                .await
+                .map_err(|_| not_found(id))?;
+            Ok(record)
+        }
+        Owner::User(_) => Err(not_found(id)),
+    }
+}
+
+/// An event type by id, whoever owns it (public booking paths).
+pub async fn find_any(c: &mut Conn<'_>, id: i64) -> Result<EventType, ServiceError> {
+    let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    load(c, record).await
+}
+
+/// An event type the caller may see under `target`; anything else is "not found".
+async fn visible(
+    c: &mut Conn<'_>,
+    caller: i64,
+    target: Target,
+    id: i64,
+) -> Result<EventTypeRecord, ServiceError> {
+    let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+    let ok = match target {
+        Target::Personal => record.owner_id == Some(caller),
+        Target::Team(team) => {
+            crate::teams::team_role(c, team, caller).await?;
+            record.team_id == Some(team)
+        }
+    };
+    if ok { Ok(record) } else { Err(not_found(id)) }
+}
+
+async fn check_references(
+    c: &mut Conn<'_>,
+    caller: i64,
+    target: Target,
+    v: &mut Validated,
+) -> Result<(), ServiceError> {
+    if let Some(schedule) = v.fields.schedule_id {
+        let owner = schedules::owner_of(c, schedule).await?;
+        let ok = match (target, owner) {
+            (Target::Personal, Some(owner)) => owner == caller,
+            (Target::Team(team), Some(owner)) => !store::team_members_among(c, team, &[owner])
+                .await?
+                .is_empty(),
+            _ => false,
+        };
+        if !ok {
+            return Err(invalid(
+                "scheduleId",
+                format!("schedule {schedule} does not exist or is not yours"),
+            ));
+        }
+    }
+    if let Target::Team(team) = target {
+        if v.assign_all {
+            let members = teams::member_ids(c, team).await?;
+            let existing = v.hosts.take().unwrap_or_default();
+            v.hosts = Some(
+                members
+                    .into_iter()
+                    .map(|user_id| {
+                        existing
+                            .iter()
+                            .find(|h| h.user_id == user_id)
+                            .copied()
+                            .unwrap_or(NewHost {
+                                user_id,
+                                is_fixed: v.scheduling == Some(SchedulingType::Collective),
+                                weight: 100,
+                                priority: 2,
+                            })
+                    })
+                    .collect(),
+            );
+        }
+        if let Some(hosts) = &v.hosts {
+            let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();
+            let members = store::team_members_among(c, team, &ids).await?;
+            if let Some(stranger) = ids.iter().find(|id| !members.contains(id)) {
+                return Err(invalid(
+                    "hosts",
+                    format!("user {stranger} is not an accepted member of team {team}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn slug_taken(e: ServiceError, slug: &str) -> ServiceError {
+    match e {
+        ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => ServiceError::Conflict(
+            format!("slug: an event type with slug `{slug}` already exists here"),
+        ),
+        other => other,
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    caller: i64,
+    target: Target,
+    input: EventTypeInput,
+) -> Result<EventType, ServiceError> {
+    let mut validated = validate(&input, target)?;
+    db.transaction(async |c| {
+        let owner = match target {
+            Target::Personal => Owner::User(caller),
+            Target::Team(team) => {
+                crate::teams::manageable(c, team, caller).await?;
+                Owner::Team {
+                    id: team,
+                    scheduling: validated.scheduling.unwrap_or(SchedulingType::Collective),
+                }
+            }
+        };
+        check_references(c, caller, target, &mut validated).await?;
+        let id = store::insert_full(c, owner, &validated.fields)
+            .await
+            .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
+        if let Some(hosts) = &validated.hosts {
+            store::add_hosts(c, id, hosts).await?;
+        }
+        find_any(c, id).await
+    })
+    .await
+}
+
+pub async fn get(db: &Db, caller: i64, target: Target, id: i64) -> Result<EventType, ServiceError> {
+    db.run(async |c| {
+        let record = visible(c, caller, target, id).await?;
+        load(c, record).await
+    })
+    .await
+}
+
+pub async fn list(db: &Db, caller: i64, target: Target) -> Result<Vec<EventType>, ServiceError> {
+    db.run(async |c| {
+        let scope = match target {
+            Target::Personal => Scope::User(caller),
+            Target::Team(team) => {
+                crate::teams::team_role(c, team, caller).await?;
+                Scope::Team(team)
+            }
+        };
+        let mut out = Vec::new();
+        for record in store::list(c, scope).await? {
+            out.push(load(c, record).await?);
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// A person's public event types (hidden ones left out), optionally only the one with `slug`.
+/// An unknown username gives an empty list, as Cal.com does.
+pub async fn list_public(
+    db: &Db,
+    username: &str,
+    slug: Option<&str>,
+    include_hidden: bool,
+) -> Result<Vec<EventType>, ServiceError> {
+    db.run(async |c| {
+        let Some(user) = users::find_by_username(c, username).await? else {
+            return Ok(Vec::new());
+        };
+        let scope = match slug {
+            Some(slug) => Scope::UserSlug(user.id, slug),
+            None => Scope::User(user.id),
+        };
+        let mut out = Vec::new();
+        for record in store::list(c, scope).await? {
+            if record.hidden && !include_hidden && slug.is_none() {
+                continue;
+            }
+            out.push(load(c, record).await?);
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// A team's public event types by team slug.
+pub async fn list_public_team(
+    db: &Db,
+    team_slug: &str,
+    slug: Option<&str>,
+) -> Result<Vec<EventType>, ServiceError> {
+    db.run(async |c| {
+        let Some(team) = teams::find_id_by_slug(c, team_slug).await? else {
+            return Ok(Vec::new());
+        };
+        let scope = match slug {
+            Some(slug) => Scope::TeamSlug(team, slug),
+            None => Scope::Team(team),
+        };
+        let mut out = Vec::new();
+        for record in store::list(c, scope).await? {
+            if record.hidden && slug.is_none() {
+                continue;
+            }
+            out.push(load(c, record).await?);
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// Applies the fields present in `changes` (a JSON object in the API's vocabulary) on top of
+/// the current ones; the result is validated as a whole.
+pub async fn update(
+    db: &Db,
+    caller: i64,
+    target: Target,
+    id: i64,
+    changes: Map<String, Value>,
+) -> Result<EventType, ServiceError> {
+    db.transaction(async |c| {
+        let record = visible(c, caller, target, id).await?;
+        if let Target::Team(team) = target {
+            crate::teams::manageable(c, team, caller).await?;
+        }
+        let current = load(c, record).await?;
+        let mut merged = match serde_json::to_value(current.input()) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let hosts_changed =
+            changes.contains_key("hosts") || changes.contains_key("assignAllTeamMembers");
+        for (key, value) in changes {
+            merged.insert(key, value);
+        }
+        let input: EventTypeInput = serde_path_to_error::deserialize(Value::Object(merged))
+            .map_err(|e| invalid(&e.path().to_string(), e.into_inner()))?;
+        let mut validated = validate(&input, target)?;
+        if !hosts_changed {
+            validated.hosts = None;
+            validated.assign_all = false;
+        }
+        check_references(c, caller, target, &mut validated).await?;
+        store::update(c, id, &validated.fields, validated.scheduling)
+            .await
+            .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
+        if let Some(hosts) = &validated.hosts {
+            store::replace_hosts(c, id, hosts).await?;
+        }
+        find_any(c, id).await
+    })
+    .await
+}
+
+pub async fn delete(db: &Db, caller: i64, target: Target, id: i64) -> Result<(), ServiceError> {
+    db.transaction(async |c| {
+        visible(c, caller, target, id).await?;
+        if let Target::Team(team) = target {
+            crate::teams::manageable(c, team, caller).await?;
+        }
+        store::delete(c, id).await?;
+        Ok(())
+    })
+    .await
+}
