@@ -71,3 +71,32 @@ fn a_seated_answer_byte_for_byte() {
         )
     );
 }
+
+/// A PENDING booking blocks only when it is of the queried event type (`eventTypeId`) and the
+/// type's confirmation policy says `blockUnconfirmedBookingsInBooker`, as in Cal.com.
+#[test]
+fn pending_bookings_block_only_their_own_event_type_when_its_policy_says_so() {
+    let document = |block: bool| {
+        json!({
+            "start": "2030-03-04T00:00:00Z", "end": "2030-03-04T23:59:59Z",
+            "eventType": {"id": 7, "lengthInMinutes": 60,
+                          "confirmationPolicy": {"type": "always", "blockUnconfirmedBookingsInBooker": block}},
+            "hosts": [{"id": 11, "schedule": monday(("09:00", "12:00")), "bookings": [
+                {"uid": "own", "start": "2030-03-04T09:00:00Z", "end": "2030-03-04T10:00:00Z", "eventTypeId": 7, "status": "PENDING"},
+                {"uid": "other", "start": "2030-03-04T10:00:00Z", "end": "2030-03-04T11:00:00Z", "eventTypeId": 8, "status": "PENDING"},
+                {"uid": "untyped", "start": "2030-03-04T11:00:00Z", "end": "2030-03-04T12:00:00Z", "status": "PENDING"}
+            ]}]
+        })
+    };
+    let starts = |document: &Value| -> Vec<String> {
+        let answer: Value = serde_json::from_str(&text(document)).unwrap();
+        answer["data"]["2030-03-04"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["start"].as_str().unwrap()[11..16].to_owned())
+            .collect()
+    };
+    assert_eq!(starts(&document(true)), ["10:00", "11:00"]);
+    assert_eq!(starts(&document(false)), ["09:00", "10:00", "11:00"]);
+}
