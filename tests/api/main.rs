@@ -17,3 +17,4 @@ mod process;
 mod schedules;
 mod schema;
 mod webhooks;
+mod workloads;
