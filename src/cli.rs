@@ -1,7 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, `demo`, `user`, `api-key`. Every command
 //! reads the same configuration. Results go to standard output, logs to standard error.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -155,7 +155,9 @@ fn slots(input: &Path, format: Option<String>, explain: Option<String>) -> anyho
     };
     let options = crate::headless::AnswerOptions { format, explain };
     let answer = crate::headless::answer(&bytes, &options, Utc::now())?;
-    println!("{answer}");
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&answer)?;
+    stdout.write_all(b"\n")?;
     Ok(())
 }
 

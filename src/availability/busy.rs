@@ -20,11 +20,16 @@ pub struct HostBusy {
     pub seated: Vec<SeatedBooking>,
 }
 
-/// Whether a booking with this status takes the host's time.
-pub fn blocks(event: &EventType, status: BookingStatus) -> bool {
-    match status {
+/// Whether a booking takes the host's time, as Cal.com decides: an accepted booking always; a
+/// pending one only when it is a booking of the queried event type and that type blocks
+/// unconfirmed bookings (a pending booking of another event type never does); cancelled,
+/// rejected and awaiting-host bookings never.
+pub fn blocks(event: &EventType, booking: &Booking) -> bool {
+    match booking.status {
         BookingStatus::Accepted => true,
-        BookingStatus::Pending => event.unconfirmed_blocks,
+        BookingStatus::Pending => {
+            event.unconfirmed_blocks && event.id.is_some() && booking.event_type_id == event.id
+        }
         BookingStatus::Cancelled | BookingStatus::Rejected | BookingStatus::AwaitingHost => false,
     }
 }
@@ -51,7 +56,7 @@ pub fn widened_external(event: &EventType, busy: &Interval) -> Interval {
 /// block by its status.
 pub fn counts(query: &Query, booking: &Booking) -> bool {
     let rescheduled = booking.uid.is_some() && booking.uid == query.rescheduling_uid;
-    !rescheduled && blocks(&query.event, booking.status)
+    !rescheduled && blocks(&query.event, booking)
 }
 
 pub fn seat_left(query: &Query, booking: &Booking) -> bool {

@@ -144,7 +144,8 @@ fn check_month(host_zone: &str, booker: &str, range: (&str, &str), expected: &[(
         range_format: true,
         explain: None,
     };
-    let answer = respond(&parsed, &found);
+    let answer: serde_json::Value =
+        serde_json::from_slice(&respond(&parsed, &found).to_vec()).expect("the answer is JSON");
     let data = answer["data"].as_object().expect("data is an object");
     let mut got = Vec::new();
     for (date, entries) in data {

@@ -179,8 +179,7 @@ fn host_reasons(query: &Query, host: &super::model::Host, slot: &Interval) -> Ve
     }
     for booking in &host.bookings {
         let rescheduled = booking.uid.is_some() && booking.uid == query.rescheduling_uid;
-        if rescheduled || !blocks(event, booking.status) || !widened(event, booking).overlaps(slot)
-        {
+        if rescheduled || !blocks(event, booking) || !widened(event, booking).overlaps(slot) {
             continue;
         }
         let same_seated_slot = booking.interval.start == slot.start

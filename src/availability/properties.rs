@@ -334,11 +334,12 @@ fn fmt(at: i64) -> String {
 }
 
 /// What a booking keeps the host from, for this event: its own buffers plus the event's
-/// (written out here rather than taken from the engine).
+/// (written out here rather than taken from the engine). Pending bookings block only when they
+/// are of this event type and it blocks unconfirmed bookings.
 fn blocked_by_booking(e: &EventType, b: &Booking) -> Option<Interval> {
     let blocks = match b.status {
         BookingStatus::Accepted => true,
-        BookingStatus::Pending => e.unconfirmed_blocks,
+        BookingStatus::Pending => e.unconfirmed_blocks && e.id.is_some() && b.event_type_id == e.id,
         _ => false,
     };
     blocks.then(|| {

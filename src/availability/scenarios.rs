@@ -257,6 +257,46 @@ fn pending_bookings_block_only_when_the_event_type_says_so() {
 }
 
 #[test]
+fn a_pending_booking_blocks_only_its_own_event_type_when_that_type_says_so() {
+    // Cal.com: PENDING bookings of the queried event type block when it blocks unconfirmed
+    // bookings; PENDING bookings of any other event type never block.
+    let mut h = host(1, hours("UTC", WEEKDAYS, 9, 12));
+    let mut own = booking("2030-03-04T09:00:00Z", "2030-03-04T10:00:00Z");
+    own.status = BookingStatus::Pending;
+    let mut other = booking("2030-03-04T10:00:00Z", "2030-03-04T11:00:00Z");
+    other.status = BookingStatus::Pending;
+    other.event_type_id = Some(8);
+    let mut untyped = booking("2030-03-04T11:00:00Z", "2030-03-04T12:00:00Z");
+    untyped.status = BookingStatus::Pending;
+    untyped.event_type_id = None;
+    h.bookings = vec![own, other, untyped];
+    let mut q = day_query(60, vec![h]);
+    q.event.unconfirmed_blocks = true;
+    assert_eq!(local_starts(&q, "UTC"), ["10:00", "11:00"]);
+    let other_type = explain(&q, utc("2030-03-04T10:00:00Z"));
+    assert!(other_type.is_slot, "{other_type:?}");
+    assert_eq!(
+        explain(&q, utc("2030-03-04T09:00:00Z")).reasons,
+        vec![Reason::Busy {
+            host_id: 1,
+            source: super::explain::BusySource::Booking {
+                uid: Some("b-2030-03-04T09:00:00Z".into())
+            },
+            buffer: false
+        }]
+    );
+
+    // The other event type blocks unconfirmed bookings, this one does not: nothing blocks.
+    q.event.unconfirmed_blocks = false;
+    assert_eq!(local_starts(&q, "UTC"), ["09:00", "10:00", "11:00"]);
+
+    // An event type without an id has no pending bookings of its own.
+    q.event.unconfirmed_blocks = true;
+    q.event.id = None;
+    assert_eq!(local_starts(&q, "UTC"), ["09:00", "10:00", "11:00"]);
+}
+
+#[test]
 fn an_override_replaces_the_day_and_zero_zero_closes_it() {
     let mut schedule = hours("UTC", WEEKDAYS, 9, 17);
     schedule.overrides = vec![

@@ -3,13 +3,14 @@
 //! Nothing is stored or read: `POST /v2/availability/query` and `kairos slots` both call
 //! [`answer`], so they always agree.
 
+mod answer;
 mod document;
-
-use std::collections::BTreeMap;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc, Weekday};
 use chrono_tz::Tz;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::availability::interval::Interval;
 use crate::availability::local_time::start_of_day;
@@ -18,6 +19,7 @@ use crate::availability::{
     Booking, BookingStatus, BookingWindow, EventType, Host, PeriodLimits, Query, Reservation,
     Scheduling, Slot,
 };
+pub use answer::SlotsAnswer;
 pub use document::QueryDocument;
 
 /// Largest window one query may cover.
@@ -82,17 +84,17 @@ pub fn read_document(bytes: &[u8]) -> Result<QueryDocument, QueryError> {
     })
 }
 
-/// The whole headless query: document bytes in, Cal.com's slots envelope out. `now` is used
-/// when the document has none.
+/// The whole headless query: document bytes in, Cal.com's slots envelope out as JSON bytes.
+/// `now` is used when the document has none.
 pub fn answer(
     bytes: &[u8],
     options: &AnswerOptions,
     now: DateTime<Utc>,
-) -> Result<Value, QueryError> {
+) -> Result<Vec<u8>, QueryError> {
     let document = read_document(bytes)?;
     let parsed = parse(&document, options, now)?;
     let slots = crate::availability::slots(&parsed.query);
-    Ok(respond(&parsed, &slots))
+    Ok(respond(&parsed, &slots).to_vec())
 }
 
 pub fn parse(
@@ -610,109 +612,8 @@ fn interval(
     Ok(interval)
 }
 
-/// Cal.com's `GET /v2/slots` envelope: slots grouped by the booker's date, times in the booker's
-/// timezone; `end` with the range format; seat counts for seated events; the free hosts for
-/// round robin; and the explanation when one was asked for.
-pub fn respond(parsed: &ParsedQuery, slots: &[Slot]) -> Value {
-    serde_json::from_str(&respond_json(parsed, slots)).expect("respond_json writes valid JSON")
-}
-
-/// [`respond`] written straight to JSON text. A month of slots is about a thousand
-/// timestamps; writing them by hand instead of building a `Value` tree through chrono's
-/// formatter is most of what a cached slots answer costs, so this is the one implementation
-/// and `respond` parses its output.
-pub fn respond_json(parsed: &ParsedQuery, slots: &[Slot]) -> String {
-    use std::fmt::Write;
-    let query = &parsed.query;
-    let tz = query.booker_tz;
-    // Group by the booker's local date. Dates follow instants except across a DST fall-back
-    // at midnight, where a later slot can belong to the day before: hence a map, not runs.
-    let mut starts: Vec<String> = Vec::with_capacity(slots.len());
-    let mut days: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for slot in slots {
-        starts.push(iso_in(tz, slot.start));
-    }
-    for (i, start) in starts.iter().enumerate() {
-        days.entry(&start[..10]).or_default().push(i);
-    }
-    let per_slot = 40 + if parsed.range_format { 40 } else { 0 };
-    let mut out = String::with_capacity(64 + slots.len() * per_slot);
-    out.push_str(r#"{"status":"success","data":{"#);
-    for (d, (date, members)) in days.iter().enumerate() {
-        if d > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, r#""{date}":["#);
-        for (n, &i) in members.iter().enumerate() {
-            let slot = &slots[i];
-            if n > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, r#"{{"start":"{}""#, starts[i]);
-            if parsed.range_format {
-                out.push_str(r#","end":""#);
-                write_iso(&mut out, tz, slot.end);
-                out.push('"');
-            }
-            if query.event.seats.is_some() {
-                let _ = write!(out, r#","attendeesCount":{}"#, slot.attendees.unwrap_or(0));
-                if let Some(uid) = &slot.booking_uid {
-                    out.push_str(r#","bookingUid":"#);
-                    out.push_str(&Value::from(uid.as_str()).to_string());
-                }
-            }
-            if query.event.scheduling == Scheduling::RoundRobin {
-                out.push_str(r#","hosts":["#);
-                for (h, host) in slot.hosts.iter().enumerate() {
-                    if h > 0 {
-                        out.push(',');
-                    }
-                    let _ = write!(out, "{host}");
-                }
-                out.push(']');
-            }
-            out.push('}');
-        }
-        out.push(']');
-    }
-    out.push('}');
-    if let Some(at) = parsed.explain {
-        out.push_str(r#","explanation":"#);
-        out.push_str(&json!(crate::availability::explain(query, at)).to_string());
-    }
-    out.push('}');
-    out
-}
-
-/// ISO 8601 with milliseconds and the offset of `tz` (`Z` for UTC), as Cal.com prints slots.
-pub fn iso_in(tz: Tz, at: i64) -> String {
-    let mut out = String::with_capacity(29);
-    write_iso(&mut out, tz, at);
-    out
-}
-
-fn write_iso(out: &mut String, tz: Tz, at: i64) {
-    use chrono::{Datelike, Offset, Timelike};
-    use std::fmt::Write;
-    let local = DateTime::<Utc>::from_timestamp(at, 0)
-        .unwrap_or_default()
-        .with_timezone(&tz);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    );
-    if tz == Tz::UTC {
-        out.push('Z');
-        return;
-    }
-    let offset = local.offset().fix().local_minus_utc();
-    let sign = if offset < 0 { '-' } else { '+' };
-    let minutes = offset.abs() / 60;
-    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+/// Cal.com's `GET /v2/slots` envelope for these slots: grouped by the booker's date, times in
+/// the booker's timezone, and the explanation when one was asked for (see [`SlotsAnswer`]).
+pub fn respond<'a>(parsed: &'a ParsedQuery, slots: &'a [Slot]) -> SlotsAnswer<'a> {
+    SlotsAnswer::new(parsed, slots)
 }

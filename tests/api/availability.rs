@@ -119,6 +119,41 @@ async fn the_api_and_the_command_line_agree() {
     );
 }
 
+/// Cal.com's rule: a PENDING booking blocks only a query for its own event type, and only when
+/// that type blocks unconfirmed bookings; the API answers the exact bytes of the command line.
+#[tokio::test]
+async fn pending_bookings_block_only_their_own_event_type() {
+    let app = spawn_app().await;
+    let key = api_key(&app).await;
+    let mut body = document();
+    body["eventType"]["confirmationPolicy"] =
+        json!({"type": "always", "blockUnconfirmedBookingsInBooker": true});
+    body["hosts"][0]["bookings"] = json!([
+        {"uid": "own", "start": "2030-03-04T14:00:00Z", "end": "2030-03-04T15:00:00Z", "eventTypeId": 7, "status": "PENDING"},
+        {"uid": "other", "start": "2030-03-05T14:00:00Z", "end": "2030-03-05T15:00:00Z", "eventTypeId": 8, "status": "PENDING"}
+    ]);
+    let response = post(&app, &key, "", &body).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let bytes = response.bytes().await.unwrap();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    // Monday 14:00Z is the own pending booking, 15:00Z external busy; Tuesday's pending
+    // booking of event type 8 leaves 14:00Z free.
+    assert_eq!(
+        answer["data"],
+        json!({
+            "2030-03-04": [{"start": "2030-03-04T16:00:00.000+00:00"}],
+            "2030-03-05": [{"start": "2030-03-05T14:00:00.000+00:00"}, {"start": "2030-03-05T15:00:00.000+00:00"}, {"start": "2030-03-05T16:00:00.000+00:00"}]
+        })
+    );
+    let output = cli(&body, &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(output.stdout, [&bytes[..], b"\n"].concat());
+}
+
 #[tokio::test]
 async fn the_query_needs_an_api_key() {
     let app = spawn_app().await;

@@ -18,3 +18,4 @@ mod process;
 mod schedules;
 mod schema;
 mod webhooks;
+mod workloads;

@@ -1,6 +1,7 @@
 //! `POST /v2/availability/query`: the headless availability query. Nothing is read from or
 //! written to the database; the document describes the whole situation.
 
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -34,5 +35,7 @@ pub async fn query(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("availability query task failed: {e}")))?
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(answer))
 }

@@ -162,7 +162,7 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
         range_format,
         explain: None,
     };
-    Ok(Bytes::from(headless::respond_json(&parsed, &slots)))
+    Ok(Bytes::from(headless::respond(&parsed, &slots).to_vec()))
 }
 
 #[derive(Debug, Deserialize)]
