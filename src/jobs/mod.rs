@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::storage::{Db, StorageError};
+use crate::storage::{Conn, StorageResult};
 
 pub use runner::{RunnerConfig, spawn};
 pub use schedule::RetrySchedule;
@@ -96,30 +96,32 @@ pub trait Queue: Send + Sync + 'static {
     fn group(_job: &Self::Job) -> Option<&str> {
         None
     }
-    /// Leases up to `limit` due jobs to `owner` for `lease`, in the order they should run.
+    /// Leases up to `limit` due jobs to `owner` until `until`, in the order they should run.
+    /// The runner calls each of these in a transaction of its own.
     fn claim(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
-        lease: Duration,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<Self::Job>, StorageError>> + Send;
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = StorageResult<Vec<Self::Job>>> + Send;
     fn run(&self, job: &Self::Job) -> impl Future<Output = (Outcome, Self::Report)> + Send;
     /// Records the attempt and moves the job to `attempt.next`, releasing its lease.
     fn record(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
         job: &Self::Job,
         attempt: &Attempt<Self::Report>,
-    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    ) -> impl Future<Output = StorageResult<()>> + Send;
     /// Gives leased jobs back unrun, due as they were.
     fn release(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
         jobs: &[Self::Job],
-    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    ) -> impl Future<Output = StorageResult<()>> + Send;
 }
 
 /// What follows attempt `number` (1-based): done, a retry at the schedule's next delay

@@ -11,7 +11,7 @@ use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
 use super::{Attempt, Next, Queue, decide};
-use crate::storage::Db;
+use crate::storage::{Db, StorageResult};
 
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
@@ -73,11 +73,7 @@ impl<Q: Queue> Runner<Q> {
                 return;
             };
             let room = slots.available_permits() + 1;
-            let due = match self
-                .queue
-                .claim(&self.db, &self.owner, self.config.lease, room)
-                .await
-            {
+            let due = match self.claim(room).await {
                 Ok(due) if !due.is_empty() => due,
                 Ok(_) => {
                     drop(first);
@@ -115,6 +111,18 @@ impl<Q: Queue> Runner<Q> {
         }
     }
 
+    async fn claim(&self, limit: usize) -> StorageResult<Vec<Q::Job>> {
+        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or_default();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (queue, owner) = (&self.queue, &self.owner);
+        self.db
+            .background_transaction(async |c| {
+                let now = Utc::now();
+                queue.claim(c, owner, now, now + lease, limit).await
+            })
+            .await
+    }
+
     /// Runs one group's jobs oldest first, each on its own retry schedule (a failure does not
     /// hold back the rest). Jobs the lease no longer safely covers are given back unrun.
     async fn run_in_order(&self, group: Vec<Q::Job>) {
@@ -125,8 +133,12 @@ impl<Q: Queue> Runner<Q> {
             let lease_left = self.config.lease.saturating_sub(started.elapsed());
             if lease_left < self.config.timeout * 2 {
                 let unrun: Vec<Q::Job> = rest.collect();
+                let (queue, owner) = (&self.queue, &self.owner);
                 if !unrun.is_empty()
-                    && let Err(e) = self.queue.release(&self.db, &self.owner, &unrun).await
+                    && let Err(e) = self
+                        .db
+                        .background_transaction(async |c| queue.release(c, owner, &unrun).await)
+                        .await
                 {
                     tracing::warn!(queue = Q::NAME, error = %e, "could not release jobs");
                 }
@@ -177,11 +189,12 @@ impl<Q: Queue> Runner<Q> {
             report,
             next,
         };
-        if let Err(e) = self
-            .queue
-            .record(&self.db, &self.owner, job, &attempt)
-            .await
-        {
+        let (queue, owner) = (&self.queue, &self.owner);
+        let recorded = self
+            .db
+            .background_transaction(async |c| queue.record(c, owner, job, &attempt).await)
+            .await;
+        if let Err(e) = recorded {
             // The lease runs out and the job runs again: at least once, never lost.
             tracing::warn!(queue = Q::NAME, job = id, error = %e, "could not record an attempt");
         }

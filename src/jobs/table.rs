@@ -4,13 +4,12 @@
 //! reminder jobs will too.
 
 use std::future::Future;
-use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{Attempt, Next, Outcome, Queue, RetrySchedule};
 use crate::storage::jobs::{self as store, Finish, JobRecord};
-use crate::storage::{Db, StorageError};
+use crate::storage::{Conn, StorageResult};
 
 /// What running one job of a `jobs`-table queue does.
 pub trait Handler: Send + Sync + 'static {
@@ -50,18 +49,13 @@ impl<H: Handler> Queue for TableQueue<H> {
 
     async fn claim(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<JobRecord>, StorageError> {
-        let lease = chrono::Duration::from_std(lease).unwrap_or_default();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        db.background_transaction(async |c| {
-            let now = Utc::now();
-            store::claim(c, H::QUEUE, owner, now, now + lease, limit).await
-        })
-        .await
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<JobRecord>> {
+        store::claim(c, H::QUEUE, owner, now, until, limit).await
     }
 
     async fn run(&self, job: &JobRecord) -> (Outcome, ()) {
@@ -70,11 +64,11 @@ impl<H: Handler> Queue for TableQueue<H> {
 
     async fn record(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
         job: &JobRecord,
         attempt: &Attempt<()>,
-    ) -> Result<(), StorageError> {
+    ) -> StorageResult<()> {
         let error = attempt.outcome.error();
         let finish = match attempt.next {
             Next::Done => Finish::Done,
@@ -92,17 +86,18 @@ impl<H: Handler> Queue for TableQueue<H> {
             latency_ms: attempt.latency_ms(),
             error,
         };
-        db.background_transaction(async |c| {
-            store::log_attempt(c, &logged).await?;
-            store::finish(c, &job.id, owner, Utc::now(), &finish).await
-        })
-        .await
-        .map(|_| ())
+        store::log_attempt(c, &logged).await?;
+        store::finish(c, &job.id, owner, Utc::now(), &finish).await?;
+        Ok(())
     }
 
-    async fn release(&self, db: &Db, owner: &str, jobs: &[JobRecord]) -> Result<(), StorageError> {
+    async fn release(
+        &self,
+        c: &mut Conn<'_>,
+        owner: &str,
+        jobs: &[JobRecord],
+    ) -> StorageResult<()> {
         let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
-        db.background_transaction(async |c| store::release(c, &ids, owner).await)
-            .await
+        store::release(c, &ids, owner).await
     }
 }

@@ -10,14 +10,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::retry;
 use super::signing;
 use super::ssrf::{self, GuardedResolver, Policy};
 use crate::jobs::{self, Attempt, Next, Outcome, Queue, RetrySchedule, RunnerConfig};
 use crate::storage::webhooks::{self as store, AttemptOutcome, Due};
-use crate::storage::{Db, StorageError};
+use crate::storage::{Conn, Db, StorageResult};
 
 /// How much of a response is read, and how much of it the log keeps.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
@@ -114,18 +114,13 @@ impl Queue for Deliveries {
 
     async fn claim(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         owner: &str,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<Due>, StorageError> {
-        let lease = chrono::Duration::from_std(lease).unwrap_or_default();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        db.background_transaction(async |c| {
-            let now = Utc::now();
-            store::claim_due(c, owner, now, now + lease, limit).await
-        })
-        .await
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<Due>> {
+        store::claim_due(c, owner, now, until, limit).await
     }
 
     async fn run(&self, due: &Due) -> (Outcome, Answer) {
@@ -164,11 +159,11 @@ impl Queue for Deliveries {
 
     async fn record(
         &self,
-        db: &Db,
+        c: &mut Conn<'_>,
         _owner: &str,
         due: &Due,
         attempt: &Attempt<Answer>,
-    ) -> Result<(), StorageError> {
+    ) -> StorageResult<()> {
         let (status, next_attempt_at) = match attempt.next {
             Next::Done => (store::DELIVERED, None),
             Next::RetryAt(at) => (store::PENDING, Some(at)),
@@ -186,30 +181,25 @@ impl Queue for Deliveries {
             next_attempt_at,
         };
         let webhook = &due.delivery.webhook_id;
-        let disable_after = self.config.disable_after;
-        db.background_transaction(async |c| {
-            store::record_attempt(c, &record).await?;
-            if status == store::DELIVERED {
-                store::record_success(c, webhook).await?;
-            } else if answer.gone {
-                store::disable(c, webhook, "the receiver answered 410 Gone").await?;
-            } else if status == store::FAILED {
-                let failures = store::record_failure(c, webhook).await?;
-                if failures as u32 >= disable_after {
-                    let reason = format!("{failures} consecutive events failed to deliver");
-                    store::disable(c, webhook, &reason).await?;
-                    tracing::warn!(webhook = %webhook, %reason, "webhook subscription disabled");
-                }
+        store::record_attempt(c, &record).await?;
+        if status == store::DELIVERED {
+            store::record_success(c, webhook).await?;
+        } else if answer.gone {
+            store::disable(c, webhook, "the receiver answered 410 Gone").await?;
+        } else if status == store::FAILED {
+            let failures = store::record_failure(c, webhook).await?;
+            if failures as u32 >= self.config.disable_after {
+                let reason = format!("{failures} consecutive events failed to deliver");
+                store::disable(c, webhook, &reason).await?;
+                tracing::warn!(webhook = %webhook, %reason, "webhook subscription disabled");
             }
-            Ok::<_, StorageError>(())
-        })
-        .await
+        }
+        Ok(())
     }
 
-    async fn release(&self, db: &Db, _owner: &str, unsent: &[Due]) -> Result<(), StorageError> {
+    async fn release(&self, c: &mut Conn<'_>, _owner: &str, unsent: &[Due]) -> StorageResult<()> {
         let ids: Vec<String> = unsent.iter().map(|d| d.delivery.id.clone()).collect();
-        db.background_transaction(async |c| store::release(c, &ids).await)
-            .await
+        store::release(c, &ids).await
     }
 }
 
