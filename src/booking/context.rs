@@ -240,51 +240,15 @@ pub async fn query_with(
     let pad = padding(&engine);
     let from = instant(request.range.start) - pad;
     let to = instant(request.range.end) + pad;
-    let busy = store::busy_bookings(c, &ids, from, to, engine.seats.is_some()).await?;
-    let (external, away) = store::external_busy(c, &ids, from, to).await?;
+    let taken = Taken::read(c, &ids, from, to, engine.seats.is_some()).await?;
     let reservations = store::reservations(c, event.record.id, &ids, from, to, request.now).await?;
 
-    let interval_of =
-        |s: DateTime<Utc>, e: DateTime<Utc>| Interval::new(s.timestamp(), e.timestamp());
     let engine_hosts: Vec<Host> = hosts
         .iter()
         .zip(&plan.schedule_ids)
         .map(|(h, id)| {
             let schedule = id.and_then(|sid| plan.schedules.iter().find(|s| s.id == sid));
-            Host {
-                id: h.user_id,
-                fixed: h.fixed,
-                group: None,
-                schedule: engine_schedule(schedule, &h.time_zone),
-                busy: external
-                    .iter()
-                    .filter(|b| b.0 == h.user_id)
-                    .map(|b| interval_of(b.1, b.2))
-                    .collect(),
-                out_of_office: away
-                    .iter()
-                    .filter(|b| b.0 == h.user_id)
-                    .map(|b| interval_of(b.1, b.2))
-                    .collect(),
-                bookings: busy
-                    .iter()
-                    .filter(|b| b.host == h.user_id)
-                    .map(|b| Booking {
-                        uid: Some(b.uid.clone()),
-                        interval: interval_of(b.start, b.end),
-                        event_type_id: b.event_type_id,
-                        // A pending booking whose claim holds the time blocks whatever event
-                        // type is asked about, as the database would refuse the overlap.
-                        status: match (b.status, b.active) {
-                            (BookingStatus::Pending, true) => BookingStatus::Accepted,
-                            (status, _) => status,
-                        },
-                        before_buffer: ((b.start - b.blocked_start).num_minutes().max(0)) as u32,
-                        after_buffer: ((b.blocked_end - b.end).num_minutes().max(0)) as u32,
-                        attendees: b.attendees.max(0) as u32,
-                    })
-                    .collect(),
-            }
+            taken.host(h, engine_schedule(schedule, &h.time_zone))
         })
         .collect();
     let event_tz = engine_hosts.first().map_or(Tz::UTC, |h| h.schedule.tz);
@@ -313,4 +277,76 @@ pub async fn query_with(
         booker_uid: request.booker_uid.clone(),
         rescheduling_uid: request.rescheduling_uid.clone(),
     })
+}
+
+fn interval_of(start: DateTime<Utc>, end: DateTime<Utc>) -> Interval {
+    Interval::new(start.timestamp(), end.timestamp())
+}
+
+/// The hosts' time that is taken around a window: their bookings, external busy time and time
+/// off, as (host, start, end).
+struct Taken {
+    bookings: Vec<store::BusyBooking>,
+    external: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+    away: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Taken {
+    async fn read(
+        c: &mut Conn<'_>,
+        hosts: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        count_attendees: bool,
+    ) -> Result<Self, ServiceError> {
+        let bookings = store::busy_bookings(c, hosts, from, to, count_attendees).await?;
+        let (external, away) = store::external_busy(c, hosts, from, to).await?;
+        Ok(Self {
+            bookings,
+            external,
+            away,
+        })
+    }
+
+    /// The engine's host `h`, following `schedule`, with its share of the taken time.
+    fn host(&self, h: &HostInfo, schedule: Schedule) -> Host {
+        let of_host = |list: &[(i64, DateTime<Utc>, DateTime<Utc>)]| {
+            list.iter()
+                .filter(|b| b.0 == h.user_id)
+                .map(|b| interval_of(b.1, b.2))
+                .collect()
+        };
+        Host {
+            id: h.user_id,
+            fixed: h.fixed,
+            group: None,
+            schedule,
+            busy: of_host(&self.external),
+            out_of_office: of_host(&self.away),
+            bookings: self
+                .bookings
+                .iter()
+                .filter(|b| b.host == h.user_id)
+                .map(engine_booking)
+                .collect(),
+        }
+    }
+}
+
+/// A host's stored booking as the engine sees it.
+fn engine_booking(b: &store::BusyBooking) -> Booking {
+    Booking {
+        uid: Some(b.uid.clone()),
+        interval: interval_of(b.start, b.end),
+        event_type_id: b.event_type_id,
+        // A pending booking whose claim holds the time blocks whatever event
+        // type is asked about, as the database would refuse the overlap.
+        status: match (b.status, b.active) {
+            (BookingStatus::Pending, true) => BookingStatus::Accepted,
+            (status, _) => status,
+        },
+        before_buffer: ((b.start - b.blocked_start).num_minutes().max(0)) as u32,
+        after_buffer: ((b.blocked_end - b.end).num_minutes().max(0)) as u32,
+        attendees: b.attendees.max(0) as u32,
+    }
 }

@@ -46,18 +46,7 @@ pub(super) async fn assign_host(
     slot: &Slot,
     keep: Option<i64>,
 ) -> Result<(Option<i64>, Option<String>), ServiceError> {
-    let hosts = context::hosts_of(event);
-    let pool: Vec<RoundRobinHost> = hosts
-        .iter()
-        .filter(|h| !h.fixed)
-        .map(|h| RoundRobinHost {
-            id: h.user_id,
-            weight: h.weight,
-            priority: h.priority,
-            joined_at: h.joined_at,
-            extra_calibration: 0.0,
-        })
-        .collect();
+    let pool = round_robin_pool(event);
     if pool.is_empty() {
         return Ok((None, None));
     }
@@ -74,32 +63,8 @@ pub(super) async fn assign_host(
         Some(id) => teams::find(c, id).await?,
         None => None,
     };
-    let tz: Tz = team
-        .as_ref()
-        .and_then(|t| t.time_zone.parse().ok())
-        .unwrap_or(Tz::UTC);
-    let now = Utc::now().with_timezone(&tz);
-    let by_day = team.as_ref().is_some_and(|t| t.rr_reset_interval == "DAY");
-    let (from, to) = if by_day {
-        let day = now.date_naive();
-        (day, day.succ_opt().unwrap_or(day))
-    } else {
-        let first = now.date_naive().with_day(1).unwrap_or(now.date_naive());
-        let next = first
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(first);
-        (first, next)
-    };
-    let at = |d: chrono::NaiveDate| instant(start_of_day(tz, d));
-    let basis = if team
-        .as_ref()
-        .is_some_and(|t| t.rr_timestamp_basis == "START_TIME")
-    {
-        assignment::TimestampBasis::StartTime
-    } else {
-        assignment::TimestampBasis::CreatedAt
-    };
-    let past: Vec<PastBooking> = store::assignment_history(c, event.record.id, at(from))
+    let fairness = Fairness::of(team.as_ref(), Utc::now());
+    let past: Vec<PastBooking> = store::assignment_history(c, event.record.id, fairness.from)
         .await?
         .into_iter()
         .map(|(host, created_at, start, no_show_host)| PastBooking {
@@ -113,8 +78,8 @@ pub(super) async fn assign_host(
         hosts: &pool,
         free: &slot.hosts,
         bookings: &past,
-        interval: (at(from), at(to)),
-        basis,
+        interval: (fairness.from, fairness.to),
+        basis: fairness.basis,
         weights_enabled: true,
         include_no_show: false,
     });
@@ -128,6 +93,61 @@ pub(super) async fn assign_host(
         }
         None => (None, None),
     })
+}
+
+/// The event type's hosts that round robin chooses among (all but the fixed ones).
+fn round_robin_pool(event: &EventType) -> Vec<RoundRobinHost> {
+    context::hosts_of(event)
+        .iter()
+        .filter(|h| !h.fixed)
+        .map(|h| RoundRobinHost {
+            id: h.user_id,
+            weight: h.weight,
+            priority: h.priority,
+            joined_at: h.joined_at,
+            extra_calibration: 0.0,
+        })
+        .collect()
+}
+
+/// What round-robin fairness counts: bookings in `[from, to)`, the team's current day or month
+/// in its zone, by their creation or their start.
+struct Fairness {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    basis: assignment::TimestampBasis,
+}
+
+impl Fairness {
+    /// The team's settings (`rrResetInterval`, `rrTimestampBasis`); a month by creation without
+    /// a team.
+    fn of(team: Option<&teams::Team>, now: DateTime<Utc>) -> Self {
+        let tz: Tz = team
+            .and_then(|t| t.time_zone.parse().ok())
+            .unwrap_or(Tz::UTC);
+        let today = now.with_timezone(&tz).date_naive();
+        let by_day = team.is_some_and(|t| t.rr_reset_interval == "DAY");
+        let (from, to) = if by_day {
+            (today, today.succ_opt().unwrap_or(today))
+        } else {
+            let first = today.with_day(1).unwrap_or(today);
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first);
+            (first, next)
+        };
+        let at = |d: chrono::NaiveDate| instant(start_of_day(tz, d));
+        let basis = if team.is_some_and(|t| t.rr_timestamp_basis == "START_TIME") {
+            assignment::TimestampBasis::StartTime
+        } else {
+            assignment::TimestampBasis::CreatedAt
+        };
+        Self {
+            from: at(from),
+            to: at(to),
+            basis,
+        }
+    }
 }
 
 /// Who a booking at `slot` goes to: the organiser first, then the other hosts.

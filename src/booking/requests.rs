@@ -159,7 +159,31 @@ pub fn prepare(
     let length = event
         .length(request.length)
         .map_err(|m| invalid("lengthInMinutes", m))?;
+    let guests = guests(event, request)?;
+    let location = location(event, request.location.as_ref())?;
+    let notes = notes(request)?;
+    let mut responses = system_responses(request, &guests, location.as_deref(), &notes);
+    answer_questions(event, request, &mut responses)?;
+    check_metadata(&request.metadata)?;
+    Ok(Prepared {
+        length,
+        location,
+        notes,
+        responses: Value::Object(responses),
+        booker: NewAttendee {
+            email: request.attendee.email.as_str().to_owned(),
+            name: request.attendee.name.as_str().to_owned(),
+            time_zone: request.attendee.time_zone.as_str().to_owned(),
+            locale: request.attendee.language.clone(),
+            phone_number: request.attendee.phone.clone(),
+            seat_uid: None,
+        },
+        guests,
+    })
+}
 
+/// The guests' emails, from `guests` and the `guests` answer, without the booker and repeats.
+fn guests(event: &EventType, request: &BookingRequest) -> Result<Vec<String>, ServiceError> {
     let mut guests: Vec<String> = Vec::new();
     let mut all_guests: Vec<Value> = request.guests.iter().map(|g| json!(g.as_str())).collect();
     if let Some(extra) = request.responses.get("guests") {
@@ -194,19 +218,28 @@ pub fn prepare(
     if guests.len() > MAX_GUESTS {
         return Err(invalid("guests", format!("at most {MAX_GUESTS} guests")));
     }
+    Ok(guests)
+}
 
-    let location = location(event, request.location.as_ref())?;
-    let notes = match request.responses.get("notes") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if s.chars().count() <= 10_000 => s.clone(),
-        Some(_) => {
-            return Err(invalid(
-                "bookingFieldsResponses.notes",
-                "must be text of at most 10000 characters",
-            ));
-        }
-    };
+/// The `notes` answer: text of at most 10,000 characters, empty when not given.
+fn notes(request: &BookingRequest) -> Result<String, ServiceError> {
+    match request.responses.get("notes") {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) if s.chars().count() <= 10_000 => Ok(s.clone()),
+        Some(_) => Err(invalid(
+            "bookingFieldsResponses.notes",
+            "must be text of at most 10000 characters",
+        )),
+    }
+}
 
+/// The answers every booking has, whatever the event type asks: who, notes, guests, where.
+fn system_responses(
+    request: &BookingRequest,
+    guests: &[String],
+    location: Option<&str>,
+    notes: &str,
+) -> Map<String, Value> {
     let mut responses = Map::new();
     responses.insert("name".into(), json!(request.attendee.name.as_str()));
     responses.insert("email".into(), json!(request.attendee.email.as_str()));
@@ -219,9 +252,19 @@ pub fn prepare(
     if let Some(phone) = &request.attendee.phone {
         responses.insert("attendeePhoneNumber".into(), json!(phone));
     }
-    if let Some(l) = &location {
+    if let Some(l) = location {
         responses.insert("location".into(), json!({"value": l, "optionValue": ""}));
     }
+    responses
+}
+
+/// Adds the answers to the event type's questions to `responses`: every answer must be to one of
+/// its questions (or a system field), every required visible question answered.
+fn answer_questions(
+    event: &EventType,
+    request: &BookingRequest,
+    responses: &mut Map<String, Value>,
+) -> Result<(), ServiceError> {
     let fields = &event.settings.booking_fields;
     for key in request.responses.keys() {
         let known = SYSTEM_FIELDS.contains(&key.as_str()) || fields.iter().any(|f| &f.slug == key);
@@ -245,11 +288,15 @@ pub fn prepare(
         };
         responses.insert(slug.to_owned(), check_answer(&at, field, answer)?);
     }
+    Ok(())
+}
 
-    if request.metadata.len() > 50 {
+/// At most 50 keys of at most 40 characters; values are short strings, numbers or booleans.
+fn check_metadata(metadata: &Map<String, Value>) -> Result<(), ServiceError> {
+    if metadata.len() > 50 {
         return Err(invalid("metadata", "at most 50 keys"));
     }
-    for (key, value) in &request.metadata {
+    for (key, value) in metadata {
         if key.chars().count() > 40 {
             return Err(invalid(
                 &format!("metadata.{key}"),
@@ -268,22 +315,7 @@ pub fn prepare(
             ));
         }
     }
-
-    Ok(Prepared {
-        length,
-        location,
-        notes,
-        responses: Value::Object(responses),
-        booker: NewAttendee {
-            email: request.attendee.email.as_str().to_owned(),
-            name: request.attendee.name.as_str().to_owned(),
-            time_zone: request.attendee.time_zone.as_str().to_owned(),
-            locale: request.attendee.language.clone(),
-            phone_number: request.attendee.phone.clone(),
-            seat_uid: None,
-        },
-        guests,
-    })
+    Ok(())
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -299,98 +331,124 @@ fn is_blank(v: &Value) -> bool {
 fn check_answer(at: &str, field: &BookingField, answer: &Value) -> Result<Value, ServiceError> {
     let kind = field.kind.as_str();
     let options: Vec<&str> = field.choices().iter().map(String::as_str).collect();
-    let text = |max: usize| -> Result<Value, ServiceError> {
-        match answer.as_str() {
-            Some(s) if s.chars().count() <= max => Ok(json!(s.trim())),
-            Some(_) => Err(invalid(at, format!("at most {max} characters"))),
-            None => Err(invalid(at, "must be text")),
-        }
-    };
     match kind {
-        "text" | "address" | "name" => text(1_000),
-        "textarea" => text(10_000),
-        "email" => {
-            let raw = answer.as_str().unwrap_or_default();
-            Email::parse(raw)
-                .map(|e| json!(e.as_str()))
-                .map_err(|m| invalid(at, m))
-        }
-        "phone" => {
-            let raw = answer.as_str().unwrap_or_default().trim();
-            let digits = raw.chars().filter(char::is_ascii_digit).count();
-            let shape = raw
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            if shape && (7..=15).contains(&digits) {
-                Ok(json!(raw))
-            } else {
-                Err(invalid(
-                    at,
-                    format!("`{raw}` is not a phone number like +12125550100"),
-                ))
-            }
-        }
-        "url" => {
-            let raw = answer.as_str().unwrap_or_default();
-            match url::Url::parse(raw) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(json!(raw)),
-                _ => Err(invalid(at, format!("`{raw}` is not an http(s) URL"))),
-            }
-        }
-        "number" => match answer {
-            Value::Number(n) => Ok(Value::Number(n.clone())),
-            Value::String(s) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(|f| json!(f))
-                .ok_or_else(|| invalid(at, format!("`{s}` is not a number"))),
-            _ => Err(invalid(at, "must be a number")),
-        },
-        "boolean" => answer
-            .as_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| invalid(at, "must be true or false")),
-        "checkbox" if options.is_empty() => answer
-            .as_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| invalid(at, "must be true or false")),
-        "select" | "radio" => match answer.as_str() {
-            Some(s) if options.contains(&s) => Ok(json!(s)),
-            _ => Err(invalid(
-                at,
-                format!("must be one of: {}", options.join(", ")),
-            )),
-        },
-        "multiselect" | "checkbox" => {
-            let chosen: Option<Vec<&str>> = answer
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect());
-            match chosen {
-                Some(list) if list.iter().all(|c| options.contains(c)) => Ok(json!(list)),
-                _ => Err(invalid(
-                    at,
-                    format!("must be a list of: {}", options.join(", ")),
-                )),
-            }
-        }
-        "multiemail" => {
-            let list = answer.as_array().cloned().unwrap_or_default();
-            let emails: Result<Vec<String>, ServiceError> = list
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .and_then(|s| Email::parse(s).ok())
-                        .map(|e| e.as_str().to_owned())
-                        .ok_or_else(|| invalid(at, format!("{v} is not an email address")))
-                })
-                .collect();
-            Ok(json!(emails?))
-        }
+        "text" | "address" | "name" => text_answer(at, answer, 1_000),
+        "textarea" => text_answer(at, answer, 10_000),
+        "email" => email_answer(at, answer),
+        "phone" => phone_answer(at, answer),
+        "url" => url_answer(at, answer),
+        "number" => number_answer(at, answer),
+        "boolean" => boolean_answer(at, answer),
+        "checkbox" if options.is_empty() => boolean_answer(at, answer),
+        "select" | "radio" => one_of(at, answer, &options),
+        "multiselect" | "checkbox" => some_of(at, answer, &options),
+        "multiemail" => emails_answer(at, answer),
         _ if CHOICE_TYPES.contains(&kind) => Ok(answer.clone()),
-        _ => text(1_000),
+        _ => text_answer(at, answer, 1_000),
     }
+}
+
+/// Text of at most `max` characters, trimmed.
+fn text_answer(at: &str, answer: &Value, max: usize) -> Result<Value, ServiceError> {
+    match answer.as_str() {
+        Some(s) if s.chars().count() <= max => Ok(json!(s.trim())),
+        Some(_) => Err(invalid(at, format!("at most {max} characters"))),
+        None => Err(invalid(at, "must be text")),
+    }
+}
+
+fn email_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    let raw = answer.as_str().unwrap_or_default();
+    Email::parse(raw)
+        .map(|e| json!(e.as_str()))
+        .map_err(|m| invalid(at, m))
+}
+
+/// 7 to 15 digits, written with spaces, `+`, `-`, `(`, `)` or `.` at most.
+fn phone_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    let raw = answer.as_str().unwrap_or_default().trim();
+    let digits = raw.chars().filter(char::is_ascii_digit).count();
+    let shape = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if shape && (7..=15).contains(&digits) {
+        Ok(json!(raw))
+    } else {
+        Err(invalid(
+            at,
+            format!("`{raw}` is not a phone number like +12125550100"),
+        ))
+    }
+}
+
+fn url_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    let raw = answer.as_str().unwrap_or_default();
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(json!(raw)),
+        _ => Err(invalid(at, format!("`{raw}` is not an http(s) URL"))),
+    }
+}
+
+/// A JSON number, or text that reads as a finite one.
+fn number_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    match answer {
+        Value::Number(n) => Ok(Value::Number(n.clone())),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| json!(f))
+            .ok_or_else(|| invalid(at, format!("`{s}` is not a number"))),
+        _ => Err(invalid(at, "must be a number")),
+    }
+}
+
+fn boolean_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    answer
+        .as_bool()
+        .map(Value::Bool)
+        .ok_or_else(|| invalid(at, "must be true or false"))
+}
+
+/// One of the question's options.
+fn one_of(at: &str, answer: &Value, options: &[&str]) -> Result<Value, ServiceError> {
+    match answer.as_str() {
+        Some(s) if options.contains(&s) => Ok(json!(s)),
+        _ => Err(invalid(
+            at,
+            format!("must be one of: {}", options.join(", ")),
+        )),
+    }
+}
+
+/// A list of the question's options.
+fn some_of(at: &str, answer: &Value, options: &[&str]) -> Result<Value, ServiceError> {
+    let chosen: Option<Vec<&str>> = answer
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
+    match chosen {
+        Some(list) if list.iter().all(|c| options.contains(c)) => Ok(json!(list)),
+        _ => Err(invalid(
+            at,
+            format!("must be a list of: {}", options.join(", ")),
+        )),
+    }
+}
+
+/// A list of email addresses (an answer that is not a list reads as an empty one).
+fn emails_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
+    let list = answer.as_array().cloned().unwrap_or_default();
+    let emails: Result<Vec<String>, ServiceError> = list
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .and_then(|s| Email::parse(s).ok())
+                .map(|e| e.as_str().to_owned())
+                .ok_or_else(|| invalid(at, format!("{v} is not an email address")))
+        })
+        .collect();
+    Ok(json!(emails?))
 }
 
 /// The booking's location: the booker's choice among the event type's locations, else the
@@ -400,26 +458,37 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
     let Some(chosen) = chosen.filter(|c| !c.is_null()) else {
         return Ok(offered.first().and_then(Location::booking_value));
     };
-    if let Some(text) = chosen.as_str() {
-        // A plain string must be one of the host's locations: a booker must not be able to
-        // plant a link that the confirmation then shows as the meeting URL.
-        let text = text.trim();
-        if offered
-            .iter()
-            .filter_map(Location::booking_value)
-            .any(|v| v == text)
-        {
-            return Ok(Some(text.to_owned()));
-        }
-        let looks_like_link = text.contains("://") || text.starts_with("www.");
-        if !offered.is_empty() || looks_like_link || text.chars().count() > 1000 {
-            return Err(invalid(
-                "location",
-                "must be one of this event type's locations, or an object like {\"type\":\"attendeeAddress\",\"address\":\"…\"}",
-            ));
-        }
+    match chosen.as_str() {
+        Some(text) => location_text(offered, text),
+        None => location_object(offered, chosen),
+    }
+}
+
+/// A location given as plain text.
+fn location_text(offered: &[Location], text: &str) -> Result<Option<String>, ServiceError> {
+    // A plain string must be one of the host's locations: a booker must not be able to
+    // plant a link that the confirmation then shows as the meeting URL.
+    let text = text.trim();
+    if offered
+        .iter()
+        .filter_map(Location::booking_value)
+        .any(|v| v == text)
+    {
         return Ok(Some(text.to_owned()));
     }
+    let looks_like_link = text.contains("://") || text.starts_with("www.");
+    if !offered.is_empty() || looks_like_link || text.chars().count() > 1000 {
+        return Err(invalid(
+            "location",
+            "must be one of this event type's locations, or an object like {\"type\":\"attendeeAddress\",\"address\":\"…\"}",
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// A location given as an object: a `type` the event type offers, with the booker's own
+/// address, phone or place where that type asks for one.
+fn location_object(offered: &[Location], chosen: &Value) -> Result<Option<String>, ServiceError> {
     let kind = chosen["type"]
         .as_str()
         .ok_or_else(|| invalid("location.type", "is required"))?;
@@ -444,25 +513,36 @@ fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>,
         "attendeeAddress" => attendee_value("address"),
         "attendeePhone" => attendee_value("phone"),
         "attendeeDefined" => attendee_value("location"),
-        "integration" => {
-            let wanted = chosen["integration"].as_str();
-            let pick = offered
-                .iter()
-                .find(|l| {
-                    l.kind == LocationKind::Integration
-                        && (wanted.is_none() || l.value.as_deref() == wanted)
-                })
-                .or(same_kind);
-            Ok(pick.and_then(Location::booking_value).or_else(|| {
-                wanted.map(|i| {
-                    format!(
-                        "integrations:{}",
-                        if i == "cal-video" { "daily" } else { i }
-                    )
-                })
-            }))
-        }
+        "integration" => Ok(integration_location(
+            offered,
+            same_kind,
+            chosen["integration"].as_str(),
+        )),
         "organizersDefaultApp" => Ok(offered.first().and_then(Location::booking_value)),
         _ => Ok(same_kind.and_then(Location::booking_value)),
     }
+}
+
+/// A video integration: the offered one asked for (any, when none is named), else the named
+/// integration itself.
+fn integration_location(
+    offered: &[Location],
+    same_kind: Option<&Location>,
+    wanted: Option<&str>,
+) -> Option<String> {
+    let pick = offered
+        .iter()
+        .find(|l| {
+            l.kind == LocationKind::Integration
+                && (wanted.is_none() || l.value.as_deref() == wanted)
+        })
+        .or(same_kind);
+    pick.and_then(Location::booking_value).or_else(|| {
+        wanted.map(|i| {
+            format!(
+                "integrations:{}",
+                if i == "cal-video" { "daily" } else { i }
+            )
+        })
+    })
 }

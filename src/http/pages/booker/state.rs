@@ -1,0 +1,133 @@
+//! What a booker URL asks for, read once per request: the event type, whether a booking is
+//! being moved (`rescheduleUid`), and how to show it: the zone (`tz`), the clock (`hour`), the
+//! length (`duration`) and the language. It checks the booking being moved; it renders nothing.
+
+use actix_web::HttpRequest;
+use chrono_tz::Tz;
+
+use crate::booking::{self, EventRef};
+use crate::domain::TimeZoneName;
+use crate::event_types::EventType;
+use crate::http::AppState;
+use crate::http::pages::i18n::Lang;
+use crate::http::pages::{PageError, QueryState};
+
+/// What the booker is for: a new booking, or moving the booking with this uid.
+pub(super) struct Mode {
+    pub(super) rescheduling: Option<booking::BookingView>,
+}
+
+pub(super) struct Prepared {
+    pub(super) event: EventType,
+    pub(super) tz: Tz,
+    pub(super) lang: Lang,
+    pub(super) twelve_hour: bool,
+    pub(super) length: u32,
+    pub(super) mode: Mode,
+}
+
+/// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
+pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> EventRef {
+    if request.path().starts_with("/team/") {
+        EventRef::Team { team: owner, slug }
+    } else {
+        EventRef::User {
+            username: owner,
+            slug,
+        }
+    }
+}
+
+pub(super) async fn prepare(
+    state: &AppState,
+    request: &HttpRequest,
+    query: &QueryState,
+    event: EventRef,
+) -> Result<Prepared, PageError> {
+    let lang = query.lang(request);
+    let event = booking::resolve_event(&state.db, &event)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    let mode = mode(state, query, lang, &event).await?;
+    let length = length(query, &event, &mode);
+    Ok(Prepared {
+        tz: zone(query, &event),
+        lang,
+        twelve_hour: twelve_hour(query, lang),
+        length,
+        event,
+        mode,
+    })
+}
+
+/// A new booking, or the booking `rescheduleUid` names while it can still move (else where to go
+/// instead: where it already went, or the booker of its own event type).
+async fn mode(
+    state: &AppState,
+    query: &QueryState,
+    lang: Lang,
+    event: &EventType,
+) -> Result<Mode, PageError> {
+    let Some(uid) = query.get("rescheduleUid") else {
+        return Ok(Mode { rescheduling: None });
+    };
+    let view = booking::by_link(&state.db, uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    if let Some(moved_to) = &view.rescheduled_to {
+        // Already moved (a second click on the button): show where it went.
+        return Err(PageError::redirect(format!("/booking/{moved_to}")));
+    }
+    if !view.record.status.is_active() {
+        return Err(PageError::gone(lang, lang.text().cannot_reschedule));
+    }
+    if view.record.event_type_id != Some(event.record.id) {
+        return Err(PageError::redirect(format!("/reschedule/{uid}")));
+    }
+    Ok(Mode {
+        rescheduling: Some(view),
+    })
+}
+
+/// The visitor's zone (`tz`), else the owner's, else UTC.
+fn zone(query: &QueryState, event: &EventType) -> Tz {
+    let owner_tz = event
+        .owner_user
+        .as_ref()
+        .map(|u| u.time_zone.clone())
+        .unwrap_or_else(|| "UTC".into());
+    query
+        .get("tz")
+        .and_then(|z| TimeZoneName::parse(z).ok())
+        .or_else(|| TimeZoneName::parse(&owner_tz).ok())
+        .map_or(Tz::UTC, TimeZoneName::tz)
+}
+
+/// The visitor's clock (booker.js reads it from the browser), else their language's habit;
+/// the host's own time format is the host's preference, not the visitor's.
+fn twelve_hour(query: &QueryState, lang: Lang) -> bool {
+    match query.get("hour") {
+        Some("12") => true,
+        Some("24") => false,
+        _ => lang.twelve_hour(),
+    }
+}
+
+/// The length to book: the moved booking's, else `duration`, while the event type offers it;
+/// else the event type's first.
+fn length(query: &QueryState, event: &EventType, mode: &Mode) -> u32 {
+    let lengths = event.lengths();
+    match &mode.rescheduling {
+        // The service keeps the booking's length if the event type still offers it.
+        Some(view) => event
+            .length(Some(
+                (view.record.end_at - view.record.start_at).num_minutes() as u32,
+            ))
+            .unwrap_or(lengths[0]),
+        None => query
+            .get("duration")
+            .and_then(|d| d.parse::<u32>().ok())
+            .filter(|d| lengths.contains(d))
+            .unwrap_or(lengths[0]),
+    }
+}

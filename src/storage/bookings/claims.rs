@@ -1,0 +1,282 @@
+//! Per-host time claims (the rows the database refuses to overlap) and the reads that feed the
+//! availability engine: hosts' busy bookings, external busy time and time off, and the
+//! round-robin assignment history.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::domain::BookingStatus;
+use crate::storage::schema::{
+    attendees, booking_claims, bookings, busy_intervals, out_of_office, users,
+};
+use crate::storage::{Conn, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn};
+
+/// The time a booking blocks for one host, buffers included.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    pub user_id: i64,
+    pub blocked_start: DateTime<Utc>,
+    pub blocked_end: DateTime<Utc>,
+    pub active: bool,
+}
+
+/// Locks the hosts' user rows until the transaction ends (PostgreSQL; SQLite's `BEGIN
+/// IMMEDIATE` already serialises writers). Bookings for one host then run one after another, so
+/// the availability re-check inside the transaction sees every earlier booking; ids are locked
+/// in order so two multi-host bookings cannot deadlock.
+pub async fn lock_hosts(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<()> {
+    if let Conn::Pg(c) = conn {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        let _: Vec<i64> = users::table
+            .filter(users::id.eq_any(&sorted))
+            .order(users::id)
+            .select(users::id)
+            .for_update()
+            .load(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts the claims; an overlapping active claim makes this fail with
+/// [`crate::storage::StorageError::Overlap`].
+pub async fn insert_claims(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    claims: &[Claim],
+) -> StorageResult<()> {
+    for claim in claims {
+        let row = (
+            booking_claims::booking_id.eq(booking_id),
+            booking_claims::user_id.eq(claim.user_id),
+            booking_claims::blocked_start.eq(to_db_time(claim.blocked_start)),
+            booking_claims::blocked_end.eq(to_db_time(claim.blocked_end)),
+            booking_claims::active.eq(claim.active),
+        );
+        with_conn!(conn, |c| {
+            diesel::insert_into(booking_claims::table)
+                .values(row)
+                .execute(c)
+                .await
+        })?;
+    }
+    Ok(())
+}
+
+/// Activates or releases every claim of a booking; activating into taken time fails with
+/// [`crate::storage::StorageError::Overlap`].
+pub async fn set_claims_active(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    active: bool,
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(booking_claims::table.filter(booking_claims::booking_id.eq(booking_id)))
+            .set(booking_claims::active.eq(active))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// A host's booking as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct BusyBooking {
+    pub host: i64,
+    pub uid: String,
+    pub event_type_id: Option<i64>,
+    pub status: BookingStatus,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub blocked_start: DateTime<Utc>,
+    pub blocked_end: DateTime<Utc>,
+    /// The claim holds the time (accepted, or pending where unconfirmed bookings block).
+    pub active: bool,
+    pub attendees: i64,
+}
+
+type BusyRow = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    StoredStatus,
+    NaiveDateTime,
+    NaiveDateTime,
+    NaiveDateTime,
+    NaiveDateTime,
+    bool,
+);
+
+/// The stored forms of the statuses of bookings that still take place.
+const ACTIVE: [&str; 2] = [
+    BookingStatus::ACTIVE[0].as_str(),
+    BookingStatus::ACTIVE[1].as_str(),
+];
+
+/// The longest a claim may span, enforced by the schema (the longest event, 24 h, with two
+/// 24 h buffers spans 3 days). It bounds "claims meeting `[from, to)`" to claims starting in
+/// `[from - MAX_CLAIM_SPAN, to)`: an index range, not a host's whole history.
+pub const MAX_CLAIM_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
+/// Accepted and pending bookings of `hosts` whose blocked time meets `[from, to)`.
+pub async fn busy_bookings(
+    conn: &mut Conn<'_>,
+    hosts: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    count_attendees: bool,
+) -> StorageResult<Vec<BusyBooking>> {
+    let earliest = to_db_time(from - MAX_CLAIM_SPAN);
+    let (from, to) = (to_db_time(from), to_db_time(to));
+    let rows: Vec<BusyRow> = with_conn!(conn, |c| {
+        booking_claims::table
+            .inner_join(bookings::table)
+            .filter(booking_claims::user_id.eq_any(hosts))
+            .filter(booking_claims::blocked_start.ge(earliest))
+            .filter(booking_claims::blocked_start.lt(to))
+            .filter(booking_claims::blocked_end.gt(from))
+            .filter(bookings::status.eq_any(ACTIVE))
+            .select((
+                booking_claims::user_id,
+                bookings::id,
+                bookings::uid,
+                bookings::event_type_id,
+                bookings::status,
+                bookings::start_at,
+                bookings::end_at,
+                booking_claims::blocked_start,
+                booking_claims::blocked_end,
+                booking_claims::active,
+            ))
+            .load(c)
+            .await
+    })?;
+    let counts: Vec<(i64, i64)> = if count_attendees && !rows.is_empty() {
+        let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        with_conn!(conn, |c| {
+            attendees::table
+                .filter(attendees::booking_id.eq_any(&ids))
+                .group_by(attendees::booking_id)
+                .select((attendees::booking_id, diesel::dsl::count_star()))
+                .load(c)
+                .await
+        })?
+    } else {
+        Vec::new()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| BusyBooking {
+            host: r.0,
+            attendees: counts
+                .iter()
+                .find(|(id, _)| *id == r.1)
+                .map_or(1, |(_, n)| *n),
+            uid: r.2,
+            event_type_id: r.3,
+            status: r.4.into(),
+            start: from_db_time(r.5),
+            end: from_db_time(r.6),
+            blocked_start: from_db_time(r.7),
+            blocked_end: from_db_time(r.8),
+            active: r.9,
+        })
+        .collect())
+}
+
+/// (host, start, end) of external busy time and of out-of-office meeting `[from, to)`.
+pub async fn external_busy(
+    conn: &mut Conn<'_>,
+    hosts: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StorageResult<(
+    Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+    Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+)> {
+    let (from, to) = (to_db_time(from), to_db_time(to));
+    let busy: Vec<(i64, NaiveDateTime, NaiveDateTime)> = with_conn!(conn, |c| {
+        busy_intervals::table
+            .filter(busy_intervals::user_id.eq_any(hosts))
+            .filter(busy_intervals::start_at.lt(to))
+            .filter(busy_intervals::end_at.gt(from))
+            .select((
+                busy_intervals::user_id,
+                busy_intervals::start_at,
+                busy_intervals::end_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let away: Vec<(i64, NaiveDateTime, NaiveDateTime)> = with_conn!(conn, |c| {
+        out_of_office::table
+            .filter(out_of_office::user_id.eq_any(hosts))
+            .filter(out_of_office::start_at.lt(to))
+            .filter(out_of_office::end_at.gt(from))
+            .select((
+                out_of_office::user_id,
+                out_of_office::start_at,
+                out_of_office::end_at,
+            ))
+            .load(c)
+            .await
+    })?;
+    let convert = |rows: Vec<(i64, NaiveDateTime, NaiveDateTime)>| {
+        rows.into_iter()
+            .map(|(h, s, e)| (h, from_db_time(s), from_db_time(e)))
+            .collect()
+    };
+    Ok((convert(busy), convert(away)))
+}
+
+/// A round-robin event type's bookings (not cancelled or rejected) that fairness needs: those
+/// created or starting since `since`, plus each host's latest one before it.
+pub async fn assignment_history(
+    conn: &mut Conn<'_>,
+    event_type_id: i64,
+    since: DateTime<Utc>,
+) -> StorageResult<Vec<(i64, DateTime<Utc>, DateTime<Utc>, bool)>> {
+    let since = to_db_time(since);
+    let recent: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::event_type_id.eq(event_type_id))
+            .filter(bookings::status.eq_any(ACTIVE))
+            .filter(
+                bookings::created_at
+                    .ge(since)
+                    .or(bookings::start_at.ge(since)),
+            )
+            .select((
+                bookings::user_id,
+                bookings::created_at,
+                bookings::start_at,
+                bookings::no_show_host,
+            ))
+            .load(c)
+            .await
+    })?;
+    let latest: Vec<(i64, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::event_type_id.eq(event_type_id))
+            .filter(bookings::status.eq_any(ACTIVE))
+            .filter(bookings::no_show_host.eq(false))
+            .filter(bookings::created_at.lt(since))
+            .group_by(bookings::user_id)
+            .select((bookings::user_id, diesel::dsl::max(bookings::created_at)))
+            .load(c)
+            .await
+    })?;
+    // A host's latest earlier booking only tells "least recently booked"; it lies outside the
+    // fairness period by both instants, so it is never counted.
+    let earlier = latest
+        .into_iter()
+        .filter_map(|(u, at)| at.map(|at| (u, at, at, false)));
+    Ok(recent
+        .into_iter()
+        .chain(earlier)
+        .map(|(u, c, s, n)| (u, from_db_time(c), from_db_time(s), n))
+        .collect())
+}
