@@ -14,7 +14,7 @@ use rand::Rng;
 
 use super::compose::Email;
 use super::{MAX_ATTEMPTS, QUEUE};
-use crate::config::Secret;
+use crate::secret::Secret;
 use crate::storage::jobs::{self as store, Finish, JobRecord};
 use crate::storage::{Db, StorageError};
 use crate::webhooks::retry::RetrySchedule;
