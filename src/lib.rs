@@ -15,6 +15,7 @@ pub mod error;
 pub mod event_types;
 pub mod headless;
 pub mod http;
+pub mod ical;
 pub mod notify;
 pub mod schedules;
 pub mod secret;

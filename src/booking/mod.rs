@@ -7,7 +7,6 @@
 //! itself (an exclusion constraint, or triggers), so even a bug above cannot double-book.
 
 pub mod context;
-pub mod ics;
 mod requests;
 
 use chrono::{DateTime, Datelike, Duration, Utc};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::booking::ics::{self, Invite, Person};
+use crate::ical::{self, EventStatus, Invite, Person};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
 
@@ -104,9 +104,9 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
     let attendee_names = names(meeting.attendees.iter().map(|a| a.name.as_str()));
     let calendar =
-        |method: &str, status: &str, sequence: i32, attendees: Vec<Person<'_>>| Calendar {
+        |method: &str, status: EventStatus, sequence: i32, attendees: Vec<Person<'_>>| Calendar {
             method: method.to_owned(),
-            ics: ics::render(&Invite {
+            ics: ical::render(&Invite {
                 uid: &b.ical_uid,
                 sequence,
                 stamp: now,
@@ -140,10 +140,18 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
         }))
         .collect();
     let invite = |method: &str, people: Vec<Person<'_>>| match notice {
-        Notice::Booked | Notice::Rescheduled { .. } => {
-            Some(calendar(method, "CONFIRMED", b.ical_sequence, people))
-        }
-        Notice::Cancelled => Some(calendar(method, "CANCELLED", b.ical_sequence + 1, people)),
+        Notice::Booked | Notice::Rescheduled { .. } => Some(calendar(
+            method,
+            EventStatus::Confirmed,
+            b.ical_sequence,
+            people,
+        )),
+        Notice::Cancelled => Some(calendar(
+            method,
+            EventStatus::Cancelled,
+            b.ical_sequence + 1,
+            people,
+        )),
         Notice::Requested | Notice::Declined => None,
     };
     let method = if matches!(notice, Notice::Cancelled) {
