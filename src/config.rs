@@ -9,7 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::RetrySchedule;
-use crate::notify::worker::MailerConfig;
+pub use crate::secret::Secret;
 use crate::storage::DatabaseUrl;
 use crate::webhooks::ssrf::Policy;
 use crate::webhooks::worker::WorkerConfig;
@@ -52,25 +52,15 @@ pub enum LogFormat {
     Json,
 }
 
-/// A secret that never appears in logs or `Debug` output.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Self {
-        Self(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
+/// The email settings, validated: what [`crate::notify`] needs to send. Plain values, so
+/// configuration depends on no sender.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// `smtp://host:port` (plain or STARTTLS with `?tls=required`), `smtps://host:port`
+    /// (TLS from the start); credentials as `user:password@`.
+    pub smtp_url: Secret,
+    pub from: lettre::message::Mailbox,
+    pub schedule: RetrySchedule,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -285,10 +275,10 @@ impl Config {
         }
     }
 
-    /// The email sender's settings, when an SMTP server is configured.
-    pub fn mailer(&self) -> Option<MailerConfig> {
+    /// Where booking emails go and how often they are tried, when an SMTP server is configured.
+    pub fn email(&self) -> Option<EmailSettings> {
         let smtp_url = self.smtp_url.clone()?;
-        Some(MailerConfig {
+        Some(EmailSettings {
             smtp_url,
             from: self
                 .email_from
@@ -296,9 +286,6 @@ impl Config {
                 .expect("validated when the configuration loaded"),
             schedule: RetrySchedule::parse(&self.email_retry_schedule)
                 .expect("validated when the configuration loaded"),
-            lease: std::time::Duration::from_secs(120),
-            timeout: std::time::Duration::from_secs(30),
-            poll: std::time::Duration::from_secs(1),
         })
     }
 

@@ -3,8 +3,8 @@
 
 use crate::accounts::{self, NewAccount};
 use crate::auth::{ApiKeySecret, Password, hash_password};
-use crate::config::Secret;
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
+use crate::secret::Secret;
 use crate::service::ServiceError;
 use crate::storage::event_types::{self, NewEventType, NewHost, Owner, SchedulingType};
 use crate::storage::{Db, teams, users};

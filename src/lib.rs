@@ -15,9 +15,11 @@ pub mod error;
 pub mod event_types;
 pub mod headless;
 pub mod http;
+pub mod ical;
 pub mod jobs;
 pub mod notify;
 pub mod schedules;
+pub mod secret;
 pub mod service;
 pub mod storage;
 pub mod teams;
@@ -32,7 +34,8 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::config::{Config, Secret};
+use crate::config::Config;
+use crate::secret::Secret;
 use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
 
 /// A bound, migrated, ready-to-run Kairos server.
@@ -106,8 +109,10 @@ impl Application {
         } else {
             None
         };
-        let mailer = match config.mailer() {
-            Some(mailer) if config.email_worker => Some(notify::worker::spawn(db.clone(), mailer)?),
+        let mailer = match config.email() {
+            Some(email) if config.email_worker => {
+                Some(notify::worker::spawn(db.clone(), notify::mailer(email))?)
+            }
             Some(_) => None,
             None => {
                 tracing::info!("email is off: set KAIROS_SMTP_URL to send confirmations");

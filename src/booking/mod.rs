@@ -12,7 +12,6 @@ mod cancel;
 mod confirm;
 pub mod context;
 mod create;
-pub mod ics;
 mod queries;
 mod requests;
 mod reschedule;

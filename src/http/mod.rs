@@ -13,8 +13,8 @@ pub use slots_cache::SlotsCache;
 
 use actix_web::{HttpRequest, web};
 
-use crate::config::Secret;
 use crate::error::ApiError;
+use crate::secret::Secret;
 use crate::storage::Db;
 
 /// Request bodies above this size are refused before they are parsed.

@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::booking::ics::{self, Invite, Person};
-use crate::domain::BookingStatus;
+use crate::ical::{self, EventStatus, Invite, Person};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
 
@@ -105,9 +104,9 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
     let attendee_names = names(meeting.attendees.iter().map(|a| a.name.as_str()));
     let calendar =
-        |method: &str, status: &str, sequence: i32, attendees: Vec<Person<'_>>| Calendar {
+        |method: &str, status: EventStatus, sequence: i32, attendees: Vec<Person<'_>>| Calendar {
             method: method.to_owned(),
-            ics: ics::render(&Invite {
+            ics: ical::render(&Invite {
                 uid: &b.ical_uid,
                 sequence,
                 stamp: now,
@@ -143,14 +142,16 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
     let invite = |method: &str, people: Vec<Person<'_>>| match notice {
         Notice::Booked | Notice::Rescheduled { .. } => Some(calendar(
             method,
-            ics::status_of(BookingStatus::Accepted),
+            EventStatus::Confirmed,
             b.ical_sequence,
             people,
         )),
-        Notice::Cancelled => {
-            let status = ics::status_of(BookingStatus::Cancelled);
-            Some(calendar(method, status, b.ical_sequence + 1, people))
-        }
+        Notice::Cancelled => Some(calendar(
+            method,
+            EventStatus::Cancelled,
+            b.ical_sequence + 1,
+            people,
+        )),
         Notice::Requested | Notice::Declined => None,
     };
     let method = if matches!(notice, Notice::Cancelled) {
@@ -320,6 +321,8 @@ fn body(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    use crate::domain::BookingStatus;
 
     fn booking() -> BookingRecord {
         let start = Utc.with_ymd_and_hms(2026, 3, 29, 8, 30, 0).unwrap();

@@ -7,8 +7,11 @@
 pub mod compose;
 pub mod worker;
 
+use std::time::Duration;
+
 use chrono::Utc;
 
+use crate::config::EmailSettings;
 use crate::service::ServiceError;
 use crate::storage::Conn;
 use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
@@ -23,6 +26,19 @@ pub use compose::{Calendar, Email, Notice};
 pub const QUEUE: &str = "email";
 /// Attempts before an email is given up (the retry schedule spaces them out).
 pub const MAX_ATTEMPTS: i32 = 10;
+
+/// The sender's settings: the configured server, sender and schedule, with the sender's own
+/// lease, SMTP timeout and polling interval.
+pub fn mailer(settings: EmailSettings) -> worker::MailerConfig {
+    worker::MailerConfig {
+        smtp_url: settings.smtp_url,
+        from: settings.from,
+        schedule: settings.schedule,
+        lease: Duration::from_secs(120),
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_secs(1),
+    }
+}
 
 /// The people of a booking, when the caller already has them (a booking just made): saves
 /// reading them again inside the booking's transaction.

@@ -11,9 +11,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::compose::Email;
 use super::{MAX_ATTEMPTS, QUEUE};
-use crate::config::Secret;
 use crate::jobs::table::{Handler, TableQueue};
 use crate::jobs::{self, Outcome, RetrySchedule, RunnerConfig};
+use crate::secret::Secret;
 use crate::storage::Db;
 use crate::storage::jobs::JobRecord;
 

@@ -1,6 +1,6 @@
-//! Webhooks: subscriptions (a user's or an event type's), the outbox that turns booking
-//! changes into deliveries inside the same transaction, and the delivery worker
-//! ([`worker`]) that signs, sends, retries and logs them.
+//! Webhooks: subscriptions (a user's or an event type's, with their rules, [`subscriptions`]),
+//! the outbox that turns booking changes into deliveries inside the same transaction (here), and
+//! the delivery worker ([`worker`]) that signs, sends, retries and logs them.
 //!
 //! A delivery's body is rendered once, when the event happens, and stored; every attempt
 //! sends those bytes with the same `webhook-id`, so receivers can verify and deduplicate.
@@ -9,6 +9,7 @@ pub mod payload;
 pub mod retry;
 pub mod signing;
 pub mod ssrf;
+pub mod subscriptions;
 pub mod template;
 pub mod worker;
 
@@ -18,8 +19,8 @@ use serde_json::Value;
 use crate::event_types;
 use crate::service::ServiceError;
 use crate::storage::bookings::{self as bookings_store, BookingRecord};
-use crate::storage::webhooks::{self as store, NewDelivery, Owner, WebhookFields, WebhookRecord};
-use crate::storage::{Conn, Db, StorageError, teams, users};
+use crate::storage::webhooks::{self as store, NewDelivery, WebhookRecord};
+use crate::storage::{Conn, StorageError, teams, users};
 use payload::{Change, Facts};
 
 /// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
@@ -120,7 +121,12 @@ async fn facts(
     }
     let organizer = users::find(c, booking.user_id).await?;
     let event = match booking.event_type_id {
-        Some(id) => event_types::find_any(c, id).await.ok(),
+        // A deleted event type is no longer described; one that cannot be read is an error.
+        Some(id) => match event_types::find_any(c, id).await {
+            Ok(event) => Some(event),
+            Err(ServiceError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let team = match event.as_ref().and_then(|e| e.record.team_id) {
@@ -218,212 +224,4 @@ pub async fn no_show_changed(
     );
     enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
     Ok(())
-}
-
-// ---- Subscriptions ----
-
-fn not_found(id: &str) -> ServiceError {
-    ServiceError::NotFound(format!("Webhook with id={id} not found"))
-}
-
-/// The subscription `id` if `caller` owns it (directly, or through an event type they
-/// manage) and, when `event_type` is given, it belongs to that event type.
-async fn owned(
-    c: &mut Conn<'_>,
-    caller: i64,
-    event_type: Option<i64>,
-    id: &str,
-) -> Result<WebhookRecord, ServiceError> {
-    let hook = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
-    match (event_type, hook.user_id, hook.event_type_id) {
-        (None, Some(user), _) if user == caller => Ok(hook),
-        (None, None, Some(et)) | (Some(et), None, Some(_)) if Some(et) == hook.event_type_id => {
-            event_types::manageable(c, caller, et)
-                .await
-                .map_err(|_| not_found(id))?;
-            Ok(hook)
-        }
-        _ => Err(not_found(id)),
-    }
-}
-
-pub async fn create(
-    db: &Db,
-    caller: i64,
-    event_type: Option<i64>,
-    fields: WebhookFields,
-) -> Result<WebhookRecord, ServiceError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    db.transaction(async |c| {
-        let owner = match event_type {
-            Some(et) => {
-                event_types::manageable(c, caller, et).await?;
-                Owner::EventType(et)
-            }
-            None => Owner::User(caller),
-        };
-        store::insert(c, &id, owner, &fields).await?;
-        store::find(c, &id).await?.ok_or_else(|| not_found(&id))
-    })
-    .await
-}
-
-pub async fn list(
-    db: &Db,
-    caller: i64,
-    event_type: Option<i64>,
-    skip: i64,
-    take: i64,
-) -> Result<Vec<WebhookRecord>, ServiceError> {
-    db.run(async |c| {
-        let owner = match event_type {
-            Some(et) => {
-                event_types::manageable(c, caller, et).await?;
-                Owner::EventType(et)
-            }
-            None => Owner::User(caller),
-        };
-        Ok(store::list(c, owner, skip, take).await?)
-    })
-    .await
-}
-
-pub async fn get(
-    db: &Db,
-    caller: i64,
-    event_type: Option<i64>,
-    id: &str,
-) -> Result<WebhookRecord, ServiceError> {
-    db.run(async |c| owned(c, caller, event_type, id).await)
-        .await
-}
-
-/// Saves `fields` (validated against the current settings by the caller) if the caller owns
-/// the subscription.
-pub async fn update(
-    db: &Db,
-    caller: i64,
-    event_type: Option<i64>,
-    id: &str,
-    fields: WebhookFields,
-) -> Result<WebhookRecord, ServiceError> {
-    db.transaction(async |c| {
-        owned(c, caller, event_type, id).await?;
-        store::update(c, id, &fields).await?;
-        store::find(c, id).await?.ok_or_else(|| not_found(id))
-    })
-    .await
-}
-
-pub async fn delete(
-    db: &Db,
-    caller: i64,
-    event_type: Option<i64>,
-    id: &str,
-) -> Result<WebhookRecord, ServiceError> {
-    db.transaction(async |c| {
-        let hook = owned(c, caller, event_type, id).await?;
-        store::delete(c, id).await?;
-        Ok(hook)
-    })
-    .await
-}
-
-/// Queues a `PING` to the subscription now, whatever its triggers; returns the delivery.
-pub async fn ping(db: &Db, caller: i64, id: &str) -> Result<store::DeliveryRecord, ServiceError> {
-    db.transaction(async |c| {
-        let hook = owned_any(c, caller, id).await?;
-        let now = Utc::now();
-        let envelope = payload::envelope("PING", now, payload::ping_payload(now));
-        let (body, content_type) = render(&hook, &envelope, true);
-        let delivery = delivery_id();
-        store::insert_delivery(
-            c,
-            &NewDelivery {
-                id: &delivery,
-                webhook_id: &hook.id,
-                trigger: "PING",
-                booking_id: None,
-                body: &body,
-                content_type,
-                version: &hook.version,
-                due: now,
-            },
-        )
-        .await?;
-        store::find_delivery(c, id, &delivery)
-            .await?
-            .ok_or_else(|| not_found(id))
-    })
-    .await
-}
-
-/// A subscription the caller owns, at user or event-type level (the delivery log and ping
-/// are addressed by subscription id alone).
-async fn owned_any(c: &mut Conn<'_>, caller: i64, id: &str) -> Result<WebhookRecord, ServiceError> {
-    let hook = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
-    owned(c, caller, hook.event_type_id, id).await
-}
-
-pub async fn deliveries(
-    db: &Db,
-    caller: i64,
-    id: &str,
-    filter: &store::DeliveryFilter,
-) -> Result<(Vec<store::DeliveryRecord>, i64), ServiceError> {
-    db.run(async |c| {
-        owned_any(c, caller, id).await?;
-        Ok(store::list_deliveries(c, id, filter).await?)
-    })
-    .await
-}
-
-pub async fn delivery(
-    db: &Db,
-    caller: i64,
-    id: &str,
-    delivery: &str,
-) -> Result<(store::DeliveryRecord, Vec<store::AttemptRecord>), ServiceError> {
-    db.run(async |c| {
-        owned_any(c, caller, id).await?;
-        let found = store::find_delivery(c, id, delivery)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!("Delivery with id={delivery} not found"))
-            })?;
-        let attempts = store::attempts(c, delivery).await?;
-        Ok((found, attempts))
-    })
-    .await
-}
-
-pub async fn redeliver(
-    db: &Db,
-    caller: i64,
-    id: &str,
-    delivery: &str,
-) -> Result<store::DeliveryRecord, ServiceError> {
-    db.transaction(async |c| {
-        let hook = owned_any(c, caller, id).await?;
-        let found = store::find_delivery(c, id, delivery)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!("Delivery with id={delivery} not found"))
-            })?;
-        if found.status == store::PENDING {
-            return Err(ServiceError::Conflict(format!(
-                "Delivery {delivery} is still pending; it will be attempted again on its own"
-            )));
-        }
-        if !hook.active {
-            return Err(ServiceError::Conflict(format!(
-                "Webhook {id} is not active; switch it on (PATCH active=true) before redelivering"
-            )));
-        }
-        store::redeliver(c, delivery).await?;
-        store::find_delivery(c, id, delivery)
-            .await?
-            .ok_or_else(|| not_found(id))
-    })
-    .await
 }

@@ -10,13 +10,8 @@ use super::success;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::extract::{Authenticated, parse_body};
-use crate::storage::webhooks::{
-    AttemptRecord, DeliveryFilter, DeliveryRecord, WebhookFields, WebhookRecord,
-};
-use crate::webhooks::{self, TRIGGERS, VERSIONS, ssrf};
-
-const MAX_SECRET: usize = 256;
-const MAX_TEMPLATE: usize = 64 * 1024;
+use crate::storage::webhooks::{AttemptRecord, DeliveryRecord, WebhookRecord};
+use crate::webhooks::subscriptions::{self, SubscriptionInput};
 
 fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -80,133 +75,25 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn bad(message: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(message.into())
-}
-
-/// Merges `input` into `current` (a PATCH; `None` for a create) and validates the whole.
-async fn validate(
-    input: WebhookInput,
-    current: Option<&WebhookRecord>,
-    policy: &ssrf::Policy,
-) -> Result<WebhookFields, ApiError> {
-    let url = match (input.subscriber_url, current) {
-        (Some(url), _) => url,
-        (None, Some(c)) => c.subscriber_url.clone(),
-        (None, None) => return Err(bad("subscriberUrl: is required")),
-    };
-    let url = ssrf::check(url.trim(), policy).await.map_err(|e| {
-        if e.starts_with("subscriberUrl") {
-            bad(e)
-        } else {
-            bad(format!("subscriberUrl: {e}"))
-        }
-    })?;
-    let triggers = match (input.triggers.or(input.event_triggers), current) {
-        (Some(t), _) => t,
-        (None, Some(c)) => c.triggers(),
-        (None, None) => return Err(bad("triggers: is required (a list of trigger events)")),
-    };
-    if triggers.is_empty() {
-        return Err(bad("triggers: must name at least one trigger event"));
-    }
-    for (i, trigger) in triggers.iter().enumerate() {
-        if !TRIGGERS.contains(&trigger.as_str()) {
-            return Err(bad(format!(
-                "triggers[{i}]: `{trigger}` is not a trigger event; use one of {}",
-                TRIGGERS.join(", ")
-            )));
-        }
-        if triggers[..i].contains(trigger) {
-            return Err(bad(format!("triggers[{i}]: `{trigger}` is listed twice")));
+impl From<WebhookInput> for SubscriptionInput {
+    fn from(input: WebhookInput) -> Self {
+        Self {
+            subscriber_url: input.subscriber_url,
+            triggers: input.triggers.or(input.event_triggers),
+            active: input.active,
+            secret: input.secret,
+            payload_template: input.payload_template,
+            version: input.version,
+            time: input.time,
+            time_unit: input.time_unit,
         }
     }
-    let secret = match (input.secret, current) {
-        (Some(s), _) => s.filter(|s| !s.is_empty()),
-        (None, Some(c)) => c.secret.clone(),
-        (None, None) => None,
-    };
-    if secret.as_ref().is_some_and(|s| s.len() > MAX_SECRET) {
-        return Err(bad(format!(
-            "secret: may be at most {MAX_SECRET} characters"
-        )));
-    }
-    let template = match (input.payload_template, current) {
-        (Some(t), _) => t.filter(|t| !t.trim().is_empty()),
-        (None, Some(c)) => c.payload_template.clone(),
-        (None, None) => None,
-    };
-    if template.as_ref().is_some_and(|t| t.len() > MAX_TEMPLATE) {
-        return Err(bad(format!(
-            "payloadTemplate: may be at most {MAX_TEMPLATE} bytes"
-        )));
-    }
-    let version = match (input.version, current) {
-        (Some(v), _) => v,
-        (None, Some(c)) => c.version.clone(),
-        (None, None) => VERSIONS[0].to_owned(),
-    };
-    if !VERSIONS.contains(&version.as_str()) {
-        return Err(bad(format!(
-            "version: `{version}` is not supported; use {}",
-            VERSIONS.join(" or ")
-        )));
-    }
-    let time = match (input.time, current) {
-        (Some(t), _) => t,
-        (None, Some(c)) => c.time,
-        (None, None) => None,
-    };
-    let time_unit = match (input.time_unit, current) {
-        (Some(u), _) => u.map(|u| u.to_uppercase()),
-        (None, Some(c)) => c.time_unit.clone(),
-        (None, None) => None,
-    };
-    let no_show = triggers.iter().any(|t| t.starts_with("AFTER_"));
-    if no_show && (time.is_none() || time_unit.is_none()) {
-        return Err(bad(
-            "time: `time` and `timeUnit` are required with the AFTER_*_CAL_VIDEO_NO_SHOW triggers",
-        ));
-    }
-    if time.is_some_and(|t| t < 1) {
-        return Err(bad("time: must be a positive number"));
-    }
-    if let Some(unit) = &time_unit
-        && !["DAY", "HOUR", "MINUTE"].contains(&unit.as_str())
-    {
-        return Err(bad(format!(
-            "timeUnit: `{unit}` is not DAY, HOUR or MINUTE"
-        )));
-    }
-    let active = input.active.or(current.map(|c| c.active)).unwrap_or(true);
-    Ok(WebhookFields {
-        subscriber_url: url.to_string(),
-        active,
-        triggers: json!(triggers).to_string(),
-        secret,
-        payload_template: template,
-        version,
-        time,
-        time_unit,
-    })
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Page {
+pub struct PageQuery {
     take: Option<i64>,
     skip: Option<i64>,
-}
-
-fn page(p: &Page) -> Result<(i64, i64), ApiError> {
-    let take = p.take.unwrap_or(250);
-    if !(1..=250).contains(&take) {
-        return Err(bad("take: must be between 1 and 250"));
-    }
-    let skip = p.skip.unwrap_or(0);
-    if skip < 0 {
-        return Err(bad("skip: must not be negative"));
-    }
-    Ok((skip, take))
 }
 
 async fn create_in(
@@ -216,8 +103,14 @@ async fn create_in(
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let input: WebhookInput = parse_body(body)?;
-    let fields = validate(input, None, &state.webhook_policy).await?;
-    let hook = webhooks::create(&state.db, caller, event_type, fields).await?;
+    let hook = subscriptions::create(
+        &state.db,
+        &state.webhook_policy,
+        caller,
+        event_type,
+        input.into(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(success(to_json(&hook, true))))
 }
 
@@ -229,22 +122,36 @@ async fn update_in(
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let input: WebhookInput = parse_body(body)?;
-    // The URL check resolves names, so it runs before the transaction, on the current values.
-    let current = webhooks::get(&state.db, caller, event_type, id).await?;
-    let fields = validate(input, Some(&current), &state.webhook_policy).await?;
-    let hook = webhooks::update(&state.db, caller, event_type, id, fields).await?;
+    let hook = subscriptions::update(
+        &state.db,
+        &state.webhook_policy,
+        caller,
+        event_type,
+        id,
+        input.into(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
+}
+
+async fn list_in(
+    state: &AppState,
+    caller: i64,
+    event_type: Option<i64>,
+    page: &PageQuery,
+) -> Result<HttpResponse, ApiError> {
+    let page = subscriptions::Page::new(page.take, page.skip)?;
+    let hooks = subscriptions::list(&state.db, caller, event_type, page).await?;
+    let data: Vec<Value> = hooks.iter().map(|h| to_json(h, false)).collect();
+    Ok(HttpResponse::Ok().json(success(json!(data))))
 }
 
 pub async fn list(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
-    query: web::Query<Page>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (skip, take) = page(&query)?;
-    let hooks = webhooks::list(&state.db, caller.user.id, None, skip, take).await?;
-    let data: Vec<Value> = hooks.iter().map(|h| to_json(h, false)).collect();
-    Ok(HttpResponse::Ok().json(success(json!(data))))
+    list_in(&state, caller.user.id, None, &query).await
 }
 
 pub async fn create(
@@ -260,7 +167,7 @@ pub async fn get(
     Authenticated(caller): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let hook = webhooks::get(&state.db, caller.user.id, None, &id).await?;
+    let hook = subscriptions::get(&state.db, caller.user.id, None, &id).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
 }
 
@@ -278,7 +185,7 @@ pub async fn delete(
     Authenticated(caller): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let hook = webhooks::delete(&state.db, caller.user.id, None, &id).await?;
+    let hook = subscriptions::delete(&state.db, caller.user.id, None, &id).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
 }
 
@@ -286,12 +193,9 @@ pub async fn event_type_list(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
     event_type: web::Path<i64>,
-    query: web::Query<Page>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (skip, take) = page(&query)?;
-    let hooks = webhooks::list(&state.db, caller.user.id, Some(*event_type), skip, take).await?;
-    let data: Vec<Value> = hooks.iter().map(|h| to_json(h, false)).collect();
-    Ok(HttpResponse::Ok().json(success(json!(data))))
+    list_in(&state, caller.user.id, Some(*event_type), &query).await
 }
 
 pub async fn event_type_create(
@@ -309,7 +213,7 @@ pub async fn event_type_get(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (event_type, id) = path.into_inner();
-    let hook = webhooks::get(&state.db, caller.user.id, Some(event_type), &id).await?;
+    let hook = subscriptions::get(&state.db, caller.user.id, Some(event_type), &id).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
 }
 
@@ -329,7 +233,7 @@ pub async fn event_type_delete(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (event_type, id) = path.into_inner();
-    let hook = webhooks::delete(&state.db, caller.user.id, Some(event_type), &id).await?;
+    let hook = subscriptions::delete(&state.db, caller.user.id, Some(event_type), &id).await?;
     Ok(HttpResponse::Ok().json(success(to_json(&hook, false))))
 }
 
@@ -367,7 +271,7 @@ pub async fn ping(
     Authenticated(caller): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = webhooks::ping(&state.db, caller.user.id, &id).await?;
+    let delivery = subscriptions::ping(&state.db, caller.user.id, &id).await?;
     Ok(HttpResponse::Created().json(success(delivery_json(&delivery))))
 }
 
@@ -382,15 +286,6 @@ pub struct DeliveryQuery {
     skip: Option<i64>,
 }
 
-fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
-    raw.map(|raw| {
-        DateTime::parse_from_rfc3339(raw)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| bad(format!("{field}: `{raw}` is not an ISO 8601 instant")))
-    })
-    .transpose()
-}
-
 pub async fn deliveries(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
@@ -398,38 +293,20 @@ pub async fn deliveries(
     query: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    if let Some(status) = &q.status
-        && !["pending", "delivered", "failed", "cancelled"].contains(&status.as_str())
-    {
-        return Err(bad(format!(
-            "status: `{status}` is not pending, delivered, failed or cancelled"
-        )));
-    }
-    if let Some(trigger) = &q.trigger_event
-        && trigger != "PING"
-        && !TRIGGERS.contains(&trigger.as_str())
-    {
-        return Err(bad(format!(
-            "triggerEvent: `{trigger}` is not a trigger event"
-        )));
-    }
-    let (skip, take) = page(&Page {
-        take: Some(q.take.unwrap_or(100)),
-        skip: q.skip,
-    })?;
-    let filter = DeliveryFilter {
+    let query = subscriptions::DeliveryQuery {
         status: q.status,
-        trigger: q.trigger_event,
-        after: instant("afterCreatedAt", q.after_created_at.as_deref())?,
-        before: instant("beforeCreatedAt", q.before_created_at.as_deref())?,
-        skip,
-        take,
+        trigger_event: q.trigger_event,
+        after_created_at: q.after_created_at,
+        before_created_at: q.before_created_at,
+        take: q.take,
+        skip: q.skip,
     };
-    let (rows, total) = webhooks::deliveries(&state.db, caller.user.id, &id, &filter).await?;
-    let returned = rows.len() as i64;
+    let found = subscriptions::deliveries(&state.db, caller.user.id, &id, query).await?;
+    let (total, skip, take) = (found.total, found.page.skip, found.page.take);
+    let returned = found.rows.len() as i64;
     Ok(HttpResponse::Ok().json(json!({
         "status": "success",
-        "data": rows.iter().map(delivery_json).collect::<Vec<_>>(),
+        "data": found.rows.iter().map(delivery_json).collect::<Vec<_>>(),
         "pagination": {
             "totalItems": total,
             "remainingItems": (total - skip - returned).max(0),
@@ -449,7 +326,8 @@ pub async fn delivery(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery) = path.into_inner();
-    let (record, attempts) = webhooks::delivery(&state.db, caller.user.id, &id, &delivery).await?;
+    let (record, attempts) =
+        subscriptions::delivery(&state.db, caller.user.id, &id, &delivery).await?;
     let mut out = delivery_json(&record);
     out["body"] = json!(record.body);
     out["attempts"] = json!(attempts.iter().map(attempt_json).collect::<Vec<_>>());
@@ -462,6 +340,6 @@ pub async fn redeliver(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery) = path.into_inner();
-    let record = webhooks::redeliver(&state.db, caller.user.id, &id, &delivery).await?;
+    let record = subscriptions::redeliver(&state.db, caller.user.id, &id, &delivery).await?;
     Ok(HttpResponse::Ok().json(success(delivery_json(&record))))
 }

@@ -11,9 +11,10 @@ use serde_json::json;
 
 use super::i18n::{Lang, Text};
 use super::{Chrome, PageError, PageResult, QueryState, html};
-use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef, ics};
+use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef};
 use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
+use crate::ical;
 use crate::service::ServiceError;
 use crate::storage::StorageError;
 use crate::storage::bookings::AttendeeRecord;
@@ -391,7 +392,7 @@ pub async fn ics(
     let r = &view.record;
     let host = view.hosts.first();
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
-    let invite = ics::Invite {
+    let invite = ical::Invite {
         uid: &r.ical_uid,
         sequence: r.ical_sequence,
         stamp: Utc::now(),
@@ -400,14 +401,14 @@ pub async fn ics(
         summary: &r.title,
         description: &r.description,
         location: r.location.as_deref(),
-        status: ics::status_of(r.status),
-        organizer: ics::Person {
+        status: ical::status_of(r.status),
+        organizer: ical::Person {
             name: host.map_or("", |h| h.name.as_str()),
             email: host.map_or("", |h| h.email.as_str()),
         },
         attendees: visible_attendees(&view, query.get("seatReferenceUid"))
             .into_iter()
-            .map(|a| ics::Person {
+            .map(|a| ical::Person {
                 name: &a.name,
                 email: &a.email,
             })
@@ -423,5 +424,5 @@ pub async fn ics(
             format!("attachment; filename=\"{file}.ics\""),
         ))
         .insert_header((CACHE_CONTROL, "no-store"))
-        .body(ics::render(&invite)))
+        .body(ical::render(&invite)))
 }
