@@ -1,6 +1,7 @@
 //! Marking no-shows: the host or attendees who did not come.
 
 use super::*;
+
 pub async fn mark_absent(
     db: &Db,
     uid: &str,

@@ -2,6 +2,7 @@
 //! may change, row locks, closed bookings and the host's switches.
 
 use super::*;
+
 /// The event type a request names, whoever owns it (public booking paths).
 pub async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, ServiceError> {
     let found = match target {

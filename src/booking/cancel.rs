@@ -1,6 +1,7 @@
 //! Cancelling a booking, or giving up one seat of it.
 
 use super::*;
+
 /// Cancels a booking (or one seat of it) and frees its time at once.
 pub async fn cancel(
     db: &Db,

@@ -2,6 +2,7 @@
 //! slot, joining a seated booking or choosing the hosts (round robin), and the writes.
 
 use super::*;
+
 /// The booker's local day around `start`: the engine looks at whole days (first slot of the
 /// day, rolling windows), so the re-check does too.
 pub(super) fn day_range(tz: Tz, start: i64) -> Interval {

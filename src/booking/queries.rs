@@ -2,6 +2,7 @@
 //! the booking it was moved to), who may see it, lists and history.
 
 use super::*;
+
 /// Slots of an event type (the `GET /v2/slots` and booking-page path).
 pub async fn slots(
     db: &Db,

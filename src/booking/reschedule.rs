@@ -2,6 +2,7 @@
 //! rescheduled, in one transaction.
 
 use super::*;
+
 /// Moves a booking: a new booking at the new time, the old one cancelled and marked
 /// rescheduled, in one transaction.
 pub async fn reschedule(
@@ -14,38 +15,20 @@ pub async fn reschedule(
     db.transaction(async |c| {
         let (old, event, old_hosts) = locked_move(c, &actor, uid).await?;
         let attendees = store::attendees_of(c, &[old.id]).await?;
-        let seats = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
-        if actor.user_id().is_none() && seats > 1 {
-            return Err(ServiceError::Invalid(
-                "start: this booking has several seats and cannot be moved by one booker; cancel your seat (seatUid) and book the new time".into(),
-            ));
-        }
+        refuse_seat_move(&actor, &attendees)?;
         let now = Utc::now();
         let length = kept_length(&event, &old);
         let booker_tz = attendees.first().and_then(|a| a.time_zone.parse().ok());
         let slot = new_slot(c, &event, &old, &change, booker_tz.unwrap_or(Tz::UTC), length, now).await?;
         let (hosts, reason) = move_hosts(c, &event, &old, &old_hosts, &slot, &change).await?;
         // Release the old time first: the new one may overlap it.
-        store::set_claims_active(c, old.id, false).await?;
-        let moved_away = StatusChange {
-            status: BookingStatus::Cancelled,
-            cancellation_reason: change.reason.as_deref(),
-            cancelled_by: None,
-            rejection_reason: None,
-            rescheduled: true,
-        };
-        store::set_status(c, old.id, &moved_away).await?;
+        release_old(c, &old, &change).await?;
         let start_at = change.start;
         let end_at = start_at + Duration::minutes(i64::from(length));
         let by_host = actor.user_id().is_some_and(|u| hosts.contains(&u));
         let status = initial_status(&event, start_at, now, by_host);
         let organizer = users::find(c, hosts[0]).await?;
-        let title = if organizer.id == old.user_id {
-            old.title.clone()
-        } else {
-            let booker = attendees.first().map(|a| a.name.as_str()).unwrap_or_default();
-            title_for(&event, &organizer.name, booker, old.location.as_deref())
-        };
+        let title = moved_title(&event, &old, &organizer, &attendees);
         let moved = json!({"from": {"start": old.start_at, "end": old.end_at}, "to": {"start": start_at, "end": end_at}});
         let new = NewWrite {
             booking: NewBooking {
@@ -93,6 +76,52 @@ pub async fn reschedule(
         ServiceError::Storage(StorageError::Overlap) => taken(),
         other => other,
     })
+}
+
+/// A booker cannot move a booking that others hold seats in.
+fn refuse_seat_move(actor: &Actor, attendees: &[AttendeeRecord]) -> Result<(), ServiceError> {
+    let seats = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+    if actor.user_id().is_none() && seats > 1 {
+        return Err(ServiceError::Invalid(
+            "start: this booking has several seats and cannot be moved by one booker; cancel your seat (seatUid) and book the new time".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The old booking lets its time go and is marked cancelled by the move.
+async fn release_old(
+    c: &mut Conn<'_>,
+    old: &BookingRecord,
+    change: &RescheduleRequest,
+) -> Result<(), ServiceError> {
+    store::set_claims_active(c, old.id, false).await?;
+    let moved_away = StatusChange {
+        status: BookingStatus::Cancelled,
+        cancellation_reason: change.reason.as_deref(),
+        cancelled_by: None,
+        rejection_reason: None,
+        rescheduled: true,
+    };
+    store::set_status(c, old.id, &moved_away).await?;
+    Ok(())
+}
+
+/// The title stays while the organiser does; a new organiser gets the event type's title.
+fn moved_title(
+    event: &EventType,
+    old: &BookingRecord,
+    organizer: &User,
+    attendees: &[AttendeeRecord],
+) -> String {
+    if organizer.id == old.user_id {
+        return old.title.clone();
+    }
+    let booker = attendees
+        .first()
+        .map(|a| a.name.as_str())
+        .unwrap_or_default();
+    title_for(event, &organizer.name, booker, old.location.as_deref())
 }
 
 /// The booking to move, locked with the hosts of both its old and its new time, its event
