@@ -13,9 +13,16 @@ use tracing::Instrument;
 use crate::error::ApiError;
 
 /// The path as logged: a booking's uid is the key of its links (cancel and reschedule without
-/// an API key), so it is not written to logs.
+/// an API key), and a reservation's uid alone moves or releases the hold, so neither is written
+/// to logs.
 fn redacted(path: &str) -> String {
-    for prefix in ["/booking/", "/reschedule/", "/v2/bookings/"] {
+    const KEYED: [&str; 4] = [
+        "/booking/",
+        "/reschedule/",
+        "/v2/bookings/",
+        "/v2/slots/reservations/",
+    ];
+    for prefix in KEYED {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}…{tail}");
@@ -69,4 +76,29 @@ pub async fn request_span(
         }
     });
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn uids_that_act_as_keys_are_left_out_of_logged_paths() {
+        let cases = [
+            ("/booking/abc123", "/booking/…"),
+            ("/booking/abc123/ics", "/booking/…/ics"),
+            ("/reschedule/abc123", "/reschedule/…"),
+            ("/v2/bookings/abc123/cancel", "/v2/bookings/…/cancel"),
+            (
+                "/v2/slots/reservations/e3b0c442",
+                "/v2/slots/reservations/…",
+            ),
+            ("/v2/slots/reservations", "/v2/slots/reservations"),
+            ("/v2/slots", "/v2/slots"),
+            ("/demo/30min", "/demo/30min"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(redacted(path), logged, "{path}");
+        }
+    }
 }

@@ -245,7 +245,7 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, options: &PoolOptions) -> StorageResult<Self> {
         let pools = match url {
             DatabaseUrl::Sqlite(path) => {
-                create_parent_dir(path)?;
+                create_private_sqlite_file(path)?;
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.custom_setup = Box::new(|url| open_sqlite(url.to_owned()).boxed());
                 let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
@@ -451,12 +451,29 @@ where
         .map_err(|e| StorageError::Unavailable(e.to_string()))
 }
 
-fn create_parent_dir(path: &Path) -> StorageResult<()> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
-            StorageError::Unavailable(format!("cannot create directory {}: {e}", dir.display()))
-        }),
-        _ => Ok(()),
+/// Creates the database file, and its directory when missing, readable by the owner only
+/// (0600 and 0700 on Unix): it holds hashed keys, webhook secrets and every booker's details.
+/// SQLite gives the `-wal` and `-shm` files the database file's permissions. An existing file
+/// or directory keeps the permissions an operator gave it.
+fn create_private_sqlite_file(path: &Path) -> StorageResult<()> {
+    let unavailable = |what: &Path, e: std::io::Error| {
+        StorageError::Unavailable(format!("cannot create {}: {e}", what.display()))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| unavailable(dir, e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(unavailable(path, e)),
     }
 }
 

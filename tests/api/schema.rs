@@ -149,3 +149,30 @@ async fn instances_starting_together_both_migrate_cleanly() {
     assert_eq!(a.len() + b.len(), migrations, "{a:?} {b:?}");
     assert_eq!(applied.len(), migrations);
 }
+
+/// The database holds hashed keys, webhook secrets and every booker's details: the file, its
+/// `-wal` and `-shm` companions and the directory Kairos creates for them are the owner's only.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_database_and_its_directory_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").join("kairos");
+    let url = kairos::storage::DatabaseUrl::parse(&format!(
+        "sqlite://{}",
+        data.join("kairos.db").display()
+    ))
+    .unwrap();
+    let db = Db::connect(&url, &PoolOptions::default()).unwrap();
+    run_migrations(&db).await.unwrap();
+    // A pooled connection stays open, so the write-ahead log and shared memory files exist.
+    db.describe_columns().await.unwrap();
+    let mode = |name: &str| {
+        let path = data.join(name);
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(""), 0o700, "the data directory");
+    for name in ["kairos.db", "kairos.db-wal", "kairos.db-shm"] {
+        assert_eq!(mode(name), 0o600, "{name}");
+    }
+}
