@@ -1,6 +1,7 @@
 //! Accounts: creating people and their API keys, and authenticating API callers. The CLI, the
 //! API and the demo all go through here, so the same rules apply everywhere.
 
+use crate::domain::text;
 use chrono::{DateTime, Utc};
 
 use crate::auth::{ApiKeySecret, Password, hash_api_key, hash_password};
@@ -222,14 +223,22 @@ pub async fn public_profile(db: &Db, username: &str) -> Result<Option<User>, Sto
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileChanges {
+    #[serde(default, deserialize_with = "text::line")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub week_start: Option<String>,
     pub time_format: Option<i32>,
+    #[serde(default, deserialize_with = "text::line")]
     pub locale: Option<String>,
+    #[serde(default, deserialize_with = "text::lines")]
     pub bio: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub brand_color: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub dark_brand_color: Option<String>,
 }
 

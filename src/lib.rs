@@ -91,6 +91,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(http::refuse_nul_in_url))
                 .wrap(from_fn(http::request_span))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.
                 .wrap(actix_web::middleware::Compress::default())

@@ -2,6 +2,7 @@
 //! admins and owners change it and its members; only owners delete it. Anyone else gets "not
 //! found", never a hint that the team exists.
 
+use crate::domain::text;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Slug, TimeZoneName};
@@ -27,15 +28,23 @@ const ROLES: [&str; 3] = ["MEMBER", "ADMIN", "OWNER"];
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamInput {
+    #[serde(default, deserialize_with = "text::line")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub slug: Option<String>,
+    #[serde(default, deserialize_with = "text::lines")]
     pub bio: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub brand_color: Option<String>,
     /// Round-robin fairness period: `MONTH` or `DAY`.
+    #[serde(default, deserialize_with = "text::line")]
     pub rr_reset_interval: Option<String>,
     /// Which instant places a booking in the period: `CREATED_AT` or `START_TIME`.
+    #[serde(default, deserialize_with = "text::line")]
     pub rr_timestamp_basis: Option<String>,
+    #[serde(default, deserialize_with = "text::lines")]
     pub metadata: Option<serde_json::Value>,
 }
 
@@ -224,6 +233,7 @@ pub async fn delete(db: &Db, caller: i64, id: i64) -> Result<(), ServiceError> {
 #[serde(rename_all = "camelCase")]
 pub struct MembershipInput {
     pub user_id: Option<i64>,
+    #[serde(default, deserialize_with = "text::line")]
     pub role: Option<String>,
     pub accepted: Option<bool>,
 }

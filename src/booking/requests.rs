@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Actor;
+use crate::domain::text::{self, TextKind};
 use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::event_types::{
     BookingField, CHOICE_TYPES, EventType, Location, LocationKind, SYSTEM_FIELDS,
@@ -159,6 +160,7 @@ pub fn prepare(
     let length = event
         .length(request.length)
         .map_err(|m| invalid("lengthInMinutes", m))?;
+    check_texts(request)?;
     let guests = guests(event, request)?;
     let location = location(event, request.location.as_ref())?;
     let notes = notes(request)?;
@@ -180,6 +182,48 @@ pub fn prepare(
         },
         guests,
     })
+}
+
+/// The booker's free text holds no control character a field does not need (`domain::text`),
+/// however the request came (the API, the booking form): notes may span lines, the rest not.
+/// Answers to questions are checked by their kind in `check_answer`.
+fn check_texts(request: &BookingRequest) -> Result<(), ServiceError> {
+    let a = &request.attendee;
+    let lines = [
+        ("attendee.language", a.language.as_deref()),
+        ("attendee.phoneNumber", a.phone.as_deref()),
+        ("reservationUid", request.reservation_uid.as_deref()),
+    ];
+    for (field, value) in lines {
+        if let Some(v) = value {
+            text::check(TextKind::Line, v).map_err(|m| invalid(field, m))?;
+        }
+    }
+    let json = [
+        ("location", request.location.as_ref(), TextKind::Line),
+        (
+            "bookingFieldsResponses.notes",
+            request.responses.get("notes"),
+            TextKind::Lines,
+        ),
+    ];
+    for (field, value, kind) in json {
+        if let Some(v) = value {
+            text::check_json(kind, v).map_err(|m| invalid_at(field, &m))?;
+        }
+    }
+    let metadata = Value::Object(request.metadata.clone());
+    text::check_json(TextKind::Line, &metadata).map_err(|m| invalid_at("metadata", &m))
+}
+
+/// `field` and a nested message (`.a: …`, or a leaf's `…`).
+fn invalid_at(field: &str, message: &str) -> ServiceError {
+    match message.split_once(": ") {
+        Some((path, text)) if path.starts_with(['.', '[']) => {
+            invalid(&format!("{field}{path}"), text)
+        }
+        _ => invalid(field, message),
+    }
 }
 
 /// The guests' emails, from `guests` and the `guests` answer, without the booker and repeats.
@@ -332,8 +376,8 @@ fn check_answer(at: &str, field: &BookingField, answer: &Value) -> Result<Value,
     let kind = field.kind.as_str();
     let options: Vec<&str> = field.choices().iter().map(String::as_str).collect();
     match kind {
-        "text" | "address" | "name" => text_answer(at, answer, 1_000),
-        "textarea" => text_answer(at, answer, 10_000),
+        "text" | "address" | "name" => text_answer(at, answer, 1_000, TextKind::Line),
+        "textarea" => text_answer(at, answer, 10_000, TextKind::Lines),
         "email" => email_answer(at, answer),
         "phone" => phone_answer(at, answer),
         "url" => url_answer(at, answer),
@@ -343,15 +387,25 @@ fn check_answer(at: &str, field: &BookingField, answer: &Value) -> Result<Value,
         "select" | "radio" => one_of(at, answer, &options),
         "multiselect" | "checkbox" => some_of(at, answer, &options),
         "multiemail" => emails_answer(at, answer),
-        _ if CHOICE_TYPES.contains(&kind) => Ok(answer.clone()),
-        _ => text_answer(at, answer, 1_000),
+        _ if CHOICE_TYPES.contains(&kind) => text::check_json(TextKind::Line, answer)
+            .map(|()| answer.clone())
+            .map_err(|m| invalid_at(at, &m)),
+        _ => text_answer(at, answer, 1_000, TextKind::Line),
     }
 }
 
 /// Text of at most `max` characters, trimmed.
-fn text_answer(at: &str, answer: &Value, max: usize) -> Result<Value, ServiceError> {
+fn text_answer(
+    at: &str,
+    answer: &Value,
+    max: usize,
+    kind: TextKind,
+) -> Result<Value, ServiceError> {
     match answer.as_str() {
-        Some(s) if s.chars().count() <= max => Ok(json!(s.trim())),
+        Some(s) if s.chars().count() <= max => {
+            text::check(kind, s).map_err(|m| invalid(at, m))?;
+            Ok(json!(s.trim()))
+        }
         Some(_) => Err(invalid(at, format!("at most {max} characters"))),
         None => Err(invalid(at, "must be text")),
     }

@@ -2,6 +2,7 @@
 //! a create or a partial update and, fully filled in from the typed settings, what the API
 //! shows. No IO here.
 
+use crate::domain::text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -14,10 +15,13 @@ use crate::storage::event_types::{EventTypeRecord, HostRecord};
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeInput {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub slug: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::lines")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<u32>,
@@ -34,18 +38,25 @@ pub struct EventTypeInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_event_buffer: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub booking_window: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub booking_limits_count: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub booking_limits_duration: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub seats: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub confirmation_policy: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub booking_fields: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub locations: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
@@ -56,25 +67,33 @@ pub struct EventTypeInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_guests: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub success_redirect_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_params_success_redirect: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub disable_cancelling: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub disable_rescheduling: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub custom_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub color: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub recurrence: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::lines")]
     pub metadata: Option<Value>,
     /// Team event types only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "text::line")]
     pub scheduling_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<HostInput>>,
@@ -88,6 +107,7 @@ pub struct HostInput {
     pub user_id: i64,
     #[serde(default)]
     pub mandatory: bool,
+    #[serde(default, deserialize_with = "text::line")]
     pub priority: Option<String>,
     pub weight: Option<u32>,
 }

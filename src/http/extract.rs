@@ -69,16 +69,48 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// A JSON request body: type errors name the field (`availability[0].days`), as the API's
-/// validation messages do.
+/// validation messages do. Nothing may follow the value, and no string anywhere in it may hold
+/// NUL: the typed fields refuse control characters themselves (`domain::text`), and this is the
+/// guard for what a body carries untyped, since PostgreSQL cannot store NUL.
 pub fn parse_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
+        let inner = e.into_inner().to_string();
         if path == "." {
             ApiError::BadRequest(format!("The request body is not valid JSON: {inner}"))
+        } else if inner.starts_with(['.', '[']) {
+            // A nested part's own path (`bookingFieldsResponses` + `.notes: …`).
+            ApiError::BadRequest(format!("{path}{inner}"))
         } else {
             ApiError::BadRequest(format!("{path}: {inner}"))
         }
-    })
+    })?;
+    deserializer.end().map_err(|e| {
+        ApiError::BadRequest(format!(
+            "The request body is not valid JSON: trailing characters after the value ({e})"
+        ))
+    })?;
+    refuse_nul(bytes)?;
+    Ok(value)
+}
+
+/// NUL can only come in escaped (`\u0000`); only a body that spells it is read again to find
+/// where.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("The request body is not valid JSON: {e}")))?;
+    match crate::domain::text::nul_in(&value) {
+        None => Ok(()),
+        Some(path) if path.is_empty() => Err(ApiError::BadRequest(
+            "The request body must not contain the NUL character".into(),
+        )),
+        Some(path) => Err(ApiError::BadRequest(format!(
+            "{}: must not contain the NUL character",
+            path.trim_start_matches('.')
+        ))),
+    }
 }

@@ -8,6 +8,7 @@ mod health;
 mod pages;
 mod request_log;
 mod slots_cache;
+mod url_check;
 
 pub use slots_cache::SlotsCache;
 
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 pub use request_log::request_span;
+pub use url_check::refuse_nul_in_url;
 
 /// Runs `work` as its own task on this worker and waits for it. Dropping the returned future
 /// detaches the task instead of cancelling it: a SQLite query cancelled half-way on actix's

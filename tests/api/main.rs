@@ -10,6 +10,7 @@ mod email;
 mod event_types;
 mod health;
 mod helpers;
+mod input;
 mod jobs;
 mod me;
 mod openapi;

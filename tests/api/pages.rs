@@ -91,7 +91,7 @@ fn ahead(days: i64) -> (String, String) {
     (date.to_string(), date.format("%Y-%m").to_string())
 }
 
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     no_redirects()
         .post(format!("{}{path}", app.address))
         .form(form)

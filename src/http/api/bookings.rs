@@ -2,6 +2,7 @@
 //! Booking, cancelling and rescheduling are public (the booking uid is the capability), as in
 //! Cal.com; with an API key the caller acts as that user and only on their own bookings.
 
+use crate::domain::text;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -152,31 +153,42 @@ fn actor(caller: &Option<Caller>, booker: Option<String>) -> Actor {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AttendeeBody {
+    #[serde(default, deserialize_with = "text::line")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     email: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     time_zone: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     language: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     phone_number: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct BookingBody {
+    #[serde(default, deserialize_with = "text::line")]
     start: Option<String>,
     event_type_id: Option<i64>,
+    #[serde(default, deserialize_with = "text::line")]
     event_type_slug: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     username: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     team_slug: Option<String>,
     attendee: Option<AttendeeBody>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::line")]
     guests: Vec<String>,
+    #[serde(default, deserialize_with = "text::line")]
     location: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::lines")]
     booking_fields_responses: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::lines")]
     metadata: Map<String, Value>,
     length_in_minutes: Option<u32>,
     /// Ours: the booker's slot reservation.
+    #[serde(default, deserialize_with = "text::line")]
     reservation_uid: Option<String>,
     recurrence_count: Option<u32>,
 }
@@ -347,7 +359,9 @@ pub async fn history(
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CancelBody {
+    #[serde(default, deserialize_with = "text::lines")]
     cancellation_reason: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     seat_uid: Option<String>,
 }
 
@@ -394,8 +408,11 @@ pub async fn cancel(
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RescheduleBody {
+    #[serde(default, deserialize_with = "text::line")]
     start: Option<String>,
+    #[serde(default, deserialize_with = "text::lines")]
     rescheduling_reason: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     rescheduled_by: Option<String>,
     #[serde(default)]
     reschedule_with_same_host: bool,
@@ -454,6 +471,7 @@ pub async fn confirm(
 
 #[derive(Debug, Default, Deserialize)]
 struct DeclineBody {
+    #[serde(default, deserialize_with = "text::lines")]
     reason: Option<String>,
 }
 
@@ -471,6 +489,7 @@ pub async fn decline(
 
 #[derive(Debug, Deserialize)]
 struct AbsentAttendee {
+    #[serde(deserialize_with = "text::line")]
     email: String,
     absent: bool,
 }

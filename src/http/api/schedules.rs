@@ -1,5 +1,6 @@
 //! `/v2/schedules` (cal-api-version 2024-06-11): a user's schedules in Cal.com's shape.
 
+use crate::domain::text;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Weekday};
 use serde::Deserialize;
@@ -15,7 +16,9 @@ use crate::schedules::{self, DateOverride, NewSchedule, Schedule, ScheduleChange
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleBody {
+    #[serde(default, deserialize_with = "text::line")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     time_zone: Option<String>,
     availability: Option<Vec<HoursBody>>,
     overrides: Option<Vec<OverrideBody>>,
@@ -25,16 +28,22 @@ pub struct ScheduleBody {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct HoursBody {
+    #[serde(default, deserialize_with = "text::line")]
     days: Vec<String>,
+    #[serde(deserialize_with = "text::line")]
     start_time: String,
+    #[serde(deserialize_with = "text::line")]
     end_time: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OverrideBody {
+    #[serde(deserialize_with = "text::line")]
     date: String,
+    #[serde(deserialize_with = "text::line")]
     start_time: String,
+    #[serde(deserialize_with = "text::line")]
     end_time: String,
 }
 

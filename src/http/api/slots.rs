@@ -1,6 +1,7 @@
 //! `GET /v2/slots` (cal-api-version 2024-09-04) over stored data, and slot reservations
 //! (`/v2/slots/reservations`). Public, as in Cal.com.
 
+use crate::domain::text;
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -169,6 +170,7 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
 #[serde(rename_all = "camelCase")]
 pub struct ReservationBody {
     event_type_id: Option<i64>,
+    #[serde(default, deserialize_with = "text::line")]
     slot_start: Option<String>,
     slot_duration: Option<u32>,
     reservation_duration: Option<u32>,

@@ -1,6 +1,7 @@
 //! `/v2/webhooks` and `/v2/event-types/{id}/webhooks`: subscriptions in Cal.com's shape, plus
 //! (Kairos) the delivery log, ping and redelivery.
 
+use crate::domain::text;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -50,19 +51,23 @@ fn to_json(hook: &WebhookRecord, show_secret: bool) -> Value {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookInput {
+    #[serde(default, deserialize_with = "text::line")]
     subscriber_url: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     triggers: Option<Vec<String>>,
     /// Cal.com v1's name for `triggers`.
+    #[serde(default, deserialize_with = "text::line")]
     event_triggers: Option<Vec<String>>,
     active: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_line")]
     secret: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_lines")]
     payload_template: Option<Option<String>>,
+    #[serde(default, deserialize_with = "text::line")]
     version: Option<String>,
     #[serde(default, deserialize_with = "present")]
     time: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_line")]
     time_unit: Option<Option<String>>,
 }
 
@@ -73,6 +78,20 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// [`present`] for one line of text.
+fn present_line<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    text::line(d).map(Some)
+}
+
+/// [`present`] for text that may span lines (a payload template).
+fn present_lines<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    text::lines(d).map(Some)
 }
 
 impl From<WebhookInput> for SubscriptionInput {

@@ -2,6 +2,7 @@
 //! where and who; "add to calendar" links and the `.ics`; cancel and reschedule, as Cal.com's
 //! `/booking/{uid}?cancel=true` and `/reschedule/{uid}`.
 
+use crate::domain::text::{self, TextKind};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -324,6 +325,9 @@ pub async fn cancel(
             lang,
             "reason: at most 1000 characters",
         ));
+    }
+    if let Some(Err(m)) = reason.as_deref().map(|r| text::check(TextKind::Lines, r)) {
+        return Err(PageError::bad_request(lang, &format!("reason: {m}")));
     }
     booking::cancel(
         &state.db,

@@ -18,6 +18,7 @@ use super::state::{Prepared, prepare, target};
 use crate::booking::{
     self, Actor, AttendeeInput, BookingRequest, EventRef, IdempotencyKey, RescheduleRequest,
 };
+use crate::domain::text::{self, TextKind};
 use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::event_types::{BookingField, EventType};
 use crate::http::AppState;
@@ -221,6 +222,8 @@ async fn reschedule(
     email: &Email,
 ) -> Result<Done, ServiceError> {
     let reason = first(values, "rescheduleReason").trim();
+    text::check(TextKind::Lines, reason)
+        .map_err(|m| ServiceError::Invalid(format!("rescheduleReason: {m}")))?;
     let moved = booking::reschedule(
         &state.db,
         &state.outbox,
