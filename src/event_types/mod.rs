@@ -10,6 +10,7 @@ mod event_type;
 mod input;
 mod locations;
 pub mod settings;
+mod shapes;
 mod validate;
 
 use serde_json::{Map, Value};

@@ -1,6 +1,7 @@
 //! Validation of a complete event type input (a create, or the current values merged with a
 //! change) into the columns to store. Messages name the API field. Settings are read with the
-//! same readers that read them back from storage, so a stored event type always reads. No IO.
+//! same readers that read them back from storage, so a stored event type always reads; the
+//! members of setting objects are type-checked first (`shapes.rs`). No IO.
 
 use serde_json::Value;
 
@@ -34,6 +35,7 @@ fn setting_invalid(field: &str, e: SettingError) -> ServiceError {
 
 /// Checks every field, in the order a client reads the errors (the first one is reported).
 pub(super) fn validate(input: &EventTypeInput, target: Target) -> Result<Validated, ServiceError> {
+    super::shapes::check(input).map_err(|(field, message)| invalid(&field, message))?;
     let (title, slug, description) = names(input)?;
     let (length, length_options) = lengths(input)?;
     let slot_interval = slot_interval(input.slot_interval)?;
