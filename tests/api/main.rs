@@ -6,6 +6,7 @@ mod bookings;
 mod browser;
 mod cli;
 mod constraints;
+mod disclosure;
 mod email;
 mod event_types;
 mod health;

@@ -121,6 +121,66 @@ pub fn to_json(et: &EventType, base_url: &str) -> Value {
     Value::Object(out)
 }
 
+/// What anyone may see of an event type (the lookup by `username` without the owner's key):
+/// what a booker's page needs. Never the owner's metadata, success redirect, limits, title
+/// template, schedule or email, nor a location's address, link or number unless the host shows
+/// it publicly (`displayLocationPublicly`).
+pub fn public_json(et: &EventType, base_url: &str) -> Value {
+    const PUBLIC: [&str; 17] = [
+        "id",
+        "ownerId",
+        "teamId",
+        "title",
+        "slug",
+        "description",
+        "lengthInMinutes",
+        "lengthInMinutesOptions",
+        "bookingFields",
+        "seats",
+        "seatsPerTimeSlot",
+        "disableGuests",
+        "lockTimeZoneToggleOnBookingPage",
+        "recurrence",
+        "price",
+        "currency",
+        "bookingUrl",
+    ];
+    let Value::Object(mut full) = to_json(et, base_url) else {
+        return Value::Null;
+    };
+    let mut out: Map<String, Value> = PUBLIC
+        .iter()
+        .filter_map(|key| full.remove(*key).map(|v| ((*key).to_owned(), v)))
+        .collect();
+    let locations: Vec<Value> = et.settings.locations.iter().map(public_location).collect();
+    out.insert("locations".into(), json!(locations));
+    let people = |id: i64, name: &str, username: &str, zone: &str| json!({"id": id, "name": name, "username": username, "timeZone": zone, "avatarUrl": null});
+    let users: Vec<Value> = match &et.owner_user {
+        Some(u) => vec![people(u.id, &u.name, &u.username, &u.time_zone)],
+        None => et
+            .hosts
+            .iter()
+            .map(|h| people(h.user_id, &h.name, &h.username, &h.time_zone))
+            .collect(),
+    };
+    out.insert("users".into(), json!(users));
+    Value::Object(out)
+}
+
+/// A location as a booker may see it: its kind (and app), and its value only when public.
+fn public_location(location: &event_types::Location) -> Value {
+    if location.public {
+        return location.shape.clone();
+    }
+    let mut shown = Map::new();
+    for key in ["type", "integration"] {
+        if let Some(v) = location.shape.get(key) {
+            shown.insert(key.to_owned(), v.clone());
+        }
+    }
+    Value::Object(shown)
+}
+
 fn list_json(list: &[EventType], base_url: &str) -> Value {
     Value::Array(list.iter().map(|e| to_json(e, base_url)).collect())
 }
@@ -145,7 +205,14 @@ pub async fn list(
             let own = caller
                 .as_ref()
                 .is_some_and(|c| &c.user.username == username);
-            event_types::list_public(&state.db, username, query.event_slug.as_deref(), own).await?
+            let found =
+                event_types::list_public(&state.db, username, query.event_slug.as_deref(), own)
+                    .await?;
+            if !own {
+                let public = found.iter().map(|e| public_json(e, &state.base_url));
+                return Ok(HttpResponse::Ok().json(success(Value::Array(public.collect()))));
+            }
+            found
         }
         (None, Some(caller)) => {
             let mut all = event_types::list(&state.db, caller.user.id, Target::Personal).await?;

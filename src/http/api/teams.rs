@@ -38,7 +38,10 @@ pub fn team_json(team: &Team) -> Value {
     })
 }
 
-fn membership_json(m: &Membership) -> Value {
+/// A membership as `viewer` sees it. An open invitation shows who was invited only to that
+/// person: adding a user id must not tell the inviter whose id it is (name, username, email).
+fn membership_json(m: &Membership, viewer: i64) -> Value {
+    let known = m.accepted || m.user_id == viewer;
     json!({
         "id": m.id,
         "userId": m.user_id,
@@ -47,10 +50,9 @@ fn membership_json(m: &Membership) -> Value {
         "role": m.role,
         "disableImpersonation": false,
         "user": {
-            "name": m.user.name,
-            // An invitation does not reveal the invitee's email until they accept.
-            "email": m.accepted.then_some(&m.user.email),
-            "username": m.user.username,
+            "name": known.then_some(&m.user.name),
+            "email": known.then_some(&m.user.email),
+            "username": known.then_some(&m.user.username),
             "avatarUrl": null,
         },
     })
@@ -111,7 +113,9 @@ pub async fn memberships(
 ) -> Result<HttpResponse, ApiError> {
     let all = teams::memberships(&state.db, caller.user.id, *team).await?;
     Ok(HttpResponse::Ok().json(success(Value::Array(
-        all.iter().map(membership_json).collect(),
+        all.iter()
+            .map(|m| membership_json(m, caller.user.id))
+            .collect(),
     ))))
 }
 
@@ -123,7 +127,7 @@ pub async fn add_membership(
 ) -> Result<HttpResponse, ApiError> {
     let input: MembershipInput = parse_body(&body)?;
     let m = teams::add_membership(&state.db, caller.user.id, *team, input).await?;
-    Ok(HttpResponse::Created().json(success(membership_json(&m))))
+    Ok(HttpResponse::Created().json(success(membership_json(&m, caller.user.id))))
 }
 
 pub async fn get_membership(
@@ -133,7 +137,7 @@ pub async fn get_membership(
 ) -> Result<HttpResponse, ApiError> {
     let (team, id) = path.into_inner();
     let m = teams::get_membership(&state.db, caller.user.id, team, id).await?;
-    Ok(HttpResponse::Ok().json(success(membership_json(&m))))
+    Ok(HttpResponse::Ok().json(success(membership_json(&m, caller.user.id))))
 }
 
 pub async fn update_membership(
@@ -145,7 +149,7 @@ pub async fn update_membership(
     let (team, id) = path.into_inner();
     let input: MembershipInput = parse_body(&body)?;
     let m = teams::update_membership(&state.db, caller.user.id, team, id, input).await?;
-    Ok(HttpResponse::Ok().json(success(membership_json(&m))))
+    Ok(HttpResponse::Ok().json(success(membership_json(&m, caller.user.id))))
 }
 
 pub async fn delete_membership(
@@ -155,5 +159,5 @@ pub async fn delete_membership(
 ) -> Result<HttpResponse, ApiError> {
     let (team, id) = path.into_inner();
     let m = teams::delete_membership(&state.db, caller.user.id, team, id).await?;
-    Ok(HttpResponse::Ok().json(success(membership_json(&m))))
+    Ok(HttpResponse::Ok().json(success(membership_json(&m, caller.user.id))))
 }
