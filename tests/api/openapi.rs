@@ -230,6 +230,14 @@ async fn every_documented_operation_answers_as_documented() {
     let eid = e["data"]["id"].as_i64().unwrap();
     c.call(M::GET, &format!("/v2/event-types/{eid}"), k, None)
         .await;
+    // Without a key, a person's event types in their public shape.
+    let owner = e["data"]["users"][0]["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = format!("/v2/event-types?username={owner}&eventSlug=extra");
+    let (_, listed) = c.call(M::GET, &public, None, None).await;
+    assert!(listed["data"][0].get("metadata").is_none(), "{listed}");
     c.call(
         M::PATCH,
         &format!("/v2/event-types/{eid}"),

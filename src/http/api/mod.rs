@@ -204,7 +204,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/schedules/{id}" => schedules::update, Doc { summary: "Change a schedule", body: Some("ScheduleInput"), ..SCHEDULES }),
         endpoint!(DELETE "/schedules/{id}" => schedules::delete, Doc { summary: "Delete a schedule", data: None, ..SCHEDULES }),
         endpoint!(GET "/event-types" => event_types::list, Doc { summary: "The caller's event types, or a person's public ones by username", auth: Auth::Optional, list: true,
-            query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], ..EVENTS }),
+            query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], data: Some("ListedEventType"), ..EVENTS }),
         endpoint!(POST "/event-types" => event_types::create, Doc { summary: "Create an event type", body: Some("EventTypeInput"), status: 201, ..EVENTS }),
         endpoint!(GET "/event-types/{id}" => event_types::get, Doc { summary: "Get an event type", ..EVENTS }),
         endpoint!(PATCH "/event-types/{id}" => event_types::update, Doc { summary: "Change an event type (fields not sent stay)", body: Some("EventTypeInput"), ..EVENTS }),

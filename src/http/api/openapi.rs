@@ -243,6 +243,36 @@ fn schemas() -> Map<String, Value> {
         ("assignAllTeamMembers", boolean()),
     ]);
     add(
+        "PublicEventType",
+        object(
+            &[
+                ("id", integer()),
+                ("ownerId", nullable(integer())),
+                ("title", string()),
+                ("slug", string()),
+                ("description", string()),
+                ("lengthInMinutes", integer()),
+                ("lengthInMinutesOptions", nullable(list(integer()))),
+                ("bookingFields", list(object_any())),
+                ("seats", nullable(object_any())),
+                ("seatsPerTimeSlot", nullable(integer())),
+                ("disableGuests", boolean()),
+                ("lockTimeZoneToggleOnBookingPage", boolean()),
+                ("recurrence", nullable(object_any())),
+                ("price", integer()),
+                ("currency", string()),
+                ("bookingUrl", string()),
+                ("locations", list(object_any())),
+                ("users", list(object_any())),
+            ],
+            &[("teamId", integer())],
+        ),
+    );
+    add(
+        "ListedEventType",
+        json!({"anyOf": [r("EventType"), r("PublicEventType")]}),
+    );
+    add(
         "EventTypeInput",
         input(&event_input, &["title", "slug", "lengthInMinutes"]),
     );
@@ -322,9 +352,9 @@ fn schemas() -> Map<String, Value> {
                     "user",
                     object(
                         &[
-                            ("name", string()),
+                            ("name", nullable(string())),
                             ("email", nullable(string())),
-                            ("username", string()),
+                            ("username", nullable(string())),
                             ("avatarUrl", nullable(string())),
                         ],
                         &[],
