@@ -124,9 +124,7 @@ impl PersonName {
         if name.chars().count() > 255 {
             return Err("name must be at most 255 characters".to_owned());
         }
-        if name.chars().any(char::is_control) {
-            return Err("name must not contain control characters".to_owned());
-        }
+        super::text::check(super::TextKind::Line, name).map_err(|m| format!("name {m}"))?;
         Ok(Self(name.to_owned()))
     }
 

@@ -51,12 +51,16 @@ pub fn check_json(kind: TextKind, value: &Value) -> Result<(), String> {
         Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
             check_json(kind, item).map_err(|m| format!("[{i}]{}", at(&m)))
         }),
-        Value::Object(map) => map.iter().try_for_each(|(key, item)| {
-            check(TextKind::Line, key).map_err(|m| format!(".{key:?}: key {m}"))?;
-            check_json(kind, item).map_err(|m| format!(".{key}{}", at(&m)))
-        }),
+        Value::Object(map) => check_object(kind, map),
         _ => Ok(()),
     }
+}
+
+fn check_object(kind: TextKind, map: &serde_json::Map<String, Value>) -> Result<(), String> {
+    map.iter().try_for_each(|(key, item)| {
+        check(TextKind::Line, key).map_err(|m| format!(".{key:?}: key {m}"))?;
+        check_json(kind, item).map_err(|m| format!(".{key}{}", at(&m)))
+    })
 }
 
 /// A nested message keeps its own path (`.a[0]: …`); a leaf gets `: `.
@@ -87,10 +91,7 @@ impl Texts for Value {
 
 impl Texts for serde_json::Map<String, Value> {
     fn check_texts(&self, kind: TextKind) -> Result<(), String> {
-        self.iter().try_for_each(|(key, item)| {
-            check(TextKind::Line, key).map_err(|m| format!(".{key:?}: key {m}"))?;
-            check_json(kind, item).map_err(|m| format!(".{key}{}", at(&m)))
-        })
+        check_object(kind, self)
     }
 }
 
@@ -115,9 +116,7 @@ where
 {
     let value = T::deserialize(deserializer)?;
     // serde_path_to_error puts the field's path in front of this message.
-    value
-        .check_texts(kind)
-        .map_err(|m| D::Error::custom(m.trim_start_matches(": ")))?;
+    value.check_texts(kind).map_err(D::Error::custom)?;
     Ok(value)
 }
 
