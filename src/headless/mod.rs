@@ -77,11 +77,19 @@ pub fn read_document(bytes: &[u8]) -> Result<QueryDocument, QueryError> {
         return Ok(document);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let document = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
         invalid(field, e.into_inner().to_string())
-    })
+    })?;
+    // The document read, so what failed the fast parse is data after it.
+    deserializer.end().map_err(|e| {
+        invalid(
+            "body",
+            format!("trailing characters after the JSON document ({e})"),
+        )
+    })?;
+    Ok(document)
 }
 
 /// The whole headless query: document bytes in, Cal.com's slots envelope out as JSON bytes.

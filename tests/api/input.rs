@@ -442,6 +442,19 @@ async fn bodies_with_trailing_data_are_refused() {
     )
     .await;
     assert_eq!(booking["status"], "accepted", "the cancel was refused");
+    // The headless query too: a whole valid document, then more.
+    let document = json!({
+        "start": "2030-03-04T00:00:00Z", "end": "2030-03-04T23:59:59Z", "timeZone": "UTC",
+        "eventType": {"lengthInMinutes": 60},
+        "hosts": [{"id": 1, "schedule": {"timeZone": "UTC",
+            "availability": [{"days": ["Monday"], "startTime": "09:00", "endTime": "12:00"}]}}]
+    });
+    let path = "/v2/availability/query".to_owned();
+    let whole = send(Method::POST, path.clone(), true, &document.to_string()).await;
+    assert_eq!(whole.status().as_u16(), 200);
+    let more = send(Method::POST, path, true, &format!("{document} {{}}")).await;
+    let message = assert_error(more, 400, "BadRequestException").await;
+    assert!(message.contains("trailing"), "{message}");
 }
 
 #[tokio::test]
