@@ -400,6 +400,29 @@ async fn the_booking_pages_show_a_field_error_for_control_characters() {
     };
     assert_eq!(status, 200);
     assert!(!page.contains("data-state=\"cancelled\""));
+    // Moving it with a reason that holds NUL: the reason's error, and the booking stays.
+    let new_slot = format!("{date}T14:00:00Z");
+    let step = format!(
+        "/ada/intro?tz=UTC&month={}&date={date}&rescheduleUid={uid}&slot={new_slot}",
+        date.format("%Y-%m")
+    );
+    let response = crate::pages::post_form(
+        &app,
+        &step,
+        &[
+            ("slot", new_slot.as_str()),
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.com"),
+            ("rescheduleReason", "a\u{0}b"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("id=\"field-rescheduleReason-error\""),
+        "{html}"
+    );
 }
 
 #[tokio::test]
