@@ -818,3 +818,53 @@ async fn a_reschedule_link_on_another_event_type_goes_back_to_its_own() {
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], format!("/reschedule/{uid}"));
 }
+
+#[tokio::test]
+async fn a_seat_holders_page_and_calendar_file_name_no_other_attendee() {
+    let app = spawn_app().await;
+    host_with_event(
+        &app,
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let (date, month) = ahead(26);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let mut links = Vec::new();
+    for (name, email, notes) in [
+        ("Grace Hopper", "grace@example.com", "Grace's private note"),
+        ("Alan Turing", "alan@example.com", "Alan's private note"),
+    ] {
+        let form = [
+            ("slot", slot.as_str()),
+            ("name", name),
+            ("email", email),
+            ("notes", notes),
+        ];
+        let response = post_form(&app, &step, &form).await;
+        assert_eq!(response.status().as_u16(), 303);
+        links.push(response.headers()["location"].to_str().unwrap().to_owned());
+    }
+    let ics_of = |link: &str| link.replacen('?', "/ics?", 1);
+    let bare = links[1].split('?').next().unwrap().to_owned();
+    // Each holder reads their own name in the title, and nothing of the other seat.
+    for (link, mine, theirs) in [(&links[0], "Grace", "Alan"), (&links[1], "Alan", "Grace")] {
+        let (status, html) = page(&app, link).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains(theirs), "{theirs} on {mine}'s page: {html}");
+        let what = &html[html.find("id=\"what\"").unwrap()..];
+        assert!(what[..what.find("</dd>").unwrap()].contains(mine), "{what}");
+        let ics = app.get(&ics_of(link)).await.text().await.unwrap();
+        let ics = ics.replace("\r\n ", "");
+        assert!(!ics.contains(theirs), "{theirs} in {mine}'s file: {ics}");
+        let summary = ics.lines().find(|l| l.starts_with("SUMMARY:")).unwrap();
+        assert!(summary.contains(mine), "{summary}");
+    }
+    // Without a seat the link shows no attendee at all.
+    let (_, html) = page(&app, &bare).await;
+    let ics = app.get(&format!("{bare}/ics")).await.text().await.unwrap();
+    for name in ["Grace", "Alan"] {
+        assert!(!html.contains(name), "{name} on the bare page: {html}");
+        assert!(!ics.contains(name), "{name} in the bare file: {ics}");
+    }
+}
