@@ -121,8 +121,10 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The booker as an attendee; a seat's holder keeps their own answers with their seat.
     pub fn booker(&self, seat_uid: Option<String>) -> NewAttendee {
         NewAttendee {
+            responses: seat_uid.as_ref().map(|_| self.responses.to_string()),
             seat_uid,
             ..self.booker.clone()
         }
@@ -138,6 +140,7 @@ impl Prepared {
                 locale: self.booker.locale.clone(),
                 phone_number: None,
                 seat_uid: None,
+                responses: None,
             })
             .collect()
     }
@@ -177,6 +180,7 @@ pub fn prepare(
             locale: request.attendee.language.clone(),
             phone_number: request.attendee.phone.clone(),
             seat_uid: None,
+            responses: None,
         },
         guests,
     })

@@ -69,7 +69,9 @@ pub async fn reschedule(
         );
         store::append_history(c, old.id, &history).await?;
         announce(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
-        view(c, record).await
+        let moved = view(c, record).await?;
+        let holder = only_seat(&moved);
+        seen_by(c, &actor, moved, Some(&event), holder).await
     })
     .await
     .map_err(|e| match e {
@@ -121,7 +123,7 @@ fn moved_title(
         .first()
         .map(|a| a.name.as_str())
         .unwrap_or_default();
-    title_for(event, &organizer.name, booker, old.location.as_deref())
+    event.booking_title(&organizer.name, booker, old.location.as_deref())
 }
 
 /// The booking to move, locked with the hosts of both its old and its new time, its event
@@ -218,5 +220,6 @@ fn copy_attendee(a: &AttendeeRecord) -> NewAttendee {
         locale: a.locale.clone(),
         phone_number: a.phone_number.clone(),
         seat_uid: a.seat_uid.as_ref().map(|_| new_uid()),
+        responses: a.responses.clone(),
     }
 }

@@ -427,17 +427,14 @@ async fn without_an_smtp_server_no_email_is_queued() {
     assert!(page.contains("id=\"who\"") && !page.contains("id=\"emailed\""));
 }
 
-/// The `attribute="…"` value right before (`href`) or after (`action`) `marker` in `html`.
-fn attribute_near(html: &str, marker: &str, attribute: &str, before: bool) -> String {
+/// The value of the last `attribute="…"` before `marker` in `html` (the marker being the
+/// element's `id`, written after its other attributes).
+fn attribute_before(html: &str, marker: &str, attribute: &str) -> String {
     let at = html
         .find(marker)
         .unwrap_or_else(|| panic!("{marker} in {html}"));
     let needle = format!("{attribute}=\"");
-    let start = if before {
-        html[..at].rfind(&needle).unwrap()
-    } else {
-        at + html[at..].find(&needle).unwrap()
-    } + needle.len();
+    let start = html[..at].rfind(&needle).unwrap() + needle.len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].replace("&amp;", "&").replace("&#38;", "&")
 }
@@ -498,10 +495,10 @@ async fn a_seat_holder_reads_only_their_seat_and_cancels_it_from_their_email() {
         .text()
         .await
         .unwrap();
-    let cancel = attribute_near(&page, "id=\"cancel-link\"", "href", true);
+    let cancel = attribute_before(&page, "id=\"cancel-link\"", "href");
     let url = format!("{}{cancel}", app.address);
     let form = client.get(&url).send().await.unwrap().text().await.unwrap();
-    let action = attribute_near(&form, "id=\"cancel-form\"", "action", false);
+    let action = attribute_before(&form, "id=\"cancel-form\"", "action");
     let done = client
         .post(format!("{}{action}", app.address))
         .form(&[("reason", "Cannot make it")])

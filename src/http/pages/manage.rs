@@ -30,16 +30,6 @@ const KEEP: [&str; 7] = [
     "seatReferenceUid",
 ];
 
-/// The attendees this link may show: everyone, except on a seated booking, where each seat
-/// holder sees only themself (as in Cal.com, seats do not see each other).
-fn visible_attendees<'a>(view: &'a BookingView, seat: Option<&str>) -> Vec<&'a AttendeeRecord> {
-    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
-    view.attendees
-        .iter()
-        .filter(|a| !seated || (seat.is_some() && a.seat_uid.as_deref() == seat))
-        .collect()
-}
-
 struct Person {
     name: String,
     email: String,
@@ -174,7 +164,9 @@ async fn opened(
 ) -> Result<(QueryState, Lang, BookingView), PageError> {
     let query = QueryState::from_request(request);
     let lang = query.lang(request);
-    let view = booking::by_link(&state.db, uid)
+    // Of a seated booking, only what the seat's holder may see (`booking::by_link`).
+    let seat = query.get("seatReferenceUid");
+    let view = booking::by_link(&state.db, uid, seat)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     Ok((query, lang, view))
@@ -189,9 +181,14 @@ pub async fn show(
     let (query, lang, view) = opened(&state, &request, &uid).await?;
     let t = lang.text();
     let r = &view.record;
-    let attendees = visible_attendees(&view, query.get("seatReferenceUid"));
-    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
-    let booker = attendees.first();
+    let attendees: Vec<&AttendeeRecord> = view.attendees.iter().collect();
+    let seated = view.seated;
+    // The person this link is for: the seat's holder on a seated booking, else the booker.
+    let booker = match &view.seat_uid {
+        Some(seat) => attendees.iter().find(|a| a.seat_uid.as_ref() == Some(seat)),
+        None if seated => None,
+        None => attendees.first(),
+    };
     // The host's switches: no cancelling or rescheduling by link where they are off.
     let (no_cancel, no_reschedule) = match r.event_type_id {
         Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
@@ -388,7 +385,7 @@ pub async fn ics(
     request: HttpRequest,
     uid: web::Path<String>,
 ) -> PageResult {
-    let (query, _, view) = opened(&state, &request, &uid).await?;
+    let (_, _, view) = opened(&state, &request, &uid).await?;
     let r = &view.record;
     let host = view.hosts.first();
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
@@ -406,8 +403,7 @@ pub async fn ics(
             name: host.map_or("", |h| h.name.as_str()),
             email: host.map_or("", |h| h.email.as_str()),
         },
-        attendees: visible_attendees(&view, query.get("seatReferenceUid"))
-            .into_iter()
+        attendees: (view.attendees.iter())
             .map(|a| ical::Person {
                 name: &a.name,
                 email: &a.email,

@@ -315,7 +315,10 @@ async fn redirect_to_booking(
     let location = match external {
         Some(url) => {
             let forward = page.forwards_params();
-            match (forward, booking::by_link(&state.db, uid).await) {
+            match (
+                forward,
+                booking::by_link(&state.db, uid, done.seat.as_deref()).await,
+            ) {
                 (true, Ok(view)) => success_redirect(url, &p.event, &view, &done.email),
                 _ => url.to_owned(),
             }
