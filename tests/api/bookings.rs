@@ -1313,3 +1313,50 @@ async fn with_attendee_info_shown_seat_holders_see_each_other_but_not_each_other
         "{second}"
     );
 }
+
+#[tokio::test]
+async fn a_seat_holder_moves_their_seat_and_the_others_stay() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let start = at(day(7), "13:00");
+    take_seat(&app, event, &start, "Grace Hopper", "grace@first.example").await;
+    let seat = take_seat(&app, event, &start, "Alan Turing", "alan@second.example").await;
+    let uid = seat["uid"].as_str().unwrap();
+    let moved = data(
+        app.call(
+            Method::POST,
+            &format!("/v2/bookings/{uid}/reschedule"),
+            None,
+            Some(json!({"start": at(day(7), "15:00"), "seatUid": seat["seatUid"]})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_ne!(moved["uid"], seat["uid"]);
+    assert!(!moved.to_string().contains("Grace"), "{moved}");
+    assert_eq!(moved["attendees"][0]["email"], "alan@second.example");
+    assert_eq!(
+        moved["bookingFieldsResponses"]["notes"],
+        "private note of Alan Turing"
+    );
+    let old = data(
+        app.call(
+            Method::GET,
+            &format!("/v2/bookings/{uid}"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(old["status"], "accepted");
+    assert_eq!(old["attendees"].as_array().unwrap().len(), 1, "{old}");
+    assert_eq!(old["attendees"][0]["email"], "grace@first.example");
+}
