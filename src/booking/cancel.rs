@@ -85,7 +85,7 @@ pub async fn cancel(
 }
 
 /// Gives up one seat of a booking with several: the seat's holder is told, the rest stays.
-async fn cancel_seat(
+pub(super) async fn cancel_seat(
     c: &mut Conn<'_>,
     outbox: &Outbox,
     record: &BookingRecord,

@@ -282,9 +282,9 @@ pub(super) async fn replay(
 
 /// What a booking reads before its transaction.
 pub(super) struct Fixed<'a> {
-    event: &'a EventType,
-    plan: &'a context::Plan,
-    host_users: &'a [User],
+    pub(super) event: &'a EventType,
+    pub(super) plan: &'a context::Plan,
+    pub(super) host_users: &'a [User],
 }
 
 pub(super) async fn book_in(

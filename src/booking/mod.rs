@@ -102,6 +102,18 @@ pub struct BookingView {
     pub seated: bool,
 }
 
+impl BookingView {
+    /// The person this view is for: the seat's holder in a seat's view, the booker of a
+    /// booking without seats, nobody for a seated booking seen without a seat.
+    pub fn booker(&self) -> Option<&AttendeeRecord> {
+        match &self.seat_uid {
+            Some(seat) => (self.attendees.iter()).find(|a| a.seat_uid.as_ref() == Some(seat)),
+            None if self.seated => None,
+            None => self.attendees.first(),
+        }
+    }
+}
+
 /// The outcome of `POST /v2/bookings`.
 pub struct Booked {
     pub view: BookingView,

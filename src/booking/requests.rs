@@ -100,6 +100,8 @@ pub struct RescheduleRequest {
     pub rescheduled_by: Option<String>,
     /// Round robin: keep the same host, or fail.
     pub same_host_only: bool,
+    /// Move only this seat (Cal.com's `seatUid`) of a booking with several.
+    pub seat_uid: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -902,7 +902,8 @@ async fn a_seat_holder_moves_only_their_own_seat_by_link() {
     let href = &alan[..start];
     let href = href[href.rfind("href=\"").unwrap() + 6..]
         .trim_end_matches("\" ")
-        .replace("&amp;", "&");
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
     let to = no_redirects()
         .get(format!("{}{href}", app.address))
         .send()

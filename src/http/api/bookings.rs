@@ -380,6 +380,8 @@ struct RescheduleBody {
     rescheduled_by: Option<String>,
     #[serde(default)]
     reschedule_with_same_host: bool,
+    /// Move only this seat of a seated booking.
+    seat_uid: Option<String>,
 }
 
 pub async fn reschedule(
@@ -404,6 +406,7 @@ pub async fn reschedule(
         reason: reason("reschedulingReason", body.rescheduling_reason)?,
         rescheduled_by: rescheduled_by.clone(),
         same_host_only: body.reschedule_with_same_host,
+        seat_uid: body.seat_uid,
     };
     let view = booking::reschedule(
         &state.db,

@@ -183,12 +183,7 @@ pub async fn show(
     let r = &view.record;
     let attendees: Vec<&AttendeeRecord> = view.attendees.iter().collect();
     let seated = view.seated;
-    // The person this link is for: the seat's holder on a seated booking, else the booker.
-    let booker = match &view.seat_uid {
-        Some(seat) => attendees.iter().find(|a| a.seat_uid.as_ref() == Some(seat)),
-        None if seated => None,
-        None => attendees.first(),
-    };
+    let booker = view.booker();
     // The host's switches: no cancelling or rescheduling by link where they are off.
     let (no_cancel, no_reschedule) = match r.event_type_id {
         Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
@@ -280,8 +275,9 @@ pub async fn show(
         google_href,
         outlook_href,
         ics_href: format!("/booking/{}/ics{keep}", r.uid),
-        // Moving one seat is not offered; a seat holder cancels their own seat.
-        reschedule_href: (active && !seated && !no_reschedule)
+        // A seat's holder moves or cancels their own seat; a bare link to a seated booking
+        // neither.
+        reschedule_href: (active && !no_reschedule && (!seated || booker.is_some()))
             .then(|| format!("/reschedule/{}{keep}", r.uid)),
         cancel_href: (active && !no_cancel && (!seated || booker.is_some()))
             .then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
@@ -360,7 +356,7 @@ pub async fn reschedule(
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let tz = zone(query.get("tz"))
-        .or_else(|| zone(view.attendees.first().map(|a| a.time_zone.as_str())))
+        .or_else(|| zone(view.booker().map(|a| a.time_zone.as_str())))
         .unwrap_or(Tz::UTC);
     let local = tz.from_utc_datetime(&view.record.start_at.naive_utc());
     // Only the display settings travel on; the booker's own steps start afresh.

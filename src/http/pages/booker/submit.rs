@@ -230,13 +230,15 @@ async fn reschedule(
             reason: (!reason.is_empty()).then(|| reason.to_owned()),
             rescheduled_by: Some(email.as_str().to_owned()),
             same_host_only: false,
+            // A seat holder's link moves their seat alone (`booking::by_link` named it).
+            seat_uid: old.seat_uid.clone(),
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
     .await?;
     Ok(Done {
         uid: moved.record.uid,
-        seat: None,
+        seat: moved.seat_uid,
         email: email.as_str().to_owned(),
     })
 }
