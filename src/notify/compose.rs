@@ -513,4 +513,38 @@ mod tests {
         assert_eq!(sent[1].to_email, "ada@example.com");
         assert!(sent[1].calendar.is_none());
     }
+
+    #[test]
+    fn each_seat_holder_reads_only_their_own_seat_and_the_host_reads_all() {
+        let mut b = booking();
+        b.description = "Grace's note".into();
+        let mut grace = attendee("Grace", "grace@example.com", "UTC");
+        grace.seat_uid = Some("seat-g".into());
+        let mut alan = attendee("Alan", "alan@example.com", "UTC");
+        alan.seat_uid = Some("seat-a".into());
+        alan.responses = Some(r#"{"name": "Alan", "notes": "Alan's note"}"#.into());
+        let people = [grace, alan];
+        let hosts = [host()];
+        let seated = Meeting {
+            seating: Some(Seating { event: None }),
+            ..meeting(&b, &people, &hosts)
+        };
+        let sent = emails(&seated, Notice::Booked, b.start_at);
+        let to_alan = &sent[1];
+        let ics = &to_alan.calendar.as_ref().unwrap().ics;
+        for text in [&to_alan.subject, &to_alan.text, ics] {
+            assert!(!text.contains("Grace"), "{text}");
+        }
+        assert!(to_alan.text.contains("Alan's note"), "{}", to_alan.text);
+        assert!(
+            to_alan
+                .text
+                .contains("https://cal.example/booking/uid1?seatReferenceUid=seat-a"),
+            "{}",
+            to_alan.text
+        );
+        let to_host = &sent[2];
+        assert!(to_host.text.contains("Grace, Alan"), "{}", to_host.text);
+        assert!(to_host.subject.contains("Intro between Ada and Grace"));
+    }
 }

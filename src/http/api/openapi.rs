@@ -578,6 +578,7 @@ fn schemas() -> Map<String, Value> {
                 ("reschedulingReason", string()),
                 ("rescheduledBy", string()),
                 ("rescheduleWithSameHost", boolean()),
+                ("seatUid", string()),
             ],
             &["start"],
         ),
