@@ -81,9 +81,10 @@ pub async fn booking_changed(
     };
     // A seated booking's holders read only their own seat: its titles need the event type.
     let seated = attendees.iter().any(|a| a.seat_uid.is_some());
-    let event = match seated {
-        true => event_types::find_if_any(c, booking.event_type_id).await?,
-        false => None,
+    let event = if seated {
+        event_types::find_if_any(c, booking.event_type_id).await?
+    } else {
+        None
     };
     if let Some(seat) = seat {
         attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
