@@ -102,6 +102,15 @@ pub(super) async fn event_of(
     event_types::find_any(c, id).await
 }
 
+/// The booking's event type, or `None` when it was deleted; a stored event type that cannot be
+/// read is an error.
+pub(super) async fn event_if_any(
+    c: &mut Conn<'_>,
+    record: &BookingRecord,
+) -> Result<Option<EventType>, ServiceError> {
+    event_types::find_if_any(c, record.event_type_id).await
+}
+
 pub(super) fn host_switch_refused(
     switched_off: bool,
     actor: &Actor,

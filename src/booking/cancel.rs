@@ -14,16 +14,12 @@ pub async fn cancel(
         let record = actionable(c, &actor, uid).await?;
         let record = relock(c, record).await?;
         refuse_if_closed(&record, "be cancelled")?;
-        match event_of(c, &record).await {
-            Ok(event) => host_switch_refused(
-                event.settings.page.cancelling_disabled(),
-                &actor,
-                "cancelling",
-            )?,
-            // A switch that cannot be read is not taken as off.
-            Err(e @ ServiceError::Storage(StorageError::Corrupt { .. })) => return Err(e),
-            Err(_) => {}
-        }
+        // A switch that cannot be read is not taken as off: `event_if_any` fails.
+        let event = event_if_any(c, &record).await?;
+        let switched_off = event
+            .as_ref()
+            .is_some_and(|e| e.settings.page.cancelling_disabled());
+        host_switch_refused(switched_off, &actor, "cancelling")?;
         let attendees = store::attendees_of(c, &[record.id]).await?;
         let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
         if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
@@ -43,7 +39,8 @@ pub async fn cancel(
             };
             if seats_taken > 1 {
                 cancel_seat(c, outbox, &record, seated, &change, &actor).await?;
-                return view(c, record).await;
+                let left = view(c, record).await?;
+                return seen_by(c, &actor, left, event.as_ref(), Some(seated.clone())).await;
             }
         }
         // The booker cancelling by link is who Cal.com names.
@@ -80,13 +77,15 @@ pub async fn cancel(
             request_reschedule: false,
         };
         announce(c, outbox, &record, cancelled, None).await?;
-        view(c, record).await
+        let cancelled = view(c, record).await?;
+        let holder = only_seat(&cancelled);
+        seen_by(c, &actor, cancelled, event.as_ref(), holder).await
     })
     .await
 }
 
 /// Gives up one seat of a booking with several: the seat's holder is told, the rest stays.
-async fn cancel_seat(
+pub(super) async fn cancel_seat(
     c: &mut Conn<'_>,
     outbox: &Outbox,
     record: &BookingRecord,

@@ -190,7 +190,7 @@ pub async fn create(
 ) -> Result<Booked, ServiceError> {
     let event = resolve_event(db, &request.event).await?;
     let prepared = prepare(&event, &request, &actor)?;
-    if let Some(replay) = replay(db, &request).await? {
+    if let Some(replay) = replay(db, &request, &actor, &event).await? {
         return Ok(replay);
     }
     // What bookings do not change is read before the write lock: the locked part of a booking
@@ -215,7 +215,8 @@ pub async fn create(
             .transaction(async |c| {
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
                 announce_booked(c, outbox, &view).await?;
-                Ok(view)
+                let holder = seat_of(&view, request.attendee.email.as_str());
+                seen_by(c, &actor, view, Some(&event), holder).await
             })
             .await;
         match outcome {
@@ -227,7 +228,7 @@ pub async fn create(
             }
             Err(e) => {
                 // A concurrent retry with the same key may have won: answer with its booking.
-                if let Some(replay) = replay(db, &request).await? {
+                if let Some(replay) = replay(db, &request, &actor, &event).await? {
                     return Ok(replay);
                 }
                 if is_race(&e) && attempts < 2 && event.record.seats_per_slot.is_some() {
@@ -249,9 +250,12 @@ pub(super) fn is_race(e: &ServiceError) -> bool {
     )
 }
 
+/// The booking a retry with the same `Idempotency-Key` made, as its actor saw it then.
 pub(super) async fn replay(
     db: &Db,
     request: &BookingRequest,
+    actor: &Actor,
+    event: &EventType,
 ) -> Result<Option<Booked>, ServiceError> {
     let Some(key) = &request.idempotency else {
         return Ok(None);
@@ -266,8 +270,10 @@ pub(super) async fn replay(
             ));
         }
         let record = store::find(c, booking_id).await?;
+        let first = view(c, record).await?;
+        let holder = seat_of(&first, request.attendee.email.as_str());
         Ok(Some(Booked {
-            view: view(c, record).await?,
+            view: seen_by(c, actor, first, Some(event), holder).await?,
             replayed: true,
         }))
     })
@@ -276,9 +282,9 @@ pub(super) async fn replay(
 
 /// What a booking reads before its transaction.
 pub(super) struct Fixed<'a> {
-    event: &'a EventType,
-    plan: &'a context::Plan,
-    host_users: &'a [User],
+    pub(super) event: &'a EventType,
+    pub(super) plan: &'a context::Plan,
+    pub(super) host_users: &'a [User],
 }
 
 pub(super) async fn book_in(
@@ -310,8 +316,7 @@ pub(super) async fn book_in(
     let end_at = start_at + Duration::minutes(i64::from(prepared.length));
     let by_host = actor.user_id().is_some_and(|u| hosts.contains(&u));
     let status = initial_status(event, start_at, now, by_host);
-    let title = title_for(
-        event,
+    let title = event.booking_title(
         &organizer.name,
         request.attendee.name.as_str(),
         prepared.location.as_deref(),

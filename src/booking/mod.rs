@@ -16,6 +16,7 @@ mod queries;
 mod requests;
 mod reschedule;
 pub mod reservations;
+mod seats;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
@@ -47,6 +48,7 @@ pub use create::*;
 pub use queries::*;
 pub use requests::*;
 pub use reschedule::*;
+use seats::{for_seat, only_seat, seat_of, seen_by};
 
 /// Who did something to a booking, for the history.
 #[derive(Debug, Clone)]
@@ -94,8 +96,22 @@ pub struct BookingView {
     pub hosts: Vec<User>,
     pub event_slug: Option<String>,
     pub rescheduled_to: Option<String>,
-    /// The seat this request booked, for seated event types.
+    /// The seat this request booked (or this view shows), for seated event types.
     pub seat_uid: Option<String>,
+    /// Seats were taken in it: see `seats` for what each holder may see.
+    pub seated: bool,
+}
+
+impl BookingView {
+    /// The person this view is for: the seat's holder in a seat's view, the booker of a
+    /// booking without seats, nobody for a seated booking seen without a seat.
+    pub fn booker(&self) -> Option<&AttendeeRecord> {
+        match &self.seat_uid {
+            Some(seat) => (self.attendees.iter()).find(|a| a.seat_uid.as_ref() == Some(seat)),
+            None if self.seated => None,
+            None => self.attendees.first(),
+        }
+    }
 }
 
 /// The outcome of `POST /v2/bookings`.
@@ -130,22 +146,6 @@ fn instant(at: i64) -> DateTime<Utc> {
 }
 
 // ---- Booking ----
-
-fn title_for(event: &EventType, organizer: &str, attendee: &str, location: Option<&str>) -> String {
-    let custom = (event.settings.page.custom_name.as_deref()).filter(|n| !n.trim().is_empty());
-    match custom {
-        Some(template) => template
-            .replace("{Event type title}", &event.record.title)
-            .replace("{EVENT_NAME}", &event.record.title)
-            .replace("{Organiser}", organizer)
-            .replace("{ORGANIZER}", organizer)
-            .replace("{Scheduler}", attendee)
-            .replace("{ATTENDEE}", attendee)
-            .replace("{Location}", location.unwrap_or_default())
-            .replace("{LOCATION}", location.unwrap_or_default()),
-        None => format!("{} between {organizer} and {attendee}", event.record.title),
-    }
-}
 
 fn claims_for(
     event: &EventType,

@@ -93,6 +93,7 @@ pub(super) fn assemble(
     // The organiser first, as Cal.com lists hosts.
     hosts.sort_by_key(|u| u.id != record.user_id);
     BookingView {
+        seated: attendees.iter().any(|a| a.seat_uid.is_some()),
         attendees,
         hosts,
         event_slug,
@@ -159,13 +160,23 @@ pub async fn get(db: &Db, user: i64, uid: &str) -> Result<BookingView, ServiceEr
     .await
 }
 
-/// A booking by its uid alone: the booking link is the booker's key to it, as in Cal.com.
-pub async fn by_link(db: &Db, uid: &str) -> Result<BookingView, ServiceError> {
+/// A booking by its uid alone: the booking link is the booker's key to it, as in Cal.com. Of a
+/// seated booking, what the holder of `seat` (Cal.com's `seatReferenceUid`) may see; without
+/// it, no one's seat.
+pub async fn by_link(db: &Db, uid: &str, seat: Option<&str>) -> Result<BookingView, ServiceError> {
     db.run(async |c| {
         let record = store::find_by_uid(c, uid)
             .await?
             .ok_or_else(|| not_found(uid))?;
-        view(c, record).await
+        let view = view(c, record).await?;
+        if !view.seated {
+            return Ok(view);
+        }
+        let event = event_if_any(c, &view.record).await?;
+        let holder = (view.attendees.iter())
+            .find(|a| seat.is_some() && a.seat_uid.as_deref() == seat)
+            .cloned();
+        Ok(for_seat(view, event.as_ref(), holder.as_ref()))
     })
     .await
 }

@@ -101,6 +101,8 @@ pub struct RescheduleRequest {
     pub rescheduled_by: Option<String>,
     /// Round robin: keep the same host, or fail.
     pub same_host_only: bool,
+    /// Move only this seat (Cal.com's `seatUid`) of a booking with several.
+    pub seat_uid: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -122,8 +124,10 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The booker as an attendee; a seat's holder keeps their own answers with their seat.
     pub fn booker(&self, seat_uid: Option<String>) -> NewAttendee {
         NewAttendee {
+            responses: seat_uid.as_ref().map(|_| self.responses.to_string()),
             seat_uid,
             ..self.booker.clone()
         }
@@ -139,6 +143,7 @@ impl Prepared {
                 locale: self.booker.locale.clone(),
                 phone_number: None,
                 seat_uid: None,
+                responses: None,
             })
             .collect()
     }
@@ -179,6 +184,7 @@ pub fn prepare(
             locale: request.attendee.language.clone(),
             phone_number: request.attendee.phone.clone(),
             seat_uid: None,
+            responses: None,
         },
         guests,
     })

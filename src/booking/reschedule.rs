@@ -2,6 +2,8 @@
 //! rescheduled, in one transaction.
 
 use super::*;
+use crate::domain::{Email, PersonName, TimeZoneName};
+use serde_json::Map;
 
 /// Moves a booking: a new booking at the new time, the old one cancelled and marked
 /// rescheduled, in one transaction.
@@ -15,6 +17,9 @@ pub async fn reschedule(
     db.transaction(async |c| {
         let (old, event, old_hosts) = locked_move(c, &actor, uid).await?;
         let attendees = store::attendees_of(c, &[old.id]).await?;
+        if let Some(holder) = seat_to_move(&attendees, &change, uid)? {
+            return move_seat(c, outbox, &old, &event, &holder, &change, &actor).await;
+        }
         refuse_seat_move(&actor, &attendees)?;
         let now = Utc::now();
         let length = kept_length(&event, &old);
@@ -69,12 +74,100 @@ pub async fn reschedule(
         );
         store::append_history(c, old.id, &history).await?;
         announce(c, outbox, &record, Change::Rescheduled { from: &old }, None).await?;
-        view(c, record).await
+        let moved = view(c, record).await?;
+        let holder = only_seat(&moved);
+        seen_by(c, &actor, moved, Some(&event), holder).await
     })
     .await
     .map_err(|e| match e {
         ServiceError::Storage(StorageError::Overlap) => taken(),
         other => other,
+    })
+}
+
+/// The seat `change` moves alone: one of several in the booking. A booking's only seat moves
+/// with the booking.
+fn seat_to_move(
+    attendees: &[AttendeeRecord],
+    change: &RescheduleRequest,
+    uid: &str,
+) -> Result<Option<AttendeeRecord>, ServiceError> {
+    let Some(seat) = &change.seat_uid else {
+        return Ok(None);
+    };
+    let holder = (attendees.iter().find(|a| a.seat_uid.as_ref() == Some(seat)))
+        .ok_or_else(|| ServiceError::NotFound(format!("Seat {seat} not found in booking {uid}")))?;
+    let seats = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+    Ok((seats > 1).then(|| holder.clone()))
+}
+
+/// Moves one seat of a booking with several: the holder gives the seat up and takes one at the
+/// new time (joining the seated booking there, or opening one) with their own answers; the
+/// other holders stay. Told as the seat's cancellation and a new seat's booking.
+async fn move_seat(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    old: &BookingRecord,
+    event: &EventType,
+    holder: &AttendeeRecord,
+    change: &RescheduleRequest,
+    actor: &Actor,
+) -> Result<BookingView, ServiceError> {
+    let request = seat_request(event, holder, change)?;
+    let prepared = prepare(event, &request, actor)?;
+    let given_up = CancelRequest {
+        reason: change.reason.clone(),
+        cancelled_by: Some(holder.email.clone()),
+        seat_uid: holder.seat_uid.clone(),
+    };
+    cancel_seat(c, outbox, old, holder, &given_up, actor).await?;
+    let plan = context::Plan::load(c, event).await?;
+    let host_users = context::host_users(c, event).await?;
+    let fixed = Fixed {
+        event,
+        plan: &plan,
+        host_users: &host_users,
+    };
+    let moved = book_in(c, &fixed, &request, &prepared, actor).await?;
+    announce_booked(c, outbox, &moved).await?;
+    let seat = seat_of(&moved, &holder.email);
+    seen_by(c, actor, moved, Some(event), seat).await
+}
+
+/// A booking request for a seat's holder at the new time, from what their seat holds.
+fn seat_request(
+    event: &EventType,
+    holder: &AttendeeRecord,
+    change: &RescheduleRequest,
+) -> Result<BookingRequest, ServiceError> {
+    let stored = |what: &str, e: String| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "seat {:?}: stored {what}: {e}",
+            holder.seat_uid
+        ))
+    };
+    let mut responses = holder.own_responses();
+    // The system answers are made again from the attendee; guests do not follow a seat.
+    for key in ["name", "email", "guests", "location", "attendeePhoneNumber"] {
+        responses.remove(key);
+    }
+    Ok(BookingRequest {
+        event: EventRef::Id(event.record.id),
+        start: change.start,
+        length: None,
+        attendee: AttendeeInput {
+            name: PersonName::parse(&holder.name).map_err(|e| stored("name", e))?,
+            email: Email::parse(&holder.email).map_err(|e| stored("email", e))?,
+            time_zone: TimeZoneName::parse(&holder.time_zone).map_err(|e| stored("zone", e))?,
+            language: holder.locale.clone(),
+            phone: holder.phone_number.clone(),
+        },
+        guests: Vec::new(),
+        location: None,
+        responses,
+        metadata: Map::new(),
+        reservation_uid: None,
+        idempotency: None,
     })
 }
 
@@ -121,7 +214,7 @@ fn moved_title(
         .first()
         .map(|a| a.name.as_str())
         .unwrap_or_default();
-    title_for(event, &organizer.name, booker, old.location.as_deref())
+    event.booking_title(&organizer.name, booker, old.location.as_deref())
 }
 
 /// The booking to move, locked with the hosts of both its old and its new time, its event
@@ -218,5 +311,6 @@ fn copy_attendee(a: &AttendeeRecord) -> NewAttendee {
         locale: a.locale.clone(),
         phone_number: a.phone_number.clone(),
         seat_uid: a.seat_uid.as_ref().map(|_| new_uid()),
+        responses: a.responses.clone(),
     }
 }

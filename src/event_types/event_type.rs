@@ -63,8 +63,55 @@ impl EventType {
         }
     }
 
+    /// A booking's title: the event type's event-name template (`customName`) with the
+    /// organiser, the attendee and the location filled in, else "{title} between {organiser}
+    /// and {attendee}", as Cal.com names bookings.
+    pub fn booking_title(&self, organizer: &str, attendee: &str, location: Option<&str>) -> String {
+        let custom = (self.settings.page.custom_name.as_deref()).filter(|n| !n.trim().is_empty());
+        let title = &self.record.title;
+        match custom {
+            Some(template) => template
+                .replace("{Event type title}", title)
+                .replace("{EVENT_NAME}", title)
+                .replace("{Organiser}", organizer)
+                .replace("{ORGANIZER}", organizer)
+                .replace("{Scheduler}", attendee)
+                .replace("{ATTENDEE}", attendee)
+                .replace("{Location}", location.unwrap_or_default())
+                .replace("{LOCATION}", location.unwrap_or_default()),
+            None => format!("{title} between {organizer} and {attendee}"),
+        }
+    }
+
+    /// Whether the holders of a seated booking's seats may see each other (`showAttendeeInfo`);
+    /// no for an event type that no longer has seats.
+    pub fn seats_see_each_other(&self) -> bool {
+        self.settings
+            .seats
+            .as_ref()
+            .is_some_and(|s| s.show_attendee_info)
+    }
+
     /// Confirmation needed for a booking starting `minutes_ahead` from now.
     pub fn needs_confirmation(&self, minutes_ahead: i64) -> bool {
         self.settings.confirmation.needed(minutes_ahead)
+    }
+}
+
+/// The title one seat's holder reads of a seated booking: named as if they had booked it alone
+/// (as Cal.com names a seat after its own booker), never after another seat's holder. Without a
+/// holder (a bare link to the booking) the event type's title; without the event type (deleted)
+/// a title from the organiser.
+pub fn seat_title(
+    event: Option<&EventType>,
+    organizer: &str,
+    holder: Option<&str>,
+    location: Option<&str>,
+) -> String {
+    match (event, holder) {
+        (Some(event), Some(holder)) => event.booking_title(organizer, holder, location),
+        (Some(event), None) => event.record.title.clone(),
+        (None, Some(holder)) => format!("Meeting between {organizer} and {holder}"),
+        (None, None) => format!("Meeting with {organizer}"),
     }
 }

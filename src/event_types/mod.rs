@@ -16,7 +16,7 @@ mod validate;
 use serde_json::{Map, Value};
 
 pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
-pub use event_type::EventType;
+pub use event_type::{EventType, seat_title};
 pub use input::{EventTypeInput, HostInput, priority_name};
 pub use locations::{Location, LocationKind};
 pub use settings::{Limits, Settings};
@@ -103,6 +103,21 @@ pub async fn manageable(
 pub async fn find_any(c: &mut Conn<'_>, id: i64) -> Result<EventType, ServiceError> {
     let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
     load(c, record).await
+}
+
+/// A booking's event type, `None` when it has none or it was deleted; one that cannot be read
+/// is an error.
+pub async fn find_if_any(
+    c: &mut Conn<'_>,
+    id: Option<i64>,
+) -> Result<Option<EventType>, ServiceError> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    match store::find(c, id).await? {
+        Some(record) => Ok(Some(load(c, record).await?)),
+        None => Ok(None),
+    }
 }
 
 /// An event type the caller may see under `target`; anything else is "not found".

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::event_types::{EventType, seat_title};
 use crate::ical::{self, EventStatus, Invite, Person};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
@@ -69,6 +70,111 @@ pub struct Meeting<'a> {
     pub manage_url: String,
     /// The change concerns one seat of a seated booking, not the whole meeting.
     pub one_seat: bool,
+    /// The booking has seats: each holder reads only their own seat.
+    pub seating: Option<Seating<'a>>,
+}
+
+/// What the holders of a seated booking's seats may read of it, by the rules of
+/// `booking::seats`: their own title, notes and link, and each other only when the event type
+/// shows attendees.
+pub struct Seating<'a> {
+    /// The booking's event type; `None` once deleted.
+    pub event: Option<&'a EventType>,
+}
+
+/// What one recipient reads of the booking: the hosts all of it, a seat's holder their seat.
+struct Copy {
+    title: String,
+    notes: String,
+    /// The attendees named under "Who".
+    attendees: String,
+    manage_url: String,
+}
+
+impl Meeting<'_> {
+    fn attendee_names(&self) -> String {
+        names(self.attendees.iter().map(|a| a.name.as_str()))
+    }
+
+    /// The whole booking, as its hosts read it.
+    fn host_copy(&self) -> Copy {
+        Copy {
+            title: self.booking.title.clone(),
+            notes: self.booking.description.clone(),
+            attendees: self.attendee_names(),
+            manage_url: self.manage_url.clone(),
+        }
+    }
+
+    /// The booking as attendee `a` reads it: on a seated booking, their own seat, with a link
+    /// that names it (Cal.com's `seatReferenceUid`).
+    fn attendee_copy(&self, a: &AttendeeRecord) -> Copy {
+        let Some(seating) = &self.seating else {
+            return self.host_copy();
+        };
+        let b = self.booking;
+        let organizer = self.hosts.first().map_or("", |h| h.name.as_str());
+        let see_all = seating.event.is_some_and(EventType::seats_see_each_other);
+        Copy {
+            title: seat_title(
+                seating.event,
+                organizer,
+                Some(&a.name),
+                b.location.as_deref(),
+            ),
+            notes: a.own_notes(),
+            attendees: if see_all {
+                self.attendee_names()
+            } else {
+                a.name.clone()
+            },
+            manage_url: match &a.seat_uid {
+                Some(seat) => format!("{}?seatReferenceUid={seat}", self.manage_url),
+                None => self.manage_url.clone(),
+            },
+        }
+    }
+
+    /// The calendar entry `notice` carries for `copy`, naming `people`; none for requests and
+    /// declines.
+    fn invite(
+        &self,
+        notice: Notice<'_>,
+        copy: &Copy,
+        people: Vec<Person<'_>>,
+        now: DateTime<Utc>,
+    ) -> Option<Calendar> {
+        let b = self.booking;
+        let organizer = self.hosts.first()?;
+        let (method, status, sequence) = match notice {
+            Notice::Booked | Notice::Rescheduled { .. } => {
+                ("REQUEST", EventStatus::Confirmed, b.ical_sequence)
+            }
+            Notice::Cancelled => ("CANCEL", EventStatus::Cancelled, b.ical_sequence + 1),
+            Notice::Requested | Notice::Declined => return None,
+        };
+        Some(Calendar {
+            method: method.to_owned(),
+            ics: ical::render(&Invite {
+                uid: &b.ical_uid,
+                sequence,
+                stamp: now,
+                start: b.start_at,
+                end: b.end_at,
+                summary: &copy.title,
+                description: &copy.notes,
+                location: b.location.as_deref(),
+                status,
+                organizer: Person {
+                    name: &organizer.name,
+                    email: &organizer.email,
+                },
+                attendees: people,
+                url: Some(&copy.manage_url),
+                method,
+            }),
+        })
+    }
 }
 
 /// When, in a recipient's zone: `Tuesday 3 March 2026, 10:00–10:30 (Europe/Berlin)`.
@@ -93,43 +199,107 @@ fn names<'a>(people: impl Iterator<Item = &'a str>) -> String {
 
 /// The emails `notice` sends about `meeting`: one to every attendee and one to every host.
 pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> Vec<Email> {
-    let b = meeting.booking;
-    let Some(organizer) = meeting.hosts.first() else {
+    if meeting.hosts.is_empty() {
         return Vec::new();
+    }
+    let attendees = meeting.attendees.iter();
+    let hosts = meeting.hosts.iter();
+    attendees
+        .map(|a| attendee_email(meeting, notice, a, now))
+        .chain(hosts.map(|h| host_email(meeting, notice, h, now)))
+        .collect()
+}
+
+/// An attendee's email: their own time zone, and a calendar entry naming only them.
+fn attendee_email(
+    meeting: &Meeting<'_>,
+    notice: Notice<'_>,
+    a: &AttendeeRecord,
+    now: DateTime<Utc>,
+) -> Email {
+    let b = meeting.booking;
+    let copy = meeting.attendee_copy(a);
+    let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
+    let at = when(b.start_at, b.end_at, &a.time_zone);
+    let title = &copy.title;
+    let (subject, opening) = match notice {
+        Notice::Booked => (
+            format!("Confirmed: {title} on {at}"),
+            "Your booking is confirmed.".to_owned(),
+        ),
+        Notice::Requested => (
+            format!("Requested: {title} on {at}"),
+            format!(
+                "Your request is with {host_names}; you will hear from us when it is confirmed."
+            ),
+        ),
+        Notice::Rescheduled { from } => (
+            format!("Rescheduled: {title} is now on {at}"),
+            format!(
+                "Your booking has moved. It was on {}.",
+                when(from.start_at, from.end_at, &a.time_zone)
+            ),
+        ),
+        Notice::Cancelled => (format!("Cancelled: {title} on {at}"), cancelled_line(b)),
+        Notice::Declined => (
+            format!("Declined: {title} on {at}"),
+            declined_line(b, &host_names),
+        ),
     };
+    let me = vec![Person {
+        name: &a.name,
+        email: &a.email,
+    }];
+    Email {
+        to_name: a.name.clone(),
+        to_email: a.email.clone(),
+        subject,
+        text: body(&a.name, &opening, meeting, &copy, &at, &host_names, notice),
+        calendar: meeting.invite(notice, &copy, me, now),
+    }
+}
+
+/// A host's email: the whole booking, everyone in the calendar entry.
+fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime<Utc>) -> Email {
+    let b = meeting.booking;
+    let copy = meeting.host_copy();
+    let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
     let booker = meeting
         .attendees
         .first()
         .map_or("someone", |a| a.name.as_str());
-    let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
-    let attendee_names = names(meeting.attendees.iter().map(|a| a.name.as_str()));
-    let calendar =
-        |method: &str, status: EventStatus, sequence: i32, attendees: Vec<Person<'_>>| Calendar {
-            method: method.to_owned(),
-            ics: ical::render(&Invite {
-                uid: &b.ical_uid,
-                sequence,
-                stamp: now,
-                start: b.start_at,
-                end: b.end_at,
-                summary: &b.title,
-                description: &b.description,
-                location: b.location.as_deref(),
-                status,
-                organizer: Person {
-                    name: &organizer.name,
-                    email: &organizer.email,
-                },
-                attendees,
-                url: Some(&meeting.manage_url),
-                method,
-            }),
-        };
-    // Attendees see themselves in the entry (for a seat, not the other seat holders); hosts
-    // see everyone.
-    let everyone: Vec<Person<'_>> = meeting
-        .attendees
-        .iter()
+    let at = when(b.start_at, b.end_at, &h.time_zone);
+    let title = &copy.title;
+    let (subject, opening) = match notice {
+        Notice::Booked => (
+            format!("Booked: {title} with {booker} on {at}"),
+            format!("{booker} booked {title}."),
+        ),
+        Notice::Requested => (
+            format!("Please confirm: {title} with {booker} on {at}"),
+            format!(
+                "{booker} asked for {title}. It waits for your confirmation (POST /v2/bookings/{}/confirm or /decline).",
+                b.uid
+            ),
+        ),
+        Notice::Rescheduled { from } => (
+            format!("Rescheduled: {title} with {booker} is now on {at}"),
+            format!(
+                "The booking has moved. It was on {}.",
+                when(from.start_at, from.end_at, &h.time_zone)
+            ),
+        ),
+        Notice::Cancelled => (
+            format!("Cancelled: {title} with {booker} on {at}"),
+            cancelled_line(b),
+        ),
+        Notice::Declined => (
+            format!("Declined: {title} with {booker} on {at}"),
+            declined_line(b, &host_names),
+        ),
+    };
+    // Hosts see everyone in the entry; a seat given up leaves the host's meeting in place.
+    let everyone: Vec<Person<'_>> = (meeting.attendees.iter())
         .map(|a| Person {
             name: &a.name,
             email: &a.email,
@@ -139,126 +309,18 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
             email: &h.email,
         }))
         .collect();
-    let invite = |method: &str, people: Vec<Person<'_>>| match notice {
-        Notice::Booked | Notice::Rescheduled { .. } => Some(calendar(
-            method,
-            EventStatus::Confirmed,
-            b.ical_sequence,
-            people,
-        )),
-        Notice::Cancelled => Some(calendar(
-            method,
-            EventStatus::Cancelled,
-            b.ical_sequence + 1,
-            people,
-        )),
-        Notice::Requested | Notice::Declined => None,
-    };
-    let method = if matches!(notice, Notice::Cancelled) {
-        "CANCEL"
-    } else {
-        "REQUEST"
-    };
-
-    let mut out = Vec::new();
-    for a in meeting.attendees {
-        let at = when(b.start_at, b.end_at, &a.time_zone);
-        let (subject, opening) = match notice {
-            Notice::Booked => (
-                format!("Confirmed: {} on {at}", b.title),
-                "Your booking is confirmed.".to_owned(),
-            ),
-            Notice::Requested => (
-                format!("Requested: {} on {at}", b.title),
-                format!(
-                    "Your request is with {host_names}; you will hear from us when it is confirmed."
-                ),
-            ),
-            Notice::Rescheduled { from } => (
-                format!("Rescheduled: {} is now on {at}", b.title),
-                format!(
-                    "Your booking has moved. It was on {}.",
-                    when(from.start_at, from.end_at, &a.time_zone)
-                ),
-            ),
-            Notice::Cancelled => (format!("Cancelled: {} on {at}", b.title), cancelled_line(b)),
-            Notice::Declined => (
-                format!("Declined: {} on {at}", b.title),
-                declined_line(b, &host_names),
-            ),
-        };
-        let me = vec![Person {
-            name: &a.name,
-            email: &a.email,
-        }];
-        out.push(Email {
-            to_name: a.name.clone(),
-            to_email: a.email.clone(),
-            subject,
-            text: body(
-                &a.name,
-                &opening,
-                meeting,
-                &at,
-                &host_names,
-                &attendee_names,
-                notice,
-            ),
-            calendar: invite(method, me),
-        });
+    let seat_given_up = meeting.one_seat && matches!(notice, Notice::Cancelled);
+    Email {
+        to_name: h.name.clone(),
+        to_email: h.email.clone(),
+        subject,
+        text: body(&h.name, &opening, meeting, &copy, &at, &host_names, notice),
+        calendar: if seat_given_up {
+            None
+        } else {
+            meeting.invite(notice, &copy, everyone, now)
+        },
     }
-    for h in meeting.hosts {
-        let at = when(b.start_at, b.end_at, &h.time_zone);
-        let (subject, opening) = match notice {
-            Notice::Booked => (
-                format!("Booked: {} with {booker} on {at}", b.title),
-                format!("{booker} booked {}.", b.title),
-            ),
-            Notice::Requested => (
-                format!("Please confirm: {} with {booker} on {at}", b.title),
-                format!(
-                    "{booker} asked for {}. It waits for your confirmation (POST /v2/bookings/{}/confirm or /decline).",
-                    b.title, b.uid
-                ),
-            ),
-            Notice::Rescheduled { from } => (
-                format!("Rescheduled: {} with {booker} is now on {at}", b.title),
-                format!(
-                    "The booking has moved. It was on {}.",
-                    when(from.start_at, from.end_at, &h.time_zone)
-                ),
-            ),
-            Notice::Cancelled => (
-                format!("Cancelled: {} with {booker} on {at}", b.title),
-                cancelled_line(b),
-            ),
-            Notice::Declined => (
-                format!("Declined: {} with {booker} on {at}", b.title),
-                declined_line(b, &host_names),
-            ),
-        };
-        out.push(Email {
-            to_name: h.name.clone(),
-            to_email: h.email.clone(),
-            subject,
-            text: body(
-                &h.name,
-                &opening,
-                meeting,
-                &at,
-                &host_names,
-                &attendee_names,
-                notice,
-            ),
-            // A seat given up leaves the host's meeting in place.
-            calendar: if meeting.one_seat && matches!(notice, Notice::Cancelled) {
-                None
-            } else {
-                invite(method, everyone.clone())
-            },
-        });
-    }
-    out
 }
 
 fn cancelled_line(b: &BookingRecord) -> String {
@@ -284,31 +346,31 @@ fn body(
     name: &str,
     opening: &str,
     meeting: &Meeting<'_>,
+    copy: &Copy,
     at: &str,
     hosts: &str,
-    attendees: &str,
     notice: Notice<'_>,
 ) -> String {
     let b = meeting.booking;
     let mut text = format!(
-        "Hello {name},\n\n{opening}\n\nWhat:  {}\nWhen:  {at}\nWho:   {hosts} (host); {attendees}\n",
-        b.title
+        "Hello {name},\n\n{opening}\n\nWhat:  {}\nWhen:  {at}\nWho:   {hosts} (host); {}\n",
+        copy.title, copy.attendees
     );
     if let Some(location) = b.location.as_deref().filter(|l| !l.is_empty()) {
         text.push_str(&format!("Where: {location}\n"));
     }
-    if !b.description.is_empty() {
-        text.push_str(&format!("\nNotes:\n{}\n", b.description));
+    if !copy.notes.is_empty() {
+        text.push_str(&format!("\nNotes:\n{}\n", copy.notes));
     }
     match notice {
         Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } => {
             text.push_str(&format!(
                 "\nNeed to make a change? Reschedule or cancel here:\n{}\n",
-                meeting.manage_url
+                copy.manage_url
             ));
         }
         Notice::Cancelled | Notice::Declined => {
-            text.push_str(&format!("\nDetails: {}\n", meeting.manage_url));
+            text.push_str(&format!("\nDetails: {}\n", copy.manage_url));
         }
     }
     if matches!(notice, Notice::Booked | Notice::Rescheduled { .. }) {
@@ -367,6 +429,7 @@ mod tests {
             phone_number: None,
             no_show: false,
             seat_uid: None,
+            responses: None,
         }
     }
 
@@ -399,6 +462,7 @@ mod tests {
             hosts,
             manage_url: "https://cal.example/booking/uid1".into(),
             one_seat: false,
+            seating: None,
         }
     }
 
@@ -448,5 +512,39 @@ mod tests {
         assert_eq!(sent[0].calendar.as_ref().unwrap().method, "CANCEL");
         assert_eq!(sent[1].to_email, "ada@example.com");
         assert!(sent[1].calendar.is_none());
+    }
+
+    #[test]
+    fn each_seat_holder_reads_only_their_own_seat_and_the_host_reads_all() {
+        let mut b = booking();
+        b.description = "Grace's note".into();
+        let mut grace = attendee("Grace", "grace@example.com", "UTC");
+        grace.seat_uid = Some("seat-g".into());
+        let mut alan = attendee("Alan", "alan@example.com", "UTC");
+        alan.seat_uid = Some("seat-a".into());
+        alan.responses = Some(r#"{"name": "Alan", "notes": "Alan's note"}"#.into());
+        let people = [grace, alan];
+        let hosts = [host()];
+        let seated = Meeting {
+            seating: Some(Seating { event: None }),
+            ..meeting(&b, &people, &hosts)
+        };
+        let sent = emails(&seated, Notice::Booked, b.start_at);
+        let to_alan = &sent[1];
+        let ics = &to_alan.calendar.as_ref().unwrap().ics;
+        for text in [&to_alan.subject, &to_alan.text, ics] {
+            assert!(!text.contains("Grace"), "{text}");
+        }
+        assert!(to_alan.text.contains("Alan's note"), "{}", to_alan.text);
+        assert!(
+            to_alan
+                .text
+                .contains("https://cal.example/booking/uid1?seatReferenceUid=seat-a"),
+            "{}",
+            to_alan.text
+        );
+        let to_host = &sent[2];
+        assert!(to_host.text.contains("Grace, Alan"), "{}", to_host.text);
+        assert!(to_host.subject.contains("Intro between Ada and Grace"));
     }
 }

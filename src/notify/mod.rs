@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::EmailSettings;
+use crate::event_types;
 use crate::service::ServiceError;
 use crate::storage::Conn;
 use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
@@ -78,6 +79,13 @@ pub async fn booking_changed(
                 .collect(),
         ),
     };
+    // A seated booking's holders read only their own seat: its titles need the event type.
+    let seated = attendees.iter().any(|a| a.seat_uid.is_some());
+    let event = if seated {
+        event_types::find_if_any(c, booking.event_type_id).await?
+    } else {
+        None
+    };
     if let Some(seat) = seat {
         attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
     }
@@ -92,6 +100,9 @@ pub async fn booking_changed(
         hosts: &hosts,
         manage_url: format!("{}/booking/{}", outbox.booker_url, booking.uid),
         one_seat: seat.is_some(),
+        seating: seated.then_some(compose::Seating {
+            event: event.as_ref(),
+        }),
     };
     let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {

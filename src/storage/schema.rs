@@ -200,6 +200,7 @@ diesel::table! {
         no_show -> Bool,
         seat_uid -> Nullable<Text>,
         created_at -> Timestamp,
+        responses -> Nullable<Text>,
     }
 }
 

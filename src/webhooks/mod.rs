@@ -120,15 +120,8 @@ async fn facts(
         attendees.retain(|a| a.seat_uid.as_deref() == Some(seat));
     }
     let organizer = users::find(c, booking.user_id).await?;
-    let event = match booking.event_type_id {
-        // A deleted event type is no longer described; one that cannot be read is an error.
-        Some(id) => match event_types::find_any(c, id).await {
-            Ok(event) => Some(event),
-            Err(ServiceError::NotFound(_)) => None,
-            Err(e) => return Err(e),
-        },
-        None => None,
-    };
+    // A deleted event type is no longer described; one that cannot be read is an error.
+    let event = event_types::find_if_any(c, booking.event_type_id).await?;
     let team = match event.as_ref().and_then(|e| e.record.team_id) {
         Some(team_id) => match teams::find(c, team_id).await? {
             Some(team) => {

@@ -1206,3 +1206,157 @@ async fn bookers_cannot_plant_links_or_cancel_where_the_host_forbids_it() {
     )
     .await;
 }
+
+/// A seat booked through the API by `name` <`email`>, with `notes` among their answers.
+pub async fn take_seat(app: &TestApp, event: i64, start: &str, name: &str, email: &str) -> Value {
+    let body = json!({
+        "start": start, "eventTypeId": event,
+        "attendee": {"name": name, "email": email, "timeZone": "Europe/London"},
+        "bookingFieldsResponses": {"notes": format!("private note of {name}")},
+    });
+    data(book(app, body).await, 201).await
+}
+
+#[tokio::test]
+async fn a_seat_holder_sees_only_their_own_seat_and_answers_and_the_host_sees_all() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let start = at(day(7), "13:00");
+    let first = take_seat(&app, event, &start, "Grace Hopper", "grace@first.example").await;
+    let second = take_seat(&app, event, &start, "Alan Turing", "alan@second.example").await;
+    assert_eq!(first["uid"], second["uid"]);
+    // Nothing of the first seat's holder in the second's answer: not their name, address,
+    // answers or notes, not in the title either.
+    let text = second.to_string();
+    for theirs in ["Grace", "grace@first.example", "private note of Grace"] {
+        assert!(!text.contains(theirs), "{theirs} leaked: {second}");
+    }
+    assert!(
+        second["title"].as_str().unwrap().contains("Alan Turing"),
+        "{second}"
+    );
+    assert_eq!(second["bookingFieldsResponses"]["name"], "Alan Turing");
+    assert_eq!(
+        second["bookingFieldsResponses"]["notes"],
+        "private note of Alan Turing"
+    );
+    assert_eq!(second["description"], "private note of Alan Turing");
+    assert_eq!(second["attendees"].as_array().unwrap().len(), 1);
+
+    // The host sees every seat.
+    let uid = second["uid"].as_str().unwrap();
+    let all = data(
+        app.call(
+            Method::GET,
+            &format!("/v2/bookings/{uid}"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let emails: Vec<&str> = all["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["grace@first.example", "alan@second.example"]);
+
+    // Giving the seat up answers with that seat alone, too.
+    let left = data(
+        app.call(
+            Method::POST,
+            &format!("/v2/bookings/{uid}/cancel"),
+            None,
+            Some(json!({"seatUid": second["seatUid"]})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(!left.to_string().contains("Grace"), "{left}");
+}
+
+#[tokio::test]
+async fn with_attendee_info_shown_seat_holders_see_each_other_but_not_each_others_answers() {
+    let app = spawn_app().await;
+    let (_, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": true}}),
+    )
+    .await;
+    let start = at(day(7), "13:00");
+    take_seat(&app, event, &start, "Grace Hopper", "grace@first.example").await;
+    let second = take_seat(&app, event, &start, "Alan Turing", "alan@second.example").await;
+    let emails: Vec<&str> = second["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["grace@first.example", "alan@second.example"]);
+    assert_eq!(second["bookingFieldsResponses"]["name"], "Alan Turing");
+    assert!(
+        !second.to_string().contains("private note of Grace"),
+        "{second}"
+    );
+    assert!(
+        second["title"].as_str().unwrap().contains("Alan Turing"),
+        "{second}"
+    );
+}
+
+#[tokio::test]
+async fn a_seat_holder_moves_their_seat_and_the_others_stay() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let start = at(day(7), "13:00");
+    take_seat(&app, event, &start, "Grace Hopper", "grace@first.example").await;
+    let seat = take_seat(&app, event, &start, "Alan Turing", "alan@second.example").await;
+    let uid = seat["uid"].as_str().unwrap();
+    let moved = data(
+        app.call(
+            Method::POST,
+            &format!("/v2/bookings/{uid}/reschedule"),
+            None,
+            Some(json!({"start": at(day(7), "15:00"), "seatUid": seat["seatUid"]})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_ne!(moved["uid"], seat["uid"]);
+    assert!(!moved.to_string().contains("Grace"), "{moved}");
+    assert_eq!(moved["attendees"][0]["email"], "alan@second.example");
+    assert_eq!(
+        moved["bookingFieldsResponses"]["notes"],
+        "private note of Alan Turing"
+    );
+    let old = data(
+        app.call(
+            Method::GET,
+            &format!("/v2/bookings/{uid}"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(old["status"], "accepted");
+    assert_eq!(old["attendees"].as_array().unwrap().len(), 1, "{old}");
+    assert_eq!(old["attendees"][0]["email"], "grace@first.example");
+}

@@ -15,7 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
-use crate::bookings::{at, booking_body, day, host};
+use crate::bookings::{at, booking_body, day, host, take_seat};
 use crate::helpers::{TestApp, TestDatabase, data, spawn_app, spawn_app_with};
 
 /// One message as the server received it.
@@ -425,4 +425,104 @@ async fn without_an_smtp_server_no_email_is_queued() {
         .await
         .unwrap();
     assert!(page.contains("id=\"who\"") && !page.contains("id=\"emailed\""));
+}
+
+/// The value of the last `attribute="…"` before `marker` in `html` (the marker being the
+/// element's `id`, written after its other attributes).
+fn attribute_before(html: &str, marker: &str, attribute: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"));
+    let needle = format!("{attribute}=\"");
+    let start = html[..at].rfind(&needle).unwrap() + needle.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].replace("&amp;", "&").replace("&#38;", "&")
+}
+
+#[tokio::test]
+async fn a_seat_holder_reads_only_their_seat_and_cancels_it_from_their_email() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let start = at(day(10), "14:00");
+    take_seat(&app, event, &start, "Grace Hopper", "grace@first.example").await;
+    let seat = take_seat(&app, event, &start, "Alan Turing", "alan@second.example").await;
+    let uid = seat["uid"].as_str().unwrap().to_owned();
+    // Each holder and the host get one email per seat.
+    let mails = smtp.wait_for(4).await;
+    let alan = to(&mails, "alan@second.example");
+    assert_eq!(alan.len(), 1, "{mails:#?}");
+    let alan = alan[0];
+    let (_, ics) = alan.calendar.clone().expect("an invitation");
+    for text in [&alan.subject, &alan.text, &ics] {
+        assert!(
+            !text.contains("Grace") && !text.contains("grace@first.example"),
+            "the other seat leaked: {text}"
+        );
+    }
+    assert!(alan.subject.contains("Alan Turing"), "{}", alan.subject);
+    let host_mail = to(&mails, "ada@example.com");
+    assert!(host_mail.iter().any(|m| m.text.contains("Grace Hopper")));
+
+    // The link in the email names the seat; its page cancels that seat alone.
+    let link = alan
+        .text
+        .lines()
+        .find(|l| l.starts_with(&format!("{}/booking/{uid}", app.address)))
+        .expect("a manage link")
+        .to_owned();
+    assert!(
+        link.contains(&format!(
+            "seatReferenceUid={}",
+            seat["seatUid"].as_str().unwrap()
+        )),
+        "{link}"
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cancel = attribute_before(&page, "id=\"cancel-link\"", "href");
+    let url = format!("{}{cancel}", app.address);
+    let form = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let action = attribute_before(&form, "id=\"cancel-form\"", "action");
+    let done = client
+        .post(format!("{}{action}", app.address))
+        .form(&[("reason", "Cannot make it")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 303);
+    let booking = data(
+        app.call(
+            Method::GET,
+            &format!("/v2/bookings/{uid}"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(booking["status"], "accepted", "{booking}");
+    let emails: Vec<&str> = booking["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["grace@first.example"], "{booking}");
 }

@@ -745,8 +745,8 @@ async fn seat_holders_see_only_themselves_and_cancel_only_their_seat() {
     let (_, alan) = page(&app, &links[1]).await;
     assert!(alan.contains("alan@example.com") && !alan.contains("grace@example.com"));
     assert!(
-        !alan.contains("id=\"reschedule-link\""),
-        "moving one seat is not offered"
+        alan.contains("id=\"reschedule-link\""),
+        "a holder moves their own seat"
     );
     let (_, bare) = page(&app, links[1].split('?').next().unwrap()).await;
     assert!(!bare.contains("alan@example.com") && !bare.contains("grace@example.com"));
@@ -817,4 +817,141 @@ async fn a_reschedule_link_on_another_event_type_goes_back_to_its_own() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], format!("/reschedule/{uid}"));
+}
+
+#[tokio::test]
+async fn a_seat_holders_page_and_calendar_file_name_no_other_attendee() {
+    let app = spawn_app().await;
+    host_with_event(
+        &app,
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let (date, month) = ahead(26);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let mut links = Vec::new();
+    for (name, email, notes) in [
+        ("Grace Hopper", "grace@example.com", "Grace's private note"),
+        ("Alan Turing", "alan@example.com", "Alan's private note"),
+    ] {
+        let form = [
+            ("slot", slot.as_str()),
+            ("name", name),
+            ("email", email),
+            ("notes", notes),
+        ];
+        let response = post_form(&app, &step, &form).await;
+        assert_eq!(response.status().as_u16(), 303);
+        links.push(response.headers()["location"].to_str().unwrap().to_owned());
+    }
+    let ics_of = |link: &str| link.replacen('?', "/ics?", 1);
+    let bare = links[1].split('?').next().unwrap().to_owned();
+    // Each holder reads their own name in the title, and nothing of the other seat.
+    for (link, mine, theirs) in [(&links[0], "Grace", "Alan"), (&links[1], "Alan", "Grace")] {
+        let (status, html) = page(&app, link).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains(theirs), "{theirs} on {mine}'s page: {html}");
+        let what = &html[html.find("id=\"what\"").unwrap()..];
+        assert!(what[..what.find("</dd>").unwrap()].contains(mine), "{what}");
+        let ics = app.get(&ics_of(link)).await.text().await.unwrap();
+        let ics = ics.replace("\r\n ", "");
+        assert!(!ics.contains(theirs), "{theirs} in {mine}'s file: {ics}");
+        let summary = ics.lines().find(|l| l.starts_with("SUMMARY:")).unwrap();
+        assert!(summary.contains(mine), "{summary}");
+    }
+    // Without a seat the link shows no attendee at all.
+    let (_, html) = page(&app, &bare).await;
+    let ics = app.get(&format!("{bare}/ics")).await.text().await.unwrap();
+    for name in ["Grace", "Alan"] {
+        assert!(!html.contains(name), "{name} on the bare page: {html}");
+        assert!(!ics.contains(name), "{name} in the bare file: {ics}");
+    }
+}
+
+#[tokio::test]
+async fn a_seat_holder_moves_only_their_own_seat_by_link() {
+    let app = spawn_app().await;
+    let (key, _) = host_with_event(
+        &app,
+        json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}}),
+    )
+    .await;
+    let (date, month) = ahead(25);
+    let slot = format!("{date}T10:00:00Z");
+    let step = format!("/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}");
+    let mut links = Vec::new();
+    for (name, email) in [
+        ("Grace Hopper", "grace@example.com"),
+        ("Alan Turing", "alan@example.com"),
+    ] {
+        let form = [("slot", slot.as_str()), ("name", name), ("email", email)];
+        let response = post_form(&app, &step, &form).await;
+        links.push(response.headers()["location"].to_str().unwrap().to_owned());
+    }
+    let old_uid = links[1]
+        .trim_start_matches("/booking/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, alan) = page(&app, &links[1]).await;
+    let start = alan
+        .find("id=\"reschedule-link\"")
+        .expect("a reschedule link");
+    let href = &alan[..start];
+    let href = href[href.rfind("href=\"").unwrap() + 6..]
+        .trim_end_matches("\" ")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let to = no_redirects()
+        .get(format!("{}{href}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to.status().as_u16(), 303);
+    let booker = to.headers()["location"].to_str().unwrap().to_owned();
+    assert!(booker.contains("seatReferenceUid="), "{booker}");
+    let (_, html) = page(&app, &booker).await;
+    assert!(!html.contains("Grace"), "{html}");
+
+    let new_slot = format!("{date}T14:00:00Z");
+    let form = [
+        ("slot", new_slot.as_str()),
+        ("name", "Alan Turing"),
+        ("email", "alan@example.com"),
+    ];
+    let moved = post_form(&app, &format!("{booker}&slot={new_slot}"), &form).await;
+    assert_eq!(moved.status().as_u16(), 303);
+    let location = moved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("seatReferenceUid="), "{location}");
+    let new_uid = location
+        .trim_start_matches("/booking/")
+        .split('?')
+        .next()
+        .unwrap();
+    assert_ne!(new_uid, old_uid);
+    let emails = async |uid: &str| -> (Value, Vec<String>) {
+        let booking = data(
+            app.call(M::GET, &format!("/v2/bookings/{uid}"), Some(&key), None)
+                .await,
+            200,
+        )
+        .await;
+        let emails = booking["attendees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["email"].as_str().unwrap().to_owned())
+            .collect();
+        (booking, emails)
+    };
+    let (old, who) = emails(&old_uid).await;
+    assert_eq!(
+        (old["status"].as_str(), who),
+        (Some("accepted"), vec!["grace@example.com".to_owned()])
+    );
+    let (new, who) = emails(new_uid).await;
+    assert_eq!(new["start"], format!("{date}T14:00:00.000Z"));
+    assert_eq!(who, ["alan@example.com"]);
 }

@@ -122,24 +122,6 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
     out
 }
 
-/// What an anonymous caller (the booker, holding the uid) may see of a seated booking: only
-/// their own seat, never the other attendees.
-fn for_booker(mut view: BookingView, caller: &Option<Caller>, seat: Option<&str>) -> BookingView {
-    let seated = view
-        .attendees
-        .iter()
-        .filter(|a| a.seat_uid.is_some())
-        .count();
-    if caller.is_none() && seated > 0 {
-        // A booking down to one seat shows it: the booker acting on it holds that seat.
-        view.attendees.retain(|a| match seat {
-            Some(seat) => a.seat_uid.as_deref() == Some(seat),
-            None => seated == 1 && a.seat_uid.is_some(),
-        });
-    }
-    view
-}
-
 fn actor(caller: &Option<Caller>, booker: Option<String>) -> Actor {
     match caller {
         Some(c) => Actor::ApiKey {
@@ -313,9 +295,9 @@ pub async fn create(
         .transpose()?;
     let request = booking_request(&body, key, &caller.0)?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
+    // A seat's holder gets their seat alone, the hosts the whole booking (`booking::seats`).
     let booked = booking::create(&state.db, &state.outbox, request, who).await?;
-    let seat = booked.view.seat_uid.clone();
-    let view = for_booker(booked.view, &caller.0, seat.as_deref());
+    let view = booked.view;
     let mut response = HttpResponse::Created();
     if booked.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
@@ -391,7 +373,7 @@ pub async fn cancel(
     let change = CancelRequest {
         reason: reason("cancellationReason", body.cancellation_reason)?,
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),
-        seat_uid: body.seat_uid.clone(),
+        seat_uid: body.seat_uid,
     };
     let view = booking::cancel(
         &state.db,
@@ -401,7 +383,6 @@ pub async fn cancel(
         actor(&caller.0, None),
     )
     .await?;
-    let view = for_booker(view, &caller.0, body.seat_uid.as_deref());
     Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
 }
 
@@ -416,6 +397,8 @@ struct RescheduleBody {
     rescheduled_by: Option<String>,
     #[serde(default)]
     reschedule_with_same_host: bool,
+    /// Move only this seat of a seated booking.
+    seat_uid: Option<String>,
 }
 
 pub async fn reschedule(
@@ -440,6 +423,7 @@ pub async fn reschedule(
         reason: reason("reschedulingReason", body.rescheduling_reason)?,
         rescheduled_by: rescheduled_by.clone(),
         same_host_only: body.reschedule_with_same_host,
+        seat_uid: body.seat_uid,
     };
     let view = booking::reschedule(
         &state.db,
@@ -449,7 +433,6 @@ pub async fn reschedule(
         actor(&caller.0, rescheduled_by),
     )
     .await?;
-    let view = for_booker(view, &caller.0, None);
     Ok(HttpResponse::Created().json(success(to_json(&view, &state.base_url))))
 }
 

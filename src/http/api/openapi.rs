@@ -608,6 +608,7 @@ fn schemas() -> Map<String, Value> {
                 ("reschedulingReason", string()),
                 ("rescheduledBy", string()),
                 ("rescheduleWithSameHost", boolean()),
+                ("seatUid", string()),
             ],
             &["start"],
         ),

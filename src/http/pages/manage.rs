@@ -31,16 +31,6 @@ const KEEP: [&str; 7] = [
     "seatReferenceUid",
 ];
 
-/// The attendees this link may show: everyone, except on a seated booking, where each seat
-/// holder sees only themself (as in Cal.com, seats do not see each other).
-fn visible_attendees<'a>(view: &'a BookingView, seat: Option<&str>) -> Vec<&'a AttendeeRecord> {
-    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
-    view.attendees
-        .iter()
-        .filter(|a| !seated || (seat.is_some() && a.seat_uid.as_deref() == seat))
-        .collect()
-}
-
 struct Person {
     name: String,
     email: String,
@@ -175,7 +165,9 @@ async fn opened(
 ) -> Result<(QueryState, Lang, BookingView), PageError> {
     let query = QueryState::from_request(request);
     let lang = query.lang(request);
-    let view = booking::by_link(&state.db, uid)
+    // Of a seated booking, only what the seat's holder may see (`booking::by_link`).
+    let seat = query.get("seatReferenceUid");
+    let view = booking::by_link(&state.db, uid, seat)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     Ok((query, lang, view))
@@ -190,9 +182,9 @@ pub async fn show(
     let (query, lang, view) = opened(&state, &request, &uid).await?;
     let t = lang.text();
     let r = &view.record;
-    let attendees = visible_attendees(&view, query.get("seatReferenceUid"));
-    let seated = view.attendees.iter().any(|a| a.seat_uid.is_some());
-    let booker = attendees.first();
+    let attendees: Vec<&AttendeeRecord> = view.attendees.iter().collect();
+    let seated = view.seated;
+    let booker = view.booker();
     // The host's switches: no cancelling or rescheduling by link where they are off.
     let (no_cancel, no_reschedule) = match r.event_type_id {
         Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
@@ -284,8 +276,9 @@ pub async fn show(
         google_href,
         outlook_href,
         ics_href: format!("/booking/{}/ics{keep}", r.uid),
-        // Moving one seat is not offered; a seat holder cancels their own seat.
-        reschedule_href: (active && !seated && !no_reschedule)
+        // A seat's holder moves or cancels their own seat; a bare link to a seated booking
+        // neither.
+        reschedule_href: (active && !no_reschedule && (!seated || booker.is_some()))
             .then(|| format!("/reschedule/{}{keep}", r.uid)),
         cancel_href: (active && !no_cancel && (!seated || booker.is_some()))
             .then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
@@ -367,7 +360,7 @@ pub async fn reschedule(
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let tz = zone(query.get("tz"))
-        .or_else(|| zone(view.attendees.first().map(|a| a.time_zone.as_str())))
+        .or_else(|| zone(view.booker().map(|a| a.time_zone.as_str())))
         .unwrap_or(Tz::UTC);
     let local = tz.from_utc_datetime(&view.record.start_at.naive_utc());
     // Only the display settings travel on; the booker's own steps start afresh.
@@ -392,7 +385,7 @@ pub async fn ics(
     request: HttpRequest,
     uid: web::Path<String>,
 ) -> PageResult {
-    let (query, _, view) = opened(&state, &request, &uid).await?;
+    let (_, _, view) = opened(&state, &request, &uid).await?;
     let r = &view.record;
     let host = view.hosts.first();
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
@@ -410,8 +403,7 @@ pub async fn ics(
             name: host.map_or("", |h| h.name.as_str()),
             email: host.map_or("", |h| h.email.as_str()),
         },
-        attendees: visible_attendees(&view, query.get("seatReferenceUid"))
-            .into_iter()
+        attendees: (view.attendees.iter())
             .map(|a| ical::Person {
                 name: &a.name,
                 email: &a.email,

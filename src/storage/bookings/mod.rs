@@ -100,6 +100,34 @@ pub struct AttendeeRecord {
     pub phone_number: Option<String>,
     pub no_show: bool,
     pub seat_uid: Option<String>,
+    /// A seat holder's own answers (JSON); `None` for guests, plain bookings and older seats.
+    pub responses: Option<String>,
+}
+
+impl AttendeeRecord {
+    /// A seat holder's own answers to the booking questions: what they gave, or (for a seat
+    /// stored without them) their name and email.
+    pub fn own_responses(&self) -> serde_json::Map<String, serde_json::Value> {
+        let stored = self
+            .responses
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok());
+        stored.unwrap_or_else(|| {
+            let mut own = serde_json::Map::new();
+            own.insert("name".into(), self.name.clone().into());
+            own.insert("email".into(), self.email.clone().into());
+            own
+        })
+    }
+
+    /// The notes among [`Self::own_responses`], empty when there are none.
+    pub fn own_notes(&self) -> String {
+        let own = self.own_responses();
+        own.get("notes")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +138,7 @@ pub struct NewAttendee {
     pub locale: Option<String>,
     pub phone_number: Option<String>,
     pub seat_uid: Option<String>,
+    pub responses: Option<String>,
 }
 
 /// Locks one booking row (joining a seat on PostgreSQL).
@@ -154,6 +183,7 @@ pub async fn insert_attendees(
             attendees::locale.eq(&a.locale),
             attendees::phone_number.eq(&a.phone_number),
             attendees::seat_uid.eq(&a.seat_uid),
+            attendees::responses.eq(&a.responses),
             attendees::created_at.eq(now),
         );
         let record = with_conn!(conn, |c| {

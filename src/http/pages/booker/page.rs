@@ -200,7 +200,7 @@ fn former(p: &Prepared) -> Option<String> {
 /// to change).
 fn with_booker(p: &Prepared, mut values: Values) -> Values {
     if let Some(old) = &p.mode.rescheduling
-        && let Some(booker) = old.attendees.first()
+        && let Some(booker) = old.booker()
     {
         values.insert("name".into(), vec![booker.name.clone()]);
         values.insert("email".into(), vec![booker.email.clone()]);

@@ -71,7 +71,7 @@ async fn mode(
     let Some(uid) = query.get("rescheduleUid") else {
         return Ok(Mode { rescheduling: None });
     };
-    let view = booking::by_link(&state.db, uid)
+    let view = booking::by_link(&state.db, uid, query.get("seatReferenceUid"))
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     if let Some(moved_to) = &view.rescheduled_to {

@@ -233,13 +233,15 @@ async fn reschedule(
             reason: (!reason.is_empty()).then(|| reason.to_owned()),
             rescheduled_by: Some(email.as_str().to_owned()),
             same_host_only: false,
+            // A seat holder's link moves their seat alone (`booking::by_link` named it).
+            seat_uid: old.seat_uid.clone(),
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
     .await?;
     Ok(Done {
         uid: moved.record.uid,
-        seat: None,
+        seat: moved.seat_uid,
         email: email.as_str().to_owned(),
     })
 }
@@ -318,7 +320,10 @@ async fn redirect_to_booking(
     let location = match external {
         Some(url) => {
             let forward = page.forwards_params();
-            match (forward, booking::by_link(&state.db, uid).await) {
+            match (
+                forward,
+                booking::by_link(&state.db, uid, done.seat.as_deref()).await,
+            ) {
                 (true, Ok(view)) => success_redirect(url, &p.event, &view, &done.email),
                 _ => url.to_owned(),
             }
