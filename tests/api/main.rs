@@ -11,6 +11,7 @@ mod event_types;
 mod health;
 mod helpers;
 mod jobs;
+mod limits;
 mod me;
 mod openapi;
 mod pages;
