@@ -293,7 +293,7 @@ pub struct PageError {
     /// Not an error after all: the visitor belongs on another page (303).
     location: Option<String>,
     /// A rate limit said no: the answer carries `Retry-After` and the limit (429).
-    refusal: Option<crate::limits::Refusal>,
+    refusal: Option<Box<crate::limits::Refusal>>,
 }
 
 #[derive(Template)]
@@ -325,7 +325,7 @@ impl PageError {
 
     pub fn too_many_requests(lang: Lang, refusal: crate::limits::Refusal) -> Self {
         Self {
-            refusal: Some(refusal),
+            refusal: Some(Box::new(refusal)),
             ..Self::new(StatusCode::TOO_MANY_REQUESTS, lang, refusal.to_string())
         }
     }
