@@ -392,3 +392,26 @@ async fn one_anonymous_booking_queues_a_bounded_number_of_emails() {
         4
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_429_of_anonymous_writes() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/v2/openapi.json").await.json().await.unwrap();
+    let paths = &doc["paths"];
+    for (path, method) in [
+        ("/v2/bookings", "post"),
+        ("/v2/bookings/{uid}/cancel", "post"),
+        ("/v2/bookings/{uid}/reschedule", "post"),
+        ("/v2/slots/reservations", "post"),
+        ("/v2/slots/reservations/{uid}", "patch"),
+    ] {
+        let limited = &paths[path][method]["responses"]["429"];
+        assert!(
+            limited["headers"]["Retry-After"].is_object(),
+            "{path} {method}"
+        );
+    }
+    assert!(paths["/v2/slots"]["get"]["responses"]["429"].is_null());
+    assert!(paths["/v2/slots/reservations/{uid}"]["delete"]["responses"]["429"].is_null());
+    assert!(paths["/v2/bookings/{uid}/confirm"]["post"]["responses"]["429"].is_null());
+}
