@@ -167,7 +167,8 @@ pub async fn update(
                 current.event_type_id
             )));
         }
-        let expires_at = capped_expiry(&current, Utc::now() + Duration::minutes(i64::from(hold.minutes)), anonymous)?;
+        let wanted = Utc::now() + Duration::minutes(i64::from(hold.minutes));
+        let expires_at = capped_expiry(&current, wanted, anonymous)?;
         let record = ReservationRecord {
             expires_at,
             created_at: current.created_at,

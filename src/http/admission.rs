@@ -21,7 +21,8 @@ pub fn client_ip(state: &AppState, request: &HttpRequest) -> IpAddr {
     let forwarded = request
         .headers()
         .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok());
+        // An unreadable line is a hop that is not an address: the walk stops there.
+        .map(|v| v.to_str().unwrap_or("?"));
     state
         .limits
         .settings
