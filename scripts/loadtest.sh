@@ -17,6 +17,12 @@
 #   LOADTEST_BOOK_DURATION length of the POST /v2/bookings phase (wrk -d); longer runs show
 #                          whether throughput holds as the host's history grows  [default: 15s]
 #   LOADTEST_KEEP_TMP=1    keep the temp dir (database, server log) for inspection
+#   LOADTEST_SCENARIO      throughput: the phases above, with the abuse limits off (every
+#                          request comes from 127.0.0.1, which would be held to 30 bookings);
+#                          limits: the default abuse limits on, 127.0.0.1 trusted as a proxy;
+#                          one client (X-Forwarded-For 203.0.113.5) floods POST /v2/bookings
+#                          for LOADTEST_FLOOD_DURATION [15s] while 20 other clients book once
+#                          each; writes <stem>-limits.txt       [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
 # Raw wrk output (<stem>-slots.txt, <stem>-bookings.txt), RSS samples (<stem>-rss.txt) and the
@@ -60,6 +66,18 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+SCENARIO=${LOADTEST_SCENARIO:-throughput}
+case "$SCENARIO" in
+    throughput)
+        # One address makes every request here: measure the server, not the abuse limits.
+        export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
+    limits)
+        # The default limits, and the clients told apart by X-Forwarded-For from 127.0.0.1.
+        unset KAIROS_RATE_LIMIT_PER_IP KAIROS_RATE_LIMIT_PER_HOST
+        export KAIROS_TRUSTED_PROXIES=127.0.0.1 ;;
+    *) die "LOADTEST_SCENARIO must be throughput or limits, got $SCENARIO" ;;
+esac
 
 DB_URL=${LOADTEST_DATABASE_URL:-sqlite://$TMP/kairos.db}
 case "$DB_URL" in
@@ -115,8 +133,11 @@ MONTH_LAST=$(date -u -d "$MONTH_FIRST +1 month -1 day" +%F)
 # Booking-throughput slots start three months after that (2027-03-01 for a run in November
 # 2026): far from the seeded month, so the two sets of bookings never meet.
 BOOK_FROM=$(date -u -d "$MONTH_FIRST +3 months" +%F)
-log "seeding ${LOADTEST_BOOKINGS:-500} bookings over $MONTH_FIRST..$MONTH_LAST"
-EVENT_TYPE_ID=$(python3 "$HELPERS/seed.py" "$BASE" "$KEY" "$MONTH_FIRST" "$MONTH_LAST" "${LOADTEST_BOOKINGS:-500}")
+# The seed books without a key, so under the limits it seeds nothing.
+SEED_COUNT=${LOADTEST_BOOKINGS:-500}
+[[ $SCENARIO == limits ]] && SEED_COUNT=0
+log "seeding $SEED_COUNT bookings over $MONTH_FIRST..$MONTH_LAST"
+EVENT_TYPE_ID=$(python3 "$HELPERS/seed.py" "$BASE" "$KEY" "$MONTH_FIRST" "$MONTH_LAST" "$SEED_COUNT")
 
 SLOTS_URL="$BASE/v2/slots?eventTypeId=$EVENT_TYPE_ID&start=$MONTH_FIRST&end=$MONTH_LAST&timeZone=UTC"
 # A fast error page would make a meaningless benchmark: insist on a real answer first.
@@ -125,6 +146,23 @@ STATUS=$(curl -s -o "$TMP/slots.json" -w '%{http_code}' "$SLOTS_URL")
 SLOT_COUNT=$(python3 -c 'import json, sys; print(sum(len(v) for v in json.load(open(sys.argv[1]))["data"].values()))' "$TMP/slots.json")
 [[ "$SLOT_COUNT" -gt 0 ]] || die "GET /v2/slots returned no slots: $(head -c 500 "$TMP/slots.json")"
 log "one GET /v2/slots: 200, $SLOT_COUNT slots, $(wc -c <"$TMP/slots.json") bytes"
+
+if [[ $SCENARIO == limits ]]; then
+    FLOOD_DURATION=${LOADTEST_FLOOD_DURATION:-15s}
+    BOOK_BASE=$(date -u -d "$BOOK_FROM" +%s)
+    log "limits: one client floods POST /v2/bookings for $FLOOD_DURATION (-t2 -c16); 20 others book once each"
+    python3 "$HELPERS/calm.py" "$BASE" "$EVENT_TYPE_ID" $((BOOK_BASE - 7 * 86400)) 20 0.5 >"$TMP/calm.txt" &
+    CALM_PID=$!
+    LOADTEST_EVENT_TYPE_ID=$EVENT_TYPE_ID LOADTEST_BOOKING_BASE=$BOOK_BASE \
+        wrk -t2 -c16 -d"$FLOOD_DURATION" -s "$HELPERS/flood.lua" "$BASE" >"$TMP/flood.txt"
+    wait "$CALM_PID"
+    cat "$TMP/flood.txt" "$TMP/calm.txt" | tee "$RAW-limits.txt"
+    BOOKED=$(curl -s -H "Authorization: Bearer $KEY" "$BASE/v2/bookings?take=1" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["pagination"]["totalItems"])')
+    log "bookings in the database: $BOOKED"
+    echo "bookings_in_database $BOOKED" >>"$RAW-limits.txt"
+    exit 0
+fi
 
 sleep 1  # let start-up and seeding allocations settle before calling the process idle
 IDLE_RSS_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")

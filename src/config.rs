@@ -43,6 +43,13 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
   KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
   KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
+  KAIROS_RATE_LIMIT_PER_IP     anonymous bookings, holds, cancels and reschedules per client
+                               address (IPv6: per /64), N/PERIOD or off [default: 30/10m]
+  KAIROS_RATE_LIMIT_PER_HOST   the same per host (person or team) being booked [default: 120/10m]
+  KAIROS_TRUSTED_PROXIES       comma-separated CIDRs whose X-Forwarded-For is believed [default: none]
+  KAIROS_RESERVATION_MAX_HOLD_MINUTES  an anonymous hold's whole life, extensions included [default: 15]
+  KAIROS_RESERVATIONS_PER_CLIENT  open anonymous holds per client address; 0 = no cap [default: 5]
+  KAIROS_MAX_GUESTS            guests one booking may name (each is emailed) [default: 10]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +97,13 @@ pub struct Config {
     pub email_from: String,
     pub email_worker: bool,
     pub email_retry_schedule: String,
+    /// Abuse limits on the anonymous surface (see [`crate::limits`]).
+    pub rate_limit_per_ip: String,
+    pub rate_limit_per_host: String,
+    pub trusted_proxies: String,
+    pub reservation_max_hold_minutes: u32,
+    pub reservations_per_client: u32,
+    pub max_guests: u32,
 }
 
 impl Default for Config {
@@ -118,6 +132,12 @@ impl Default for Config {
             email_from: "Kairos <no-reply@localhost>".to_owned(),
             email_worker: true,
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
+            rate_limit_per_ip: "30/10m".to_owned(),
+            rate_limit_per_host: "120/10m".to_owned(),
+            trusted_proxies: String::new(),
+            reservation_max_hold_minutes: 15,
+            reservations_per_client: 5,
+            max_guests: 10,
         }
     }
 }
@@ -153,7 +173,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 23] = [
+    const KEYS: [&'static str; 29] = [
         "database_url",
         "bind",
         "base_url",
@@ -177,6 +197,12 @@ impl Config {
         "email_from",
         "email_worker",
         "email_retry_schedule",
+        "rate_limit_per_ip",
+        "rate_limit_per_host",
+        "trusted_proxies",
+        "reservation_max_hold_minutes",
+        "reservations_per_client",
+        "max_guests",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -256,6 +282,9 @@ impl Config {
         if let Err(e) = RetrySchedule::parse(&self.email_retry_schedule) {
             return invalid(format!("KAIROS_EMAIL_RETRY_SCHEDULE: {e}"));
         }
+        if let Err(e) = self.try_limits() {
+            return invalid(e);
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));
         }
@@ -286,6 +315,39 @@ impl Config {
                 .expect("validated when the configuration loaded"),
             schedule: RetrySchedule::parse(&self.email_retry_schedule)
                 .expect("validated when the configuration loaded"),
+        })
+    }
+
+    /// The abuse limits, from the validated configuration.
+    pub fn limits(&self) -> crate::limits::Settings {
+        self.try_limits()
+            .expect("validated when the configuration loaded")
+    }
+
+    fn try_limits(&self) -> Result<crate::limits::Settings, String> {
+        use crate::limits::{Quota, TrustedProxies};
+        let quota = |name: &str, raw: &str| match raw.trim() {
+            "off" | "0" => Ok(None),
+            raw => Quota::parse(raw)
+                .map(Some)
+                .map_err(|e| format!("{name}: {e}")),
+        };
+        if !(1..=24 * 60).contains(&self.reservation_max_hold_minutes) {
+            return Err("KAIROS_RESERVATION_MAX_HOLD_MINUTES must be between 1 and 1440".into());
+        }
+        if !(1..=1000).contains(&self.max_guests) {
+            return Err("KAIROS_MAX_GUESTS must be between 1 and 1000".into());
+        }
+        Ok(crate::limits::Settings {
+            per_ip: quota("KAIROS_RATE_LIMIT_PER_IP", &self.rate_limit_per_ip)?,
+            per_host: quota("KAIROS_RATE_LIMIT_PER_HOST", &self.rate_limit_per_host)?,
+            trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)
+                .map_err(|e| format!("KAIROS_TRUSTED_PROXIES: {e}"))?,
+            max_hold: std::time::Duration::from_secs(
+                u64::from(self.reservation_max_hold_minutes) * 60,
+            ),
+            holds_per_client: self.reservations_per_client,
+            max_guests: self.max_guests as usize,
         })
     }
 
@@ -369,7 +431,7 @@ mod tests {
     #[test]
     fn rejects_bad_values_with_the_setting_named() {
         type Change = fn(&mut Config);
-        let cases: [(Change, &str); 5] = [
+        let cases: [(Change, &str); 9] = [
             (
                 |c| c.database_url = "mysql://x".into(),
                 "KAIROS_DATABASE_URL",
@@ -381,6 +443,19 @@ mod tests {
                 "KAIROS_SECRET_KEY",
             ),
             (|c| c.log_level = "info,[".into(), "KAIROS_LOG_LEVEL"),
+            (
+                |c| c.rate_limit_per_ip = "lots".into(),
+                "KAIROS_RATE_LIMIT_PER_IP",
+            ),
+            (
+                |c| c.trusted_proxies = "10.0.0.0/99".into(),
+                "KAIROS_TRUSTED_PROXIES",
+            ),
+            (|c| c.max_guests = 0, "KAIROS_MAX_GUESTS"),
+            (
+                |c| c.reservation_max_hold_minutes = 0,
+                "KAIROS_RESERVATION_MAX_HOLD_MINUTES",
+            ),
         ];
         for (change, setting) in cases {
             let mut config = Config::default();

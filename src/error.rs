@@ -27,6 +27,8 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    TooManyRequests(crate::limits::Refusal),
+    #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -43,6 +45,7 @@ impl ApiError {
             Self::Conflict(_) => "ConflictException",
             Self::Unprocessable(_) => "UnprocessableEntityException",
             Self::PayloadTooLarge(_) => "PayloadTooLargeException",
+            Self::TooManyRequests(_) => "ThrottlerException",
             Self::Unavailable(_) => "ServiceUnavailableException",
             Self::Internal(_) => "InternalServerErrorException",
         }
@@ -87,6 +90,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -121,7 +125,11 @@ impl ApiError {
     pub fn envelope(&self, path: Option<&str>) -> HttpResponse {
         let status = self.status_code();
         let message = self.public_message();
-        HttpResponse::build(status).json(json!({
+        let mut response = HttpResponse::build(status);
+        if let Self::TooManyRequests(refusal) = self {
+            crate::http::admission::refusal_headers(&mut response, refusal);
+        }
+        response.json(json!({
             "status": "error",
             "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             "path": path,

@@ -17,6 +17,7 @@ pub mod headless;
 pub mod http;
 pub mod ical;
 pub mod jobs;
+pub mod limits;
 pub mod notify;
 pub mod schedules;
 pub mod secret;
@@ -87,6 +88,7 @@ impl Application {
                 email: config.smtp_url.is_some(),
             },
             webhook_policy: config.webhook_policy(),
+            limits: limits::Limits::new(config.limits()),
         });
         let mut server = HttpServer::new(move || {
             App::new()

@@ -27,6 +27,28 @@ pub async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, Serv
     })
 }
 
+/// Whose calendar the booking `uid` is on (its event type's owner, else its organiser), or
+/// `None` when there is no such booking. For per-host limits, before the change is tried.
+pub async fn owner_of_booking(
+    db: &Db,
+    uid: &str,
+) -> Result<Option<crate::storage::event_types::Owner>, ServiceError> {
+    use crate::storage::event_types::{self as stored_types, Owner};
+    db.run(async |c| {
+        let Some(booking) = crate::storage::bookings::find_by_uid(c, uid).await? else {
+            return Ok(None);
+        };
+        let event = match booking.event_type_id {
+            Some(id) => stored_types::find(c, id).await?,
+            None => None,
+        };
+        Ok(Some(
+            event.map_or(Owner::User(booking.user_id), |e| e.owner()),
+        ))
+    })
+    .await
+}
+
 // ---- Changes to a booking ----
 
 /// The booking, if the actor may act on it: anyone holding the uid when acting as the booker;

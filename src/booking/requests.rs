@@ -85,6 +85,9 @@ pub struct BookingRequest {
     /// The booker's own slot reservation, released once booked.
     pub reservation_uid: Option<String>,
     pub idempotency: Option<IdempotencyKey>,
+    /// The most guests this deployment lets one booking name (`KAIROS_MAX_GUESTS`): each is
+    /// emailed, so this bounds the emails one booking queues.
+    pub max_guests: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -152,8 +155,6 @@ impl Prepared {
 fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
     ServiceError::Invalid(format!("{field}: {message}"))
 }
-
-const MAX_GUESTS: usize = 30;
 
 /// Checks the request against the event type: length, guests, location, booking questions,
 /// metadata.
@@ -265,8 +266,15 @@ fn guests(event: &EventType, request: &BookingRequest) -> Result<Vec<String>, Se
     if !guests.is_empty() && event.settings.page.guests_disabled() {
         return Err(invalid("guests", "this event type does not take guests"));
     }
-    if guests.len() > MAX_GUESTS {
-        return Err(invalid("guests", format!("at most {MAX_GUESTS} guests")));
+    if guests.len() > request.max_guests {
+        return Err(invalid(
+            "guests",
+            format!(
+                "at most {} guests may be invited to one booking, {} were given",
+                request.max_guests,
+                guests.len()
+            ),
+        ));
     }
     Ok(guests)
 }

@@ -2,6 +2,7 @@
 //! input into domain values, call a use case, and map the result. Writes never go to storage
 //! directly from here.
 
+pub mod admission;
 mod api;
 mod extract;
 mod health;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub slots_cache: SlotsCache,
     pub outbox: crate::webhooks::Outbox,
     pub webhook_policy: crate::webhooks::ssrf::Policy,
+    pub limits: crate::limits::Limits,
 }
 
 /// Every route, in one place.

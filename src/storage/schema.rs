@@ -239,6 +239,7 @@ diesel::table! {
         expires_at -> Timestamp,
         is_seat -> Bool,
         created_at -> Timestamp,
+        booker_key -> Nullable<Text>,
     }
 }
 

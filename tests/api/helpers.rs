@@ -61,6 +61,11 @@ impl TestDatabase {
             webhook_retry_schedule: "200ms,200ms,200ms,200ms,200ms".into(),
             webhook_timeout_secs: 2,
             webhook_lease_secs: 5,
+            // Every test books from 127.0.0.1: the abuse limits are off unless a test
+            // (tests/api/limits.rs) sets them.
+            rate_limit_per_ip: "off".into(),
+            rate_limit_per_host: "off".into(),
+            reservations_per_client: 0,
             ..Config::default()
         }
     }
@@ -74,6 +79,9 @@ impl TestDatabase {
                 self.dir.path().join("data").display().to_string(),
             ),
             ("KAIROS_LOG_LEVEL".into(), "warn".into()),
+            ("KAIROS_RATE_LIMIT_PER_IP".into(), "off".into()),
+            ("KAIROS_RATE_LIMIT_PER_HOST".into(), "off".into()),
+            ("KAIROS_RESERVATIONS_PER_CLIENT".into(), "0".into()),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod input;
 mod jobs;
+mod limits;
 mod me;
 mod openapi;
 mod pages;

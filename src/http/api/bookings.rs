@@ -17,8 +17,8 @@ use crate::booking::{
 };
 use crate::domain::{BookingStatus, Email, PersonName, TimeZoneName};
 use crate::error::ApiError;
-use crate::http::AppState;
 use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
+use crate::http::{AppState, admission};
 use crate::storage::bookings::{HistoryRecord, ListFilter, SortKey};
 
 fn iso(at: DateTime<Utc>) -> String {
@@ -203,6 +203,7 @@ fn booking_request(
     bytes: &[u8],
     idempotency: Option<&str>,
     caller: &Option<Caller>,
+    max_guests: usize,
 ) -> Result<BookingRequest, ApiError> {
     let body: BookingBody = parse_body(bytes)?;
     if body.recurrence_count.is_some() {
@@ -276,6 +277,7 @@ fn booking_request(
         metadata: body.metadata,
         reservation_uid: body.reservation_uid,
         idempotency,
+        max_guests,
     })
 }
 
@@ -285,6 +287,7 @@ pub async fn create(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let admitted = admission::anonymous(&state, &req, &caller.0)?;
     let key = req
         .headers()
         .get("idempotency-key")
@@ -293,7 +296,9 @@ pub async fn create(
                 .map_err(|_| bad("Idempotency-Key", "must be visible ASCII"))
         })
         .transpose()?;
-    let request = booking_request(&body, key, &caller.0)?;
+    let max_guests = state.limits.settings.max_guests;
+    let request = booking_request(&body, key, &caller.0, max_guests)?;
+    let admitted = admission::for_event(&state, admitted, &request.event).await?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
     // A seat's holder gets their seat alone, the hosts the whole booking (`booking::seats`).
     let booked = booking::create(&state.db, &state.outbox, request, who).await?;
@@ -302,7 +307,8 @@ pub async fn create(
     if booked.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    Ok(response.json(success(to_json(&view, &state.base_url))))
+    let response = response.json(success(to_json(&view, &state.base_url)));
+    Ok(admission::decorate(admitted, response))
 }
 
 pub async fn get(
@@ -366,10 +372,13 @@ fn reason(field: &str, raw: Option<String>) -> Result<Option<String>, ApiError> 
 pub async fn cancel(
     state: web::Data<AppState>,
     caller: OptionalCaller,
+    req: HttpRequest,
     uid: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let admitted = admission::anonymous(&state, &req, &caller.0)?;
     let body: CancelBody = optional_body(&body)?;
+    let admitted = admission::for_booking(&state, admitted, &uid).await?;
     let change = CancelRequest {
         reason: reason("cancellationReason", body.cancellation_reason)?,
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),
@@ -383,7 +392,8 @@ pub async fn cancel(
         actor(&caller.0, None),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
+    let response = HttpResponse::Ok().json(success(to_json(&view, &state.base_url)));
+    Ok(admission::decorate(admitted, response))
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,10 +414,13 @@ struct RescheduleBody {
 pub async fn reschedule(
     state: web::Data<AppState>,
     caller: OptionalCaller,
+    req: HttpRequest,
     uid: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let admitted = admission::anonymous(&state, &req, &caller.0)?;
     let body: RescheduleBody = parse_body(&body)?;
+    let admitted = admission::for_booking(&state, admitted, &uid).await?;
     let rescheduled_by = match (&body.rescheduled_by, &caller.0) {
         (Some(email), _) => Some(
             Email::parse(email)
@@ -433,7 +446,8 @@ pub async fn reschedule(
         actor(&caller.0, rescheduled_by),
     )
     .await?;
-    Ok(HttpResponse::Created().json(success(to_json(&view, &state.base_url))))
+    let response = HttpResponse::Created().json(success(to_json(&view, &state.base_url)));
+    Ok(admission::decorate(admitted, response))
 }
 
 fn key_actor(caller: &Caller) -> Actor {

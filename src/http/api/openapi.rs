@@ -730,6 +730,18 @@ fn envelope(data: Option<&str>, is_list: bool, paginated: bool, explained: bool)
     object(&required, &optional)
 }
 
+/// Anonymous writes are rate limited (`http::admission`): the envelope with the limit's headers.
+fn rate_limited(error: &Value) -> Value {
+    let seconds = json!({"schema": {"type": "integer", "minimum": 0}});
+    let mut answer = error.clone();
+    answer["description"] = json!("Too many requests without an API key");
+    answer["headers"] = json!({
+        "Retry-After": seconds, "RateLimit-Limit": seconds,
+        "RateLimit-Remaining": seconds, "RateLimit-Reset": seconds,
+    });
+    answer
+}
+
 pub fn document(base_url: &str) -> Value {
     let mut paths = Map::new();
     for e in endpoints() {
@@ -771,6 +783,9 @@ pub fn document(base_url: &str) -> Value {
         responses.insert(d.status.to_string(), success);
         for code in ["400", "401", "403", "404", "409", "422"] {
             responses.insert(code.to_owned(), error.clone());
+        }
+        if matches!(d.auth, Auth::Optional) && matches!(e.method.as_str(), "POST" | "PATCH") {
+            responses.insert("429".to_owned(), rate_limited(&error));
         }
         let mut operation = json!({
             "summary": d.summary,

@@ -16,8 +16,8 @@ use crate::booking::{self, EventRef, SlotRequest, reservations};
 use crate::domain::TimeZoneName;
 use crate::error::ApiError;
 use crate::headless::{self, MAX_SLOT_HOST_PAIRS, MAX_WINDOW_DAYS, ParsedQuery};
-use crate::http::AppState;
 use crate::http::extract::{OptionalCaller, parse_body};
+use crate::http::{AppState, admission};
 use crate::storage::bookings::ReservationRecord;
 
 #[derive(Debug, Deserialize)]
@@ -225,11 +225,18 @@ fn hold(body: &ReservationBody, authenticated: bool) -> Result<reservations::Hol
 pub async fn reserve(
     state: web::Data<AppState>,
     caller: OptionalCaller,
+    request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let admitted = admission::anonymous(&state, &request, &caller.0)?;
     let body: ReservationBody = parse_body(&body)?;
-    let record = reservations::create(&state.db, hold(&body, caller.0.is_some())?).await?;
-    Ok(HttpResponse::Created().json(success(reservation_json(&record))))
+    let hold = hold(&body, caller.0.is_some())?;
+    let admitted =
+        admission::for_event(&state, admitted, &EventRef::Id(hold.event_type_id)).await?;
+    let holder = admitted.map(|a| a.holder(&state));
+    let record = reservations::create(&state.db, hold, holder.as_ref()).await?;
+    let response = HttpResponse::Created().json(success(reservation_json(&record)));
+    Ok(admission::decorate(admitted, response))
 }
 
 pub async fn get_reservation(
@@ -243,12 +250,19 @@ pub async fn get_reservation(
 pub async fn update_reservation(
     state: web::Data<AppState>,
     caller: OptionalCaller,
+    request: HttpRequest,
     uid: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let admitted = admission::anonymous(&state, &request, &caller.0)?;
     let body: ReservationBody = parse_body(&body)?;
-    let record = reservations::update(&state.db, &uid, hold(&body, caller.0.is_some())?).await?;
-    Ok(HttpResponse::Ok().json(success(reservation_json(&record))))
+    let hold = hold(&body, caller.0.is_some())?;
+    let admitted =
+        admission::for_event(&state, admitted, &EventRef::Id(hold.event_type_id)).await?;
+    let holder = admitted.map(|a| a.holder(&state));
+    let record = reservations::update(&state.db, &uid, hold, holder.as_ref()).await?;
+    let response = HttpResponse::Ok().json(success(reservation_json(&record)));
+    Ok(admission::decorate(admitted, response))
 }
 
 pub async fn delete_reservation(

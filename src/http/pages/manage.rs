@@ -15,6 +15,7 @@ use super::{Chrome, PageError, PageResult, QueryState, html};
 use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef};
 use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
+use crate::http::admission::Admitted;
 use crate::ical;
 use crate::service::ServiceError;
 use crate::storage::StorageError;
@@ -309,6 +310,15 @@ pub async fn cancel(
 ) -> PageResult {
     let query = QueryState::from_request(&request);
     let lang = query.lang(&request);
+    let too_many = |r| PageError::too_many_requests(lang, r);
+    let admitted = Admitted::client(&state, &request).map_err(too_many)?;
+    let owner = booking::owner_of_booking(&state.db, &uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    let admitted = match owner {
+        Some(owner) => admitted.host(&state, owner.into()).map_err(too_many)?,
+        None => admitted,
+    };
     let reason = url::form_urlencoded::parse(&body)
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.trim().to_owned())
@@ -337,9 +347,11 @@ pub async fn cancel(
     .map_err(|e| PageError::from_service(lang, e))?;
     let keep = query.carry_only(&KEEP);
     let amp = if keep.is_empty() { "?" } else { "&" };
-    Ok(HttpResponse::SeeOther()
+    let mut response = HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/booking/{uid}{keep}{amp}cancelled=1")))
-        .finish())
+        .finish();
+    admitted.headers(&mut response);
+    Ok(response)
 }
 
 /// `GET /reschedule/{uid}`: the booker of the booking's event type, moving this booking.

@@ -292,6 +292,8 @@ pub struct PageError {
     message: String,
     /// Not an error after all: the visitor belongs on another page (303).
     location: Option<String>,
+    /// A rate limit said no: the answer carries `Retry-After` and the limit (429).
+    refusal: Option<Box<crate::limits::Refusal>>,
 }
 
 #[derive(Template)]
@@ -317,6 +319,14 @@ impl PageError {
             lang,
             message,
             location: None,
+            refusal: None,
+        }
+    }
+
+    pub fn too_many_requests(lang: Lang, refusal: crate::limits::Refusal) -> Self {
+        Self {
+            refusal: Some(Box::new(refusal)),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, lang, refusal.to_string())
         }
     }
 
@@ -389,7 +399,11 @@ impl ResponseError for PageError {
         let body = page
             .render()
             .unwrap_or_else(|_| "<!doctype html><title>Error</title>".into());
-        HttpResponse::build(self.status)
+        let mut response = HttpResponse::build(self.status);
+        if let Some(refusal) = &self.refusal {
+            super::admission::refusal_headers(&mut response, refusal);
+        }
+        response
             .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
             .body(body)
     }

@@ -21,8 +21,8 @@ pub use history::{HistoryEntry, HistoryRecord, append_history, history};
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
 pub use list::{ListFilter, SortKey, list};
 pub use reservations::{
-    ReservationRecord, delete_reservation, find_reservation, insert_reservation, reservations,
-    update_reservation,
+    ReservationRecord, delete_reservation, find_reservation, insert_reservation,
+    open_reservations_of, reservations, update_reservation,
 };
 
 use super::schema::{attendees, booking_claims, bookings, users};

@@ -22,6 +22,8 @@ pub struct ReservationRecord {
     pub is_seat: bool,
     #[diesel(deserialize_as = StoredInstant)]
     pub created_at: DateTime<Utc>,
+    /// An anonymous holder's key (a hash of their address); `None` when made with an API key.
+    pub booker_key: Option<String>,
 }
 
 /// Unexpired reservations of this event type or of any of `hosts`, meeting `[from, to)`.
@@ -61,6 +63,7 @@ pub async fn insert_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> S
         slot_reservations::expires_at.eq(to_db_time(r.expires_at)),
         slot_reservations::is_seat.eq(r.is_seat),
         slot_reservations::created_at.eq(to_db_time(r.created_at)),
+        slot_reservations::booker_key.eq(r.booker_key.as_deref()),
     );
     with_conn!(conn, |c| {
         diesel::insert_into(slot_reservations::table)
@@ -93,7 +96,6 @@ pub async fn update_reservation(conn: &mut Conn<'_>, r: &ReservationRecord) -> S
                 slot_reservations::slot_start.eq(to_db_time(r.slot_start)),
                 slot_reservations::slot_end.eq(to_db_time(r.slot_end)),
                 slot_reservations::expires_at.eq(to_db_time(r.expires_at)),
-                slot_reservations::created_at.eq(to_db_time(r.created_at)),
                 slot_reservations::user_id.eq(r.user_id),
                 slot_reservations::is_seat.eq(r.is_seat),
             ))
@@ -107,6 +109,24 @@ pub async fn delete_reservation(conn: &mut Conn<'_>, uid: &str) -> StorageResult
     let n = with_conn!(conn, |c| {
         diesel::delete(slot_reservations::table.find(uid))
             .execute(c)
+            .await
+    })?;
+    Ok(n)
+}
+
+/// How many unexpired holds `booker_key` has.
+pub async fn open_reservations_of(
+    conn: &mut Conn<'_>,
+    booker_key: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let now = to_db_time(now);
+    let n = with_conn!(conn, |c| {
+        slot_reservations::table
+            .filter(slot_reservations::booker_key.eq(booker_key))
+            .filter(slot_reservations::expires_at.gt(now))
+            .count()
+            .get_result(c)
             .await
     })?;
     Ok(n)

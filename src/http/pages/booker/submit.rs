@@ -22,6 +22,7 @@ use crate::domain::text::{self, TextKind};
 use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::event_types::{BookingField, EventType};
 use crate::http::AppState;
+use crate::http::admission::Admitted;
 use crate::http::pages::{PageError, PageResult, QueryState, html};
 use crate::service::ServiceError;
 
@@ -34,7 +35,12 @@ pub async fn submit(
 ) -> PageResult {
     let (owner, slug) = path.into_inner();
     let query = QueryState::from_request(&request);
+    let too_many = |r| PageError::too_many_requests(query.lang(&request), r);
+    let admitted = Admitted::client(&state, &request).map_err(too_many)?;
     let p = prepare(&state, &request, &query, target(&request, owner, slug)).await?;
+    let admitted = admitted
+        .host(&state, p.event.record.owner().into())
+        .map_err(too_many)?;
     let values = posted(&body, &query);
     let slot_raw = first(&values, "slot").to_owned();
     // The form posts to the URL of its own step, so the query names the slot too.
@@ -57,7 +63,11 @@ pub async fn submit(
         _ => None,
     };
     let notice = match outcome {
-        Some(Ok(done)) => return Ok(redirect_to_booking(&state, &p, &query, &done).await),
+        Some(Ok(done)) => {
+            let mut response = redirect_to_booking(&state, &p, &query, &done).await;
+            admitted.headers(&mut response);
+            return Ok(response);
+        }
         Some(Err(ServiceError::Conflict(_))) => {
             return slot_taken(&state, &p, &query, values, errors).await;
         }
@@ -202,6 +212,7 @@ async fn book(
             metadata,
             reservation_uid: None,
             idempotency,
+            max_guests: state.limits.settings.max_guests,
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
