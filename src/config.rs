@@ -43,6 +43,9 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
   KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
   KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
+  KAIROS_FRAME_ANCESTORS       who may frame the embed pages (CSP frame-ancestors sources);
+                               other pages may not be framed               [default: *]
+  KAIROS_BODY_TIMEOUT_SECS     time a client has to send a request body (else 408) [default: 10]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +93,9 @@ pub struct Config {
     pub email_from: String,
     pub email_worker: bool,
     pub email_retry_schedule: String,
+    /// The `frame-ancestors` sources of embed pages, space-separated.
+    pub frame_ancestors: String,
+    pub body_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -118,6 +124,8 @@ impl Default for Config {
             email_from: "Kairos <no-reply@localhost>".to_owned(),
             email_worker: true,
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
+            frame_ancestors: "*".to_owned(),
+            body_timeout_secs: 10,
         }
     }
 }
@@ -153,7 +161,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 23] = [
+    const KEYS: [&'static str; 25] = [
         "database_url",
         "bind",
         "base_url",
@@ -177,6 +185,8 @@ impl Config {
         "email_from",
         "email_worker",
         "email_retry_schedule",
+        "frame_ancestors",
+        "body_timeout_secs",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -255,6 +265,12 @@ impl Config {
         }
         if let Err(e) = RetrySchedule::parse(&self.email_retry_schedule) {
             return invalid(format!("KAIROS_EMAIL_RETRY_SCHEDULE: {e}"));
+        }
+        if let Err(e) = crate::http::FrameAncestors::parse(&self.frame_ancestors) {
+            return invalid(format!("KAIROS_FRAME_ANCESTORS: {e}"));
+        }
+        if !(1..=600).contains(&self.body_timeout_secs) {
+            return invalid("KAIROS_BODY_TIMEOUT_SECS must be between 1 and 600".to_owned());
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));

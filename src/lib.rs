@@ -88,10 +88,15 @@ impl Application {
             },
             webhook_policy: config.webhook_policy(),
         });
+        let frame_ancestors = web::Data::new(
+            http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
+        );
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(frame_ancestors.clone())
                 .wrap(from_fn(http::request_span))
+                .wrap(from_fn(http::security_headers))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.
                 .wrap(actix_web::middleware::Compress::default())
                 .configure(http::configure)

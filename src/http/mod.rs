@@ -7,6 +7,7 @@ mod extract;
 mod health;
 mod pages;
 mod request_log;
+mod security_headers;
 mod slots_cache;
 
 pub use slots_cache::SlotsCache;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 pub use request_log::request_span;
+pub use security_headers::{FrameAncestors, security_headers};
 
 /// Runs `work` as its own task on this worker and waits for it. Dropping the returned future
 /// detaches the task instead of cancelling it: a SQLite query cancelled half-way on actix's

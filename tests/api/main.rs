@@ -17,5 +17,6 @@ mod pages;
 mod process;
 mod schedules;
 mod schema;
+mod security;
 mod webhooks;
 mod workloads;
