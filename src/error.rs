@@ -27,6 +27,8 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -43,6 +45,7 @@ impl ApiError {
             Self::Conflict(_) => "ConflictException",
             Self::Unprocessable(_) => "UnprocessableEntityException",
             Self::PayloadTooLarge(_) => "PayloadTooLargeException",
+            Self::RequestTimeout(_) => "RequestTimeoutException",
             Self::Unavailable(_) => "ServiceUnavailableException",
             Self::Internal(_) => "InternalServerErrorException",
         }
@@ -87,6 +90,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -108,6 +112,7 @@ impl ApiError {
             401 => Self::Unauthorized(message),
             403 => Self::Forbidden(message),
             404 => Self::NotFound(message),
+            408 => Self::RequestTimeout(message),
             409 => Self::Conflict(message),
             413 => Self::PayloadTooLarge(message),
             422 => Self::Unprocessable(message),

@@ -91,10 +91,15 @@ impl Application {
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
         );
+        let body_timeout = web::Data::new(http::BodyTimeout(Duration::from_secs(
+            config.body_timeout_secs,
+        )));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(frame_ancestors.clone())
+                .app_data(body_timeout.clone())
+                .wrap(from_fn(http::body_deadline))
                 .wrap(from_fn(http::request_span))
                 .wrap(from_fn(http::security_headers))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.

@@ -3,6 +3,7 @@
 //! directly from here.
 
 mod api;
+mod body_deadline;
 mod extract;
 mod health;
 mod pages;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
+pub use body_deadline::{BodyTimeout, body_deadline};
 pub use request_log::request_span;
 pub use security_headers::{FrameAncestors, security_headers};
 

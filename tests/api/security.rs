@@ -289,12 +289,18 @@ async fn api_answers_and_files_are_not_sniffed() {
 
 /// Sends a request's headers and `sent` bytes of a longer body, then nothing more; returns
 /// what the server said and how long it took to say it.
-async fn stalled_body(app: &TestApp, path: &str, kind: &str, sent: &[u8]) -> (String, Duration) {
+async fn stalled_body(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    kind: &str,
+    sent: &[u8],
+) -> (String, Duration) {
     let address = app.address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {kind}\r\n\
-         Content-Length: 1000\r\n\r\n"
+         Authorization: Bearer {key}\r\nContent-Length: 1000\r\n\r\n"
     );
     let started = Instant::now();
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -314,7 +320,7 @@ async fn a_body_that_stops_arriving_gets_408_within_the_deadline() {
         ..database.config()
     };
     let app = spawn_app_with(config, database).await;
-    host_with_event(&app, json!({})).await;
+    let (key, _) = host_with_event(&app, json!({})).await;
     let json = "application/json";
     let form = "application/x-www-form-urlencoded";
     for (path, kind) in [
@@ -322,7 +328,7 @@ async fn a_body_that_stops_arriving_gets_408_within_the_deadline() {
         ("/v2/availability/query", json),
         ("/ada/intro", form),
     ] {
-        let (answer, took) = stalled_body(&app, path, kind, b"{\"start\": ").await;
+        let (answer, took) = stalled_body(&app, &key, path, kind, b"{\"start\": ").await;
         assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
         assert!(
             took >= Duration::from_millis(1900) && took < Duration::from_secs(6),
@@ -330,7 +336,7 @@ async fn a_body_that_stops_arriving_gets_408_within_the_deadline() {
         );
     }
     // The API's answer is Cal.com's envelope.
-    let (answer, _) = stalled_body(&app, "/v2/bookings", json, b"{").await;
+    let (answer, _) = stalled_body(&app, &key, "/v2/bookings", json, b"{").await;
     assert!(answer.contains("\"status\":\"error\""), "{answer}");
 }
 
