@@ -46,6 +46,9 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_FRAME_ANCESTORS       who may frame the embed pages (CSP frame-ancestors sources);
                                other pages may not be framed               [default: *]
   KAIROS_BODY_TIMEOUT_SECS     time a client has to send a request body (else 408) [default: 10]
+  KAIROS_METRICS_TOKEN         serve GET /metrics to `Authorization: Bearer <token>`
+  KAIROS_METRICS_BIND          serve GET /metrics on this host:port only (token too, if set);
+                               neither set = no /metrics                   [default: unset]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +99,8 @@ pub struct Config {
     /// The `frame-ancestors` sources of embed pages, space-separated.
     pub frame_ancestors: String,
     pub body_timeout_secs: u64,
+    pub metrics_token: Option<Secret>,
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Config {
@@ -126,6 +131,8 @@ impl Default for Config {
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
             frame_ancestors: "*".to_owned(),
             body_timeout_secs: 10,
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -161,7 +168,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 25] = [
+    const KEYS: [&'static str; 27] = [
         "database_url",
         "bind",
         "base_url",
@@ -187,6 +194,8 @@ impl Config {
         "email_retry_schedule",
         "frame_ancestors",
         "body_timeout_secs",
+        "metrics_token",
+        "metrics_bind",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -194,14 +203,27 @@ impl Config {
         if let Err(e) = DatabaseUrl::parse(&self.database_url) {
             return invalid(format!("KAIROS_DATABASE_URL: {e}"));
         }
-        match self.bind.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
-            _ => {
-                return invalid(format!(
-                    "KAIROS_BIND must be host:port, e.g. 127.0.0.1:3000, got `{}`",
-                    self.bind
-                ));
-            }
+        let host_port = |b: &str| {
+            matches!(b.rsplit_once(':'),
+                Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok())
+        };
+        if !host_port(&self.bind) {
+            return invalid(format!(
+                "KAIROS_BIND must be host:port, e.g. 127.0.0.1:3000, got `{}`",
+                self.bind
+            ));
+        }
+        if let Some(bind) = &self.metrics_bind
+            && !host_port(bind)
+        {
+            return invalid(format!(
+                "KAIROS_METRICS_BIND must be host:port, e.g. 127.0.0.1:9090, got `{bind}`"
+            ));
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose().len() < 16
+        {
+            return invalid("KAIROS_METRICS_TOKEN must be at least 16 characters".to_owned());
         }
         if let Some(base) = &self.base_url {
             match url::Url::parse(base) {

@@ -45,6 +45,8 @@ pub struct Application {
     db: Db,
     secret_key: Secret,
     server: Server,
+    /// The `KAIROS_METRICS_BIND` listener's address and server.
+    metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
 }
@@ -94,9 +96,31 @@ impl Application {
         let body_timeout = web::Data::new(http::BodyTimeout(Duration::from_secs(
             config.body_timeout_secs,
         )));
+        let metrics = web::Data::new(http::Metrics::default());
+        let metrics_access = web::Data::new(http::MetricsAccess {
+            served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
+            token: config.metrics_token.clone(),
+        });
+        let metrics_server = match &config.metrics_bind {
+            Some(bind) => {
+                let listener = std::net::TcpListener::bind(bind)
+                    .with_context(|| format!("cannot listen on {bind} for metrics"))?;
+                let address = listener.local_addr()?;
+                let server = http::metrics_server(
+                    listener,
+                    state.clone(),
+                    metrics.clone(),
+                    config.metrics_token.clone(),
+                )?;
+                Some((address, server))
+            }
+            None => None,
+        };
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
                 .app_data(frame_ancestors.clone())
                 .app_data(body_timeout.clone())
                 .wrap(from_fn(http::body_deadline))
@@ -135,6 +159,7 @@ impl Application {
             db,
             secret_key,
             server: server.run(),
+            metrics_server,
             webhook_worker,
             mailer,
         })
@@ -146,6 +171,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// Where `/metrics` is served when `KAIROS_METRICS_BIND` is set.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().map(|(address, _)| *address)
     }
 
     pub fn base_url(&self) -> &str {
@@ -163,7 +193,15 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to the
     /// configured grace period) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let outcome = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         // Deliveries in flight keep their leases and are sent again after them.
         if let Some(worker) = self.webhook_worker {
             worker.abort();

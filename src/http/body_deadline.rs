@@ -9,12 +9,12 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::ConnectionType;
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
 use actix_web::web::{self, Bytes};
 use futures_util::Stream;
 
@@ -75,6 +75,8 @@ pub async fn body_deadline(
     ))
     .envelope(Some(&path));
     // The rest of the body may still be on its way: the connection cannot be reused.
-    timeout.head_mut().set_connection_type(ConnectionType::Close);
+    timeout
+        .head_mut()
+        .set_connection_type(ConnectionType::Close);
     Ok(res.into_response(timeout))
 }

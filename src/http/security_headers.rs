@@ -58,7 +58,7 @@ fn valid_source(source: &str) -> bool {
         return true;
     }
     let host = match source.split_once("://") {
-        Some((scheme, rest)) if matches!(scheme, "http" | "https") => rest,
+        Some(("http" | "https", rest)) => rest,
         Some(_) => return false,
         None => source,
     };

@@ -645,7 +645,8 @@ async fn pages_and_embeds_work_under_their_content_security_policy() {
     wait_for(&browser, ".slot").await;
     let url = browser.current_url().await.unwrap();
     assert!(
-        url.query_pairs().any(|(k, v)| k == "tz" && v == "Asia/Tokyo"),
+        url.query_pairs()
+            .any(|(k, v)| k == "tz" && v == "Asia/Tokyo"),
         "booker.js ran: {url}"
     );
     let seen = console(&driver, &browser).await;

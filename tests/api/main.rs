@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod jobs;
 mod me;
+mod metrics;
 mod openapi;
 mod pages;
 mod process;

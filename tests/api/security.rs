@@ -67,7 +67,11 @@ fn assert_no_inline(path: &str, csp: &str) {
         Some("'none'"),
         "{csp}"
     );
-    assert_eq!(directive(csp, "base-uri").as_deref(), Some("'none'"), "{csp}");
+    assert_eq!(
+        directive(csp, "base-uri").as_deref(),
+        Some("'none'"),
+        "{csp}"
+    );
 }
 
 #[tokio::test]
@@ -238,7 +242,10 @@ async fn the_frame_ancestors_of_embeds_are_configurable() {
         "{csp}"
     );
     let (_, csp, _) = page_headers(&app, "/ada/intro").await;
-    assert_eq!(directive(&csp, "frame-ancestors").as_deref(), Some("'none'"));
+    assert_eq!(
+        directive(&csp, "frame-ancestors").as_deref(),
+        Some("'none'")
+    );
 }
 
 #[test]
@@ -255,7 +262,10 @@ fn a_frame_ancestors_list_that_could_break_the_header_is_refused() {
             ..Default::default()
         };
         let message = config.validate().unwrap_err().to_string();
-        assert!(message.contains("KAIROS_FRAME_ANCESTORS"), "{bad}: {message}");
+        assert!(
+            message.contains("KAIROS_FRAME_ANCESTORS"),
+            "{bad}: {message}"
+        );
     }
     for good in ["*", "'self' https://a.example:8443", "https: 'self'"] {
         let config = kairos::config::Config {
@@ -309,7 +319,10 @@ async fn stalled_body(
     // Until the server closes the connection; the test's own limit is far above the deadline.
     let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
     assert!(read.is_ok(), "the connection was still open after 20 s");
-    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test]
