@@ -51,6 +51,23 @@ pub struct Application {
     mailer: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The `KAIROS_METRICS_BIND` listener, when one is configured: `/metrics` and nothing else.
+fn metrics_listener(
+    config: &Config,
+    state: &web::Data<http::AppState>,
+    metrics: &web::Data<http::Metrics>,
+) -> anyhow::Result<Option<(SocketAddr, Server)>> {
+    let Some(bind) = &config.metrics_bind else {
+        return Ok(None);
+    };
+    let listener = std::net::TcpListener::bind(bind)
+        .with_context(|| format!("cannot listen on {bind} for metrics"))?;
+    let address = listener.local_addr()?;
+    let token = config.metrics_token.clone();
+    let server = http::metrics_server(listener, state.clone(), metrics.clone(), token)?;
+    Ok(Some((address, server)))
+}
+
 impl Application {
     /// Connects the database, applies pending migrations (unless disabled), and binds the
     /// listener. Port 0 picks a free port; [`Application::address`] tells which.
@@ -101,21 +118,7 @@ impl Application {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
         });
-        let metrics_server = match &config.metrics_bind {
-            Some(bind) => {
-                let listener = std::net::TcpListener::bind(bind)
-                    .with_context(|| format!("cannot listen on {bind} for metrics"))?;
-                let address = listener.local_addr()?;
-                let server = http::metrics_server(
-                    listener,
-                    state.clone(),
-                    metrics.clone(),
-                    config.metrics_token.clone(),
-                )?;
-                Some((address, server))
-            }
-            None => None,
-        };
+        let metrics_server = metrics_listener(&config, &state, &metrics)?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -1,6 +1,6 @@
 //! One tracing span per request (request id, method, path), a closing log line with status and
-//! latency (also counted for `/metrics`), and the request id echoed in `x-request-id`. Query strings are never logged: they
-//! can carry tokens.
+//! latency (also recorded for `/metrics`, by route pattern), and the request id echoed in
+//! `x-request-id`. Query strings are never logged: they can carry tokens.
 
 use std::time::Instant;
 
