@@ -167,7 +167,8 @@ pub async fn scrape(
     let now = Utc::now();
     // The timeout drops the waiting future, never the query itself (see `detached`).
     let read = super::detached(async move {
-        db.run(async |c| crate::storage::metrics::snapshot(c, now).await)
+        let queues = [crate::notify::QUEUE];
+        db.run(async |c| crate::storage::metrics::snapshot(c, now, &queues).await)
             .await
     });
     let snapshot = match tokio::time::timeout(DATABASE_TIMEOUT, read).await {

@@ -36,7 +36,12 @@ pub struct Snapshot {
     pub backlogs: Vec<Backlog>,
 }
 
-pub async fn snapshot(conn: &mut Conn<'_>, now: DateTime<Utc>) -> StorageResult<Snapshot> {
+/// Everything at once; `queues` are the `jobs` queues listed even when they hold nothing.
+pub async fn snapshot(
+    conn: &mut Conn<'_>,
+    now: DateTime<Utc>,
+    queues: &[&str],
+) -> StorageResult<Snapshot> {
     let now = to_db_time(now);
     let (booking_changes, webhook_deliveries, jobs_by_status) = with_conn!(conn, |c| {
         let changes: Vec<(String, i64)> = booking_history::table
@@ -60,7 +65,17 @@ pub async fn snapshot(conn: &mut Conn<'_>, now: DateTime<Utc>) -> StorageResult<
         StorageResult::Ok((changes, deliveries, jobs_by_status))
     })?;
     let mut backlogs = vec![webhook_backlog(conn, now).await?];
-    backlogs.extend(job_backlogs(conn, now).await?);
+    let found = job_backlogs(conn, now).await?;
+    for queue in queues {
+        if !found.iter().any(|b| b.queue == *queue) {
+            backlogs.push(Backlog {
+                queue: (*queue).to_owned(),
+                due: 0,
+                oldest_due: None,
+            });
+        }
+    }
+    backlogs.extend(found);
     Ok(Snapshot {
         booking_changes,
         webhook_deliveries,
