@@ -55,9 +55,14 @@ pub async fn body_deadline(
     let Some(limit) = req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let body = req.take_payload();
+    if matches!(body, Payload::None) {
+        // No body to wait for (a GET, or `Content-Length: 0`).
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let expired = Rc::new(Cell::new(false));
     let body = Deadline {
-        body: req.take_payload(),
+        body,
         timer: Box::pin(tokio::time::sleep(limit)),
         expired: expired.clone(),
     };
