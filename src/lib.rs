@@ -114,6 +114,8 @@ impl Application {
             config.body_timeout_secs,
         )));
         let metrics = web::Data::new(http::Metrics::default());
+        let webhook_tally = metrics.tally(storage::metrics::WEBHOOK_QUEUE);
+        let email_tally = metrics.tally(notify::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -139,16 +141,21 @@ impl Application {
             server = server.workers(workers);
         }
         let webhook_worker = if config.webhook_worker {
-            Some(webhooks::worker::spawn(
-                db.clone(),
-                config.webhook_worker(),
-            )?)
+            let worker = webhooks::worker::WorkerConfig {
+                tally: webhook_tally,
+                ..config.webhook_worker()
+            };
+            Some(webhooks::worker::spawn(db.clone(), worker)?)
         } else {
             None
         };
         let mailer = match config.email() {
             Some(email) if config.email_worker => {
-                Some(notify::worker::spawn(db.clone(), notify::mailer(email))?)
+                let mailer = notify::worker::MailerConfig {
+                    tally: email_tally,
+                    ..notify::mailer(email)
+                };
+                Some(notify::worker::spawn(db.clone(), mailer)?)
             }
             Some(_) => None,
             None => {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::{Display, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -15,6 +15,7 @@ use chrono::Utc;
 
 use super::AppState;
 use crate::error::ApiError;
+use crate::jobs::Tally;
 use crate::secret::Secret;
 use crate::storage::metrics::Snapshot;
 use crate::storage::{PoolStatus, StorageError};
@@ -31,6 +32,8 @@ const DATABASE_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Default)]
 pub struct Metrics {
     routes: Mutex<BTreeMap<(String, &'static str), RouteStats>>,
+    /// The job runners' outcome counts, by queue.
+    queues: Mutex<Vec<(&'static str, Arc<Tally>)>>,
 }
 
 #[derive(Default)]
@@ -54,6 +57,33 @@ impl Metrics {
         }
         stats.sum += seconds;
         stats.count += 1;
+    }
+
+    /// Where `queue`'s runner in this process counts its attempts.
+    pub fn tally(&self, queue: &'static str) -> Arc<Tally> {
+        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, tally)) = queues.iter().find(|(q, _)| *q == queue) {
+            return tally.clone();
+        }
+        let tally = Arc::new(Tally::default());
+        queues.push((queue, tally.clone()));
+        tally
+    }
+
+    fn render_jobs(&self, out: &mut Exposition) {
+        out.family(
+            "kairos_job_attempts_total",
+            "counter",
+            "Attempts at background jobs by this process (webhook deliveries, emails), by queue \
+             and what followed: done, retry or dead (given up).",
+        );
+        let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        for (queue, tally) in queues.iter() {
+            for (outcome, n) in tally.read() {
+                let labels = [("queue", *queue), ("outcome", outcome)];
+                out.sample("kairos_job_attempts_total", &labels, n);
+            }
+        }
     }
 
     fn render(&self, out: &mut Exposition) {
@@ -182,6 +212,7 @@ pub async fn scrape(
     };
     let mut out = Exposition::default();
     metrics.render(&mut out);
+    metrics.render_jobs(&mut out);
     render_pool(&mut out, state.db.pool_status());
     render_database(&mut out, snapshot.as_ref(), now);
     Ok(HttpResponse::Ok()

@@ -214,6 +214,14 @@ async fn metrics_count_requests_bookings_and_deliveries() {
         value(&after, "kairos_webhook_deliveries", &delivered),
         Some(1.0)
     );
+    assert_eq!(types["kairos_job_attempts_total"], "counter");
+    let sent = [("queue", "webhook"), ("outcome", "done")];
+    assert_eq!(value(&after, "kairos_job_attempts_total", &sent), Some(1.0));
+    let given_up = [("queue", "webhook"), ("outcome", "dead")];
+    assert_eq!(
+        value(&after, "kairos_job_attempts_total", &given_up),
+        Some(0.0)
+    );
     assert_eq!(types["kairos_queue_depth"], "gauge");
     let webhook = [("queue", "webhook")];
     assert_eq!(value(&after, "kairos_queue_depth", &webhook), Some(0.0));
