@@ -50,6 +50,12 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_RESERVATION_MAX_HOLD_MINUTES  an anonymous hold's whole life, extensions included [default: 15]
   KAIROS_RESERVATIONS_PER_CLIENT  open anonymous holds per client address; 0 = no cap [default: 5]
   KAIROS_MAX_GUESTS            guests one booking may name (each is emailed) [default: 10]
+  KAIROS_FRAME_ANCESTORS       who may frame the embed pages (CSP frame-ancestors sources);
+                               other pages may not be framed               [default: *]
+  KAIROS_BODY_TIMEOUT_SECS     time a client has to send a request body (else 408) [default: 10]
+  KAIROS_METRICS_TOKEN         serve GET /metrics to `Authorization: Bearer <token>`
+  KAIROS_METRICS_BIND          serve GET /metrics on this host:port only (token too, if set);
+                               neither set = no /metrics                   [default: unset]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +110,11 @@ pub struct Config {
     pub reservation_max_hold_minutes: u32,
     pub reservations_per_client: u32,
     pub max_guests: u32,
+    /// The `frame-ancestors` sources of embed pages, space-separated.
+    pub frame_ancestors: String,
+    pub body_timeout_secs: u64,
+    pub metrics_token: Option<Secret>,
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Config {
@@ -138,6 +149,10 @@ impl Default for Config {
             reservation_max_hold_minutes: 15,
             reservations_per_client: 5,
             max_guests: 10,
+            frame_ancestors: "*".to_owned(),
+            body_timeout_secs: 10,
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -174,6 +189,7 @@ impl Config {
     }
 
     const KEYS: [&'static str; 29] = [
+    const KEYS: [&'static str; 27] = [
         "database_url",
         "bind",
         "base_url",
@@ -203,6 +219,10 @@ impl Config {
         "reservation_max_hold_minutes",
         "reservations_per_client",
         "max_guests",
+        "frame_ancestors",
+        "body_timeout_secs",
+        "metrics_token",
+        "metrics_bind",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -210,14 +230,27 @@ impl Config {
         if let Err(e) = DatabaseUrl::parse(&self.database_url) {
             return invalid(format!("KAIROS_DATABASE_URL: {e}"));
         }
-        match self.bind.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {}
-            _ => {
-                return invalid(format!(
-                    "KAIROS_BIND must be host:port, e.g. 127.0.0.1:3000, got `{}`",
-                    self.bind
-                ));
-            }
+        let host_port = |b: &str| {
+            matches!(b.rsplit_once(':'),
+                Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok())
+        };
+        if !host_port(&self.bind) {
+            return invalid(format!(
+                "KAIROS_BIND must be host:port, e.g. 127.0.0.1:3000, got `{}`",
+                self.bind
+            ));
+        }
+        if let Some(bind) = &self.metrics_bind
+            && !host_port(bind)
+        {
+            return invalid(format!(
+                "KAIROS_METRICS_BIND must be host:port, e.g. 127.0.0.1:9090, got `{bind}`"
+            ));
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose().len() < 16
+        {
+            return invalid("KAIROS_METRICS_TOKEN must be at least 16 characters".to_owned());
         }
         if let Some(base) = &self.base_url {
             match url::Url::parse(base) {
@@ -284,6 +317,11 @@ impl Config {
         }
         if let Err(e) = self.try_limits() {
             return invalid(e);
+        if let Err(e) = crate::http::FrameAncestors::parse(&self.frame_ancestors) {
+            return invalid(format!("KAIROS_FRAME_ANCESTORS: {e}"));
+        }
+        if !(1..=600).contains(&self.body_timeout_secs) {
+            return invalid("KAIROS_BODY_TIMEOUT_SECS must be between 1 and 600".to_owned());
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return invalid(format!("KAIROS_LOG_LEVEL `{}`: {e}", self.log_level));

@@ -29,6 +29,8 @@ pub enum ApiError {
     #[error("{0}")]
     TooManyRequests(crate::limits::Refusal),
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -46,6 +48,7 @@ impl ApiError {
             Self::Unprocessable(_) => "UnprocessableEntityException",
             Self::PayloadTooLarge(_) => "PayloadTooLargeException",
             Self::TooManyRequests(_) => "ThrottlerException",
+            Self::RequestTimeout(_) => "RequestTimeoutException",
             Self::Unavailable(_) => "ServiceUnavailableException",
             Self::Internal(_) => "InternalServerErrorException",
         }
@@ -91,6 +94,7 @@ impl ResponseError for ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,6 +116,7 @@ impl ApiError {
             401 => Self::Unauthorized(message),
             403 => Self::Forbidden(message),
             404 => Self::NotFound(message),
+            408 => Self::RequestTimeout(message),
             409 => Self::Conflict(message),
             413 => Self::PayloadTooLarge(message),
             422 => Self::Unprocessable(message),

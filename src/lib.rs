@@ -46,8 +46,27 @@ pub struct Application {
     db: Db,
     secret_key: Secret,
     server: Server,
+    /// The `KAIROS_METRICS_BIND` listener's address and server.
+    metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The `KAIROS_METRICS_BIND` listener, when one is configured: `/metrics` and nothing else.
+fn metrics_listener(
+    config: &Config,
+    state: &web::Data<http::AppState>,
+    metrics: &web::Data<http::Metrics>,
+) -> anyhow::Result<Option<(SocketAddr, Server)>> {
+    let Some(bind) = &config.metrics_bind else {
+        return Ok(None);
+    };
+    let listener = std::net::TcpListener::bind(bind)
+        .with_context(|| format!("cannot listen on {bind} for metrics"))?;
+    let address = listener.local_addr()?;
+    let token = config.metrics_token.clone();
+    let server = http::metrics_server(listener, state.clone(), metrics.clone(), token)?;
+    Ok(Some((address, server)))
 }
 
 impl Application {
@@ -90,11 +109,31 @@ impl Application {
             webhook_policy: config.webhook_policy(),
             limits: limits::Limits::new(config.limits()),
         });
+        let frame_ancestors = web::Data::new(
+            http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
+        );
+        let body_timeout = web::Data::new(http::BodyTimeout(Duration::from_secs(
+            config.body_timeout_secs,
+        )));
+        let metrics = web::Data::new(http::Metrics::default());
+        let webhook_tally = metrics.tally(storage::metrics::WEBHOOK_QUEUE);
+        let email_tally = metrics.tally(notify::QUEUE);
+        let metrics_access = web::Data::new(http::MetricsAccess {
+            served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
+            token: config.metrics_token.clone(),
+        });
+        let metrics_server = metrics_listener(&config, &state, &metrics)?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(http::refuse_nul_in_url))
+                .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
+                .app_data(frame_ancestors.clone())
+                .app_data(body_timeout.clone())
+                .wrap(from_fn(http::body_deadline))
                 .wrap(from_fn(http::request_span))
+                .wrap(from_fn(http::security_headers))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.
                 .wrap(actix_web::middleware::Compress::default())
                 .configure(http::configure)
@@ -105,16 +144,21 @@ impl Application {
             server = server.workers(workers);
         }
         let webhook_worker = if config.webhook_worker {
-            Some(webhooks::worker::spawn(
-                db.clone(),
-                config.webhook_worker(),
-            )?)
+            let worker = webhooks::worker::WorkerConfig {
+                tally: webhook_tally,
+                ..config.webhook_worker()
+            };
+            Some(webhooks::worker::spawn(db.clone(), worker)?)
         } else {
             None
         };
         let mailer = match config.email() {
             Some(email) if config.email_worker => {
-                Some(notify::worker::spawn(db.clone(), notify::mailer(email))?)
+                let mailer = notify::worker::MailerConfig {
+                    tally: email_tally,
+                    ..notify::mailer(email)
+                };
+                Some(notify::worker::spawn(db.clone(), mailer)?)
             }
             Some(_) => None,
             None => {
@@ -128,6 +172,7 @@ impl Application {
             db,
             secret_key,
             server: server.run(),
+            metrics_server,
             webhook_worker,
             mailer,
         })
@@ -139,6 +184,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// Where `/metrics` is served when `KAIROS_METRICS_BIND` is set.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().map(|(address, _)| *address)
     }
 
     pub fn base_url(&self) -> &str {
@@ -156,7 +206,15 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to the
     /// configured grace period) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let outcome = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         // Deliveries in flight keep their leases and are sent again after them.
         if let Some(worker) = self.webhook_worker {
             worker.abort();

@@ -167,9 +167,6 @@
   });
 
   function start() {
-    var style = D.createElement("style"); // The iframe is sized to the content, so the page must not force 100% heights
-    style.textContent = "html,body{height:auto!important;min-height:0!important}";
-    D.head.appendChild(style);
     setTheme(P.get("theme"));
     fire("__iframeReady", { isPrerendering: false });
     measure();

@@ -41,9 +41,10 @@ impl fmt::Display for Slug {
 pub struct Username(String);
 
 /// First path segments of Kairos's own pages and API, which no person's page may shadow.
-pub const RESERVED_USERNAMES: [&str; 12] = [
+pub const RESERVED_USERNAMES: [&str; 13] = [
     "v2",
     "health",
+    "metrics",
     "static",
     "embed",
     "booking",
@@ -151,6 +152,8 @@ mod tests {
         assert!(Username::parse("ada.host_1").is_ok());
         assert!(Username::parse(".ada").is_err());
         assert!(Username::parse("Ada").is_err());
+        // `/metrics` is Kairos's own.
+        assert!(Username::parse("metrics").is_err());
         assert_eq!(Username::suggest("Ada.Host+cal").as_str(), "ada.host-cal");
         assert_eq!(Username::suggest("+++").as_str(), "user");
     }

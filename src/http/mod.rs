@@ -4,10 +4,13 @@
 
 pub mod admission;
 mod api;
+mod body_deadline;
 mod extract;
 mod health;
+mod metrics;
 mod pages;
 mod request_log;
+mod security_headers;
 mod slots_cache;
 mod url_check;
 
@@ -40,13 +43,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(query_config())
         .app_data(path_config())
         .route("/health", web::get().to(health::health))
+        .route("/metrics", web::get().to(metrics::scrape))
         .service(web::scope("/v2").configure(api::configure))
         .configure(pages::configure)
         .default_service(web::to(not_found));
 }
 
+pub use body_deadline::{BodyTimeout, body_deadline};
+pub use metrics::{Metrics, MetricsAccess, server as metrics_server};
 pub use request_log::request_span;
 pub use url_check::refuse_nul_in_url;
+pub use security_headers::{FrameAncestors, security_headers};
 
 /// Runs `work` as its own task on this worker and waits for it. Dropping the returned future
 /// detaches the task instead of cancelling it: a SQLite query cancelled half-way on actix's

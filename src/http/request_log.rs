@@ -1,6 +1,6 @@
 //! One tracing span per request (request id, method, path), a closing log line with status and
-//! latency, and the request id echoed in `x-request-id`. Query strings are never logged: they
-//! can carry tokens.
+//! latency (also recorded for `/metrics`, by route pattern), and the request id echoed in
+//! `x-request-id`. Query strings are never logged: they can carry tokens.
 
 use std::time::Instant;
 
@@ -43,6 +43,10 @@ pub async fn request_span(
         method = %req.method(),
         path = %redacted(&path),
     );
+    let metrics = req
+        .app_data::<actix_web::web::Data<super::Metrics>>()
+        .cloned();
+    let (method, route) = (req.method().clone(), req.match_pattern());
     let started = Instant::now();
     // Detached, so a client that hangs up never cancels a handler half-way (see `detached`).
     let handled = super::detached(next.call(req).instrument(span.clone())).await?;
@@ -67,7 +71,11 @@ pub async fn request_span(
     }
 
     let status = res.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let latency = started.elapsed().as_secs_f64();
+    if let Some(metrics) = metrics {
+        metrics.record(method.as_str(), route, status, latency);
+    }
+    let latency_ms = latency * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, latency_ms, "request finished");

@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod table;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -56,6 +57,35 @@ pub enum Next {
     RetryAt(DateTime<Utc>),
     /// Given up: a permanent failure, or the last attempt failed.
     Dead,
+}
+
+/// How this process's attempts at one queue's jobs ended, by the state that followed; read by
+/// `/metrics`. Counted as decided, before the attempt is recorded.
+#[derive(Debug, Default)]
+pub struct Tally {
+    done: AtomicU64,
+    retried: AtomicU64,
+    dead: AtomicU64,
+}
+
+impl Tally {
+    fn count(&self, next: &Next) {
+        let counter = match next {
+            Next::Done => &self.done,
+            Next::RetryAt(_) => &self.retried,
+            Next::Dead => &self.dead,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(outcome, attempts)`: `done`, `retry`, `dead`.
+    pub fn read(&self) -> [(&'static str, u64); 3] {
+        [
+            ("done", self.done.load(Ordering::Relaxed)),
+            ("retry", self.retried.load(Ordering::Relaxed)),
+            ("dead", self.dead.load(Ordering::Relaxed)),
+        ]
+    }
 }
 
 /// One attempt at a job, for the queue to record.

@@ -10,7 +10,7 @@ use chrono::Utc;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
-use super::{Attempt, Next, Queue, decide};
+use super::{Attempt, Next, Queue, Tally, decide};
 use crate::storage::{Db, StorageResult};
 
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct RunnerConfig {
     pub poll: Duration,
     /// Groups of jobs running at once.
     pub concurrency: usize,
+    /// Where the attempts' outcomes are counted.
+    pub tally: Arc<Tally>,
 }
 
 /// Starts running `queue` on the current runtime; it runs until the task is aborted.
@@ -164,6 +166,7 @@ impl<Q: Queue> Runner<Q> {
             Utc::now(),
             jitter,
         );
+        self.config.tally.count(&next);
         let id = Q::id(job);
         let error = outcome.error();
         match next {

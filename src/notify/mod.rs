@@ -38,6 +38,7 @@ pub fn mailer(settings: EmailSettings) -> worker::MailerConfig {
         lease: Duration::from_secs(120),
         timeout: Duration::from_secs(30),
         poll: Duration::from_secs(1),
+        tally: std::sync::Arc::default(),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct MailerConfig {
     pub timeout: Duration,
     /// How often to look for due emails when nothing in this process signals new ones.
     pub poll: Duration,
+    /// Where the attempts' outcomes are counted (for `/metrics`).
+    pub tally: std::sync::Arc<jobs::Tally>,
 }
 
 /// Emails sent at once (over the SMTP transport's connection pool).
@@ -46,6 +48,7 @@ pub fn spawn(db: Db, config: MailerConfig) -> anyhow::Result<tokio::task::JoinHa
         timeout: config.timeout,
         poll: config.poll,
         concurrency: CONCURRENCY,
+        tally: config.tally.clone(),
     };
     let mailer = Mailer { transport, config };
     Ok(jobs::spawn(db, TableQueue(mailer), runner))

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod bookings;
 pub mod event_types;
 pub mod jobs;
+pub mod metrics;
 mod migrate;
 pub mod schedules;
 pub mod schema;
@@ -365,6 +366,20 @@ impl Db {
         self.writes.load(Ordering::SeqCst)
     }
 
+    /// The pool's connections now, for `/metrics`.
+    pub fn pool_status(&self) -> PoolStatus {
+        let status = match &self.pools {
+            Pools::Pg(pool) => pool.status(),
+            Pools::Sqlite(pool) => pool.status(),
+        };
+        PoolStatus {
+            max_size: status.max_size,
+            open: status.size,
+            idle: status.available,
+            waiting: status.waiting,
+        }
+    }
+
     /// A round trip to the database: the readiness check behind `/health`.
     pub async fn ping(&self) -> StorageResult<()> {
         self.run(async |conn| -> StorageResult<()> {
@@ -412,6 +427,17 @@ impl Db {
         self.run(async |conn| migrate::describe_columns(conn).await)
             .await
     }
+}
+
+/// How the connection pool stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    /// Connections open, in use or idle.
+    pub open: usize,
+    pub idle: usize,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
 }
 
 /// A transaction's failure: the body's own error, or the database's (begin, commit, rollback).

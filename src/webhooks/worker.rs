@@ -37,6 +37,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// Deliveries in flight at once.
     pub concurrency: usize,
+    /// Where the attempts' outcomes are counted (for `/metrics`).
+    pub tally: Arc<jobs::Tally>,
 }
 
 impl Default for WorkerConfig {
@@ -49,6 +51,7 @@ impl Default for WorkerConfig {
             timeout: Duration::from_secs(15),
             poll: Duration::from_millis(500),
             concurrency: 32,
+            tally: Arc::default(),
         }
     }
 }
@@ -72,6 +75,7 @@ pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHa
         timeout: config.timeout,
         poll: config.poll,
         concurrency: config.concurrency,
+        tally: config.tally.clone(),
     };
     Ok(jobs::spawn(db, Deliveries { config, client }, runner))
 }

@@ -105,6 +105,8 @@ impl Driver {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert("goog:chromeOptions".into(), options);
+        // The console, where a Content-Security-Policy violation is reported (see `console`).
+        capabilities.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&self.url)
@@ -583,5 +585,84 @@ async fn a_keyboard_alone_books_a_meeting() {
         all[0]["start"],
         format!("{}.000Z", after.unwrap().trim_end_matches('Z'))
     );
+    browser.close().await.unwrap();
+}
+
+/// The browser's console messages since the last call, from chromedriver's log endpoint.
+async fn console(driver: &Driver, browser: &Client) -> Vec<String> {
+    let session = browser.session_id().await.unwrap().expect("a session");
+    let log: Value = reqwest::Client::new()
+        .post(format!("{}/session/{session}/se/log", driver.url))
+        .json(&json!({"type": "browser"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no browser log: {log}"))
+        .iter()
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn violations(messages: &[String]) -> Vec<&String> {
+    messages
+        .iter()
+        .filter(|m| m.contains("Content Security Policy"))
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_and_embeds_work_under_their_content_security_policy() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    host_with_event(&app, json!({})).await;
+    let mut driver = Driver::start("Asia/Tokyo").await;
+    let browser = driver.browser(1280, 1000).await;
+
+    // The host page and the booker in its iframe: their scripts talk to each other.
+    browser
+        .goto(&format!(
+            "{}/static/embed-test.html?calLink=ada/intro",
+            app.address
+        ))
+        .await
+        .unwrap();
+    wait_for(&browser, "#embed-events li[data-type='__iframeReady']").await;
+    wait_for(&browser, "#embed-events li[data-type='__dimensionChanged']").await;
+    // The booker alone: booker.js adopts the browser's zone.
+    let (date, month) = ahead(20);
+    browser
+        .goto(&format!(
+            "{}/ada/intro?month={month}&date={date}",
+            app.address
+        ))
+        .await
+        .unwrap();
+    wait_for(&browser, ".slot").await;
+    let url = browser.current_url().await.unwrap();
+    assert!(
+        url.query_pairs()
+            .any(|(k, v)| k == "tz" && v == "Asia/Tokyo"),
+        "booker.js ran: {url}"
+    );
+    let seen = console(&driver, &browser).await;
+    assert!(violations(&seen).is_empty(), "{seen:#?}");
+
+    // A violation would show: an inline script is refused, and the console says why.
+    let ran = browser
+        .execute(
+            "var s = document.createElement('script'); s.textContent = 'window.inlineRan = true';\
+             document.head.appendChild(s); return window.inlineRan === true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ran, json!(false), "the policy refuses inline script");
+    let seen = console(&driver, &browser).await;
+    assert!(!violations(&seen).is_empty(), "{seen:#?}");
     browser.close().await.unwrap();
 }

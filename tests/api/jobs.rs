@@ -57,6 +57,7 @@ fn start(db: &Db, schedule: &str, poll: Duration) -> Arc<Mutex<Vec<String>>> {
         timeout: Duration::from_secs(1),
         poll,
         concurrency: 2,
+        tally: Default::default(),
     };
     jobs::spawn(db.clone(), TableQueue(handler), config);
     runs

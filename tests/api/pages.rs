@@ -126,7 +126,7 @@ async fn profiles_list_public_event_types_and_unknown_pages_say_not_found() {
         "hidden event types are not listed"
     );
     assert!(
-        html.contains("--brand: #1d4ed8"),
+        html.contains("/static/brand.css?light=1d4ed8&"),
         "the owner's brand colour"
     );
 

@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/embed/embed.js", web::get().to(asset::<2>))
         .route("/embed/iframe.js", web::get().to(asset::<3>))
         .route("/static/embed-test.html", web::get().to(asset::<4>))
+        .route("/static/embed-test.js", web::get().to(asset::<5>))
+        .route("/static/brand.css", web::get().to(brand_stylesheet))
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
@@ -46,7 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The files compiled into the binary, so a single file is the whole deployment.
-const ASSETS: [(&str, &str); 5] = [
+const ASSETS: [(&str, &str); 6] = [
     (
         "text/css; charset=utf-8",
         include_str!("../../../static/kairos.css"),
@@ -67,6 +69,10 @@ const ASSETS: [(&str, &str); 5] = [
         "text/html; charset=utf-8",
         include_str!("../../../static/embed-test.html"),
     ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/embed-test.js"),
+    ),
 ];
 
 async fn asset<const N: usize>() -> HttpResponse {
@@ -75,6 +81,34 @@ async fn asset<const N: usize>() -> HttpResponse {
         .insert_header((CONTENT_TYPE, kind))
         .insert_header((CACHE_CONTROL, "public, max-age=300"))
         .body(body)
+}
+
+#[derive(serde::Deserialize)]
+struct BrandQuery {
+    #[serde(default)]
+    light: String,
+    #[serde(default)]
+    dark: String,
+}
+
+/// `GET /static/brand.css?light=rrggbb&dark=rrggbb`: an owner's colours as CSS variables. A
+/// stylesheet rather than a `<style>` in the page, so the pages' policy allows no inline style;
+/// its text depends only on its URL, so it is cached for good.
+async fn brand_stylesheet(query: web::Query<BrandQuery>) -> HttpResponse {
+    let chrome = Chrome::branded(
+        Lang::En,
+        &format!("#{}", query.light),
+        &format!("#{}", query.dark),
+        &QueryState::default(),
+    );
+    let css = format!(
+        ":root {{ --brand: {}; --brand-ink: {}; --brand-dark: {}; --brand-dark-ink: {}; }}\n",
+        chrome.brand, chrome.brand_ink, chrome.brand_dark, chrome.brand_dark_ink
+    );
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(css)
 }
 
 #[derive(Template, WebTemplate)]
@@ -247,6 +281,15 @@ impl Chrome {
                 .filter(|t| matches!(*t, "light" | "dark"))
                 .map(str::to_owned),
         }
+    }
+
+    /// The URL of this page's brand colours (see [`brand_stylesheet`]).
+    pub fn brand_stylesheet(&self) -> String {
+        format!(
+            "/static/brand.css?light={}&dark={}",
+            self.brand.trim_start_matches('#'),
+            self.brand_dark.trim_start_matches('#')
+        )
     }
 }
 
