@@ -13,7 +13,7 @@ use crate::auth::Password;
 use crate::config::{Config, ENVIRONMENT_HELP};
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
 use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
-use crate::{Application, demo, telemetry};
+use crate::{Application, demo, telemetry, webhook_vault};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -198,12 +198,17 @@ fn print_demo(demo: &demo::Demo, base_url: &str) {
     );
 }
 
+/// Migrations, then (with a secret key configured or already in the data directory; none is
+/// created here) the sealing of stored secrets that `serve` does at start-up.
 async fn migrate(config: Config) -> anyhow::Result<()> {
     telemetry::init(config.log_format, &config.log_level);
     let db = connect(&config)?;
-    let applied = run_migrations(&db)
-        .await
-        .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+    let applied = match config.existing_secret_key()? {
+        Some(key) => crate::migrate(&db, &config, &webhook_vault(&config, &key)).await?,
+        None => run_migrations(&db)
+            .await
+            .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?,
+    };
     if applied.is_empty() {
         println!("The database is up to date.");
     } else {

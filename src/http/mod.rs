@@ -28,6 +28,8 @@ pub struct AppState {
     pub slots_cache: SlotsCache,
     pub outbox: crate::webhooks::Outbox,
     pub webhook_policy: crate::webhooks::ssrf::Policy,
+    /// Seals webhook signing secrets before they are stored.
+    pub webhook_secrets: std::sync::Arc<crate::crypto::Vault>,
 }
 
 /// Every route, in one place.
