@@ -18,6 +18,7 @@ use crate::webhooks::worker::WorkerConfig;
 pub const ENVIRONMENT_HELP: &str = "\
 Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_DATABASE_URL          sqlite://PATH or postgres://USER@HOST/DB   [default: sqlite://data/kairos.db]
+                               TLS: ?sslmode=verify-full[&sslrootcert=CA.pem] or require
   KAIROS_BIND                  host:port to listen on                      [default: 127.0.0.1:3000]
   KAIROS_BASE_URL              public URL used in links and emails         [default: http://<bind address>]
   KAIROS_SECRET_KEY            signing key, 32+ characters; shared by all instances

@@ -14,6 +14,7 @@ mod jobs;
 mod me;
 mod openapi;
 mod pages;
+mod postgres_tls;
 mod process;
 mod schedules;
 mod schema;
