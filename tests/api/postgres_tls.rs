@@ -182,16 +182,7 @@ impl TlsPostgres {
         run(
             as_postgres,
             &server.bin.join("pg_ctl"),
-            &[
-                "start",
-                "-w",
-                "-D",
-                &data_arg,
-                "-l",
-                &log,
-                "-o",
-                &options,
-            ],
+            &["start", "-w", "-D", &data_arg, "-l", &log, "-o", &options],
         );
         server
     }
