@@ -3,6 +3,7 @@
 //! values and [`StorageError`], never diesel types.
 
 pub mod api_keys;
+pub mod backup;
 pub mod bookings;
 pub mod event_types;
 pub mod jobs;
