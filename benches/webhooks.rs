@@ -223,6 +223,7 @@ async fn throughput(database_url: &str, backend: &str, subscriptions: usize) {
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.address());
     let db = app.db().clone();
+    let secrets = app.webhook_secrets();
     tokio::spawn(app.run_until_stopped());
     let (api, _, first) = setup(&db, base, &receiver, &["BOOKING_CREATED"]).await;
     let mut hooks = vec![first];
@@ -243,7 +244,8 @@ async fn throughput(database_url: &str, backend: &str, subscriptions: usize) {
         .await;
     }
     let started = Instant::now();
-    let worker = kairos::webhooks::worker::spawn(db.clone(), config.webhook_worker()).unwrap();
+    let worker =
+        kairos::webhooks::worker::spawn(db.clone(), config.webhook_worker(), secrets).unwrap();
     loop {
         if arrivals.lock().unwrap().count >= QUEUED {
             break;

@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `demo`, `user`, `api-key`. Every command
+//! The command line: `serve` (the default), `migrate`, `demo`, `backup`, `restore`, `user`,
+//! `api-key`. Every command
 //! reads the same configuration. Results go to standard output, logs to standard error.
 
 use std::io::{Read, Write};
@@ -12,8 +13,8 @@ use crate::accounts::{self, NewAccount};
 use crate::auth::Password;
 use crate::config::{Config, ENVIRONMENT_HELP};
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
-use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
-use crate::{Application, demo, telemetry};
+use crate::storage::{DatabaseUrl, Db, PoolOptions, redact_url, run_migrations};
+use crate::{Application, demo, telemetry, webhook_vault};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +56,19 @@ enum Command {
         /// Also explain why this instant is or is not a slot (ISO 8601)
         #[arg(long, value_name = "INSTANT")]
         explain: Option<String>,
+    },
+    /// Copy the SQLite database to FILE while Kairos runs (PostgreSQL: use pg_dump)
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup, after checking it (stop Kairos first)
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace an existing database
+        #[arg(long)]
+        force: bool,
     },
     /// Manage user accounts
     User {
@@ -130,6 +144,8 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Serve { demo } => serve(config()?, demo).await,
         Command::Demo => serve(config()?, true).await,
         Command::Migrate => migrate(config()?).await,
+        Command::Backup { to } => backup(config()?, &to).await,
+        Command::Restore { from, force } => restore(&config()?, &from, force),
         Command::User {
             command: UserCommand::Create(args),
         } => create_user(config()?, args).await,
@@ -198,12 +214,17 @@ fn print_demo(demo: &demo::Demo, base_url: &str) {
     );
 }
 
+/// Migrations, then (with a secret key configured or already in the data directory; none is
+/// created here) the sealing of stored secrets that `serve` does at start-up.
 async fn migrate(config: Config) -> anyhow::Result<()> {
     telemetry::init(config.log_format, &config.log_level);
     let db = connect(&config)?;
-    let applied = run_migrations(&db)
-        .await
-        .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+    let applied = match config.existing_secret_key()? {
+        Some(key) => crate::migrate(&db, &config, &webhook_vault(&config, &key)).await?,
+        None => run_migrations(&db)
+            .await
+            .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?,
+    };
     if applied.is_empty() {
         println!("The database is up to date.");
     } else {
@@ -213,6 +234,56 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
             applied.join(", ")
         );
     }
+    Ok(())
+}
+
+async fn backup(config: Config, to: &Path) -> anyhow::Result<()> {
+    telemetry::init(config.log_format, "warn");
+    if let DatabaseUrl::Postgres(_) = config.database() {
+        bail!(
+            "kairos backup copies SQLite databases; back up PostgreSQL with pg_dump (docs/OPERATIONS.md)"
+        );
+    }
+    let db = connect(&config)?;
+    crate::storage::backup::backup(&db, to).await?;
+    println!("Backed up the database to {}", to.display());
+    Ok(())
+}
+
+/// Checks the backup, then puts it in place of the configured SQLite database (its `-wal` and
+/// `-shm` go): through a temporary file and a rename, so a failure leaves the old one.
+fn restore(config: &Config, from: &Path, force: bool) -> anyhow::Result<()> {
+    let DatabaseUrl::Sqlite(target) = config.database() else {
+        bail!("kairos restore restores SQLite backups; restore PostgreSQL with pg_restore or psql");
+    };
+    if target.exists() && !force {
+        bail!(
+            "{} exists; stop Kairos and pass --force to replace it",
+            target.display()
+        );
+    }
+    let applied =
+        crate::storage::backup::verify_sqlite_backup(from).map_err(|e| anyhow::anyhow!(e))?;
+    let partial = target.with_extension("restoring");
+    std::fs::copy(from, &partial)
+        .with_context(|| format!("copying {} to {}", from.display(), partial.display()))?;
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        &partial,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )?;
+    for stale in ["-wal", "-shm"] {
+        let mut name = target.clone().into_os_string();
+        name.push(stale);
+        let _ = std::fs::remove_file(name);
+    }
+    std::fs::rename(&partial, &target)
+        .with_context(|| format!("moving the backup to {}", target.display()))?;
+    println!(
+        "Restored {} from {} ({applied} migrations applied; start Kairos to apply newer ones)",
+        target.display(),
+        from.display()
+    );
     Ok(())
 }
 

@@ -18,10 +18,13 @@ use crate::webhooks::worker::WorkerConfig;
 pub const ENVIRONMENT_HELP: &str = "\
 Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_DATABASE_URL          sqlite://PATH or postgres://USER@HOST/DB   [default: sqlite://data/kairos.db]
+                               TLS: ?sslmode=verify-full[&sslrootcert=CA.pem] or require
   KAIROS_BIND                  host:port to listen on                      [default: 127.0.0.1:3000]
   KAIROS_BASE_URL              public URL used in links and emails         [default: http://<bind address>]
   KAIROS_SECRET_KEY            signing key, 32+ characters; shared by all instances
                                [default: generated once into <data dir>/secret.key]
+  KAIROS_SECRET_KEY_PREVIOUS   the key before a rotation: still opens the secrets it sealed
+                               until start-up has sealed them again        [default: none]
   KAIROS_DATA_DIR              directory for the secret key file           [default: data]
   KAIROS_LOG_FORMAT            human | json                                [default: human]
   KAIROS_LOG_LEVEL             tracing filter, e.g. info or kairos=debug   [default: info]
@@ -83,6 +86,8 @@ pub struct Config {
     pub bind: String,
     pub base_url: Option<String>,
     pub secret_key: Option<Secret>,
+    /// The secret key before a rotation (docs/OPERATIONS.md).
+    pub secret_key_previous: Option<Secret>,
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
     pub log_level: String,
@@ -124,6 +129,7 @@ impl Default for Config {
             bind: "127.0.0.1:3000".to_owned(),
             base_url: None,
             secret_key: None,
+            secret_key_previous: None,
             data_dir: PathBuf::from("data"),
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
@@ -188,12 +194,12 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 29] = [
-    const KEYS: [&'static str; 27] = [
+    const KEYS: [&'static str; 34] = [
         "database_url",
         "bind",
         "base_url",
         "secret_key",
+        "secret_key_previous",
         "data_dir",
         "log_format",
         "log_level",
@@ -266,6 +272,11 @@ impl Config {
             && secret.expose().len() < 32
         {
             return invalid("KAIROS_SECRET_KEY must be at least 32 characters".to_owned());
+        }
+        if let Some(previous) = &self.secret_key_previous
+            && previous.expose().len() < 32
+        {
+            return invalid("KAIROS_SECRET_KEY_PREVIOUS must be at least 32 characters".to_owned());
         }
         if self.database_max_connections == 0 {
             return invalid("KAIROS_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());
@@ -408,19 +419,10 @@ impl Config {
 
     /// The configured secret key, or the one kept in the data directory, created on first use.
     pub fn resolve_secret_key(&self) -> anyhow::Result<Secret> {
-        if let Some(secret) = &self.secret_key {
-            return Ok(secret.clone());
+        if let Some(secret) = self.existing_secret_key()? {
+            return Ok(secret);
         }
         let path = self.data_dir.join("secret.key");
-        if let Ok(existing) = std::fs::read_to_string(&path) {
-            let existing = existing.trim().to_owned();
-            anyhow::ensure!(
-                existing.len() >= 32,
-                "{} holds a key shorter than 32 characters; delete it to generate a new one",
-                path.display()
-            );
-            return Ok(Secret::new(existing));
-        }
         let generated = {
             use rand::RngCore;
             let mut bytes = [0u8; 32];
@@ -429,6 +431,25 @@ impl Config {
         };
         write_private_file(&path, &generated)?;
         Ok(Secret::new(generated))
+    }
+
+    /// The configured secret key, or the one in the data directory when it exists; creates
+    /// none (for commands that must not invent a key, such as `kairos migrate`).
+    pub fn existing_secret_key(&self) -> anyhow::Result<Option<Secret>> {
+        if let Some(secret) = &self.secret_key {
+            return Ok(Some(secret.clone()));
+        }
+        let path = self.data_dir.join("secret.key");
+        let Ok(existing) = std::fs::read_to_string(&path) else {
+            return Ok(None);
+        };
+        let existing = existing.trim().to_owned();
+        anyhow::ensure!(
+            existing.len() >= 32,
+            "{} holds a key shorter than 32 characters; delete it to generate a new one",
+            path.display()
+        );
+        Ok(Some(Secret::new(existing)))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod availability;
 pub mod booking;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod telemetry;
 pub mod webhooks;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -36,6 +38,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::config::Config;
+use crate::crypto::{Purpose, Vault};
 use crate::secret::Secret;
 use crate::storage::{Db, PoolOptions, redact_url, run_migrations};
 
@@ -45,6 +48,7 @@ pub struct Application {
     base_url: String,
     db: Db,
     secret_key: Secret,
+    webhook_secrets: Arc<Vault>,
     server: Server,
     /// The `KAIROS_METRICS_BIND` listener's address and server.
     metrics_server: Option<(SocketAddr, Server)>,
@@ -70,23 +74,20 @@ fn metrics_listener(
 }
 
 impl Application {
-    /// Connects the database, applies pending migrations (unless disabled), and binds the
-    /// listener. Port 0 picks a free port; [`Application::address`] tells which.
+    /// Connects the database, applies pending migrations and seals stored secrets (unless
+    /// disabled), and binds the listener. Port 0 picks a free port; [`Application::address`]
+    /// tells which.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let options = PoolOptions {
             max_connections: config.database_max_connections,
             acquire_timeout: Duration::from_secs(5),
         };
         let db = Db::connect(&config.database(), &options)?;
-        if config.auto_migrate {
-            let applied = run_migrations(&db)
-                .await
-                .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
-            if !applied.is_empty() {
-                tracing::info!(?applied, "applied database migrations");
-            }
-        }
         let secret_key = config.resolve_secret_key()?;
+        let webhook_secrets = Arc::new(webhook_vault(&config, &secret_key));
+        if config.auto_migrate {
+            migrate(&db, &config, &webhook_secrets).await?;
+        }
 
         let listener = std::net::TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -108,6 +109,7 @@ impl Application {
             },
             webhook_policy: config.webhook_policy(),
             limits: limits::Limits::new(config.limits()),
+            webhook_secrets: webhook_secrets.clone(),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
@@ -148,7 +150,11 @@ impl Application {
                 tally: webhook_tally,
                 ..config.webhook_worker()
             };
-            Some(webhooks::worker::spawn(db.clone(), worker)?)
+            Some(webhooks::worker::spawn(
+                db.clone(),
+                worker,
+                webhook_secrets.clone(),
+            )?)
         } else {
             None
         };
@@ -171,6 +177,7 @@ impl Application {
             base_url,
             db,
             secret_key,
+            webhook_secrets,
             server: server.run(),
             metrics_server,
             webhook_worker,
@@ -203,6 +210,11 @@ impl Application {
         &self.secret_key
     }
 
+    /// What seals and opens webhook signing secrets (the worker's, for tools and benches).
+    pub fn webhook_secrets(&self) -> Arc<Vault> {
+        self.webhook_secrets.clone()
+    }
+
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to the
     /// configured grace period) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -225,4 +237,43 @@ impl Application {
         }
         outcome
     }
+}
+
+/// The vault of webhook signing secrets: the current secret key, and the previous one while a
+/// rotation is under way.
+pub fn webhook_vault(config: &Config, secret_key: &Secret) -> Vault {
+    Vault::new(
+        Purpose::WEBHOOK_SECRET,
+        secret_key,
+        config.secret_key_previous.as_ref(),
+    )
+}
+
+/// Applies pending migrations, then seals the stored secrets that are still plaintext or
+/// sealed with the previous key (`kairos migrate` and start-up).
+pub async fn migrate(db: &Db, config: &Config, secrets: &Vault) -> anyhow::Result<Vec<String>> {
+    let applied = run_migrations(db)
+        .await
+        .with_context(|| format!("migrating {}", redact_url(&config.database_url)))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    let resealed = webhooks::subscriptions::reseal_secrets(db, secrets)
+        .await
+        .map_err(|e| anyhow::anyhow!("sealing webhook secrets: {e}"))?;
+    if resealed.sealed > 0 {
+        tracing::info!(
+            count = resealed.sealed,
+            key_id = secrets.key_id(),
+            "sealed webhook secrets with the current secret key"
+        );
+    }
+    if !resealed.unreadable.is_empty() {
+        tracing::error!(
+            subscriptions = ?resealed.unreadable,
+            "webhook secrets sealed with an unknown secret key: their deliveries fail until \
+             the key is set as KAIROS_SECRET_KEY_PREVIOUS or the secrets are set again"
+        );
+    }
+    Ok(applied)
 }

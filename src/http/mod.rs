@@ -34,6 +34,8 @@ pub struct AppState {
     pub outbox: crate::webhooks::Outbox,
     pub webhook_policy: crate::webhooks::ssrf::Policy,
     pub limits: crate::limits::Limits,
+    /// Seals webhook signing secrets before they are stored.
+    pub webhook_secrets: std::sync::Arc<crate::crypto::Vault>,
 }
 
 /// Every route, in one place.

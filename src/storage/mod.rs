@@ -3,6 +3,7 @@
 //! values and [`StorageError`], never diesel types.
 
 pub mod api_keys;
+pub mod backup;
 pub mod bookings;
 pub mod event_types;
 pub mod jobs;
@@ -11,6 +12,7 @@ mod migrate;
 pub mod schedules;
 pub mod schema;
 pub mod teams;
+mod tls;
 pub mod users;
 pub mod webhooks;
 
@@ -62,8 +64,7 @@ impl DatabaseUrl {
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            url::Url::parse(raw)
-                .map_err(|e| format!("database URL is not a valid PostgreSQL URL: {e}"))?;
+            tls::PgTarget::parse(raw)?;
             return Ok(Self::Postgres(raw.to_owned()));
         }
         Err(format!(
@@ -256,7 +257,14 @@ impl Db {
                 Pools::Sqlite(build_pool(manager, options)?)
             }
             DatabaseUrl::Postgres(url) => {
-                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.clone());
+                let target = tls::PgTarget::parse(url).map_err(StorageError::Unavailable)?;
+                let tls = target.client_config().map_err(StorageError::Unavailable)?;
+                let mut config = ManagerConfig::<AsyncPgConnection>::default();
+                config.custom_setup =
+                    Box::new(move |url| tls::connect(url.to_owned(), tls.clone()).boxed());
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+                    target.url, config,
+                );
                 Pools::Pg(build_pool(manager, options)?)
             }
         };

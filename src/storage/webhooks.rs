@@ -54,6 +54,38 @@ pub struct WebhookFields {
     pub time_unit: Option<String>,
 }
 
+/// Every stored signing secret, by subscription id, as stored (sealed or marked plaintext).
+pub async fn secrets(conn: &mut Conn<'_>) -> StorageResult<Vec<(String, String)>> {
+    let rows: Vec<(String, Option<String>)> = with_conn!(conn, |c| {
+        webhooks::table
+            .filter(webhooks::secret.is_not_null())
+            .select((webhooks::id, webhooks::secret))
+            .order(webhooks::id)
+            .load(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, secret)| secret.map(|s| (id, s)))
+        .collect())
+}
+
+/// Replaces a subscription's stored secret (sealed again) as long as it is still `was`.
+pub async fn replace_secret(
+    conn: &mut Conn<'_>,
+    id: &str,
+    was: &str,
+    sealed: &str,
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(webhooks::table.find(id).filter(webhooks::secret.eq(was)))
+            .set(webhooks::secret.eq(sealed))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
 /// Whose a subscription is: a user's (all their bookings) or one event type's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{TRIGGERS, VERSIONS, delivery_id, payload, render, ssrf};
+use crate::crypto::Vault;
 use crate::event_types;
 use crate::service::ServiceError;
 use crate::storage::webhooks::{
@@ -259,22 +260,29 @@ async fn owner(
     }
 }
 
-/// Subscribes the caller (or, with `event_type`, an event type they manage).
+/// Subscribes the caller (or, with `event_type`, an event type they manage). The secret is
+/// stored sealed; the record returned carries it in the clear, to be shown this once.
 pub async fn create(
     db: &Db,
     policy: &ssrf::Policy,
+    secrets: &Vault,
     caller: i64,
     event_type: Option<i64>,
     input: SubscriptionInput,
 ) -> Result<WebhookRecord, ServiceError> {
-    let fields = settle(input, None, policy).await?;
+    let mut fields = settle(input, None, policy).await?;
+    let plaintext = fields.secret.clone();
+    fields.secret = plaintext.as_deref().map(|s| secrets.seal(s));
     let id = uuid::Uuid::new_v4().to_string();
-    db.transaction(async |c| {
-        let owner = owner(c, caller, event_type).await?;
-        store::insert(c, &id, owner, &fields).await?;
-        store::find(c, &id).await?.ok_or_else(|| not_found(&id))
-    })
-    .await
+    let mut hook = db
+        .transaction(async |c| {
+            let owner = owner(c, caller, event_type).await?;
+            store::insert(c, &id, owner, &fields).await?;
+            store::find(c, &id).await?.ok_or_else(|| not_found(&id))
+        })
+        .await?;
+    hook.secret = plaintext;
+    Ok(hook)
 }
 
 pub async fn list(
@@ -305,6 +313,7 @@ pub async fn get(
 pub async fn update(
     db: &Db,
     policy: &ssrf::Policy,
+    secrets: &Vault,
     caller: i64,
     event_type: Option<i64>,
     id: &str,
@@ -312,7 +321,12 @@ pub async fn update(
 ) -> Result<WebhookRecord, ServiceError> {
     // The URL check resolves names, so it runs before the transaction, on the current values.
     let current = get(db, caller, event_type, id).await?;
-    let fields = settle(input, Some(&current), policy).await?;
+    // A secret not sent is kept as stored (sealed); a new one is sealed here.
+    let new_secret = input.secret.is_some();
+    let mut fields = settle(input, Some(&current), policy).await?;
+    if new_secret {
+        fields.secret = fields.secret.map(|s| secrets.seal(&s));
+    }
     db.transaction(async |c| {
         owned(c, caller, event_type, id).await?;
         store::update(c, id, &fields).await?;
@@ -332,6 +346,42 @@ pub async fn delete(
         let hook = owned(c, caller, event_type, id).await?;
         store::delete(c, id).await?;
         Ok(hook)
+    })
+    .await
+}
+
+/// What [`reseal_secrets`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Secrets now sealed with the current key (they were plaintext or under the previous key).
+    pub sealed: usize,
+    /// Subscriptions whose secret opens with neither key: their deliveries fail until the
+    /// secret is set again (or the key that sealed it is configured).
+    pub unreadable: Vec<String>,
+}
+
+/// Seals every stored signing secret that is still plaintext (stored before secrets were
+/// sealed) or sealed with the previous secret key, with the current key, in one transaction.
+/// Start-up runs it after the migrations.
+pub async fn reseal_secrets(db: &Db, secrets: &Vault) -> Result<Resealed, ServiceError> {
+    db.background_transaction(async |c| {
+        let mut outcome = Resealed::default();
+        for (id, stored) in store::secrets(c).await? {
+            if !secrets.is_stale(&stored) {
+                continue;
+            }
+            match secrets.open(&stored) {
+                Ok(plain) => {
+                    store::replace_secret(c, &id, &stored, &secrets.seal(&plain)).await?;
+                    outcome.sealed += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(webhook = %id, error = %e, "webhook secret cannot be opened");
+                    outcome.unreadable.push(id);
+                }
+            }
+        }
+        Ok(outcome)
     })
     .await
 }

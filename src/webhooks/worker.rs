@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use super::retry;
 use super::signing;
 use super::ssrf::{self, GuardedResolver, Policy};
+use crate::crypto::Vault;
 use crate::jobs::{self, Attempt, Next, Outcome, Queue, RetrySchedule, RunnerConfig};
 use crate::storage::webhooks::{self as store, AttemptOutcome, Due};
 use crate::storage::{Conn, Db, StorageResult};
@@ -57,8 +58,12 @@ impl Default for WorkerConfig {
 }
 
 /// Starts delivering on the current runtime, on the job runner; it runs until the task is
-/// aborted.
-pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+/// aborted. `secrets` opens the subscriptions' sealed signing secrets.
+pub fn spawn(
+    db: Db,
+    config: WorkerConfig,
+    secrets: Arc<Vault>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(config.timeout)
@@ -77,7 +82,12 @@ pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHa
         concurrency: config.concurrency,
         tally: config.tally.clone(),
     };
-    Ok(jobs::spawn(db, Deliveries { config, client }, runner))
+    let queue = Deliveries {
+        config,
+        client,
+        secrets,
+    };
+    Ok(jobs::spawn(db, queue, runner))
 }
 
 /// The webhook deliveries queue: one job per delivery, grouped by subscription so that a
@@ -85,6 +95,7 @@ pub fn spawn(db: Db, config: WorkerConfig) -> anyhow::Result<tokio::task::JoinHa
 struct Deliveries {
     config: WorkerConfig,
     client: reqwest::Client,
+    secrets: Arc<Vault>,
 }
 
 /// What an attempt's answer was, for the delivery log.
@@ -214,7 +225,16 @@ impl Deliveries {
         if let Err(e) = ssrf::check_before_send(&due.url, &self.config.policy) {
             return Reply::Refused(e);
         }
-        let secret = due.secret.as_deref();
+        // The secret is opened here, where it signs, and nowhere else. One that does not open
+        // (the secret key changed) is retried: restoring the key lets it go out signed.
+        let secret = match due.secret.as_deref().map(|s| self.secrets.open(s)) {
+            None => None,
+            Some(Ok(secret)) => Some(secret),
+            Some(Err(e)) => {
+                return Reply::Failed(format!("the signing secret cannot be opened: {e}"));
+            }
+        };
+        let secret = secret.as_deref();
         let body = d.body.as_bytes();
         let timestamp = Utc::now().timestamp();
         let request = self

@@ -326,3 +326,119 @@ fn help_lists_every_setting() {
         assert!(help.contains(setting), "--help lacks {setting}:\n{help}");
     }
 }
+
+/// `kairos` with `KAIROS_DATABASE_URL` pointing at the SQLite file `db`.
+async fn kairos_on(database: &TestDatabase, db: &std::path::Path, args: &[&str]) -> Output {
+    let env: Vec<(String, String)> = database
+        .env()
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "KAIROS_DATABASE_URL" => (k, format!("sqlite://{}", db.display())),
+            _ => (k, v),
+        })
+        .collect();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(kairos_binary())
+            .args(&args)
+            .envs(env)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kairos runs")
+    })
+    .await
+    .unwrap()
+}
+
+/// Books `count` half-hour slots of `event`, one after another, from slot `first`.
+async fn book_slots(app: &crate::helpers::TestApp, event: i64, first: i64, count: i64) {
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(10);
+    for n in first..first + count {
+        let at = day.and_hms_opt(0, 0, 0).unwrap().and_utc() + chrono::Duration::minutes(30 * n);
+        let body = serde_json::json!({"eventTypeId": event,
+            "start": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "attendee": {"name": "Grace Booker", "email": format!("g{n}@booker.example"),
+                "timeZone": "UTC"},
+            "guests": [format!("guest{n}@booker.example")]});
+        let response = app
+            .call(reqwest::Method::POST, "/v2/bookings", None, Some(body))
+            .await;
+        assert_eq!(response.status().as_u16(), 201);
+    }
+}
+
+#[tokio::test]
+async fn a_backup_taken_under_write_load_restores_to_a_consistent_database() {
+    let database = TestDatabase::new().await;
+    let backup = database.dir.path().join("backup.db");
+    let backup_arg = backup.display().to_string();
+    if database.is_postgres() {
+        let refused = kairos(&database, &["backup", "--to", &backup_arg]);
+        assert_one_line_error(&refused, "pg_dump");
+        return;
+    }
+    let app = spawn_app_with(database.config(), database.alias()).await;
+    let (_, key) = crate::event_types::person(&app, "ada@host.example", "UTC").await;
+    let body = serde_json::json!({"title": "Intro", "slug": "intro", "lengthInMinutes": 30});
+    let event = crate::helpers::always_bookable(&app, &key, body).await;
+    book_slots(&app, event, 0, 5).await;
+
+    // Two writers keep booking while the backup is taken.
+    let load = async {
+        tokio::join!(
+            book_slots(&app, event, 10, 20),
+            book_slots(&app, event, 40, 20)
+        )
+    };
+    let copy = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        kairos_beside_app(&database, &["backup", "--to", &backup_arg]).await
+    };
+    let (_, copied) = tokio::join!(load, copy);
+    assert!(copied.status.success(), "{copied:?}");
+    let again = kairos_beside_app(&database, &["backup", "--to", &backup_arg]).await;
+    assert_one_line_error(&again, "already exists");
+
+    let restored = database.dir.path().join("restored.db");
+    let out = kairos_on(&database, &restored, &["restore", "--from", &backup_arg]).await;
+    assert!(out.status.success(), "{out:?}");
+    let out = kairos_on(&database, &restored, &["restore", "--from", &backup_arg]).await;
+    assert_one_line_error(&out, "--force");
+    let junk = database.dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database").unwrap();
+    let junk_arg = junk.display().to_string();
+    let out = kairos_on(
+        &database,
+        &restored,
+        &["restore", "--force", "--from", &junk_arg],
+    )
+    .await;
+    assert_one_line_error(&out, "junk.db");
+
+    let mut config = database.config();
+    config.database_url = format!("sqlite://{}", restored.display());
+    let copy = spawn_app_with(config, database.alias()).await;
+    let count = |sql: &'static str| copy.db.count_rows(sql);
+    assert_eq!(
+        count("SELECT 1 FROM pragma_integrity_check WHERE integrity_check = 'ok'")
+            .await
+            .unwrap(),
+        1
+    );
+    let bookings = count("SELECT id FROM bookings").await.unwrap();
+    assert!(bookings >= 5, "{bookings}");
+    let incomplete = "SELECT id FROM bookings b WHERE \
+        (SELECT COUNT(*) FROM attendees a WHERE a.booking_id = b.id) <> 2 \
+        OR NOT EXISTS (SELECT 1 FROM booking_claims c WHERE c.booking_id = b.id)";
+    assert_eq!(count(incomplete).await.unwrap(), 0);
+    let listed = copy
+        .call(
+            reqwest::Method::GET,
+            "/v2/bookings?take=100",
+            Some(&key),
+            None,
+        )
+        .await;
+    let listed = crate::helpers::data(listed, 200).await;
+    assert_eq!(listed.as_array().unwrap().len() as i64, bookings);
+}

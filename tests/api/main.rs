@@ -18,6 +18,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod pages;
+mod postgres_tls;
 mod process;
 mod schedules;
 mod schema;

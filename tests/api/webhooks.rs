@@ -14,6 +14,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use reqwest::Method as M;
 use serde_json::{Value, json};
 
+use kairos::config::Secret;
+use kairos::crypto::{Purpose, Vault};
+
 use crate::event_types::person;
 use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app, spawn_app_with};
 use crate::process::Server;
@@ -1069,4 +1072,191 @@ async fn a_server_killed_mid_delivery_loses_nothing_and_repeats_only_what_was_in
         delivered, EVENTS as i64,
         "the log shows every event delivered"
     );
+}
+
+/// The stored `webhooks.secret` of every subscription matching `filter`, counted raw.
+async fn stored_secrets(app: &TestApp, filter: &str) -> i64 {
+    app.db
+        .count_rows(&format!("SELECT id FROM webhooks WHERE {filter}"))
+        .await
+        .unwrap()
+}
+
+/// Pings `hook` through `app` and returns what the receiver got.
+async fn ping_received(app: &TestApp, key: &str, hook: &str, receiver: &Receiver) -> Hit {
+    let before = receiver.hits().len();
+    data(
+        app.call(
+            M::POST,
+            &format!("/v2/webhooks/{hook}/ping"),
+            Some(key),
+            None,
+        )
+        .await,
+        201,
+    )
+    .await;
+    let hits = receiver.wait_for("a ping", |h| h.len() > before).await;
+    hits[before].clone()
+}
+
+#[tokio::test]
+async fn signing_secrets_are_stored_sealed_and_still_sign_deliveries() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let (_, key) = person(&app, "ada@host.example", "UTC").await;
+    let hook = subscribe(
+        &app,
+        &key,
+        &receiver.url,
+        &["BOOKING_CREATED"],
+        "s3cr3t-value",
+    )
+    .await;
+    assert_eq!(stored_secrets(&app, "secret LIKE '%s3cr3t%'").await, 0);
+    assert_eq!(stored_secrets(&app, "secret LIKE 'v1:%'").await, 1);
+    assert_signed(
+        &ping_received(&app, &key, &hook, &receiver).await,
+        "s3cr3t-value",
+    );
+
+    // A new secret is sealed too; a PATCH that leaves it out keeps it.
+    data(
+        app.call(
+            M::PATCH,
+            &format!("/v2/webhooks/{hook}"),
+            Some(&key),
+            Some(json!({"secret": "rotated-value"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    data(
+        app.call(
+            M::PATCH,
+            &format!("/v2/webhooks/{hook}"),
+            Some(&key),
+            Some(json!({"active": true})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(stored_secrets(&app, "secret LIKE '%rotated%'").await, 0);
+    assert_signed(
+        &ping_received(&app, &key, &hook, &receiver).await,
+        "rotated-value",
+    );
+}
+
+#[tokio::test]
+async fn plaintext_secrets_from_before_are_sealed_at_start_up() {
+    let database = crate::helpers::TestDatabase::new().await;
+    let config = database.config();
+    let second = database.alias();
+    let app = spawn_app_with(config.clone(), database).await;
+    let receiver = Receiver::start().await;
+    let (_, key) = person(&app, "ada@host.example", "UTC").await;
+    let hook = subscribe(&app, &key, &receiver.url, &["BOOKING_CREATED"], "x").await;
+    // What the migration leaves of a secret stored before sealing existed.
+    app.db
+        .execute_sql(&format!(
+            "UPDATE webhooks SET secret = 'p:legacy-secret' WHERE id = '{hook}'"
+        ))
+        .await
+        .unwrap();
+    assert_signed(
+        &ping_received(&app, &key, &hook, &receiver).await,
+        "legacy-secret",
+    );
+
+    let restarted = spawn_app_with(config, second).await;
+    assert_eq!(
+        stored_secrets(&restarted, "secret LIKE '%legacy%'").await,
+        0
+    );
+    assert_eq!(stored_secrets(&restarted, "secret LIKE 'v1:%'").await, 1);
+    assert_signed(
+        &ping_received(&restarted, &key, &hook, &receiver).await,
+        "legacy-secret",
+    );
+}
+
+/// An instance on `database` with these secret keys, its webhook worker on or off.
+fn keyed(
+    database: &crate::helpers::TestDatabase,
+    current: &str,
+    previous: Option<&str>,
+    worker: bool,
+) -> kairos::config::Config {
+    let mut config = database.config();
+    config.secret_key = Some(Secret::new(current.into()));
+    config.secret_key_previous = previous.map(|p| Secret::new(p.into()));
+    config.webhook_worker = worker;
+    config
+}
+
+/// How values sealed with `key` begin.
+fn sealed_with(key: &str) -> String {
+    let vault = Vault::new(Purpose::WEBHOOK_SECRET, &Secret::new(key.into()), None);
+    format!("secret LIKE 'v1:{}:%'", vault.key_id())
+}
+
+const OLD_KEY: &str = "old-secret-key-0123456789abcdef-0123";
+const NEW_KEY: &str = "new-secret-key-0123456789abcdef-0123";
+
+#[tokio::test]
+async fn a_rotated_secret_key_seals_the_secrets_again_at_start_up() {
+    let database = crate::helpers::TestDatabase::new().await;
+    let before = spawn_app_with(keyed(&database, OLD_KEY, None, false), database.alias()).await;
+    let receiver = Receiver::start().await;
+    let (_, key) = person(&before, "ada@host.example", "UTC").await;
+    let hook = subscribe(&before, &key, &receiver.url, &["BOOKING_CREATED"], "kept").await;
+    assert_eq!(stored_secrets(&before, &sealed_with(OLD_KEY)).await, 1);
+
+    // The new key, with the old one as the previous: start-up seals the secret again.
+    let rotating = keyed(&database, NEW_KEY, Some(OLD_KEY), false);
+    let rotating = spawn_app_with(rotating, database.alias()).await;
+    assert_eq!(stored_secrets(&rotating, &sealed_with(NEW_KEY)).await, 1);
+    assert_eq!(stored_secrets(&rotating, &sealed_with(OLD_KEY)).await, 0);
+
+    // The new key alone (the only worker): the secret opens and signs as before.
+    let after = spawn_app_with(keyed(&database, NEW_KEY, None, true), database.alias()).await;
+    assert_signed(&ping_received(&after, &key, &hook, &receiver).await, "kept");
+}
+
+#[tokio::test]
+async fn a_secret_sealed_with_a_lost_key_fails_its_deliveries_with_the_cause() {
+    let database = crate::helpers::TestDatabase::new().await;
+    let before = spawn_app_with(keyed(&database, OLD_KEY, None, false), database.alias()).await;
+    let receiver = Receiver::start().await;
+    let (_, key) = person(&before, "ada@host.example", "UTC").await;
+    let hook = subscribe(&before, &key, &receiver.url, &["BOOKING_CREATED"], "gone").await;
+
+    // Another key and no previous one: the instance starts, and refuses to send unsigned.
+    let lost = spawn_app_with(keyed(&database, NEW_KEY, None, true), database.alias()).await;
+    data(
+        lost.call(
+            M::POST,
+            &format!("/v2/webhooks/{hook}/ping"),
+            Some(&key),
+            None,
+        )
+        .await,
+        201,
+    )
+    .await;
+    let failed = |log: &Value| log[0]["lastError"].as_str().is_some();
+    let log = poll(
+        &lost,
+        &key,
+        &format!("/v2/webhooks/{hook}/deliveries"),
+        failed,
+    )
+    .await;
+    let error = log[0]["lastError"].as_str().unwrap_or_default();
+    assert!(error.contains("signing secret cannot be opened"), "{log}");
+    assert!(error.contains("KAIROS_SECRET_KEY_PREVIOUS"), "{log}");
+    assert!(receiver.hits().is_empty());
 }

@@ -125,6 +125,7 @@ async fn create_in(
     let hook = subscriptions::create(
         &state.db,
         &state.webhook_policy,
+        &state.webhook_secrets,
         caller,
         event_type,
         input.into(),
@@ -144,6 +145,7 @@ async fn update_in(
     let hook = subscriptions::update(
         &state.db,
         &state.webhook_policy,
+        &state.webhook_secrets,
         caller,
         event_type,
         id,
