@@ -43,6 +43,8 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
   KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
   KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
+  KAIROS_BOOKING_PROOF_OF_WORK the booking form's proof-of-work difficulty: the challenge's
+                               largest number (100000 is about 0.5 s in a browser); 0 = off [default: 0]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,8 @@ pub struct Config {
     pub email_from: String,
     pub email_worker: bool,
     pub email_retry_schedule: String,
+    /// The hosted booking form asks the browser for a proof of work up to this number; 0 = off.
+    pub booking_proof_of_work: u64,
 }
 
 impl Default for Config {
@@ -118,6 +122,7 @@ impl Default for Config {
             email_from: "Kairos <no-reply@localhost>".to_owned(),
             email_worker: true,
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
+            booking_proof_of_work: 0,
         }
     }
 }
@@ -207,6 +212,13 @@ impl Config {
             && secret.expose().len() < 32
         {
             return invalid("KAIROS_SECRET_KEY must be at least 32 characters".to_owned());
+        }
+        if self.booking_proof_of_work > 50_000_000 {
+            return invalid(
+                "KAIROS_BOOKING_PROOF_OF_WORK must be at most 50000000 (about four minutes in a \
+                 browser); 100000 takes about half a second"
+                    .to_owned(),
+            );
         }
         if self.database_max_connections == 0 {
             return invalid("KAIROS_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());

@@ -18,6 +18,7 @@ pub mod http;
 pub mod ical;
 pub mod jobs;
 pub mod notify;
+pub mod pow;
 pub mod schedules;
 pub mod secret;
 pub mod service;
@@ -87,6 +88,9 @@ impl Application {
                 email: config.smtp_url.is_some(),
             },
             webhook_policy: config.webhook_policy(),
+            proof_of_work: (config.booking_proof_of_work > 0).then(|| {
+                pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)
+            }),
         });
         let mut server = HttpServer::new(move || {
             App::new()

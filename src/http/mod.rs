@@ -28,6 +28,8 @@ pub struct AppState {
     pub slots_cache: SlotsCache,
     pub outbox: crate::webhooks::Outbox,
     pub webhook_policy: crate::webhooks::ssrf::Policy,
+    /// The booking form's proof of work, when `KAIROS_BOOKING_PROOF_OF_WORK` is on.
+    pub proof_of_work: Option<crate::pow::ProofOfWork>,
 }
 
 /// Every route, in one place.

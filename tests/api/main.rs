@@ -15,6 +15,7 @@ mod me;
 mod openapi;
 mod pages;
 mod process;
+mod proof_of_work;
 mod schedules;
 mod schema;
 mod webhooks;

@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/embed/embed.js", web::get().to(asset::<2>))
         .route("/embed/iframe.js", web::get().to(asset::<3>))
         .route("/static/embed-test.html", web::get().to(asset::<4>))
+        .route("/static/pow.js", web::get().to(asset::<5>))
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
@@ -46,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The files compiled into the binary, so a single file is the whole deployment.
-const ASSETS: [(&str, &str); 5] = [
+const ASSETS: [(&str, &str); 6] = [
     (
         "text/css; charset=utf-8",
         include_str!("../../../static/kairos.css"),
@@ -66,6 +67,10 @@ const ASSETS: [(&str, &str); 5] = [
     (
         "text/html; charset=utf-8",
         include_str!("../../../static/embed-test.html"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/pow.js"),
     ),
 ];
 
