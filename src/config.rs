@@ -59,6 +59,8 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_METRICS_TOKEN         serve GET /metrics to `Authorization: Bearer <token>`
   KAIROS_METRICS_BIND          serve GET /metrics on this host:port only (token too, if set);
                                neither set = no /metrics                   [default: unset]
+  KAIROS_BOOKING_PROOF_OF_WORK the booking form's proof-of-work difficulty: the challenge's
+                               largest number (100000 is about 0.5 s in a browser); 0 = off [default: 0]
   KAIROS_CONFIG                configuration file                          [default: kairos.toml if present]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +122,8 @@ pub struct Config {
     pub body_timeout_secs: u64,
     pub metrics_token: Option<Secret>,
     pub metrics_bind: Option<String>,
+    /// The hosted booking form asks the browser for a proof of work up to this number; 0 = off.
+    pub booking_proof_of_work: u64,
 }
 
 impl Default for Config {
@@ -159,6 +163,7 @@ impl Default for Config {
             body_timeout_secs: 10,
             metrics_token: None,
             metrics_bind: None,
+            booking_proof_of_work: 0,
         }
     }
 }
@@ -194,7 +199,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 34] = [
+    const KEYS: [&'static str; 35] = [
         "database_url",
         "bind",
         "base_url",
@@ -229,6 +234,7 @@ impl Config {
         "body_timeout_secs",
         "metrics_token",
         "metrics_bind",
+        "booking_proof_of_work",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -277,6 +283,12 @@ impl Config {
             && previous.expose().len() < 32
         {
             return invalid("KAIROS_SECRET_KEY_PREVIOUS must be at least 32 characters".to_owned());
+        if self.booking_proof_of_work > 50_000_000 {
+            return invalid(
+                "KAIROS_BOOKING_PROOF_OF_WORK must be at most 50000000 (about four minutes in a \
+                 browser); 100000 takes about half a second"
+                    .to_owned(),
+            );
         }
         if self.database_max_connections == 0 {
             return invalid("KAIROS_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());

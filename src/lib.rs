@@ -20,6 +20,7 @@ pub mod ical;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
+pub mod pow;
 pub mod schedules;
 pub mod secret;
 pub mod service;
@@ -110,6 +111,9 @@ impl Application {
             webhook_policy: config.webhook_policy(),
             limits: limits::Limits::new(config.limits()),
             webhook_secrets: webhook_secrets.clone(),
+            proof_of_work: (config.booking_proof_of_work > 0).then(|| {
+                pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)
+            }),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,

@@ -36,6 +36,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// Seals webhook signing secrets before they are stored.
     pub webhook_secrets: std::sync::Arc<crate::crypto::Vault>,
+    /// The booking form's proof of work, when `KAIROS_BOOKING_PROOF_OF_WORK` is on.
+    pub proof_of_work: Option<crate::pow::ProofOfWork>,
 }
 
 /// Every route, in one place.

@@ -664,5 +664,30 @@ async fn pages_and_embeds_work_under_their_content_security_policy() {
     assert_eq!(ran, json!(false), "the policy refuses inline script");
     let seen = console(&driver, &browser).await;
     assert!(!violations(&seen).is_empty(), "{seen:#?}");
+#[tokio::test]
+async fn the_page_solves_its_proof_of_work_and_books() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let database = crate::helpers::TestDatabase::new().await;
+    let mut config = database.config();
+    config.booking_proof_of_work = 100_000;
+    let app = crate::helpers::spawn_app_with(config, database).await;
+    let (key, _) = host_with_event(&app, json!({})).await;
+    let mut driver = Driver::start("UTC").await;
+    let browser = driver.browser(1280, 900).await;
+    let (date, month) = ahead(23);
+    let slot = format!("{date}T09:00:00Z");
+    let step = format!(
+        "{}/ada/intro?tz=UTC&month={month}&date={date}&slot={slot}",
+        app.address
+    );
+    browser.goto(&step).await.unwrap();
+    fill(&browser, "#field-name", "Ada Visitor").await;
+    fill(&browser, "#field-email", "visitor@example.com").await;
+    wait_for(&browser, "#confirm").await.click().await.unwrap();
+    // The script searches, fills in the hidden answer and submits; the server checks it.
+    wait_for(&browser, "#booking[data-state='scheduled']").await;
+    let all = bookings(&app, &key).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["attendees"][0]["name"], "Ada Visitor");
     browser.close().await.unwrap();
 }

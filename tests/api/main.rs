@@ -20,6 +20,7 @@ mod openapi;
 mod pages;
 mod postgres_tls;
 mod process;
+mod proof_of_work;
 mod schedules;
 mod schema;
 mod security;

@@ -76,7 +76,7 @@ fn first_href(html: &str, class: &str) -> Option<String> {
     )
 }
 
-fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     html.match_indices(&format!("{attribute}=\""))
         .map(|(at, m)| {
             let rest = &html[at + m.len()..];
@@ -86,7 +86,7 @@ fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
 }
 
 /// A day well ahead, as `YYYY-MM-DD`, and its month.
-fn ahead(days: i64) -> (String, String) {
+pub fn ahead(days: i64) -> (String, String) {
     let date = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
     (date.to_string(), date.format("%Y-%m").to_string())
 }

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/embed/iframe.js", web::get().to(asset::<3>))
         .route("/static/embed-test.html", web::get().to(asset::<4>))
         .route("/static/embed-test.js", web::get().to(asset::<5>))
+        .route("/static/pow.js", web::get().to(asset::<6>))
         .route("/static/brand.css", web::get().to(brand_stylesheet))
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
@@ -48,7 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The files compiled into the binary, so a single file is the whole deployment.
-const ASSETS: [(&str, &str); 6] = [
+const ASSETS: [(&str, &str); 7] = [
     (
         "text/css; charset=utf-8",
         include_str!("../../../static/kairos.css"),
@@ -72,6 +73,10 @@ const ASSETS: [(&str, &str); 6] = [
     (
         "text/javascript; charset=utf-8",
         include_str!("../../../static/embed-test.js"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/pow.js"),
     ),
 ];
 

@@ -58,6 +58,8 @@ pub(super) struct Booker<'a> {
     fields: Vec<Field>,
     form_error: Option<String>,
     nonce: String,
+    /// The proof-of-work challenge of the form step, when the instance asks for one.
+    pow: Option<crate::pow::Challenge>,
     rescheduling: bool,
 }
 
@@ -162,6 +164,11 @@ pub(super) async fn render(
         fields,
         form_error: view.form_error,
         nonce: uuid::Uuid::new_v4().simple().to_string(),
+        pow: state
+            .proof_of_work
+            .as_ref()
+            .filter(|_| chosen.is_some())
+            .map(|work| work.issue(now.timestamp())),
         rescheduling: p.mode.rescheduling.is_some(),
     })
 }

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use super::form::{Values, field_of, first, is_form_field, location_choice};
 use super::page::{View, render};
@@ -23,6 +24,7 @@ use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::event_types::{BookingField, EventType};
 use crate::http::AppState;
 use crate::http::admission::Admitted;
+use crate::pow::Refusal;
 use crate::http::pages::{PageError, PageResult, QueryState, html};
 use crate::service::ServiceError;
 
@@ -58,6 +60,11 @@ pub async fn submit(
     let Ok(start) = DateTime::parse_from_rfc3339(&slot_raw).map(|d| d.with_timezone(&Utc)) else {
         return Err(PageError::bad_request(p.lang, "slot: not a time"));
     };
+    if let Err(refusal) = proof_of_work(&state, &values, &body) {
+        tracing::info!(?refusal, "booking form without a valid proof of work");
+        let problem = t.prove_human.to_owned();
+        return form_again(&state, &p, &query, values, errors, problem).await;
+    }
     let outcome = match (&name, &email) {
         (Ok(name), Ok(email)) => Some(book(&state, &p, &values, &body, start, name, email).await),
         _ => None,
@@ -75,15 +82,39 @@ pub async fn submit(
         Some(Err(e)) => return Err(PageError::from_service(p.lang, e)),
         None => None,
     };
+    let problem = notice.unwrap_or_else(|| t.fix_errors.to_owned());
+    form_again(&state, &p, &query, values, errors, problem).await
+}
+
+/// The form's proof of work, when the instance asks for one. A double submit of the same form
+/// passes again (its idempotency key then answers with the first booking).
+fn proof_of_work(state: &AppState, values: &Values, body: &[u8]) -> Result<(), Refusal> {
+    let Some(work) = &state.proof_of_work else {
+        return Ok(());
+    };
+    let form = hex::encode(Sha256::digest(body));
+    let fingerprint = (!first(values, "nonce").is_empty()).then_some(form.as_str());
+    work.verify(first(values, "pow"), fingerprint, Utc::now().timestamp())
+}
+
+/// The form again, filled in, with its errors and a fresh challenge (422).
+async fn form_again(
+    state: &AppState,
+    p: &Prepared,
+    query: &QueryState,
+    values: Values,
+    errors: BTreeMap<String, String>,
+    problem: String,
+) -> PageResult {
     let page = render(
-        &state,
-        &p,
+        state,
+        p,
         View {
-            query: &query,
+            query,
             notice: None,
             values,
             errors,
-            form_error: notice.or_else(|| Some(t.fix_errors.to_owned())),
+            form_error: Some(problem),
         },
     )
     .await?;
@@ -118,7 +149,7 @@ async fn slot_taken(
 ) -> PageResult {
     let mut changes: Vec<(String, Option<String>)> = vec![("slot".into(), None)];
     for (key, list) in &values {
-        if !matches!(key.as_str(), "slot" | "nonce") && !key.starts_with("metadata[") {
+        if !matches!(key.as_str(), "slot" | "nonce" | "pow") && !key.starts_with("metadata[") {
             changes.push((key.clone(), list.first().cloned()));
         }
     }
