@@ -283,6 +283,7 @@ impl Config {
             && previous.expose().len() < 32
         {
             return invalid("KAIROS_SECRET_KEY_PREVIOUS must be at least 32 characters".to_owned());
+        }
         if self.booking_proof_of_work > 50_000_000 {
             return invalid(
                 "KAIROS_BOOKING_PROOF_OF_WORK must be at most 50000000 (about four minutes in a \
@@ -340,6 +341,7 @@ impl Config {
         }
         if let Err(e) = self.try_limits() {
             return invalid(e);
+        }
         if let Err(e) = crate::http::FrameAncestors::parse(&self.frame_ancestors) {
             return invalid(format!("KAIROS_FRAME_ANCESTORS: {e}"));
         }

@@ -111,9 +111,8 @@ impl Application {
             webhook_policy: config.webhook_policy(),
             limits: limits::Limits::new(config.limits()),
             webhook_secrets: webhook_secrets.clone(),
-            proof_of_work: (config.booking_proof_of_work > 0).then(|| {
-                pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)
-            }),
+            proof_of_work: (config.booking_proof_of_work > 0)
+                .then(|| pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,

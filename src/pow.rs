@@ -101,7 +101,12 @@ impl ProofOfWork {
     /// Checks a posted solution and spends it: the same solution is refused the second time,
     /// unless it comes with the same `fingerprint` again (a double submit of one form, which
     /// the form's idempotency key answers with the first booking). `None` never repeats.
-    pub fn verify(&self, payload: &str, fingerprint: Option<&str>, now: i64) -> Result<(), Refusal> {
+    pub fn verify(
+        &self,
+        payload: &str,
+        fingerprint: Option<&str>,
+        now: i64,
+    ) -> Result<(), Refusal> {
         let payload = payload.trim();
         if payload.is_empty() {
             return Err(Refusal::Missing);
@@ -168,8 +173,7 @@ fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -177,7 +181,8 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Solves a challenge the way the browser does (tests and tools).
 pub fn solve(challenge: &Challenge) -> Option<String> {
-    let number = (0..=challenge.maxnumber).find(|n| hash(&challenge.salt, *n) == challenge.challenge)?;
+    let number =
+        (0..=challenge.maxnumber).find(|n| hash(&challenge.salt, *n) == challenge.challenge)?;
     let solution = serde_json::json!({
         "algorithm": challenge.algorithm,
         "challenge": challenge.challenge,
@@ -237,7 +242,10 @@ mod tests {
         let c = pow.issue_with("abc", 7, NOW);
         let good = solve(&c).unwrap();
         assert_eq!(pow.verify("", None, NOW), Err(Refusal::Missing));
-        assert_eq!(pow.verify("not base64!", None, NOW), Err(Refusal::Malformed));
+        assert_eq!(
+            pow.verify("not base64!", None, NOW),
+            Err(Refusal::Malformed)
+        );
         assert_eq!(
             pow.verify(&good, None, NOW + LIFETIME_SECONDS),
             Err(Refusal::Expired)

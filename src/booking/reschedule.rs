@@ -163,6 +163,8 @@ fn seat_request(
             phone: holder.phone_number.clone(),
         },
         guests: Vec::new(),
+        // Guests do not follow a seat, so there are none to cap.
+        max_guests: 0,
         location: None,
         responses,
         metadata: Map::new(),

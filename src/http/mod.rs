@@ -56,8 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub use body_deadline::{BodyTimeout, body_deadline};
 pub use metrics::{Metrics, MetricsAccess, server as metrics_server};
 pub use request_log::request_span;
-pub use url_check::refuse_nul_in_url;
 pub use security_headers::{FrameAncestors, security_headers};
+pub use url_check::refuse_nul_in_url;
 
 /// Runs `work` as its own task on this worker and waits for it. Dropping the returned future
 /// detaches the task instead of cancelling it: a SQLite query cancelled half-way on actix's

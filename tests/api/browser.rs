@@ -664,6 +664,9 @@ async fn pages_and_embeds_work_under_their_content_security_policy() {
     assert_eq!(ran, json!(false), "the policy refuses inline script");
     let seen = console(&driver, &browser).await;
     assert!(!violations(&seen).is_empty(), "{seen:#?}");
+    browser.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn the_page_solves_its_proof_of_work_and_books() {
     let _turn = ONE_AT_A_TIME.lock().await;

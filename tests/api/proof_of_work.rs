@@ -24,7 +24,10 @@ async fn challenge(app: &TestApp, step: &str) -> kairos::pow::Challenge {
         assert_eq!(values.len(), 1, "one data-pow-{name} in {html}");
         values[0].clone()
     };
-    assert!(html.contains("src=\"/static/pow.js\""), "the solver is loaded");
+    assert!(
+        html.contains("src=\"/static/pow.js\""),
+        "the solver is loaded"
+    );
     kairos::pow::Challenge {
         algorithm: one("algorithm"),
         challenge: one("challenge"),
@@ -82,7 +85,8 @@ async fn the_form_books_only_with_a_fresh_solved_challenge() {
     let again = post(form(&solved, "grace@example.com", "n2")).await;
     assert_eq!(again.status().as_u16(), 303);
     assert_eq!(
-        booked.headers()["location"], again.headers()["location"],
+        booked.headers()["location"],
+        again.headers()["location"],
         "the double submit shows the first booking"
     );
     assert_eq!(bookings(&app, &key).await, 1);

@@ -24,8 +24,8 @@ use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::event_types::{BookingField, EventType};
 use crate::http::AppState;
 use crate::http::admission::Admitted;
-use crate::pow::Refusal;
 use crate::http::pages::{PageError, PageResult, QueryState, html};
+use crate::pow::Refusal;
 use crate::service::ServiceError;
 
 /// `POST` of the booker's form: books (or reschedules) and shows the booking.
