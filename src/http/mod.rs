@@ -4,6 +4,7 @@
 
 pub mod admission;
 mod api;
+pub use api::read_booking_request;
 mod body_deadline;
 mod extract;
 mod health;

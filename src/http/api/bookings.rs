@@ -199,6 +199,12 @@ fn start_instant(field: &str, raw: Option<&str>) -> Result<DateTime<Utc>, ApiErr
         })
 }
 
+/// An anonymous `POST /v2/bookings` body as the API reads it, with the default guest cap:
+/// a request or a 400 naming the field (the fuzz target `booking_request` drives this).
+pub fn read_anonymous_request(bytes: &[u8]) -> Result<BookingRequest, ApiError> {
+    booking_request(bytes, None, &None, 10)
+}
+
 fn booking_request(
     bytes: &[u8],
     idempotency: Option<&str>,

@@ -6,6 +6,7 @@
 
 mod availability;
 mod bookings;
+pub use bookings::read_anonymous_request as read_booking_request;
 mod event_types;
 mod me;
 pub mod openapi;
