@@ -18,14 +18,16 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
 target_dir="${FUZZ_TARGET_DIR:-target}"
-cargo build --release --target-dir "$target_dir" --bins
+# An explicit --target keeps RUSTFLAGS off build scripts and proc-macros (as cargo-fuzz does).
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+cargo build --release --target "$triple" --target-dir "$target_dir" --bins
 for target in "${targets[@]}"; do
     corpus="$(mktemp -d)"
     mkdir -p "artifacts/$target"
     echo "== fuzzing $target for ${seconds}s"
     log="$(mktemp)"
     status=0
-    "$target_dir/release/$target" "$corpus" "seeds/$target" \
+    "$target_dir/$triple/release/$target" "$corpus" "seeds/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="artifacts/$target/" >"$log" 2>&1 || status=$?
     grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY)|panicked' "$log" || true
