@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::event_types::person;
-use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app};
+use crate::helpers::{TestApp, always_bookable, assert_error, booking_of, data, spawn_app};
 
 /// A date `n` days from today (UTC): far enough ahead for any notice, close enough for windows.
 pub fn day(n: u64) -> NaiveDate {
@@ -154,17 +154,7 @@ async fn a_calcom_client_books_reschedules_and_cancels() {
     assert!(message.contains("no longer available"), "{message}");
 
     // The host reads it; the list has it.
-    let fetched = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let fetched = booking_of(&app, &key, &uid).await;
     assert_eq!(fetched["uid"], uid);
     let listed = app
         .call(
@@ -196,17 +186,7 @@ async fn a_calcom_client_books_reschedules_and_cancels() {
     assert_eq!(moved["start"], utc_ms(date, "14:00"));
     assert_eq!(moved["icsUid"], booked["icsUid"]);
     assert_eq!(moved["bookingFieldsResponses"]["company"], "Booker Ltd");
-    let old = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let old = booking_of(&app, &key, &uid).await;
     assert_eq!(old["status"], "cancelled");
     assert_eq!(old["rescheduledToUid"], new_uid);
     let now_free = slot_starts(&app, event, date).await;
@@ -606,17 +586,7 @@ async fn another_tenant_gets_not_found_for_every_booking_endpoint() {
         .await
         .unwrap();
     assert_eq!(theirs["data"], json!([]));
-    let still = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&ada),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let still = booking_of(&app, &ada, uid).await;
     assert_eq!(still["status"], "accepted");
     assert_eq!(still["start"], booked["start"]);
 }
@@ -1250,17 +1220,7 @@ async fn a_seat_holder_sees_only_their_own_seat_and_answers_and_the_host_sees_al
 
     // The host sees every seat.
     let uid = second["uid"].as_str().unwrap();
-    let all = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let all = booking_of(&app, &key, uid).await;
     let emails: Vec<&str> = all["attendees"]
         .as_array()
         .unwrap()
@@ -1345,17 +1305,7 @@ async fn a_seat_holder_moves_their_seat_and_the_others_stay() {
         moved["bookingFieldsResponses"]["notes"],
         "private note of Alan Turing"
     );
-    let old = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let old = booking_of(&app, &key, uid).await;
     assert_eq!(old["status"], "accepted");
     assert_eq!(old["attendees"].as_array().unwrap().len(), 1, "{old}");
     assert_eq!(old["attendees"][0]["email"], "grace@first.example");

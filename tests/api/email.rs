@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
 use crate::bookings::{at, booking_body, day, host, take_seat};
-use crate::helpers::{TestApp, TestDatabase, data, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, TestDatabase, booking_of, data, spawn_app, spawn_app_with};
 
 /// One message as the server received it.
 #[derive(Debug, Clone)]
@@ -506,17 +506,7 @@ async fn a_seat_holder_reads_only_their_seat_and_cancels_it_from_their_email() {
         .await
         .unwrap();
     assert_eq!(done.status().as_u16(), 303);
-    let booking = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let booking = booking_of(&app, &key, &uid).await;
     assert_eq!(booking["status"], "accepted", "{booking}");
     let emails: Vec<&str> = booking["attendees"]
         .as_array()

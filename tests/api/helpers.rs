@@ -221,6 +221,16 @@ impl TestApp {
 }
 
 /// Asserts the success envelope with `status` and returns `data`.
+/// `GET /v2/bookings/{uid}` with `key`: the booking's `data`, after checking the 200.
+pub async fn booking_of(app: &TestApp, key: &str, uid: &str) -> serde_json::Value {
+    let path = format!("/v2/bookings/{uid}");
+    data(
+        app.call(reqwest::Method::GET, &path, Some(key), None).await,
+        200,
+    )
+    .await
+}
+
 pub async fn data(response: reqwest::Response, status: u16) -> serde_json::Value {
     let got = response.status().as_u16();
     let body: serde_json::Value = response.json().await.expect("JSON body");

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, booking_body, day, host};
-use crate::helpers::{TestApp, assert_error, data};
+use crate::helpers::{TestApp, assert_error, booking_of, data};
 
 /// A host with an event type and one booking; (key, event type id, booking uid).
 async fn booked_host(app: &TestApp) -> (String, i64, String) {
@@ -236,17 +236,7 @@ async fn a_nul_character_is_refused_in_every_text_field_naming_the_field() {
     }
     assert!(failures.is_empty(), "not refused:\n{}", failures.join("\n"));
     // Nothing of it was stored: the booking is as it was.
-    let booking = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let booking = booking_of(&app, &key, &uid).await;
     assert_eq!(booking["status"], "accepted");
 }
 
@@ -453,17 +443,7 @@ async fn bodies_with_trailing_data_are_refused() {
         let message = assert_error(response, 400, "BadRequestException").await;
         assert!(message.contains("trailing"), "{method} {path}: {message}");
     }
-    let booking = data(
-        app.call(
-            Method::GET,
-            &format!("/v2/bookings/{uid}"),
-            Some(&key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let booking = booking_of(&app, &key, &uid).await;
     assert_eq!(booking["status"], "accepted", "the cancel was refused");
     // The headless query too: a whole valid document, then more.
     let document = json!({
