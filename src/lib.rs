@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod availability;
 pub mod booking;
+pub mod calendars;
 pub mod cli;
 pub mod config;
 pub mod crypto;
