@@ -47,6 +47,8 @@ pub struct Account {
     /// URLs are the operator's configuration.
     pub url: Option<String>,
     pub credentials: Credentials,
+    /// The owner's IANA zone: floating times and all-day events are read in it.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// A calendar in a connected account.

@@ -3,6 +3,7 @@
 //! reads. Pure text: no IO, no storage, no clock; callers supply the facts. Email, pages and the
 //! booking use cases all come here, so this module depends on none of them.
 
+pub mod feed;
 mod invite;
 
 pub use icalendar::EventStatus;
