@@ -124,6 +124,37 @@ pub struct Config {
     pub metrics_bind: Option<String>,
     /// The hosted booking form asks the browser for a proof of work up to this number; 0 = off.
     pub booking_proof_of_work: u64,
+    /// Google Calendar: the OAuth client (console.cloud.google.com); unset = not offered.
+    pub google_client_id: Option<String>,
+    pub google_client_secret: Option<Secret>,
+    /// Google's endpoints (tests point them at a local fake).
+    pub google_auth_url: String,
+    pub google_token_url: String,
+    pub google_revoke_url: String,
+    pub google_api_url: String,
+    /// Microsoft 365: the app registration (entra.microsoft.com); unset = not offered.
+    pub microsoft_client_id: Option<String>,
+    pub microsoft_client_secret: Option<Secret>,
+    pub microsoft_auth_url: String,
+    pub microsoft_token_url: String,
+    pub microsoft_graph_url: String,
+    /// Calendar sync and write-back jobs run in this process.
+    pub calendar_worker: bool,
+    /// Seconds between background refreshes of a connection's busy time.
+    pub calendar_sync_interval: u64,
+    /// How far ahead busy time is cached.
+    pub calendar_horizon_days: u32,
+    /// At booking time, a cache older than this (seconds) is re-checked with the provider,
+    pub calendar_freshness_secs: u64,
+    /// waiting at most this long; after that the booking goes ahead on the cache.
+    pub calendar_recheck_timeout_ms: u64,
+    /// Seconds after the last good sync at which a broken connection's cache counts as stale.
+    pub calendar_stale_after: u64,
+    /// `block` (a host with a stale calendar offers no times) or `ignore`.
+    pub calendar_stale_policy: String,
+    /// ICS and CalDAV URLs may point at private addresses (a trusted network).
+    pub calendar_allow_private: bool,
+    pub calendar_allowed_hosts: String,
 }
 
 impl Default for Config {
@@ -164,6 +195,28 @@ impl Default for Config {
             metrics_token: None,
             metrics_bind: None,
             booking_proof_of_work: 0,
+            google_client_id: None,
+            google_client_secret: None,
+            google_auth_url: "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
+            google_token_url: "https://oauth2.googleapis.com/token".to_owned(),
+            google_revoke_url: "https://oauth2.googleapis.com/revoke".to_owned(),
+            google_api_url: "https://www.googleapis.com".to_owned(),
+            microsoft_client_id: None,
+            microsoft_client_secret: None,
+            microsoft_auth_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
+                .to_owned(),
+            microsoft_token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token"
+                .to_owned(),
+            microsoft_graph_url: "https://graph.microsoft.com/v1.0".to_owned(),
+            calendar_worker: true,
+            calendar_sync_interval: 300,
+            calendar_horizon_days: 90,
+            calendar_freshness_secs: 60,
+            calendar_recheck_timeout_ms: 2000,
+            calendar_stale_after: 86400,
+            calendar_stale_policy: "block".to_owned(),
+            calendar_allow_private: false,
+            calendar_allowed_hosts: String::new(),
         }
     }
 }
@@ -199,7 +252,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 35] = [
+    const KEYS: [&'static str; 55] = [
         "database_url",
         "bind",
         "base_url",
@@ -235,6 +288,26 @@ impl Config {
         "metrics_token",
         "metrics_bind",
         "booking_proof_of_work",
+        "google_client_id",
+        "google_client_secret",
+        "google_auth_url",
+        "google_token_url",
+        "google_revoke_url",
+        "google_api_url",
+        "microsoft_client_id",
+        "microsoft_client_secret",
+        "microsoft_auth_url",
+        "microsoft_token_url",
+        "microsoft_graph_url",
+        "calendar_worker",
+        "calendar_sync_interval",
+        "calendar_horizon_days",
+        "calendar_freshness_secs",
+        "calendar_recheck_timeout_ms",
+        "calendar_stale_after",
+        "calendar_stale_policy",
+        "calendar_allow_private",
+        "calendar_allowed_hosts",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -288,6 +361,19 @@ impl Config {
             return invalid(
                 "KAIROS_BOOKING_PROOF_OF_WORK must be at most 50000000 (about four minutes in a \
                  browser); 100000 takes about half a second"
+                    .to_owned(),
+            );
+        }
+        if !matches!(self.calendar_stale_policy.as_str(), "block" | "ignore") {
+            return invalid(format!(
+                "KAIROS_CALENDAR_STALE_POLICY must be `block` or `ignore`, got `{}`",
+                self.calendar_stale_policy
+            ));
+        }
+        if self.calendar_sync_interval < 10 || !(1..=730).contains(&self.calendar_horizon_days) {
+            return invalid(
+                "KAIROS_CALENDAR_SYNC_INTERVAL must be at least 10 (seconds) and \
+                 KAIROS_CALENDAR_HORIZON_DAYS between 1 and 730"
                     .to_owned(),
             );
         }

@@ -36,6 +36,17 @@ impl Purpose {
     pub const WEBHOOK_SECRET: Self = Self("kairos/webhook-secret/v1");
     /// Reserved for calendar connections' OAuth tokens.
     pub const CALENDAR_TOKEN: Self = Self("kairos/calendar-token/v1");
+    /// The signing key of short-lived tokens (`auth::TokenSigner`).
+    pub const SIGNED_TOKEN: Self = Self("kairos/signed-token/v1");
+}
+
+/// A 256-bit key for `purpose`, derived from the secret key (HKDF-SHA256, as the vault's).
+pub fn derive_key(secret: &Secret, purpose: Purpose) -> [u8; 32] {
+    let hkdf = Hkdf::<Sha256>::new(None, secret.expose().as_bytes());
+    let mut key = [0u8; 32];
+    hkdf.expand(purpose.0.as_bytes(), &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,10 +70,8 @@ struct SealKey {
 
 impl SealKey {
     fn derive(secret: &Secret, purpose: Purpose) -> Self {
+        let key = derive_key(secret, purpose);
         let hkdf = Hkdf::<Sha256>::new(None, secret.expose().as_bytes());
-        let mut key = [0u8; 32];
-        hkdf.expand(purpose.0.as_bytes(), &mut key)
-            .expect("32 bytes is a valid HKDF-SHA256 length");
         let mut id = [0u8; 4];
         hkdf.expand(b"kairos/key-id", &mut id)
             .expect("4 bytes is a valid HKDF-SHA256 length");

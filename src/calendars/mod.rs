@@ -3,8 +3,10 @@
 //! ([`provider::CalendarApi`]); the busy cache lives in the database and is the only thing the
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
+pub mod oauth;
 pub mod provider;
 
+pub use oauth::OAuthApp;
 pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
     ExternalCalendar, Person, ProviderError, WrittenEvent,

@@ -22,5 +22,7 @@ pub fn busy_blocks(
     zone: Tz,
 ) -> Result<Vec<BusyBlock>, FeedError> {
     let _ = (document, from, to, zone);
-    Err(FeedError("reading iCalendar feeds is being built (branch ics)".into()))
+    Err(FeedError(
+        "reading iCalendar feeds is being built (branch ics)".into(),
+    ))
 }
