@@ -318,29 +318,102 @@ diesel::table! {
         user_id -> BigInt,
         provider -> Text,
         account -> Text,
-        feed_url -> Nullable<Text>,
-        access_token -> Nullable<Text>,
-        refresh_token -> Nullable<Text>,
-        token_expires_at -> Nullable<Timestamp>,
-        calendar_ids -> Text,
-        write_calendar_id -> Nullable<Text>,
-        sync_token -> Nullable<Text>,
-        last_synced_at -> Nullable<Timestamp>,
+        account_key -> Text,
+        secrets -> Text,
+        status -> Text,
+        invalid_reason -> Nullable<Text>,
+        failures -> Integer,
         last_error -> Nullable<Text>,
+        synced_at -> Nullable<Timestamp>,
+        sync_due_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
 }
 
 diesel::table! {
-    busy_intervals (id) {
+    connection_calendars (id) {
         id -> BigInt,
         connection_id -> BigInt,
         user_id -> BigInt,
+        external_id -> Text,
+        name -> Text,
+        is_primary -> Bool,
+        read_only -> Bool,
+        time_zone -> Nullable<Text>,
+        selected -> Bool,
+        cursor -> Nullable<Text>,
+        synced_at -> Nullable<Timestamp>,
+        covered_from -> Nullable<Timestamp>,
+        covered_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    busy_intervals (id) {
+        id -> BigInt,
+        calendar_id -> BigInt,
+        user_id -> BigInt,
         start_at -> Timestamp,
         end_at -> Timestamp,
-        external_id -> Nullable<Text>,
-        fetched_at -> Timestamp,
+        uid -> Nullable<Text>,
+        summary -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    destination_calendars (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        event_type_id -> Nullable<BigInt>,
+        calendar_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    calendar_events (id) {
+        id -> BigInt,
+        booking_id -> BigInt,
+        user_id -> BigInt,
+        calendar_id -> Nullable<BigInt>,
+        external_id -> Text,
+        etag -> Nullable<Text>,
+        meeting_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_conflicts (id) {
+        id -> BigInt,
+        booking_id -> BigInt,
+        user_id -> BigInt,
+        calendar_id -> BigInt,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        summary -> Nullable<Text>,
+        detected_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_channels (id) {
+        id -> Text,
+        calendar_id -> BigInt,
+        resource_id -> Nullable<Text>,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spent_tokens (jti) {
+        jti -> Text,
+        expires_at -> Timestamp,
     }
 }
 
@@ -400,7 +473,9 @@ diesel::joinable!(idempotency_keys -> bookings (booking_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(api_keys -> users (user_id));
-diesel::joinable!(busy_intervals -> calendar_connections (connection_id));
+diesel::joinable!(busy_intervals -> connection_calendars (calendar_id));
+diesel::joinable!(connection_calendars -> calendar_connections (connection_id));
+diesel::joinable!(destination_calendars -> connection_calendars (calendar_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -423,7 +498,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     api_keys,
     calendar_connections,
+    connection_calendars,
     busy_intervals,
+    destination_calendars,
+    calendar_events,
+    booking_conflicts,
+    calendar_channels,
+    spent_tokens,
     jobs,
     job_attempts,
     idempotency_keys,

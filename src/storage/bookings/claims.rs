@@ -3,12 +3,13 @@
 //! round-robin assignment history.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::domain::BookingStatus;
 use crate::storage::schema::{
-    attendees, booking_claims, bookings, busy_intervals, out_of_office, users,
+    attendees, booking_claims, bookings, busy_intervals, connection_calendars, out_of_office, users,
 };
 use crate::storage::{Conn, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn};
 
@@ -198,11 +199,18 @@ pub async fn external_busy(
     Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
 )> {
     let (from, to) = (to_db_time(from), to_db_time(to));
+    // Only selected calendars block, and an event that is a Kairos booking (its written-back
+    // copy, matched by UID) never does: the booking itself is the truth about its time.
     let busy: Vec<(i64, NaiveDateTime, NaiveDateTime)> = with_conn!(conn, |c| {
         busy_intervals::table
+            .inner_join(connection_calendars::table)
             .filter(busy_intervals::user_id.eq_any(hosts))
             .filter(busy_intervals::start_at.lt(to))
             .filter(busy_intervals::end_at.gt(from))
+            .filter(connection_calendars::selected.eq(true))
+            .filter(not(exists(
+                bookings::table.filter(busy_intervals::uid.eq(bookings::ical_uid.nullable())),
+            )))
             .select((
                 busy_intervals::user_id,
                 busy_intervals::start_at,
