@@ -3,10 +3,14 @@
 //! ([`provider::CalendarApi`]); the busy cache lives in the database and is the only thing the
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
+pub mod connections;
 pub mod oauth;
 pub mod provider;
+pub mod registry;
 
+pub use connections::Calendars;
 pub use oauth::OAuthApp;
+pub use registry::{Provider, Providers};
 pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
     ExternalCalendar, Person, ProviderError, WrittenEvent,
