@@ -69,7 +69,8 @@ impl Calendars {
             url: url.map(str::to_owned),
             credentials: credentials.clone(),
         };
-        self.vault.seal(&serde_json::to_string(&sealed).expect("serialisable"))
+        self.vault
+            .seal(&serde_json::to_string(&sealed).expect("serialisable"))
     }
 
     /// The account of a stored connection, in its owner's zone.
@@ -274,9 +275,7 @@ impl Calendars {
             self.providers.calendars(provider, &mut account),
         )
         .await
-        .map_err(|_| {
-            ServiceError::Invalid(format!("{} did not answer in time", provider.title()))
-        })?
+        .map_err(|_| ServiceError::Invalid(format!("{} did not answer in time", provider.title())))?
         .map_err(provider_error)?;
         let primary = listed.iter().find(|c| c.primary).or(listed.first());
         let label = label
@@ -297,7 +296,8 @@ impl Calendars {
                 };
                 let id = store::upsert_connection(c, &new, now).await?;
                 let rows = listed_rows(&listed);
-                let is_primary = |l: &ListedCalendar<'_>| Some(l.external_id) == primary_id.as_deref();
+                let is_primary =
+                    |l: &ListedCalendar<'_>| Some(l.external_id) == primary_id.as_deref();
                 store::replace_calendars(c, id, user_id, &rows, is_primary).await?;
                 if store::default_destination_id(c, user_id).await?.is_none() {
                     let stored = store::calendars_of_connection(c, id).await?;
@@ -355,7 +355,9 @@ impl Calendars {
         connection_id: Option<i64>,
     ) -> Result<CalendarRecord, ServiceError> {
         let provider = Provider::from_cal(integration).ok_or_else(|| {
-            ServiceError::Invalid(format!("integration: unknown calendar integration `{integration}`"))
+            ServiceError::Invalid(format!(
+                "integration: unknown calendar integration `{integration}`"
+            ))
         })?;
         let (views, _) = self.list(user).await?;
         views
@@ -407,7 +409,9 @@ impl Calendars {
         external_id: &str,
         event_type_id: Option<i64>,
     ) -> Result<CalendarRecord, ServiceError> {
-        let calendar = self.find_calendar(user, integration, external_id, None).await?;
+        let calendar = self
+            .find_calendar(user, integration, external_id, None)
+            .await?;
         if calendar.read_only {
             return Err(ServiceError::Invalid(format!(
                 "externalId: `{external_id}` is read-only; bookings cannot be written into it"
@@ -536,7 +540,11 @@ impl Calendars {
             .await?;
         Ok(busy
             .into_iter()
-            .filter(|b| calendars.iter().any(|c| c.id == b.calendar_id && c.selected))
+            .filter(|b| {
+                calendars
+                    .iter()
+                    .any(|c| c.id == b.calendar_id && c.selected)
+            })
             .collect())
     }
 }
@@ -579,7 +587,12 @@ fn host_of(url: &str) -> String {
 /// A feed URL fit to show: scheme, host and path, without a query (which often holds a token).
 pub fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(u) => format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or(""), u.path()),
+        Ok(u) => format!(
+            "{}://{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.path()
+        ),
         Err(_) => "feed".into(),
     }
 }
@@ -591,7 +604,9 @@ pub fn provider_error(e: ProviderError) -> ServiceError {
         ProviderError::Unauthorized(m) => ServiceError::Invalid(format!(
             "the calendar provider refused the credentials: {m}"
         )),
-        ProviderError::NotFound(m) => ServiceError::Invalid(format!("not found at the provider: {m}")),
+        ProviderError::NotFound(m) => {
+            ServiceError::Invalid(format!("not found at the provider: {m}"))
+        }
         ProviderError::Invalid(m) => ServiceError::Invalid(m),
         other => ServiceError::Unprocessable(format!(
             "the calendar provider could not be reached ({other}); try again shortly"

@@ -7,11 +7,12 @@ pub mod connections;
 pub mod oauth;
 pub mod provider;
 pub mod registry;
+pub mod sync;
 
 pub use connections::Calendars;
 pub use oauth::OAuthApp;
-pub use registry::{Provider, Providers};
 pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
     ExternalCalendar, Person, ProviderError, WrittenEvent,
 };
+pub use registry::{Provider, Providers};

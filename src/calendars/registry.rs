@@ -118,7 +118,9 @@ impl Providers {
         calendar: &str,
         draft: &EventDraft,
     ) -> Result<WrittenEvent, ProviderError> {
-        with_api!(self, p, |api| api.create_event(account, calendar, draft).await)
+        with_api!(self, p, |api| api
+            .create_event(account, calendar, draft)
+            .await)
     }
 
     pub async fn update_event(
@@ -141,7 +143,9 @@ impl Providers {
         calendar: &str,
         event: &WrittenEvent,
     ) -> Result<(), ProviderError> {
-        with_api!(self, p, |api| api.delete_event(account, calendar, event).await)
+        with_api!(self, p, |api| api
+            .delete_event(account, calendar, event)
+            .await)
     }
 }
 
