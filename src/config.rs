@@ -229,6 +229,18 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// An SSRF policy from a switch and a comma-separated list of exempt hosts.
+fn policy(allow_private: bool, hosts: &str) -> Policy {
+    Policy {
+        allow_private,
+        allowed_hosts: hosts
+            .split(',')
+            .map(|h| h.trim().to_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect(),
+    }
+}
+
 impl Config {
     /// Loads defaults, then `file` (or `./kairos.toml` when present), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -309,6 +321,11 @@ impl Config {
         "calendar_allow_private",
         "calendar_allowed_hosts",
     ];
+
+    /// Where hosts' calendar URLs (ICS feeds, CalDAV servers) may point.
+    pub fn calendar_policy(&self) -> Policy {
+        policy(self.calendar_allow_private, &self.calendar_allowed_hosts)
+    }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: String| Err(ConfigError::Invalid(m));
@@ -502,15 +519,7 @@ impl Config {
 
     /// Which subscriber addresses are allowed.
     pub fn webhook_policy(&self) -> Policy {
-        Policy {
-            allow_private: self.webhook_allow_private,
-            allowed_hosts: self
-                .webhook_allowed_hosts
-                .split(',')
-                .map(|h| h.trim().to_lowercase())
-                .filter(|h| !h.is_empty())
-                .collect(),
-        }
+        policy(self.webhook_allow_private, &self.webhook_allowed_hosts)
     }
 
     pub fn database(&self) -> DatabaseUrl {

@@ -56,6 +56,7 @@ pub struct Application {
     metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
+    calendar_sync: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The `KAIROS_METRICS_BIND` listener, when one is configured: `/metrics` and nothing else.
@@ -100,6 +101,7 @@ impl Application {
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
 
+        let calendars = calendars::service(&config, &db, &secret_key, &base_url)?;
         let state = web::Data::new(http::AppState {
             db: db.clone(),
             base_url: base_url.clone(),
@@ -114,6 +116,7 @@ impl Application {
             webhook_secrets: webhook_secrets.clone(),
             proof_of_work: (config.booking_proof_of_work > 0)
                 .then(|| pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)),
+            calendars: Some(calendars.clone()),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
@@ -124,6 +127,7 @@ impl Application {
         let metrics = web::Data::new(http::Metrics::default());
         let webhook_tally = metrics.tally(storage::metrics::WEBHOOK_QUEUE);
         let email_tally = metrics.tally(notify::QUEUE);
+        let calendar_tally = metrics.tally(calendars::sync::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -176,6 +180,10 @@ impl Application {
                 None
             }
         };
+        let calendar_sync = config.calendar_worker.then(|| {
+            let settings = calendars::sync_settings(&config, calendar_tally);
+            calendars::sync::spawn(db.clone(), calendars, settings)
+        });
         Ok(Self {
             address,
             base_url,
@@ -186,6 +194,7 @@ impl Application {
             metrics_server,
             webhook_worker,
             mailer,
+            calendar_sync,
         })
     }
 
@@ -238,6 +247,10 @@ impl Application {
         // So do emails: an email whose outcome was not recorded is sent again.
         if let Some(mailer) = self.mailer {
             mailer.abort();
+        }
+        // A sync cut short keeps its lease; the connection is read again after it.
+        if let Some(sync) = self.calendar_sync {
+            sync.abort();
         }
         outcome
     }

@@ -409,6 +409,9 @@ impl Calendars {
         external_id: &str,
         event_type_id: Option<i64>,
     ) -> Result<CalendarRecord, ServiceError> {
+        if let Some(id) = event_type_id {
+            self.require_host(user, id).await?;
+        }
         let calendar = self
             .find_calendar(user, integration, external_id, None)
             .await?;
@@ -425,6 +428,22 @@ impl Calendars {
             })
             .await?;
         Ok(calendar)
+    }
+
+    /// Only a host of an event type chooses where their bookings of it go; for anyone else
+    /// the event type does not exist.
+    async fn require_host(&self, user: &User, event_type_id: i64) -> Result<(), ServiceError> {
+        let event = self
+            .db
+            .run(async |c| crate::event_types::find_any(c, event_type_id).await)
+            .await?;
+        let owner = event.owner_user.as_ref().is_some_and(|u| u.id == user.id);
+        if owner || event.hosts.iter().any(|h| h.user_id == user.id) {
+            return Ok(());
+        }
+        Err(ServiceError::NotFound(format!(
+            "event type {event_type_id} does not exist"
+        )))
     }
 
     /// Removes a connection (with its calendars and busy time), revoking an OAuth grant at the

@@ -46,6 +46,9 @@ pub struct Fetched {
     secrets: Option<String>,
 }
 
+/// The queue's name in logs and metrics.
+pub const QUEUE: &str = "calendar-sync";
+
 pub struct Syncs {
     calendars: Calendars,
     settings: SyncSettings,
@@ -169,7 +172,7 @@ fn outcome_of(e: ProviderError) -> Outcome {
 impl Queue for Syncs {
     type Job = ConnectionRecord;
     type Report = Fetched;
-    const NAME: &'static str = "calendar-sync";
+    const NAME: &'static str = QUEUE;
 
     fn schedule(&self) -> &RetrySchedule {
         &self.settings.schedule

@@ -39,6 +39,8 @@ pub struct AppState {
     pub webhook_secrets: std::sync::Arc<crate::crypto::Vault>,
     /// The booking form's proof of work, when `KAIROS_BOOKING_PROOF_OF_WORK` is on.
     pub proof_of_work: Option<crate::pow::ProofOfWork>,
+    /// External calendars' use cases.
+    pub calendars: Option<crate::calendars::Calendars>,
 }
 
 /// Every route, in one place.

@@ -6,6 +6,7 @@
 
 mod availability;
 mod bookings;
+mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
 mod event_types;
 mod me;
@@ -190,6 +191,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         data: Some("WebhookDelivery"),
         ..DOC
     };
+    const CALENDARS: Doc = Doc {
+        tag: "Calendars",
+        data: Some("CalendarResult"),
+        ..DOC
+    };
     const PAGE: &[(&str, &str, &str)] = &[
         ("take", "integer", "Page size, 1 to 250 (250)"),
         ("skip", "integer", "Items to skip"),
@@ -215,6 +221,21 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_get, Doc { summary: "Get an event type's webhook", ..HOOKS }),
         endpoint!(PATCH "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_update, Doc { summary: "Change an event type's webhook", body: Some("WebhookInput"), ..HOOKS }),
         endpoint!(DELETE "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_delete, Doc { summary: "Delete an event type's webhook", ..HOOKS }),
+        endpoint!(GET "/calendars" => calendars::list, Doc { summary: "Connected calendars with their calendars, and the default destination", data: Some("ConnectedCalendars"), ..CALENDARS }),
+        endpoint!(GET "/calendars/busy-times" => calendars::busy_times, Doc { summary: "Cached busy time of the selected calendars", list: true, data: Some("BusyTime"),
+            query: &[("dateFrom", "string", "Date or instant"), ("dateTo", "string", "Date or instant")], ..CALENDARS }),
+        endpoint!(POST "/calendars/ics-feed/save" => calendars::ics_save, Doc { summary: "Subscribe to ICS feeds (read-only)", body: Some("IcsFeedInput"), status: 201, ..CALENDARS }),
+        endpoint!(GET "/calendars/{calendar}/connect" => calendars::connect, Doc { summary: "The provider's consent URL (google, office365)", data: Some("AuthUrl"),
+            query: &[("redir", "string", "Where the host lands after connecting")], ..CALENDARS }),
+        endpoint!(GET "/calendars/{calendar}/save" => calendars::save, Doc { summary: "The OAuth callback (the provider redirects the browser here)", auth: Auth::Optional,
+            query: &[("code", "string", "Authorization code"), ("state", "string", "The signed state")], ..CALENDARS }),
+        endpoint!(POST "/calendars/{calendar}/credentials" => calendars::credentials, Doc { summary: "Connect Apple iCloud (apple) or any CalDAV server (caldav, with serverUrl)", body: Some("CalendarCredentialsInput"), status: 201, ..CALENDARS }),
+        endpoint!(GET "/calendars/{calendar}/check" => calendars::check, Doc { summary: "Ask the provider whether the connections work", data: Some("CalendarCheck"), ..CALENDARS }),
+        endpoint!(POST "/calendars/{calendar}/disconnect" => calendars::disconnect, Doc { summary: "Remove a connection (the OAuth grant is revoked)", body: Some("DisconnectInput"), ..CALENDARS }),
+        endpoint!(POST "/selected-calendars" => calendars::select, Doc { summary: "Make a calendar block availability", body: Some("SelectedCalendarInput"), status: 201, data: Some("SelectedCalendar"), ..CALENDARS }),
+        endpoint!(DELETE "/selected-calendars" => calendars::deselect, Doc { summary: "Stop a calendar blocking availability", data: Some("SelectedCalendar"),
+            query: &[("integration", "string", "e.g. google_calendar"), ("externalId", "string", "The calendar"), ("credentialId", "integer", "The connection")], ..CALENDARS }),
+        endpoint!(PUT "/destination-calendars" => calendars::destination, Doc { summary: "Where bookings are written (the default, or one event type's)", body: Some("DestinationCalendarInput"), data: Some("DestinationCalendar"), ..CALENDARS }),
         endpoint!(GET "/webhooks" => webhooks::list, Doc { summary: "The caller's webhooks", list: true, query: PAGE, ..HOOKS }),
         endpoint!(POST "/webhooks" => webhooks::create, Doc { summary: "Subscribe to the caller's bookings", body: Some("WebhookInput"), status: 201, ..HOOKS }),
         endpoint!(GET "/webhooks/{webhook}" => webhooks::get, Doc { summary: "Get a webhook", ..HOOKS }),
