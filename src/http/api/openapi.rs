@@ -710,7 +710,185 @@ fn schemas() -> Map<String, Value> {
             &[],
         ),
     );
+    calendar_schemas(&mut add);
     s
+}
+
+/// The calendar endpoints' shapes (Cal.com's, plus Kairos' status fields).
+fn calendar_schemas(add: &mut impl FnMut(&str, Value)) {
+    let calendar = object(
+        &[
+            ("externalId", string()),
+            ("name", string()),
+            ("primary", boolean()),
+            ("readOnly", boolean()),
+            ("isSelected", boolean()),
+            ("credentialId", integer()),
+            ("integration", string()),
+            ("email", string()),
+        ],
+        &[],
+    );
+    let integration = object(
+        &[
+            ("name", string()),
+            ("title", string()),
+            ("type", string()),
+            ("slug", string()),
+            ("variant", string()),
+            ("categories", list(string())),
+            ("installed", boolean()),
+        ],
+        &[],
+    );
+    let connection = object(
+        &[
+            ("integration", integration),
+            ("credentialId", integer()),
+            ("primary", nullable(calendar.clone())),
+            ("calendars", list(calendar)),
+            ("status", json!({"enum": ["active", "invalid"]})),
+            ("invalid", boolean()),
+            ("invalidReason", nullable(string())),
+            ("lastError", nullable(string())),
+            ("syncedAt", nullable(string())),
+        ],
+        &[],
+    );
+    let destination = object(
+        &[
+            ("id", integer()),
+            ("integration", string()),
+            ("externalId", string()),
+            ("userId", integer()),
+            ("eventTypeId", nullable(integer())),
+            ("credentialId", integer()),
+            ("name", string()),
+            ("primary", boolean()),
+            ("readOnly", boolean()),
+            ("integrationTitle", string()),
+        ],
+        &[],
+    );
+    add(
+        "ConnectedCalendars",
+        object(
+            &[
+                ("connectedCalendars", list(connection)),
+                ("destinationCalendar", nullable(destination)),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "CalendarResult",
+        object(
+            &[("type", string())],
+            &[
+                ("id", nullable(integer())),
+                ("ids", list(integer())),
+                ("credentialId", integer()),
+                ("userId", integer()),
+                ("teamId", nullable(integer())),
+                ("appId", string()),
+                ("invalid", boolean()),
+            ],
+        ),
+    );
+    add(
+        "BusyTime",
+        object(
+            &[("start", string()), ("end", string()), ("source", string())],
+            &[],
+        ),
+    );
+    add("AuthUrl", object(&[("authUrl", string())], &[]));
+    add(
+        "CalendarCheck",
+        object(
+            &[
+                ("ok", boolean()),
+                (
+                    "connections",
+                    list(object(
+                        &[
+                            ("credentialId", integer()),
+                            ("account", string()),
+                            ("ok", boolean()),
+                            ("error", nullable(string())),
+                        ],
+                        &[],
+                    )),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "SelectedCalendar",
+        object(
+            &[
+                ("userId", integer()),
+                ("integration", string()),
+                ("externalId", string()),
+                ("credentialId", integer()),
+                ("isSelected", boolean()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "DestinationCalendar",
+        object(
+            &[
+                ("userId", integer()),
+                ("integration", string()),
+                ("externalId", string()),
+                ("credentialId", integer()),
+                ("eventTypeId", nullable(integer())),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "IcsFeedInput",
+        input(
+            &[("urls", list(string())), ("readOnly", boolean())],
+            &["urls"],
+        ),
+    );
+    add(
+        "CalendarCredentialsInput",
+        input(
+            &[
+                ("username", string()),
+                ("password", string()),
+                ("serverUrl", string()),
+            ],
+            &["username", "password"],
+        ),
+    );
+    add("DisconnectInput", input(&[("id", integer())], &["id"]));
+    let selected = [
+        ("integration", string()),
+        ("externalId", string()),
+        ("credentialId", integer()),
+    ];
+    add(
+        "SelectedCalendarInput",
+        input(&selected, &["integration", "externalId"]),
+    );
+    add(
+        "DestinationCalendarInput",
+        input(
+            &[
+                ("integration", string()),
+                ("externalId", string()),
+                ("eventTypeId", integer()),
+            ],
+            &["integration", "externalId"],
+        ),
+    );
 }
 
 /// The success envelope around `data`.
