@@ -56,7 +56,8 @@ pub struct Application {
     metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
-    calendar_sync: Option<tokio::task::JoinHandle<()>>,
+    /// The calendar sync and write-back runners.
+    calendar_sync: Option<[tokio::task::JoinHandle<()>; 2]>,
 }
 
 /// The `KAIROS_METRICS_BIND` listener, when one is configured: `/metrics` and nothing else.
@@ -128,6 +129,7 @@ impl Application {
         let webhook_tally = metrics.tally(storage::metrics::WEBHOOK_QUEUE);
         let email_tally = metrics.tally(notify::QUEUE);
         let calendar_tally = metrics.tally(calendars::sync::QUEUE);
+        let writer_tally = metrics.tally(calendars::writeback::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -182,7 +184,10 @@ impl Application {
         };
         let calendar_sync = config.calendar_worker.then(|| {
             let settings = calendars::sync_settings(&config, calendar_tally);
-            calendars::sync::spawn(db.clone(), calendars, settings)
+            [
+                calendars::sync::spawn(db.clone(), calendars.clone(), settings),
+                calendars::spawn_writer(db.clone(), calendars, writer_tally),
+            ]
         });
         Ok(Self {
             address,
@@ -249,8 +254,8 @@ impl Application {
             mailer.abort();
         }
         // A sync cut short keeps its lease; the connection is read again after it.
-        if let Some(sync) = self.calendar_sync {
-            sync.abort();
+        for task in self.calendar_sync.into_iter().flatten() {
+            task.abort();
         }
         outcome
     }

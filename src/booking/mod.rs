@@ -243,7 +243,7 @@ fn entry(
 }
 
 /// Queues what a booking change tells the outside world, in the caller's transaction: the
-/// emails to its attendees and hosts, and the webhook deliveries.
+/// emails to its attendees and hosts, the hosts' calendar write-back, and the webhook deliveries.
 async fn announce(
     c: &mut Conn<'_>,
     outbox: &Outbox,
@@ -263,6 +263,7 @@ async fn announce_to(
     known: Option<notify::Known<'_>>,
 ) -> Result<(), ServiceError> {
     notify::booking_changed(c, outbox, booking, &change, seat, known).await?;
+    crate::calendars::writeback::booking_changed(c, booking).await?;
     webhooks::booking_changed(c, outbox, booking, change, seat).await
 }
 

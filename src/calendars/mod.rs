@@ -8,6 +8,7 @@ pub mod oauth;
 pub mod provider;
 pub mod registry;
 pub mod sync;
+pub mod writeback;
 
 pub use connections::Calendars;
 pub use oauth::OAuthApp;
@@ -68,4 +69,25 @@ pub fn sync_settings(config: &Config, tally: Arc<crate::jobs::Tally>) -> sync::S
         concurrency: 8,
         tally,
     }
+}
+
+/// Starts writing bookings into hosts' calendars, on the job runner.
+pub fn spawn_writer(
+    db: Db,
+    calendars: Calendars,
+    tally: Arc<crate::jobs::Tally>,
+) -> tokio::task::JoinHandle<()> {
+    let writer = writeback::Writer {
+        calendars,
+        schedule: crate::jobs::RetrySchedule::parse("30s,2m,10m,30m,1h,2h,4h,8h,12h")
+            .expect("a valid schedule"),
+    };
+    let runner = crate::jobs::RunnerConfig {
+        lease: Duration::from_secs(120),
+        timeout: Duration::from_secs(45),
+        poll: Duration::from_secs(5),
+        concurrency: 8,
+        tally,
+    };
+    crate::jobs::spawn(db, crate::jobs::table::TableQueue(writer), runner)
 }

@@ -743,3 +743,37 @@ pub async fn spend_token(
     })?;
     Ok(inserted == 1)
 }
+
+/// Whether any of these users has a calendar to write bookings into.
+pub async fn any_destination(conn: &mut Conn<'_>, users: &[i64]) -> StorageResult<bool> {
+    let found: Option<i64> = with_conn!(conn, |c| {
+        destination_calendars::table
+            .filter(destination_calendars::user_id.eq_any(users))
+            .select(destination_calendars::id)
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(found.is_some())
+}
+
+/// Moves the event written for `from_booking` and host to `to_booking` (a reschedule keeps
+/// the meeting); returns it.
+pub async fn adopt_written_event(
+    conn: &mut Conn<'_>,
+    from_booking: i64,
+    to_booking: i64,
+    user_id: i64,
+) -> StorageResult<Option<WrittenRecord>> {
+    with_conn!(conn, |c| {
+        diesel::update(
+            calendar_events::table
+                .filter(calendar_events::booking_id.eq(from_booking))
+                .filter(calendar_events::user_id.eq(user_id)),
+        )
+        .set(calendar_events::booking_id.eq(to_booking))
+        .execute(c)
+        .await
+    })?;
+    written_event(conn, to_booking, user_id).await
+}

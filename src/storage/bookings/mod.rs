@@ -359,3 +359,14 @@ pub async fn remove_attendee(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> 
     })?;
     Ok(())
 }
+
+/// Sets where a booking happens (a meeting link a calendar provider made for it).
+pub async fn set_location(conn: &mut Conn<'_>, id: i64, location: &str) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(bookings::table.find(id))
+            .set(bookings::location.eq(location))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
