@@ -240,7 +240,7 @@ pub async fn query_with(
     let pad = padding(&engine);
     let from = instant(request.range.start) - pad;
     let to = instant(request.range.end) + pad;
-    let taken = Taken::read(c, &ids, from, to, engine.seats.is_some()).await?;
+    let taken = Taken::read(c, &ids, (from, to), request.now, engine.seats.is_some()).await?;
     let reservations = store::reservations(c, event.record.id, &ids, from, to, request.now).await?;
 
     let engine_hosts: Vec<Host> = hosts
@@ -289,22 +289,28 @@ struct Taken {
     bookings: Vec<store::BusyBooking>,
     external: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
     away: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+    /// Hosts whose calendar cache is too old to trust, and the window read.
+    stale: Vec<i64>,
+    window: (DateTime<Utc>, DateTime<Utc>),
 }
 
 impl Taken {
     async fn read(
         c: &mut Conn<'_>,
         hosts: &[i64],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
         count_attendees: bool,
     ) -> Result<Self, ServiceError> {
         let bookings = store::busy_bookings(c, hosts, from, to, count_attendees).await?;
         let (external, away) = store::external_busy(c, hosts, from, to).await?;
+        let stale = store::stale_calendar_hosts(c, hosts, now).await?;
         Ok(Self {
             bookings,
             external,
             away,
+            stale,
+            window: (from, to),
         })
     }
 
@@ -316,12 +322,18 @@ impl Taken {
                 .map(|b| interval_of(b.1, b.2))
                 .collect()
         };
+        // A host whose calendar cannot be trusted is busy throughout (no double booking).
+        let busy = if self.stale.contains(&h.user_id) {
+            vec![interval_of(self.window.0, self.window.1)]
+        } else {
+            of_host(&self.external)
+        };
         Host {
             id: h.user_id,
             fixed: h.fixed,
             group: None,
             schedule,
-            busy: of_host(&self.external),
+            busy,
             out_of_office: of_host(&self.away),
             bookings: self
                 .bookings

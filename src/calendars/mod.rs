@@ -60,6 +60,8 @@ pub fn service(
 pub fn sync_settings(config: &Config, tally: Arc<crate::jobs::Tally>) -> sync::SyncSettings {
     sync::SyncSettings {
         interval: Duration::from_secs(config.calendar_sync_interval),
+        stale_after: (config.calendar_stale_policy == "block")
+            .then(|| Duration::from_secs(config.calendar_stale_after)),
         horizon_days: config.calendar_horizon_days,
         schedule: crate::jobs::RetrySchedule::parse("30s,1m,2m,5m,10m,30m,1h,2h,4h,8h,12h")
             .expect("a valid schedule"),

@@ -25,6 +25,8 @@ use crate::storage::{Conn, Db, StorageResult};
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
     pub interval: Duration,
+    /// Under the `block` policy, how long after the last good sync the cache is trusted.
+    pub stale_after: Option<Duration>,
     /// Busy time is cached from a day ago to this many days ahead.
     pub horizon_days: u32,
     pub schedule: RetrySchedule,
@@ -234,6 +236,11 @@ impl Queue for Syncs {
                 SyncEnd::Synced {
                     next_at: now
                         + chrono::Duration::from_std(self.settings.interval).unwrap_or_default(),
+                    blocks_after: self
+                        .settings
+                        .stale_after
+                        .and_then(|d| chrono::Duration::from_std(d).ok())
+                        .map(|d| now + d),
                 }
             }
             Next::RetryAt(at) => SyncEnd::Failed { next_at: at, error },

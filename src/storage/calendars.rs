@@ -199,6 +199,8 @@ pub async fn claim_due(
 pub enum SyncEnd<'a> {
     Synced {
         next_at: DateTime<Utc>,
+        /// When the cache stops being trusted (`None`: never, the `ignore` policy).
+        blocks_after: Option<DateTime<Utc>>,
     },
     Failed {
         next_at: DateTime<Utc>,
@@ -228,10 +230,14 @@ pub async fn finish_sync(
         calendar_connections::updated_at.eq(now),
     );
     with_conn!(conn, |c| match end {
-        SyncEnd::Synced { next_at } => {
+        SyncEnd::Synced {
+            next_at,
+            blocks_after,
+        } => {
             diesel::update(target)
                 .set((
                     release,
+                    calendar_connections::blocks_after.eq(blocks_after.map(to_db_time)),
                     calendar_connections::failures.eq(0),
                     calendar_connections::last_error.eq(None::<String>),
                     calendar_connections::synced_at.eq(now),

@@ -325,6 +325,7 @@ diesel::table! {
         failures -> Integer,
         last_error -> Nullable<Text>,
         synced_at -> Nullable<Timestamp>,
+        blocks_after -> Nullable<Timestamp>,
         sync_due_at -> Timestamp,
         locked_by -> Nullable<Text>,
         locked_until -> Nullable<Timestamp>,

@@ -20,6 +20,9 @@ CREATE TABLE calendar_connections (
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     synced_at TIMESTAMP,
+    -- Under KAIROS_CALENDAR_STALE_POLICY=block: once past, the owner offers no times (the
+    -- cache is too old to trust); each good sync moves it on.
+    blocks_after TIMESTAMP,
     sync_due_at TIMESTAMP NOT NULL,
     locked_by TEXT,
     locked_until TIMESTAMP,

@@ -9,7 +9,8 @@ use diesel_async::RunQueryDsl;
 
 use crate::domain::BookingStatus;
 use crate::storage::schema::{
-    attendees, booking_claims, bookings, busy_intervals, connection_calendars, out_of_office, users,
+    attendees, booking_claims, bookings, busy_intervals, calendar_connections,
+    connection_calendars, out_of_office, users,
 };
 use crate::storage::{Conn, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn};
 
@@ -238,6 +239,27 @@ pub async fn external_busy(
             .collect()
     };
     Ok((convert(busy), convert(away)))
+}
+
+/// The hosts whose calendar cache is too old to trust at `now` (a selected calendar's
+/// connection is past its `blocks_after`): they offer no times until it syncs again.
+pub async fn stale_calendar_hosts(
+    conn: &mut Conn<'_>,
+    hosts: &[i64],
+    now: DateTime<Utc>,
+) -> StorageResult<Vec<i64>> {
+    let mut stale: Vec<i64> = with_conn!(conn, |c| {
+        connection_calendars::table
+            .inner_join(calendar_connections::table)
+            .filter(connection_calendars::user_id.eq_any(hosts))
+            .filter(connection_calendars::selected.eq(true))
+            .filter(calendar_connections::blocks_after.lt(to_db_time(now)))
+            .select(connection_calendars::user_id)
+            .load(c)
+            .await
+    })?;
+    stale.dedup();
+    Ok(stale)
 }
 
 /// A round-robin event type's bookings (not cancelled or rejected) that fairness needs: those
