@@ -185,6 +185,7 @@ pub(super) async fn booked_hosts(
 pub async fn create(
     db: &Db,
     outbox: &Outbox,
+    calendars: Option<&Calendars>,
     request: BookingRequest,
     actor: Actor,
 ) -> Result<Booked, ServiceError> {
@@ -207,6 +208,7 @@ pub async fn create(
         plan: &plan,
         host_users: &host_users,
     };
+    let recheck = recheck_calendars(calendars, &event, request.start, prepared.length).await?;
     // A seated slot's first two bookers may both try to open it; the loser joins on retry.
     let mut attempts = 0;
     loop {
@@ -214,6 +216,7 @@ pub async fn create(
         let outcome = db
             .transaction(async |c| {
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
+                note_recheck(c, view.record.id, &recheck).await?;
                 announce_booked(c, outbox, &view).await?;
                 let holder = seat_of(&view, request.attendee.email.as_str());
                 seen_by(c, &actor, view, Some(&event), holder).await
@@ -241,6 +244,49 @@ pub async fn create(
             }
         }
     }
+}
+
+/// Asks the fixed hosts' calendar providers again when their caches are not fresh (round-robin
+/// candidates are left to the cache: any of them may be picked).
+pub(super) async fn recheck_calendars(
+    calendars: Option<&Calendars>,
+    event: &EventType,
+    start: DateTime<Utc>,
+    minutes: u32,
+) -> Result<Recheck, ServiceError> {
+    let Some(calendars) = calendars else {
+        return Ok(Recheck::Clear);
+    };
+    let hosts: Vec<i64> = context::hosts_of(event)
+        .iter()
+        .filter(|h| h.fixed)
+        .map(|h| h.user_id)
+        .collect();
+    let end = start + chrono::Duration::minutes(i64::from(minutes));
+    calendars.recheck(&hosts, start, end, Utc::now()).await
+}
+
+/// A booking made on cached calendar data because a provider did not confirm it says so in
+/// its history.
+pub(super) async fn note_recheck(
+    c: &mut Conn<'_>,
+    booking_id: i64,
+    recheck: &Recheck,
+) -> Result<(), ServiceError> {
+    let Recheck::Unconfirmed(why) = recheck else {
+        return Ok(());
+    };
+    let entry = store::HistoryEntry {
+        action: "calendar_recheck_unconfirmed".into(),
+        actor_kind: "system".into(),
+        actor_id: None,
+        from_status: None,
+        to_status: None,
+        changes: serde_json::json!({"providers": why}).to_string(),
+        reason: Some("booked on cached calendar data: a provider did not answer in time".into()),
+    };
+    store::append_history(c, booking_id, &entry).await?;
+    Ok(())
 }
 
 pub(super) fn is_race(e: &ServiceError) -> bool {

@@ -26,6 +26,7 @@ use crate::availability::assignment::{self, AssignmentInput, PastBooking, RoundR
 use crate::availability::interval::Interval;
 use crate::availability::local_time::{local_date, start_of_day};
 use crate::availability::{self, Query, Slot};
+use crate::calendars::{Calendars, Recheck};
 use crate::domain::BookingStatus;
 use crate::event_types::{self, EventType};
 use crate::notify;

@@ -10,7 +10,7 @@ pub mod registry;
 pub mod sync;
 pub mod writeback;
 
-pub use connections::Calendars;
+pub use connections::{Calendars, Recheck};
 pub use oauth::OAuthApp;
 pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
@@ -53,6 +53,8 @@ pub fn service(
         google: oauth::google_app(config),
         microsoft: oauth::microsoft_app(config),
         http,
+        freshness: chrono::Duration::seconds(config.calendar_freshness_secs as i64),
+        recheck_timeout: Duration::from_millis(config.calendar_recheck_timeout_ms),
     })
 }
 

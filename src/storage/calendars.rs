@@ -207,9 +207,7 @@ pub enum SyncEnd<'a> {
         error: &'a str,
     },
     /// The connection needs its owner (credentials refused, or failing for too long).
-    Invalid {
-        error: &'a str,
-    },
+    Invalid { error: &'a str },
 }
 
 /// Records a sync's end and releases the lease, if `owner` still holds it.

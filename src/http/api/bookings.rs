@@ -307,7 +307,14 @@ pub async fn create(
     let admitted = admission::for_event(&state, admitted, &request.event).await?;
     let who = actor(&caller.0, Some(request.attendee.email.as_str().to_owned()));
     // A seat's holder gets their seat alone, the hosts the whole booking (`booking::seats`).
-    let booked = booking::create(&state.db, &state.outbox, request, who).await?;
+    let booked = booking::create(
+        &state.db,
+        &state.outbox,
+        state.calendars.as_ref(),
+        request,
+        who,
+    )
+    .await?;
     let view = booked.view;
     let mut response = HttpResponse::Created();
     if booked.replayed {

@@ -226,6 +226,7 @@ async fn book(
     let booked = booking::create(
         &state.db,
         &state.outbox,
+        state.calendars.as_ref(),
         BookingRequest {
             event: event_ref,
             start,
