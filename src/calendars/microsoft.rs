@@ -127,7 +127,10 @@ impl Microsoft {
                 "Graph refused the token and there is no refresh token; connect again".into(),
             ));
         };
-        let credentials = self.app.refresh(&self.http, refresh_token, Utc::now()).await?;
+        let credentials = self
+            .app
+            .refresh(&self.http, refresh_token, Utc::now())
+            .await?;
         account.credentials = credentials;
         match &account.credentials {
             Credentials::OAuth { access_token, .. } => Ok(access_token.clone()),
@@ -151,7 +154,10 @@ impl Microsoft {
                 .await?;
             let page: Page<T> = read_json(response).await?;
             items.extend(page.value);
-            next = page.next_link.map(|link| self.same_graph(&link)).transpose()?;
+            next = page
+                .next_link
+                .map(|link| self.same_graph(&link))
+                .transpose()?;
         }
         Ok(items)
     }
@@ -543,7 +549,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 async fn transmit(request: RequestBuilder) -> Result<Response, ProviderError> {
     request.send().await.map_err(|e| {
-        let what = if e.is_timeout() { "timed out" } else { "failed" };
+        let what = if e.is_timeout() {
+            "timed out"
+        } else {
+            "failed"
+        };
         ProviderError::Unavailable(format!("a request to Graph {what}: {e}"))
     })
 }
@@ -574,7 +584,11 @@ fn retry_after(response: &Response) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = DateTime::parse_from_rfc2822(value).ok()?;
-    Some((at.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or_default())
+    Some(
+        (at.with_timezone(&Utc) - Utc::now())
+            .to_std()
+            .unwrap_or_default(),
+    )
 }
 
 /// Graph's `{"error": {"code", "message"}}` as `code: message` (the body is never logged whole).
@@ -646,7 +660,10 @@ struct DateTimeTimeZone {
 impl DateTimeTimeZone {
     fn local(&self) -> Result<NaiveDateTime, ProviderError> {
         NaiveDateTime::parse_from_str(&self.date_time, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| {
-            ProviderError::Invalid(format!("Graph sent an unreadable time {:?}", self.date_time))
+            ProviderError::Invalid(format!(
+                "Graph sent an unreadable time {:?}",
+                self.date_time
+            ))
         })
     }
 
