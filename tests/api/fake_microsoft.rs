@@ -448,7 +448,7 @@ async fn graph(state: Shared, request: HttpRequest, body: web::Bytes) -> HttpRes
 
 async fn route(state: &Shared, request: &HttpRequest, body: Value) -> HttpResponse {
     let path = request.path().strip_prefix("/v1.0/").unwrap_or_default();
-    let segments: Vec<String> = path.split('/').map(|s| percent_decode(s)).collect();
+    let segments: Vec<String> = path.split('/').map(percent_decode).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let query: HashMap<String, String> =
         url::form_urlencoded::parse(request.query_string().as_bytes())
