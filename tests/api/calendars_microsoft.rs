@@ -335,6 +335,23 @@ async fn a_revoked_grant_is_unauthorized() {
 }
 
 #[tokio::test]
+async fn a_token_refused_again_after_its_renewal_is_unauthorized() {
+    let fake = FakeMicrosoft::start().await;
+    let mut account = account(&fake, "UTC");
+    fake.fail(Failure::Status(401), 2);
+
+    let error = provider(&fake).calendars(&mut account).await.unwrap_err();
+
+    assert!(matches!(error, ProviderError::Unauthorized(_)), "{error:?}");
+    assert_eq!(fake.count("POST /token"), 1, "renewed once");
+    assert_eq!(
+        fake.count("GET /v1.0/me/calendars"),
+        2,
+        "tried twice, not more"
+    );
+}
+
+#[tokio::test]
 async fn throttling_and_outages_say_when_to_come_back() {
     let fake = FakeMicrosoft::start().await;
     let ms = provider(&fake);
@@ -528,6 +545,28 @@ async fn a_reschedule_patches_the_event_and_a_delete_is_done_twice_without_error
         .await
         .unwrap_err();
     assert!(matches!(error, ProviderError::NotFound(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_cancelled_booking_removes_its_event() {
+    let fake = FakeMicrosoft::start().await;
+    let ms = provider(&fake);
+    let mut account = account(&fake, "UTC");
+    let booked = draft("booking-3@kairos");
+    let written = ms
+        .create_event(&mut account, "cal-primary", &booked)
+        .await
+        .unwrap();
+
+    let cancelled = EventDraft {
+        cancelled: true,
+        ..booked
+    };
+    ms.update_event(&mut account, "cal-primary", &written, &cancelled)
+        .await
+        .unwrap();
+
+    assert!(fake.events("cal-primary").is_empty());
 }
 
 #[tokio::test]

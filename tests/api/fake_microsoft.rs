@@ -154,6 +154,11 @@ impl FakeMicrosoft {
         });
     }
 
+    /// Tokens minted from now on last this long (`expires_in`).
+    pub fn set_token_lifetime(&self, seconds: i64) {
+        self.with(|s| s.token_lifetime = seconds);
+    }
+
     pub fn set_page_size(&self, size: usize) {
         self.with(|s| s.page_size = size.max(1));
     }
