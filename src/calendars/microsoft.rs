@@ -15,6 +15,7 @@
 //! - Written events carry the booking's UID in a single-value extended property (Graph assigns
 //!   its own `iCalUId`), and `busy` reports that UID for them; `transactionId` makes a retried
 //!   create return the first event instead of a second one.
+//! - Graph makes the mailbox owner the organiser; the draft's `organizer` is not sent.
 //! - The calendars' zone is `None`: the mailbox zone needs `MailboxSettings.Read` (not among
 //!   the app's scopes) and is usually a Windows zone name.
 
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -37,7 +38,8 @@ use crate::availability::local_time;
 /// booking's iCalendar UID on the events Kairos writes.
 pub const UID_PROPERTY: &str = "String {9cee6a55-a4a8-4df4-aab2-e14eca2647a8} Name KairosUid";
 
-/// The longest a subscription to Outlook events may live (Graph: 10,080 minutes).
+/// The longest a subscription to Outlook events may live (Graph's subscription reference:
+/// 10,080 minutes; older pages said 4,230, so renew well before either).
 pub const MAX_SUBSCRIPTION_LIFETIME: chrono::Duration = chrono::Duration::minutes(10_080);
 
 /// Times come back in UTC whatever the mailbox's zone (all-day events keep their dates).
@@ -650,7 +652,7 @@ struct GraphCalendar {
     can_edit: bool,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DateTimeTimeZone {
     date_time: String,
