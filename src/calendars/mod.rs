@@ -4,6 +4,7 @@
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
 pub mod connections;
+pub mod microsoft;
 pub mod oauth;
 pub mod provider;
 pub mod registry;

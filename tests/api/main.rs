@@ -4,11 +4,13 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendars_microsoft;
 mod cli;
 mod constraints;
 mod disclosure;
 mod email;
 mod event_types;
+mod fake_microsoft;
 mod health;
 mod helpers;
 mod input;
