@@ -337,6 +337,49 @@ async fn private_addresses_are_refused_unless_allowed() {
     assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
 }
 
+/// A server on 127.0.0.1 that answers every request with a redirect to `location` (`{self}` is
+/// replaced by its own URL); returns its URL.
+async fn redirecting_server(location: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let location = location.replace("{self}", &url);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let answer = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\n\
+                 Content-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn every_redirect_hop_is_checked() {
+    // The cloud metadata address: refused before any connection is tried.
+    let server = redirecting_server("http://169.254.169.254/latest/").await;
+    let error = caldav()
+        .calendars(&mut ada(&format!("{server}/dav/")))
+        .await
+        .expect_err("redirected to a private address");
+    assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
+    assert!(error.to_string().contains("169.254.169.254"), "{error}");
+
+    let looping = redirecting_server("{self}/again/").await;
+    let error = caldav()
+        .calendars(&mut ada(&format!("{looping}/dav/")))
+        .await
+        .expect_err("a redirect loop");
+    assert!(
+        error.to_string().contains("redirected more than"),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn writes_updates_and_deletes_a_booking_event() {
     let server = Radicale::start().await;
@@ -491,7 +534,7 @@ fn replaced(answer: &CalendarBusy) -> (Vec<Span>, Option<String>) {
 }
 
 #[tokio::test]
-async fn busy_time_expands_recurrences_and_short_circuits_on_the_ctag() {
+async fn busy_time_expands_recurrences_and_follows_changes() {
     let server = Radicale::start().await;
     let work = server.calendar("ada", "work", "VEVENT").await;
     server.put(&work, "weekly.ics", WEEKLY).await;
@@ -578,4 +621,51 @@ async fn a_missing_calendar_is_not_found() {
         .await
         .expect_err("no such calendar");
     assert!(matches!(error, ProviderError::NotFound(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_ctag_answers_unchanged_until_the_calendar_changes() {
+    let server = Radicale::start().await;
+    let work = server.calendar("ada", "work", "VEVENT").await;
+    let dentist = one_off(
+        "dentist@example.com",
+        "20261201T090000Z",
+        "20261201T100000Z",
+    );
+    server.put(&work, "dentist.ics", &dentist).await;
+    let provider = caldav();
+    let mut account = ada(&work);
+    let (from, to) = (utc(2026, 11, 30, 0, 0), utc(2026, 12, 7, 0, 0));
+    let cursor = |state: Option<&str>| CalendarCursor {
+        calendar_id: work.clone(),
+        state: state.map(str::to_owned),
+    };
+    let mut busy = async |cursors: &[CalendarCursor]| {
+        provider
+            .busy(&mut account, cursors, from, to)
+            .await
+            .expect("busy")
+    };
+
+    let (_, first) = replaced(&busy(&[cursor(None)]).await[0]);
+    let first = first.expect("Radicale tells a ctag");
+    assert_eq!(
+        busy(&[cursor(Some(&first))]).await,
+        [CalendarBusy::Unchanged]
+    );
+    let (_, again) = replaced(&busy(&[cursor(Some("\"stale\""))]).await[0]);
+    assert_eq!(again.as_deref(), Some(first.as_str()));
+
+    let moved = dentist.replace("20261201T09", "20261202T09");
+    server.put(&work, "dentist.ics", &moved).await;
+    let answers = busy(&[cursor(Some(&first)), cursor(None)]).await;
+    assert_eq!(answers.len(), 2);
+    let (_, second) = replaced(&answers[0]);
+    let second = second.expect("a ctag");
+    assert_ne!(second, first);
+    assert_eq!(replaced(&answers[1]).1.as_deref(), Some(second.as_str()));
+    assert_eq!(
+        busy(&[cursor(Some(&second))]).await,
+        [CalendarBusy::Unchanged]
+    );
 }

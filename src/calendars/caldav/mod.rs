@@ -80,10 +80,14 @@ impl CalDav {
     ) -> Result<Option<Listing>, ProviderError> {
         let url = join(server, "/.well-known/caldav")?;
         let request = Request::xml(method("PROPFIND"), url, "0", xml::PROBE);
-        let answer = self.wire.send(account, request).await?;
+        // Many servers have no well-known URL, or a broken one: then the URL given is used.
+        let answer = match self.wire.send(account, request).await {
+            Err(ProviderError::Invalid(_) | ProviderError::NotFound(_)) => return Ok(None),
+            answer => answer?,
+        };
         match answer.status.as_u16() {
-            207 => listing(answer, "PROPFIND").map(Some),
-            401 | 403 => Err(refusal(&answer, "PROPFIND")),
+            207 => Ok(listing(answer, "PROPFIND").ok()),
+            401 => Err(refusal(&answer, "PROPFIND")),
             _ => Ok(None),
         }
     }
