@@ -337,25 +337,97 @@ async fn private_addresses_are_refused_unless_allowed() {
     assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
 }
 
-/// A server on 127.0.0.1 that answers every request with a redirect to `location` (`{self}` is
-/// replaced by its own URL); returns its URL.
-async fn redirecting_server(location: &str) -> String {
+/// A server on 127.0.0.1 that gives every request the same raw HTTP `answer` (`{self}` in it
+/// is replaced by its own URL), or no answer at all; returns its URL.
+async fn fixed_server(answer: Option<&str>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let location = location.replace("{self}", &url);
+    let answer = answer.map(|a| a.replace("{self}", &url));
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             let mut request = [0u8; 4096];
             let _ = stream.read(&mut request).await;
-            let answer = format!(
-                "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\n\
-                 Content-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let _ = stream.write_all(answer.as_bytes()).await;
+            match &answer {
+                Some(answer) => {
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                }
+                // Hold the connection open without a word.
+                None => tokio::time::sleep(Duration::from_secs(30)).await,
+            }
         }
     });
     url
+}
+
+async fn redirecting_server(location: &str) -> String {
+    let answer = format!(
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    fixed_server(Some(&answer)).await
+}
+
+fn answer(status: &str, headers: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn server_trouble_becomes_the_matching_error() {
+    let calendars = async |server: String, timeout: Duration| {
+        CalDav::new(Settings {
+            policy: Policy {
+                allow_private: false,
+                allowed_hosts: vec!["127.0.0.1".to_owned()],
+            },
+            timeout,
+        })
+        .unwrap()
+        .calendars(&mut ada(&format!("{server}/dav/")))
+        .await
+        .expect_err("no calendars")
+    };
+    let second = Duration::from_secs(1);
+    let busy = fixed_server(Some(&answer("503 Service Unavailable", "", ""))).await;
+    let error = calendars(busy, second).await;
+    assert!(matches!(error, ProviderError::Unavailable(_)), "{error:?}");
+
+    let limited = answer("429 Too Many Requests", "Retry-After: 7\r\n", "");
+    let error = calendars(fixed_server(Some(&limited)).await, second).await;
+    assert_eq!(
+        error,
+        ProviderError::RateLimited {
+            retry_after: Some(Duration::from_secs(7))
+        }
+    );
+
+    let login_page = answer(
+        "200 OK",
+        "Content-Type: text/html\r\n",
+        "<html>Log in</html>",
+    );
+    let error = calendars(fixed_server(Some(&login_page)).await, second).await;
+    assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
+    assert!(error.to_string().contains("200 OK to PROPFIND"), "{error}");
+
+    let broken = answer(
+        "207 Multi-Status",
+        "",
+        "<multistatus xmlns=\"DAV:\"><response>",
+    );
+    let error = calendars(fixed_server(Some(&broken)).await, second).await;
+    assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
+    assert!(error.to_string().contains("does not parse"), "{error}");
+
+    let silent = fixed_server(None).await;
+    let started = std::time::Instant::now();
+    let error = calendars(silent, Duration::from_millis(300)).await;
+    assert!(matches!(error, ProviderError::Unavailable(_)), "{error:?}");
+    assert!(error.to_string().contains("timed out"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test]

@@ -123,7 +123,7 @@ fn read_props(prop: Node<'_, '_>, props: &mut Props) {
             (DAV, "sync-token") => props.sync_token = text_of(node),
             (DAV, "getetag") => props.etag = text_of(node),
             (CALDAV, "calendar-timezone") => props.calendar_timezone = text_of(node),
-            (CALDAV, "calendar-data") => props.calendar_data = node.text().map(str::to_owned),
+            (CALDAV, "calendar-data") => props.calendar_data = Some(all_text(node)),
             (CALDAV, "supported-calendar-component-set") => {
                 let names = children(node, CALDAV, "comp")
                     .filter_map(|c| c.attribute("name"))
@@ -170,13 +170,17 @@ fn children<'a, 'i>(
     node.children().filter(move |c| is(*c, namespace, name))
 }
 
-/// An element's text, trimmed; `None` when empty.
-fn text_of(node: Node<'_, '_>) -> Option<String> {
-    let text: String = node
-        .descendants()
+/// An element's text as it is, CDATA sections included.
+fn all_text(node: Node<'_, '_>) -> String {
+    node.descendants()
         .filter(Node::is_text)
         .filter_map(|t| t.text())
-        .collect();
+        .collect()
+}
+
+/// An element's text, trimmed; `None` when empty.
+fn text_of(node: Node<'_, '_>) -> Option<String> {
+    let text = all_text(node);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
@@ -249,6 +253,21 @@ mod tests {
         let bomb =
             r#"<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]><m xmlns="DAV:">&a;</m>"#;
         assert!(multistatus(bomb).is_err());
+    }
+
+    #[test]
+    fn calendar_data_in_text_and_cdata_is_read_whole() {
+        let text = "<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
+<d:response><d:href>/a/e.ics</d:href><d:propstat><d:prop><d:getetag>\"1\"</d:getetag>\
+<c:calendar-data>BEGIN:VCALENDAR&#13;\n<![CDATA[SUMMARY:a <b> & c\r\n]]>END:VCALENDAR&#13;\n</c:calendar-data>\
+</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>";
+        let props = &multistatus(text).expect("parses")[0].props;
+        assert_eq!(props.etag.as_deref(), Some("\"1\""));
+        assert_eq!(
+            props.calendar_data.as_deref(),
+            // XML turns a literal CRLF into LF (XML 1.0 §2.11); an escaped CR stays.
+            Some("BEGIN:VCALENDAR\r\nSUMMARY:a <b> & c\nEND:VCALENDAR\r\n")
+        );
     }
 
     #[test]
