@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendars_caldav;
 mod calendars_microsoft;
 mod cli;
 mod constraints;
