@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendars_ics;
 mod cli;
 mod constraints;
 mod disclosure;
