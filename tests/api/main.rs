@@ -5,6 +5,7 @@ mod availability;
 mod bookings;
 mod browser;
 mod calendars_caldav;
+mod calendars_ics;
 mod calendars_microsoft;
 mod cli;
 mod constraints;
