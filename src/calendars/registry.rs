@@ -3,6 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::config::Config;
+use crate::webhooks::ssrf::Policy;
+
+use super::caldav::{self, CalDav};
+use super::ics::{FeedSettings, IcsFeeds};
+use super::microsoft::Microsoft;
 use super::provider::{
     Account, CalendarApi, CalendarBusy, CalendarCursor, EventDraft, ExternalCalendar,
     ProviderError, WrittenEvent,
@@ -77,15 +83,34 @@ impl Provider {
 /// The provider clients of this instance; Google and Microsoft only when the operator has
 /// configured their OAuth apps.
 #[derive(Clone)]
-pub struct Providers {}
+pub struct Providers {
+    ics: std::sync::Arc<IcsFeeds>,
+    caldav: std::sync::Arc<CalDav>,
+    microsoft: Option<std::sync::Arc<Microsoft>>,
+}
 
 impl Providers {
-    pub fn new(
-        config: &crate::config::Config,
-        policy: &crate::webhooks::ssrf::Policy,
-    ) -> anyhow::Result<Self> {
-        let _ = (config, policy);
-        Ok(Self {})
+    pub fn new(config: &Config, policy: &Policy) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
+        let ics = IcsFeeds::new(FeedSettings {
+            policy: policy.clone(),
+            ..FeedSettings::default()
+        })?;
+        let caldav = CalDav::new(caldav::Settings {
+            policy: policy.clone(),
+            ..caldav::Settings::default()
+        })?;
+        let microsoft = Microsoft::from_config(config, http)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("KAIROS_MICROSOFT_*: {e}"))?;
+        Ok(Self {
+            ics: ics.into(),
+            caldav: caldav.into(),
+            microsoft: microsoft.map(Into::into),
+        })
     }
 }
 
@@ -95,10 +120,26 @@ fn not_configured(p: Provider) -> ProviderError {
 
 /// Runs `$body` with `$api` bound to the client of `$provider`.
 macro_rules! with_api {
-    ($providers:expr, $provider:expr, |$api:ident| $body:expr) => {{
-        let _ = &$providers;
-        Err::<_, ProviderError>(not_configured($provider))
-    }};
+    ($providers:expr, $provider:expr, |$api:ident| $body:expr) => {
+        match $provider {
+            Provider::Ics => {
+                let $api = &*$providers.ics;
+                $body
+            }
+            Provider::CalDav => {
+                let $api = &*$providers.caldav;
+                $body
+            }
+            Provider::Office365 => match &$providers.microsoft {
+                Some(client) => {
+                    let $api = &**client;
+                    $body
+                }
+                None => Err(not_configured($provider)),
+            },
+            Provider::Google => Err(not_configured($provider)),
+        }
+    };
 }
 
 impl Providers {
@@ -158,6 +199,3 @@ impl Providers {
             .await)
     }
 }
-
-#[allow(dead_code)]
-fn assert_api<A: CalendarApi>(_: &A) {}
