@@ -204,7 +204,7 @@ impl CalendarApi for IcsFeeds {
             Url::parse(&url).map_or_else(|_| "ICS feed".into(), |u| host_of(&u))
         });
         Ok(vec![ExternalCalendar {
-            id: url,
+            id: feed_id(&url),
             name,
             primary: true,
             read_only: true,
@@ -219,19 +219,18 @@ impl CalendarApi for IcsFeeds {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CalendarBusy>, ProviderError> {
+        // One feed per connection: its URL (and any secret in it) stays in the account.
+        let url = account_url(account)?.to_owned();
         let mut answers = Vec::with_capacity(calendars.len());
         for cursor in calendars {
-            let answer = match self
-                .fetch(&cursor.calendar_id, cursor.state.as_deref())
-                .await?
-            {
+            let answer = match self.fetch(&url, cursor.state.as_deref()).await? {
                 Fetched::NotModified => CalendarBusy::Unchanged,
                 Fetched::Document { text, validators } => {
                     let read = feed::read(&text, from, to, account.time_zone)
-                        .map_err(|error| invalid_feed(&cursor.calendar_id, &error))?;
+                        .map_err(|error| invalid_feed(&url, &error))?;
                     if !read.skipped.is_empty() {
                         tracing::warn!(
-                            host = %Url::parse(&cursor.calendar_id).map(|u| host_of(&u)).unwrap_or_default(),
+                            host = %Url::parse(&url).map(|u| host_of(&u)).unwrap_or_default(),
                             skipped = read.skipped.len(),
                             first = %read.skipped[0],
                             "ICS feed: events skipped"
@@ -281,6 +280,14 @@ impl CalendarApi for IcsFeeds {
 
 fn read_only() -> ProviderError {
     ProviderError::Invalid("an ICS feed is read-only".into())
+}
+
+/// The feed's calendar id: a fingerprint of its URL, which may hold a secret token and is
+/// never shown.
+fn feed_id(url: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(url.as_bytes());
+    format!("feed-{}", hex::encode(&digest[..8]))
 }
 
 fn account_url(account: &Account) -> Result<&str, ProviderError> {

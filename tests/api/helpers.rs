@@ -58,6 +58,8 @@ impl TestDatabase {
             workers: Some(1),
             // Test receivers listen on loopback, and retries come quickly.
             webhook_allow_private: true,
+            // Test feeds and CalDAV servers listen on loopback too.
+            calendar_allow_private: true,
             webhook_retry_schedule: "200ms,200ms,200ms,200ms,200ms".into(),
             webhook_timeout_secs: 2,
             webhook_lease_secs: 5,

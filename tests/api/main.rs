@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendars;
 mod calendars_caldav;
 mod calendars_ics;
 mod calendars_microsoft;

@@ -1,0 +1,424 @@
+//! External calendars end to end, through the API: connect (an ICS feed served on loopback,
+//! Microsoft's OAuth round trip against the fake), the background sync fills the busy cache,
+//! busy time removes slots, bookings are written back, and each user sees only their own.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use chrono::{Duration as Days, NaiveDate, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::bookings::{book, booking_body, host};
+use crate::fake_microsoft::{FakeMicrosoft, timed};
+use crate::helpers::{TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with};
+
+/// A feed on loopback whose text a test can change.
+struct Feed {
+    url: String,
+    text: Arc<Mutex<String>>,
+}
+
+impl Feed {
+    async fn start(text: String) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/cal.ics?token=secret",
+            listener.local_addr().unwrap()
+        );
+        let shared = Arc::new(Mutex::new(text));
+        let served = web::Data::new(shared.clone());
+        let server = HttpServer::new(move || {
+            App::new().app_data(served.clone()).route(
+                "/cal.ics",
+                web::get().to(|text: web::Data<Arc<Mutex<String>>>| async move {
+                    HttpResponse::Ok()
+                        .content_type("text/calendar")
+                        .body(text.lock().unwrap().clone())
+                }),
+            )
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        Self { url, text: shared }
+    }
+}
+
+fn event_at(uid: &str, date: NaiveDate, from: &str, to: &str) -> String {
+    let d = date.format("%Y%m%d");
+    format!(
+        "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{d}T{from}00Z\r\nDTEND:{d}T{to}00Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
+    )
+}
+
+fn calendar(events: &[String]) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:Private\r\n{}END:VCALENDAR\r\n",
+        events.concat()
+    )
+}
+
+async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
+    let answer = data(
+        app.get(&format!(
+            "/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=UTC"
+        ))
+        .await,
+        200,
+    )
+    .await;
+    answer[date.to_string()]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|s| s["start"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until every connection of `key`'s user has synced once; their list.
+async fn synced(app: &TestApp, key: &str) -> Value {
+    for _ in 0..100 {
+        let list = data(
+            app.call(Method::GET, "/v2/calendars", Some(key), None)
+                .await,
+            200,
+        )
+        .await;
+        let all = list["connectedCalendars"].as_array().unwrap();
+        if !all.is_empty() && all.iter().all(|c| !c["syncedAt"].is_null()) {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the calendars never synced");
+}
+
+#[tokio::test]
+async fn an_ics_feed_blocks_its_busy_time_and_only_for_its_owner() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let date = (Utc::now() + Days::days(3)).date_naive();
+    let feed = Feed::start(calendar(&[event_at("dentist-1", date, "1000", "1100")])).await;
+    let before = slots(&app, event, date).await;
+    let ten = format!("{date}T10:00:00.000Z");
+    assert!(before.contains(&ten), "{before:?}");
+
+    let saved = data(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/save",
+            Some(&key),
+            Some(json!({"urls": [feed.url], "readOnly": true})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(saved["type"], "ics-feed_calendar");
+    let list = synced(&app, &key).await;
+    let connection = &list["connectedCalendars"][0];
+    assert_eq!(connection["calendars"][0]["isSelected"], true, "{list}");
+    assert_eq!(connection["calendars"][0]["name"], "Private");
+    // The feed's secret token is never shown back.
+    assert!(!list.to_string().contains("secret"), "{list}");
+
+    let after = slots(&app, event, date).await;
+    assert!(!after.contains(&ten), "{after:?}");
+    assert!(!after.contains(&format!("{date}T10:30:00.000Z")));
+    assert!(after.contains(&format!("{date}T11:00:00.000Z")));
+    let busy = data(
+        app.call(
+            Method::GET,
+            &format!(
+                "/v2/calendars/busy-times?dateFrom={date}&dateTo={}",
+                date + Days::days(1)
+            ),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(busy[0]["start"], format!("{date}T10:00:00Z"), "{busy}");
+
+    // Someone else sees none of it and cannot change it.
+    let (_, eve) = crate::event_types::person(&app, "eve@example.com", "UTC").await;
+    let theirs = data(
+        app.call(Method::GET, "/v2/calendars", Some(&eve), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(theirs["connectedCalendars"], json!([]));
+    let external = connection["calendars"][0]["externalId"].as_str().unwrap();
+    let path = format!(
+        "/v2/selected-calendars?integration=ics-feed_calendar&externalId={}",
+        urlencode(external)
+    );
+    assert_error(
+        app.call(Method::DELETE, &path, Some(&eve), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+    let credential = connection["credentialId"].as_i64().unwrap();
+    let disconnect = Some(json!({"id": credential}));
+    assert_error(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/disconnect",
+            Some(&eve),
+            disconnect.clone(),
+        )
+        .await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+
+    // Deselected, the feed stops blocking; disconnected, it is gone.
+    data(app.call(Method::DELETE, &path, Some(&key), None).await, 200).await;
+    assert!(slots(&app, event, date).await.contains(&ten));
+    data(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/disconnect",
+            Some(&key),
+            disconnect,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let left = data(
+        app.call(Method::GET, "/v2/calendars", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(left["connectedCalendars"], json!([]));
+    drop(feed.text);
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_feed_on_a_private_address_is_refused_by_default() {
+    let database = TestDatabase::new().await;
+    let config = kairos::config::Config {
+        calendar_allow_private: false,
+        ..database.config()
+    };
+    let app = spawn_app_with(config, database).await;
+    let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
+    let body = json!({"urls": ["http://127.0.0.1:9/cal.ics"]});
+    let message = assert_error(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/save",
+            Some(&key),
+            Some(body),
+        )
+        .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.contains("urls"), "{message}");
+}
+
+/// An app whose Microsoft endpoints are the fake's.
+async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
+    let database = TestDatabase::new().await;
+    let app = fake.app();
+    let config = kairos::config::Config {
+        microsoft_client_id: Some(app.client_id.clone()),
+        microsoft_client_secret: Some(app.client_secret.clone()),
+        microsoft_auth_url: fake.auth_url(),
+        microsoft_token_url: fake.token_url(),
+        microsoft_graph_url: fake.graph_url(),
+        ..database.config()
+    };
+    spawn_app_with(config, database).await
+}
+
+/// Follows the consent round trip as a browser would: Kairos' authUrl, the fake's consent
+/// redirect, Kairos' save endpoint. The final answer.
+async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
+    let auth = data(
+        app.call(
+            Method::GET,
+            "/v2/calendars/office365/connect?redir=https://app.example.com/done",
+            Some(key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = browser
+        .get(auth["authUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let back = consent.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with(&format!("{}/v2/calendars/office365/save?", app.address)),
+        "{back}"
+    );
+    (browser.get(&back).send().await.unwrap(), back)
+}
+
+#[tokio::test]
+async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_state() {
+    let fake = FakeMicrosoft::start().await;
+    let app = app_with_microsoft(&fake).await;
+    let (key, event, _) = host(
+        &app,
+        "ada@example.com",
+        json!({"locations": [{"type": "integration", "integration": "office365-video"}]}),
+    )
+    .await;
+    let date = (Utc::now() + Days::days(4)).date_naive();
+    fake.add_event(
+        "cal-primary",
+        timed(
+            "Lunch",
+            &format!("{date}T12:00:00"),
+            &format!("{date}T13:00:00"),
+        ),
+    );
+
+    let (done, back) = consent(&app, &key).await;
+    assert_eq!(done.status(), 302);
+    assert_eq!(done.headers()["location"], "https://app.example.com/done");
+    // The same state again: refused.
+    let again = reqwest::get(&back).await.unwrap();
+    assert_eq!(again.status(), 400);
+
+    let list = synced(&app, &key).await;
+    let connection = &list["connectedCalendars"][0];
+    assert_eq!(connection["integration"]["type"], "office365_calendar");
+    assert_eq!(
+        list["destinationCalendar"]["externalId"], "cal-primary",
+        "{list}"
+    );
+    let free = slots(&app, event, date).await;
+    assert!(!free.contains(&format!("{date}T12:00:00.000Z")), "{free:?}");
+    assert!(free.contains(&format!("{date}T11:30:00.000Z")));
+
+    // A booking lands in the calendar with a Teams link, which becomes its location.
+    let start = format!("{date}T14:00:00.000Z");
+    let booked = data(
+        book(&app, booking_body(event, &start, "grace@example.com")).await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap().to_owned();
+    let mut written = Vec::new();
+    for _ in 0..100 {
+        written = fake.events("cal-primary");
+        if written.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(written.len(), 2, "{written:?}");
+    let view = crate::helpers::booking_of(&app, &key, &uid).await;
+    assert!(
+        view["location"].as_str().unwrap().starts_with("https://"),
+        "{view}"
+    );
+    // Its own written-back event, once synced, does not block it.
+
+    // Cancelled: the event goes.
+    data(
+        app.call(
+            Method::POST,
+            &format!("/v2/bookings/{uid}/cancel"),
+            Some(&key),
+            Some(json!({"cancellationReason": "ill"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    for _ in 0..100 {
+        if fake.events("cal-primary").len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(fake.events("cal-primary").len(), 1);
+}
+
+#[tokio::test]
+async fn a_revoked_grant_marks_the_connection_invalid_and_check_says_so() {
+    let fake = FakeMicrosoft::start().await;
+    let app = app_with_microsoft(&fake).await;
+    let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
+    let (done, _) = consent(&app, &key).await;
+    assert_eq!(done.status(), 302);
+    synced(&app, &key).await;
+    fake.revoke_grants();
+    fake.expire_access_tokens();
+    // Force a sync now rather than at the interval: a selection change does that.
+    let list = data(
+        app.call(Method::GET, "/v2/calendars", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    let cal = &list["connectedCalendars"][0]["calendars"][0];
+    data(
+        app.call(
+            Method::POST,
+            "/v2/selected-calendars",
+            Some(&key),
+            Some(json!({"integration": "office365_calendar", "externalId": cal["externalId"]})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let list = data(
+            app.call(Method::GET, "/v2/calendars", Some(&key), None)
+                .await,
+            200,
+        )
+        .await;
+        status = list["connectedCalendars"][0]["status"].clone();
+        if status == "invalid" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "invalid");
+    let check = data(
+        app.call(
+            Method::GET,
+            "/v2/calendars/office365/check",
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(check["ok"], false, "{check}");
+}
