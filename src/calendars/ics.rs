@@ -18,7 +18,7 @@ use super::provider::{
 };
 use crate::ical::feed;
 use crate::webhooks::retry::parse_retry_after;
-use crate::webhooks::ssrf::{GuardedResolver, Policy, check_before_send};
+use crate::webhooks::ssrf::{GuardedResolver, MAX_URL_LEN, Policy, check_before_send};
 
 /// Largest feed read, in bytes.
 pub const MAX_FEED_BYTES: usize = 10 * 1024 * 1024;
@@ -297,25 +297,38 @@ fn account_url(account: &Account) -> Result<&str, ProviderError> {
         .ok_or_else(|| ProviderError::Invalid("the ICS feed connection has no URL".into()))
 }
 
-/// The URL to fetch: `webcal://` (and `webcals://`) read as `https://`, then the webhooks'
-/// send-time check (form, no credentials, IP literals against the policy; names are checked
-/// by the resolver when connecting).
+/// The URL to fetch: `webcal://` (and `webcals://`) read as `https://`; absolute `http` or
+/// `https` with a host and no credentials; an IP literal checked against the policy by the
+/// webhooks' send-time check (names are checked by the resolver when connecting).
 fn feed_url(raw: &str, policy: &Policy) -> Result<Url, ProviderError> {
+    let invalid = |message: &str| ProviderError::Invalid(format!("the feed URL {message}"));
     let raw = raw.trim();
+    if raw.len() > MAX_URL_LEN {
+        return Err(invalid(&format!("is longer than {MAX_URL_LEN} characters")));
+    }
     let https = ["webcal://", "webcals://"].iter().find_map(|scheme| {
         raw.get(..scheme.len())
             .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
             .map(|_| format!("https://{}", &raw[scheme.len()..]))
     });
-    let raw = https.as_deref().unwrap_or(raw);
-    check_before_send(raw, policy).map_err(|message| {
-        ProviderError::Invalid(message.replace("subscriberUrl", "the feed URL").replace(
-            "webhooks may only be sent to public addresses \
-             (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)",
-            "feeds may only be read from public addresses",
+    let url = Url::parse(https.as_deref().unwrap_or(raw))
+        .map_err(|_| invalid("is not a valid absolute URL (expected https://…)"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must use https, http or webcal"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not contain a user name or password"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    check_before_send(url.as_str(), policy).map_err(|_| {
+        ProviderError::Invalid(format!(
+            "the feed at {} is on a private address; feeds may only be read from public addresses",
+            host_of(&url)
         ))
     })?;
-    Url::parse(raw).map_err(|_| ProviderError::Invalid("the feed URL is not a valid URL".into()))
+    Ok(url)
 }
 
 /// Where a redirect leads, checked like the first URL.
@@ -446,5 +459,32 @@ fn host_of(url: &Url) -> String {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
         (None, _) => "(no host)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webcal_is_read_as_https_and_private_literals_are_refused() {
+        let policy = Policy::default();
+        let url = feed_url("webcal://calendar.example.com/a.ics?token=x", &policy).unwrap();
+        assert_eq!(url.as_str(), "https://calendar.example.com/a.ics?token=x");
+        let url = feed_url("WEBCALS://calendar.example.com/b.ics", &policy).unwrap();
+        assert_eq!(url.scheme(), "https");
+        for refused in [
+            "webcal://127.0.0.1/x.ics",
+            "http://169.254.169.254/x",
+            "ftp://example.com/x",
+        ] {
+            let error = feed_url(refused, &policy).unwrap_err().to_string();
+            assert!(
+                !error.contains("subscriberUrl") && !error.contains("webhooks"),
+                "{error}"
+            );
+        }
+        let error = feed_url("webcal://user:secret@example.com/x", &policy).unwrap_err();
+        assert!(!error.to_string().contains("secret"), "{error}");
     }
 }

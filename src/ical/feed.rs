@@ -195,9 +195,14 @@ fn outline(document: &str) -> Result<Outline<'_>, FeedError> {
             line.get(..prefix.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
         };
-        let kind = ["VEVENT", "VTIMEZONE"]
-            .into_iter()
-            .find(|kind| upper(&format!("BEGIN:{kind}")) && line.len() == 6 + kind.len());
+        let is = |text: &str| line.trim_end().eq_ignore_ascii_case(text);
+        let kind = if is("BEGIN:VEVENT") {
+            Some("VEVENT")
+        } else if is("BEGIN:VTIMEZONE") {
+            Some("VTIMEZONE")
+        } else {
+            None
+        };
         if let Some(kind) = kind {
             // A component begun inside an event: that event never ended.
             if let Some(("VEVENT", line_number, _)) = open.take() {
@@ -211,7 +216,11 @@ fn outline(document: &str) -> Result<Outline<'_>, FeedError> {
             continue;
         }
         if let Some((kind, line_number, start)) = open {
-            if upper(&format!("END:{kind}")) && line.len() == 4 + kind.len() {
+            if is(if kind == "VEVENT" {
+                "END:VEVENT"
+            } else {
+                "END:VTIMEZONE"
+            }) {
                 let block = Block {
                     text: &document[start..offset],
                     line: line_number,
@@ -228,7 +237,7 @@ fn outline(document: &str) -> Result<Outline<'_>, FeedError> {
             }
         } else if upper("X-WR-CALNAME:") || upper("X-WR-CALNAME;") {
             let value = line.split_once(':').map_or("", |(_, value)| value);
-            outline.name = Some(shown(&unfold_value(value))).filter(|name| !name.is_empty());
+            outline.name = event::summary(&unfold_value(value));
         }
     }
     if let Some(("VEVENT", line_number, _)) = open {

@@ -240,8 +240,9 @@ fn list<'p>(
         })
 }
 
-/// SUMMARY trimmed, without control characters, at most [`SUMMARY_CHARS`] characters.
-fn summary(text: &str) -> Option<String> {
+/// SUMMARY (or a calendar's name) trimmed, without control characters, at most
+/// [`SUMMARY_CHARS`] characters.
+pub(super) fn summary(text: &str) -> Option<String> {
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

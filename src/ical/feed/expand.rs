@@ -49,8 +49,8 @@ impl Excluded {
         }
     }
 
-    fn contains(&self, start: Start, zone: Tz) -> bool {
-        self.instants.contains(&start.instant(zone).timestamp())
+    fn contains(&self, start: Start, begins: DateTime<Utc>) -> bool {
+        self.instants.contains(&begins.timestamp())
             || matches!(start, Start::Timed { wall, .. } if self.dates.contains(&wall.date()))
     }
 }
@@ -83,9 +83,11 @@ pub(super) fn instances(
     }
     let mut found: Vec<_> = starts
         .into_iter()
-        .filter(|(start, _)| !excluded.contains(*start, zone))
         .filter_map(|(start, length)| {
             let begins = start.instant(zone);
+            if excluded.contains(start, begins) {
+                return None;
+            }
             let ends = length.end(start, begins, zone)?;
             (begins < ends && begins < range.to && ends > range.from).then_some((begins, ends))
         })
