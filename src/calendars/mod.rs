@@ -3,6 +3,7 @@
 //! ([`provider::CalendarApi`]); the busy cache lives in the database and is the only thing the
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
+pub mod google;
 pub mod oauth;
 pub mod provider;
 
