@@ -4,11 +4,13 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendars_google;
 mod cli;
 mod constraints;
 mod disclosure;
 mod email;
 mod event_types;
+mod fake_google;
 mod health;
 mod helpers;
 mod input;
