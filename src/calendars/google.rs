@@ -172,7 +172,11 @@ struct Failure {
 }
 
 impl Delegate for Failure {
-    fn http_failure(&mut self, response: &common::Response, error: Option<&serde_json::Value>) -> Retry {
+    fn http_failure(
+        &mut self,
+        response: &common::Response,
+        error: Option<&serde_json::Value>,
+    ) -> Retry {
         self.status = Some(response.status().as_u16());
         self.retry_after = response
             .headers()
@@ -226,7 +230,11 @@ fn classify(status: u16, failure: Failure) -> Attempt {
     let detail = || {
         format!(
             "Google answered {status}{}",
-            failure.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+            failure
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
         )
     };
     let rate_limited = matches!(
@@ -263,7 +271,12 @@ impl CalendarApi for Google {
                 }
                 call.doit()
             })?;
-            calendars.extend(list.items.unwrap_or_default().into_iter().filter_map(calendar));
+            calendars.extend(
+                list.items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(calendar),
+            );
             page = list.next_page_token;
             if page.is_none() {
                 return Ok(calendars);
@@ -456,9 +469,11 @@ fn busy_block(event: &Event, zone: Tz) -> Option<BusyBlock> {
     {
         return None;
     }
-    let declined = event.attendees.iter().flatten().any(|a| {
-        a.self_ == Some(true) && a.response_status.as_deref() == Some("declined")
-    });
+    let declined = event
+        .attendees
+        .iter()
+        .flatten()
+        .any(|a| a.self_ == Some(true) && a.response_status.as_deref() == Some("declined"));
     if declined {
         return None;
     }
@@ -501,7 +516,14 @@ fn event_body(draft: &EventDraft, meet: bool) -> Event {
         location: draft.location.clone(),
         start: Some(at(draft.start)),
         end: Some(at(draft.end)),
-        status: Some(if draft.cancelled { "cancelled" } else { "confirmed" }.to_owned()),
+        status: Some(
+            if draft.cancelled {
+                "cancelled"
+            } else {
+                "confirmed"
+            }
+            .to_owned(),
+        ),
         attendees: Some(draft.attendees.iter().map(attendee).collect()),
         conference_data: (draft.conference && meet).then(|| ConferenceData {
             create_request: Some(CreateConferenceRequest {
@@ -573,7 +595,9 @@ impl Google {
             time_max: Some(to),
             items: Some(
                 ids.iter()
-                    .map(|id| FreeBusyRequestItem { id: Some(id.clone()) })
+                    .map(|id| FreeBusyRequestItem {
+                        id: Some(id.clone()),
+                    })
                     .collect(),
             ),
             calendar_expansion_max: Some(FREEBUSY_MAX_CALENDARS as i32),
@@ -618,7 +642,10 @@ impl Google {
             type_: Some("web_hook".into()),
             address: Some(address.to_owned()),
             token: Some(token.to_owned()),
-            params: Some(HashMap::from([("ttl".to_owned(), ttl.as_secs().to_string())])),
+            params: Some(HashMap::from([(
+                "ttl".to_owned(),
+                ttl.as_secs().to_string(),
+            )])),
             ..Default::default()
         };
         let (_, channel) = api_call!(self, account, |hub, dlg| {
@@ -627,7 +654,8 @@ impl Google {
                 .delegate(dlg)
                 .doit()
         })?;
-        let missing = |what: &str| ProviderError::Invalid(format!("Google's channel has no {what}"));
+        let missing =
+            |what: &str| ProviderError::Invalid(format!("Google's channel has no {what}"));
         Ok(Channel {
             id: channel.id.ok_or_else(|| missing("id"))?,
             resource_id: channel.resource_id.ok_or_else(|| missing("resource id"))?,
@@ -636,7 +664,11 @@ impl Google {
     }
 
     /// Closes a push channel; one already gone is not an error.
-    pub async fn stop(&self, account: &mut Account, channel: &Channel) -> Result<(), ProviderError> {
+    pub async fn stop(
+        &self,
+        account: &mut Account,
+        channel: &Channel,
+    ) -> Result<(), ProviderError> {
         let request = ApiChannel {
             id: Some(channel.id.clone()),
             resource_id: Some(channel.resource_id.clone()),

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use kairos::calendars::google::{Channel, Google, Notification, ResourceState};
 use kairos::calendars::{
-    Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
-    Person, ProviderError,
+    Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft, Person,
+    ProviderError,
 };
 
 use crate::fake_google::{Failure, FakeGoogle};
@@ -116,8 +116,13 @@ async fn the_consent_round_trip_yields_credentials_that_work() {
     assert!(refresh_token.is_some());
     assert!(expires_at.unwrap() > Utc::now() + chrono::Duration::minutes(50));
     // A code works once.
-    let again = app.exchange(&http(), redirect, &query["code"], Utc::now()).await;
-    assert!(matches!(again, Err(ProviderError::Unauthorized(_))), "{again:?}");
+    let again = app
+        .exchange(&http(), redirect, &query["code"], Utc::now())
+        .await;
+    assert!(
+        matches!(again, Err(ProviderError::Unauthorized(_))),
+        "{again:?}"
+    );
 
     let mut account = Account {
         url: None,
@@ -133,10 +138,20 @@ async fn calendars_are_listed_over_all_pages_with_roles_and_zones() {
     let mut s = setup().await;
     s.fake
         .add_calendar("me@example.com", "Me", true, "owner", "Europe/Berlin");
-    s.fake
-        .add_calendar("team@group.calendar.google.com", "Team", false, "writer", "UTC");
-    s.fake
-        .add_calendar("boss@example.com", "Boss", false, "freeBusyReader", "America/New_York");
+    s.fake.add_calendar(
+        "team@group.calendar.google.com",
+        "Team",
+        false,
+        "writer",
+        "UTC",
+    );
+    s.fake.add_calendar(
+        "boss@example.com",
+        "Boss",
+        false,
+        "freeBusyReader",
+        "America/New_York",
+    );
     s.fake
         .add_calendar("holidays@group", "Holidays", false, "reader", "UTC");
 
@@ -203,6 +218,7 @@ async fn free_cancelled_and_declined_events_are_not_busy_and_every_page_is_read(
     s.fake
         .add_calendar("me@example.com", "Me", true, "owner", "Europe/Berlin");
     let cal = "me@example.com";
+    s.fake.set_page_size(2);
     for hour in 8..13 {
         let mut event = timed(
             &format!("busy {hour}"),
@@ -230,8 +246,10 @@ async fn free_cancelled_and_declined_events_are_not_busy_and_every_page_is_read(
         {"email": "me@example.com", "self": true, "responseStatus": "accepted"},
     ]);
     s.fake.add_event(cal, accepted);
-    s.fake
-        .add_event(cal, timed("later", "2026-06-04T08:00:00Z", "2026-06-04T09:00:00Z"));
+    s.fake.add_event(
+        cal,
+        timed("later", "2026-06-04T08:00:00Z", "2026-06-04T09:00:00Z"),
+    );
 
     let answers = s
         .google
@@ -250,7 +268,9 @@ async fn free_cancelled_and_declined_events_are_not_busy_and_every_page_is_read(
         .collect();
     assert_eq!(
         found,
-        ["busy 8", "busy 9", "busy 10", "busy 11", "busy 12", "accepted"]
+        [
+            "busy 8", "busy 9", "busy 10", "busy 11", "busy 12", "accepted"
+        ]
     );
     assert_eq!(
         blocks(&answers[0])[0].uid.as_deref(),
@@ -264,9 +284,10 @@ async fn sync_tokens_answer_unchanged_then_changes_then_a_full_read_after_410() 
     let mut s = setup().await;
     let cal = "me@example.com";
     s.fake.add_calendar(cal, "Me", true, "owner", "UTC");
-    let id = s
-        .fake
-        .add_event(cal, timed("standup", "2026-05-04T09:00:00Z", "2026-05-04T09:30:00Z"));
+    let id = s.fake.add_event(
+        cal,
+        timed("standup", "2026-05-04T09:00:00Z", "2026-05-04T09:30:00Z"),
+    );
     let (from, to) = (utc("2026-05-01T00:00:00Z"), utc("2026-06-01T00:00:00Z"));
 
     let first = s
@@ -278,7 +299,12 @@ async fn sync_tokens_answer_unchanged_then_changes_then_a_full_read_after_410() 
 
     let same = s
         .google
-        .busy(&mut s.account, &[cursor(cal, Some(token.clone()))], from, to)
+        .busy(
+            &mut s.account,
+            &[cursor(cal, Some(token.clone()))],
+            from,
+            to,
+        )
         .await
         .unwrap();
     assert_eq!(same[0], CalendarBusy::Unchanged);
@@ -289,7 +315,12 @@ async fn sync_tokens_answer_unchanged_then_changes_then_a_full_read_after_410() 
     );
     let changed = s
         .google
-        .busy(&mut s.account, &[cursor(cal, Some(token.clone()))], from, to)
+        .busy(
+            &mut s.account,
+            &[cursor(cal, Some(token.clone()))],
+            from,
+            to,
+        )
         .await
         .unwrap();
     assert_eq!(blocks(&changed[0])[0].start, utc("2026-05-04T11:00:00Z"));
@@ -299,7 +330,12 @@ async fn sync_tokens_answer_unchanged_then_changes_then_a_full_read_after_410() 
     s.fake.expire_sync_tokens();
     let gone = s
         .google
-        .busy(&mut s.account, &[cursor(cal, Some(newer.clone()))], from, to)
+        .busy(
+            &mut s.account,
+            &[cursor(cal, Some(newer.clone()))],
+            from,
+            to,
+        )
         .await
         .unwrap();
     assert_eq!(blocks(&gone[0]).len(), 1, "410 means a full read");
@@ -309,7 +345,10 @@ async fn sync_tokens_answer_unchanged_then_changes_then_a_full_read_after_410() 
         .google
         .busy(&mut s.account, &[cursor("nobody", None)], from, to)
         .await;
-    assert!(matches!(missing, Err(ProviderError::NotFound(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(ProviderError::NotFound(_))),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test]
@@ -319,10 +358,14 @@ async fn freebusy_splits_long_ranges_and_many_calendars_into_allowed_requests() 
     for id in &ids {
         s.fake.add_calendar(id, id, false, "freeBusyReader", "UTC");
     }
-    s.fake
-        .add_event(&ids[55], timed("late", "2026-04-11T10:00:00Z", "2026-04-11T11:00:00Z"));
-    s.fake
-        .add_event(&ids[1], timed("early", "2026-01-02T10:00:00Z", "2026-01-02T11:00:00Z"));
+    s.fake.add_event(
+        &ids[55],
+        timed("late", "2026-04-11T10:00:00Z", "2026-04-11T11:00:00Z"),
+    );
+    s.fake.add_event(
+        &ids[1],
+        timed("early", "2026-01-02T10:00:00Z", "2026-01-02T11:00:00Z"),
+    );
 
     let busy = s
         .google
@@ -344,7 +387,11 @@ async fn freebusy_splits_long_ranges_and_many_calendars_into_allowed_requests() 
         ]
     );
     let requests = s.fake.freebusy_requests();
-    assert_eq!(requests.len(), 6, "three windows times two groups of calendars");
+    assert_eq!(
+        requests.len(),
+        6,
+        "three windows times two groups of calendars"
+    );
     for request in &requests {
         assert!(request["items"].as_array().unwrap().len() <= 50);
         let from = utc(request["timeMin"].as_str().unwrap());
@@ -374,9 +421,16 @@ async fn an_expired_access_token_is_renewed_before_the_call() {
         panic!("not OAuth")
     };
     assert_ne!(*access_token, old);
-    assert!(refresh_token.is_some(), "Google's refresh keeps the refresh token");
+    assert!(
+        refresh_token.is_some(),
+        "Google's refresh keeps the refresh token"
+    );
     assert!(expires_at.unwrap() > Utc::now());
-    assert_eq!(s.fake.count("GET", "/calendarList"), 1, "no call with the old token");
+    assert_eq!(
+        s.fake.count("GET", "/calendarList"),
+        1,
+        "no call with the old token"
+    );
 }
 
 #[tokio::test]
@@ -394,6 +448,67 @@ async fn a_401_renews_the_token_once_and_retries() {
 }
 
 #[tokio::test]
+async fn a_token_expiring_within_a_minute_is_renewed_first() {
+    let fake = FakeGoogle::start().await;
+    fake.add_calendar("me", "Me", true, "owner", "UTC");
+    fake.set_token_lifetime(30);
+    let (access, refresh) = fake.grant();
+    let google = Google::new(fake.app(), fake.url(), http());
+    let mut account = Account {
+        url: None,
+        credentials: Credentials::OAuth {
+            access_token: access.clone(),
+            refresh_token: Some(refresh),
+            expires_at: Some(Utc::now() + chrono::Duration::seconds(30)),
+        },
+        time_zone: chrono_tz::UTC,
+    };
+
+    google.calendars(&mut account).await.unwrap();
+
+    assert_ne!(access_token(&account), access);
+}
+
+#[tokio::test]
+async fn a_revoked_grant_is_unauthorized() {
+    let mut s = setup().await;
+    s.fake.add_calendar("me", "Me", true, "owner", "UTC");
+    let Credentials::OAuth {
+        refresh_token: Some(refresh),
+        ..
+    } = s.account.credentials.clone()
+    else {
+        panic!("no refresh token")
+    };
+
+    s.fake.app().revoke(&http(), &refresh).await.unwrap();
+
+    assert_eq!(s.fake.revoked(), [refresh]);
+    let answer = s.google.calendars(&mut s.account).await;
+    assert!(
+        matches!(answer, Err(ProviderError::Unauthorized(_))),
+        "{answer:?}"
+    );
+    // Revoking again is not an error (the token is already invalid).
+    s.fake.app().revoke(&http(), "1//unknown").await.unwrap();
+
+    // Consent withdrawn at Google's end: the same.
+    let (access, refresh) = s.fake.grant();
+    s.account.credentials = Credentials::OAuth {
+        access_token: access,
+        refresh_token: Some(refresh),
+        expires_at: None,
+    };
+    s.google.calendars(&mut s.account).await.unwrap();
+    s.fake.revoke_all();
+    let answer = s.google.calendars(&mut s.account).await;
+    assert!(
+        matches!(answer, Err(ProviderError::Unauthorized(_))),
+        "{answer:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_refused_refresh_is_unauthorized() {
     let mut s = setup().await;
     s.fake.add_calendar("me", "Me", true, "owner", "UTC");
@@ -402,7 +517,10 @@ async fn a_refused_refresh_is_unauthorized() {
 
     let answer = s.google.calendars(&mut s.account).await;
 
-    assert!(matches!(answer, Err(ProviderError::Unauthorized(_))), "{answer:?}");
+    assert!(
+        matches!(answer, Err(ProviderError::Unauthorized(_))),
+        "{answer:?}"
+    );
 }
 
 #[tokio::test]
@@ -421,15 +539,24 @@ async fn rate_limits_server_errors_and_silence_are_told_apart() {
 
     s.fake.fail(Failure::UserRateLimit, 1);
     let answer = s.google.calendars(&mut s.account).await;
-    assert_eq!(answer, Err(ProviderError::RateLimited { retry_after: None }));
+    assert_eq!(
+        answer,
+        Err(ProviderError::RateLimited { retry_after: None })
+    );
 
     s.fake.fail(Failure::ServerError, 1);
     let answer = s.google.calendars(&mut s.account).await;
-    assert!(matches!(answer, Err(ProviderError::Unavailable(_))), "{answer:?}");
+    assert!(
+        matches!(answer, Err(ProviderError::Unavailable(_))),
+        "{answer:?}"
+    );
 
     s.fake.fail(Failure::Hang, 1);
     let answer = s.google.calendars(&mut s.account).await;
-    assert!(matches!(answer, Err(ProviderError::Unavailable(_))), "{answer:?}");
+    assert!(
+        matches!(answer, Err(ProviderError::Unavailable(_))),
+        "{answer:?}"
+    );
 
     assert_eq!(s.google.calendars(&mut s.account).await.unwrap().len(), 1);
 }
@@ -460,7 +587,8 @@ fn draft(conference: bool) -> EventDraft {
 async fn a_written_event_keeps_the_bookings_uid_and_gets_a_meet_link() {
     let mut s = setup().await;
     let cal = "ada@example.com";
-    s.fake.add_calendar(cal, "Ada", true, "owner", "Europe/Berlin");
+    s.fake
+        .add_calendar(cal, "Ada", true, "owner", "Europe/Berlin");
 
     let written = s
         .google
@@ -474,7 +602,10 @@ async fn a_written_event_keeps_the_bookings_uid_and_gets_a_meet_link() {
     assert_eq!(stored["iCalUID"], "b7c1e2a0-booking@kairos");
     assert_eq!(stored["summary"], "Intro call between Ada and Grace");
     assert_eq!(stored["start"]["timeZone"], "Europe/Berlin");
-    assert_eq!(utc(stored["start"]["dateTime"].as_str().unwrap()), draft(true).start);
+    assert_eq!(
+        utc(stored["start"]["dateTime"].as_str().unwrap()),
+        draft(true).start
+    );
     assert_eq!(stored["attendees"][0]["email"], "grace@example.com");
     assert_eq!(stored["hangoutLink"], link.as_str());
 
@@ -492,7 +623,8 @@ async fn a_written_event_keeps_the_bookings_uid_and_gets_a_meet_link() {
 async fn an_event_is_patched_and_deleted_twice_without_error() {
     let mut s = setup().await;
     let cal = "ada@example.com";
-    s.fake.add_calendar(cal, "Ada", true, "owner", "Europe/Berlin");
+    s.fake
+        .add_calendar(cal, "Ada", true, "owner", "Europe/Berlin");
     let written = s
         .google
         .create_event(&mut s.account, cal, &draft(true))
@@ -510,10 +642,16 @@ async fn an_event_is_patched_and_deleted_twice_without_error() {
         .unwrap();
 
     assert_eq!(updated.external_id, written.external_id);
-    assert_eq!(updated.meeting_url, written.meeting_url, "the Meet link stays");
+    assert_eq!(
+        updated.meeting_url, written.meeting_url,
+        "the Meet link stays"
+    );
     assert_ne!(updated.etag, written.etag);
     let stored = s.fake.event(&written.external_id).unwrap();
-    assert_eq!(utc(stored["start"]["dateTime"].as_str().unwrap()), moved.start);
+    assert_eq!(
+        utc(stored["start"]["dateTime"].as_str().unwrap()),
+        moved.start
+    );
     assert_eq!(stored["location"], "Room 4");
     assert!(
         s.fake
@@ -526,7 +664,10 @@ async fn an_event_is_patched_and_deleted_twice_without_error() {
         .delete_event(&mut s.account, cal, &updated)
         .await
         .unwrap();
-    assert_eq!(s.fake.event(&written.external_id).unwrap()["status"], "cancelled");
+    assert_eq!(
+        s.fake.event(&written.external_id).unwrap()["status"],
+        "cancelled"
+    );
     s.google
         .delete_event(&mut s.account, cal, &updated)
         .await
@@ -563,7 +704,12 @@ async fn a_channel_is_opened_with_its_token_and_stopped() {
     assert_eq!(stored["token"], "channel-secret");
     assert_eq!(stored["resourceId"], channel.resource_id.as_str());
     let expires = channel.expires_at.expect("an expiry");
-    assert!((expires - Utc::now() - chrono::Duration::hours(1)).num_seconds().abs() < 60);
+    assert!(
+        (expires - Utc::now() - chrono::Duration::hours(1))
+            .num_seconds()
+            .abs()
+            < 60
+    );
 
     s.google.stop(&mut s.account, &channel).await.unwrap();
     assert!(s.fake.channels().is_empty());

@@ -51,6 +51,8 @@ struct State {
     /// Live access tokens and when they expire.
     access_tokens: HashMap<String, DateTime<Utc>>,
     refresh_tokens: HashSet<String>,
+    /// Which refresh token each access token was issued under (revoking one revokes both).
+    grants: HashMap<String, String>,
     token_lifetime_secs: i64,
     refresh_refused: bool,
     calendars: Vec<FakeCalendar>,
@@ -76,11 +78,14 @@ impl State {
         format!("{prefix}{}", self.next_id)
     }
 
-    fn issue_access_token(&mut self) -> (String, i64) {
+    fn issue_access_token(&mut self, refresh: &str) -> (String, i64) {
         let token = self.next("ya29.access-");
+        self.grants.insert(token.clone(), refresh.to_owned());
         let lifetime = self.token_lifetime_secs;
-        self.access_tokens
-            .insert(token.clone(), Utc::now() + chrono::Duration::seconds(lifetime));
+        self.access_tokens.insert(
+            token.clone(),
+            Utc::now() + chrono::Duration::seconds(lifetime),
+        );
         (token, lifetime)
     }
 }
@@ -142,17 +147,18 @@ impl FakeGoogle {
     /// Issues a grant directly (as if the consent round trip happened): (access, refresh).
     pub fn grant(&self) -> (String, String) {
         let mut state = self.state();
-        let (access, _) = state.issue_access_token();
         let refresh = state.next("1//refresh-");
+        let (access, _) = state.issue_access_token(&refresh);
         state.refresh_tokens.insert(refresh.clone());
         (access, refresh)
     }
 
     /// Makes `access_token` expired now (it answers 401 from here on).
     pub fn expire(&self, access_token: &str) {
-        self.state()
-            .access_tokens
-            .insert(access_token.to_owned(), Utc::now() - chrono::Duration::seconds(1));
+        self.state().access_tokens.insert(
+            access_token.to_owned(),
+            Utc::now() - chrono::Duration::seconds(1),
+        );
     }
 
     pub fn set_token_lifetime(&self, seconds: i64) {
@@ -345,8 +351,8 @@ async fn token(state: Shared, form: web::Form<HashMap<String, String>>) -> HttpR
             if !state.codes.remove(&code) {
                 return token_error("invalid_grant");
             }
-            let (access, lifetime) = state.issue_access_token();
             let refresh = state.next("1//refresh-");
+            let (access, lifetime) = state.issue_access_token(&refresh);
             state.refresh_tokens.insert(refresh.clone());
             HttpResponse::Ok().json(json!({
                 "access_token": access, "token_type": "Bearer", "expires_in": lifetime,
@@ -359,7 +365,7 @@ async fn token(state: Shared, form: web::Form<HashMap<String, String>>) -> HttpR
             if state.refresh_refused || !state.refresh_tokens.contains(&refresh) {
                 return token_error("invalid_grant");
             }
-            let (access, lifetime) = state.issue_access_token();
+            let (access, lifetime) = state.issue_access_token(&refresh);
             // Google sends no new refresh token on a refresh.
             HttpResponse::Ok().json(json!({
                 "access_token": access, "token_type": "Bearer", "expires_in": lifetime,
@@ -374,8 +380,25 @@ async fn revoke(state: Shared, form: web::Form<HashMap<String, String>>) -> Http
     let Some(token) = form.get("token").cloned() else {
         return token_error("invalid_request");
     };
-    let known =
-        state.access_tokens.remove(&token).is_some() | state.refresh_tokens.remove(&token);
+    // Google revokes the whole grant: the refresh token and every access token under it.
+    let refresh = state
+        .grants
+        .get(&token)
+        .cloned()
+        .unwrap_or_else(|| token.clone());
+    let known = state.refresh_tokens.remove(&refresh) | state.access_tokens.contains_key(&token);
+    let State {
+        grants,
+        access_tokens,
+        ..
+    } = &mut *state;
+    grants.retain(|access, r| {
+        let keep = *r != refresh;
+        if !keep {
+            access_tokens.remove(access);
+        }
+        keep
+    });
     state.revoked.push(token);
     if known {
         HttpResponse::Ok().finish()
@@ -440,9 +463,7 @@ async fn calendar_api(state: Shared, request: HttpRequest, body: web::Bytes) -> 
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
-        .map(|s| {
-            percent_decode(s)
-        })
+        .map(percent_decode)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let mut state = state.lock().unwrap();
@@ -483,7 +504,11 @@ fn percent_decode(segment: &str) -> String {
 }
 
 /// Pages of `items` from `page_token` (`p{offset}`); the next token when more remain.
-fn page<T: Clone>(items: &[T], size: usize, page_token: Option<String>) -> (Vec<T>, Option<String>) {
+fn page<T: Clone>(
+    items: &[T],
+    size: usize,
+    page_token: Option<String>,
+) -> (Vec<T>, Option<String>) {
     let offset: usize = page_token
         .and_then(|t| t.strip_prefix('p').and_then(|n| n.parse().ok()))
         .unwrap_or(0);
@@ -524,7 +549,11 @@ fn span(event: &Value) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((at(&event["start"], -1)?, at(&event["end"], 1)?))
 }
 
-fn list_events(state: &State, calendar: &str, one: &dyn Fn(&str) -> Option<String>) -> HttpResponse {
+fn list_events(
+    state: &State,
+    calendar: &str,
+    one: &dyn Fn(&str) -> Option<String>,
+) -> HttpResponse {
     let Some(cal) = state.calendars.iter().find(|c| c.id == calendar) else {
         return google_error(404, "notFound", "Not Found");
     };
@@ -620,9 +649,10 @@ fn write_event(
     state.sequence += 1;
     let sequence = state.sequence;
     // Importing an iCalUID the calendar has updates that event, as Google does.
-    let existing = state.events.iter().position(|(c, _, e)| {
-        import && c == calendar && e["iCalUID"] == event["iCalUID"]
-    });
+    let existing = state
+        .events
+        .iter()
+        .position(|(c, _, e)| import && c == calendar && e["iCalUID"] == event["iCalUID"]);
     let id = match existing {
         Some(index) => state.events[index].2["id"].as_str().unwrap().to_owned(),
         None => state.next("evt"),
@@ -639,7 +669,9 @@ fn write_event(
     }
     match existing {
         Some(index) => state.events[index] = (calendar.to_owned(), sequence, event.clone()),
-        None => state.events.push((calendar.to_owned(), sequence, event.clone())),
+        None => state
+            .events
+            .push((calendar.to_owned(), sequence, event.clone())),
     }
     HttpResponse::Ok().json(event)
 }
@@ -730,7 +762,10 @@ fn freebusy(state: &mut State, request: Value) -> HttpResponse {
             continue;
         }
         if !state.calendars.iter().any(|c| c.id == id) {
-            calendars.insert(id, json!({"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}));
+            calendars.insert(
+                id,
+                json!({"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}),
+            );
             continue;
         }
         let busy: Vec<Value> = state
