@@ -527,7 +527,7 @@ fn event_body(draft: &EventDraft, meet: bool) -> Event {
         attendees: Some(draft.attendees.iter().map(attendee).collect()),
         conference_data: (draft.conference && meet).then(|| ConferenceData {
             create_request: Some(CreateConferenceRequest {
-                request_id: Some(uuid::Uuid::new_v4().to_string()),
+                request_id: Some(conference_request_id(&draft.ical_uid)),
                 conference_solution_key: Some(ConferenceSolutionKey {
                     type_: Some("hangoutsMeet".into()),
                 }),
@@ -537,6 +537,14 @@ fn event_body(draft: &EventDraft, meet: bool) -> Event {
         }),
         ..Default::default()
     }
+}
+
+/// One conference request id per booking: Google ignores a create request whose id it has
+/// seen, so a retried write cannot make a second meeting.
+fn conference_request_id(ical_uid: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(ical_uid.as_bytes());
+    format!("kairos-{}", hex::encode(&digest[..16]))
 }
 
 fn written_event(event: Event, meeting_url: Option<String>) -> Result<WrittenEvent, ProviderError> {

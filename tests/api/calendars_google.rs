@@ -612,10 +612,14 @@ async fn a_written_event_keeps_the_bookings_uid_and_gets_a_meet_link() {
     // A retried write (the answer was lost) updates the same event instead of copying it.
     let again = s
         .google
-        .create_event(&mut s.account, cal, &draft(false))
+        .create_event(&mut s.account, cal, &draft(true))
         .await
         .unwrap();
     assert_eq!(again.external_id, written.external_id);
+    assert_eq!(
+        again.meeting_url, written.meeting_url,
+        "one meeting, not two"
+    );
     assert_eq!(s.fake.events(cal).len(), 1);
 }
 

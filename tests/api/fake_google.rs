@@ -70,6 +70,8 @@ struct State {
     revoked: Vec<String>,
     freebusy_requests: Vec<Value>,
     channels: HashMap<String, Value>,
+    /// Conference create requests seen, by request id: Google ignores a repeated one.
+    meetings: HashMap<String, String>,
 }
 
 impl State {
@@ -619,8 +621,18 @@ fn conference(state: &mut State, event: &mut Value, one: &dyn Fn(&str) -> Option
         event.as_object_mut().unwrap().remove("conferenceData");
         return;
     }
-    let code = state.next("abc-defg-");
-    let link = format!("https://meet.google.com/{code}");
+    let request_id = event["conferenceData"]["createRequest"]["requestId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let link = match state.meetings.get(&request_id) {
+        Some(link) => link.clone(),
+        None => {
+            let link = format!("https://meet.google.com/{}", state.next("abc-defg-"));
+            state.meetings.insert(request_id, link.clone());
+            link
+        }
+    };
     event["hangoutLink"] = json!(link);
     event["conferenceData"]["entryPoints"] =
         json!([{"entryPointType": "video", "uri": link, "label": link}]);
