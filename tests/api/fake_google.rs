@@ -409,6 +409,43 @@ async fn revoke(state: Shared, form: web::Form<HashMap<String, String>>) -> Http
     }
 }
 
+enum Admission {
+    Pass,
+    Hang,
+    Refuse(HttpResponse),
+}
+
+/// The bearer check and the failure switches.
+fn admit(state: &mut State, request: &HttpRequest) -> Admission {
+    let authorized = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|token| state.access_tokens.get(token))
+        .is_some_and(|expiry| *expiry > Utc::now());
+    if !authorized {
+        return Admission::Refuse(google_error(401, "authError", "Invalid Credentials"));
+    }
+    let Some(failure) = state.failure.clone().filter(|_| state.failures_left > 0) else {
+        return Admission::Pass;
+    };
+    state.failures_left -= 1;
+    Admission::Refuse(match failure {
+        Failure::TooManyRequests { retry_after } => {
+            let mut response = google_error(429, "rateLimitExceeded", "Rate Limit Exceeded");
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                retry_after.to_string().parse().unwrap(),
+            );
+            response
+        }
+        Failure::UserRateLimit => google_error(403, "userRateLimitExceeded", "User Rate Limit"),
+        Failure::ServerError => google_error(500, "backendError", "Backend Error"),
+        Failure::Hang => return Admission::Hang,
+    })
+}
+
 /// The Calendar API: bearer check, failure switches, then the route.
 async fn calendar_api(state: Shared, request: HttpRequest, body: web::Bytes) -> HttpResponse {
     let path = request.path().trim_start_matches("/calendar/v3").to_owned();
@@ -420,46 +457,15 @@ async fn calendar_api(state: Shared, request: HttpRequest, body: web::Bytes) -> 
                 map.entry(k).or_default().push(v);
                 map
             });
-    let hang = {
+    let admitted = {
         let mut state = state.lock().unwrap();
         state.requests.push((method.clone(), path.clone()));
-        let authorized = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .and_then(|token| state.access_tokens.get(token))
-            .is_some_and(|expiry| *expiry > Utc::now());
-        if !authorized {
-            return google_error(401, "authError", "Invalid Credentials");
-        }
-        match state.failure.clone() {
-            Some(failure) if state.failures_left > 0 => {
-                state.failures_left -= 1;
-                match failure {
-                    Failure::TooManyRequests { retry_after } => {
-                        let mut response =
-                            google_error(429, "rateLimitExceeded", "Rate Limit Exceeded");
-                        response.headers_mut().insert(
-                            actix_web::http::header::RETRY_AFTER,
-                            retry_after.to_string().parse().unwrap(),
-                        );
-                        return response;
-                    }
-                    Failure::UserRateLimit => {
-                        return google_error(403, "userRateLimitExceeded", "User Rate Limit");
-                    }
-                    Failure::ServerError => {
-                        return google_error(500, "backendError", "Backend Error");
-                    }
-                    Failure::Hang => true,
-                }
-            }
-            _ => false,
-        }
+        admit(&mut state, &request)
     };
-    if hang {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+    match admitted {
+        Admission::Refuse(refusal) => return refusal,
+        Admission::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
+        Admission::Pass => {}
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let segments: Vec<String> = path
