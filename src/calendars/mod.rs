@@ -5,6 +5,7 @@
 
 pub mod caldav;
 pub mod connections;
+pub mod google;
 pub mod ics;
 pub mod microsoft;
 pub mod oauth;

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::webhooks::ssrf::Policy;
 
 use super::caldav::{self, CalDav};
+use super::google::Google;
 use super::ics::{FeedSettings, IcsFeeds};
 use super::microsoft::Microsoft;
 use super::provider::{
@@ -87,6 +88,7 @@ pub struct Providers {
     ics: std::sync::Arc<IcsFeeds>,
     caldav: std::sync::Arc<CalDav>,
     microsoft: Option<std::sync::Arc<Microsoft>>,
+    google: Option<std::sync::Arc<Google>>,
 }
 
 impl Providers {
@@ -103,6 +105,8 @@ impl Providers {
             policy: policy.clone(),
             ..caldav::Settings::default()
         })?;
+        let google = super::oauth::google_app(config)
+            .map(|app| Google::new(app, &config.google_api_url, http.clone()));
         let microsoft = Microsoft::from_config(config, http)
             .transpose()
             .map_err(|e| anyhow::anyhow!("KAIROS_MICROSOFT_*: {e}"))?;
@@ -110,6 +114,7 @@ impl Providers {
             ics: ics.into(),
             caldav: caldav.into(),
             microsoft: microsoft.map(Into::into),
+            google: google.map(Into::into),
         })
     }
 }
@@ -137,7 +142,13 @@ macro_rules! with_api {
                 }
                 None => Err(not_configured($provider)),
             },
-            Provider::Google => Err(not_configured($provider)),
+            Provider::Google => match &$providers.google {
+                Some(client) => {
+                    let $api = &**client;
+                    $body
+                }
+                None => Err(not_configured($provider)),
+            },
         }
     };
 }
