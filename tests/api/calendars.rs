@@ -297,8 +297,8 @@ async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_stat
         "cal-primary",
         timed(
             "Lunch",
-            &format!("{date}T12:00:00"),
-            &format!("{date}T13:00:00"),
+            &format!("{date}T12:00:00Z"),
+            &format!("{date}T13:00:00Z"),
         ),
     );
 
