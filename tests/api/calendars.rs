@@ -11,17 +11,18 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{book, booking_body, host};
+use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::{FakeMicrosoft, timed};
 use crate::helpers::{TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with};
 
 /// A feed on loopback whose text a test can change.
-struct Feed {
-    url: String,
+pub struct Feed {
+    pub url: String,
     text: Arc<Mutex<String>>,
 }
 
 impl Feed {
-    async fn start(text: String) -> Self {
+    pub async fn start(text: String) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!(
             "http://{}/cal.ics?token=secret",
@@ -48,14 +49,14 @@ impl Feed {
     }
 }
 
-fn event_at(uid: &str, date: NaiveDate, from: &str, to: &str) -> String {
+pub fn event_at(uid: &str, date: NaiveDate, from: &str, to: &str) -> String {
     let d = date.format("%Y%m%d");
     format!(
         "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{d}T{from}00Z\r\nDTEND:{d}T{to}00Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
     )
 }
 
-fn calendar(events: &[String]) -> String {
+pub fn calendar(events: &[String]) -> String {
     format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:Private\r\n{}END:VCALENDAR\r\n",
         events.concat()
@@ -236,6 +237,22 @@ async fn a_feed_on_a_private_address_is_refused_by_default() {
     assert!(message.contains("urls"), "{message}");
 }
 
+/// An app whose Google endpoints are the fake's.
+pub async fn app_with_google(fake: &FakeGoogle) -> TestApp {
+    let database = TestDatabase::new().await;
+    let app = fake.app();
+    let config = kairos::config::Config {
+        google_client_id: Some(app.client_id.clone()),
+        google_client_secret: Some(app.client_secret.clone()),
+        google_auth_url: app.auth_url.clone(),
+        google_token_url: app.token_url.clone(),
+        google_revoke_url: app.revoke_url.clone().unwrap_or_default(),
+        google_api_url: fake.url().to_owned(),
+        ..database.config()
+    };
+    spawn_app_with(config, database).await
+}
+
 /// An app whose Microsoft endpoints are the fake's.
 async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
     let database = TestDatabase::new().await;
@@ -254,17 +271,19 @@ async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
 /// Follows the consent round trip as a browser would: Kairos' authUrl, the fake's consent
 /// redirect, Kairos' save endpoint. The final answer.
 async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
-    let auth = data(
-        app.call(
-            Method::GET,
-            "/v2/calendars/office365/connect?redir=https://app.example.com/done",
-            Some(key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let back = consent_url(app, key, "office365", "?redir=https://app.example.com/done").await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (browser.get(&back).send().await.unwrap(), back)
+}
+
+/// Kairos' save URL with the code and state the fake's consent page sends the browser back
+/// with, for `provider` (`google`, `office365`); `query` goes on the connect request.
+pub async fn consent_url(app: &TestApp, key: &str, provider: &str, query: &str) -> String {
+    let path = format!("/v2/calendars/{provider}/connect{query}");
+    let auth = data(app.call(Method::GET, &path, Some(key), None).await, 200).await;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -275,11 +294,9 @@ async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
         .await
         .unwrap();
     let back = consent.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        back.starts_with(&format!("{}/v2/calendars/office365/save?", app.address)),
-        "{back}"
-    );
-    (browser.get(&back).send().await.unwrap(), back)
+    let save = format!("{}/v2/calendars/{provider}/save?", app.address);
+    assert!(back.starts_with(&save), "{back}");
+    back
 }
 
 #[tokio::test]
