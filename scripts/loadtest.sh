@@ -22,7 +22,12 @@
 #                          limits: the default abuse limits on, 127.0.0.1 trusted as a proxy;
 #                          one client (X-Forwarded-For 203.0.113.5) floods POST /v2/bookings
 #                          for LOADTEST_FLOOD_DURATION [15s] while 20 other clients book once
-#                          each; writes <stem>-limits.txt       [default: throughput]
+#                          each; writes <stem>-limits.txt;
+#                          calendars: throughput, with LOADTEST_CALENDARS [10] ICS feeds
+#                          connected to the host, which then hang 10 s (LOADTEST_CALENDAR_MODE
+#                          hang) or answer 500 (error) while every connection syncs every 10 s:
+#                          compare its slots and booker figures with a throughput run
+#                                                               [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
 # Raw wrk output (<stem>-slots.txt, <stem>-bookings.txt), RSS samples (<stem>-rss.txt) and the
@@ -72,11 +77,14 @@ case "$SCENARIO" in
     throughput)
         # One address makes every request here: measure the server, not the abuse limits.
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
+    calendars)
+        export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
+            KAIROS_CALENDAR_ALLOW_PRIVATE=true KAIROS_CALENDAR_SYNC_INTERVAL=10 ;;
     limits)
         # The default limits, and the clients told apart by X-Forwarded-For from 127.0.0.1.
         unset KAIROS_RATE_LIMIT_PER_IP KAIROS_RATE_LIMIT_PER_HOST
         export KAIROS_TRUSTED_PROXIES=127.0.0.1 ;;
-    *) die "LOADTEST_SCENARIO must be throughput or limits, got $SCENARIO" ;;
+    *) die "LOADTEST_SCENARIO must be throughput, calendars or limits, got $SCENARIO" ;;
 esac
 
 DB_URL=${LOADTEST_DATABASE_URL:-sqlite://$TMP/kairos.db}
@@ -138,6 +146,22 @@ SEED_COUNT=${LOADTEST_BOOKINGS:-500}
 [[ $SCENARIO == limits ]] && SEED_COUNT=0
 log "seeding $SEED_COUNT bookings over $MONTH_FIRST..$MONTH_LAST"
 EVENT_TYPE_ID=$(python3 "$HELPERS/seed.py" "$BASE" "$KEY" "$MONTH_FIRST" "$MONTH_LAST" "$SEED_COUNT")
+
+if [[ $SCENARIO == calendars ]]; then
+    FEED_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    python3 "$HELPERS/feeds.py" "$FEED_PORT" "$TMP/feeds-misbehave" "${LOADTEST_CALENDAR_MODE:-hang}" &
+    FEEDS_PID=$!
+    sleep 0.5
+    for i in $(seq "${LOADTEST_CALENDARS:-10}"); do
+        STATUS=$(curl -s -o "$TMP/feed.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" \
+            -H 'Content-Type: application/json' \
+            -d "{\"urls\": [\"http://127.0.0.1:$FEED_PORT/feed-$i.ics\"]}" "$BASE/v2/calendars/ics-feed/save")
+        [[ "$STATUS" == 201 ]] || die "connecting feed $i answered $STATUS: $(cat "$TMP/feed.json")"
+    done
+    sleep 2  # the first syncs fill the cache
+    touch "$TMP/feeds-misbehave"
+    log "connected ${LOADTEST_CALENDARS:-10} ICS feeds; they now ${LOADTEST_CALENDAR_MODE:-hang} on every sync"
+fi
 
 SLOTS_URL="$BASE/v2/slots?eventTypeId=$EVENT_TYPE_ID&start=$MONTH_FIRST&end=$MONTH_LAST&timeZone=UTC"
 # A fast error page would make a meaningless benchmark: insist on a real answer first.
@@ -204,6 +228,7 @@ LOADTEST_EVENT_TYPE_ID=$EVENT_TYPE_ID LOADTEST_BOOKING_BASE=$(date -u -d "$BOOK_
 
 kill "$SAMPLER_PID" 2>/dev/null || true
 wait "$SAMPLER_PID" 2>/dev/null || true
+[[ -n "${FEEDS_PID:-}" ]] && kill "$FEEDS_PID" 2>/dev/null || true
 SAMPLER_PID=""
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died under load; see $RAW-server.log"
 

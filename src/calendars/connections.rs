@@ -659,7 +659,10 @@ impl Calendars {
                     Ok::<_, ServiceError>((user, records, calendars))
                 })
                 .await?;
-            for record in records.into_iter().filter(|r| r.status == "active") {
+            // A connection whose last sync failed is not asked: it would only add its timeout
+            // to every booking while its provider is down; the cache answers.
+            let healthy = |r: &ConnectionRecord| r.status == "active" && r.failures == 0;
+            for record in records.into_iter().filter(healthy) {
                 let selected: Vec<CalendarRecord> = calendars
                     .iter()
                     .filter(|c| c.connection_id == record.id && c.selected)

@@ -183,7 +183,8 @@ async fn calendar_operations(c: &mut Checker<'_>, app: &TestApp, key: &str) {
         )
         .await;
     let feed_id = saved["data"]["id"].as_i64().unwrap();
-    c.call(M::GET, "/v2/calendars/google/connect", k, None).await;
+    c.call(M::GET, "/v2/calendars/google/connect", k, None)
+        .await;
     let back = consent_url(app, key, "google", "").await;
     let save = back.strip_prefix(&app.address).unwrap();
     c.call(M::GET, save, None, None).await;
