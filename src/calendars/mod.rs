@@ -10,16 +10,18 @@ pub mod ics;
 pub mod microsoft;
 pub mod oauth;
 pub mod provider;
+pub mod recheck;
 pub mod registry;
 pub mod sync;
 pub mod writeback;
 
-pub use connections::{Calendars, Recheck};
+pub use connections::Calendars;
 pub use oauth::OAuthApp;
 pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
     ExternalCalendar, Person, ProviderError, WrittenEvent,
 };
+pub use recheck::Recheck;
 pub use registry::{Provider, Providers};
 
 use std::sync::Arc;
