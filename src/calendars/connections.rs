@@ -52,6 +52,8 @@ pub struct Calendars {
     pub microsoft: Option<OAuthApp>,
     /// For OAuth token calls (no redirects followed).
     pub http: reqwest::Client,
+    /// Email is configured: owners hear about connections that stopped working.
+    pub email: bool,
     /// At booking time, calendars read longer ago than this are asked again ...
     pub freshness: chrono::Duration,
     /// ... waiting at most this long.

@@ -244,7 +244,12 @@ impl Queue for Syncs {
                 }
             }
             Next::RetryAt(at) => SyncEnd::Failed { next_at: at, error },
-            Next::Dead => SyncEnd::Invalid { error },
+            Next::Dead => {
+                if self.calendars.email {
+                    tell_owner(c, job, error).await?;
+                }
+                SyncEnd::Invalid { error }
+            }
         };
         store::finish_sync(c, job.id, owner, &end, now).await
     }
@@ -258,6 +263,26 @@ impl Queue for Syncs {
         let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
         store::release(c, &ids, owner).await
     }
+}
+
+/// Emails a connection's owner that it stopped working (in the transaction that says so).
+async fn tell_owner(c: &mut Conn<'_>, job: &ConnectionRecord, error: &str) -> StorageResult<()> {
+    let user = crate::storage::users::find(c, job.user_id).await?;
+    let title = Provider::parse(&job.provider).map_or("calendar", Provider::title);
+    let email = crate::notify::Email {
+        to_name: user.name.clone(),
+        to_email: user.email.clone(),
+        subject: format!("Your {title} is disconnected from Kairos"),
+        text: format!(
+            "Hello {},\n\nKairos can no longer read your {title} ({}): {error}\n\n\
+             Until you connect it again, the busy time Kairos last read from it keeps blocking \
+             your availability, and new bookings are not written into it. Connect it again \
+             from your calendar settings.\n",
+            user.name, job.account
+        ),
+        calendar: None,
+    };
+    crate::notify::queue(c, &email, "calendar_disconnected").await
 }
 
 /// Writes what a successful sync read: the calendar list, then each read calendar's busy time.

@@ -14,10 +14,10 @@ use chrono::Utc;
 use crate::config::EmailSettings;
 use crate::event_types;
 use crate::service::ServiceError;
-use crate::storage::Conn;
 use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
 use crate::storage::jobs::{self, NewJob};
 use crate::storage::users;
+use crate::storage::{Conn, StorageResult};
 use crate::webhooks::Outbox;
 use crate::webhooks::payload::Change;
 
@@ -107,19 +107,25 @@ pub async fn booking_changed(
     };
     let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {
-        let payload = serde_json::to_string(&email)
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("email payload: {e}")))?;
-        jobs::enqueue(
-            c,
-            &NewJob {
-                queue: QUEUE,
-                kind: notice.kind(),
-                payload: &payload,
-                run_at: now,
-                max_attempts: MAX_ATTEMPTS,
-            },
-        )
-        .await?;
+        queue(c, &email, notice.kind()).await?;
     }
+    Ok(())
+}
+
+/// Queues one email of `kind` in the caller's transaction, to be sent now.
+pub async fn queue(c: &mut Conn<'_>, email: &Email, kind: &str) -> StorageResult<()> {
+    // Strings and an optional attachment of strings: serialising cannot fail.
+    let payload = serde_json::to_string(email).expect("an email serialises");
+    jobs::enqueue(
+        c,
+        &NewJob {
+            queue: QUEUE,
+            kind,
+            payload: &payload,
+            run_at: Utc::now(),
+            max_attempts: MAX_ATTEMPTS,
+        },
+    )
+    .await?;
     Ok(())
 }

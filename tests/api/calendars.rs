@@ -256,16 +256,20 @@ pub async fn app_with_google(fake: &FakeGoogle) -> TestApp {
 /// An app whose Microsoft endpoints are the fake's.
 async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
     let database = TestDatabase::new().await;
+    let config = microsoft_config(fake, &database);
+    spawn_app_with(config, database).await
+}
+
+fn microsoft_config(fake: &FakeMicrosoft, database: &TestDatabase) -> kairos::config::Config {
     let app = fake.app();
-    let config = kairos::config::Config {
+    kairos::config::Config {
         microsoft_client_id: Some(app.client_id.clone()),
         microsoft_client_secret: Some(app.client_secret.clone()),
         microsoft_auth_url: fake.auth_url(),
         microsoft_token_url: fake.token_url(),
         microsoft_graph_url: fake.graph_url(),
         ..database.config()
-    };
-    spawn_app_with(config, database).await
+    }
 }
 
 /// Follows the consent round trip as a browser would: Kairos' authUrl, the fake's consent
@@ -385,7 +389,14 @@ async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_stat
 #[tokio::test]
 async fn a_revoked_grant_marks_the_connection_invalid_and_check_says_so() {
     let fake = FakeMicrosoft::start().await;
-    let app = app_with_microsoft(&fake).await;
+    let database = TestDatabase::new().await;
+    // Email on but not sent: the owner's notice waits in the queue, where the test reads it.
+    let config = kairos::config::Config {
+        smtp_url: Some(kairos::config::Secret::new("smtp://127.0.0.1:9".into())),
+        email_worker: false,
+        ..microsoft_config(&fake, &database)
+    };
+    let app = spawn_app_with(config, database).await;
     let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
     let (done, _) = consent(&app, &key).await;
     assert_eq!(done.status(), 302);
@@ -438,4 +449,19 @@ async fn a_revoked_grant_marks_the_connection_invalid_and_check_says_so() {
     )
     .await;
     assert_eq!(check["ok"], false, "{check}");
+    let queued = app
+        .db
+        .run(async |c| kairos::storage::jobs::list(c, "email").await)
+        .await
+        .unwrap();
+    let notice: Vec<_> = queued
+        .iter()
+        .filter(|j| j.kind == "calendar_disconnected")
+        .collect();
+    assert_eq!(notice.len(), 1, "{queued:?}");
+    assert!(
+        notice[0].payload.contains("ada@example.com"),
+        "{}",
+        notice[0].payload
+    );
 }
