@@ -65,7 +65,7 @@ pub async fn book(app: &TestApp, body: Value) -> reqwest::Response {
         .await
 }
 
-async fn slot_starts(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
+pub async fn slot_starts(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
     let slots = data(
         app.get(&format!(
             "/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=UTC"

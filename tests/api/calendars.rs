@@ -10,7 +10,7 @@ use chrono::{Duration as Days, NaiveDate, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::bookings::{book, booking_body, host};
+use crate::bookings::{book, booking_body, host, slot_starts};
 use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::{FakeMicrosoft, timed};
 use crate::helpers::{TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with};
@@ -63,25 +63,6 @@ pub fn calendar(events: &[String]) -> String {
     )
 }
 
-async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
-    let answer = data(
-        app.get(&format!(
-            "/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=UTC"
-        ))
-        .await,
-        200,
-    )
-    .await;
-    answer[date.to_string()]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|s| s["start"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Waits until every connection of `key`'s user has synced once; their list.
 async fn synced(app: &TestApp, key: &str) -> Value {
     for _ in 0..100 {
@@ -106,7 +87,7 @@ async fn an_ics_feed_blocks_its_busy_time_and_only_for_its_owner() {
     let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
     let date = (Utc::now() + Days::days(3)).date_naive();
     let feed = Feed::start(calendar(&[event_at("dentist-1", date, "1000", "1100")])).await;
-    let before = slots(&app, event, date).await;
+    let before = slot_starts(&app, event, date).await;
     let ten = format!("{date}T10:00:00.000Z");
     assert!(before.contains(&ten), "{before:?}");
 
@@ -129,7 +110,7 @@ async fn an_ics_feed_blocks_its_busy_time_and_only_for_its_owner() {
     // The feed's secret token is never shown back.
     assert!(!list.to_string().contains("secret"), "{list}");
 
-    let after = slots(&app, event, date).await;
+    let after = slot_starts(&app, event, date).await;
     assert!(!after.contains(&ten), "{after:?}");
     assert!(!after.contains(&format!("{date}T10:30:00.000Z")));
     assert!(after.contains(&format!("{date}T11:00:00.000Z")));
@@ -186,7 +167,7 @@ async fn an_ics_feed_blocks_its_busy_time_and_only_for_its_owner() {
 
     // Deselected, the feed stops blocking; disconnected, it is gone.
     data(app.call(Method::DELETE, &path, Some(&key), None).await, 200).await;
-    assert!(slots(&app, event, date).await.contains(&ten));
+    assert!(slot_starts(&app, event, date).await.contains(&ten));
     data(
         app.call(
             Method::POST,
@@ -337,7 +318,7 @@ async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_stat
         list["destinationCalendar"]["externalId"], "cal-primary",
         "{list}"
     );
-    let free = slots(&app, event, date).await;
+    let free = slot_starts(&app, event, date).await;
     assert!(!free.contains(&format!("{date}T12:00:00.000Z")), "{free:?}");
     assert!(free.contains(&format!("{date}T11:30:00.000Z")));
 
