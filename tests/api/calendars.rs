@@ -164,6 +164,51 @@ async fn an_ics_feed_blocks_its_busy_time_and_only_for_its_owner() {
         "NotFoundException",
     )
     .await;
+    let named = json!({"integration": "ics-feed_calendar", "externalId": external});
+    for (method, path, body) in [
+        (Method::POST, "/v2/selected-calendars", Some(named.clone())),
+        (
+            Method::PUT,
+            "/v2/destination-calendars",
+            Some(named.clone()),
+        ),
+        (Method::GET, "/v2/calendars/ics-feed/check", None),
+    ] {
+        let answer = app.call(method, path, Some(&eve), body).await;
+        assert_error(answer, 404, "NotFoundException").await;
+    }
+    let busy_path = format!(
+        "/v2/calendars/busy-times?dateFrom={date}&dateTo={}",
+        date + Days::days(1)
+    );
+    let none = data(
+        app.call(Method::GET, &busy_path, Some(&eve), None).await,
+        200,
+    )
+    .await;
+    assert_eq!(none, json!([]));
+    // Nor may they route Ada's bookings of Ada's event type into any calendar.
+    let theirs_too =
+        json!({"integration": "ics-feed_calendar", "externalId": external, "eventTypeId": event});
+    let answer = app
+        .call(
+            Method::PUT,
+            "/v2/destination-calendars",
+            Some(&eve),
+            Some(theirs_too),
+        )
+        .await;
+    assert_error(answer, 404, "NotFoundException").await;
+    // A feed is read-only: never a destination.
+    let answer = app
+        .call(
+            Method::PUT,
+            "/v2/destination-calendars",
+            Some(&key),
+            Some(named),
+        )
+        .await;
+    assert_error(answer, 400, "BadRequestException").await;
 
     // Deselected, the feed stops blocking; disconnected, it is gone.
     data(app.call(Method::DELETE, &path, Some(&key), None).await, 200).await;
