@@ -4,6 +4,7 @@
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
 pub mod caldav;
+pub mod conflicts;
 pub mod connections;
 pub mod google;
 pub mod ics;
@@ -76,6 +77,7 @@ pub fn sync_settings(config: &Config, tally: Arc<crate::jobs::Tally>) -> sync::S
         poll: Duration::from_secs(5),
         concurrency: 8,
         tally,
+        email: config.smtp_url.is_some(),
     }
 }
 
