@@ -40,9 +40,9 @@ permissions: r
 ";
 
 /// A Radicale server with the users `ada` (password `ada-secret`) and `grace`.
-struct Radicale {
+pub(crate) struct Radicale {
     process: Child,
-    url: String,
+    pub(crate) url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -54,7 +54,7 @@ impl Drop for Radicale {
 }
 
 impl Radicale {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let found = Command::new(RADICALE).arg("--version").output();
         assert!(
             found.is_ok_and(|o| o.status.success()),
@@ -90,7 +90,7 @@ impl Radicale {
     }
 
     /// `user`'s calendar `name` (MKCALENDAR), holding `component`, in Europe/Berlin.
-    async fn calendar(&self, user: &str, name: &str, component: &str) -> String {
+    pub(crate) async fn calendar(&self, user: &str, name: &str, component: &str) -> String {
         let url = format!("{}/{user}/{name}/", self.url);
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
@@ -116,7 +116,7 @@ END:VCALENDAR&#13;
         url
     }
 
-    fn as_user(&self, user: &str, method: &str, url: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn as_user(&self, user: &str, method: &str, url: &str) -> reqwest::RequestBuilder {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         reqwest::Client::new()
             .request(method, url)
@@ -124,7 +124,7 @@ END:VCALENDAR&#13;
     }
 
     /// A resource's text as `ada` reads it with a plain GET; `None` when it is gone.
-    async fn get(&self, url: &str) -> Option<String> {
+    pub(crate) async fn get(&self, url: &str) -> Option<String> {
         let response = self.as_user("ada", "GET", url).send().await.unwrap();
         match response.status().as_u16() {
             404 => None,
@@ -134,7 +134,7 @@ END:VCALENDAR&#13;
     }
 
     /// Stores `ics` as `name` in `calendar`, as ada.
-    async fn put(&self, calendar: &str, name: &str, ics: &str) {
+    pub(crate) async fn put(&self, calendar: &str, name: &str, ics: &str) {
         let status = self
             .as_user("ada", "PUT", &format!("{calendar}{name}"))
             .header("Content-Type", "text/calendar; charset=utf-8")
@@ -170,7 +170,7 @@ fn write_config(dir: &Path, port: u16) -> std::path::PathBuf {
     config
 }
 
-fn password(user: &str) -> String {
+pub(crate) fn password(user: &str) -> String {
     format!("{user}-secret")
 }
 
