@@ -35,6 +35,7 @@ use crate::storage::bookings::{
     self as store, AttendeeRecord, BookingRecord, Claim, HistoryEntry, HistoryRecord, NewAttendee,
     NewBooking, StatusChange,
 };
+use crate::storage::calendars::ConflictRecord;
 use crate::storage::event_types::SchedulingType;
 use crate::storage::users::User;
 use crate::storage::{Conn, Db, StorageError, teams, to_db_time, users};
@@ -101,6 +102,9 @@ pub struct BookingView {
     pub seat_uid: Option<String>,
     /// Seats were taken in it: see `seats` for what each holder may see.
     pub seated: bool,
+    /// External events found overlapping it on the viewing host's own calendars; `None` in
+    /// every view but a host's.
+    pub conflicts: Option<Vec<ConflictRecord>>,
 }
 
 impl BookingView {

@@ -99,6 +99,7 @@ pub(super) fn assemble(
         event_slug,
         rescheduled_to,
         seat_uid: None,
+        conflicts: None,
         record,
     }
 }
@@ -152,10 +153,17 @@ pub(super) async fn visible(
     }
 }
 
+/// A booking as a user with an API key sees it; its hosts see the conflicts found on their
+/// own calendars too.
 pub async fn get(db: &Db, user: i64, uid: &str) -> Result<BookingView, ServiceError> {
     db.run(async |c| {
         let record = visible(c, user, uid).await?;
-        view(c, record).await
+        let mut view = view(c, record).await?;
+        if view.hosts.iter().any(|h| h.id == user) {
+            let found = crate::storage::calendars::conflicts_of(c, view.record.id, user).await?;
+            view.conflicts = Some(found);
+        }
+        Ok(view)
     })
     .await
 }

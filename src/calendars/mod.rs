@@ -4,6 +4,7 @@
 //! slot path reads; sync and write-back run as jobs on the job runner.
 
 pub mod caldav;
+pub mod conflicts;
 pub mod connections;
 pub mod google;
 pub mod ics;

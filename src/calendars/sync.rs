@@ -11,15 +11,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::conflicts;
 use super::connections::Calendars;
 use super::provider::{CalendarBusy, CalendarCursor, ExternalCalendar, ProviderError};
 use super::registry::Provider;
 use crate::jobs::{self, Attempt, Next, Outcome, Queue, RetrySchedule, RunnerConfig};
 use crate::service::ServiceError;
 use crate::storage::calendars::{
-    self as store, BusyRow, ConnectionRecord, ListedCalendar, SyncEnd,
+    self as store, BusyRow, CalendarRecord, ConnectionRecord, ListedCalendar, SyncEnd,
 };
 use crate::storage::{Conn, Db, StorageResult};
+use crate::webhooks::Outbox;
 
 /// How the refresh behaves (from the configuration).
 #[derive(Debug, Clone)]
@@ -232,7 +234,11 @@ impl Queue for Syncs {
         let error = attempt.outcome.error().unwrap_or_default();
         let end = match attempt.next {
             Next::Done => {
-                write_fetched(c, job, fetched, now).await?;
+                let outbox = Outbox {
+                    booker_url: self.calendars.base_url.clone(),
+                    email: self.calendars.email,
+                };
+                write_fetched(c, job, fetched, &outbox, now).await?;
                 SyncEnd::Synced {
                     next_at: now
                         + chrono::Duration::from_std(self.settings.interval).unwrap_or_default(),
@@ -285,11 +291,13 @@ async fn tell_owner(c: &mut Conn<'_>, job: &ConnectionRecord, error: &str) -> St
     crate::notify::queue(c, &email, "calendar_disconnected").await
 }
 
-/// Writes what a successful sync read: the calendar list, then each read calendar's busy time.
+/// Writes what a successful sync read: the calendar list, then each read calendar's busy time
+/// and the conflicts it brings with the owner's bookings.
 async fn write_fetched(
     c: &mut Conn<'_>,
     job: &ConnectionRecord,
     fetched: &Fetched,
+    outbox: &Outbox,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
     let rows: Vec<ListedCalendar<'_>> = fetched
@@ -324,8 +332,29 @@ async fn write_fetched(
                     })
                     .collect();
                 store::replace_busy(c, calendar, &rows, state.as_deref(), covered, now).await?;
+                find_conflicts(c, outbox, calendar, &rows, covered, now).await?;
             }
         }
     }
     Ok(())
+}
+
+/// [`conflicts::detect`] inside the sync's transaction: a database failure fails the sync (the
+/// transaction is lost anyway); anything else is logged and the busy time is kept.
+async fn find_conflicts(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    calendar: &CalendarRecord,
+    rows: &[BusyRow<'_>],
+    covered: (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    match conflicts::detect(c, outbox, calendar, rows, covered, now).await {
+        Ok(()) => Ok(()),
+        Err(ServiceError::Storage(e)) => Err(e),
+        Err(e) => {
+            tracing::warn!(calendar = calendar.id, error = %e, "conflict detection failed");
+            Ok(())
+        }
+    }
 }

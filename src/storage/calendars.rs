@@ -781,3 +781,126 @@ pub async fn adopt_written_event(
     })?;
     written_event(conn, to_booking, user_id).await
 }
+
+/// An accepted booking a user hosts (holds an active claim on), by its own times.
+#[derive(Debug, Clone, Queryable)]
+pub struct HostedBooking {
+    pub booking_id: i64,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub start: DateTime<Utc>,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub end: DateTime<Utc>,
+}
+
+/// The accepted bookings `user_id` hosts that overlap `[from, to)`.
+pub async fn hosted_bookings(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StorageResult<Vec<HostedBooking>> {
+    use super::schema::{booking_claims, bookings};
+    let accepted = crate::domain::BookingStatus::Accepted.as_str();
+    Ok(with_conn!(conn, |c| {
+        bookings::table
+            .inner_join(booking_claims::table)
+            .filter(booking_claims::user_id.eq(user_id))
+            .filter(booking_claims::active.eq(true))
+            .filter(bookings::status.eq(accepted))
+            .filter(bookings::start_at.lt(to_db_time(to)))
+            .filter(bookings::end_at.gt(to_db_time(from)))
+            .order(bookings::start_at)
+            .select((bookings::id, bookings::start_at, bookings::end_at))
+            .load(c)
+            .await
+    })?)
+}
+
+/// Which of `uids` are bookings' iCalendar UIDs: busy time that is a Kairos booking's own
+/// written-back event.
+pub async fn booking_ical_uids(conn: &mut Conn<'_>, uids: &[&str]) -> StorageResult<Vec<String>> {
+    use super::schema::bookings;
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::ical_uid.eq_any(uids))
+            .select(bookings::ical_uid)
+            .load(c)
+            .await
+    })?)
+}
+
+/// An external event overlapping a booking, found after the fact.
+pub struct NewConflict<'a> {
+    pub booking_id: i64,
+    pub user_id: i64,
+    pub calendar_id: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub summary: Option<&'a str>,
+}
+
+/// Records the conflict; false when it was known already (same booking, calendar and times).
+pub async fn insert_conflict(
+    conn: &mut Conn<'_>,
+    new: &NewConflict<'_>,
+    now: DateTime<Utc>,
+) -> StorageResult<bool> {
+    use super::schema::booking_conflicts as bc;
+    let inserted = with_conn!(conn, |c| {
+        diesel::insert_into(bc::table)
+            .values((
+                bc::booking_id.eq(new.booking_id),
+                bc::user_id.eq(new.user_id),
+                bc::calendar_id.eq(new.calendar_id),
+                bc::start_at.eq(to_db_time(new.start)),
+                bc::end_at.eq(to_db_time(new.end)),
+                bc::summary.eq(new.summary),
+                bc::detected_at.eq(to_db_time(now)),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await
+    })?;
+    Ok(inserted == 1)
+}
+
+/// A recorded conflict as its host sees it: the calendar's name and the event's times.
+#[derive(Debug, Clone, Queryable)]
+pub struct ConflictRecord {
+    pub calendar: String,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub start: DateTime<Utc>,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub end: DateTime<Utc>,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub detected_at: DateTime<Utc>,
+}
+
+/// The conflicts found on `user_id`'s calendars for a booking, earliest first.
+pub async fn conflicts_of(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    user_id: i64,
+) -> StorageResult<Vec<ConflictRecord>> {
+    use super::schema::booking_conflicts as bc;
+    Ok(with_conn!(conn, |c| {
+        bc::table
+            .inner_join(
+                connection_calendars::table.on(connection_calendars::id.eq(bc::calendar_id)),
+            )
+            .filter(bc::booking_id.eq(booking_id))
+            .filter(bc::user_id.eq(user_id))
+            .order((bc::start_at, bc::id))
+            .select((
+                connection_calendars::name,
+                bc::start_at,
+                bc::end_at,
+                bc::detected_at,
+            ))
+            .load(c)
+            .await
+    })?)
+}

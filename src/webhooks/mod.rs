@@ -25,8 +25,9 @@ use payload::{Change, Facts};
 
 /// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
 /// events; the others (payments, recordings, forms…) are accepted so existing subscriptions
-/// can be created unchanged, and never fire.
-pub const TRIGGERS: [&str; 22] = [
+/// can be created unchanged, and never fire. `BOOKING_CALENDAR_CONFLICT` is Kairos' own (an
+/// external event found overlapping a booking after the fact); only subscribers naming it get it.
+pub const TRIGGERS: [&str; 23] = [
     "BOOKING_CREATED",
     "BOOKING_REQUESTED",
     "BOOKING_RESCHEDULED",
@@ -49,6 +50,7 @@ pub const TRIGGERS: [&str; 22] = [
     "ROUTING_FORM_FALLBACK_HIT",
     "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
     "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
+    "BOOKING_CALENDAR_CONFLICT",
 ];
 
 pub const VERSIONS: [&str; 1] = ["2021-10-20"];
@@ -215,6 +217,31 @@ pub async fn no_show_changed(
         now,
         payload::no_show_payload(booking, marked, host),
     );
+    enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
+    Ok(())
+}
+
+/// `BOOKING_CALENDAR_CONFLICT`: the booking's payload as it stands, with `conflict` (the host
+/// and the overlapping event's times; never the event's summary or calendar).
+pub async fn calendar_conflict(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    trigger: &str,
+    conflict: Value,
+) -> Result<(), ServiceError> {
+    let hooks = store::subscribers(c, booking.user_id, booking.event_type_id).await?;
+    if !hooks
+        .iter()
+        .any(|h| h.triggers().iter().any(|t| t == trigger))
+    {
+        return Ok(());
+    }
+    let facts = facts(c, outbox, booking, None).await?;
+    let mut payload = payload::booking_payload(&facts, &Change::Created);
+    payload["conflict"] = conflict;
+    let now = Utc::now();
+    let envelope = payload::envelope(trigger, now, payload);
     enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
     Ok(())
 }

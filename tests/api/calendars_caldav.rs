@@ -116,7 +116,7 @@ END:VCALENDAR&#13;
         url
     }
 
-    fn as_user(&self, user: &str, method: &str, url: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn as_user(&self, user: &str, method: &str, url: &str) -> reqwest::RequestBuilder {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         reqwest::Client::new()
             .request(method, url)

@@ -6,6 +6,7 @@ mod bookings;
 mod browser;
 mod calendars;
 mod calendars_caldav;
+mod calendars_e2e;
 mod calendars_google;
 mod calendars_ics;
 mod calendars_microsoft;

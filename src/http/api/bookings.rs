@@ -119,6 +119,17 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
     {
         out["assignmentReason"] = reason;
     }
+    if let Some(conflicts) = &view.conflicts {
+        out["conflicts"] = conflicts
+            .iter()
+            .map(|c| {
+                json!({
+                    "calendar": c.calendar, "start": iso(c.start), "end": iso(c.end),
+                    "detectedAt": iso(c.detected_at),
+                })
+            })
+            .collect();
+    }
     out
 }
 

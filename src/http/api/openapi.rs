@@ -558,6 +558,19 @@ fn schemas() -> Map<String, Value> {
                 ("rescheduledToUid", string()),
                 ("seatUid", string()),
                 ("assignmentReason", object_any()),
+                // Only in a host's view: events on their calendars found overlapping it.
+                (
+                    "conflicts",
+                    list(object(
+                        &[
+                            ("calendar", string()),
+                            ("start", string()),
+                            ("end", string()),
+                            ("detectedAt", string()),
+                        ],
+                        &[],
+                    )),
+                ),
             ],
         ),
     );
