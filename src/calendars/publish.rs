@@ -68,7 +68,11 @@ pub async fn revoke(db: &Db, user_id: i64) -> Result<(), ServiceError> {
 
 /// The feed a presented token opens, rendered at `now`; `None` for a token that is not (or
 /// no longer) a feed's, whatever the reason, so the answer tells an outsider nothing.
-pub async fn render(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<String>, ServiceError> {
+pub async fn render(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ServiceError> {
     let Some(hash) = hash_feed_token(token) else {
         return Ok(None);
     };
@@ -152,10 +156,10 @@ impl Facts {
             to,
             events: &events,
             busy: &self.busy,
-            hours: self.hours.as_ref().map(|(zone, rules)| Hours {
-                zone: *zone,
-                rules,
-            }),
+            hours: self
+                .hours
+                .as_ref()
+                .map(|(zone, rules)| Hours { zone: *zone, rules }),
         })
     }
 }

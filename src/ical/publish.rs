@@ -151,7 +151,10 @@ pub fn render(p: &Publication<'_>) -> String {
             };
             let zone = hours.zone.name();
             available
-                .append_property(("UID", format!("hours-{}-{index}@kairos", p.owner_key).as_str()))
+                .append_property((
+                    "UID",
+                    format!("hours-{}-{index}@kairos", p.owner_key).as_str(),
+                ))
                 .append_property(("DTSTAMP", utc(p.stamp).as_str()))
                 .append_property(("SUMMARY", "Available"))
                 .append_property(local("DTSTART", times.start, zone))
@@ -261,7 +264,8 @@ mod tests {
     use icalendar::parser::{Component as Parsed, read_calendar, unfold};
 
     fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0)
+            .unwrap()
     }
 
     fn busy(start: DateTime<Utc>, end: DateTime<Utc>, kind: BusyKind) -> Busy {
@@ -348,25 +352,32 @@ mod tests {
         }
         let unfolded = unfold(&text);
         let calendar = read_calendar(&unfolded).unwrap();
-        let root = &calendar.components[0];
-        let kinds: Vec<&str> = root.components.iter().map(|c| c.name.as_str()).collect();
+        // The parser hands back the VCALENDAR's own properties and components.
+        let all = &calendar.components;
+        let kinds: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(kinds, ["VEVENT", "VFREEBUSY", "VAVAILABILITY"], "{text}");
-        let event = &root.components[0];
+        let event = &all[0];
         assert_eq!(values(event, "UID"), ["abc@kairos"]);
         assert_eq!(values(event, "STATUS"), ["TENTATIVE"]);
         assert_eq!(values(event, "DTSTART"), ["20261202T100000Z"]);
-        let freebusy = &root.components[1];
+        let freebusy = &all[1];
         assert_eq!(
             values(freebusy, "FREEBUSY"),
-            ["20261203T090000Z/20261203T094500Z", "20261202T100000Z/20261202T103000Z"]
+            [
+                "20261203T090000Z/20261203T094500Z",
+                "20261202T100000Z/20261202T103000Z"
+            ]
         );
         assert!(unfolded.contains("FREEBUSY;FBTYPE=BUSY-TENTATIVE:20261202T100000Z/"));
         assert_eq!(values(freebusy, "UID"), ["freebusy-user-7@kairos"]);
-        let hours = &root.components[2];
+        let hours = &all[2];
         assert_eq!(values(hours, "BUSYTYPE"), ["BUSY-UNAVAILABLE"]);
         let available: Vec<&Parsed<'_>> = hours.components.iter().collect();
         assert_eq!(available.len(), 2);
-        assert_eq!(values(available[0], "RRULE"), ["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]);
+        assert_eq!(
+            values(available[0], "RRULE"),
+            ["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]
+        );
         // 2026-12-01 is a Tuesday: the first Monday-to-Friday occurrence of its week is Monday
         // the 30th of November; Sunday evening's is the 6th of December, ending at midnight.
         assert!(unfolded.contains("DTSTART;TZID=Europe/Berlin:20261130T090000\r\n"));
