@@ -12,7 +12,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, book, booking_body, day, host};
-use crate::helpers::{TestApp, assert_error, data, spawn_app, user_with_key};
+use crate::helpers::{
+    TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with, user_with_key,
+};
 
 const FEED: &str = "/v2/me/calendar-feed";
 
@@ -295,4 +297,25 @@ async fn replaced_and_revoked_feeds_answer_404_and_other_users_cannot_touch_a_fe
     assert_eq!(status(&app, &ada).await["exists"], false);
     let again = app.call(Method::DELETE, FEED, Some(&ada), None).await;
     assert_error(again, 404, "NotFoundException").await;
+}
+
+#[tokio::test]
+async fn feed_reads_are_counted_against_the_client_like_other_anonymous_requests() {
+    let database = TestDatabase::new().await;
+    let config = kairos::config::Config {
+        rate_limit_per_ip: "2/1m".into(),
+        ..database.config()
+    };
+    let app = spawn_app_with(config, database).await;
+    let ada = user_with_key(&app, "ada@example.com", "UTC").await;
+    let (path, _) = publish(&app, &ada).await;
+    let first = app.get(&path).await;
+    assert_eq!(first.status().as_u16(), 200);
+    assert!(first.headers().contains_key("ratelimit-remaining"));
+    // Guessing tokens counts too.
+    let guess = app.get(&format!("/feeds/{}.ics", "1".repeat(64))).await;
+    assert_eq!(guess.status().as_u16(), 404);
+    let refused = app.get(&path).await;
+    assert_eq!(refused.status().as_u16(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
 }
