@@ -11,6 +11,7 @@ pub mod ics;
 pub mod microsoft;
 pub mod oauth;
 pub mod provider;
+pub mod publish;
 pub mod recheck;
 pub mod registry;
 pub mod sync;

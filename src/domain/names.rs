@@ -41,7 +41,7 @@ impl fmt::Display for Slug {
 pub struct Username(String);
 
 /// First path segments of Kairos's own pages and API, which no person's page may shadow.
-pub const RESERVED_USERNAMES: [&str; 13] = [
+pub const RESERVED_USERNAMES: [&str; 14] = [
     "v2",
     "health",
     "metrics",
@@ -55,6 +55,7 @@ pub const RESERVED_USERNAMES: [&str; 13] = [
     "login",
     "logout",
     "favicon.ico",
+    "feeds",
 ];
 
 impl Username {
@@ -154,6 +155,7 @@ mod tests {
         assert!(Username::parse("Ada").is_err());
         // `/metrics` is Kairos's own.
         assert!(Username::parse("metrics").is_err());
+        assert!(Username::parse("feeds").is_err());
         assert_eq!(Username::suggest("Ada.Host+cal").as_str(), "ada.host-cal");
         assert_eq!(Username::suggest("+++").as_str(), "user");
     }

@@ -13,14 +13,15 @@ use tracing::Instrument;
 use crate::error::ApiError;
 
 /// The path as logged: a booking's uid is the key of its links (cancel and reschedule without
-/// an API key), and a reservation's uid alone moves or releases the hold, so neither is written
-/// to logs.
+/// an API key), a reservation's uid alone moves or releases the hold, and a published feed's
+/// token is its only credential, so none is written to logs.
 fn redacted(path: &str) -> String {
-    const KEYED: [&str; 4] = [
+    const KEYED: [&str; 5] = [
         "/booking/",
         "/reschedule/",
         "/v2/bookings/",
         "/v2/slots/reservations/",
+        "/feeds/",
     ];
     for prefix in KEYED {
         if let Some(rest) = path.strip_prefix(prefix) {
@@ -103,6 +104,7 @@ mod tests {
             ),
             ("/v2/slots/reservations", "/v2/slots/reservations"),
             ("/v2/slots", "/v2/slots"),
+            ("/feeds/0123abcd.ics", "/feeds/…"),
             ("/demo/30min", "/demo/30min"),
         ];
         for (path, logged) in cases {

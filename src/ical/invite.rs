@@ -100,7 +100,7 @@ fn mailto(email: &str) -> String {
 /// A value without control characters other than newline. The crate escapes backslash,
 /// semicolon, comma and newline in TEXT values (RFC 5545 §3.3.11) but passes a CR or other
 /// control character through, which would break the line.
-fn clean(value: &str) -> String {
+pub(super) fn clean(value: &str) -> String {
     value
         .chars()
         .filter(|c| *c == '\n' || !c.is_control())

@@ -5,6 +5,7 @@
 
 pub mod feed;
 mod invite;
+pub mod publish;
 
 pub use icalendar::EventStatus;
 pub use invite::{Invite, Person, render, status_of};

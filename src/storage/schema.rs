@@ -510,3 +510,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_attempts,
     idempotency_keys,
 );
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendar_feed;
 mod calendars;
 mod calendars_caldav;
 mod calendars_e2e;

@@ -6,6 +6,7 @@
 
 mod availability;
 mod bookings;
+mod calendar_feed;
 mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
 mod event_types;
@@ -204,6 +205,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/openapi.json" => openapi::serve, Doc { summary: "This OpenAPI 3.1 document", tag: "Meta", auth: Auth::Optional, data: None, ..DOC }),
         endpoint!(GET "/me" => me::get_me, Doc { summary: "The key owner's profile", data: Some("Me"), ..ME }),
         endpoint!(PATCH "/me" => me::update_me, Doc { summary: "Change the profile", body: Some("MeChanges"), data: Some("Me"), ..ME }),
+        endpoint!(POST "/me/calendar-feed" => calendar_feed::create, Doc { summary: "Publish the caller's bookings and free/busy as a secret iCalendar URL, shown only here (replaces an earlier one) (Kairos)", status: 201, data: Some("CalendarFeed"), ..ME }),
+        endpoint!(GET "/me/calendar-feed" => calendar_feed::get, Doc { summary: "Whether the caller has a calendar feed (never its URL) (Kairos)", data: Some("CalendarFeedState"), ..ME }),
+        endpoint!(DELETE "/me/calendar-feed" => calendar_feed::delete, Doc { summary: "Revoke the caller's calendar feed: its URL stops working (Kairos)", ..ME }),
         endpoint!(GET "/schedules" => schedules::list, Doc { summary: "List schedules", list: true, ..SCHEDULES }),
         endpoint!(POST "/schedules" => schedules::create, Doc { summary: "Create a schedule", body: Some("ScheduleInput"), status: 201, ..SCHEDULES }),
         endpoint!(GET "/schedules/default" => schedules::default, Doc { summary: "The default schedule", ..SCHEDULES }),

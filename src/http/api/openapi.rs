@@ -724,6 +724,17 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     calendar_schemas(&mut add);
+    add(
+        "CalendarFeed",
+        object(&[("url", string()), ("createdAt", string())], &[]),
+    );
+    add(
+        "CalendarFeedState",
+        object(
+            &[("exists", boolean()), ("createdAt", nullable(string()))],
+            &[],
+        ),
+    );
     s
 }
 

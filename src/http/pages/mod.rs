@@ -4,6 +4,7 @@
 //! `http::api`.
 
 mod booker;
+mod feed;
 mod i18n;
 mod manage;
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
+        .route("/feeds/{token}.ics", web::get().to(feed::serve))
         .route("/reschedule/{uid}", web::get().to(manage::reschedule))
         .route("/team/{team}", web::get().to(booker::team_profile))
         .service(
