@@ -10,6 +10,7 @@ pub mod ics;
 pub mod microsoft;
 pub mod oauth;
 pub mod provider;
+pub mod push;
 pub mod registry;
 pub mod sync;
 pub mod writeback;
