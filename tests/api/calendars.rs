@@ -62,7 +62,7 @@ fn calendar(events: &[String]) -> String {
     )
 }
 
-async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
+pub(crate) async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
     let answer = data(
         app.get(&format!(
             "/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=UTC"
@@ -82,7 +82,7 @@ async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
 }
 
 /// Waits until every connection of `key`'s user has synced once; their list.
-async fn synced(app: &TestApp, key: &str) -> Value {
+pub(crate) async fn synced(app: &TestApp, key: &str) -> Value {
     for _ in 0..100 {
         let list = data(
             app.call(Method::GET, "/v2/calendars", Some(key), None)
@@ -253,7 +253,7 @@ async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
 
 /// Follows the consent round trip as a browser would: Kairos' authUrl, the fake's consent
 /// redirect, Kairos' save endpoint. The final answer.
-async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
+pub(crate) async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
     let auth = data(
         app.call(
             Method::GET,

@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod calendar_push;
 mod calendars;
 mod calendars_caldav;
 mod calendars_google;
