@@ -53,13 +53,8 @@ async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
 /// Google's consent round trip as a browser follows it; Kairos' final status.
 async fn google_consent(app: &TestApp, key: &str) -> u16 {
     let auth = data(
-        app.call(
-            Method::GET,
-            "/v2/calendars/google/connect",
-            Some(key),
-            None,
-        )
-        .await,
+        app.call(Method::GET, "/v2/calendars/google/connect", Some(key), None)
+            .await,
         200,
     )
     .await;
@@ -139,7 +134,10 @@ async fn a_google_notification_brings_a_new_event_within_seconds_and_a_wrong_tok
     // The real notification: the new event blocks within seconds.
     assert_eq!(fake.notify(id, "exists", None).await, 200);
     assert!(
-        within(5, async || !slots(&app, event, date).await.contains(&ten(date))).await,
+        within(5, async || !slots(&app, event, date)
+            .await
+            .contains(&ten(date)))
+        .await,
         "the notification did not bring the event"
     );
 
@@ -198,7 +196,10 @@ async fn a_graph_notification_brings_a_new_event_within_seconds_and_a_wrong_stat
 
     assert_eq!(fake.notify(&sub_id, "created", &lunch).await, 202);
     assert!(
-        within(5, async || !slots(&app, event, date).await.contains(&ten(date))).await,
+        within(5, async || !slots(&app, event, date)
+            .await
+            .contains(&ten(date)))
+        .await,
         "the notification did not bring the event"
     );
 
@@ -216,7 +217,11 @@ async fn a_graph_notification_brings_a_new_event_within_seconds_and_a_wrong_stat
         200,
     )
     .await;
-    assert!(fake.subscriptions().is_empty(), "{:?}", fake.subscriptions());
+    assert!(
+        fake.subscriptions().is_empty(),
+        "{:?}",
+        fake.subscriptions()
+    );
 }
 
 #[tokio::test]

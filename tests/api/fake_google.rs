@@ -312,8 +312,14 @@ impl FakeGoogle {
             .header("X-Goog-Channel-ID", id)
             .header("X-Goog-Channel-Token", token)
             .header("X-Goog-Channel-Expiration", "Tue, 19 Nov 2030 01:13:52 GMT")
-            .header("X-Goog-Resource-ID", channel["resourceId"].as_str().unwrap_or_default())
-            .header("X-Goog-Resource-URI", channel["resourceUri"].as_str().unwrap_or_default())
+            .header(
+                "X-Goog-Resource-ID",
+                channel["resourceId"].as_str().unwrap_or_default(),
+            )
+            .header(
+                "X-Goog-Resource-URI",
+                channel["resourceUri"].as_str().unwrap_or_default(),
+            )
             .header("X-Goog-Resource-State", resource_state)
             .header("X-Goog-Message-Number", "2")
             .send()
