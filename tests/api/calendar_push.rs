@@ -247,3 +247,72 @@ async fn graph_validation_is_echoed_as_plain_text() {
     );
     assert_eq!(answer.text().await.unwrap(), "Validation: Testing 1");
 }
+
+#[tokio::test]
+async fn a_google_channel_expiring_within_a_day_is_replaced_and_the_old_one_stopped() {
+    let fake = FakeGoogle::start().await;
+    fake.add_calendar("ada@example.com", "Ada", true, "owner", "UTC");
+    fake.set_channel_lifetime(3600);
+    let app = app_with_google(&fake).await;
+    let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
+    assert_eq!(google_consent(&app, &key).await, 200);
+    synced(&app, &key).await;
+    let first = fake.channels();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let (old_id, old) = first.into_iter().next().unwrap();
+
+    // The sync the notification brings finds the channel expiring within the hour.
+    assert_eq!(fake.notify(&old_id, "exists", None).await, 200);
+    let replaced = within(5, async || {
+        let now = fake.channels();
+        now.len() == 1 && !now.contains_key(&old_id)
+    })
+    .await;
+    assert!(replaced, "{:?}", fake.channels());
+    // The old channel is forgotten: its notifications are no longer taken.
+    let late = app
+        .client
+        .post(format!("{}/v2/calendars/google/notifications", app.address))
+        .header("X-Goog-Channel-ID", &old_id)
+        .header("X-Goog-Resource-ID", old["resourceId"].as_str().unwrap())
+        .header("X-Goog-Resource-State", "exists")
+        .header("X-Goog-Channel-Token", old["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 404);
+}
+
+#[tokio::test]
+async fn a_graph_lifecycle_notification_has_the_next_sync_renew_the_subscription() {
+    let fake = FakeMicrosoft::start().await;
+    let app = app_with_microsoft(&fake).await;
+    let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
+    let (done, _) = consent(&app, &key).await;
+    assert_eq!(done.status(), 302);
+    synced(&app, &key).await;
+    let subscription = fake.subscriptions()[0].clone();
+    let expiry = subscription["expirationDateTime"].clone();
+    let lifecycle = json!({"value": [{
+        "subscriptionId": subscription["id"],
+        "subscriptionExpirationDateTime": expiry,
+        "lifecycleEvent": "reauthorizationRequired",
+        "clientState": subscription["clientState"],
+        "tenantId": "00000000-0000-4000-8000-00000000cafe",
+    }]});
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let answer = app
+        .client
+        .post(subscription["notificationUrl"].as_str().unwrap())
+        .json(&lifecycle)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let renewed = within(5, async || fake.count("PATCH /v1.0/subscriptions/") == 1).await;
+    assert!(renewed, "the subscription was not renewed");
+    let now = fake.subscriptions();
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_eq!(now[0]["id"], subscription["id"]);
+    assert_ne!(now[0]["expirationDateTime"], expiry);
+}

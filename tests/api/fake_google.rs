@@ -70,6 +70,8 @@ struct State {
     revoked: Vec<String>,
     freebusy_requests: Vec<Value>,
     channels: HashMap<String, Value>,
+    /// The longest a channel lives, whatever its `ttl` asks (Google may shorten it).
+    channel_lifetime_cap: Option<i64>,
     /// Where each channel's notifications go (its `address`).
     channel_addresses: HashMap<String, String>,
     /// Conference create requests seen, by request id: Google ignores a repeated one.
@@ -291,6 +293,11 @@ impl FakeGoogle {
     /// Open channels by id (their JSON as Google answered it).
     pub fn channels(&self) -> HashMap<String, Value> {
         self.state().channels.clone()
+    }
+
+    /// Channels opened from now on live at most `seconds`.
+    pub fn set_channel_lifetime(&self, seconds: i64) {
+        self.state().channel_lifetime_cap = Some(seconds);
     }
 
     /// The address channel `id` was opened with.
@@ -780,6 +787,7 @@ fn watch(state: &mut State, calendar: &str, request: Value) -> HttpResponse {
         .as_str()
         .and_then(|t| t.parse().ok())
         .unwrap_or(604_800);
+    let ttl = state.channel_lifetime_cap.map_or(ttl, |cap| ttl.min(cap));
     let resource = state.next("resource-");
     let channel = json!({
         "kind": "api#channel",
