@@ -403,6 +403,11 @@ impl Calendars {
                 Ok::<_, ServiceError>(())
             })
             .await?;
+        if !selected {
+            // A calendar that no longer blocks needs no notifications.
+            let record = self.owned(user, conn_id).await?;
+            self.stop_channels(&record, &user.time_zone, Some(id)).await;
+        }
         calendar.selected = selected;
         Ok(calendar)
     }
@@ -467,6 +472,7 @@ impl Calendars {
                 provider.title()
             )));
         }
+        self.stop_channels(&record, &user.time_zone, None).await;
         if let (Ok(app), Ok(account)) = (self.app(provider), self.account(&record, &user.time_zone))
             && let Credentials::OAuth {
                 access_token,

@@ -12,6 +12,7 @@ pub mod microsoft;
 pub mod oauth;
 pub mod provider;
 pub mod publish;
+pub mod push;
 pub mod recheck;
 pub mod registry;
 pub mod sync;

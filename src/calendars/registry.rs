@@ -119,6 +119,18 @@ impl Providers {
     }
 }
 
+impl Providers {
+    /// The Google client, when Google is configured (push channels are Google's own calls).
+    pub fn google(&self) -> Option<&Google> {
+        self.google.as_deref()
+    }
+
+    /// The Graph client, when Microsoft 365 is configured.
+    pub fn microsoft(&self) -> Option<&Microsoft> {
+        self.microsoft.as_deref()
+    }
+}
+
 fn not_configured(p: Provider) -> ProviderError {
     ProviderError::Invalid(format!("{} is not configured on this server", p.title()))
 }

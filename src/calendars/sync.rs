@@ -48,7 +48,13 @@ pub struct Fetched {
     covered: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Renewed secrets (an OAuth refresh), stored whatever the outcome.
     secrets: Option<String>,
+    /// `sync_due_at` when the read began: a later value means a push notification (or a
+    /// selection change) arrived during the read, so the next sync is due at once.
+    due_seen: Option<DateTime<Utc>>,
 }
+
+/// How long keeping the push channels may add to a sync.
+const CHANNEL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The queue's name in logs and metrics.
 pub const QUEUE: &str = "calendar-sync";
@@ -93,14 +99,16 @@ impl Syncs {
             ProviderError::Invalid(format!("unknown provider {}", record.provider))
         })?;
         let db = &self.calendars.db;
-        let (user, stored) = db
+        let (user, stored, due) = db
             .run(async |c| {
                 let user = crate::storage::users::find(c, record.user_id).await?;
                 let stored = store::calendars_of_connection(c, record.id).await?;
-                Ok::<_, ServiceError>((user, stored))
+                let due = store::sync_due_at(c, record.id).await?;
+                Ok::<_, ServiceError>((user, stored, due))
             })
             .await
             .map_err(internal)?;
+        out.due_seen = due;
         let mut account = self
             .calendars
             .account(record, &user.time_zone)
@@ -146,6 +154,15 @@ impl Syncs {
             Ok(())
         }
         .await;
+        if result.is_ok() {
+            let keep = self.calendars.keep_channels(record, &mut account);
+            if tokio::time::timeout(CHANNEL_TIMEOUT, keep).await.is_err() {
+                tracing::warn!(
+                    connection = record.id,
+                    "keeping push channels took too long"
+                );
+            }
+        }
         if account.credentials != before {
             out.secrets = Some(
                 self.calendars
@@ -239,9 +256,12 @@ impl Queue for Syncs {
                     email: self.calendars.email,
                 };
                 write_fetched(c, job, fetched, &outbox, now).await?;
+                // A notification that came during the sync makes the next one due at once.
+                let pushed = store::sync_due_at(c, job.id).await? != fetched.due_seen;
+                let interval =
+                    chrono::Duration::from_std(self.settings.interval).unwrap_or_default();
                 SyncEnd::Synced {
-                    next_at: now
-                        + chrono::Duration::from_std(self.settings.interval).unwrap_or_default(),
+                    next_at: if pushed { now } else { now + interval },
                     blocks_after: self
                         .settings
                         .stale_after

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::{
-    busy_intervals, calendar_connections, calendar_events, connection_calendars,
+    busy_intervals, calendar_channels, calendar_connections, calendar_events, connection_calendars,
     destination_calendars, spent_tokens,
 };
 use super::{Conn, StorageError, StorageResult, StoredInstant, to_db_time, with_conn};
@@ -903,4 +903,114 @@ pub async fn conflicts_of(
             .load(c)
             .await
     })?)
+}
+
+/// A push channel (a Google `events.watch` channel or a Graph subscription) on one calendar.
+/// Only a SHA-256 of its secret (Google's channel token, Graph's `clientState`) is kept.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calendar_channels)]
+pub struct ChannelRecord {
+    pub id: String,
+    pub calendar_id: i64,
+    pub resource_id: Option<String>,
+    pub token_hash: String,
+    #[diesel(deserialize_as = StoredInstant)]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The channels on the calendars of a connection.
+pub async fn channels_of_connection(
+    conn: &mut Conn<'_>,
+    connection_id: i64,
+) -> StorageResult<Vec<ChannelRecord>> {
+    Ok(with_conn!(conn, |c| {
+        calendar_channels::table
+            .filter(
+                calendar_channels::calendar_id.eq_any(
+                    connection_calendars::table
+                        .filter(connection_calendars::connection_id.eq(connection_id))
+                        .select(connection_calendars::id),
+                ),
+            )
+            .order(calendar_channels::created_at)
+            .select(ChannelRecord::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
+/// A channel by its id, with the connection its calendar belongs to.
+pub async fn channel(conn: &mut Conn<'_>, id: &str) -> StorageResult<Option<(ChannelRecord, i64)>> {
+    let found: Option<ChannelRecord> = with_conn!(conn, |c| {
+        calendar_channels::table
+            .find(id)
+            .select(ChannelRecord::as_select())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let connection_id = calendar(conn, found.calendar_id).await?.connection_id;
+    Ok(Some((found, connection_id)))
+}
+
+pub async fn save_channel(
+    conn: &mut Conn<'_>,
+    channel: &ChannelRecord,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::insert_into(calendar_channels::table)
+            .values((
+                calendar_channels::id.eq(&channel.id),
+                calendar_channels::calendar_id.eq(channel.calendar_id),
+                calendar_channels::resource_id.eq(&channel.resource_id),
+                calendar_channels::token_hash.eq(&channel.token_hash),
+                calendar_channels::expires_at.eq(to_db_time(channel.expires_at)),
+                calendar_channels::created_at.eq(to_db_time(now)),
+            ))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Moves a channel's expiry (a renewed Graph subscription, or `now` to have the next sync
+/// renew it).
+pub async fn set_channel_expiry(
+    conn: &mut Conn<'_>,
+    id: &str,
+    expires_at: DateTime<Utc>,
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(calendar_channels::table.find(id))
+            .set(calendar_channels::expires_at.eq(to_db_time(expires_at)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+pub async fn delete_channel(conn: &mut Conn<'_>, id: &str) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(calendar_channels::table.find(id))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// When the connection is next due for a sync.
+pub async fn sync_due_at(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<DateTime<Utc>>> {
+    let due: Option<NaiveDateTime> = with_conn!(conn, |c| {
+        calendar_connections::table
+            .find(id)
+            .select(calendar_connections::sync_due_at)
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(due.map(|d| d.and_utc()))
 }

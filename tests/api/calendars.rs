@@ -47,12 +47,21 @@ impl Feed {
         tokio::spawn(server);
         Self { url, text: shared }
     }
+
+    pub fn set(&self, text: String) {
+        *self.text.lock().unwrap() = text;
+    }
 }
 
 pub fn event_at(uid: &str, date: NaiveDate, from: &str, to: &str) -> String {
+    vevent(uid, date, from, to, "Dentist")
+}
+
+/// A one-off event on `date` from `from` to `to` (`HHMM`, UTC).
+pub fn vevent(uid: &str, date: NaiveDate, from: &str, to: &str, summary: &str) -> String {
     let d = date.format("%Y%m%d");
     format!(
-        "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{d}T{from}00Z\r\nDTEND:{d}T{to}00Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{d}T{from}00Z\r\nDTEND:{d}T{to}00Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n"
     )
 }
 
@@ -64,7 +73,7 @@ pub fn calendar(events: &[String]) -> String {
 }
 
 /// Waits until every connection of `key`'s user has synced once; their list.
-async fn synced(app: &TestApp, key: &str) -> Value {
+pub(crate) async fn synced(app: &TestApp, key: &str) -> Value {
     for _ in 0..100 {
         let list = data(
             app.call(Method::GET, "/v2/calendars", Some(key), None)
@@ -266,8 +275,14 @@ async fn a_feed_on_a_private_address_is_refused_by_default() {
 /// An app whose Google endpoints are the fake's.
 pub async fn app_with_google(fake: &FakeGoogle) -> TestApp {
     let database = TestDatabase::new().await;
+    let config = google_config(fake, &database);
+    spawn_app_with(config, database).await
+}
+
+/// The test configuration with Google's endpoints at the fake.
+pub(crate) fn google_config(fake: &FakeGoogle, database: &TestDatabase) -> kairos::config::Config {
     let app = fake.app();
-    let config = kairos::config::Config {
+    kairos::config::Config {
         google_client_id: Some(app.client_id.clone()),
         google_client_secret: Some(app.client_secret.clone()),
         google_auth_url: app.auth_url.clone(),
@@ -275,8 +290,7 @@ pub async fn app_with_google(fake: &FakeGoogle) -> TestApp {
         google_revoke_url: app.revoke_url.clone().unwrap_or_default(),
         google_api_url: fake.url().to_owned(),
         ..database.config()
-    };
-    spawn_app_with(config, database).await
+    }
 }
 
 /// An app whose Microsoft endpoints are the fake's.
@@ -286,7 +300,10 @@ async fn app_with_microsoft(fake: &FakeMicrosoft) -> TestApp {
     spawn_app_with(config, database).await
 }
 
-fn microsoft_config(fake: &FakeMicrosoft, database: &TestDatabase) -> kairos::config::Config {
+pub(crate) fn microsoft_config(
+    fake: &FakeMicrosoft,
+    database: &TestDatabase,
+) -> kairos::config::Config {
     let app = fake.app();
     kairos::config::Config {
         microsoft_client_id: Some(app.client_id.clone()),
@@ -300,7 +317,7 @@ fn microsoft_config(fake: &FakeMicrosoft, database: &TestDatabase) -> kairos::co
 
 /// Follows the consent round trip as a browser would: Kairos' authUrl, the fake's consent
 /// redirect, Kairos' save endpoint. The final answer.
-async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
+pub(crate) async fn consent(app: &TestApp, key: &str) -> (reqwest::Response, String) {
     let back = consent_url(app, key, "office365", "?redir=https://app.example.com/done").await;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

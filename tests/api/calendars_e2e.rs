@@ -2,17 +2,16 @@
 //! connected with credentials, Google through its OAuth round trip (the fake) with a Meet link,
 //! and conflicts found after the fact (an ICS feed gains an event over a booking).
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
-use chrono::{Duration as Days, NaiveDate, Utc};
+use chrono::{Duration as Days, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::bookings::{book, booking_body, host};
+use crate::bookings::{book, booking_body, host, slot_starts};
+use crate::calendars::{Feed, app_with_google, calendar as vcalendar, consent_url, synced, vevent};
 use crate::calendars_caldav::{Radicale, password};
-use crate::fake_google::{CLIENT_ID, CLIENT_SECRET, FakeGoogle};
+use crate::fake_google::FakeGoogle;
 use crate::helpers::{TestApp, TestDatabase, assert_error, booking_of, data, spawn_app_with};
 use crate::webhooks::Receiver;
 
@@ -33,16 +32,6 @@ async fn calendars(app: &TestApp, key: &str) -> Value {
             .await,
         200,
     )
-    .await
-}
-
-/// Waits until every connection of `key`'s user has synced once; their list.
-async fn synced(app: &TestApp, key: &str) -> Value {
-    eventually("the first sync", async || {
-        let list = calendars(app, key).await;
-        let all = list["connectedCalendars"].as_array().unwrap();
-        (!all.is_empty() && all.iter().all(|c| !c["syncedAt"].is_null())).then_some(list)
-    })
     .await
 }
 
@@ -76,40 +65,6 @@ async fn sync_again(app: &TestApp, key: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the connection did not sync again: {last}");
-}
-
-async fn slots(app: &TestApp, event: i64, date: NaiveDate) -> Vec<String> {
-    let answer = data(
-        app.get(&format!(
-            "/v2/slots?eventTypeId={event}&start={date}&end={date}&timeZone=UTC"
-        ))
-        .await,
-        200,
-    )
-    .await;
-    answer[date.to_string()]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|s| s["start"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn vevent(uid: &str, date: NaiveDate, from: &str, to: &str, summary: &str) -> String {
-    let d = date.format("%Y%m%d");
-    format!(
-        "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{d}T{from}00Z\r\n\
-         DTEND:{d}T{to}00Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n"
-    )
-}
-
-fn vcalendar(events: &[String]) -> String {
-    format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:Private\r\n{}END:VCALENDAR\r\n",
-        events.concat()
-    )
 }
 
 // ---- CalDAV ----
@@ -146,7 +101,7 @@ async fn caldav_connects_blocks_and_receives_moves_and_removes_bookings() {
     let date = (Utc::now() + Days::days(3)).date_naive();
     let day = date.format("%Y%m%d").to_string();
     let ten = format!("{date}T10:00:00.000Z");
-    assert!(slots(&app, event, date).await.contains(&ten));
+    assert!(slot_starts(&app, event, date).await.contains(&ten));
 
     let created = data(
         connect_caldav(&app, &key, &radicale.url, &password("ada")).await,
@@ -166,7 +121,7 @@ async fn caldav_connects_blocks_and_receives_moves_and_removes_bookings() {
     let dentist = vcalendar(&[vevent("dentist-1", date, "1000", "1100", "Dentist")]);
     radicale.put(&calendar, "dentist-1.ics", &dentist).await;
     sync_again(&app, &key).await;
-    let free = slots(&app, event, date).await;
+    let free = slot_starts(&app, event, date).await;
     assert!(!free.contains(&ten), "{free:?}");
     assert!(free.contains(&format!("{date}T11:00:00.000Z")), "{free:?}");
 
@@ -255,47 +210,13 @@ async fn a_wrong_caldav_password_is_a_clear_bad_request() {
 
 // ---- Google ----
 
-async fn app_with_google(fake: &FakeGoogle) -> TestApp {
-    let database = TestDatabase::new().await;
-    let config = kairos::config::Config {
-        google_client_id: Some(CLIENT_ID.to_owned()),
-        google_client_secret: Some(kairos::config::Secret::new(CLIENT_SECRET.to_owned())),
-        google_auth_url: format!("{}/auth", fake.url()),
-        google_token_url: format!("{}/token", fake.url()),
-        google_revoke_url: format!("{}/revoke", fake.url()),
-        google_api_url: fake.url().to_owned(),
-        ..database.config()
-    };
-    spawn_app_with(config, database).await
-}
-
 /// The consent round trip as a browser follows it; the save endpoint's answer.
 async fn google_consent(app: &TestApp, key: &str) -> reqwest::Response {
-    let auth = data(
-        app.call(
-            Method::GET,
-            "/v2/calendars/google/connect?redir=https://app.example.com/done",
-            Some(key),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let back = consent_url(app, key, "google", "?redir=https://app.example.com/done").await;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let consent = browser
-        .get(auth["authUrl"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let back = consent.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        back.starts_with(&format!("{}/v2/calendars/google/save?", app.address)),
-        "{back}"
-    );
     browser.get(&back).send().await.unwrap()
 }
 
@@ -363,41 +284,6 @@ async fn google_connects_writes_a_meet_booking_and_revokes_on_disconnect() {
 }
 
 // ---- Conflicts ----
-
-/// A feed on loopback whose text a test can change.
-struct Feed {
-    url: String,
-    text: Arc<Mutex<String>>,
-}
-
-impl Feed {
-    async fn start(text: String) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/cal.ics", listener.local_addr().unwrap());
-        let shared = Arc::new(Mutex::new(text));
-        let served = web::Data::new(shared.clone());
-        let server = HttpServer::new(move || {
-            App::new().app_data(served.clone()).route(
-                "/cal.ics",
-                web::get().to(|text: web::Data<Arc<Mutex<String>>>| async move {
-                    HttpResponse::Ok()
-                        .content_type("text/calendar")
-                        .body(text.lock().unwrap().clone())
-                }),
-            )
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        tokio::spawn(server);
-        Self { url, text: shared }
-    }
-
-    fn set(&self, text: String) {
-        *self.text.lock().unwrap() = text;
-    }
-}
 
 async fn subscribe(app: &TestApp, key: &str, url: &str, triggers: &[&str]) {
     data(

@@ -70,6 +70,10 @@ struct State {
     revoked: Vec<String>,
     freebusy_requests: Vec<Value>,
     channels: HashMap<String, Value>,
+    /// The longest a channel lives, whatever its `ttl` asks (Google may shorten it).
+    channel_lifetime_cap: Option<i64>,
+    /// Where each channel's notifications go (its `address`).
+    channel_addresses: HashMap<String, String>,
     /// Conference create requests seen, by request id: Google ignores a repeated one.
     meetings: HashMap<String, String>,
 }
@@ -289,6 +293,46 @@ impl FakeGoogle {
     /// Open channels by id (their JSON as Google answered it).
     pub fn channels(&self) -> HashMap<String, Value> {
         self.state().channels.clone()
+    }
+
+    /// Channels opened from now on live at most `seconds`.
+    pub fn set_channel_lifetime(&self, seconds: i64) {
+        self.state().channel_lifetime_cap = Some(seconds);
+    }
+
+    /// The address channel `id` was opened with.
+    pub fn channel_address(&self, id: &str) -> Option<String> {
+        self.state().channel_addresses.get(id).cloned()
+    }
+
+    /// Sends a push notification of channel `id` as Google does (headers only, no body), with
+    /// the channel's own token unless `token` says otherwise; the receiver's status.
+    pub async fn notify(&self, id: &str, resource_state: &str, token: Option<&str>) -> u16 {
+        let channel = self.channels().get(id).cloned().expect("no such channel");
+        let address = self.channel_address(id).expect("no such channel");
+        let token = token
+            .map(str::to_owned)
+            .or_else(|| channel["token"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        reqwest::Client::new()
+            .post(address)
+            .header("X-Goog-Channel-ID", id)
+            .header("X-Goog-Channel-Token", token)
+            .header("X-Goog-Channel-Expiration", "Tue, 19 Nov 2030 01:13:52 GMT")
+            .header(
+                "X-Goog-Resource-ID",
+                channel["resourceId"].as_str().unwrap_or_default(),
+            )
+            .header(
+                "X-Goog-Resource-URI",
+                channel["resourceUri"].as_str().unwrap_or_default(),
+            )
+            .header("X-Goog-Resource-State", resource_state)
+            .header("X-Goog-Message-Number", "2")
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
     }
 }
 
@@ -743,6 +787,7 @@ fn watch(state: &mut State, calendar: &str, request: Value) -> HttpResponse {
         .as_str()
         .and_then(|t| t.parse().ok())
         .unwrap_or(604_800);
+    let ttl = state.channel_lifetime_cap.map_or(ttl, |cap| ttl.min(cap));
     let resource = state.next("resource-");
     let channel = json!({
         "kind": "api#channel",
@@ -753,6 +798,8 @@ fn watch(state: &mut State, calendar: &str, request: Value) -> HttpResponse {
         "expiration": (Utc::now() + chrono::Duration::seconds(ttl)).timestamp_millis().to_string(),
     });
     let id = request["id"].as_str().unwrap_or_default().to_owned();
+    let address = request["address"].as_str().unwrap_or_default().to_owned();
+    state.channel_addresses.insert(id.clone(), address);
     state.channels.insert(id, channel.clone());
     HttpResponse::Ok().json(channel)
 }

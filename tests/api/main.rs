@@ -5,6 +5,7 @@ mod availability;
 mod bookings;
 mod browser;
 mod calendar_feed;
+mod calendar_push;
 mod calendars;
 mod calendars_caldav;
 mod calendars_e2e;

@@ -8,11 +8,12 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, booking_body, day, host};
-use crate::calendars::{Feed, app_with_google, calendar, consent_url, event_at};
+use crate::calendars::{Feed, calendar, consent_url, event_at, google_config, microsoft_config};
 use crate::calendars_caldav::{Radicale, password};
 use crate::event_types::person;
 use crate::fake_google::FakeGoogle;
-use crate::helpers::TestApp;
+use crate::fake_microsoft::FakeMicrosoft;
+use crate::helpers::{TestApp, TestDatabase, spawn_app_with};
 
 /// A small JSON Schema checker for what the document uses: $ref, type, const, enum, anyOf,
 /// properties, required, additionalProperties, items.
@@ -141,6 +142,38 @@ impl Checker<'_> {
         body: Option<Value>,
     ) -> (u16, Value) {
         let response = self.app.call(method.clone(), path, key, body).await;
+        self.checked(method, path, response).await
+    }
+
+    /// A keyless call with extra headers (push notifications carry their proof in them).
+    async fn call_with_headers(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .app
+            .client
+            .request(method.clone(), format!("{}{path}", self.app.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        self.checked(method, path, response).await
+    }
+
+    /// Checks an answer against the document and notes the operation as exercised.
+    async fn checked(
+        &mut self,
+        method: Method,
+        path: &str,
+        response: reqwest::Response,
+    ) -> (u16, Value) {
         let status = response.status().as_u16();
         let json: Value = response.json().await.unwrap();
         let template = self.template(path);
@@ -169,7 +202,12 @@ impl Checker<'_> {
 
 /// The calendar endpoints: an ICS feed on loopback, the fake Google's OAuth round trip, and a
 /// real CalDAV server (Radicale).
-async fn calendar_operations(c: &mut Checker<'_>, app: &TestApp, key: &str) {
+async fn calendar_operations(
+    c: &mut Checker<'_>,
+    app: &TestApp,
+    key: &str,
+    (google, microsoft): (&FakeGoogle, &FakeMicrosoft),
+) {
     use Method as M;
     let k = Some(key);
     let date = day(3);
@@ -205,6 +243,47 @@ async fn calendar_operations(c: &mut Checker<'_>, app: &TestApp, key: &str) {
     c.call(M::DELETE, deselect, k, None).await;
     c.call(M::PUT, "/v2/destination-calendars", k, Some(selected))
         .await;
+    // Push notifications for the channel and subscription the first syncs opened.
+    let back = consent_url(app, key, "office365", "").await;
+    assert_eq!(reqwest::get(&back).await.unwrap().status(), 200);
+    for _ in 0..100 {
+        if !google.channels().is_empty() && !microsoft.subscriptions().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let subscription = microsoft.subscriptions()[0].clone();
+    let notice = json!({"value": [{"subscriptionId": subscription["id"], "changeType": "created",
+        "clientState": subscription["clientState"], "resource": "me/events/e1"}]});
+    c.call(
+        M::POST,
+        "/v2/calendars/office365/notifications",
+        None,
+        Some(notice),
+    )
+    .await;
+    let channels = google.channels();
+    let (id, channel) = channels.iter().next().expect("a channel was opened");
+    let headers = [
+        ("X-Goog-Channel-ID", id.as_str()),
+        (
+            "X-Goog-Resource-ID",
+            channel["resourceId"].as_str().unwrap(),
+        ),
+        ("X-Goog-Resource-State", "exists"),
+        ("X-Goog-Channel-Token", channel["token"].as_str().unwrap()),
+    ];
+    c.call_with_headers(
+        M::POST,
+        "/v2/calendars/google/notifications",
+        &headers,
+        None,
+    )
+    .await;
+    // A host's published feed.
+    c.call(M::GET, "/v2/me/calendar-feed", k, None).await;
+    c.call(M::POST, "/v2/me/calendar-feed", k, None).await;
+    c.call(M::DELETE, "/v2/me/calendar-feed", k, None).await;
     let (status, _) = c.call(M::GET, "/v2/calendars/nowhere/check", k, None).await;
     assert_eq!(status, 404);
     c.call(
@@ -220,7 +299,18 @@ async fn calendar_operations(c: &mut Checker<'_>, app: &TestApp, key: &str) {
 async fn every_documented_operation_answers_as_documented() {
     let google = FakeGoogle::start().await;
     google.add_calendar("ada@example.com", "Ada", true, "owner", "UTC");
-    let app = app_with_google(&google).await;
+    let microsoft = FakeMicrosoft::start().await;
+    let database = TestDatabase::new().await;
+    let ms = microsoft_config(&microsoft, &database);
+    let config = kairos::config::Config {
+        microsoft_client_id: ms.microsoft_client_id,
+        microsoft_client_secret: ms.microsoft_client_secret,
+        microsoft_auth_url: ms.microsoft_auth_url,
+        microsoft_token_url: ms.microsoft_token_url,
+        microsoft_graph_url: ms.microsoft_graph_url,
+        ..google_config(&google, &database)
+    };
+    let app = spawn_app_with(config, database).await;
     let doc: Value = app.get("/v2/openapi.json").await.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let mut c = Checker {
@@ -594,7 +684,7 @@ async fn every_documented_operation_answers_as_documented() {
     c.call(M::POST, "/v2/availability/query", k, Some(query))
         .await;
 
-    calendar_operations(&mut c, &app, &key).await;
+    calendar_operations(&mut c, &app, &key, (&google, &microsoft)).await;
 
     let documented: BTreeSet<(String, String)> = c.doc["paths"]
         .as_object()

@@ -1,17 +1,21 @@
 //! `/v2/calendars`, `/v2/selected-calendars` and `/v2/destination-calendars`: Cal.com's
 //! calendar endpoints over `calendars::Calendars` (connect, list, select, destination, check,
-//! disconnect, cached busy times), plus Kairos' CalDAV credentials for any server.
+//! disconnect, cached busy times), plus Kairos' CalDAV credentials for any server and the
+//! endpoints Google and Microsoft push change notifications to.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::success;
 use crate::calendars::connections::{ConnectionView, ICLOUD_CALDAV};
+use crate::calendars::google::Google;
+use crate::calendars::microsoft::validation_token;
 use crate::calendars::{Calendars, Provider};
 use crate::error::ApiError;
 use crate::http::AppState;
+use crate::http::admission::Admitted;
 use crate::http::extract::{Authenticated, parse_body};
 use crate::storage::calendars::CalendarRecord;
 
@@ -446,4 +450,46 @@ pub async fn destination(
         "credentialId": calendar.connection_id,
         "eventTypeId": input.event_type_id,
     }))))
+}
+
+/// `POST /v2/calendars/google/notifications`: Google's push notifications, all in headers
+/// (`X-Goog-Channel-ID`, `-Resource-ID`, `-Resource-State`, `-Channel-Token`). No API key: the
+/// channel's token proves the sender. Answered at once; the sync runs on the job runner.
+pub async fn google_notifications(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let admitted = Admitted::client(&state, &request)?;
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let notification = Google::notification(header)
+        .ok_or_else(|| ApiError::BadRequest("not a Google push notification".into()))?;
+    service(&state)?
+        .google_notification(&notification, Utc::now())
+        .await?;
+    let mut response = HttpResponse::Ok().json(json!({"status": "success"}));
+    admitted.headers(&mut response);
+    Ok(response)
+}
+
+/// `POST /v2/calendars/office365/notifications`: Graph's validation handshake
+/// (`?validationToken=`, answered 200 text/plain with the token) and change notifications
+/// (answered 202). No API key: each notification's `clientState` proves the sender.
+pub async fn office365_notifications(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let admitted = Admitted::client(&state, &request)?;
+    if let Some(token) = validation_token(request.query_string()) {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body(token));
+    }
+    service(&state)?
+        .graph_notifications(&body, Utc::now())
+        .await?;
+    let mut response = HttpResponse::Accepted().json(json!({"status": "success"}));
+    admitted.headers(&mut response);
+    Ok(response)
 }
