@@ -241,8 +241,13 @@ async fn calendar_operations(
     let deselect =
         "/v2/selected-calendars?integration=google_calendar&externalId=ada%40example.com";
     c.call(M::DELETE, deselect, k, None).await;
-    c.call(M::PUT, "/v2/destination-calendars", k, Some(selected.clone()))
-        .await;
+    c.call(
+        M::PUT,
+        "/v2/destination-calendars",
+        k,
+        Some(selected.clone()),
+    )
+    .await;
     // Selected again: its sync opens a push channel.
     c.call(M::POST, "/v2/selected-calendars", k, Some(selected))
         .await;
