@@ -117,6 +117,14 @@ fn occurrences(
         Until::Wall(wall) => wall,
         Until::Date(date) => date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()),
     });
+    // RFC 5545 writes rules in ASCII; rrule 0.14 slices weekday names by bytes and panics on
+    // anything else (found by the `ics_feed` fuzz target).
+    if !rule.text.is_ascii() {
+        return Err(format!(
+            "its RRULE `{}` has characters a rule cannot have",
+            super::event::shown(&rule.text)
+        ));
+    }
     let parsed: RRule<Unvalidated> = rule.text.parse().map_err(|error| {
         format!(
             "its RRULE `{}` does not read ({error})",

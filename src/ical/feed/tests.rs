@@ -560,3 +560,26 @@ proptest! {
         assert_well_formed(&format!("BEGIN:VCALENDAR\r\n{}\r\nEND:VCALENDAR\r\n", lines.join("\r\n")));
     }
 }
+
+/// Found by the `ics_feed` fuzz target: rrule 0.14 panicked on a non-ASCII BYDAY. The event
+/// with that rule is skipped with a reason; the rest of the feed still reads.
+#[test]
+fn a_rule_with_non_ascii_characters_is_skipped_not_a_panic() {
+    let body = format!(
+        "{}\n{}",
+        event(
+            "DTSTART:20250317T090000Z\nDTEND:20250317T100000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO\u{e9}H"
+        ),
+        event("DTSTART:20250318T090000Z\nDTEND:20250318T100000Z").replace("UID:e1", "UID:e2"),
+    );
+    let feed = read(
+        &calendar(&body),
+        utc(2025, 3, 1),
+        utc(2025, 4, 1),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    assert_eq!(feed.blocks.len(), 1, "{:?}", feed.blocks);
+    assert_eq!(feed.skipped.len(), 1, "{:?}", feed.skipped);
+    assert!(feed.skipped[0].to_string().contains("RRULE"), "{}", feed.skipped[0]);
+}
