@@ -581,5 +581,9 @@ fn a_rule_with_non_ascii_characters_is_skipped_not_a_panic() {
     .unwrap();
     assert_eq!(feed.blocks.len(), 1, "{:?}", feed.blocks);
     assert_eq!(feed.skipped.len(), 1, "{:?}", feed.skipped);
-    assert!(feed.skipped[0].to_string().contains("RRULE"), "{}", feed.skipped[0]);
+    assert!(
+        feed.skipped[0].to_string().contains("RRULE"),
+        "{}",
+        feed.skipped[0]
+    );
 }
