@@ -38,12 +38,8 @@ pub async fn booking_changed(
     c: &mut Conn<'_>,
     booking: &BookingRecord,
 ) -> Result<(), ServiceError> {
-    let hosts: Vec<i64> = bookings::hosts_of(c, &[booking.id])
-        .await?
-        .into_iter()
-        .map(|(_, u)| u.id)
-        .collect();
-    if !store::any_destination(c, &hosts).await? {
+    // One query inside the booking's transaction: most hosts have no calendar to write into.
+    if !store::any_destination(c, booking.id).await? {
         return Ok(());
     }
     let payload = serde_json::to_string(&Payload {

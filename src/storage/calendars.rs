@@ -748,11 +748,15 @@ pub async fn spend_token(
     Ok(inserted == 1)
 }
 
-/// Whether any of these users has a calendar to write bookings into.
-pub async fn any_destination(conn: &mut Conn<'_>, users: &[i64]) -> StorageResult<bool> {
+/// Whether any host of the booking (any of its claims) has a calendar to write bookings into.
+pub async fn any_destination(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<bool> {
+    use super::schema::booking_claims;
+    let hosts = booking_claims::table
+        .filter(booking_claims::booking_id.eq(booking_id))
+        .select(booking_claims::user_id);
     let found: Option<i64> = with_conn!(conn, |c| {
         destination_calendars::table
-            .filter(destination_calendars::user_id.eq_any(users))
+            .filter(destination_calendars::user_id.eq_any(hosts))
             .select(destination_calendars::id)
             .first(c)
             .await
