@@ -189,6 +189,21 @@ pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKe
         .await?)
 }
 
+/// Disables an account (no sign-in, no API keys, every session ended) or enables it again.
+pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), ServiceError> {
+    db.transaction(async |c| {
+        let at = disabled.then(Utc::now);
+        if !users::set_disabled(c, user_id, at).await? {
+            return Err(ServiceError::NotFound(format!("no user with id {user_id}")));
+        }
+        if disabled {
+            crate::storage::sessions::delete_for_user(c, user_id, None).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 /// The caller presenting `key`, if it is a live key.
 pub async fn authenticate(db: &Db, key: &str) -> Result<Option<Caller>, StorageError> {
     let hash = hash_api_key(key);

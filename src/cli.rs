@@ -206,6 +206,7 @@ fn print_demo(demo: &demo::Demo, base_url: &str) {
            event types  15min, 30min (user {user}); round-robin team {team}/intro with alex and sam\n  \
            API key      {key}\n  \
            book         {base_url}/{user}/30min  (or {base_url}/team/{team}/intro)\n  \
+           sign in      {base_url}/auth/login  ({owner} / {password}, an admin)\n  \
            try it       curl -H 'Authorization: Bearer {key}' {base_url}/v2/me",
         owner = demo::OWNER_EMAIL,
         password = demo::PASSWORD,

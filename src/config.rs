@@ -155,6 +155,12 @@ pub struct Config {
     /// ICS and CalDAV URLs may point at private addresses (a trusted network).
     pub calendar_allow_private: bool,
     pub calendar_allowed_hosts: String,
+    /// A console session ends after this many hours without a request,
+    pub session_idle_hours: u64,
+    /// and this many days after sign-in in any case.
+    pub session_max_days: u64,
+    /// Anyone may create an account at `/auth/signup` (off: admins invite).
+    pub signup: bool,
 }
 
 impl Default for Config {
@@ -217,6 +223,9 @@ impl Default for Config {
             calendar_stale_policy: "block".to_owned(),
             calendar_allow_private: false,
             calendar_allowed_hosts: String::new(),
+            session_idle_hours: 24 * 7,
+            session_max_days: 30,
+            signup: false,
         }
     }
 }
@@ -264,7 +273,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 55] = [
+    const KEYS: [&'static str; 58] = [
         "database_url",
         "bind",
         "base_url",
@@ -320,7 +329,23 @@ impl Config {
         "calendar_stale_policy",
         "calendar_allow_private",
         "calendar_allowed_hosts",
+        "session_idle_hours",
+        "session_max_days",
+        "signup",
     ];
+
+    /// How long console sessions last, and whether their cookie is `Secure`.
+    pub fn sessions(&self) -> crate::sessions::Settings {
+        crate::sessions::Settings {
+            idle: chrono::Duration::hours(self.session_idle_hours.min(24 * 365) as i64),
+            absolute: chrono::Duration::days(self.session_max_days.min(3650) as i64),
+            secure_cookie: self
+                .base_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            signup: self.signup,
+        }
+    }
 
     /// Where hosts' calendar URLs (ICS feeds, CalDAV servers) may point.
     pub fn calendar_policy(&self) -> Policy {
@@ -331,6 +356,11 @@ impl Config {
         let invalid = |m: String| Err(ConfigError::Invalid(m));
         if let Err(e) = DatabaseUrl::parse(&self.database_url) {
             return invalid(format!("KAIROS_DATABASE_URL: {e}"));
+        }
+        if self.session_idle_hours == 0 || self.session_max_days == 0 {
+            return invalid(
+                "KAIROS_SESSION_IDLE_HOURS and KAIROS_SESSION_MAX_DAYS must be at least 1".into(),
+            );
         }
         let host_port = |b: &str| {
             matches!(b.rsplit_once(':'),

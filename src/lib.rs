@@ -25,6 +25,7 @@ pub mod pow;
 pub mod schedules;
 pub mod secret;
 pub mod service;
+pub mod sessions;
 pub mod storage;
 pub mod teams;
 pub mod telemetry;
@@ -118,6 +119,8 @@ impl Application {
             proof_of_work: (config.booking_proof_of_work > 0)
                 .then(|| pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)),
             calendars: Some(calendars.clone()),
+            sessions: config.sessions(),
+            signer: auth::TokenSigner::new(&crypto::derive_key(&secret_key, Purpose::SIGNED_TOKEN)),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,

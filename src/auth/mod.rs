@@ -2,11 +2,11 @@
 //! on their way in or, for a new API key, once on their way out; only hashes are stored.
 
 mod api_key;
-mod feed_token;
 mod password;
+mod secret_token;
 mod token;
 
 pub use api_key::{ApiKeySecret, hash_api_key};
-pub use feed_token::{FeedToken, hash_feed_token};
 pub use password::{Password, hash_password, verify_password};
+pub use secret_token::{SecretToken, hash_secret_token};
 pub use token::{Claims, TokenError, TokenSigner};

@@ -9,7 +9,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use crate::auth::{FeedToken, hash_feed_token};
+use crate::auth::{SecretToken, hash_secret_token};
 use crate::availability::schedule::WeeklyRule;
 use crate::domain::BookingStatus;
 use crate::ical::publish::{self, Busy, BusyKind, Hours, Listed, Publication};
@@ -36,7 +36,7 @@ pub struct CreatedFeed {
 
 /// Makes the user's feed, replacing (and so ending) any earlier one.
 pub async fn create(db: &Db, user_id: i64, base_url: &str) -> Result<CreatedFeed, ServiceError> {
-    let token = FeedToken::generate();
+    let token = SecretToken::generate();
     let hash = token.hash();
     let feed = db
         .transaction(async |c| store::replace(c, user_id, &hash, Utc::now()).await)
@@ -73,7 +73,7 @@ pub async fn render(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, ServiceError> {
-    let Some(hash) = hash_feed_token(token) else {
+    let Some(hash) = hash_secret_token(token) else {
         return Ok(None);
     };
     let (from, to) = (now - PAST, now + HORIZON);

@@ -41,7 +41,7 @@ impl fmt::Display for Slug {
 pub struct Username(String);
 
 /// First path segments of Kairos's own pages and API, which no person's page may shadow.
-pub const RESERVED_USERNAMES: [&str; 14] = [
+pub const RESERVED_USERNAMES: [&str; 24] = [
     "v2",
     "health",
     "metrics",
@@ -56,6 +56,17 @@ pub const RESERVED_USERNAMES: [&str; 14] = [
     "logout",
     "favicon.ico",
     "feeds",
+    // The console (Cal.com's paths) and the booker's own portal.
+    "auth",
+    "event-types",
+    "availability",
+    "bookings",
+    "teams",
+    "settings",
+    "insights",
+    "apps",
+    "workflows",
+    "my-bookings",
 ];
 
 impl Username {

@@ -41,6 +41,10 @@ pub struct AppState {
     pub proof_of_work: Option<crate::pow::ProofOfWork>,
     /// External calendars' use cases.
     pub calendars: Option<crate::calendars::Calendars>,
+    /// How console sessions last.
+    pub sessions: crate::sessions::Settings,
+    /// Signs the short-lived tokens of links and forms (password links, sign-in forms).
+    pub signer: crate::auth::TokenSigner,
 }
 
 /// Every route, in one place.

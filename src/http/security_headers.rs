@@ -75,7 +75,8 @@ fn valid_source(source: &str) -> bool {
 /// What a request is, for its headers.
 struct PageKind {
     embeddable: bool,
-    /// The URL holds a booking's uid, which alone cancels or moves it.
+    /// The URL holds a booking's uid, which alone cancels or moves it, or a password link's
+    /// token.
     keyed: bool,
     host_page: bool,
 }
@@ -88,8 +89,11 @@ impl PageKind {
             // The booker's `/embed` forms, and the booking pages an embedded booker leads to
             // (they carry `embed` in the query).
             embeddable: path.ends_with("/embed") || (booking_page && embed_mode),
+            // Password links carry their token in the query.
             keyed: booking_page
-                || url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "rescheduleUid"),
+                || path.starts_with("/auth/")
+                || url::form_urlencoded::parse(query.as_bytes())
+                    .any(|(k, _)| k == "rescheduleUid" || k == "token"),
             host_page: path == HOST_PAGE,
         }
     }

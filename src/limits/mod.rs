@@ -55,6 +55,8 @@ impl From<Owner> for Host {
 pub enum Scope {
     Client,
     Host,
+    /// Sign-in attempts for one account.
+    Account,
 }
 
 /// A request refused by a rate limit, with what the `429` answer says.
@@ -76,6 +78,7 @@ impl std::fmt::Display for Refusal {
         let whom = match self.scope {
             Scope::Client => "from your address",
             Scope::Host => "for this host",
+            Scope::Account => "for this account",
         };
         write!(
             f,
@@ -92,11 +95,24 @@ pub fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
+/// Console sign-in attempts per account (by the email typed) and per client address: enough
+/// for people who mistype, too few to guess passwords. Always on, whatever the settings.
+pub const SIGN_IN_PER_ACCOUNT: Quota = Quota {
+    limit: 10,
+    period: Duration::from_secs(15 * 60),
+};
+pub const SIGN_IN_PER_CLIENT: Quota = Quota {
+    limit: 30,
+    period: Duration::from_secs(15 * 60),
+};
+
 /// The limiters of this process.
 pub struct Limits {
     pub settings: Settings,
     per_ip: Option<RateLimiter<IpAddr>>,
     per_host: Option<RateLimiter<Host>>,
+    sign_in_client: RateLimiter<IpAddr>,
+    sign_in_account: RateLimiter<String>,
 }
 
 impl Limits {
@@ -108,8 +124,23 @@ impl Limits {
             per_host: settings
                 .per_host
                 .map(|q| RateLimiter::new(q, MAX_TRACKED_KEYS)),
+            sign_in_client: RateLimiter::new(SIGN_IN_PER_CLIENT, MAX_TRACKED_KEYS),
+            sign_in_account: RateLimiter::new(SIGN_IN_PER_ACCOUNT, MAX_TRACKED_KEYS),
             settings,
         }
+    }
+
+    /// Takes one sign-in attempt from the client's and the account's buckets (the email as
+    /// typed, lower-cased: unknown emails are limited like known ones).
+    pub fn sign_in(&self, ip: IpAddr, email: &str) -> Result<(), Refusal> {
+        admit(
+            Some(&self.sign_in_client),
+            &client::bucket(ip),
+            Scope::Client,
+        )?;
+        let account = email.trim().to_lowercase();
+        admit(Some(&self.sign_in_account), &account, Scope::Account)?;
+        Ok(())
     }
 
     /// Takes one request from the client's bucket (its IPv4 address or IPv6 /64).

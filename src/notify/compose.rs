@@ -448,6 +448,7 @@ mod tests {
             brand_color: String::new(),
             dark_brand_color: String::new(),
             created_at: Utc::now(),
+            disabled_at: None,
         }
     }
 

@@ -69,6 +69,7 @@ pub async fn authenticate(
             .inner_join(users::table)
             .filter(api_keys::key_hash.eq(key_hash))
             .filter(api_keys::revoked_at.is_null())
+            .filter(users::disabled_at.is_null())
             .filter(
                 api_keys::expires_at
                     .is_null()

@@ -13,6 +13,7 @@ pub mod metrics;
 mod migrate;
 pub mod schedules;
 pub mod schema;
+pub mod sessions;
 pub mod teams;
 mod tls;
 pub mod users;

@@ -19,6 +19,7 @@ diesel::table! {
         metadata -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -474,12 +475,14 @@ diesel::joinable!(idempotency_keys -> bookings (booking_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(busy_intervals -> connection_calendars (calendar_id));
 diesel::joinable!(connection_calendars -> calendar_connections (connection_id));
 diesel::joinable!(destination_calendars -> connection_calendars (calendar_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    sessions,
     teams,
     memberships,
     schedules,
@@ -510,6 +513,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_attempts,
     idempotency_keys,
 );
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        user_agent -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     calendar_feeds (id) {

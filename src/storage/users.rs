@@ -24,6 +24,14 @@ pub struct User {
     pub dark_brand_color: String,
     #[diesel(deserialize_as = StoredInstant)]
     pub created_at: chrono::DateTime<Utc>,
+    /// Set when an admin disabled the account: no sign-in, no API keys.
+    pub disabled_at: Option<chrono::NaiveDateTime>,
+}
+
+impl User {
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
 }
 
 pub struct NewUser<'a> {
@@ -145,4 +153,44 @@ pub async fn find_many(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<Us
             .await
     })?;
     Ok(found)
+}
+
+/// The stored argon2id hash of a user's password, if they have one.
+pub async fn password_hash(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<String>> {
+    let hash = with_conn!(conn, |c| {
+        users::table
+            .find(id)
+            .select(users::password_hash)
+            .first::<Option<String>>(c)
+            .await
+            .optional()
+    })?;
+    Ok(hash.flatten())
+}
+
+pub async fn set_password_hash(conn: &mut Conn<'_>, id: i64, hash: &str) -> StorageResult<()> {
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// Disables (`Some(at)`) or re-enables (`None`) an account.
+pub async fn set_disabled(
+    conn: &mut Conn<'_>,
+    id: i64,
+    at: Option<chrono::DateTime<Utc>>,
+) -> StorageResult<bool> {
+    let (at, now) = (at.map(to_db_time), to_db_time(Utc::now()));
+    let changed = with_conn!(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((users::disabled_at.eq(at), users::updated_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(changed == 1)
 }

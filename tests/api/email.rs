@@ -20,17 +20,17 @@ use crate::helpers::{TestApp, TestDatabase, booking_of, data, spawn_app, spawn_a
 
 /// One message as the server received it.
 #[derive(Debug, Clone)]
-struct Received {
+pub struct Received {
     rcpt: Vec<String>,
     data: Vec<u8>,
 }
 
 /// A parsed message: what the tests look at.
 #[derive(Debug)]
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
     /// The `text/calendar` part's method parameter and body.
     calendar: Option<(String, String)>,
     has_ics_attachment: bool,
@@ -60,15 +60,15 @@ fn parse(received: &Received) -> Mail {
     }
 }
 
-struct SmtpServer {
+pub struct SmtpServer {
     address: SocketAddr,
-    inbox: Arc<Mutex<Vec<Received>>>,
+    pub inbox: Arc<Mutex<Vec<Received>>>,
     /// Transactions still to refuse with a temporary error.
     refuse: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Self {
             address: listener.local_addr().unwrap(),
@@ -84,12 +84,12 @@ impl SmtpServer {
         server
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("smtp://{}", self.address)
     }
 
     /// Waits until `n` messages have arrived; fails after 15 s.
-    async fn wait_for(&self, n: usize) -> Vec<Mail> {
+    pub async fn wait_for(&self, n: usize) -> Vec<Mail> {
         for _ in 0..300 {
             {
                 let inbox = self.inbox.lock().await;
@@ -188,7 +188,7 @@ async fn converse(
     }
 }
 
-async fn app_with_smtp(smtp: &SmtpServer) -> TestApp {
+pub async fn app_with_smtp(smtp: &SmtpServer) -> TestApp {
     let database = TestDatabase::new().await;
     let mut config = database.config();
     config.smtp_url = Some(kairos::config::Secret::new(smtp.url()));

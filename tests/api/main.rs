@@ -13,6 +13,7 @@ mod calendars_google;
 mod calendars_ics;
 mod calendars_microsoft;
 mod cli;
+mod console;
 mod constraints;
 mod disclosure;
 mod email;

@@ -4,6 +4,7 @@
 //! `http::api`.
 
 mod booker;
+mod console;
 mod feed;
 mod i18n;
 mod manage;
@@ -30,7 +31,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/embed-test.html", web::get().to(asset::<4>))
         .route("/static/embed-test.js", web::get().to(asset::<5>))
         .route("/static/pow.js", web::get().to(asset::<6>))
+        .route("/static/console.css", web::get().to(asset::<7>))
+        .route("/static/console.js", web::get().to(asset::<8>))
         .route("/static/brand.css", web::get().to(brand_stylesheet))
+        .configure(console::configure)
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
@@ -51,7 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The files compiled into the binary, so a single file is the whole deployment.
-const ASSETS: [(&str, &str); 7] = [
+const ASSETS: [(&str, &str); 9] = [
     (
         "text/css; charset=utf-8",
         include_str!("../../../static/kairos.css"),
@@ -79,6 +83,14 @@ const ASSETS: [(&str, &str); 7] = [
     (
         "text/javascript; charset=utf-8",
         include_str!("../../../static/pow.js"),
+    ),
+    (
+        "text/css; charset=utf-8",
+        include_str!("../../../static/console.css"),
+    ),
+    (
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/console.js"),
     ),
 ];
 
@@ -391,6 +403,20 @@ impl PageError {
 
     pub fn bad_request(lang: Lang, message: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, lang, message.to_owned())
+    }
+
+    pub fn forbidden(lang: Lang, message: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, lang, message.to_owned())
+    }
+
+    /// Something of ours failed: logged with `cause`, the visitor reads a generic sentence.
+    pub fn internal(cause: &str) -> Self {
+        tracing::error!(error = cause, "page failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Lang::En,
+            "Something went wrong on our side. Please try again in a moment.".to_owned(),
+        )
     }
 
     pub fn gone(lang: Lang, message: &str) -> Self {

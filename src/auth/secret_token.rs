@@ -1,5 +1,5 @@
-//! Calendar feed tokens: the secret part of a published feed's URL. Like API keys, only their
-//! SHA-256 is stored; the token is shown to its owner once, inside the URL.
+//! Random secret tokens: the secret part of a published feed's URL, and the console's session
+//! cookie. Like API keys, only their SHA-256 is stored; the token itself is shown once.
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 const TOKEN_CHARS: usize = 64;
 
 /// A newly generated feed token.
-pub struct FeedToken(String);
+pub struct SecretToken(String);
 
-impl FeedToken {
+impl SecretToken {
     /// 256 random bits: the URL is the only credential a subscribing calendar has.
     pub fn generate() -> Self {
         let mut bytes = [0u8; TOKEN_CHARS / 2];
@@ -27,16 +27,16 @@ impl FeedToken {
     }
 }
 
-impl std::fmt::Debug for FeedToken {
+impl std::fmt::Debug for SecretToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FeedToken(…)")
+        f.write_str("SecretToken(…)")
     }
 }
 
 /// The hash a presented token is looked up by; `None` for anything that is not a token's
 /// shape, so such a request never reaches the database. A fast hash is right for the same
 /// reason as for API keys: 256 random bits leave nothing to brute-force.
-pub fn hash_feed_token(presented: &str) -> Option<String> {
+pub fn hash_secret_token(presented: &str) -> Option<String> {
     let well_formed = presented.len() == TOKEN_CHARS
         && presented
             .bytes()
@@ -50,15 +50,15 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_found_by_their_hash_only_when_well_formed() {
-        let a = FeedToken::generate();
-        let b = FeedToken::generate();
+        let a = SecretToken::generate();
+        let b = SecretToken::generate();
         assert_ne!(a.expose(), b.expose());
-        assert_eq!(hash_feed_token(a.expose()), Some(a.hash()));
+        assert_eq!(hash_secret_token(a.expose()), Some(a.hash()));
         assert_ne!(a.hash(), b.hash());
         assert!(!format!("{a:?}").contains(a.expose()));
-        assert_eq!(hash_feed_token(&a.expose().to_uppercase()), None);
-        assert_eq!(hash_feed_token(&a.expose()[1..]), None);
-        assert_eq!(hash_feed_token(""), None);
-        assert_eq!(hash_feed_token(&"g".repeat(64)), None);
+        assert_eq!(hash_secret_token(&a.expose().to_uppercase()), None);
+        assert_eq!(hash_secret_token(&a.expose()[1..]), None);
+        assert_eq!(hash_secret_token(""), None);
+        assert_eq!(hash_secret_token(&"g".repeat(64)), None);
     }
 }

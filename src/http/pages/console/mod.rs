@@ -1,0 +1,208 @@
+//! The console: where hosts and admins sign in and run Kairos from the browser. Server-rendered
+//! like the booking pages; each action calls the same use case as the API (no second
+//! implementation of a rule). This module owns the routes, the frame every console page shares
+//! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
+
+mod auth;
+mod event_types;
+pub mod session;
+
+use actix_web::{HttpRequest, web};
+
+use super::Chrome;
+use super::QueryState;
+use super::i18n::Lang;
+use crate::sessions::SignedIn;
+
+/// First path segments the console owns; no username may take them.
+#[cfg(test)]
+const PATHS: [&str; 9] = [
+    "auth",
+    "event-types",
+    "availability",
+    "bookings",
+    "teams",
+    "settings",
+    "insights",
+    "apps",
+    "workflows",
+];
+
+/// The console's routes; registered before the booking pages' `/{username}` routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    auth::configure(cfg);
+    event_types::configure(cfg);
+}
+
+/// Where a console page belongs in the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    EventTypes,
+    Availability,
+    Bookings,
+    Teams,
+    Calendars,
+    Webhooks,
+    Insights,
+    Settings,
+    Admin,
+}
+
+impl Section {
+    const ALL: [Section; 9] = [
+        Section::EventTypes,
+        Section::Availability,
+        Section::Bookings,
+        Section::Teams,
+        Section::Calendars,
+        Section::Webhooks,
+        Section::Insights,
+        Section::Settings,
+        Section::Admin,
+    ];
+
+    fn href(self) -> &'static str {
+        match self {
+            Section::EventTypes => "/event-types",
+            Section::Availability => "/availability",
+            Section::Bookings => "/bookings/upcoming",
+            Section::Teams => "/teams",
+            Section::Calendars => "/apps/installed/calendar",
+            Section::Webhooks => "/settings/developer/webhooks",
+            Section::Insights => "/insights",
+            Section::Settings => "/settings/my-account/profile",
+            Section::Admin => "/settings/admin",
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        let words = match self {
+            Section::EventTypes => [
+                "Event types",
+                "Ereignistypen",
+                "Types d’événements",
+                "Tipos de evento",
+            ],
+            Section::Availability => [
+                "Availability",
+                "Verfügbarkeit",
+                "Disponibilités",
+                "Disponibilidad",
+            ],
+            Section::Bookings => ["Bookings", "Buchungen", "Réservations", "Reservas"],
+            Section::Teams => ["Teams", "Teams", "Équipes", "Equipos"],
+            Section::Calendars => ["Calendars", "Kalender", "Calendriers", "Calendarios"],
+            Section::Webhooks => ["Webhooks", "Webhooks", "Webhooks", "Webhooks"],
+            Section::Insights => ["Insights", "Statistiken", "Statistiques", "Estadísticas"],
+            Section::Settings => ["Settings", "Einstellungen", "Paramètres", "Configuración"],
+            Section::Admin => ["Admin", "Verwaltung", "Administration", "Administración"],
+        };
+        pick(lang, words)
+    }
+}
+
+/// One of four translations, in `Lang::ALL`'s order (en, de, fr, es).
+pub fn pick<T: Copy>(lang: Lang, words: [T; 4]) -> T {
+    match lang {
+        Lang::En => words[0],
+        Lang::De => words[1],
+        Lang::Fr => words[2],
+        Lang::Es => words[3],
+    }
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The frame of a signed-in page: the navigation, who is signed in, the sign-out form's token.
+pub struct Nav {
+    pub items: Vec<NavItem>,
+    pub user_name: String,
+    pub csrf: String,
+    pub sign_out: &'static str,
+    pub skip: &'static str,
+    pub menu: &'static str,
+}
+
+impl Nav {
+    pub fn new(who: &SignedIn, current: Section, lang: Lang) -> Self {
+        let items = Section::ALL
+            .into_iter()
+            .filter(|s| *s != Section::Admin || who.is_admin())
+            .map(|s| NavItem {
+                href: s.href(),
+                label: s.label(lang),
+                current: s == current,
+            })
+            .collect();
+        Self {
+            items,
+            user_name: who.user.name.clone(),
+            csrf: who.csrf.clone(),
+            sign_out: pick(
+                lang,
+                ["Sign out", "Abmelden", "Se déconnecter", "Cerrar sesión"],
+            ),
+            skip: pick(
+                lang,
+                [
+                    "Skip to content",
+                    "Zum Inhalt",
+                    "Aller au contenu",
+                    "Ir al contenido",
+                ],
+            ),
+            menu: pick(lang, ["Console", "Konsole", "Console", "Consola"]),
+        }
+    }
+}
+
+/// What every signed-in page's template gets: the chrome (language, colours) and the frame.
+pub struct Frame {
+    pub lang: Lang,
+    pub chrome: Chrome,
+    pub nav: Nav,
+}
+
+impl Frame {
+    pub fn new(req: &HttpRequest, who: &SignedIn, section: Section) -> Self {
+        let lang = session::lang_of(req, Some(who));
+        Self {
+            lang,
+            chrome: Chrome::branded(
+                lang,
+                &who.user.brand_color,
+                &who.user.dark_brand_color,
+                &QueryState::default(),
+            ),
+            nav: Nav::new(who, section, lang),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_path_is_a_reserved_username() {
+        for path in PATHS {
+            assert!(
+                crate::domain::Username::parse(path).is_err(),
+                "{path} must be reserved"
+            );
+        }
+        for section in Section::ALL {
+            let first = section
+                .href()
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap();
+            assert!(PATHS.contains(&first), "{first}");
+        }
+    }
+}
