@@ -27,12 +27,12 @@ struct Received {
 
 /// A parsed message: what the tests look at.
 #[derive(Debug)]
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
+pub(crate) struct Mail {
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) text: String,
     /// The `text/calendar` part's method parameter and body.
-    calendar: Option<(String, String)>,
+    pub(crate) calendar: Option<(String, String)>,
     has_ics_attachment: bool,
 }
 
@@ -60,7 +60,7 @@ fn parse(received: &Received) -> Mail {
     }
 }
 
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     address: SocketAddr,
     inbox: Arc<Mutex<Vec<Received>>>,
     /// Transactions still to refuse with a temporary error.
@@ -68,7 +68,7 @@ struct SmtpServer {
 }
 
 impl SmtpServer {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Self {
             address: listener.local_addr().unwrap(),
@@ -84,12 +84,12 @@ impl SmtpServer {
         server
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://{}", self.address)
     }
 
     /// Waits until `n` messages have arrived; fails after 15 s.
-    async fn wait_for(&self, n: usize) -> Vec<Mail> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Mail> {
         for _ in 0..300 {
             {
                 let inbox = self.inbox.lock().await;
@@ -211,7 +211,7 @@ async fn settles_at(app: &TestApp, select: &str, expected: i64) {
     panic!("{select}: {last} rows, expected {expected}");
 }
 
-fn to<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
+pub(crate) fn to<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
     mails.iter().filter(|m| m.to == address).collect()
 }
 
