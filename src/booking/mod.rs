@@ -249,7 +249,8 @@ fn entry(
 
 /// Queues what a booking change tells the outside world, in the caller's transaction: the
 /// emails to its attendees and hosts, the hosts' calendar write-back, and the webhook deliveries.
-async fn announce(
+/// Calendar write-back calls it too, when a host's calendar made the meeting's link.
+pub async fn announce(
     c: &mut Conn<'_>,
     outbox: &Outbox,
     booking: &BookingRecord,
@@ -268,7 +269,10 @@ async fn announce_to(
     known: Option<notify::Known<'_>>,
 ) -> Result<(), ServiceError> {
     notify::booking_changed(c, outbox, booking, &change, seat, known).await?;
-    crate::calendars::writeback::booking_changed(c, booking).await?;
+    // A link a calendar made is in that calendar already: writing it back would repeat it.
+    if !matches!(change, Change::LocationUpdated { .. }) {
+        crate::calendars::writeback::booking_changed(c, booking).await?;
+    }
     webhooks::booking_changed(c, outbox, booking, change, seat).await
 }
 

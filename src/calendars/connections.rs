@@ -19,7 +19,7 @@ use crate::service::ServiceError;
 use crate::storage::Db;
 use crate::storage::calendars::{self as store, CalendarRecord, ConnectionRecord, ListedCalendar};
 use crate::storage::users::User;
-use crate::webhooks::ssrf;
+use crate::webhooks::{Outbox, ssrf};
 
 /// The audience of OAuth `state` tokens.
 const OAUTH_STATE: &str = "calendar-oauth";
@@ -69,6 +69,15 @@ pub struct ConnectionView {
 }
 
 impl Calendars {
+    /// What the jobs here tell the outside world with (conflicts, meeting links): the emails
+    /// and webhook deliveries of the booking site at `base_url`.
+    pub fn outbox(&self) -> Outbox {
+        Outbox {
+            booker_url: self.base_url.clone(),
+            email: self.email,
+        }
+    }
+
     /// Seals a connection's URL and credentials.
     pub fn seal(&self, url: Option<&str>, credentials: &Credentials) -> String {
         let sealed = Sealed {

@@ -251,11 +251,7 @@ impl Queue for Syncs {
         let error = attempt.outcome.error().unwrap_or_default();
         let end = match attempt.next {
             Next::Done => {
-                let outbox = Outbox {
-                    booker_url: self.calendars.base_url.clone(),
-                    email: self.calendars.email,
-                };
-                write_fetched(c, job, fetched, &outbox, now).await?;
+                write_fetched(c, job, fetched, &self.calendars.outbox(), now).await?;
                 // A notification that came during the sync makes the next one due at once.
                 let pushed = store::sync_due_at(c, job.id).await? != fetched.due_seen;
                 let interval =

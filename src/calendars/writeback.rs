@@ -4,7 +4,8 @@
 //! its time; any other has none. Reconciling instead of replaying makes retries, reordering
 //! and duplicates harmless. A reschedule keeps the meeting: the new booking takes over the old
 //! one's event (same iCalendar UID) and moves it. Nothing here can fail or slow a booking; each
-//! outcome is in the booking's history.
+//! outcome is in the booking's history. The link a calendar makes for a Google Meet or Teams
+//! meeting becomes the booking's location, announced like any booking change.
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use super::connections::Calendars;
 use super::provider::{Account, EventDraft, Person, ProviderError, WrittenEvent};
 use super::registry::Provider;
 use crate::domain::BookingStatus;
+use crate::event_types::awaits_conference;
 use crate::jobs::table::Handler;
 use crate::jobs::{Outcome, RetrySchedule};
 use crate::service::ServiceError;
@@ -21,6 +23,8 @@ use crate::storage::bookings::{self as bookings, BookingRecord, HistoryEntry};
 use crate::storage::calendars::{self as store, CalendarRecord, WrittenRecord};
 use crate::storage::jobs::{self as jobs, JobRecord, NewJob};
 use crate::storage::users::User;
+use crate::webhooks::Outbox;
+use crate::webhooks::payload::Change;
 
 /// The `jobs.queue` of write-back jobs.
 pub const QUEUE: &str = "calendar-write";
@@ -217,13 +221,18 @@ impl Writer {
         outcome
     }
 
-    async fn account_for(
+    /// What every write shares: the calendar's connection and its account in the host's zone,
+    /// the provider call `write` makes with them, and the credentials that call renewed, kept.
+    /// The provider's answer is the caller's to read.
+    async fn write<T>(
         &self,
         calendar_id: i64,
         host: &User,
-    ) -> Result<(Provider, Account, i64, String), Failure> {
-        let db = &self.calendars.db;
-        let (calendar, connection) = db
+        write: impl AsyncFnOnce(Provider, &mut Account, &str) -> Result<T, ProviderError>,
+    ) -> Result<Result<T, ProviderError>, Failure> {
+        let (calendar, connection) = self
+            .calendars
+            .db
             .run(async |c| {
                 let calendar = store::calendar(c, calendar_id).await?;
                 let connection = store::connection(c, calendar.connection_id).await?;
@@ -232,31 +241,22 @@ impl Writer {
             .await?;
         let provider = Provider::parse(&connection.provider)
             .ok_or_else(|| Failure::Fail(format!("unknown provider {}", connection.provider)))?;
-        let account = self.calendars.account(&connection, &host.time_zone)?;
-        Ok((provider, account, connection.id, calendar.external_id))
-    }
-
-    /// Stores credentials a call renewed.
-    async fn keep_credentials(
-        &self,
-        connection_id: i64,
-        before: &Account,
-        after: &Account,
-    ) -> Result<(), Failure> {
-        if before.credentials == after.credentials {
-            return Ok(());
+        let mut account = self.calendars.account(&connection, &host.time_zone)?;
+        let before = account.credentials.clone();
+        let answer = write(provider, &mut account, &calendar.external_id).await;
+        if account.credentials != before {
+            let sealed = self
+                .calendars
+                .seal(account.url.as_deref(), &account.credentials);
+            self.calendars
+                .db
+                .transaction(async |c| {
+                    store::set_secrets(c, connection.id, &sealed).await?;
+                    Ok::<_, ServiceError>(())
+                })
+                .await?;
         }
-        let sealed = self
-            .calendars
-            .seal(after.url.as_deref(), &after.credentials);
-        self.calendars
-            .db
-            .transaction(async |c| {
-                store::set_secrets(c, connection_id, &sealed).await?;
-                Ok::<_, ServiceError>(())
-            })
-            .await?;
-        Ok(())
+        Ok(answer)
     }
 
     async fn create(
@@ -266,35 +266,16 @@ impl Writer {
         cal: &CalendarRecord,
         draft: &EventDraft,
     ) -> Result<(), Failure> {
-        let (provider, mut account, connection_id, external) =
-            self.account_for(cal.id, host).await?;
-        let before = account.clone();
-        let result = self
-            .calendars
-            .providers
-            .create_event(provider, &mut account, &external, draft)
-            .await;
-        self.keep_credentials(connection_id, &before, &account)
-            .await?;
-        let event = result.map_err(failure)?;
-        let (booking_id, host_id, cal_id) = (booking.id, host.id, cal.id);
-        self.calendars
-            .db
-            .transaction(async |c| {
-                let record = (
-                    event.external_id.as_str(),
-                    event.etag.as_deref(),
-                    event.meeting_url.as_deref(),
-                );
-                store::save_written_event(c, booking_id, host_id, cal_id, record, Utc::now())
-                    .await?;
-                if let Some(url) = &event.meeting_url {
-                    bookings::set_location(c, booking_id, url).await?;
-                }
-                Ok::<_, ServiceError>(())
+        let providers = &self.calendars.providers;
+        let event = self
+            .write(cal.id, host, async |provider, account, external| {
+                providers
+                    .create_event(provider, account, external, draft)
+                    .await
             })
-            .await?;
-        Ok(())
+            .await?
+            .map_err(failure)?;
+        self.record(booking, host, cal, &event).await
     }
 
     async fn update(
@@ -305,42 +286,22 @@ impl Writer {
         written: &WrittenRecord,
         draft: &EventDraft,
     ) -> Result<(), Failure> {
-        let (provider, mut account, connection_id, external) =
-            self.account_for(cal.id, host).await?;
-        let before = account.clone();
-        let old = WrittenEvent {
-            external_id: written.external_id.clone(),
-            etag: written.etag.clone(),
-            meeting_url: written.meeting_url.clone(),
-        };
-        let result = self
-            .calendars
-            .providers
-            .update_event(provider, &mut account, &external, &old, draft)
-            .await;
-        self.keep_credentials(connection_id, &before, &account)
+        let providers = &self.calendars.providers;
+        let old = written_event(written);
+        let answer = self
+            .write(cal.id, host, async |provider, account, external| {
+                providers
+                    .update_event(provider, account, external, &old, draft)
+                    .await
+            })
             .await?;
-        let event = match result {
+        let mut event = match answer {
             // Deleted by the host in their calendar: write it again.
             Err(ProviderError::NotFound(_)) => return self.create(booking, host, cal, draft).await,
             other => other.map_err(failure)?,
         };
-        let (booking_id, host_id, cal_id) = (booking.id, host.id, cal.id);
-        let meeting = event.meeting_url.or(old.meeting_url);
-        self.calendars
-            .db
-            .transaction(async |c| {
-                let record = (
-                    event.external_id.as_str(),
-                    event.etag.as_deref(),
-                    meeting.as_deref(),
-                );
-                store::save_written_event(c, booking_id, host_id, cal_id, record, Utc::now())
-                    .await?;
-                Ok::<_, ServiceError>(())
-            })
-            .await?;
-        Ok(())
+        event.meeting_url = event.meeting_url.or(old.meeting_url);
+        self.record(booking, host, cal, &event).await
     }
 
     async fn delete(
@@ -350,22 +311,16 @@ impl Writer {
         written: &WrittenRecord,
     ) -> Result<(), Failure> {
         if let Some(cal_id) = written.calendar_id {
-            let (provider, mut account, connection_id, external) =
-                self.account_for(cal_id, host).await?;
-            let before = account.clone();
-            let event = WrittenEvent {
-                external_id: written.external_id.clone(),
-                etag: written.etag.clone(),
-                meeting_url: written.meeting_url.clone(),
-            };
-            let result = self
-                .calendars
-                .providers
-                .delete_event(provider, &mut account, &external, &event)
-                .await;
-            self.keep_credentials(connection_id, &before, &account)
+            let providers = &self.calendars.providers;
+            let event = written_event(written);
+            let answer = self
+                .write(cal_id, host, async |provider, account, external| {
+                    providers
+                        .delete_event(provider, account, external, &event)
+                        .await
+                })
                 .await?;
-            match result {
+            match answer {
                 Ok(()) | Err(ProviderError::NotFound(_)) => {}
                 Err(e) => return Err(failure(e)),
             }
@@ -379,6 +334,78 @@ impl Writer {
             })
             .await?;
         Ok(())
+    }
+
+    /// Stores the event written into `host`'s calendar `cal`; a meeting link it brings that
+    /// the booking waits for becomes the booking's location in the same transaction.
+    async fn record(
+        &self,
+        booking: &BookingRecord,
+        host: &User,
+        cal: &CalendarRecord,
+        event: &WrittenEvent,
+    ) -> Result<(), Failure> {
+        let (booking_id, host_id, cal_id) = (booking.id, host.id, cal.id);
+        let outbox = self.calendars.outbox();
+        self.calendars
+            .db
+            .transaction(async |c| {
+                let record = (
+                    event.external_id.as_str(),
+                    event.etag.as_deref(),
+                    event.meeting_url.as_deref(),
+                );
+                store::save_written_event(c, booking_id, host_id, cal_id, record, Utc::now())
+                    .await?;
+                if let Some(url) = &event.meeting_url {
+                    meeting_made(c, &outbox, booking_id, url).await?;
+                }
+                Ok::<_, ServiceError>(())
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// A Google Meet or Teams booking whose meeting a host's calendar has just made: its link
+/// becomes the booking's location, with the next iCalendar sequence, and the attendees, the
+/// hosts and the subscribers are told (`BOOKING_LOCATION_UPDATED`, an updated invitation).
+/// Only a booking still waiting for its link takes one: one meeting, one link, even when
+/// several hosts' calendars make one, and a link a host's calendar adds unasked (Google's
+/// "add Meet to every event") never replaces an address.
+async fn meeting_made(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking_id: i64,
+    url: &str,
+) -> Result<(), ServiceError> {
+    let booking = bookings::find(c, booking_id).await?;
+    let Some(waiting) = booking.location.as_deref().filter(|l| awaits_conference(l)) else {
+        return Ok(());
+    };
+    let Some(moved) = bookings::replace_location(c, booking_id, waiting, url).await? else {
+        return Ok(());
+    };
+    let entry = HistoryEntry {
+        action: "location_updated".into(),
+        actor_kind: "system".into(),
+        actor_id: None,
+        from_status: None,
+        to_status: None,
+        changes: serde_json::json!({"location": {"from": waiting, "to": url}}).to_string(),
+        reason: Some("the host's calendar made the meeting".into()),
+    };
+    bookings::append_history(c, booking_id, &entry).await?;
+    let change = Change::LocationUpdated { previous: waiting };
+    crate::booking::announce(c, outbox, &moved, change, None).await
+}
+
+/// The provider's view of an event written before.
+fn written_event(written: &WrittenRecord) -> WrittenEvent {
+    WrittenEvent {
+        external_id: written.external_id.clone(),
+        etag: written.etag.clone(),
+        meeting_url: written.meeting_url.clone(),
     }
 }
 
@@ -423,10 +450,7 @@ fn draft_of(
         email: u.email.clone(),
     };
     let location = booking.location.clone();
-    let conference = location.as_deref().is_some_and(|l| {
-        l.starts_with("integrations:")
-            && (l.contains("meet") || l.contains("office365") || l.contains("teams"))
-    });
+    let conference = location.as_deref().is_some_and(awaits_conference);
     EventDraft {
         ical_uid: booking.ical_uid.clone(),
         title: booking.title.clone(),

@@ -130,6 +130,15 @@ impl Location {
     }
 }
 
+/// A booking location that waits for a host's calendar to make the meeting: Google Meet or
+/// Microsoft Teams (`integrations:google-meet`, `integrations:office365-video`, …). Once a
+/// calendar has made it, the booking's location is the meeting's link.
+pub fn awaits_conference(location: &str) -> bool {
+    location.strip_prefix("integrations:").is_some_and(|app| {
+        app.contains("meet") || app.contains("office365") || app.contains("teams")
+    })
+}
+
 /// An http(s) URL, or why not.
 pub fn check_web_url(raw: &str) -> Result<(), String> {
     match url::Url::parse(raw) {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
 pub use event_type::{EventType, seat_title};
 pub use input::{EventTypeInput, HostInput, priority_name};
-pub use locations::{Location, LocationKind};
+pub use locations::{Location, LocationKind, awaits_conference};
 pub use settings::{Limits, Settings};
 
 use crate::service::ServiceError;

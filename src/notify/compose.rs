@@ -44,6 +44,8 @@ pub enum Notice<'a> {
     Cancelled,
     /// The host declined the request.
     Declined,
+    /// It takes place somewhere else now (the link a host's calendar made for the meeting).
+    Relocated,
 }
 
 impl Notice<'_> {
@@ -55,6 +57,7 @@ impl Notice<'_> {
             Notice::Rescheduled { .. } => "email.rescheduled",
             Notice::Cancelled => "email.cancelled",
             Notice::Declined => "email.declined",
+            Notice::Relocated => "email.location_updated",
         }
     }
 }
@@ -147,7 +150,8 @@ impl Meeting<'_> {
         let b = self.booking;
         let organizer = self.hosts.first()?;
         let (method, status, sequence) = match notice {
-            Notice::Booked | Notice::Rescheduled { .. } => {
+            // A new place is a new revision of the entry: the booking's sequence grew with it.
+            Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated => {
                 ("REQUEST", EventStatus::Confirmed, b.ical_sequence)
             }
             Notice::Cancelled => ("CANCEL", EventStatus::Cancelled, b.ical_sequence + 1),
@@ -245,6 +249,7 @@ fn attendee_email(
             format!("Declined: {title} on {at}"),
             declined_line(b, &host_names),
         ),
+        Notice::Relocated => (format!("Updated: {title} on {at}"), relocated_line(b)),
     };
     let me = vec![Person {
         name: &a.name,
@@ -297,6 +302,10 @@ fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime
             format!("Declined: {title} with {booker} on {at}"),
             declined_line(b, &host_names),
         ),
+        Notice::Relocated => (
+            format!("Updated: {title} with {booker} on {at}"),
+            relocated_line(b),
+        ),
     };
     // Hosts see everyone in the entry; a seat given up leaves the host's meeting in place.
     let everyone: Vec<Person<'_>> = (meeting.attendees.iter())
@@ -335,6 +344,11 @@ fn cancelled_line(b: &BookingRecord) -> String {
     }
 }
 
+fn relocated_line(b: &BookingRecord) -> String {
+    let place = b.location.as_deref().unwrap_or_default();
+    format!("The meeting's location is now: {place}")
+}
+
 fn declined_line(b: &BookingRecord, hosts: &str) -> String {
     match b.rejection_reason.as_deref().filter(|r| !r.is_empty()) {
         Some(reason) => format!("{hosts} declined this request. Reason: {reason}"),
@@ -363,7 +377,7 @@ fn body(
         text.push_str(&format!("\nNotes:\n{}\n", copy.notes));
     }
     match notice {
-        Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } => {
+        Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } | Notice::Relocated => {
             text.push_str(&format!(
                 "\nNeed to make a change? Reschedule or cancel here:\n{}\n",
                 copy.manage_url
@@ -373,7 +387,10 @@ fn body(
             text.push_str(&format!("\nDetails: {}\n", copy.manage_url));
         }
     }
-    if matches!(notice, Notice::Booked | Notice::Rescheduled { .. }) {
+    if matches!(
+        notice,
+        Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated
+    ) {
         text.push_str("\nThe calendar invitation is attached.\n");
     }
     text
@@ -513,6 +530,42 @@ mod tests {
         assert_eq!(sent[0].calendar.as_ref().unwrap().method, "CANCEL");
         assert_eq!(sent[1].to_email, "ada@example.com");
         assert!(sent[1].calendar.is_none());
+    }
+
+    #[test]
+    fn a_new_location_updates_the_same_calendar_entry_for_everyone() {
+        let mut b = booking();
+        b.location = Some("https://meet.google.com/abc-defg-hij".into());
+        b.ical_sequence = 1;
+        let people = [attendee("Grace", "grace@example.com", "UTC")];
+        let hosts = [host()];
+        let sent = emails(&meeting(&b, &people, &hosts), Notice::Relocated, b.start_at);
+        assert_eq!(sent.len(), 2);
+        assert!(
+            sent[0].subject.starts_with("Updated: "),
+            "{}",
+            sent[0].subject
+        );
+        assert!(
+            sent[1].subject.contains("with Grace"),
+            "{}",
+            sent[1].subject
+        );
+        for email in &sent {
+            assert!(
+                email
+                    .text
+                    .contains("location is now: https://meet.google.com/abc-defg-hij"),
+                "{}",
+                email.text
+            );
+            let calendar = email.calendar.as_ref().unwrap();
+            assert_eq!(calendar.method, "REQUEST");
+            for line in ["UID:ical-1@kairos", "SEQUENCE:1", "STATUS:CONFIRMED"] {
+                assert!(calendar.ics.contains(line), "{line}: {}", calendar.ics);
+            }
+            assert!(calendar.ics.contains("meet.google.com/abc-defg-hij"));
+        }
     }
 
     #[test]

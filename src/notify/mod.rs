@@ -1,5 +1,5 @@
-//! Email: the confirmations, requests, reschedules, cancellations and declines a booking
-//! change sends to its attendees and hosts, each with its calendar entry (iCalendar
+//! Email: the confirmations, requests, reschedules, location updates, cancellations and
+//! declines a booking change sends to its attendees and hosts, each with its calendar entry (iCalendar
 //! `REQUEST`/`CANCEL`). Emails are rendered and queued in the `jobs` table inside the
 //! transaction that makes the change (the outbox), and sent over SMTP by [`worker`], with
 //! retries; a crash or an SMTP outage delays an email but never loses it.
@@ -68,6 +68,7 @@ pub async fn booking_changed(
         Change::Rescheduled { from } => Notice::Rescheduled { from },
         Change::Cancelled { .. } => Notice::Cancelled,
         Change::Rejected => Notice::Declined,
+        Change::LocationUpdated { .. } => Notice::Relocated,
     };
     let (mut attendees, mut hosts) = match known {
         Some(known) => (known.attendees.to_vec(), known.hosts.to_vec()),

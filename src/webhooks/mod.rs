@@ -24,7 +24,8 @@ use crate::storage::{Conn, StorageError, teams, users};
 use payload::{Change, Facts};
 
 /// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
-/// events; the others (payments, recordings, forms…) are accepted so existing subscriptions
+/// events, and `BOOKING_LOCATION_UPDATED` when a host's calendar made the booking's Google Meet
+/// or Teams link; the others (payments, recordings, forms…) are accepted so existing subscriptions
 /// can be created unchanged, and never fire. `BOOKING_CALENDAR_CONFLICT` is Kairos' own (an
 /// external event found overlapping a booking after the fact); only subscribers naming it get it.
 pub const TRIGGERS: [&str; 23] = [
@@ -146,7 +147,9 @@ async fn facts(
 
 /// Writes the deliveries a booking change causes, in the caller's transaction: the change's
 /// own event, and for a booking that now stands, its meeting start and end events (scheduled
-/// for then); a booking that no longer stands has its pending meeting events cancelled.
+/// for then); a booking that no longer stands has its pending meeting events cancelled. A
+/// meeting yet to start that moved elsewhere has its meeting events written again, since their
+/// bodies say where.
 pub async fn booking_changed(
     c: &mut Conn<'_>,
     outbox: &Outbox,
@@ -154,16 +157,19 @@ pub async fn booking_changed(
     change: Change<'_>,
     seat: Option<&str>,
 ) -> Result<(), ServiceError> {
+    let now = Utc::now();
+    let relocated = matches!(change, Change::LocationUpdated { .. }) && booking.start_at > now;
     if let Change::Rescheduled { from } = &change {
         store::cancel_pending(c, from.id, &MEETING_TRIGGERS).await?;
     }
-    if seat.is_none() && matches!(change, Change::Cancelled { .. } | Change::Rejected) {
+    let withdrawn = seat.is_none() && matches!(change, Change::Cancelled { .. } | Change::Rejected);
+    if withdrawn || relocated {
         store::cancel_pending(c, booking.id, &MEETING_TRIGGERS).await?;
     }
     let hooks = store::subscribers(c, booking.user_id, booking.event_type_id).await?;
     let trigger = change.trigger();
     let wanted = |t: &str| hooks.iter().any(|h| h.triggers().iter().any(|x| x == t));
-    let stands = matches!(change, Change::Created | Change::Rescheduled { .. });
+    let stands = matches!(change, Change::Created | Change::Rescheduled { .. }) || relocated;
     let mut meetings = stands && MEETING_TRIGGERS.iter().any(|t| wanted(t));
     // A seat joining a booking that already stands adds no meeting events.
     if meetings && seat.is_some() {
@@ -178,7 +184,6 @@ pub async fn booking_changed(
         return Ok(());
     }
     let facts = facts(c, outbox, booking, seat).await?;
-    let now = Utc::now();
     if wanted(trigger) {
         let envelope = payload::envelope(trigger, now, payload::booking_payload(&facts, &change));
         enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use crate::domain::BookingStatus;
-use crate::event_types::EventType;
+use crate::event_types::{EventType, awaits_conference};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
 
@@ -29,9 +29,17 @@ pub struct Facts {
 pub enum Change<'a> {
     Created,
     Requested,
-    Rescheduled { from: &'a BookingRecord },
-    Cancelled { request_reschedule: bool },
+    Rescheduled {
+        from: &'a BookingRecord,
+    },
+    Cancelled {
+        request_reschedule: bool,
+    },
     Rejected,
+    /// It takes place somewhere else now (the link a host's calendar made for its meeting).
+    LocationUpdated {
+        previous: &'a str,
+    },
 }
 
 impl Change<'_> {
@@ -42,6 +50,7 @@ impl Change<'_> {
             Change::Rescheduled { .. } => "BOOKING_RESCHEDULED",
             Change::Cancelled { .. } => "BOOKING_CANCELLED",
             Change::Rejected => "BOOKING_REJECTED",
+            Change::LocationUpdated { .. } => "BOOKING_LOCATION_UPDATED",
         }
     }
 }
@@ -177,17 +186,21 @@ fn attendee(a: &AttendeeRecord, at: DateTime<Utc>) -> Value {
     out
 }
 
-/// The meeting link Kairos gives a booking: its URL location, or its video room.
-pub fn video_url(booker_url: &str, booking: &BookingRecord) -> Option<String> {
+/// The video room on the booking site of a booking held in a video app (Cal.com's Cal Video
+/// URL). A Google Meet or Teams meeting has none: its host's calendar makes its link.
+fn video_room(booker_url: &str, booking: &BookingRecord) -> Option<String> {
     let location = booking.location.as_deref()?;
-    if location.starts_with("integrations:") {
-        Some(format!(
-            "{}/video/{}",
-            booker_url.trim_end_matches('/'),
-            booking.uid
-        ))
-    } else {
-        None
+    (location.starts_with("integrations:") && !awaits_conference(location))
+        .then(|| format!("{}/video/{}", booker_url.trim_end_matches('/'), booking.uid))
+}
+
+/// The meeting link of a booking (Cal.com's `getVideoCallUrlFromCalEvent`): a location that is
+/// a link (the host's, or the one a calendar made for a Meet or Teams meeting), else its video
+/// room; none while a calendar has yet to make the meeting.
+pub fn video_url(booker_url: &str, booking: &BookingRecord) -> Option<String> {
+    match booking.location.as_deref() {
+        Some(l) if l.starts_with("https://") || l.starts_with("http://") => Some(l.to_owned()),
+        _ => video_room(booker_url, booking),
     }
 }
 
@@ -341,14 +354,15 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         );
     }
     let status = match change {
-        Change::Created | Change::Rescheduled { .. } => BookingStatus::Accepted,
+        Change::Created | Change::Rescheduled { .. } | Change::LocationUpdated { .. } => {
+            BookingStatus::Accepted
+        }
         Change::Requested => BookingStatus::Pending,
         Change::Cancelled { .. } => BookingStatus::Cancelled,
         Change::Rejected => BookingStatus::Rejected,
     };
     p.insert("status".into(), json!(status.as_str()));
-    let video = video_url(&facts.booker_url, b);
-    if !cancelling && let Some(url) = &video {
+    if !cancelling && let Some(url) = video_room(&facts.booker_url, b) {
         p.insert(
             "videoCallData".into(),
             json!({"type": "daily_video", "id": b.uid, "password": "", "url": url}),
@@ -375,11 +389,14 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         Change::Rejected => {
             p.insert("rejectionReason".into(), json!(b.rejection_reason));
         }
+        Change::LocationUpdated { previous } => {
+            p.insert("previousLocation".into(), json!(previous));
+        }
         Change::Created | Change::Requested => {}
     }
     if !cancelling {
         let mut metadata = Map::new();
-        if let Some(url) = video {
+        if let Some(url) = video_url(&facts.booker_url, b) {
             metadata.insert("videoCallUrl".into(), json!(url));
         }
         let stored: Map<String, Value> = serde_json::from_str(&b.metadata).unwrap_or_default();

@@ -20,19 +20,19 @@ use crate::helpers::{TestApp, TestDatabase, booking_of, data, spawn_app, spawn_a
 
 /// One message as the server received it.
 #[derive(Debug, Clone)]
-pub struct Received {
+pub(crate) struct Received {
     rcpt: Vec<String>,
     data: Vec<u8>,
 }
 
 /// A parsed message: what the tests look at.
 #[derive(Debug)]
-pub struct Mail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
+pub(crate) struct Mail {
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) text: String,
     /// The `text/calendar` part's method parameter and body.
-    calendar: Option<(String, String)>,
+    pub(crate) calendar: Option<(String, String)>,
     has_ics_attachment: bool,
 }
 
@@ -60,15 +60,15 @@ fn parse(received: &Received) -> Mail {
     }
 }
 
-pub struct SmtpServer {
+pub(crate) struct SmtpServer {
     address: SocketAddr,
-    pub inbox: Arc<Mutex<Vec<Received>>>,
+    inbox: Arc<Mutex<Vec<Received>>>,
     /// Transactions still to refuse with a temporary error.
     refuse: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Self {
             address: listener.local_addr().unwrap(),
@@ -84,12 +84,12 @@ impl SmtpServer {
         server
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://{}", self.address)
     }
 
     /// Waits until `n` messages have arrived; fails after 15 s.
-    pub async fn wait_for(&self, n: usize) -> Vec<Mail> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Mail> {
         for _ in 0..300 {
             {
                 let inbox = self.inbox.lock().await;
@@ -188,7 +188,7 @@ async fn converse(
     }
 }
 
-pub async fn app_with_smtp(smtp: &SmtpServer) -> TestApp {
+pub(crate) async fn app_with_smtp(smtp: &SmtpServer) -> TestApp {
     let database = TestDatabase::new().await;
     let mut config = database.config();
     config.smtp_url = Some(kairos::config::Secret::new(smtp.url()));
@@ -211,7 +211,7 @@ async fn settles_at(app: &TestApp, select: &str, expected: i64) {
     panic!("{select}: {last} rows, expected {expected}");
 }
 
-fn to<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
+pub(crate) fn to<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
     mails.iter().filter(|m| m.to == address).collect()
 }
 

@@ -76,6 +76,9 @@ struct State {
     channel_addresses: HashMap<String, String>,
     /// Conference create requests seen, by request id: Google ignores a repeated one.
     meetings: HashMap<String, String>,
+    /// The account adds a Meet to every event written into it, asked or not (Google's
+    /// "Automatically add Google Meet video conferences to events I create").
+    meet_always: bool,
 }
 
 impl State {
@@ -189,6 +192,11 @@ impl FakeGoogle {
 
     pub fn authorize_queries(&self) -> Vec<HashMap<String, String>> {
         self.state().authorize_queries.clone()
+    }
+
+    /// The account adds a Meet link to every event written from now on, asked or not.
+    pub fn add_meet_to_every_event(&self) {
+        self.state().meet_always = true;
     }
 
     pub fn add_calendar(&self, id: &str, summary: &str, primary: bool, role: &str, zone: &str) {
@@ -708,6 +716,12 @@ fn write_event(
         return google_error(400, "required", "Missing time");
     }
     conference(state, &mut event, one);
+    if state.meet_always && event["hangoutLink"].is_null() {
+        event["hangoutLink"] = json!(format!(
+            "https://meet.google.com/{}",
+            state.next("unasked-")
+        ));
+    }
     state.sequence += 1;
     let sequence = state.sequence;
     // Importing an iCalUID the calendar has updates that event, as Google does.

@@ -26,6 +26,7 @@ mod input;
 mod jobs;
 mod limits;
 mod me;
+mod meeting_links;
 mod metrics;
 mod openapi;
 mod pages;

@@ -171,7 +171,7 @@ fn hmac_hex(secret: &str, body: &[u8]) -> String {
 }
 
 /// Checks both signatures of a delivery as a receiver would.
-fn assert_signed(hit: &Hit, secret: &str) {
+pub(crate) fn assert_signed(hit: &Hit, secret: &str) {
     assert_eq!(
         hit.header("x-cal-signature-256"),
         hmac_hex(secret, &hit.body)

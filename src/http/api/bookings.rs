@@ -59,17 +59,7 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
             out
         })
         .collect();
-    let meeting_url = r
-        .location
-        .as_deref()
-        .filter(|l| l.starts_with("http://") || l.starts_with("https://"))
-        .map(str::to_owned)
-        .or_else(|| {
-            r.location
-                .as_deref()
-                .filter(|l| l.starts_with("integrations:"))
-                .map(|_| format!("{}/video/{}", base_url.trim_end_matches('/'), r.uid))
-        });
+    let meeting_url = crate::webhooks::payload::video_url(base_url, r);
     let mut out = json!({
         "id": r.id,
         "uid": r.uid,

@@ -360,15 +360,35 @@ pub async fn remove_attendee(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> 
     Ok(())
 }
 
-/// Sets where a booking happens (a meeting link a calendar provider made for it).
-pub async fn set_location(conn: &mut Conn<'_>, id: i64, location: &str) -> StorageResult<()> {
-    with_conn!(conn, |c| {
-        diesel::update(bookings::table.find(id))
-            .set(bookings::location.eq(location))
-            .execute(c)
-            .await
-    })?;
-    Ok(())
+/// Moves an accepted booking from location `from` to `to` (the link a calendar made for its
+/// meeting), as a new revision of its calendar entry (the next SEQUENCE). `None`, and nothing
+/// written, when the booking is no longer accepted at `from`: the comparison is part of the
+/// update, so a change committed meanwhile is never overwritten.
+pub async fn replace_location(
+    conn: &mut Conn<'_>,
+    id: i64,
+    from: &str,
+    to: &str,
+) -> StorageResult<Option<BookingRecord>> {
+    let now = to_db_time(Utc::now());
+    let accepted = BookingStatus::Accepted.as_str();
+    Ok(with_conn!(conn, |c| {
+        diesel::update(
+            bookings::table
+                .find(id)
+                .filter(bookings::location.eq(from))
+                .filter(bookings::status.eq(accepted)),
+        )
+        .set((
+            bookings::location.eq(to),
+            bookings::ical_sequence.eq(bookings::ical_sequence + 1),
+            bookings::updated_at.eq(Some(now)),
+        ))
+        .returning(BookingRecord::as_returning())
+        .get_result(c)
+        .await
+        .optional()
+    })?)
 }
 
 /// Which of these iCalendar UIDs belong to bookings.
