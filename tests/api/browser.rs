@@ -22,13 +22,13 @@ use crate::helpers::{TestApp, data, spawn_app};
 use crate::pages::{booked, host_with_event};
 
 /// One browser test at a time: chromium is heavy on two cores.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A chromedriver process and the browser sessions opened through it.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     url: String,
     _profiles: Vec<tempfile::TempDir>,
@@ -43,7 +43,7 @@ impl Drop for Driver {
 
 impl Driver {
     /// Starts chromedriver; the browser it starts sees `zone` as its local time zone.
-    async fn start(zone: &str) -> Self {
+    pub(crate) async fn start(zone: &str) -> Self {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 std::path::Path::new(path).exists(),
@@ -83,7 +83,7 @@ impl Driver {
     }
 
     /// A fresh browser window of `width` × `height` CSS pixels.
-    async fn browser(&mut self, width: u32, height: u32) -> Client {
+    pub(crate) async fn browser(&mut self, width: u32, height: u32) -> Client {
         let profile = tempfile::tempdir().unwrap();
         let mut options = json!({
             "binary": CHROMIUM,
@@ -121,12 +121,12 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(browser: &Client, name: &str) {
+pub(crate) async fn screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
 }
 
-async fn wait_for(browser: &Client, css: &str) -> Element {
+pub(crate) async fn wait_for(browser: &Client, css: &str) -> Element {
     browser
         .wait()
         .at_most(Duration::from_secs(15))
@@ -135,11 +135,11 @@ async fn wait_for(browser: &Client, css: &str) -> Element {
         .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
+pub(crate) async fn text_of(browser: &Client, css: &str) -> String {
     wait_for(browser, css).await.text().await.unwrap()
 }
 
-async fn fill(browser: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(browser: &Client, css: &str, value: &str) {
     let input = wait_for(browser, css).await;
     input.clear().await.unwrap();
     input.send_keys(value).await.unwrap();
@@ -502,7 +502,7 @@ async fn an_inline_embed_reports_the_booking_to_the_host_page() {
 }
 
 /// Types `keys` on the keyboard, into whatever has focus (special keys as [`Key`] characters).
-async fn press(browser: &Client, keys: &str) {
+pub(crate) async fn press(browser: &Client, keys: &str) {
     let mut actions = KeyActions::new("keyboard".into());
     for c in keys.chars() {
         actions = actions
@@ -512,7 +512,7 @@ async fn press(browser: &Client, keys: &str) {
     browser.perform_actions(actions).await.unwrap();
 }
 
-async fn focused(browser: &Client, attribute: &str) -> Option<String> {
+pub(crate) async fn focused(browser: &Client, attribute: &str) -> Option<String> {
     browser
         .active_element()
         .await
@@ -589,7 +589,7 @@ async fn a_keyboard_alone_books_a_meeting() {
 }
 
 /// The browser's console messages since the last call, from chromedriver's log endpoint.
-async fn console(driver: &Driver, browser: &Client) -> Vec<String> {
+pub(crate) async fn console(driver: &Driver, browser: &Client) -> Vec<String> {
     let session = browser.session_id().await.unwrap().expect("a session");
     let log: Value = reqwest::Client::new()
         .post(format!("{}/session/{session}/se/log", driver.url))
@@ -608,7 +608,7 @@ async fn console(driver: &Driver, browser: &Client) -> Vec<String> {
         .collect()
 }
 
-fn violations(messages: &[String]) -> Vec<&String> {
+pub(crate) fn violations(messages: &[String]) -> Vec<&String> {
     messages
         .iter()
         .filter(|m| m.contains("Content Security Policy"))

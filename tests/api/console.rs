@@ -569,3 +569,40 @@ async fn an_invitation_lets_the_invitee_choose_a_password_and_sign_in() {
     let foreign = foreign.trim_start_matches(&app.address).to_owned();
     assert_eq!(visitor.get(&foreign).await.status(), 410);
 }
+
+#[tokio::test]
+async fn sign_up_is_off_by_default_and_opens_an_account_when_on() {
+    let app = spawn_app().await;
+    let mut visitor = Visitor::new(&app);
+    assert_eq!(visitor.get("/auth/signup").await.status(), 404);
+
+    let database = crate::helpers::TestDatabase::new().await;
+    let mut config = database.config();
+    config.signup = true;
+    let app = crate::helpers::spawn_app_with(config, database).await;
+    let mut visitor = Visitor::new(&app);
+    let form = [
+        ("name", "Dee"),
+        ("email", "dee@example.com"),
+        ("timeZone", "Mars/Olympus"),
+        ("password", "dee's password"),
+    ];
+    let refused = visitor.submit("/auth/signup", "/auth/signup", &form).await;
+    assert_eq!(refused.status(), 400);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("timeZone"), "{html}");
+    assert!(
+        html.contains("value=\"dee@example.com\""),
+        "the input is kept: {html}"
+    );
+
+    let mut form = form;
+    form[2].1 = "America/Chicago";
+    let created = visitor.submit("/auth/signup", "/auth/signup", &form).await;
+    assert_eq!(created.status(), 303);
+    visitor.page("/event-types", 200).await;
+    let twice = Visitor::new(&app)
+        .submit("/auth/signup", "/auth/signup", &form)
+        .await;
+    assert_eq!(twice.status(), 400);
+}

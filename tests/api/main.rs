@@ -14,6 +14,7 @@ mod calendars_ics;
 mod calendars_microsoft;
 mod cli;
 mod console;
+mod console_browser;
 mod constraints;
 mod disclosure;
 mod email;

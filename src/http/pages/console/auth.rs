@@ -32,6 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(forgot)),
     )
     .service(
+        web::resource("/auth/signup")
+            .route(web::get().to(signup_page))
+            .route(web::post().to(signup)),
+    )
+    .service(
         web::resource(["/auth/reset-password", "/auth/accept-invite"])
             .route(web::get().to(link_page))
             .route(web::post().to(use_link)),
@@ -405,6 +410,156 @@ async fn forgot(
         ],
     ));
     respond(page, actix_web::http::StatusCode::OK, None)
+}
+
+fn signup_form(lang: Lang, csrf: String, form: Option<&SignupForm>) -> AuthPage {
+    let words = Words {
+        title: pick(
+            lang,
+            [
+                "Create your account",
+                "Konto erstellen",
+                "Créer votre compte",
+                "Crea tu cuenta",
+            ],
+        ),
+        submit: pick(
+            lang,
+            [
+                "Create account",
+                "Konto erstellen",
+                "Créer le compte",
+                "Crear cuenta",
+            ],
+        ),
+    };
+    let mut page = AuthPage::new(lang, words, "/auth/signup".to_owned(), csrf);
+    let value = |f: fn(&SignupForm) -> &String| form.map(f).cloned().unwrap_or_default();
+    page.fields = vec![
+        Field {
+            name: "name",
+            label: pick(lang, ["Your name", "Dein Name", "Votre nom", "Tu nombre"]),
+            kind: "text",
+            autocomplete: "name",
+            value: value(|f| &f.name),
+        },
+        email_field(lang, value(|f| &f.email)),
+        Field {
+            name: "timeZone",
+            label: pick(
+                lang,
+                [
+                    "Time zone (e.g. Europe/Berlin)",
+                    "Zeitzone (z. B. Europe/Berlin)",
+                    "Fuseau horaire (p. ex. Europe/Paris)",
+                    "Zona horaria (p. ej. Europe/Madrid)",
+                ],
+            ),
+            kind: "text",
+            autocomplete: "off",
+            value: form.map_or_else(|| "UTC".to_owned(), |f| f.time_zone.clone()),
+        },
+        password_field(lang, true),
+    ];
+    page.links = vec![(
+        "/auth/login".to_owned(),
+        pick(
+            lang,
+            [
+                "Already have an account? Sign in",
+                "Schon ein Konto? Anmelden",
+                "Déjà un compte ? Se connecter",
+                "¿Ya tienes cuenta? Inicia sesión",
+            ],
+        ),
+    )];
+    page
+}
+
+async fn signup_page(req: HttpRequest, state: web::Data<AppState>) -> PageResult {
+    let lang = lang_of(&req, None);
+    if !state.sessions.signup {
+        return Err(PageError::not_found(lang));
+    }
+    let (cookie, csrf) = anonymous_token(&req, &state.sessions);
+    respond(
+        signup_form(lang, csrf, None),
+        actix_web::http::StatusCode::OK,
+        cookie,
+    )
+}
+
+#[derive(Deserialize)]
+struct SignupForm {
+    name: String,
+    email: String,
+    #[serde(rename = "timeZone")]
+    time_zone: String,
+    password: String,
+}
+
+impl SignupForm {
+    fn account(&self) -> Result<crate::accounts::NewAccount, String> {
+        use crate::domain::{Email, PersonName, Role, TimeZoneName};
+        fn field(name: &'static str) -> impl Fn(String) -> String {
+            move |m| format!("{name}: {m}")
+        }
+        Ok(crate::accounts::NewAccount {
+            email: Email::parse(&self.email).map_err(field("email"))?,
+            name: PersonName::parse(&self.name).map_err(field("name"))?,
+            time_zone: TimeZoneName::parse(self.time_zone.trim()).map_err(field("timeZone"))?,
+            username: None,
+            password: Some(
+                crate::auth::Password::parse(&self.password).map_err(field("password"))?,
+            ),
+            role: Role::User,
+        })
+    }
+}
+
+/// Self-service sign-up (only with `KAIROS_SIGNUP`): the account, then a session.
+async fn signup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: AnonymousForm<SignupForm>,
+) -> PageResult {
+    let AnonymousForm { form, lang } = form;
+    if !state.sessions.signup {
+        return Err(PageError::not_found(lang));
+    }
+    let ip = admission::client_ip(&state, &req);
+    if let Err(refusal) = state.limits.sign_in(ip, &form.email) {
+        return Err(PageError::too_many_requests(lang, refusal));
+    }
+    let refuse = |message: String, form: &SignupForm| {
+        let csrf = anonymous_token(&req, &state.sessions).1;
+        let mut page = signup_form(lang, csrf, Some(form));
+        page.error = Some(message);
+        respond(page, actix_web::http::StatusCode::BAD_REQUEST, None)
+    };
+    let account = match form.account() {
+        Ok(account) => account,
+        Err(message) => return refuse(message, &form),
+    };
+    let (db, settings) = (state.db.clone(), state.sessions.clone());
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let outcome = detached(async move {
+        crate::accounts::create_user(&db, account).await?;
+        sessions::sign_in(&db, &settings, &email, &password, "", Utc::now())
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e.to_string())))
+    })
+    .await
+    .map_err(|_| PageError::internal("sign-up task failed"))?;
+    match outcome {
+        Ok((token, _)) => Ok(HttpResponse::SeeOther()
+            .cookie(session_cookie(token.expose(), &state.sessions))
+            .insert_header((LOCATION, "/event-types"))
+            .finish()),
+        // Says that the email has an account, as any sign-up form must; throttled above.
+        Err(ServiceError::Conflict(message)) => refuse(message, &form),
+        Err(e) => Err(PageError::from_service(lang, e)),
+    }
 }
 
 fn link_kind(req: &HttpRequest) -> PasswordLink {
