@@ -16,7 +16,7 @@ use crate::helpers::{TestApp, TestDatabase, assert_error, booking_of, data, spaw
 use crate::webhooks::Receiver;
 
 /// Polls `check` every 100 ms for up to 20 s (a sync or write-back runs in the background).
-async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..200 {
         if let Some(found) = check().await {
             return found;
@@ -211,7 +211,7 @@ async fn a_wrong_caldav_password_is_a_clear_bad_request() {
 // ---- Google ----
 
 /// The consent round trip as a browser follows it; the save endpoint's answer.
-async fn google_consent(app: &TestApp, key: &str) -> reqwest::Response {
+pub(crate) async fn google_consent(app: &TestApp, key: &str) -> reqwest::Response {
     let back = consent_url(app, key, "google", "?redir=https://app.example.com/done").await;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

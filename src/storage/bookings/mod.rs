@@ -370,14 +370,3 @@ pub async fn set_location(conn: &mut Conn<'_>, id: i64, location: &str) -> Stora
     })?;
     Ok(())
 }
-
-/// Which of these iCalendar UIDs belong to bookings.
-pub async fn known_ical_uids(conn: &mut Conn<'_>, uids: &[String]) -> StorageResult<Vec<String>> {
-    Ok(with_conn!(conn, |c| {
-        bookings::table
-            .filter(bookings::ical_uid.eq_any(uids))
-            .select(bookings::ical_uid)
-            .load(c)
-            .await
-    })?)
-}
