@@ -170,6 +170,11 @@ pub(super) async fn booked_hosts(
                 .map(|h| h.user_id)
                 .collect();
             let (chosen, reason) = assign_host(c, event, slot, keep).await?;
+            // The slot's free round-robin hosts may all have been passed over (their calendars
+            // are busy): the fixed hosts alone do not make the booking.
+            if chosen.is_none() && hosts.iter().any(|h| !h.fixed) {
+                return Err(taken());
+            }
             let mut all = Vec::new();
             all.extend(chosen);
             all.extend(fixed.iter().copied().filter(|f| Some(*f) != chosen));
@@ -203,12 +208,20 @@ pub async fn create(
             Ok::<_, ServiceError>((plan, users))
         })
         .await?;
+    // The providers are asked before the transaction, about the hosts it will choose.
+    let holders = Holders::of(
+        &event,
+        slot_request(&request, prepared.length, Utc::now()),
+        None,
+    );
+    let end = request.start + Duration::minutes(i64::from(prepared.length));
+    let rechecked = recheck(db, calendars, &event, holders, (request.start, end)).await?;
     let fixed = Fixed {
         event: &event,
         plan: &plan,
         host_users: &host_users,
+        rechecked: &rechecked,
     };
-    let recheck = recheck_calendars(calendars, &event, request.start, prepared.length).await?;
     // A seated slot's first two bookers may both try to open it; the loser joins on retry.
     let mut attempts = 0;
     loop {
@@ -216,7 +229,7 @@ pub async fn create(
         let outcome = db
             .transaction(async |c| {
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
-                note_recheck(c, view.record.id, &recheck).await?;
+                rechecked.note(c, view.record.id, &host_ids(&view)).await?;
                 announce_booked(c, outbox, &view).await?;
                 let holder = seat_of(&view, request.attendee.email.as_str());
                 seen_by(c, &actor, view, Some(&event), holder).await
@@ -244,49 +257,6 @@ pub async fn create(
             }
         }
     }
-}
-
-/// Asks the fixed hosts' calendar providers again when their caches are not fresh (round-robin
-/// candidates are left to the cache: any of them may be picked).
-pub(super) async fn recheck_calendars(
-    calendars: Option<&Calendars>,
-    event: &EventType,
-    start: DateTime<Utc>,
-    minutes: u32,
-) -> Result<Recheck, ServiceError> {
-    let Some(calendars) = calendars else {
-        return Ok(Recheck::Clear);
-    };
-    let hosts: Vec<i64> = context::hosts_of(event)
-        .iter()
-        .filter(|h| h.fixed)
-        .map(|h| h.user_id)
-        .collect();
-    let end = start + chrono::Duration::minutes(i64::from(minutes));
-    calendars.recheck(&hosts, start, end, Utc::now()).await
-}
-
-/// A booking made on cached calendar data because a provider did not confirm it says so in
-/// its history.
-pub(super) async fn note_recheck(
-    c: &mut Conn<'_>,
-    booking_id: i64,
-    recheck: &Recheck,
-) -> Result<(), ServiceError> {
-    let Recheck::Unconfirmed(why) = recheck else {
-        return Ok(());
-    };
-    let entry = store::HistoryEntry {
-        action: "calendar_recheck_unconfirmed".into(),
-        actor_kind: "system".into(),
-        actor_id: None,
-        from_status: None,
-        to_status: None,
-        changes: serde_json::json!({"providers": why}).to_string(),
-        reason: Some("booked on cached calendar data: a provider did not answer in time".into()),
-    };
-    store::append_history(c, booking_id, &entry).await?;
-    Ok(())
 }
 
 pub(super) fn is_race(e: &ServiceError) -> bool {
@@ -331,6 +301,13 @@ pub(super) struct Fixed<'a> {
     pub(super) event: &'a EventType,
     pub(super) plan: &'a context::Plan,
     pub(super) host_users: &'a [User],
+    /// What the hosts' calendar providers said about the requested time.
+    pub(super) rechecked: &'a Rechecked,
+}
+
+/// The ids of a booking's hosts.
+pub(super) fn host_ids(view: &BookingView) -> Vec<i64> {
+    view.hosts.iter().map(|h| h.id).collect()
 }
 
 pub(super) async fn book_in(
@@ -342,7 +319,8 @@ pub(super) async fn book_in(
 ) -> Result<BookingView, ServiceError> {
     let event = fixed.event;
     let now = Utc::now();
-    let slot = locked_slot(c, fixed, request, prepared, now).await?;
+    let mut slot = locked_slot(c, fixed, request, prepared, now).await?;
+    fixed.rechecked.narrow(&mut slot);
     let seat_uid = event.record.seats_per_slot.map(|_| new_uid());
     if let (Some(uid), Some(seat)) = (&slot.booking_uid, &seat_uid) {
         return join_seat(c, event, request, prepared, actor, uid, seat).await;
@@ -433,17 +411,26 @@ async fn locked_slot(
         ));
     }
     store::lock_hosts(c, &host_ids).await?;
-    let start = request.start.timestamp();
-    let slot_request = SlotRequest {
-        range: day_range(request.attendee.time_zone.tz(), start),
-        booker_tz: request.attendee.time_zone.tz(),
-        length: Some(prepared.length),
+    let slot_request = slot_request(request, prepared.length, now);
+    let query = context::query_with(c, fixed.event, fixed.plan, &slot_request).await?;
+    slot_at(&query, request.start.timestamp())
+}
+
+/// The slots a booking's start is looked for among: the booker's local day.
+pub(super) fn slot_request(
+    request: &BookingRequest,
+    length: u32,
+    now: DateTime<Utc>,
+) -> SlotRequest {
+    let tz = request.attendee.time_zone.tz();
+    SlotRequest {
+        range: day_range(tz, request.start.timestamp()),
+        booker_tz: tz,
+        length: Some(length),
         booker_uid: request.reservation_uid.clone(),
         rescheduling_uid: None,
         now,
-    };
-    let query = context::query_with(c, fixed.event, fixed.plan, &slot_request).await?;
-    slot_at(&query, start)
+    }
 }
 
 /// Joins an existing seated booking: one more attendee, no new claim.

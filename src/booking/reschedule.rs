@@ -10,21 +10,32 @@ use serde_json::Map;
 pub async fn reschedule(
     db: &Db,
     outbox: &Outbox,
+    calendars: Option<&Calendars>,
     uid: &str,
     change: RescheduleRequest,
     actor: Actor,
 ) -> Result<BookingView, ServiceError> {
+    let rechecked = match calendars {
+        Some(calendars) => recheck_move(db, calendars, &actor, uid, &change).await?,
+        None => Rechecked::default(),
+    };
     db.transaction(async |c| {
         let (old, event, old_hosts) = locked_move(c, &actor, uid).await?;
         let attendees = store::attendees_of(c, &[old.id]).await?;
         if let Some(holder) = seat_to_move(&attendees, &change, uid)? {
-            return move_seat(c, outbox, &old, &event, &holder, &change, &actor).await;
+            let moving = SeatMove {
+                holder: &holder,
+                change: &change,
+                rechecked: &rechecked,
+            };
+            return move_seat(c, outbox, &old, &event, moving, &actor).await;
         }
         refuse_seat_move(&actor, &attendees)?;
         let now = Utc::now();
         let length = kept_length(&event, &old);
-        let booker_tz = attendees.first().and_then(|a| a.time_zone.parse().ok());
-        let slot = new_slot(c, &event, &old, &change, booker_tz.unwrap_or(Tz::UTC), length, now).await?;
+        let request = move_request(&old, &change, booker_tz(&attendees), length, now);
+        let mut slot = new_slot(c, &event, &request, change.start).await?;
+        rechecked.narrow(&mut slot);
         let (hosts, reason) = move_hosts(c, &event, &old, &old_hosts, &slot, &change).await?;
         // Release the old time first: the new one may overlap it.
         release_old(c, &old, &change).await?;
@@ -64,6 +75,7 @@ pub async fn reschedule(
             reason: change.reason.as_deref(),
         };
         let (record, _) = write_booking(c, &event, &new).await?;
+        rechecked.note(c, record.id, &hosts).await?;
         let history = entry(
             "rescheduled",
             &actor,
@@ -85,6 +97,66 @@ pub async fn reschedule(
     })
 }
 
+/// Asks the providers about the new time before the move's transaction, for the hosts the move
+/// will give it to, read as the transaction reads them (without its locks).
+async fn recheck_move(
+    db: &Db,
+    calendars: &Calendars,
+    actor: &Actor,
+    uid: &str,
+    change: &RescheduleRequest,
+) -> Result<Rechecked, ServiceError> {
+    let now = Utc::now();
+    let (event, holders, length) = db
+        .run(async |c| {
+            let (old, event, old_hosts) = movable(c, actor, uid).await?;
+            let attendees = store::attendees_of(c, &[old.id]).await?;
+            let (holders, length) = match seat_to_move(&attendees, change, uid)? {
+                Some(holder) => {
+                    let request = seat_request(&event, &holder, change)?;
+                    let length = prepare(&event, &request, actor)?.length;
+                    let slots = slot_request(&request, length, now);
+                    (Holders::of(&event, slots, None), length)
+                }
+                None => {
+                    let length = kept_length(&event, &old);
+                    let slots = move_request(&old, change, booker_tz(&attendees), length, now);
+                    (
+                        move_holders(&event, &old, &old_hosts, change, slots),
+                        length,
+                    )
+                }
+            };
+            Ok::<_, ServiceError>((event, holders, length))
+        })
+        .await?;
+    let end = change.start + Duration::minutes(i64::from(length));
+    recheck(db, Some(calendars), &event, holders, (change.start, end)).await
+}
+
+/// Who will hold the moved booking's time ([`move_hosts`] decides it the same way).
+fn move_holders(
+    event: &EventType,
+    old: &BookingRecord,
+    old_hosts: &[i64],
+    change: &RescheduleRequest,
+    request: SlotRequest,
+) -> Holders {
+    match event.scheduling() {
+        Some(SchedulingType::RoundRobin) if change.same_host_only => {
+            Holders::All(old_hosts.to_vec())
+        }
+        _ => Holders::of(event, request, Some(old.user_id)),
+    }
+}
+
+/// The booker's zone: the first attendee's.
+fn booker_tz(attendees: &[AttendeeRecord]) -> Tz {
+    (attendees.first())
+        .and_then(|a| a.time_zone.parse().ok())
+        .unwrap_or(Tz::UTC)
+}
+
 /// The seat `change` moves alone: one of several in the booking. A booking's only seat moves
 /// with the booking.
 fn seat_to_move(
@@ -101,6 +173,13 @@ fn seat_to_move(
     Ok((seats > 1).then(|| holder.clone()))
 }
 
+/// One seat's move: its holder, the change, and what the calendars said about the new time.
+struct SeatMove<'a> {
+    holder: &'a AttendeeRecord,
+    change: &'a RescheduleRequest,
+    rechecked: &'a Rechecked,
+}
+
 /// Moves one seat of a booking with several: the holder gives the seat up and takes one at the
 /// new time (joining the seated booking there, or opening one) with their own answers; the
 /// other holders stay. Told as the seat's cancellation and a new seat's booking.
@@ -109,10 +188,14 @@ async fn move_seat(
     outbox: &Outbox,
     old: &BookingRecord,
     event: &EventType,
-    holder: &AttendeeRecord,
-    change: &RescheduleRequest,
+    moving: SeatMove<'_>,
     actor: &Actor,
 ) -> Result<BookingView, ServiceError> {
+    let SeatMove {
+        holder,
+        change,
+        rechecked,
+    } = moving;
     let request = seat_request(event, holder, change)?;
     let prepared = prepare(event, &request, actor)?;
     let given_up = CancelRequest {
@@ -127,8 +210,12 @@ async fn move_seat(
         event,
         plan: &plan,
         host_users: &host_users,
+        rechecked,
     };
     let moved = book_in(c, &fixed, &request, &prepared, actor).await?;
+    rechecked
+        .note(c, moved.record.id, &host_ids(&moved))
+        .await?;
     announce_booked(c, outbox, &moved).await?;
     let seat = seat_of(&moved, &holder.email);
     seen_by(c, actor, moved, Some(event), seat).await
@@ -219,9 +306,8 @@ fn moved_title(
     event.booking_title(&organizer.name, booker, old.location.as_deref())
 }
 
-/// The booking to move, locked with the hosts of both its old and its new time, its event
-/// type, and its old hosts.
-async fn locked_move(
+/// The booking to move if `actor` may move it, its event type, and its old hosts.
+async fn movable(
     c: &mut Conn<'_>,
     actor: &Actor,
     uid: &str,
@@ -236,6 +322,17 @@ async fn locked_move(
         .into_iter()
         .map(|(_, u)| u.id)
         .collect();
+    Ok((old, event, old_hosts))
+}
+
+/// The booking to move, locked with the hosts of both its old and its new time, its event
+/// type, and its old hosts.
+async fn locked_move(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    uid: &str,
+) -> Result<(BookingRecord, EventType, Vec<i64>), ServiceError> {
+    let (old, event, old_hosts) = movable(c, actor, uid).await?;
     let lock: Vec<i64> = context::hosts_of(&event)
         .iter()
         .map(|h| h.user_id)
@@ -255,27 +352,34 @@ fn kept_length(event: &EventType, old: &BookingRecord) -> u32 {
         .unwrap_or(event.record.length_minutes as u32)
 }
 
-/// The new start as a slot of the booker's day, the old booking not blocking it.
-async fn new_slot(
-    c: &mut Conn<'_>,
-    event: &EventType,
+/// The slots a moved booking's new start is looked for among: the booker's day, the old
+/// booking not blocking it.
+fn move_request(
     old: &BookingRecord,
     change: &RescheduleRequest,
     booker_tz: Tz,
     length: u32,
     now: DateTime<Utc>,
-) -> Result<Slot, ServiceError> {
-    let start = change.start.timestamp();
-    let request = SlotRequest {
-        range: day_range(booker_tz, start),
+) -> SlotRequest {
+    SlotRequest {
+        range: day_range(booker_tz, change.start.timestamp()),
         booker_tz,
         length: Some(length),
         booker_uid: None,
         rescheduling_uid: Some(old.uid.clone()),
         now,
-    };
-    let query = build_query(c, event, &request).await?;
-    slot_at(&query, start)
+    }
+}
+
+/// The new start as a slot of `request`.
+async fn new_slot(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    request: &SlotRequest,
+    start: DateTime<Utc>,
+) -> Result<Slot, ServiceError> {
+    let query = build_query(c, event, request).await?;
+    slot_at(&query, start.timestamp())
 }
 
 /// Who hosts the moved booking: round robin keeps the old host when free (or must, with

@@ -24,7 +24,7 @@ pub use provider::{
     Account, BusyBlock, CalendarApi, CalendarBusy, CalendarCursor, Credentials, EventDraft,
     ExternalCalendar, Person, ProviderError, WrittenEvent,
 };
-pub use recheck::Recheck;
+pub use recheck::{Answers, Stale};
 pub use registry::{Provider, Providers};
 
 use std::sync::Arc;

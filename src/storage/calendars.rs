@@ -342,6 +342,47 @@ pub async fn calendars_of_user(
     })?)
 }
 
+/// A selected calendar a booking-time re-check asks again, with its connection and the zone of
+/// its owner.
+pub type StaleCalendar = (ConnectionRecord, CalendarRecord, String);
+
+/// The selected calendars of `hosts` last read before `bound` (or never), on connections that
+/// are active and whose last sync did not fail, in one query. A failing connection is left
+/// out: asking it would only add its timeout to every booking while its provider is down.
+pub async fn stale_calendars(
+    conn: &mut Conn<'_>,
+    hosts: &[i64],
+    bound: DateTime<Utc>,
+) -> StorageResult<Vec<StaleCalendar>> {
+    use super::schema::users;
+    if hosts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bound = to_db_time(bound);
+    Ok(with_conn!(conn, |c| {
+        connection_calendars::table
+            .inner_join(calendar_connections::table)
+            .inner_join(users::table.on(users::id.eq(connection_calendars::user_id)))
+            .filter(connection_calendars::user_id.eq_any(hosts))
+            .filter(connection_calendars::selected.eq(true))
+            .filter(
+                connection_calendars::synced_at
+                    .is_null()
+                    .or(connection_calendars::synced_at.lt(bound)),
+            )
+            .filter(calendar_connections::status.eq("active"))
+            .filter(calendar_connections::failures.eq(0))
+            .order((calendar_connections::id, connection_calendars::id))
+            .select((
+                ConnectionRecord::as_select(),
+                CalendarRecord::as_select(),
+                users::time_zone,
+            ))
+            .load(c)
+            .await
+    })?)
+}
+
 /// Makes the stored calendars of a connection the listed ones: new ones are added (selected
 /// when `select_new` says so), names and flags follow the provider, vanished ones go with their
 /// busy time.

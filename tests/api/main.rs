@@ -12,6 +12,7 @@ mod calendars_e2e;
 mod calendars_google;
 mod calendars_ics;
 mod calendars_microsoft;
+mod calendars_recheck;
 mod cli;
 mod console;
 mod console_browser;

@@ -455,6 +455,7 @@ pub async fn reschedule(
     let view = booking::reschedule(
         &state.db,
         &state.outbox,
+        state.calendars.as_ref(),
         &uid,
         change,
         actor(&caller.0, rescheduled_by),

@@ -390,14 +390,3 @@ pub async fn replace_location(
         .optional()
     })?)
 }
-
-/// Which of these iCalendar UIDs belong to bookings.
-pub async fn known_ical_uids(conn: &mut Conn<'_>, uids: &[String]) -> StorageResult<Vec<String>> {
-    Ok(with_conn!(conn, |c| {
-        bookings::table
-            .filter(bookings::ical_uid.eq_any(uids))
-            .select(bookings::ical_uid)
-            .load(c)
-            .await
-    })?)
-}

@@ -270,6 +270,7 @@ async fn reschedule(
     let moved = booking::reschedule(
         &state.db,
         &state.outbox,
+        state.calendars.as_ref(),
         &old.record.uid,
         RescheduleRequest {
             start,

@@ -1,0 +1,312 @@
+//! The booking-time re-check through the API: with the freshness bound at zero every cache is
+//! stale, so each booking and reschedule asks the hosts' providers (the fake Google, ICS feeds
+//! on loopback) about the requested time, while the cache still offers it. A reschedule onto
+//! a time the provider now has busy is a 409; the booking's own written-back event is not a
+//! conflict; a provider that does not answer leaves a note in the history; round robin passes
+//! a busy first choice over for the next host.
+
+use chrono::NaiveDate;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::bookings::{at, book, booking_body, day, host, slot_starts};
+use crate::calendars::{Feed, calendar, event_at, google_config, synced};
+use crate::calendars_e2e::{eventually, google_consent};
+use crate::fake_google::{Failure, FakeGoogle};
+use crate::helpers::{TestApp, TestDatabase, assert_error, booking_of, data, spawn_app_with};
+
+/// `date` at `time` as the API answers instants.
+fn ms(date: NaiveDate, time: &str) -> String {
+    format!("{date}T{time}:00.000Z")
+}
+
+/// An app whose calendar caches are always older than the freshness bound, waiting at most
+/// `timeout_ms` for the providers; Google's endpoints are `fake`'s.
+async fn rechecking_app(fake: Option<&FakeGoogle>, timeout_ms: u64) -> TestApp {
+    let database = TestDatabase::new().await;
+    let base = match fake {
+        Some(fake) => google_config(fake, &database),
+        None => database.config(),
+    };
+    let config = kairos::config::Config {
+        calendar_freshness_secs: 0,
+        calendar_recheck_timeout_ms: timeout_ms,
+        ..base
+    };
+    spawn_app_with(config, database).await
+}
+
+/// Ada with Google connected and synced; (key, event type id).
+async fn ada_on_google(app: &TestApp, fake: &FakeGoogle, event: Value) -> (String, i64) {
+    fake.add_calendar("ada@example.com", "Ada", true, "owner", "UTC");
+    let (key, event, _) = host(app, "ada@example.com", event).await;
+    assert_eq!(google_consent(app, &key).await.status(), 302);
+    synced(app, &key).await;
+    (key, event)
+}
+
+fn busy(summary: &str, date: NaiveDate, from: &str, to: &str) -> Value {
+    json!({"summary": summary, "start": {"dateTime": at(date, from)},
+           "end": {"dateTime": at(date, to)}})
+}
+
+async fn reschedule(app: &TestApp, uid: &str, start: &str) -> reqwest::Response {
+    app.call(
+        Method::POST,
+        &format!("/v2/bookings/{uid}/reschedule"),
+        None,
+        Some(json!({"start": start})),
+    )
+    .await
+}
+
+async fn history_actions(app: &TestApp, key: &str, uid: &str) -> Vec<Value> {
+    let path = format!("/v2/bookings/{uid}/history");
+    let history = data(app.call(Method::GET, &path, Some(key), None).await, 200).await;
+    history.as_array().unwrap().clone()
+}
+
+/// Waits for the write-back of booking `ics_uid` into Ada's Google calendar.
+async fn written_back(fake: &FakeGoogle, ics_uid: &str) {
+    eventually("the written-back event", async || {
+        (fake.events("ada@example.com").into_iter()).find(|e| e["iCalUID"] == ics_uid)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reschedule_onto_a_time_the_calendar_now_has_busy_is_refused_and_nothing_moves() {
+    let fake = FakeGoogle::start().await;
+    let app = rechecking_app(Some(&fake), 2000).await;
+    let (key, event) = ada_on_google(&app, &fake, json!({})).await;
+    let date = day(4);
+    let booked = data(
+        book(
+            &app,
+            booking_body(event, &at(date, "10:00"), "grace@example.com"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap().to_owned();
+
+    fake.add_event("ada@example.com", busy("Dentist", date, "14:00", "15:00"));
+    // The cache has not seen the new event: the time is still offered.
+    assert!(
+        slot_starts(&app, event, date)
+            .await
+            .contains(&ms(date, "14:00"))
+    );
+    let message = assert_error(
+        reschedule(&app, &uid, &at(date, "14:00")).await,
+        409,
+        "ConflictException",
+    )
+    .await;
+    assert!(message.contains("calendar"), "{message}");
+    let view = booking_of(&app, &key, &uid).await;
+    assert_eq!(view["status"], "accepted", "{view}");
+    assert_eq!(view["start"], ms(date, "10:00"));
+    assert!(view["rescheduledToUid"].is_null(), "{view}");
+
+    // A time the calendar leaves free still takes the move.
+    let moved = data(reschedule(&app, &uid, &at(date, "16:00")).await, 201).await;
+    assert_eq!(moved["start"], ms(date, "16:00"));
+}
+
+#[tokio::test]
+async fn a_reschedule_over_the_bookings_own_written_back_event_is_not_a_conflict() {
+    let fake = FakeGoogle::start().await;
+    let app = rechecking_app(Some(&fake), 2000).await;
+    let hour = json!({"lengthInMinutes": 60, "slotInterval": 30});
+    let (key, event) = ada_on_google(&app, &fake, hour).await;
+    let date = day(4);
+    let booked = data(
+        book(
+            &app,
+            booking_body(event, &at(date, "14:00"), "grace@example.com"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap().to_owned();
+    written_back(&fake, booked["icsUid"].as_str().unwrap()).await;
+
+    // 14:30-15:30 overlaps the booking's own event (14:00-15:00) in Ada's calendar.
+    let lists = fake.count("GET", "/events");
+    let moved = data(reschedule(&app, &uid, &at(date, "14:30")).await, 201).await;
+    assert!(fake.count("GET", "/events") > lists, "Google was not asked");
+    assert_eq!(moved["start"], ms(date, "14:30"));
+    assert_eq!(moved["icsUid"], booked["icsUid"]);
+    let old = booking_of(&app, &key, &uid).await;
+    assert_eq!(old["rescheduledToUid"], moved["uid"], "{old}");
+}
+
+#[tokio::test]
+async fn a_reschedule_whose_provider_does_not_answer_moves_on_the_cache_and_says_so() {
+    let fake = FakeGoogle::start().await;
+    let app = rechecking_app(Some(&fake), 300).await;
+    let (key, event) = ada_on_google(&app, &fake, json!({})).await;
+    let date = day(4);
+    let booked = data(
+        book(
+            &app,
+            booking_body(event, &at(date, "10:00"), "grace@example.com"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap().to_owned();
+    written_back(&fake, booked["icsUid"].as_str().unwrap()).await;
+    assert!(
+        (history_actions(&app, &key, &uid).await.iter())
+            .all(|h| h["action"] != "calendar_recheck_unconfirmed")
+    );
+
+    fake.fail(Failure::Hang, 1);
+    let moved = data(reschedule(&app, &uid, &at(date, "12:00")).await, 201).await;
+    let new_uid = moved["uid"].as_str().unwrap();
+    let history = history_actions(&app, &key, new_uid).await;
+    let note = (history.iter())
+        .find(|h| h["action"] == "calendar_recheck_unconfirmed")
+        .unwrap_or_else(|| panic!("no re-check note: {history:?}"));
+    let providers = note["changes"]["providers"].to_string();
+    assert!(providers.contains("no answer in time"), "{note}");
+}
+
+// ---- Round robin ----
+
+/// Ada and Bob in a team with a round-robin event type on which Ada has the highest priority
+/// (the first choice while the calendars leave both free); (keys, ids, event type id).
+async fn round_robin_pair(app: &TestApp) -> ([String; 2], [i64; 2], i64) {
+    let (ada_key, _, ada) = host(app, "ada@example.com", json!({})).await;
+    let (bob_key, _, bob) = host(app, "bob@example.com", json!({})).await;
+    let team = data(
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&ada_key),
+            Some(json!({"name": "Crew"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let team_id = team["id"].as_i64().unwrap();
+    let invite = data(
+        app.call(
+            Method::POST,
+            &format!("/v2/teams/{team_id}/memberships"),
+            Some(&ada_key),
+            Some(json!({"userId": bob})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let membership = format!("/v2/teams/{team_id}/memberships/{}", invite["id"]);
+    let accept = Some(json!({"accepted": true}));
+    data(
+        app.call(Method::PATCH, &membership, Some(&bob_key), accept)
+            .await,
+        200,
+    )
+    .await;
+    let body = json!({"title": "rr", "slug": "rr", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "ROUND_ROBIN",
+        "hosts": [{"userId": ada, "priority": "highest"}, {"userId": bob, "priority": "lowest"}]});
+    let path = format!("/v2/teams/{team_id}/event-types");
+    let rr = data(
+        app.call(Method::POST, &path, Some(&ada_key), Some(body))
+            .await,
+        201,
+    )
+    .await;
+    ([ada_key, bob_key], [ada, bob], rr["id"].as_i64().unwrap())
+}
+
+/// Connects an ICS feed to `key`'s user and waits for its first sync.
+async fn connect_feed(app: &TestApp, key: &str, feed: &Feed) {
+    let body = json!({"urls": [feed.url]});
+    data(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/save",
+            Some(key),
+            Some(body),
+        )
+        .await,
+        201,
+    )
+    .await;
+    synced(app, key).await;
+}
+
+fn hosts_of(booking: &Value) -> Vec<i64> {
+    (booking["hosts"].as_array().unwrap().iter())
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn round_robin_passes_a_host_whose_calendar_is_busy_over_and_refuses_when_all_are() {
+    let app = rechecking_app(None, 2000).await;
+    let ([ada_key, bob_key], [ada, bob], rr) = round_robin_pair(&app).await;
+    let (ada_feed, bob_feed) = (
+        Feed::start(calendar(&[])).await,
+        Feed::start(calendar(&[])).await,
+    );
+    connect_feed(&app, &ada_key, &ada_feed).await;
+    connect_feed(&app, &bob_key, &bob_feed).await;
+    let date = day(5);
+
+    ada_feed.set(calendar(&[event_at("ada-1", date, "1000", "1200")]));
+    // The caches have not seen it: 10:00 is offered, and Ada is the first choice.
+    assert!(
+        slot_starts(&app, rr, date)
+            .await
+            .contains(&ms(date, "10:00"))
+    );
+    let first = data(
+        book(
+            &app,
+            booking_body(rr, &at(date, "10:00"), "r1@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(hosts_of(&first), [bob], "{first}");
+
+    bob_feed.set(calendar(&[event_at("bob-1", date, "1100", "1130")]));
+    assert!(
+        slot_starts(&app, rr, date)
+            .await
+            .contains(&ms(date, "11:00"))
+    );
+    assert_error(
+        book(
+            &app,
+            booking_body(rr, &at(date, "11:00"), "r2@booker.example"),
+        )
+        .await,
+        409,
+        "ConflictException",
+    )
+    .await;
+
+    // Where both calendars are free, the first choice is Ada again.
+    let third = data(
+        book(
+            &app,
+            booking_body(rr, &at(date, "13:00"), "r3@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(hosts_of(&third), [ada], "{third}");
+}
