@@ -247,8 +247,13 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// What a host is told when a calendar URL is on a private address.
+const CALENDAR_URLS_PUBLIC_ONLY: &str = "calendar URLs may only point at public addresses \
+     (set KAIROS_CALENDAR_ALLOW_PRIVATE=true for a trusted network, or list the host in \
+     KAIROS_CALENDAR_ALLOWED_HOSTS)";
+
 #[tokio::test]
-async fn a_feed_on_a_private_address_is_refused_by_default() {
+async fn calendar_urls_on_private_addresses_are_refused_naming_the_calendar_settings() {
     let database = TestDatabase::new().await;
     let config = kairos::config::Config {
         calendar_allow_private: false,
@@ -256,20 +261,67 @@ async fn a_feed_on_a_private_address_is_refused_by_default() {
     };
     let app = spawn_app_with(config, database).await;
     let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
-    let body = json!({"urls": ["http://127.0.0.1:9/cal.ics"]});
-    let message = assert_error(
-        app.call(
-            Method::POST,
-            "/v2/calendars/ics-feed/save",
-            Some(&key),
-            Some(body),
+    let refused = async |path: &str, body: Value| {
+        let message = assert_error(
+            app.call(Method::POST, path, Some(&key), Some(body)).await,
+            400,
+            "BadRequestException",
         )
-        .await,
-        400,
-        "BadRequestException",
+        .await;
+        assert!(!message.to_lowercase().contains("webhook"), "{message}");
+        assert!(!message.contains("subscriberUrl"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        message
+    };
+    let ics = "/v2/calendars/ics-feed/save";
+    let message = refused(
+        ics,
+        json!({"urls": ["http://127.0.0.1:9/cal.ics?token=s3cret"]}),
     )
     .await;
-    assert!(message.contains("urls"), "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "urls: the ICS feed URL is on a private address (127.0.0.1); {CALENDAR_URLS_PUBLIC_ONLY}"
+        )
+    );
+    // A name is judged by what it resolves to.
+    let message = refused(
+        ics,
+        json!({"urls": ["webcal://localhost:9/cal.ics?token=s3cret"]}),
+    )
+    .await;
+    assert!(
+        message.starts_with(
+            "urls: the ICS feed URL is on a private address (`localhost` resolves to "
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with(CALENDAR_URLS_PUBLIC_ONLY), "{message}");
+
+    let caldav = "/v2/calendars/caldav/credentials";
+    let server = |url: &str| json!({"serverUrl": url, "username": "ada", "password": "pw"});
+    let message = refused(caldav, server("http://169.254.169.254/dav/")).await;
+    assert_eq!(
+        message,
+        format!(
+            "serverUrl: the CalDAV server is on a private address (169.254.169.254); \
+             {CALENDAR_URLS_PUBLIC_ONLY}"
+        )
+    );
+    let message = refused(caldav, server("http://localhost:9/dav/")).await;
+    assert!(
+        message.starts_with("serverUrl: the CalDAV server is on a private address (`localhost`"),
+        "{message}"
+    );
+    assert!(message.ends_with(CALENDAR_URLS_PUBLIC_ONLY), "{message}");
+    let list = data(
+        app.call(Method::GET, "/v2/calendars", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(list["connectedCalendars"], json!([]));
 }
 
 /// An app whose Google endpoints are the fake's.

@@ -435,6 +435,13 @@ async fn private_addresses_are_refused_unless_configured() {
         )
         .await;
         assert!(message.contains("subscriberUrl"), "{url}: {message}");
+        assert!(
+            message.contains(
+                "a private address; webhooks may only be sent to public addresses \
+                 (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)"
+            ),
+            "{url}: {message}"
+        );
     }
 }
 
