@@ -15,6 +15,8 @@ use kairos::calendars::{
 };
 use kairos::webhooks::ssrf::Policy;
 
+use crate::helpers::eventually;
+
 const RADICALE: &str = "radicale";
 
 const RIGHTS: &str = "\
@@ -80,13 +82,12 @@ impl Radicale {
             _dir: dir,
         };
         let client = reqwest::Client::new();
-        for _ in 0..100 {
-            if client.get(&radicale.url).send().await.is_ok() {
-                return radicale;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("radicale did not answer on {}", radicale.url);
+        let what = format!("radicale to answer on {}", radicale.url);
+        eventually(&what, Duration::from_secs(10), async || {
+            client.get(&radicale.url).send().await.is_ok()
+        })
+        .await;
+        radicale
     }
 
     /// `user`'s calendar `name` (MKCALENDAR), holding `component`, in Europe/Berlin.
