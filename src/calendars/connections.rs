@@ -216,7 +216,9 @@ impl Calendars {
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, ServiceError> {
-        let url = self.check_url("serverUrl", server).await?;
+        let url = self
+            .check_url("serverUrl", "the CalDAV server", server)
+            .await?;
         if username.trim().is_empty() || password.is_empty() {
             return Err(ServiceError::Invalid(
                 "username and password are required (an app-specific password for iCloud)".into(),
@@ -251,7 +253,7 @@ impl Calendars {
         for raw in urls {
             let raw = raw.trim();
             let url = self
-                .check_url("urls", &raw.replacen("webcal://", "https://", 1))
+                .check_url("urls", "the ICS feed URL", &super::ics::as_https(raw))
                 .await?;
             let account = Account {
                 url: Some(url.clone()),
@@ -267,10 +269,12 @@ impl Calendars {
         Ok(ids)
     }
 
-    async fn check_url(&self, field: &str, raw: &str) -> Result<String, ServiceError> {
-        let url = ssrf::check(raw, &self.policy)
-            .await
-            .map_err(|m| ServiceError::Invalid(m.replace("subscriberUrl", field)))?;
+    /// `raw` checked by the SSRF guard; a refusal names the request's `field` and `what` the
+    /// host gave in it.
+    async fn check_url(&self, field: &str, what: &str, raw: &str) -> Result<String, ServiceError> {
+        let url = ssrf::check(raw, &self.policy).await.map_err(|refusal| {
+            ServiceError::Invalid(format!("{field}: {}", super::refused_url(what, &refusal)))
+        })?;
         Ok(url.to_string())
     }
 

@@ -1,9 +1,10 @@
 //! ICS feeds: a host subscribes Kairos to a published calendar URL (read-only), whose events
-//! block the host's time. Owns fetching a feed safely (the webhooks' SSRF rule on every hop,
+//! block the host's time. Owns fetching a feed safely (the SSRF guard on every hop,
 //! bounded size and time, conditional requests) and mapping HTTP answers to provider errors;
 //! reading the document is `ical::feed`'s. A feed URL's query string often holds a secret
 //! token, so no error message or log line carries more of a URL than its host.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,9 +17,10 @@ use super::provider::{
     Account, CalendarApi, CalendarBusy, CalendarCursor, EventDraft, ExternalCalendar,
     ProviderError, WrittenEvent,
 };
+use super::refused_url;
 use crate::ical::feed;
 use crate::webhooks::retry::parse_retry_after;
-use crate::webhooks::ssrf::{GuardedResolver, MAX_URL_LEN, Policy, check_before_send};
+use crate::webhooks::ssrf::{GuardedResolver, Policy, Refusal, check_before_send};
 
 /// Largest feed read, in bytes.
 pub const MAX_FEED_BYTES: usize = 10 * 1024 * 1024;
@@ -92,7 +94,7 @@ impl IcsFeeds {
 
     /// Fetches `url`, conditionally when `state` holds validators, within the time limit.
     async fn fetch(&self, url: &str, state: Option<&str>) -> Result<Fetched, ProviderError> {
-        let url = feed_url(url, &self.settings.policy)?;
+        let url = feed_url(url, "the ICS feed URL", &self.settings.policy)?;
         let host = host_of(&url);
         let validators: Validators = state
             .and_then(|state| serde_json::from_str(state).ok())
@@ -297,38 +299,25 @@ fn account_url(account: &Account) -> Result<&str, ProviderError> {
         .ok_or_else(|| ProviderError::Invalid("the ICS feed connection has no URL".into()))
 }
 
-/// The URL to fetch: `webcal://` (and `webcals://`) read as `https://`; absolute `http` or
-/// `https` with a host and no credentials; an IP literal checked against the policy by the
-/// webhooks' send-time check (names are checked by the resolver when connecting).
-fn feed_url(raw: &str, policy: &Policy) -> Result<Url, ProviderError> {
-    let invalid = |message: &str| ProviderError::Invalid(format!("the feed URL {message}"));
+/// A feed URL as it is fetched: `webcal://` (and `webcals://`, in any case) read as
+/// `https://`, surrounding space dropped.
+pub fn as_https(raw: &str) -> Cow<'_, str> {
     let raw = raw.trim();
-    if raw.len() > MAX_URL_LEN {
-        return Err(invalid(&format!("is longer than {MAX_URL_LEN} characters")));
-    }
-    let https = ["webcal://", "webcals://"].iter().find_map(|scheme| {
-        raw.get(..scheme.len())
-            .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-            .map(|_| format!("https://{}", &raw[scheme.len()..]))
-    });
-    let url = Url::parse(https.as_deref().unwrap_or(raw))
-        .map_err(|_| invalid("is not a valid absolute URL (expected https://…)"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("must use https, http or webcal"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("must not contain a user name or password"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("has no host"));
-    }
-    check_before_send(url.as_str(), policy).map_err(|_| {
-        ProviderError::Invalid(format!(
-            "the feed at {} is on a private address; feeds may only be read from public addresses",
-            host_of(&url)
-        ))
-    })?;
-    Ok(url)
+    ["webcal://", "webcals://"]
+        .iter()
+        .find_map(|scheme| {
+            raw.get(..scheme.len())
+                .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
+                .map(|_| Cow::Owned(format!("https://{}", &raw[scheme.len()..])))
+        })
+        .unwrap_or(Cow::Borrowed(raw))
+}
+
+/// The URL to fetch ([`as_https`]), checked by the SSRF guard's send-time check (names are
+/// checked by the resolver when connecting); `what` names it in a refusal.
+fn feed_url(raw: &str, what: &str, policy: &Policy) -> Result<Url, ProviderError> {
+    check_before_send(&as_https(raw), policy)
+        .map_err(|refusal| ProviderError::Invalid(refused_url(what, &refusal)))
 }
 
 /// Where a redirect leads, checked like the first URL.
@@ -343,7 +332,11 @@ fn next_hop(url: &Url, headers: &HeaderMap, policy: &Policy) -> Result<Url, Prov
     let next = url.join(location).map_err(|_| {
         ProviderError::Invalid(format!("the feed at {host} redirects to an invalid URL"))
     })?;
-    feed_url(next.as_str(), policy)
+    feed_url(
+        next.as_str(),
+        &format!("the URL the feed at {host} redirects to"),
+        policy,
+    )
 }
 
 fn conditional_headers(validators: &Validators) -> HeaderMap {
@@ -427,6 +420,9 @@ fn too_large(host: &str, limit: usize) -> ProviderError {
 /// A failed request as a provider error, without the URL reqwest would print.
 fn request_failed(url: &Url, error: reqwest::Error) -> ProviderError {
     let host = host_of(url);
+    if let Some(refusal @ Refusal::Private { .. }) = Refusal::in_chain(&error) {
+        return ProviderError::Unavailable(refused_url(&format!("the feed at {host}"), refusal));
+    }
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -469,22 +465,34 @@ mod tests {
     #[test]
     fn webcal_is_read_as_https_and_private_literals_are_refused() {
         let policy = Policy::default();
-        let url = feed_url("webcal://calendar.example.com/a.ics?token=x", &policy).unwrap();
+        let what = "the ICS feed URL";
+        let url = feed_url(
+            " webcal://calendar.example.com/a.ics?token=x",
+            what,
+            &policy,
+        )
+        .unwrap();
         assert_eq!(url.as_str(), "https://calendar.example.com/a.ics?token=x");
-        let url = feed_url("WEBCALS://calendar.example.com/b.ics", &policy).unwrap();
+        let url = feed_url("WEBCALS://calendar.example.com/b.ics", what, &policy).unwrap();
         assert_eq!(url.scheme(), "https");
         for refused in [
             "webcal://127.0.0.1/x.ics",
             "http://169.254.169.254/x",
             "ftp://example.com/x",
         ] {
-            let error = feed_url(refused, &policy).unwrap_err().to_string();
+            let error = feed_url(refused, what, &policy).unwrap_err().to_string();
+            assert!(error.contains("the ICS feed URL"), "{error}");
             assert!(
-                !error.contains("subscriberUrl") && !error.contains("webhooks"),
+                !error.contains("subscriberUrl") && !error.to_lowercase().contains("webhook"),
                 "{error}"
             );
         }
-        let error = feed_url("webcal://user:secret@example.com/x", &policy).unwrap_err();
+        let error = feed_url("webcal://127.0.0.1/x.ics", what, &policy).unwrap_err();
+        assert!(
+            error.to_string().contains("KAIROS_CALENDAR_ALLOW_PRIVATE"),
+            "{error}"
+        );
+        let error = feed_url("webcal://user:secret@example.com/x", what, &policy).unwrap_err();
         assert!(!error.to_string().contains("secret"), "{error}");
     }
 }

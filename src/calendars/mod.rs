@@ -34,6 +34,7 @@ use crate::config::Config;
 use crate::crypto::{Purpose, Vault, derive_key};
 use crate::secret::Secret;
 use crate::storage::Db;
+use crate::webhooks::ssrf::{MAX_URL_LEN, Refusal};
 
 /// The calendar use cases as configured: provider clients, OAuth apps, the vault of
 /// connection secrets, the signer of OAuth `state`, and the SSRF rule for hosts' URLs.
@@ -104,4 +105,75 @@ pub fn spawn_writer(
         tally,
     };
     crate::jobs::spawn(db, crate::jobs::table::TableQueue(writer), runner)
+}
+
+/// Where hosts' calendar URLs may point, and the settings that widen it.
+const PUBLIC_ONLY: &str = "calendar URLs may only point at public addresses (set \
+     KAIROS_CALENDAR_ALLOW_PRIVATE=true for a trusted network, or list the host in \
+     KAIROS_CALENDAR_ALLOWED_HOSTS)";
+
+/// A calendar URL the SSRF guard refused, as the host is told: `what` names what they gave
+/// ("the ICS feed URL", "the CalDAV server", "the URL the feed at … redirects to"), and a
+/// private address names the settings that change the rule. Shows no more of the URL than its
+/// host: a feed's query string may hold a secret.
+pub fn refused_url(what: &str, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::TooLong { length } => {
+            format!("{what} is {length} characters long; the maximum is {MAX_URL_LEN}")
+        }
+        Refusal::NotAbsolute(error) => {
+            format!("{what} is not a valid absolute URL ({error}); expected https://…")
+        }
+        Refusal::Scheme(scheme) => format!("{what} must use https or http, not `{scheme}`"),
+        Refusal::Credentials => format!("{what} must not contain a user name or password"),
+        Refusal::NoHost => format!("{what} has no host; expected https://…"),
+        Refusal::Unresolved { .. } => format!("{what} cannot be reached: {refusal}"),
+        Refusal::Private {
+            host: Some(host),
+            ip,
+        } => format!("{what} is on a private address (`{host}` resolves to {ip}); {PUBLIC_ONLY}"),
+        Refusal::Private { host: None, ip } => {
+            format!("{what} is on a private address ({ip}); {PUBLIC_ONLY}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_calendar_url_names_what_it_is_and_the_calendar_settings() {
+        let private = Refusal::Private {
+            host: Some("feeds.internal".into()),
+            ip: "10.0.0.7".parse().unwrap(),
+        };
+        let message = refused_url("the ICS feed URL", &private);
+        assert!(
+            message.starts_with(
+                "the ICS feed URL is on a private address (`feeds.internal` resolves to 10.0.0.7)"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("KAIROS_CALENDAR_ALLOW_PRIVATE"),
+            "{message}"
+        );
+        assert!(
+            message.contains("KAIROS_CALENDAR_ALLOWED_HOSTS"),
+            "{message}"
+        );
+        for refusal in [
+            private,
+            Refusal::Scheme("ftp".into()),
+            Refusal::Credentials,
+            Refusal::NoHost,
+        ] {
+            let message = refused_url("the CalDAV server", &refusal);
+            assert!(message.starts_with("the CalDAV server "), "{message}");
+            for webhook_words in ["subscriberUrl", "webhook", "WEBHOOK"] {
+                assert!(!message.contains(webhook_words), "{message}");
+            }
+        }
+    }
 }

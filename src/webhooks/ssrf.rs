@@ -1,11 +1,16 @@
-//! SSRF guard for webhook subscriber URLs.
+//! SSRF guard for URLs users give: webhook subscriber URLs, and hosts' calendar URLs (ICS
+//! feeds, CalDAV servers and every hop they redirect to).
 //!
-//! Owns the rule that webhooks go only to public internet addresses unless the operator says
-//! otherwise: without it, anyone who can register a subscription could make Kairos POST to
-//! its own admin ports, the cloud metadata service (169.254.169.254) or the private network.
-//! The rule is enforced twice: [`check`] when a subscription is saved (and before each send),
-//! and [`GuardedResolver`] when the HTTP client connects, so a DNS answer that changes between
-//! the two (DNS rebinding) is still refused.
+//! Owns the rule that such URLs reach only public internet addresses unless the operator says
+//! otherwise: without it, anyone who can register a URL could make Kairos contact its own admin
+//! ports, the cloud metadata service (169.254.169.254) or the private network.
+//! The rule is enforced twice: [`check`] when a URL is saved (and [`check_before_send`] before
+//! each request), and [`GuardedResolver`] when the HTTP client connects, so a DNS answer that
+//! changes between the two (DNS rebinding) is still refused.
+//!
+//! A refusal is a [`Refusal`], not a sentence: the guard does not know what the URL was for or
+//! which setting governs it, so each caller words it for its users (webhooks in
+//! `subscriptions::refused`, calendars in `calendars::refused_url`).
 
 use std::error::Error;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -134,34 +139,64 @@ fn embedded_v4(segments: [u16; 8]) -> Option<Ipv4Addr> {
     }
 }
 
-/// Checks a subscriber URL's form: absolute `http` or `https`, a host, no credentials, at most
-/// [`MAX_URL_LEN`] characters. Does not look at where the host points; see [`check`].
-pub fn check_syntax(raw: &str) -> Result<Url, String> {
-    if raw.len() > MAX_URL_LEN {
-        return Err(format!(
-            "subscriberUrl is {} characters long; the maximum is {MAX_URL_LEN}",
-            raw.len()
-        ));
+/// Why the guard refused a URL. Its `Display` is a neutral phrase for logs; users are told in
+/// their caller's words, which name the field and the setting that changes the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the URL is {length} characters long; the maximum is {MAX_URL_LEN}")]
+    TooLong { length: usize },
+    #[error("not a valid absolute URL ({0})")]
+    NotAbsolute(url::ParseError),
+    #[error("the URL uses `{0}`, not http or https")]
+    Scheme(String),
+    #[error("the URL contains a user name or password")]
+    Credentials,
+    #[error("the URL has no host")]
+    NoHost,
+    #[error("`{host}` does not resolve{}", if *.timed_out { " (lookup timed out)" } else { "" })]
+    Unresolved { host: String, timed_out: bool },
+    /// `host` is the name that resolved to `ip`; `None` when the URL gave the address itself.
+    #[error("{}", private_phrase(host.as_deref(), *ip))]
+    Private { host: Option<String>, ip: IpAddr },
+}
+
+fn private_phrase(host: Option<&str>, ip: IpAddr) -> String {
+    match host {
+        Some(host) => format!("`{host}` resolves to {ip}, a private address"),
+        None => format!("{ip} is a private address"),
     }
-    let url = Url::parse(raw).map_err(|error| {
-        format!("subscriberUrl is not a valid absolute URL ({error}); expected something like https://example.com/webhooks")
-    })?;
+}
+
+impl Refusal {
+    /// The first refusal in `error`'s source chain: how a [`GuardedResolver`] refusal comes
+    /// back out of the HTTP client.
+    pub fn in_chain<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a Refusal> {
+        let mut next = Some(error);
+        while let Some(error) = next {
+            if let Some(refusal) = error.downcast_ref::<Refusal>() {
+                return Some(refusal);
+            }
+            next = error.source();
+        }
+        None
+    }
+}
+
+/// Checks a URL's form: absolute `http` or `https`, a host, no credentials, at most
+/// [`MAX_URL_LEN`] characters. Does not look at where the host points; see [`check`].
+pub fn check_syntax(raw: &str) -> Result<Url, Refusal> {
+    if raw.len() > MAX_URL_LEN {
+        return Err(Refusal::TooLong { length: raw.len() });
+    }
+    let url = Url::parse(raw).map_err(Refusal::NotAbsolute)?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "subscriberUrl must use http or https, not `{}`",
-            url.scheme()
-        ));
+        return Err(Refusal::Scheme(url.scheme().to_owned()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("subscriberUrl must not contain a user name or password (`user:password@`); \
-             put a token in the path or query string instead, and verify deliveries with the webhook secret"
-            .to_owned());
+        return Err(Refusal::Credentials);
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(
-            "subscriberUrl has no host; expected something like https://example.com/webhooks"
-                .to_owned(),
-        );
+        return Err(Refusal::NoHost);
     }
     Ok(url)
 }
@@ -169,19 +204,20 @@ pub fn check_syntax(raw: &str) -> Result<Url, String> {
 /// The send-time check: the URL's form and, when its host is an IP literal, the address
 /// rule. Names are left to [`GuardedResolver`], which sees the addresses actually connected
 /// to, so a name is resolved once per attempt, not twice.
-pub fn check_before_send(raw: &str, policy: &Policy) -> Result<(), String> {
+pub fn check_before_send(raw: &str, policy: &Policy) -> Result<Url, Refusal> {
     let url = check_syntax(raw)?;
     match url.host() {
-        Some(Host::Ipv4(ip)) => check_literal(IpAddr::V4(ip), policy),
-        Some(Host::Ipv6(ip)) => check_literal(IpAddr::V6(ip), policy),
-        _ => Ok(()),
+        Some(Host::Ipv4(ip)) => check_literal(IpAddr::V4(ip), policy)?,
+        Some(Host::Ipv6(ip)) => check_literal(IpAddr::V6(ip), policy)?,
+        _ => {}
     }
+    Ok(url)
 }
 
-/// Checks a subscriber URL's form and that its host is a public address (or exempt under
-/// `policy`). Host names are resolved; if any address they resolve to is not allowed the URL is
-/// refused, since the HTTP client may pick any of them.
-pub async fn check(raw: &str, policy: &Policy) -> Result<Url, String> {
+/// Checks a URL's form and that its host is a public address (or exempt under `policy`). Host
+/// names are resolved; if any address they resolve to is not allowed the URL is refused, since
+/// the HTTP client may pick any of them.
+pub async fn check(raw: &str, policy: &Policy) -> Result<Url, Refusal> {
     let url = check_syntax(raw)?;
     if !policy.allow_private {
         check_destination(&url, policy).await?;
@@ -189,57 +225,60 @@ pub async fn check(raw: &str, policy: &Policy) -> Result<Url, String> {
     Ok(url)
 }
 
-async fn check_destination(url: &Url, policy: &Policy) -> Result<(), String> {
+async fn check_destination(url: &Url, policy: &Policy) -> Result<(), Refusal> {
     let name = match url.host() {
         Some(Host::Ipv4(ip)) => return check_literal(IpAddr::V4(ip), policy),
         Some(Host::Ipv6(ip)) => return check_literal(IpAddr::V6(ip), policy),
         Some(Host::Domain(name)) => name,
-        None => return Err("subscriberUrl has no host".to_owned()),
+        None => return Err(Refusal::NoHost),
     };
     if policy.allows_host(name) {
         return Ok(());
     }
     let port = url.port_or_known_default().unwrap_or(80);
-    let not_resolved = || format!("subscriberUrl: `{name}` does not resolve");
+    let unresolved = |timed_out| Refusal::Unresolved {
+        host: name.to_owned(),
+        timed_out,
+    };
     let addresses: Vec<SocketAddr> =
         tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name, port)))
             .await
-            .map_err(|_| format!("subscriberUrl: `{name}` does not resolve (lookup timed out)"))?
-            .map_err(|_| not_resolved())?
+            .map_err(|_| unresolved(true))?
+            .map_err(|_| unresolved(false))?
             .collect();
     if addresses.is_empty() {
-        return Err(not_resolved());
+        return Err(unresolved(false));
     }
-    match addresses
-        .iter()
-        .map(SocketAddr::ip)
-        .find(|ip| !policy.permits(*ip))
-    {
-        Some(ip) => Err(format!(
-            "subscriberUrl: `{name}` resolves to {ip}, a private address; {ADVICE}"
-        )),
+    match first_forbidden(&addresses, policy) {
+        Some(ip) => Err(Refusal::Private {
+            host: Some(name.to_owned()),
+            ip,
+        }),
         None => Ok(()),
     }
 }
 
-const ADVICE: &str = "webhooks may only be sent to public addresses \
-     (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)";
+fn first_forbidden(addresses: &[SocketAddr], policy: &Policy) -> Option<IpAddr> {
+    addresses
+        .iter()
+        .map(SocketAddr::ip)
+        .find(|ip| !policy.permits(*ip))
+}
 
-fn check_literal(ip: IpAddr, policy: &Policy) -> Result<(), String> {
+fn check_literal(ip: IpAddr, policy: &Policy) -> Result<(), Refusal> {
     if policy.permits(ip) {
         Ok(())
     } else {
-        Err(format!(
-            "subscriberUrl: {ip} is a private address; {ADVICE}"
-        ))
+        Err(Refusal::Private { host: None, ip })
     }
 }
 
-/// A DNS resolver for the delivery client that refuses names resolving to addresses the policy
-/// forbids, so the address actually connected to is the one that was checked.
+/// A DNS resolver for outgoing clients that refuses names resolving to addresses the policy
+/// forbids, so the address actually connected to is the one that was checked. Its refusals are
+/// [`Refusal`]s inside the client's error; find them with [`Refusal::in_chain`].
 ///
 /// Install it with `reqwest::ClientBuilder::dns_resolver`. URLs whose host is an IP literal
-/// never reach a resolver, so the sender calls [`check_before_send`] before each delivery.
+/// never reach a resolver, so senders call [`check_before_send`] before each request.
 #[derive(Clone, Debug, Default)]
 pub struct GuardedResolver {
     pub policy: Policy,
@@ -261,18 +300,18 @@ async fn guarded_lookup(
     // Port 0: reqwest substitutes the URL's port.
     let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
     if addresses.is_empty() {
-        return Err(format!("`{host}` does not resolve").into());
+        return Err(Box::new(Refusal::Unresolved {
+            host,
+            timed_out: false,
+        }));
     }
-    let refused = if policy.allows_host(&host) {
-        None
-    } else {
-        addresses
-            .iter()
-            .map(SocketAddr::ip)
-            .find(|ip| !policy.permits(*ip))
-    };
-    if let Some(ip) = refused {
-        return Err(format!("`{host}` resolves to {ip}, a private address; {ADVICE}").into());
+    if !policy.allows_host(&host)
+        && let Some(ip) = first_forbidden(&addresses, &policy)
+    {
+        return Err(Box::new(Refusal::Private {
+            host: Some(host),
+            ip,
+        }));
     }
     let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
     Ok(addresses)
@@ -358,24 +397,29 @@ mod tests {
 
     #[test]
     fn check_syntax_errors() {
+        let scheme = |s: &str| Refusal::Scheme(s.to_owned());
         let cases = [
-            ("ftp://example.com/x", "http or https"),
-            ("mailto:a@example.com", "http or https"),
-            ("https://user:pw@example.com/", "user name or password"),
-            ("https://user@example.com/", "user name or password"),
-            ("http://", "not a valid"),
-            ("/relative/path", "not a valid"),
-            ("not a url", "not a valid"),
+            ("ftp://example.com/x", scheme("ftp")),
+            ("mailto:a@example.com", scheme("mailto")),
+            ("https://user:pw@example.com/", Refusal::Credentials),
+            ("https://user@example.com/", Refusal::Credentials),
+            ("http://", Refusal::NotAbsolute(url::ParseError::EmptyHost)),
+            (
+                "/relative/path",
+                Refusal::NotAbsolute(url::ParseError::RelativeUrlWithoutBase),
+            ),
+            (
+                "not a url",
+                Refusal::NotAbsolute(url::ParseError::RelativeUrlWithoutBase),
+            ),
         ];
-        for (raw, needle) in cases {
-            let error = check_syntax(raw).expect_err(raw);
-            assert!(error.contains(needle), "{raw}: {error}");
+        for (raw, expected) in cases {
+            assert_eq!(check_syntax(raw).expect_err(raw), expected, "{raw}");
         }
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
-        assert!(
-            check_syntax(&long)
-                .expect_err("too long")
-                .contains("maximum")
+        assert_eq!(
+            check_syntax(&long).expect_err("too long"),
+            Refusal::TooLong { length: long.len() }
         );
     }
 
@@ -391,8 +435,9 @@ mod tests {
         let error = check("http://127.0.0.1:9/x", &Policy::default())
             .await
             .expect_err("loopback");
-        assert!(error.contains("127.0.0.1"), "{error}");
-        assert!(error.contains("KAIROS_WEBHOOK_ALLOW_PRIVATE"), "{error}");
+        let ip = "127.0.0.1".parse().expect("ip");
+        assert_eq!(error, Refusal::Private { host: None, ip });
+        assert_eq!(error.to_string(), "127.0.0.1 is a private address");
     }
 
     #[tokio::test]
@@ -444,7 +489,14 @@ mod tests {
         let error = check("http://localhost:9/", &Policy::default())
             .await
             .expect_err("localhost");
-        assert!(error.contains("`localhost`"), "{error}");
+        assert!(
+            matches!(&error, Refusal::Private { host: Some(h), ip } if h == "localhost" && ip.is_loopback()),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().starts_with("`localhost` resolves to "),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -466,7 +518,11 @@ mod tests {
         let error = check("https://no-such-host.invalid/", &Policy::default())
             .await
             .expect_err("unresolvable");
-        assert!(error.contains("does not resolve"), "{error}");
+        assert!(
+            matches!(&error, Refusal::Unresolved { host, .. } if host == "no-such-host.invalid"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("does not resolve"), "{error}");
     }
 
     #[tokio::test]
@@ -501,9 +557,30 @@ mod tests {
         let resolver = GuardedResolver::default();
         let error = match resolver.resolve(name("localhost")).await {
             Ok(_) => panic!("localhost should be refused"),
-            Err(error) => error.to_string(),
+            Err(error) => error,
         };
-        assert!(error.contains("`localhost`"), "{error}");
+        assert!(
+            matches!(Refusal::in_chain(&*error), Some(Refusal::Private { host: Some(h), .. }) if h == "localhost"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_resolver_refusal_is_found_in_the_clients_error() {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(GuardedResolver::default()))
+            .build()
+            .expect("client");
+        let error = client
+            .get("http://localhost:9/")
+            .send()
+            .await
+            .expect_err("localhost is refused");
+        assert!(
+            matches!(Refusal::in_chain(&error), Some(Refusal::Private { host: Some(h), .. }) if h == "localhost"),
+            "{error:?}"
+        );
     }
 
     #[tokio::test]

@@ -90,6 +90,33 @@ fn invalid(message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(message.into())
 }
 
+/// Where webhooks may go, and the setting that widens it.
+pub(crate) const PUBLIC_ONLY: &str = "webhooks may only be sent to public addresses \
+     (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)";
+
+/// A subscriber URL the SSRF guard refused, as its owner is told (and the delivery log says).
+pub(crate) fn refused(refusal: &ssrf::Refusal) -> String {
+    use ssrf::Refusal as R;
+    const EXAMPLE: &str = "expected something like https://example.com/webhooks";
+    match refusal {
+        R::TooLong { length } => format!(
+            "subscriberUrl is {length} characters long; the maximum is {}",
+            ssrf::MAX_URL_LEN
+        ),
+        R::NotAbsolute(error) => {
+            format!("subscriberUrl is not a valid absolute URL ({error}); {EXAMPLE}")
+        }
+        R::Scheme(scheme) => format!("subscriberUrl must use http or https, not `{scheme}`"),
+        R::Credentials => "subscriberUrl must not contain a user name or password \
+             (`user:password@`); put a token in the path or query string instead, and verify \
+             deliveries with the webhook secret"
+            .to_owned(),
+        R::NoHost => format!("subscriberUrl has no host; {EXAMPLE}"),
+        R::Unresolved { .. } => format!("subscriberUrl: {refusal}"),
+        R::Private { .. } => format!("subscriberUrl: {refusal}; {PUBLIC_ONLY}"),
+    }
+}
+
 fn not_found(id: &str) -> ServiceError {
     ServiceError::NotFound(format!("Webhook with id={id} not found"))
 }
@@ -117,13 +144,9 @@ async fn settle(
 ) -> Result<WebhookFields, ServiceError> {
     let url = pick(input.subscriber_url, current, |c| c.subscriber_url.clone())
         .ok_or_else(|| invalid("subscriberUrl: is required"))?;
-    let url = ssrf::check(url.trim(), policy).await.map_err(|e| {
-        if e.starts_with("subscriberUrl") {
-            invalid(e)
-        } else {
-            invalid(format!("subscriberUrl: {e}"))
-        }
-    })?;
+    let url = ssrf::check(url.trim(), policy)
+        .await
+        .map_err(|refusal| invalid(refused(&refusal)))?;
     let triggers = pick(input.triggers, current, WebhookRecord::triggers)
         .ok_or_else(|| invalid("triggers: is required (a list of trigger events)"))?;
     check_triggers(&triggers)?;
@@ -693,7 +716,44 @@ mod tests {
                 .await
                 .unwrap_err(),
         );
-        assert!(err.starts_with("subscriberUrl"), "{err}");
+        assert_eq!(
+            err,
+            "subscriberUrl: 127.0.0.1 is a private address; webhooks may only be sent to \
+             public addresses (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)"
+        );
+    }
+
+    #[test]
+    fn refused_subscriber_urls_read_as_before() {
+        let cases = [
+            (
+                "ftp://example.com/x",
+                "subscriberUrl must use http or https, not `ftp`",
+            ),
+            (
+                "https://user:pw@example.com/",
+                "subscriberUrl must not contain a user name or password (`user:password@`); \
+                 put a token in the path or query string instead, and verify deliveries with \
+                 the webhook secret",
+            ),
+            (
+                "not a url",
+                "subscriberUrl is not a valid absolute URL (relative URL without a base); \
+                 expected something like https://example.com/webhooks",
+            ),
+        ];
+        for (raw, expected) in cases {
+            let refusal = ssrf::check_syntax(raw).unwrap_err();
+            assert_eq!(refused(&refusal), expected, "{raw}");
+        }
+        let unresolved = ssrf::Refusal::Unresolved {
+            host: "gone.example".into(),
+            timed_out: true,
+        };
+        assert_eq!(
+            refused(&unresolved),
+            "subscriberUrl: `gone.example` does not resolve (lookup timed out)"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use super::retry;
 use super::signing;
 use super::ssrf::{self, GuardedResolver, Policy};
+use super::subscriptions;
 use crate::crypto::Vault;
 use crate::jobs::{self, Attempt, Next, Outcome, Queue, RetrySchedule, RunnerConfig};
 use crate::storage::webhooks::{self as store, AttemptOutcome, Due};
@@ -222,8 +223,8 @@ impl Deliveries {
     async fn post(&self, due: &Due) -> Reply {
         let d = &due.delivery;
         // IP literals never reach the resolver, so the address rule is checked here for them.
-        if let Err(e) = ssrf::check_before_send(&due.url, &self.config.policy) {
-            return Reply::Refused(e);
+        if let Err(refusal) = ssrf::check_before_send(&due.url, &self.config.policy) {
+            return Reply::Refused(subscriptions::refused(&refusal));
         }
         // The secret is opened here, where it signs, and nowhere else. One that does not open
         // (the secret key changed) is retried: restoring the key lets it go out signed.
@@ -303,12 +304,48 @@ fn describe(e: &reqwest::Error) -> String {
     let mut cause = String::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        cause = s.to_string();
+        cause = match s.downcast_ref::<ssrf::Refusal>() {
+            Some(refusal @ ssrf::Refusal::Private { .. }) => {
+                format!("{refusal}; {}", subscriptions::PUBLIC_ONLY)
+            }
+            _ => s.to_string(),
+        };
         source = s.source();
     }
     if cause.is_empty() {
         kind.to_owned()
     } else {
         format!("{kind}: {cause}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_resolver_refusal_names_the_webhook_setting() {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver::default()))
+            .build()
+            .expect("client");
+        let error = client
+            .post("http://localhost:9/hook")
+            .send()
+            .await
+            .expect_err("localhost is refused");
+        let message = describe(&error);
+        assert!(
+            message.starts_with("could not connect: `localhost` resolves to "),
+            "{message}"
+        );
+        assert!(
+            message.ends_with(&format!(
+                "a private address; {}",
+                subscriptions::PUBLIC_ONLY
+            )),
+            "{message}"
+        );
     }
 }

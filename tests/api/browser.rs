@@ -18,7 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::Method as M;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, data, spawn_app};
+use crate::helpers::{TestApp, data, eventually, spawn_app};
 use crate::pages::{booked, host_with_event};
 
 /// One browser test at a time: chromium is heavy on two cores.
@@ -70,16 +70,20 @@ impl Driver {
         };
         // Ready means chromedriver says so on /status, not merely that its port is open.
         let client = reqwest::Client::new();
-        for _ in 0..200 {
-            if let Ok(response) = client.get(format!("{}/status", driver.url)).send().await
-                && let Ok(status) = response.json::<Value>().await
-                && status["value"]["ready"] == true
-            {
-                return driver;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("chromedriver did not become ready");
+        let status = format!("{}/status", driver.url);
+        eventually(
+            "chromedriver to be ready",
+            Duration::from_secs(20),
+            async || {
+                let Ok(response) = client.get(&status).send().await else {
+                    return false;
+                };
+                let answer = response.json::<Value>().await.unwrap_or_default();
+                answer["value"]["ready"] == true
+            },
+        )
+        .await;
+        driver
     }
 
     /// A fresh browser window of `width` × `height` CSS pixels.

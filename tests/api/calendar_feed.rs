@@ -4,14 +4,13 @@
 //! answer 404, another user's key can neither see nor revoke a feed, and no attendee's email
 //! is in it.
 
-use std::time::Duration;
-
 use actix_web::{App, HttpResponse, HttpServer, web};
 use icalendar::parser::{Component, read_calendar, unfold};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, book, booking_body, day, host};
+use crate::calendars::synced;
 use crate::helpers::{
     TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with, user_with_key,
 };
@@ -55,20 +54,7 @@ async fn connect_and_sync(app: &TestApp, key: &str, url: &str) {
         201,
     )
     .await;
-    for _ in 0..100 {
-        let list = data(
-            app.call(Method::GET, "/v2/calendars", Some(key), None)
-                .await,
-            200,
-        )
-        .await;
-        let all = list["connectedCalendars"].as_array().unwrap();
-        if !all.is_empty() && all.iter().all(|c| !c["syncedAt"].is_null()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the calendar never synced");
+    synced(app, key).await;
 }
 
 /// `POST /v2/me/calendar-feed`: the feed's path under the app (checked to be under its URL).

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use crate::bookings::{book, booking_body, host, slot_starts};
 use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::{FakeMicrosoft, timed};
-use crate::helpers::{TestApp, TestDatabase, assert_error, data, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestDatabase, assert_error, data, eventually, spawn_app, spawn_app_with,
+};
 
 /// A feed on loopback whose text a test can change.
 pub struct Feed {
@@ -72,22 +74,24 @@ pub fn calendar(events: &[String]) -> String {
     )
 }
 
-/// Waits until every connection of `key`'s user has synced once; their list.
+/// Waits (up to 10 s) until every connection of `key`'s user has synced once; their list.
 pub(crate) async fn synced(app: &TestApp, key: &str) -> Value {
-    for _ in 0..100 {
-        let list = data(
-            app.call(Method::GET, "/v2/calendars", Some(key), None)
-                .await,
-            200,
-        )
-        .await;
-        let all = list["connectedCalendars"].as_array().unwrap();
-        if !all.is_empty() && all.iter().all(|c| !c["syncedAt"].is_null()) {
-            return list;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the calendars never synced");
+    eventually(
+        "the calendars to sync",
+        Duration::from_secs(10),
+        async || {
+            let list = data(
+                app.call(Method::GET, "/v2/calendars", Some(key), None)
+                    .await,
+                200,
+            )
+            .await;
+            let all = list["connectedCalendars"].as_array().unwrap();
+            let done = !all.is_empty() && all.iter().all(|c| !c["syncedAt"].is_null());
+            done.then_some(list)
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -247,8 +251,13 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// What a host is told when a calendar URL is on a private address.
+const CALENDAR_URLS_PUBLIC_ONLY: &str = "calendar URLs may only point at public addresses \
+     (set KAIROS_CALENDAR_ALLOW_PRIVATE=true for a trusted network, or list the host in \
+     KAIROS_CALENDAR_ALLOWED_HOSTS)";
+
 #[tokio::test]
-async fn a_feed_on_a_private_address_is_refused_by_default() {
+async fn calendar_urls_on_private_addresses_are_refused_naming_the_calendar_settings() {
     let database = TestDatabase::new().await;
     let config = kairos::config::Config {
         calendar_allow_private: false,
@@ -256,20 +265,67 @@ async fn a_feed_on_a_private_address_is_refused_by_default() {
     };
     let app = spawn_app_with(config, database).await;
     let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
-    let body = json!({"urls": ["http://127.0.0.1:9/cal.ics"]});
-    let message = assert_error(
-        app.call(
-            Method::POST,
-            "/v2/calendars/ics-feed/save",
-            Some(&key),
-            Some(body),
+    let refused = async |path: &str, body: Value| {
+        let message = assert_error(
+            app.call(Method::POST, path, Some(&key), Some(body)).await,
+            400,
+            "BadRequestException",
         )
-        .await,
-        400,
-        "BadRequestException",
+        .await;
+        assert!(!message.to_lowercase().contains("webhook"), "{message}");
+        assert!(!message.contains("subscriberUrl"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        message
+    };
+    let ics = "/v2/calendars/ics-feed/save";
+    let message = refused(
+        ics,
+        json!({"urls": ["http://127.0.0.1:9/cal.ics?token=s3cret"]}),
     )
     .await;
-    assert!(message.contains("urls"), "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "urls: the ICS feed URL is on a private address (127.0.0.1); {CALENDAR_URLS_PUBLIC_ONLY}"
+        )
+    );
+    // A name is judged by what it resolves to.
+    let message = refused(
+        ics,
+        json!({"urls": ["webcal://localhost:9/cal.ics?token=s3cret"]}),
+    )
+    .await;
+    assert!(
+        message.starts_with(
+            "urls: the ICS feed URL is on a private address (`localhost` resolves to "
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with(CALENDAR_URLS_PUBLIC_ONLY), "{message}");
+
+    let caldav = "/v2/calendars/caldav/credentials";
+    let server = |url: &str| json!({"serverUrl": url, "username": "ada", "password": "pw"});
+    let message = refused(caldav, server("http://169.254.169.254/dav/")).await;
+    assert_eq!(
+        message,
+        format!(
+            "serverUrl: the CalDAV server is on a private address (169.254.169.254); \
+             {CALENDAR_URLS_PUBLIC_ONLY}"
+        )
+    );
+    let message = refused(caldav, server("http://localhost:9/dav/")).await;
+    assert!(
+        message.starts_with("serverUrl: the CalDAV server is on a private address (`localhost`"),
+        "{message}"
+    );
+    assert!(message.ends_with(CALENDAR_URLS_PUBLIC_ONLY), "{message}");
+    let list = data(
+        app.call(Method::GET, "/v2/calendars", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(list["connectedCalendars"], json!([]));
 }
 
 /// An app whose Google endpoints are the fake's.
@@ -392,15 +448,15 @@ async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_stat
     )
     .await;
     let uid = booked["uid"].as_str().unwrap().to_owned();
-    let mut written = Vec::new();
-    for _ in 0..100 {
-        written = fake.events("cal-primary");
+    eventually("the booking's event", Duration::from_secs(10), async || {
+        let written = fake.events("cal-primary");
         if written.len() == 2 {
-            break;
+            Ok(())
+        } else {
+            Err(format!("{written:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(written.len(), 2, "{written:?}");
+    })
+    .await;
     let view = crate::helpers::booking_of(&app, &key, &uid).await;
     assert!(
         view["location"].as_str().unwrap().starts_with("https://"),
@@ -420,13 +476,10 @@ async fn microsoft_connects_blocks_receives_bookings_and_refuses_a_replayed_stat
         200,
     )
     .await;
-    for _ in 0..100 {
-        if fake.events("cal-primary").len() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(fake.events("cal-primary").len(), 1);
+    eventually("the event to go", Duration::from_secs(10), async || {
+        fake.events("cal-primary").len() == 1
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -465,21 +518,25 @@ async fn a_revoked_grant_marks_the_connection_invalid_and_check_says_so() {
         201,
     )
     .await;
-    let mut status = Value::Null;
-    for _ in 0..100 {
-        let list = data(
-            app.call(Method::GET, "/v2/calendars", Some(&key), None)
-                .await,
-            200,
-        )
-        .await;
-        status = list["connectedCalendars"][0]["status"].clone();
-        if status == "invalid" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(status, "invalid");
+    eventually(
+        "the connection to turn invalid",
+        Duration::from_secs(10),
+        async || {
+            let list = data(
+                app.call(Method::GET, "/v2/calendars", Some(&key), None)
+                    .await,
+                200,
+            )
+            .await;
+            let status = &list["connectedCalendars"][0]["status"];
+            if status == "invalid" {
+                Ok(())
+            } else {
+                Err(format!("status {status}"))
+            }
+        },
+    )
+    .await;
     let check = data(
         app.call(
             Method::GET,

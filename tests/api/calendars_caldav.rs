@@ -15,6 +15,8 @@ use kairos::calendars::{
 };
 use kairos::webhooks::ssrf::Policy;
 
+use crate::helpers::eventually;
+
 const RADICALE: &str = "radicale";
 
 const RIGHTS: &str = "\
@@ -80,13 +82,12 @@ impl Radicale {
             _dir: dir,
         };
         let client = reqwest::Client::new();
-        for _ in 0..100 {
-            if client.get(&radicale.url).send().await.is_ok() {
-                return radicale;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("radicale did not answer on {}", radicale.url);
+        let what = format!("radicale to answer on {}", radicale.url);
+        eventually(&what, Duration::from_secs(10), async || {
+            client.get(&radicale.url).send().await.is_ok()
+        })
+        .await;
+        radicale
     }
 
     /// `user`'s calendar `name` (MKCALENDAR), holding `component`, in Europe/Berlin.
@@ -327,7 +328,16 @@ async fn private_addresses_are_refused_unless_allowed() {
         .await
         .expect_err("127.0.0.1 is private");
     assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
-    assert!(error.to_string().contains("private address"), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("the CalDAV server is on a private address (127.0.0.1)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("KAIROS_CALENDAR_ALLOW_PRIVATE"),
+        "{message}"
+    );
+    assert!(!message.to_lowercase().contains("webhook"), "{message}");
     // A name resolving to a private address is refused too, at connect time.
     let named = server.url.replace("127.0.0.1", "localhost");
     let error = strict
@@ -335,6 +345,16 @@ async fn private_addresses_are_refused_unless_allowed() {
         .await
         .expect_err("localhost is private");
     assert!(matches!(error, ProviderError::Invalid(_)), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.contains("the CalDAV server is on a private address (`localhost` resolves to "),
+        "{message}"
+    );
+    assert!(
+        message.contains("KAIROS_CALENDAR_ALLOWED_HOSTS"),
+        "{message}"
+    );
+    assert!(!message.to_lowercase().contains("webhook"), "{message}");
 }
 
 /// A server on 127.0.0.1 that gives every request the same raw HTTP `answer` (`{self}` in it

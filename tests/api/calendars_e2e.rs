@@ -12,19 +12,13 @@ use crate::bookings::{book, booking_body, host, slot_starts};
 use crate::calendars::{Feed, app_with_google, calendar as vcalendar, consent_url, synced, vevent};
 use crate::calendars_caldav::{Radicale, password};
 use crate::fake_google::FakeGoogle;
-use crate::helpers::{TestApp, TestDatabase, assert_error, booking_of, data, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestDatabase, assert_error, booking_of, data, eventually, spawn_app_with,
+};
 use crate::webhooks::Receiver;
 
-/// Polls `check` every 100 ms for up to 20 s (a sync or write-back runs in the background).
-pub(crate) async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..200 {
-        if let Some(found) = check().await {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+/// How long a sync or write-back (running in the background) may take here.
+pub(crate) const BACKGROUND: Duration = Duration::from_secs(20);
 
 async fn calendars(app: &TestApp, key: &str) -> Value {
     data(
@@ -56,15 +50,15 @@ async fn sync_again(app: &TestApp, key: &str) {
         201,
     )
     .await;
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        last = calendars(app, key).await;
-        if last["connectedCalendars"][0]["syncedAt"] != before {
-            return;
+    eventually("the connection to sync again", BACKGROUND, async || {
+        let list = calendars(app, key).await;
+        if list["connectedCalendars"][0]["syncedAt"] != before {
+            Ok(())
+        } else {
+            Err(list.to_string())
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the connection did not sync again: {last}");
+    })
+    .await;
 }
 
 // ---- CalDAV ----
@@ -134,7 +128,7 @@ async fn caldav_connects_blocks_and_receives_moves_and_removes_bookings() {
     .await;
     let uid = booked["uid"].as_str().unwrap().to_owned();
     let ics_uid = booked["icsUid"].as_str().unwrap().to_owned();
-    let written = eventually("the written event", async || {
+    let written = eventually("the written event", BACKGROUND, async || {
         let found = events_with(&radicale, &calendar, &ics_uid).await;
         (found.len() == 1).then_some(found)
     })
@@ -155,7 +149,7 @@ async fn caldav_connects_blocks_and_receives_moves_and_removes_bookings() {
     .await;
     assert_eq!(moved["icsUid"], ics_uid.as_str(), "{moved}");
     let new_uid = moved["uid"].as_str().unwrap().to_owned();
-    eventually("the moved event", async || {
+    eventually("the moved event", BACKGROUND, async || {
         let found = events_with(&radicale, &calendar, &ics_uid).await;
         (found.len() == 1 && found[0].contains(&format!("{day}T1500"))).then_some(())
     })
@@ -173,7 +167,7 @@ async fn caldav_connects_blocks_and_receives_moves_and_removes_bookings() {
         200,
     )
     .await;
-    eventually("the removed event", async || {
+    eventually("the removed event", BACKGROUND, async || {
         events_with(&radicale, &calendar, &ics_uid)
             .await
             .is_empty()
@@ -250,7 +244,7 @@ async fn google_connects_writes_a_meet_booking_and_revokes_on_disconnect() {
     .await;
     let uid = booked["uid"].as_str().unwrap().to_owned();
     let ics_uid = booked["icsUid"].as_str().unwrap().to_owned();
-    let written = eventually("the Google event", async || {
+    let written = eventually("the Google event", BACKGROUND, async || {
         fake.events("ada@example.com")
             .into_iter()
             .find(|e| e["iCalUID"] == ics_uid.as_str())
@@ -258,7 +252,7 @@ async fn google_connects_writes_a_meet_booking_and_revokes_on_disconnect() {
     .await;
     let meet = written["hangoutLink"].as_str().unwrap().to_owned();
     assert!(meet.starts_with("https://meet.google.com/"), "{written}");
-    let view = eventually("the Meet link as the location", async || {
+    let view = eventually("the Meet link as the location", BACKGROUND, async || {
         let view = booking_of(&app, &key, &uid).await;
         (view["location"] == meet.as_str()).then_some(view)
     })

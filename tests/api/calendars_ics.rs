@@ -392,7 +392,10 @@ async fn failures_map_to_provider_errors_without_the_secret_query() {
     );
     let away = error("/away.ics").await;
     assert!(
-        matches!(&away, ProviderError::Invalid(m) if m.contains("private address")),
+        matches!(&away, ProviderError::Invalid(m) if m.starts_with(&format!(
+            "the URL the feed at {} redirects to is on a private address (169.254.169.254)",
+            server.address
+        ))),
         "{away:?}"
     );
     // A connection refused: a port nobody listens on.
@@ -428,15 +431,33 @@ async fn private_addresses_are_refused_unless_allowed() {
     let url = server.url("/cal.ics");
     let refused = busy(&strict, &url, None).await.unwrap_err();
     assert!(
-        matches!(&refused, ProviderError::Invalid(m) if m.contains("private address")),
+        matches!(&refused, ProviderError::Invalid(m) if m.starts_with("the ICS feed URL is on a private address (127.0.0.1)")),
         "{refused:?}"
     );
+    assert_names_the_calendar_settings(&refused);
     // A name that resolves to loopback is refused by the resolver when connecting.
-    let named = format!("http://localhost:{}/cal.ics", server.address.port());
+    let port = server.address.port();
+    let named = format!("http://localhost:{port}/cal.ics");
     let refused = busy(&strict, &named, None).await.unwrap_err();
+    let expected = format!("the feed at localhost:{port} is on a private address (`localhost`");
     assert!(
-        matches!(&refused, ProviderError::Unavailable(m) if m.contains("private address")),
+        matches!(&refused, ProviderError::Unavailable(m) if m.starts_with(&expected)),
         "{refused:?}"
     );
+    assert_names_the_calendar_settings(&refused);
     assert_eq!(server.count(), 0);
+}
+
+/// A refused address names the calendar settings, not the webhook ones.
+fn assert_names_the_calendar_settings(error: &ProviderError) {
+    let message = error.to_string();
+    assert!(
+        message.contains("KAIROS_CALENDAR_ALLOW_PRIVATE"),
+        "{message}"
+    );
+    assert!(
+        message.contains("KAIROS_CALENDAR_ALLOWED_HOSTS"),
+        "{message}"
+    );
+    assert!(!message.to_lowercase().contains("webhook"), "{message}");
 }

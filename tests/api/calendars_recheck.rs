@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 
 use crate::bookings::{at, book, booking_body, day, host, slot_starts};
 use crate::calendars::{Feed, calendar, event_at, google_config, synced};
-use crate::calendars_e2e::{eventually, google_consent};
+use crate::calendars_e2e::{BACKGROUND, google_consent};
 use crate::fake_google::{Failure, FakeGoogle};
+use crate::helpers::eventually;
 use crate::helpers::{TestApp, TestDatabase, assert_error, booking_of, data, spawn_app_with};
 
 /// `date` at `time` as the API answers instants.
@@ -68,7 +69,7 @@ async fn history_actions(app: &TestApp, key: &str, uid: &str) -> Vec<Value> {
 
 /// Waits for the write-back of booking `ics_uid` into Ada's Google calendar.
 async fn written_back(fake: &FakeGoogle, ics_uid: &str) {
-    eventually("the written-back event", async || {
+    eventually("the written-back event", BACKGROUND, async || {
         (fake.events("ada@example.com").into_iter()).find(|e| e["iCalUID"] == ics_uid)
     })
     .await;

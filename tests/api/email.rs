@@ -16,7 +16,9 @@ use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
 use crate::bookings::{at, booking_body, day, host, take_seat};
-use crate::helpers::{TestApp, TestDatabase, booking_of, data, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestDatabase, booking_of, data, eventually, spawn_app, spawn_app_with,
+};
 
 /// One message as the server received it.
 #[derive(Debug, Clone)]
@@ -90,17 +92,16 @@ impl SmtpServer {
 
     /// Waits until `n` messages have arrived; fails after 15 s.
     pub(crate) async fn wait_for(&self, n: usize) -> Vec<Mail> {
-        for _ in 0..300 {
-            {
-                let inbox = self.inbox.lock().await;
-                if inbox.len() >= n {
-                    return inbox.iter().map(parse).collect();
-                }
+        let what = format!("{n} emails");
+        eventually(&what, Duration::from_secs(15), async || {
+            let inbox = self.inbox.lock().await;
+            if inbox.len() >= n {
+                Ok(inbox.iter().map(parse).collect::<Vec<_>>())
+            } else {
+                Err(format!("{} emails", inbox.len()))
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let got = self.inbox.lock().await.len();
-        panic!("expected {n} emails, got {got}");
+        })
+        .await
     }
 }
 
@@ -200,15 +201,16 @@ pub(crate) async fn app_with_smtp(smtp: &SmtpServer) -> TestApp {
 /// Polls `select` until it counts `expected` rows (the worker records an outcome just after
 /// the SMTP server has the message); fails after 10 s with the last count.
 async fn settles_at(app: &TestApp, select: &str, expected: i64) {
-    let mut last = -1;
-    for _ in 0..200 {
-        last = app.db.count_rows(select).await.unwrap();
-        if last == expected {
-            return;
+    let what = format!("{expected} rows of {select}");
+    eventually(&what, Duration::from_secs(10), async || {
+        let rows = app.db.count_rows(select).await.unwrap();
+        if rows == expected {
+            Ok(())
+        } else {
+            Err(format!("{rows} rows"))
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{select}: {last} rows, expected {expected}");
+    })
+    .await;
 }
 
 pub(crate) fn to<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {

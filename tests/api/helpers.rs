@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use kairos::accounts::{self, NewAccount};
 use kairos::config::{Config, LogFormat, Secret};
@@ -148,6 +149,64 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+}
+
+/// What one look of a poll says: not yet, or done with what was awaited. `bool` and
+/// `Option<T>` say only that; `Err` of a `Result<T, String>` also says what was seen, for the
+/// message when the wait runs out.
+pub trait Polled {
+    type Awaited;
+    fn settled(self) -> Result<Self::Awaited, String>;
+}
+
+impl Polled for bool {
+    type Awaited = ();
+    fn settled(self) -> Result<(), String> {
+        if self { Ok(()) } else { Err(String::new()) }
+    }
+}
+
+impl<T> Polled for Option<T> {
+    type Awaited = T;
+    fn settled(self) -> Result<T, String> {
+        self.ok_or_else(String::new)
+    }
+}
+
+impl<T> Polled for Result<T, String> {
+    type Awaited = T;
+    fn settled(self) -> Result<T, String> {
+        self
+    }
+}
+
+/// How often [`eventually`] looks.
+const POLL_EVERY: Duration = Duration::from_millis(50);
+
+/// Looks with `check` every 50 ms until it settles, for at most `timeout`, and returns what it
+/// awaited: for what the app does in the background (a sync, a delivery, a write-back) or a
+/// process getting ready. Panics naming `what`, and the last thing seen, when time runs out.
+pub async fn eventually<P: Polled>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl AsyncFnMut() -> P,
+) -> P::Awaited {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let seen = match check().await.settled() {
+            Ok(awaited) => return awaited,
+            Err(seen) => seen,
+        };
+        if Instant::now() >= deadline {
+            let seen = if seen.is_empty() {
+                seen
+            } else {
+                format!("; last seen: {seen}")
+            };
+            panic!("timed out after {timeout:?} waiting for {what}{seen}");
+        }
+        tokio::time::sleep(POLL_EVERY).await;
     }
 }
 

@@ -11,7 +11,7 @@ use kairos::jobs::{self, Outcome, RetrySchedule, RunnerConfig};
 use kairos::storage::Db;
 use kairos::storage::jobs::{self as store, Finish, JobRecord, NewJob};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{eventually, spawn_app};
 
 const QUEUE: &str = "test";
 
@@ -85,14 +85,12 @@ async fn job(db: &Db, id: &str) -> JobRecord {
 
 /// Waits (up to 10 s) until the job is no longer queued.
 async fn finished(db: &Db, id: &str) -> JobRecord {
-    for _ in 0..200 {
+    let what = format!("job {id} to leave the queue");
+    eventually(&what, Duration::from_secs(10), async || {
         let job = job(db, id).await;
-        if job.status != store::QUEUED {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("job {id} still queued after 10 s");
+        (job.status != store::QUEUED).then_some(job)
+    })
+    .await
 }
 
 async fn errors(db: &Db, id: &str) -> Vec<Option<String>> {

@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 
 use crate::bookings::{book, booking_body, host};
 use crate::calendars::{consent, google_config, microsoft_config, synced};
-use crate::calendars_e2e::{eventually, google_consent};
+use crate::calendars_e2e::{BACKGROUND, google_consent};
 use crate::email::{Mail, SmtpServer, to};
 use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::FakeMicrosoft;
+use crate::helpers::eventually;
 use crate::helpers::{TestApp, TestDatabase, booking_of, data, spawn_app_with};
 use crate::webhooks::{Hit, Receiver, assert_signed};
 
@@ -210,7 +211,7 @@ async fn a_meet_link_is_announced_once_and_a_link_nobody_asked_for_is_not() {
     .await;
     let uid = booked["uid"].as_str().unwrap().to_owned();
     let ics_uid = booked["icsUid"].as_str().unwrap().to_owned();
-    eventually("the visit written back", async || {
+    eventually("the visit written back", BACKGROUND, async || {
         let history = history_of(&app, &key, &uid).await;
         history
             .contains(&"calendar_event_created".to_owned())

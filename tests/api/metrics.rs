@@ -8,7 +8,7 @@ use kairos::Application;
 use reqwest::Method as M;
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestDatabase, data, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, TestDatabase, data, eventually, spawn_app, spawn_app_with};
 use crate::pages::{booked, host_with_event};
 use crate::webhooks::Receiver;
 
@@ -141,16 +141,16 @@ async fn metrics_count_requests_bookings_and_deliveries() {
         .wait_for("the booking's delivery", |hits| !hits.is_empty())
         .await;
     // The delivery's outcome is recorded just after the receiver answers.
-    let mut scraped = samples(&app).await;
-    for _ in 0..100 {
-        let delivered = [("status", "delivered")];
-        if value(&scraped.1, "kairos_webhook_deliveries", &delivered).is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        scraped = samples(&app).await;
-    }
-    let (types, after) = scraped;
+    let delivered = [("status", "delivered")];
+    let (types, after) = eventually(
+        "the delivery in the metrics",
+        Duration::from_secs(5),
+        async || {
+            let scraped = samples(&app).await;
+            value(&scraped.1, "kairos_webhook_deliveries", &delivered).map(|_| scraped)
+        },
+    )
+    .await;
 
     assert_eq!(
         value(&after, "kairos_http_requests_total", &bookings),
@@ -209,7 +209,6 @@ async fn metrics_count_requests_bookings_and_deliveries() {
         value(&after, "kairos_booking_changes_total", &created),
         Some(1.0)
     );
-    let delivered = [("status", "delivered")];
     assert_eq!(
         value(&after, "kairos_webhook_deliveries", &delivered),
         Some(1.0)

@@ -3,6 +3,7 @@
 //! undocumented field fails). The test also fails if an operation is never exercised.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use crate::calendars_caldav::{Radicale, password};
 use crate::event_types::person;
 use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::FakeMicrosoft;
-use crate::helpers::{TestApp, TestDatabase, spawn_app_with};
+use crate::helpers::{TestApp, TestDatabase, eventually, spawn_app_with};
 
 /// A small JSON Schema checker for what the document uses: $ref, type, const, enum, anyOf,
 /// properties, required, additionalProperties, items.
@@ -254,12 +255,12 @@ async fn calendar_operations(
     // Push notifications for the channel and subscription the first syncs opened.
     let back = consent_url(app, key, "office365", "").await;
     assert_eq!(reqwest::get(&back).await.unwrap().status(), 200);
-    for _ in 0..100 {
-        if !google.channels().is_empty() && !microsoft.subscriptions().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(
+        "a push channel and subscription",
+        Duration::from_secs(10),
+        async || !google.channels().is_empty() && !microsoft.subscriptions().is_empty(),
+    )
+    .await;
     let subscription = microsoft.subscriptions()[0].clone();
     let notice = json!({"value": [{"subscriptionId": subscription["id"], "changeType": "created",
         "clientState": subscription["clientState"], "resource": "me/events/e1"}]});
@@ -543,23 +544,13 @@ async fn every_documented_operation_answers_as_documented() {
         .call(M::POST, &format!("/v2/webhooks/{wid}/ping"), k, None)
         .await;
     let did = ping["data"]["id"].as_str().unwrap().to_owned();
-    let mut finished = false;
-    for _ in 0..100 {
-        let (_, d) = c
-            .call(
-                M::GET,
-                &format!("/v2/webhooks/{wid}/deliveries/{did}"),
-                k,
-                None,
-            )
-            .await;
-        if d["data"]["status"] == "failed" {
-            finished = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(finished, "the ping to a refusing receiver failed for good");
+    let path = format!("/v2/webhooks/{wid}/deliveries/{did}");
+    eventually(
+        "the ping to a refusing receiver to fail for good",
+        Duration::from_secs(5),
+        async || c.call(M::GET, &path, k, None).await.1["data"]["status"] == "failed",
+    )
+    .await;
     c.call(
         M::GET,
         &format!("/v2/webhooks/{wid}/deliveries?status=failed&triggerEvent=PING"),

@@ -18,7 +18,9 @@ use kairos::config::Secret;
 use kairos::crypto::{Purpose, Vault};
 
 use crate::event_types::person;
-use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, always_bookable, assert_error, data, eventually, spawn_app, spawn_app_with,
+};
 use crate::process::Server;
 
 /// What a receiver got.
@@ -140,28 +142,30 @@ impl Receiver {
 
     /// Waits until `done` holds for the hits so far (up to 30 s).
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Hit]) -> bool) -> Vec<Hit> {
-        for _ in 0..600 {
+        eventually(what, Duration::from_secs(30), async || {
             let hits = self.hits();
             if done(&hits) {
-                return hits;
+                Ok(hits)
+            } else {
+                Err(format!("{} hits", hits.len()))
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("timed out waiting for {what}; got {:#?}", self.hits().len());
+        })
+        .await
     }
 }
 
-/// GETs `path` until `done` holds for its `data` (up to 5 s); returns the last `data`.
+/// GETs `path` until `done` holds for its `data` (up to 5 s); that `data`.
 async fn poll(app: &TestApp, key: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = data(app.call(M::GET, path, Some(key), None).await, 200).await;
-        if done(&last) {
-            break;
+    let what = format!("GET {path} to settle");
+    eventually(&what, Duration::from_secs(5), async || {
+        let answer = data(app.call(M::GET, path, Some(key), None).await, 200).await;
+        if done(&answer) {
+            Ok(answer)
+        } else {
+            Err(answer.to_string())
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    last
+    })
+    .await
 }
 
 fn hmac_hex(secret: &str, body: &[u8]) -> String {
@@ -435,6 +439,13 @@ async fn private_addresses_are_refused_unless_configured() {
         )
         .await;
         assert!(message.contains("subscriberUrl"), "{url}: {message}");
+        assert!(
+            message.contains(
+                "a private address; webhooks may only be sent to public addresses \
+                 (set KAIROS_WEBHOOK_ALLOW_PRIVATE=true for a trusted network)"
+            ),
+            "{url}: {message}"
+        );
     }
 }
 

@@ -10,8 +10,8 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
-use crate::calendars::{Account, Credentials, ProviderError};
-use crate::webhooks::ssrf::{GuardedResolver, Policy, check_before_send};
+use crate::calendars::{Account, Credentials, ProviderError, refused_url};
+use crate::webhooks::ssrf::{GuardedResolver, Policy, Refusal, check_before_send};
 
 /// Redirects followed for one request.
 const MAX_HOPS: usize = 5;
@@ -128,9 +128,8 @@ impl Wire {
         origin: Option<&url::Origin>,
         request: &Request,
     ) -> Result<Answer, ProviderError> {
-        check_before_send(request.url.as_str(), &self.policy).map_err(|why| {
-            ProviderError::Invalid(format!("Kairos will not contact {}: {why}", request.url))
-        })?;
+        check_before_send(request.url.as_str(), &self.policy)
+            .map_err(|refusal| refused(&request.url, &refusal))?;
         let mut builder = self
             .client
             .request(request.method.clone(), request.url.clone());
@@ -198,18 +197,24 @@ async fn read_bounded(mut response: reqwest::Response, url: &Url) -> Result<Stri
         .map_err(|_| ProviderError::Invalid(format!("the answer from {url} is not UTF-8 text")))
 }
 
+/// A URL (the server's, or one it redirected to) the SSRF guard refused: a setting to change.
+fn refused(url: &Url, refusal: &Refusal) -> ProviderError {
+    let why = refused_url("the CalDAV server", refusal);
+    ProviderError::Invalid(format!("Kairos will not contact {url}: {why}"))
+}
+
 /// A request that got no answer: a refused address is a setting to change, anything else
 /// (timeouts, connection errors) is worth another try.
 fn unreachable(url: &Url, error: &reqwest::Error) -> ProviderError {
+    if let Some(refusal @ Refusal::Private { .. }) = Refusal::in_chain(error) {
+        return refused(url, refusal);
+    }
     let mut chain = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         chain.push_str(": ");
         chain.push_str(&cause.to_string());
         source = cause.source();
-    }
-    if chain.contains("a private address") {
-        return ProviderError::Invalid(format!("Kairos will not contact {url}: {chain}"));
     }
     let what = if error.is_timeout() {
         "timed out"
