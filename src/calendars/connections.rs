@@ -410,6 +410,7 @@ impl Calendars {
         let (user_id, id, conn_id) = (user.id, calendar.id, calendar.connection_id);
         self.db
             .transaction(async |c| {
+                store::lock_connection(c, conn_id).await?;
                 store::set_selected(c, user_id, id, selected).await?;
                 // A newly selected calendar is read at once rather than at the next interval.
                 store::sync_soon(c, conn_id, now).await?;

@@ -243,6 +243,10 @@ impl Queue for Syncs {
         job: &ConnectionRecord,
         attempt: &Attempt<Fetched>,
     ) -> StorageResult<()> {
+        if !store::lock_connection(c, job.id).await? {
+            // Disconnected while it synced: nothing left to record.
+            return Ok(());
+        }
         let fetched = &attempt.report;
         if let Some(secrets) = &fetched.secrets {
             store::set_secrets(c, job.id, secrets).await?;

@@ -117,6 +117,21 @@ pub async fn connection(conn: &mut Conn<'_>, id: i64) -> StorageResult<Connectio
     .ok_or(StorageError::NotFound)
 }
 
+/// Locks the connection's row until the transaction ends (PostgreSQL; SQLite's writers are
+/// serialised anyway), and says whether it still exists. Every transaction that writes a
+/// connection's calendars or busy time takes this lock first, in the same order as a
+/// disconnect's cascade (connection, then its rows), so the two cannot deadlock.
+pub async fn lock_connection(conn: &mut Conn<'_>, id: i64) -> StorageResult<bool> {
+    let query = calendar_connections::table
+        .find(id)
+        .select(calendar_connections::id);
+    let found: Option<i64> = match conn {
+        Conn::Pg(c) => query.for_update().first(&mut **c).await.optional()?,
+        Conn::Sqlite(c) => query.first(&mut **c).await.optional()?,
+    };
+    Ok(found.is_some())
+}
+
 pub async fn delete_connection(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
     with_conn!(conn, |c| {
         diesel::delete(calendar_connections::table.find(id))
