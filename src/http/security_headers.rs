@@ -75,9 +75,12 @@ fn valid_source(source: &str) -> bool {
 /// What a request is, for its headers.
 struct PageKind {
     embeddable: bool,
-    /// The URL holds a booking's uid, which alone cancels or moves it, or a password link's
-    /// token.
+    /// The URL holds a booking's uid, which alone cancels or moves it.
     keyed: bool,
+    /// Sign-in and password-link pages: a link's token stays on this site, and the browser
+    /// still sends `Origin` with their forms (`no-referrer` would make it `null`, which the
+    /// console's origin check refuses).
+    auth: bool,
     host_page: bool,
 }
 
@@ -89,11 +92,9 @@ impl PageKind {
             // The booker's `/embed` forms, and the booking pages an embedded booker leads to
             // (they carry `embed` in the query).
             embeddable: path.ends_with("/embed") || (booking_page && embed_mode),
-            // Password links carry their token in the query.
             keyed: booking_page
-                || path.starts_with("/auth/")
-                || url::form_urlencoded::parse(query.as_bytes())
-                    .any(|(k, _)| k == "rescheduleUid" || k == "token"),
+                || url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "rescheduleUid"),
+            auth: path.starts_with("/auth/"),
             host_page: path == HOST_PAGE,
         }
     }
@@ -142,6 +143,8 @@ pub async fn security_headers(
     }
     let referrer = if kind.keyed {
         "no-referrer"
+    } else if kind.auth {
+        "same-origin"
     } else {
         "strict-origin-when-cross-origin"
     };

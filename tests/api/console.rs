@@ -155,6 +155,10 @@ async fn signing_in_opens_a_session_that_the_console_pages_accept() {
     assert_eq!(away.status(), 303);
     assert_eq!(location(&away), "/auth/login?next=%2Fevent-types");
 
+    // The sign-in page keeps its URL on this site, and its form still sends an Origin
+    // (a `no-referrer` page's form would send `Origin: null`, which is refused).
+    let form = visitor.get("/auth/login").await;
+    assert_eq!(form.headers()["referrer-policy"], "same-origin");
     let answer = visitor.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(answer.status(), 303);
     assert_eq!(location(&answer), "/event-types");
