@@ -331,6 +331,12 @@ pub async fn get(
         .await
 }
 
+/// A subscription the caller owns, at user or event-type level, addressed by id alone (the
+/// console's pages).
+pub async fn get_any(db: &Db, caller: i64, id: &str) -> Result<WebhookRecord, ServiceError> {
+    db.run(async |c| owned_any(c, caller, id).await).await
+}
+
 /// Applies `input` to the subscription: fields not given keep their values; the result is
 /// validated whole. `active: true` switches a disabled subscription back on.
 pub async fn update(

@@ -46,6 +46,22 @@ pub(crate) async fn axe_violations(browser: &Client) -> Vec<String> {
         .collect()
 }
 
+/// Signs `email` (with [`PASSWORD`]) in through the sign-in form; waits for the console.
+pub(crate) async fn sign_in(browser: &Client, app: &crate::helpers::TestApp, email: &str) {
+    browser
+        .goto(&format!("{}/auth/login", app.address))
+        .await
+        .unwrap();
+    crate::browser::fill(browser, "#email", email).await;
+    crate::browser::fill(browser, "#password", PASSWORD).await;
+    wait_for(browser, "form.auth-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(browser, ".console-nav").await;
+}
+
 #[tokio::test]
 async fn a_host_signs_in_with_the_keyboard_alone_on_accessible_pages() {
     let _turn = ONE_AT_A_TIME.lock().await;

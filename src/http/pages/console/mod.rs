@@ -6,6 +6,7 @@
 mod auth;
 mod event_types;
 pub mod session;
+mod webhooks;
 
 use actix_web::{HttpRequest, web};
 
@@ -18,6 +19,7 @@ use crate::sessions::SignedIn;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
+    webhooks::configure(cfg);
 }
 
 /// Where a console page belongs in the navigation.
