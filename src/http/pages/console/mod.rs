@@ -4,6 +4,8 @@
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
 mod auth;
+mod booking_detail;
+mod bookings;
 mod event_types;
 pub mod session;
 
@@ -18,6 +20,9 @@ use crate::sessions::SignedIn;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
+    // The lists and the export before `/bookings/{uid}`.
+    bookings::configure(cfg);
+    booking_detail::configure(cfg);
 }
 
 /// Where a console page belongs in the navigation.
