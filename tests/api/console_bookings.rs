@@ -2,29 +2,37 @@
 //! and webhook deliveries, the host's actions (seen through the API and a real webhook
 //! receiver), bulk cancel, the CSV export, and that nobody sees or touches another's bookings.
 
+use std::time::Duration as Wait;
+
 use chrono::{Duration, SecondsFormat, Utc};
 use reqwest::Method as M;
 use serde_json::{Value, json};
 
 use crate::console::{Visitor, person};
-use crate::helpers::{TestApp, always_bookable, booking_of, data, new_key, spawn_app};
+use crate::email::{SmtpServer, app_with_smtp};
+use crate::helpers::{TestApp, always_bookable, booking_of, data, eventually, new_key, spawn_app};
 use crate::webhooks::Receiver;
 
 /// A console user with an API key and an event type bookable around the clock.
 struct Host {
     key: String,
     event: i64,
+    user_id: i64,
 }
 
 async fn host(app: &TestApp, email: &str, extra: Value) -> Host {
-    person(app, email).await;
+    let user_id = person(app, email).await.id;
     let key = new_key(&app.db, email).await.1;
     let mut body = json!({"title": "Intro Call", "slug": "intro-call", "lengthInMinutes": 30});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
     let event = always_bookable(app, &key, body).await;
-    Host { key, event }
+    Host {
+        key,
+        event,
+        user_id,
+    }
 }
 
 /// A start `n` half hours into a day ten days ahead.
@@ -117,7 +125,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 async fn each_tab_lists_its_bookings_in_the_users_zone() {
     let app = spawn_app().await;
     let ada = host(&app, "ada@example.com", json!({})).await;
-    let confirming = json!({"slug": "vetted", "title": "Vetted Call",
+    let confirming = json!({"slug": "vetted", "title": "Vetted Call", "lengthInMinutes": 30,
         "confirmationPolicy": {"type": "always", "blockUnconfirmedBookingsInBooker": false}});
     let vetted = always_bookable(&app, &ada.key, confirming).await;
     let accepted = book(&app, ada.event, 20, "Grace Hopper", "grace@example.com").await;
@@ -162,7 +170,7 @@ async fn each_tab_lists_its_bookings_in_the_users_zone() {
 async fn filters_narrow_the_list_and_bad_ones_are_named() {
     let app = spawn_app().await;
     let ada = host(&app, "ada@example.com", json!({})).await;
-    let other = json!({"slug": "deep-dive", "title": "Deep Dive"});
+    let other = json!({"slug": "deep-dive", "title": "Deep Dive", "lengthInMinutes": 30});
     let deep = always_bookable(&app, &ada.key, other).await;
     let grace = book(&app, ada.event, 20, "Grace Hopper", "grace@navy.example").await;
     let alan = book(&app, deep, 22, "Alan Turing", "alan@bletchley.example").await;
@@ -256,7 +264,8 @@ async fn pages_follow_each_other_by_keyset() {
 
 #[tokio::test]
 async fn confirm_and_cancel_from_the_console_change_the_booking_and_send_webhooks() {
-    let app = spawn_app().await;
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
     let receiver = Receiver::start().await;
     let confirming = json!({"confirmationPolicy": {"type": "always", "blockUnconfirmedBookingsInBooker": false},
         "bookingFields": [{"type": "text", "slug": "company", "label": "Company", "required": false}]});
@@ -321,18 +330,33 @@ async fn confirm_and_cancel_from_the_console_change_the_booking_and_send_webhook
             .all(|h| h.json()["payload"]["uid"] == uid.as_str())
     );
 
-    // The detail page: the history with the console user as actor, each delivery's attempts.
-    let mut html = String::new();
-    for _ in 0..100 {
-        html = visitor.page(&page, 200).await;
-        if html.matches("data-delivery-status=\"delivered\"").count() == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // The detail page: the history with the console user as actor, each delivery's attempts,
+    // the emails (request, confirmation, cancellation; to Grace and to Ada) and how they went.
+    smtp.wait_for(6).await;
+    let html = eventually(
+        "sent emails and deliveries",
+        Wait::from_secs(10),
+        async || {
+            let html = visitor.page(&page, 200).await;
+            let delivered = html.matches("data-delivery-status=\"delivered\"").count();
+            let sent = html.matches("data-email-status=\"done\"").count();
+            if delivered == 3 && sent == 6 {
+                Ok(html)
+            } else {
+                Err(format!("{delivered} delivered, {sent} sent"))
+            }
+        },
+    )
+    .await;
+    for kind in ["email.requested", "email.booked", "email.cancelled"] {
+        assert!(
+            html.contains(&format!("data-email-kind=\"{kind}\"")),
+            "{kind} in {html}"
+        );
     }
-    assert_eq!(
-        html.matches("data-delivery-status=\"delivered\"").count(),
-        3,
+    assert!(
+        html.contains("Grace Hopper &lt;grace@example.com&gt;")
+            || html.contains("Grace Hopper &#60;grace@example.com&#62;"),
         "{html}"
     );
     assert!(
@@ -575,4 +599,125 @@ async fn the_export_holds_every_row_of_the_filtered_list_safely_quoted() {
         visitor.get("/bookings/export.csv?tab=nope").await.status(),
         400
     );
+}
+
+/// `owner` makes a team and `members` join it; the team's id.
+async fn team_of(app: &TestApp, owner: &Host, members: &[&Host]) -> i64 {
+    let body = json!({"name": "Crew"});
+    let team = data(
+        app.call(M::POST, "/v2/teams", Some(&owner.key), Some(body))
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for member in members {
+        let path = format!("/v2/teams/{team}/memberships");
+        let body = json!({"userId": member.user_id});
+        let invite = data(
+            app.call(M::POST, &path, Some(&owner.key), Some(body)).await,
+            201,
+        )
+        .await;
+        let path = format!("/v2/teams/{team}/memberships/{}", invite["id"]);
+        let body = json!({"accepted": true});
+        data(
+            app.call(M::PATCH, &path, Some(&member.key), Some(body))
+                .await,
+            200,
+        )
+        .await;
+    }
+    team
+}
+
+#[tokio::test]
+async fn team_admins_see_their_teams_bookings_and_other_members_do_not() {
+    let app = spawn_app().await;
+    let ada = host(&app, "ada@example.com", json!({})).await;
+    let bob = host(&app, "bob@example.com", json!({"slug": "bob"})).await;
+    let carol = host(&app, "carol@example.com", json!({"slug": "carol"})).await;
+    let (bob_id, carol_id) = (bob.user_id, carol.user_id);
+    let team = team_of(&app, &ada, &[&bob, &carol]).await;
+    let body = json!({"title": "Support", "slug": "support", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE", "hosts": [{"userId": bob_id}]});
+    let path = format!("/v2/teams/{team}/event-types");
+    let support = data(
+        app.call(M::POST, &path, Some(&ada.key), Some(body)).await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let uid = book(&app, support, 20, "Grace Hopper", "grace@example.com").await;
+    let page = format!("/bookings/{uid}");
+
+    // The owner administers the team: the list, the host filter, the detail, the actions.
+    let mut owner = Visitor::signed_in(&app, "ada@example.com").await;
+    let list = owner.page("/bookings/upcoming", 200).await;
+    assert_eq!(listed(&list), [uid.clone()]);
+    assert!(
+        list.contains(&format!("<option value=\"{bob_id}\"")),
+        "{list}"
+    );
+    let by_bob = owner
+        .page(&format!("/bookings/upcoming?host={bob_id}"), 200)
+        .await;
+    assert_eq!(listed(&by_bob), [uid.clone()]);
+    let by_carol = owner
+        .page(&format!("/bookings/upcoming?host={carol_id}"), 200)
+        .await;
+    assert!(listed(&by_carol).is_empty());
+    owner.page(&page, 200).await;
+    // The host sees it too; a member who does not host it neither sees nor touches it.
+    let mut host_bob = Visitor::signed_in(&app, "bob@example.com").await;
+    assert_eq!(
+        listed(&host_bob.page("/bookings/upcoming", 200).await),
+        [uid.clone()]
+    );
+    let mut member = Visitor::signed_in(&app, "carol@example.com").await;
+    assert!(listed(&member.page("/bookings/upcoming", 200).await).is_empty());
+    assert_eq!(member.get(&page).await.status(), 404);
+    let refused = member
+        .submit("/bookings/upcoming", &format!("{page}/cancel"), &[])
+        .await;
+    assert_eq!(refused.status(), 404);
+    let csv = member.page("/bookings/export.csv", 200).await;
+    assert_eq!(parse_csv(&csv).len(), 1, "{csv}");
+    // The admin's cancel goes through.
+    let done = owner.submit(&page, &format!("{page}/cancel"), &[]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(status_of(&app, &ada.key, &uid).await, "cancelled");
+}
+
+#[tokio::test]
+async fn no_shows_are_marked_on_a_past_booking() {
+    let app = spawn_app().await;
+    let ada = host(&app, "ada@example.com", json!({})).await;
+    let uid = book(&app, ada.event, 20, "Grace Hopper", "grace@example.com").await;
+    let page = format!("/bookings/{uid}");
+    let mut visitor = Visitor::signed_in(&app, "ada@example.com").await;
+    let upcoming = visitor.page(&page, 200).await;
+    assert!(!upcoming.contains("/no-show\""), "not before it starts");
+
+    into_the_past(&app, &uid, 2).await;
+    let html = visitor.page(&page, 200).await;
+    assert!(html.contains(&format!("{page}/no-show\"")), "{html}");
+    let form = [("absent", "Grace@Example.com")];
+    let done = visitor
+        .submit(&page, &format!("{page}/no-show"), &form)
+        .await;
+    assert_eq!(done.status(), 303);
+    let seen = booking_of(&app, &ada.key, &uid).await;
+    assert_eq!(seen["attendees"][0]["absent"], true, "{seen}");
+    assert_eq!(seen["absentHost"], false, "{seen}");
+    // Unticked again: present.
+    let done = visitor
+        .submit(&page, &format!("{page}/no-show"), &[("host_absent", "on")])
+        .await;
+    assert_eq!(done.status(), 303);
+    let seen = booking_of(&app, &ada.key, &uid).await;
+    assert_eq!(seen["attendees"][0]["absent"], false, "{seen}");
+    assert_eq!(seen["absentHost"], true, "{seen}");
 }

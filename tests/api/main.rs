@@ -16,6 +16,7 @@ mod calendars_recheck;
 mod cli;
 mod console;
 mod console_bookings;
+mod console_bookings_browser;
 mod console_browser;
 mod constraints;
 mod disclosure;

@@ -19,6 +19,7 @@ use crate::domain::{BookingStatus, text};
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
 use crate::http::{AppState, detached};
+use crate::notify::{self, SentEmail};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use crate::storage::bookings::HistoryRecord;
@@ -43,6 +44,8 @@ struct Words {
     history: &'static str,
     deliveries: &'static str,
     no_deliveries: &'static str,
+    emails: &'static str,
+    no_emails: &'static str,
     attempts: &'static str,
     no_attempts: &'static str,
     actions: &'static str,
@@ -103,6 +106,16 @@ fn words(lang: Lang) -> Words {
                 "Keine Webhook-Zustellungen an Ihre Abonnements.",
                 "Aucun envoi vers vos webhooks.",
                 "No hay entregas a sus webhooks.",
+            ],
+        ),
+        emails: pick(lang, ["Emails", "E-Mails", "E-mails", "Correos"]),
+        no_emails: pick(
+            lang,
+            [
+                "No emails were sent about this booking.",
+                "Zu dieser Buchung wurden keine E-Mails verschickt.",
+                "Aucun e-mail n’a été envoyé pour cette réservation.",
+                "No se enviaron correos sobre esta reserva.",
             ],
         ),
         attempts: pick(lang, ["Attempts", "Versuche", "Tentatives", "Intentos"]),
@@ -229,6 +242,15 @@ struct Entry {
     reason: String,
 }
 
+struct SentEmailView {
+    kind: String,
+    to: String,
+    subject: String,
+    status: String,
+    queued: String,
+    attempts: Vec<String>,
+}
+
 struct Delivery {
     trigger: String,
     status: String,
@@ -271,6 +293,7 @@ struct DetailPage {
     answers: Vec<(String, String)>,
     history: Vec<Entry>,
     deliveries: Vec<Delivery>,
+    emails: Vec<SentEmailView>,
     can_answer: bool,
     can_cancel: bool,
     can_mark_absent: bool,
@@ -352,16 +375,48 @@ fn delivery(d: &BookingDelivery, clock: Clock) -> Delivery {
     }
 }
 
-/// The booking, its history and its deliveries, if `user` may see it (else 404, as the API).
+fn sent_email(e: &SentEmail, clock: Clock) -> SentEmailView {
+    let attempts = (e.attempts.iter())
+        .map(|a| {
+            let error = a.error.as_deref().unwrap_or("OK");
+            format!(
+                "{} · {} ms · {error}",
+                clock.at(a.attempted_at),
+                a.latency_ms
+            )
+        })
+        .collect();
+    SentEmailView {
+        kind: e.kind.clone(),
+        to: e.to.clone(),
+        subject: e.subject.clone(),
+        status: e.status.clone(),
+        queued: clock.at(e.queued_at),
+        attempts,
+    }
+}
+
+/// What the detail page shows of a booking besides the booking itself.
+struct Record {
+    history: Vec<HistoryRecord>,
+    deliveries: Vec<BookingDelivery>,
+    emails: Vec<SentEmail>,
+}
+
+/// The booking, its history, deliveries and emails, if `user` may see it (else 404, as the
+/// API).
 async fn load(
     state: &AppState,
     user: i64,
     uid: &str,
-) -> Result<(BookingView, Vec<HistoryRecord>, Vec<BookingDelivery>), ServiceError> {
+) -> Result<(BookingView, Record), ServiceError> {
     let view = booking::get(&state.db, user, uid).await?;
-    let history = booking::history(&state.db, user, uid).await?;
-    let deliveries = subscriptions::of_booking(&state.db, user, view.record.id).await?;
-    Ok((view, history, deliveries))
+    let record = Record {
+        history: booking::history(&state.db, user, uid).await?,
+        deliveries: subscriptions::of_booking(&state.db, user, view.record.id).await?,
+        emails: notify::of_booking(&state.db, view.record.id).await?,
+    };
+    Ok((view, record))
 }
 
 fn people(view: &BookingView) -> (Vec<Person>, Vec<Person>) {
@@ -398,7 +453,7 @@ async fn render(
             .await
             .map_err(|_| PageError::internal("booking task failed"))?
     };
-    let (view, history, deliveries) = found.map_err(|e| PageError::from_service(lang, e))?;
+    let (view, record) = found.map_err(|e| PageError::from_service(lang, e))?;
     let clock = Clock::of(&who.user, lang);
     let r = &view.record;
     let now = Utc::now();
@@ -437,8 +492,13 @@ async fn render(
         attendees,
         no_show_host: r.no_show_host,
         answers: answers(&r.responses),
-        history: history.iter().map(|h| entry(h, clock)).collect(),
-        deliveries: deliveries.iter().map(|d| delivery(d, clock)).collect(),
+        history: record.history.iter().map(|h| entry(h, clock)).collect(),
+        deliveries: record
+            .deliveries
+            .iter()
+            .map(|d| delivery(d, clock))
+            .collect(),
+        emails: record.emails.iter().map(|e| sent_email(e, clock)).collect(),
         can_answer,
         can_cancel: open,
         can_mark_absent,

@@ -791,8 +791,8 @@ async fn bulk_cancel(
     let Frame { lang, chrome, nav } = Frame::new(&req, &who, Section::Bookings);
     let back = safe_back(form.back.as_deref());
     let mut uids: Vec<String> = form.uid.iter().map(|u| u.trim().to_owned()).collect();
-    uids.retain(|u| !u.is_empty());
-    uids.dedup();
+    let mut seen = std::collections::HashSet::new();
+    uids.retain(|u| !u.is_empty() && seen.insert(u.clone()));
     let problem = match (uids.len(), booking::reason(form.reason.clone())) {
         (0, _) => Some(
             pick(
