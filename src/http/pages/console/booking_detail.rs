@@ -7,7 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ use crate::http::{AppState, detached};
 use crate::notify::{self, SentEmail};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
-use crate::storage::bookings::HistoryRecord;
+use crate::storage::bookings::{BookingRecord, HistoryRecord};
 use crate::storage::users::User;
 use crate::webhooks::subscriptions::{self, BookingDelivery};
 
@@ -439,6 +439,34 @@ fn people(view: &BookingView) -> (Vec<Person>, Vec<Person>) {
     (hosts, attendees)
 }
 
+/// The actions a booking offers now: answer (confirm or decline), cancel, mark no-shows.
+struct Offers {
+    answer: bool,
+    cancel: bool,
+    absence: bool,
+}
+
+impl Offers {
+    fn of(r: &BookingRecord, now: DateTime<Utc>) -> Self {
+        Self {
+            answer: r.status == BookingStatus::Pending && r.end_at > now,
+            cancel: r.status.is_active() && r.end_at > now,
+            absence: r.status == BookingStatus::Accepted && r.start_at <= now,
+        }
+    }
+
+    /// The refusal of a form the booking no longer offers (it changed meanwhile).
+    fn orphan(&self, message: &Message) -> Option<String> {
+        let (form, error) = message.error.as_ref()?;
+        let offered = match *form {
+            "confirm" | "decline" => self.answer,
+            "cancel" => self.cancel,
+            _ => self.absence,
+        };
+        (!offered).then(|| error.clone())
+    }
+}
+
 async fn render(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -446,30 +474,31 @@ async fn render(
     uid: String,
     message: Message,
 ) -> PageResult {
-    let Frame { lang, chrome, nav } = Frame::new(req, who, Section::Bookings);
+    let frame = Frame::new(req, who, Section::Bookings);
     let found = {
         let (state, user, uid) = (state.clone(), who.user.id, uid.clone());
         detached(async move { load(&state, user, &uid).await })
             .await
             .map_err(|_| PageError::internal("booking task failed"))?
     };
-    let (view, record) = found.map_err(|e| PageError::from_service(lang, e))?;
-    let clock = Clock::of(&who.user, lang);
+    let (view, record) = found.map_err(|e| PageError::from_service(frame.lang, e))?;
+    let clock = Clock::of(&who.user, frame.lang);
+    html(detail_page(frame, clock, &view, record, message))
+}
+
+fn detail_page(
+    frame: Frame,
+    clock: Clock,
+    view: &BookingView,
+    record: Record,
+    message: Message,
+) -> DetailPage {
+    let Frame { lang, chrome, nav } = frame;
     let r = &view.record;
-    let now = Utc::now();
-    let open = r.status.is_active() && r.end_at > now;
+    let offers = Offers::of(r, Utc::now());
     let location = r.location.clone().filter(|l| !l.is_empty());
-    let (hosts, attendees) = people(&view);
-    let can_answer = r.status == BookingStatus::Pending && r.end_at > now;
-    let can_mark_absent = r.status == BookingStatus::Accepted && r.start_at <= now;
-    let orphan_error = (message.error.as_ref())
-        .filter(|(form, _)| match *form {
-            "confirm" | "decline" => !can_answer,
-            "cancel" => !open,
-            _ => !can_mark_absent,
-        })
-        .map(|(_, e)| e.clone());
-    html(DetailPage {
+    let (hosts, attendees) = people(view);
+    DetailPage {
         chrome,
         nav,
         words: words(lang),
@@ -479,8 +508,7 @@ async fn render(
         status_class: r.status.lower(),
         when: clock.span(r.start_at, r.end_at),
         event_type: view.event_slug.clone(),
-        location_is_link: location
-            .as_deref()
+        location_is_link: (location.as_deref())
             .is_some_and(|l| l.starts_with("https://") || l.starts_with("http://")),
         location,
         description: r.description.clone(),
@@ -499,12 +527,12 @@ async fn render(
             .map(|d| delivery(d, clock))
             .collect(),
         emails: record.emails.iter().map(|e| sent_email(e, clock)).collect(),
-        can_answer,
-        can_cancel: open,
-        can_mark_absent,
-        orphan_error,
+        can_answer: offers.answer,
+        can_cancel: offers.cancel,
+        can_mark_absent: offers.absence,
+        orphan_error: offers.orphan(&message),
         message,
-    })
+    }
 }
 
 async fn show(

@@ -587,8 +587,21 @@ async fn options(
     Ok((events, hosts))
 }
 
+/// What a list page shows, once read: its page of bookings and the filters' choices.
+struct Listing {
+    tab: Tab,
+    query: FilterQuery,
+    views: Vec<BookingView>,
+    has_prev: bool,
+    has_next: bool,
+    events: Vec<(String, String)>,
+    hosts: Vec<(String, String)>,
+    error: Option<FieldErrorView>,
+}
+
 async fn list(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> PageResult {
-    let Frame { lang, chrome, nav } = Frame::new(&req, &who, Section::Bookings);
+    let frame = Frame::new(&req, &who, Section::Bookings);
+    let lang = frame.lang;
     let tab = (req.path().rsplit('/').next())
         .and_then(Tab::parse)
         .ok_or_else(|| PageError::not_found(lang))?;
@@ -611,19 +624,46 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> Pa
             .map_err(|_| PageError::internal("booking filters task failed"))?
             .map_err(|e| PageError::from_service(lang, e))?
     };
-    let here = QueryState::from_request(&req);
-    let rows: Vec<Row> = (views.iter())
-        .map(|v| Row::of(v, clock, who.user.id, now))
-        .collect();
     let error = chosen.err().map(|e| FieldErrorView {
         field: e.field,
         message: e.message,
     });
+    let listing = Listing {
+        tab,
+        query,
+        views,
+        has_prev,
+        has_next,
+        events,
+        hosts,
+        error,
+    };
+    let rows = (listing.views.iter())
+        .map(|v| Row::of(v, clock, who.user.id, now))
+        .collect();
+    list_page(&req, frame, listing, rows)
+}
+
+/// The list page: 400 when a filter did not read (named next to it), else 200.
+fn list_page(req: &HttpRequest, frame: Frame, listing: Listing, rows: Vec<Row>) -> PageResult {
+    let Frame { lang, chrome, nav } = frame;
+    let Listing {
+        tab,
+        query,
+        views,
+        has_prev,
+        has_next,
+        events,
+        hosts,
+        error,
+    } = listing;
+    let here = QueryState::from_request(req);
     let status = if error.is_some() {
         actix_web::http::StatusCode::BAD_REQUEST
     } else {
         actix_web::http::StatusCode::OK
     };
+    let (first, last) = (views.first(), views.last());
     let mut response = html(ListPage {
         chrome,
         nav,
@@ -637,19 +677,13 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> Pa
         event_types: choices(events, query.event_type.trim()),
         hosts: choices(hosts, query.host.trim()),
         statuses: status_choices(lang, tab, query.status.trim()),
-        error,
-        prev: views
-            .first()
-            .filter(|_| has_prev)
-            .map(|v| page_href(&here, "before", v)),
-        next: views
-            .last()
-            .filter(|_| has_next)
-            .map(|v| page_href(&here, "after", v)),
+        prev: (first.filter(|_| has_prev)).map(|v| page_href(&here, "before", v)),
+        next: (last.filter(|_| has_next)).map(|v| page_href(&here, "after", v)),
         export: export_href(tab, &here),
-        back: back_href(&req, &here),
+        back: back_href(req, &here),
         cancelled: query.cancelled.parse().ok(),
         any_cancellable: rows.iter().any(|r| r.cancellable),
+        error,
         rows,
     })?;
     *response.status_mut() = status;
@@ -753,6 +787,7 @@ fn safe_back(back: Option<&str>) -> String {
 
 async fn cancel_each(
     state: &AppState,
+    lang: Lang,
     who: &User,
     uids: Vec<String>,
     reason: Option<String>,
@@ -771,13 +806,55 @@ async fn cancel_each(
             error: done.err().map(|e| match e {
                 ServiceError::Storage(_) | ServiceError::Internal(_) => {
                     tracing::error!(error = %e, "bulk cancel failed");
-                    "Something went wrong on our side.".to_owned()
+                    pick(
+                        lang,
+                        [
+                            "Something went wrong on our side.",
+                            "Bei uns ist etwas schiefgelaufen.",
+                            "Un problème est survenu de notre côté.",
+                            "Algo salió mal por nuestra parte.",
+                        ],
+                    )
+                    .to_owned()
                 }
                 other => other.to_string(),
             }),
         });
     }
     outcomes
+}
+
+/// The bookings a bulk cancel names (blanks and repeats dropped) and its reason, or why the
+/// form cannot be acted on, in the user's words.
+fn read_bulk(lang: Lang, form: BulkForm) -> Result<(Vec<String>, Option<String>), String> {
+    let mut seen = std::collections::HashSet::new();
+    let uids: Vec<String> = (form.uid.iter())
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty() && seen.insert(u.clone()))
+        .collect();
+    if uids.is_empty() {
+        let words = [
+            "Select at least one booking.",
+            "Wählen Sie mindestens eine Buchung.",
+            "Choisissez au moins une réservation.",
+            "Elija al menos una reserva.",
+        ];
+        return Err(pick(lang, words).to_owned());
+    }
+    if uids.len() > MAX_BULK {
+        let (before, after) = pick(
+            lang,
+            [
+                ("At most", "bookings at once."),
+                ("Höchstens", "Buchungen auf einmal."),
+                ("Au plus", "réservations à la fois."),
+                ("Como máximo", "reservas a la vez."),
+            ],
+        );
+        return Err(format!("{before} {MAX_BULK} {after}"));
+    }
+    let reason = booking::reason(form.reason).map_err(|m| format!("reason: {m}"))?;
+    Ok((uids, reason))
 }
 
 /// `POST /bookings/cancel`: cancels each selected booking through the cancel use case, each in
@@ -788,45 +865,35 @@ async fn bulk_cancel(
     form: ConsoleForm<BulkForm>,
 ) -> PageResult {
     let ConsoleForm { who, form } = form;
-    let Frame { lang, chrome, nav } = Frame::new(&req, &who, Section::Bookings);
+    let frame = Frame::new(&req, &who, Section::Bookings);
     let back = safe_back(form.back.as_deref());
-    let mut uids: Vec<String> = form.uid.iter().map(|u| u.trim().to_owned()).collect();
-    let mut seen = std::collections::HashSet::new();
-    uids.retain(|u| !u.is_empty() && seen.insert(u.clone()));
-    let problem = match (uids.len(), booking::reason(form.reason.clone())) {
-        (0, _) => Some(
-            pick(
-                lang,
-                [
-                    "Select at least one booking.",
-                    "Wählen Sie mindestens eine Buchung.",
-                    "Choisissez au moins une réservation.",
-                    "Elija al menos una reserva.",
-                ],
-            )
-            .to_owned(),
-        ),
-        (n, _) if n > MAX_BULK => Some(format!("At most {MAX_BULK} bookings at once.")),
-        (_, Err(m)) => Some(format!("reason: {m}")),
-        _ => None,
+    let (uids, reason) = match read_bulk(frame.lang, form) {
+        Ok(read) => read,
+        Err(problem) => return outcome_page(frame, back, Vec::new(), Some(problem)),
     };
-    let outcomes = match &problem {
-        Some(_) => Vec::new(),
-        None => {
-            let (state, user) = (state.clone(), who.user.clone());
-            let reason = booking::reason(form.reason).unwrap_or_default();
-            detached(async move { cancel_each(&state, &user, uids, reason).await })
-                .await
-                .map_err(|_| PageError::internal("bulk cancel task failed"))?
-        }
+    let outcomes = {
+        let (state, user, lang) = (state.clone(), who.user.clone(), frame.lang);
+        detached(async move { cancel_each(&state, lang, &user, uids, reason).await })
+            .await
+            .map_err(|_| PageError::internal("bulk cancel task failed"))?
     };
-    if problem.is_none() && outcomes.iter().all(|o| o.error.is_none()) {
+    if outcomes.iter().all(|o| o.error.is_none()) {
         let sep = if back.contains('?') { '&' } else { '?' };
-        return Err(PageError::redirect(format!(
-            "{back}{sep}cancelled={}",
-            outcomes.len()
-        )));
+        let done = outcomes.len();
+        return Err(PageError::redirect(format!("{back}{sep}cancelled={done}")));
     }
+    outcome_page(frame, back, outcomes, None)
+}
+
+/// What became of each booking of a bulk cancel (200 if any was cancelled, else 400), or why
+/// none was tried.
+fn outcome_page(
+    frame: Frame,
+    back: String,
+    outcomes: Vec<Outcome>,
+    problem: Option<String>,
+) -> PageResult {
+    let Frame { lang, chrome, nav } = frame;
     let status = if outcomes.iter().any(|o| o.error.is_none()) {
         actix_web::http::StatusCode::OK
     } else {
