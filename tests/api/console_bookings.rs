@@ -700,6 +700,11 @@ async fn no_shows_are_marked_on_a_past_booking() {
     let mut visitor = Visitor::signed_in(&app, "ada@example.com").await;
     let upcoming = visitor.page(&page, 200).await;
     assert!(!upcoming.contains("/no-show\""), "not before it starts");
+    let reschedule = format!("href=\"/reschedule/{uid}\"");
+    assert!(
+        upcoming.contains(&reschedule),
+        "the booker's reschedule page"
+    );
 
     into_the_past(&app, &uid, 2).await;
     let html = visitor.page(&page, 200).await;
