@@ -114,9 +114,9 @@ fn containing(text: &str) -> String {
 /// The bookings the caller may see: those they organise or host, and those of their teams'
 /// event types. A macro, not a function: the boxed query's type depends on the backend, which
 /// `with_conn!` picks, so the query is written once and expanded for each. Hosting is a
-/// correlated `EXISTS` on the claims' key, bounded by the filter's start range (a claim starts
-/// at most [`MAX_CLAIM_SPAN`] before its booking and never after it), so a page does not
-/// gather every claim of a busy host first.
+/// correlated `EXISTS` on the claims, bounded by the filter's start range (a claim starts at
+/// most [`MAX_CLAIM_SPAN`] before its booking and never after it): SQLite probes it per row by
+/// the claims' key; PostgreSQL hashes the host's claims in that range once (docs/PERFORMANCE.md).
 macro_rules! visible {
     ($f:expr) => {{
         let f: &ListFilter = $f;
