@@ -62,6 +62,10 @@ pub enum Actor {
         key_id: i64,
         user_id: i64,
     },
+    /// A user signed in to the console.
+    User {
+        user_id: i64,
+    },
     /// The person holding the booking link (the booker), by email when known.
     Booker(Option<String>),
     System,
@@ -71,6 +75,7 @@ impl Actor {
     fn kind(&self) -> &'static str {
         match self {
             Actor::ApiKey { .. } => "api_key",
+            Actor::User { .. } => "user",
             Actor::Booker(_) => "booker",
             Actor::System => "system",
         }
@@ -79,6 +84,7 @@ impl Actor {
     fn id(&self) -> Option<String> {
         match self {
             Actor::ApiKey { key_id, user_id } => Some(format!("user:{user_id}/key:{key_id}")),
+            Actor::User { user_id } => Some(format!("user:{user_id}")),
             Actor::Booker(email) => email.clone(),
             Actor::System => None,
         }
@@ -86,7 +92,7 @@ impl Actor {
 
     pub fn user_id(&self) -> Option<i64> {
         match self {
-            Actor::ApiKey { user_id, .. } => Some(*user_id),
+            Actor::ApiKey { user_id, .. } | Actor::User { user_id } => Some(*user_id),
             _ => None,
         }
     }

@@ -209,3 +209,79 @@ pub async fn list(
     })
     .await
 }
+
+/// One page of the bookings `filter` selects, not counting the rest (the console's keyset
+/// pages and exports, which must stay quick however many bookings match).
+pub async fn page(
+    db: &Db,
+    mut filter: store::ListFilter,
+) -> Result<Vec<BookingView>, ServiceError> {
+    db.run(async |c| {
+        filter.visible_teams = teams::managed_team_ids(c, filter.visible_to_user).await?;
+        let records = store::rows(c, &filter).await?;
+        views(c, records).await
+    })
+    .await
+}
+
+/// The lists Cal.com shows a host: `GET /v2/bookings?status=…` and the console's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Upcoming,
+    Recurring,
+    Unconfirmed,
+    Past,
+    Cancelled,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Upcoming,
+        Tab::Unconfirmed,
+        Tab::Recurring,
+        Tab::Past,
+        Tab::Cancelled,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Upcoming => "upcoming",
+            Tab::Recurring => "recurring",
+            Tab::Unconfirmed => "unconfirmed",
+            Tab::Past => "past",
+            Tab::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == raw)
+    }
+
+    /// The statuses this tab lists.
+    pub fn statuses(self) -> Vec<BookingStatus> {
+        match self {
+            Tab::Unconfirmed => vec![BookingStatus::Pending],
+            Tab::Cancelled => vec![BookingStatus::Cancelled, BookingStatus::Rejected],
+            _ => BookingStatus::ACTIVE.to_vec(),
+        }
+    }
+
+    /// Past and cancelled bookings read newest first, the others soonest first.
+    pub fn newest_first(self) -> bool {
+        matches!(self, Tab::Past | Tab::Cancelled)
+    }
+
+    /// Narrows `f` to this tab's bookings as of `now`.
+    pub fn narrow(self, f: &mut store::ListFilter, now: DateTime<Utc>) {
+        f.statuses = self.statuses();
+        match self {
+            Tab::Upcoming | Tab::Unconfirmed => f.end_after = Some(now),
+            Tab::Recurring => {
+                f.end_after = Some(now);
+                f.recurring_only = true;
+            }
+            Tab::Past => f.end_before = Some(now),
+            Tab::Cancelled => {}
+        }
+    }
+}

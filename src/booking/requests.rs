@@ -90,6 +90,20 @@ pub struct BookingRequest {
     pub max_guests: usize,
 }
 
+/// The longest reason (for cancelling, declining, rescheduling) a booking keeps, in characters.
+pub const MAX_REASON: usize = 2000;
+
+/// A reason as given: blank is none; one longer than [`MAX_REASON`] is refused.
+pub fn reason(raw: Option<String>) -> Result<Option<String>, String> {
+    match raw {
+        Some(r) if r.chars().count() > MAX_REASON => {
+            Err(format!("at most {MAX_REASON} characters"))
+        }
+        Some(r) if r.trim().is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CancelRequest {
     pub reason: Option<String>,

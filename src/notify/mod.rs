@@ -9,7 +9,7 @@ pub mod worker;
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::config::EmailSettings;
 use crate::event_types;
@@ -17,7 +17,7 @@ use crate::service::ServiceError;
 use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
 use crate::storage::jobs::{self, NewJob};
 use crate::storage::users;
-use crate::storage::{Conn, StorageResult};
+use crate::storage::{Conn, Db, StorageResult};
 use crate::webhooks::Outbox;
 use crate::webhooks::payload::Change;
 
@@ -108,25 +108,76 @@ pub async fn booking_changed(
     };
     let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {
-        queue(c, &email, notice.kind()).await?;
+        queue_about(c, &email, notice.kind(), Some(booking.id)).await?;
     }
     Ok(())
 }
 
 /// Queues one email of `kind` in the caller's transaction, to be sent now.
 pub async fn queue(c: &mut Conn<'_>, email: &Email, kind: &str) -> StorageResult<()> {
+    queue_about(c, email, kind, None).await
+}
+
+/// Queues one email of `kind` about booking `booking_id` (if any), to be sent now.
+async fn queue_about(
+    c: &mut Conn<'_>,
+    email: &Email,
+    kind: &str,
+    booking_id: Option<i64>,
+) -> StorageResult<()> {
     // Strings and an optional attachment of strings: serialising cannot fail.
     let payload = serde_json::to_string(email).expect("an email serialises");
-    jobs::enqueue(
-        c,
-        &NewJob {
-            queue: QUEUE,
-            kind,
-            payload: &payload,
-            run_at: Utc::now(),
-            max_attempts: MAX_ATTEMPTS,
-        },
-    )
-    .await?;
+    let job = NewJob {
+        queue: QUEUE,
+        kind,
+        payload: &payload,
+        run_at: Utc::now(),
+        max_attempts: MAX_ATTEMPTS,
+    };
+    jobs::enqueue_about(c, &job, booking_id).await?;
     Ok(())
+}
+
+/// An email a booking's change queued, as its hosts may review it: to whom, about what, and
+/// how sending it went (every attempt).
+#[derive(Debug)]
+pub struct SentEmail {
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `queued`, `done`, `dead` (given up) or `cancelled`.
+    pub status: String,
+    pub queued_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub attempts: Vec<jobs::AttemptRecord>,
+}
+
+/// The most emails of one booking [`of_booking`] reads.
+const BOOKING_EMAILS: i64 = 50;
+
+/// The emails booking `booking_id`'s changes queued, newest first. The caller has checked that
+/// the booking is the user's to see.
+pub async fn of_booking(db: &Db, booking_id: i64) -> Result<Vec<SentEmail>, ServiceError> {
+    db.run(async |c| {
+        let mut out = Vec::new();
+        for row in jobs::of_booking(c, QUEUE, booking_id, BOOKING_EMAILS).await? {
+            let email: Email = serde_json::from_str(&row.job.payload).map_err(|e| {
+                ServiceError::Internal(anyhow::anyhow!("job {} holds no email: {e}", row.job.id))
+            })?;
+            let attempts = jobs::attempts(c, &row.job.id).await?;
+            out.push(SentEmail {
+                kind: row.job.kind,
+                to: format!("{} <{}>", email.to_name, email.to_email),
+                subject: email.subject,
+                status: row.job.status,
+                queued_at: row.created_at.and_utc(),
+                finished_at: row.finished_at.map(|t| t.and_utc()),
+                last_error: row.job.last_error,
+                attempts,
+            });
+        }
+        Ok(out)
+    })
+    .await
 }

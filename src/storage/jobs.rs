@@ -2,7 +2,7 @@
 //! a job (the outbox), and leased by workers: a job is done, retried later or dead, and a
 //! worker that dies mid-job loses nothing, since an expired lease makes the job due again.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -43,6 +43,15 @@ fn job_id() -> String {
 }
 
 pub async fn enqueue(conn: &mut Conn<'_>, job: &NewJob<'_>) -> StorageResult<String> {
+    enqueue_about(conn, job, None).await
+}
+
+/// Queues `job`, noting the booking it is about (a booking's emails, shown in the console).
+pub async fn enqueue_about(
+    conn: &mut Conn<'_>,
+    job: &NewJob<'_>,
+    booking_id: Option<i64>,
+) -> StorageResult<String> {
     let id = job_id();
     let now = to_db_time(Utc::now());
     with_conn!(conn, |c| {
@@ -56,6 +65,7 @@ pub async fn enqueue(conn: &mut Conn<'_>, job: &NewJob<'_>) -> StorageResult<Str
                 jobs::run_at.eq(to_db_time(job.run_at)),
                 jobs::max_attempts.eq(job.max_attempts),
                 jobs::created_at.eq(now),
+                jobs::booking_id.eq(booking_id),
             ))
             .execute(c)
             .await
@@ -248,6 +258,36 @@ pub async fn list(conn: &mut Conn<'_>, queue: &str) -> StorageResult<Vec<JobReco
             .filter(jobs::queue.eq(queue))
             .order(jobs::id)
             .select(JobRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// A job about a booking, with when it was queued and finished.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct BookingJob {
+    #[diesel(embed)]
+    pub job: JobRecord,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// Up to `limit` jobs of `queue` about booking `booking_id`, newest first.
+pub async fn of_booking(
+    conn: &mut Conn<'_>,
+    queue: &str,
+    booking_id: i64,
+    limit: i64,
+) -> StorageResult<Vec<BookingJob>> {
+    let rows = with_conn!(conn, |c| {
+        jobs::table
+            .filter(jobs::booking_id.eq(booking_id))
+            .filter(jobs::queue.eq(queue))
+            .order(jobs::id.desc())
+            .limit(limit)
+            .select(BookingJob::as_select())
             .load(c)
             .await
     })?;

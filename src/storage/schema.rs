@@ -435,6 +435,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        booking_id -> Nullable<BigInt>,
     }
 }
 diesel::table! {

@@ -573,6 +573,25 @@ pub async fn find_delivery(
     Ok(found)
 }
 
+/// Up to `limit` deliveries of a booking's changes, newest first, each with its subscription.
+pub async fn deliveries_of_booking(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    limit: i64,
+) -> StorageResult<Vec<(DeliveryRecord, WebhookRecord)>> {
+    let found = with_conn!(conn, |c| {
+        webhook_deliveries::table
+            .inner_join(webhooks::table)
+            .filter(webhook_deliveries::booking_id.eq(booking_id))
+            .order(webhook_deliveries::id.desc())
+            .limit(limit)
+            .select((DeliveryRecord::as_select(), WebhookRecord::as_select()))
+            .load(c)
+            .await
+    })?;
+    Ok(found)
+}
+
 pub async fn attempts(conn: &mut Conn<'_>, delivery_id: &str) -> StorageResult<Vec<AttemptRecord>> {
     let found = with_conn!(conn, |c| {
         webhook_attempts::table

@@ -523,6 +523,47 @@ pub async fn delivery(
     .await
 }
 
+/// A delivery of a booking's change, with its subscriber and every attempt.
+#[derive(Debug)]
+pub struct BookingDelivery {
+    pub delivery: DeliveryRecord,
+    pub subscriber_url: String,
+    pub attempts: Vec<AttemptRecord>,
+}
+
+/// The most deliveries of one booking [`of_booking`] reads.
+const BOOKING_DELIVERIES: i64 = 50;
+
+/// The deliveries of booking `booking_id`'s changes to subscriptions `caller` owns (their
+/// own, or an event type's they manage), newest first: another owner's subscriber stays
+/// hidden even from someone who may see the booking. The caller has checked the booking.
+pub async fn of_booking(
+    db: &Db,
+    caller: i64,
+    booking_id: i64,
+) -> Result<Vec<BookingDelivery>, ServiceError> {
+    db.run(async |c| {
+        let mut out = Vec::new();
+        for (delivery, hook) in
+            store::deliveries_of_booking(c, booking_id, BOOKING_DELIVERIES).await?
+        {
+            match owned(c, caller, hook.event_type_id, &hook.id).await {
+                Ok(_) => {}
+                Err(ServiceError::NotFound(_)) => continue,
+                Err(other) => return Err(other),
+            }
+            let attempts = store::attempts(c, &delivery.id).await?;
+            out.push(BookingDelivery {
+                delivery,
+                subscriber_url: hook.subscriber_url,
+                attempts,
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
 /// Sends a finished delivery again (same body, same `webhook-id`); a pending one, or one of a
 /// switched-off subscription, is refused.
 pub async fn redeliver(

@@ -15,6 +15,8 @@ mod calendars_microsoft;
 mod calendars_recheck;
 mod cli;
 mod console;
+mod console_bookings;
+mod console_bookings_browser;
 mod console_browser;
 mod console_webhooks;
 mod constraints;

@@ -13,9 +13,9 @@ use super::success;
 use crate::accounts::Caller;
 use crate::booking::{
     self, AbsenceRequest, Actor, AttendeeInput, BookingRequest, BookingView, CancelRequest,
-    IdempotencyKey, RescheduleRequest,
+    IdempotencyKey, RescheduleRequest, Tab,
 };
-use crate::domain::{BookingStatus, Email, PersonName, TimeZoneName};
+use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::error::ApiError;
 use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
 use crate::http::{AppState, admission};
@@ -376,11 +376,7 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Resu
 }
 
 fn reason(field: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
-    match raw {
-        Some(r) if r.chars().count() > 2000 => Err(bad(field, "at most 2000 characters")),
-        Some(r) if r.trim().is_empty() => Ok(None),
-        other => Ok(other),
-    }
+    booking::reason(raw).map_err(|m| bad(field, m))
 }
 
 pub async fn cancel(
@@ -592,32 +588,17 @@ fn filter(user: i64, q: &ListQuery) -> Result<ListFilter, ApiError> {
     };
     match q.status.as_deref().map(str::trim) {
         None | Some("") => {}
-        Some("upcoming") => {
-            f.statuses = BookingStatus::ACTIVE.to_vec();
-            f.end_after = Some(now);
-        }
-        Some("recurring") => {
-            f.statuses = BookingStatus::ACTIVE.to_vec();
-            f.end_after = Some(now);
-            f.recurring_only = true;
-        }
-        Some("past") => {
-            f.statuses = BookingStatus::ACTIVE.to_vec();
-            f.end_before = Some(now);
-        }
-        Some("cancelled") => f.statuses = vec![BookingStatus::Cancelled, BookingStatus::Rejected],
-        Some("unconfirmed") => {
-            f.statuses = vec![BookingStatus::Pending];
-            f.end_after = Some(now);
-        }
-        Some(other) => {
-            return Err(bad(
-                "status",
-                format!(
-                    "`{other}` is not one of upcoming, recurring, past, cancelled, unconfirmed (pass one)"
-                ),
-            ));
-        }
+        Some(name) => match Tab::parse(name) {
+            Some(tab) => tab.narrow(&mut f, now),
+            None => {
+                return Err(bad(
+                    "status",
+                    format!(
+                        "`{name}` is not one of upcoming, recurring, past, cancelled, unconfirmed (pass one)"
+                    ),
+                ));
+            }
+        },
     }
     f.attendee_email = q.attendee_email.clone();
     f.attendee_name = q.attendee_name.clone();

@@ -1,13 +1,19 @@
-//! The filtered, sorted, paged list of bookings behind `GET /v2/bookings`.
+//! The filtered, sorted, paged list of bookings behind `GET /v2/bookings` and the console's
+//! booking lists. Console pages are keyset pages (start, id), which walk the `bookings_start`
+//! index from their cursor and stop at the page's end, however deep the page.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::BookingRecord;
+use super::claims::MAX_CLAIM_SPAN;
 use crate::domain::BookingStatus;
 use crate::storage::schema::{attendees, booking_claims, bookings, event_types};
 use crate::storage::{Conn, StorageResult, to_db_time, with_conn};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// Filters of `GET /v2/bookings`; every one narrows the result.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +26,8 @@ pub struct ListFilter {
     pub end_after: Option<DateTime<Utc>>,
     pub end_before: Option<DateTime<Utc>>,
     pub start_after: Option<DateTime<Utc>>,
+    /// Starts strictly before this instant.
+    pub start_before: Option<DateTime<Utc>>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     pub updated_after: Option<DateTime<Utc>>,
@@ -27,11 +35,17 @@ pub struct ListFilter {
     pub uid: Option<String>,
     pub event_type_ids: Vec<i64>,
     pub team_ids: Vec<i64>,
+    /// Organised by, or claiming the time of, one of these users.
+    pub host_ids: Vec<i64>,
     pub attendee_email: Option<String>,
     pub attendee_name: Option<String>,
+    /// Part of an attendee's name or email, in any case.
+    pub attendee_search: Option<String>,
     pub recurring_only: bool,
     /// (column, descending)
     pub sort: Vec<(SortKey, bool)>,
+    /// Set: a keyset page in start order; `sort` and `skip` are then not used.
+    pub keyset: Option<Keyset>,
     pub skip: i64,
     pub take: i64,
 }
@@ -44,26 +58,96 @@ pub enum SortKey {
     Updated,
 }
 
+/// A page in (start, id) order: ascending or descending, after `after` in that order.
+#[derive(Debug, Clone, Copy)]
+pub struct Keyset {
+    pub descending: bool,
+    pub after: Option<(DateTime<Utc>, i64)>,
+}
+
+impl ListFilter {
+    /// The earliest and latest start the filter allows, the cursor included. A booking lasts
+    /// at most [`MAX_CLAIM_SPAN`] (its claims hold its time), so an end bound is a start bound.
+    fn start_bounds(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let cursor = self
+            .keyset
+            .and_then(|k| k.after.map(|(at, _)| (k.descending, at)));
+        let lower = [
+            self.start_after,
+            self.end_after.map(|t| t - MAX_CLAIM_SPAN),
+            cursor.filter(|(desc, _)| !desc).map(|(_, at)| at),
+        ];
+        let upper = [
+            self.start_before,
+            self.end_before,
+            cursor.filter(|(desc, _)| *desc).map(|(_, at)| at),
+        ];
+        (
+            lower.into_iter().flatten().max(),
+            upper.into_iter().flatten().min(),
+        )
+    }
+}
+
+/// The first and last instants both backends store, for a range left open.
+fn ends_of_time() -> (NaiveDateTime, NaiveDateTime) {
+    let new_year = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+    (
+        new_year(1).and_time(NaiveTime::MIN),
+        new_year(9999).and_time(NaiveTime::MIN),
+    )
+}
+
+/// `%text%` for LIKE with `\` as the escape character.
+fn containing(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// The bookings the caller may see: those they organise or host, and those of their teams'
 /// event types. A macro, not a function: the boxed query's type depends on the backend, which
-/// `with_conn!` picks, so the query is written once and expanded for each.
+/// `with_conn!` picks, so the query is written once and expanded for each. Hosting is a
+/// correlated `EXISTS` on the claims, bounded by the filter's start range (a claim starts at
+/// most [`MAX_CLAIM_SPAN`] before its booking and never after it): SQLite probes it per row by
+/// the claims' key; PostgreSQL hashes the host's claims in that range once (docs/PERFORMANCE.md).
 macro_rules! visible {
     ($f:expr) => {{
         let f: &ListFilter = $f;
-        let hosted = booking_claims::table
+        let (earliest, latest) = f.start_bounds();
+        // A correlated subquery cannot be boxed: absent bounds are the ends of time.
+        let (dawn, dusk) = ends_of_time();
+        let first = earliest.map_or(dawn, |t| to_db_time(t - MAX_CLAIM_SPAN));
+        let last = latest.map_or(dusk, to_db_time);
+        let claims = booking_claims::table
+            .filter(booking_claims::booking_id.eq(bookings::id))
             .filter(booking_claims::user_id.eq(f.visible_to_user))
+            .filter(booking_claims::blocked_start.between(first, last))
             .select(booking_claims::booking_id);
         let team_events = event_types::table
             .filter(event_types::team_id.eq_any(f.visible_teams.clone()))
             .select(event_types::id.nullable());
-        bookings::table
+        let mut q = bookings::table
             .filter(
                 bookings::user_id
                     .eq(f.visible_to_user)
-                    .or(bookings::id.eq_any(hosted))
+                    .or(exists(claims))
                     .or(bookings::event_type_id.eq_any(team_events)),
             )
-            .into_boxed()
+            .into_boxed();
+        if let Some(t) = earliest {
+            q = q.filter(bookings::start_at.ge(to_db_time(t)));
+        }
+        if let Some(t) = latest {
+            q = q.filter(bookings::start_at.le(to_db_time(t)));
+        }
+        q
     }};
 }
 
@@ -82,8 +166,8 @@ macro_rules! filtered {
         if let Some(t) = f.end_before {
             q = q.filter(bookings::end_at.le(to_db_time(t)));
         }
-        if let Some(t) = f.start_after {
-            q = q.filter(bookings::start_at.ge(to_db_time(t)));
+        if let Some(t) = f.start_before {
+            q = q.filter(bookings::start_at.lt(to_db_time(t)));
         }
         if let Some(t) = f.created_after {
             q = q.filter(bookings::created_at.ge(to_db_time(t)));
@@ -109,6 +193,17 @@ macro_rules! filtered {
                 .select(event_types::id.nullable());
             q = q.filter(bookings::event_type_id.eq_any(of_teams));
         }
+        if !f.host_ids.is_empty() {
+            let claimed = booking_claims::table
+                .filter(booking_claims::booking_id.eq(bookings::id))
+                .filter(booking_claims::user_id.eq_any(f.host_ids.clone()))
+                .select(booking_claims::booking_id);
+            q = q.filter(
+                bookings::user_id
+                    .eq_any(f.host_ids.clone())
+                    .or(exists(claimed)),
+            );
+        }
         if let Some(email) = &f.attendee_email {
             let with = attendees::table
                 .filter(attendees::email.eq(email.to_lowercase()))
@@ -121,6 +216,21 @@ macro_rules! filtered {
                 .select(attendees::booking_id);
             q = q.filter(bookings::id.eq_any(with));
         }
+        if let Some(text) = &f.attendee_search {
+            // As typed too: SQLite's lower() folds ASCII only.
+            let (folded, typed) = (containing(&text.to_lowercase()), containing(text));
+            let with = attendees::table
+                .filter(attendees::booking_id.eq(bookings::id))
+                .filter(
+                    lower(attendees::name)
+                        .like(folded.clone())
+                        .escape('\\')
+                        .or(attendees::name.like(typed).escape('\\'))
+                        .or(attendees::email.like(folded).escape('\\')),
+                )
+                .select(attendees::booking_id);
+            q = q.filter(exists(with));
+        }
         if f.recurring_only {
             q = q.filter(bookings::recurring_event_id.is_not_null());
         }
@@ -131,6 +241,15 @@ macro_rules! filtered {
 /// One page of bookings and the total number matching.
 pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<BookingRecord>, i64)> {
     let total: i64 = with_conn!(conn, |c| filtered!(f).count().get_result(c).await)?;
+    Ok((rows(conn, f).await?, total))
+}
+
+/// One page of bookings, without counting them all: a keyset page (`f.keyset`) is in (start,
+/// id) order after its cursor; otherwise `f.sort`, then id, after skipping `f.skip`.
+pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<BookingRecord>> {
+    if let Some(keyset) = f.keyset {
+        return keyset_rows(conn, f, keyset).await;
+    }
     let rows = with_conn!(conn, |c| {
         let mut q = filtered!(f).select(BookingRecord::as_select());
         for (key, desc) in &f.sort {
@@ -151,5 +270,32 @@ pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<Boo
             .load(c)
             .await
     })?;
-    Ok((rows, total))
+    Ok(rows)
+}
+
+/// `f.take` bookings in (start, id) order after the cursor. The cursor's start is also a start
+/// bound (`ListFilter::start_bounds`), so the index range begins there.
+async fn keyset_rows(
+    conn: &mut Conn<'_>,
+    f: &ListFilter,
+    keyset: Keyset,
+) -> StorageResult<Vec<BookingRecord>> {
+    let rows = with_conn!(conn, |c| {
+        let mut q = filtered!(f).select(BookingRecord::as_select());
+        if let Some((at, id)) = keyset.after {
+            let at = to_db_time(at);
+            q = if keyset.descending {
+                q.filter(bookings::start_at.lt(at).or(bookings::id.lt(id)))
+            } else {
+                q.filter(bookings::start_at.gt(at).or(bookings::id.gt(id)))
+            };
+        }
+        q = if keyset.descending {
+            q.order((bookings::start_at.desc(), bookings::id.desc()))
+        } else {
+            q.order((bookings::start_at.asc(), bookings::id.asc()))
+        };
+        q.limit(f.take).load(c).await
+    })?;
+    Ok(rows)
 }

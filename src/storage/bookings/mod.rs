@@ -19,7 +19,7 @@ pub use claims::{
 };
 pub use history::{HistoryEntry, HistoryRecord, append_history, history};
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
-pub use list::{ListFilter, SortKey, list};
+pub use list::{Keyset, ListFilter, SortKey, list, rows};
 pub use reservations::{
     ReservationRecord, delete_reservation, find_reservation, insert_reservation,
     open_reservations_of, reservations, update_reservation,

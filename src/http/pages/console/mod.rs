@@ -4,6 +4,8 @@
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
 mod auth;
+mod booking_detail;
+mod bookings;
 mod event_types;
 pub mod session;
 mod webhooks;
@@ -20,6 +22,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
+    // The lists and the export before `/bookings/{uid}`.
+    bookings::configure(cfg);
+    booking_detail::configure(cfg);
 }
 
 /// Where a console page belongs in the navigation.

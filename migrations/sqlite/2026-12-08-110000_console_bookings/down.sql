@@ -1,0 +1,3 @@
+DROP INDEX jobs_booking;
+ALTER TABLE jobs DROP COLUMN booking_id;
+DROP INDEX bookings_start;
