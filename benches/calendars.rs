@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench calendars`.
 
 use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -95,10 +96,16 @@ fn benchmarks(c: &mut Criterion) {
     let to = Utc.with_ymd_and_hms(2025, 5, 30, 0, 0, 0).unwrap();
     let zone = chrono_tz::Europe::Berlin;
     let blocks = feed::busy_blocks(&doc, from, to, zone).expect("the generated feed reads");
+    // The digest tells whether two versions of the reader give the same blocks.
+    let mut digest = DefaultHasher::new();
+    for block in &blocks {
+        (block.start, block.end, &block.uid, &block.summary).hash(&mut digest);
+    }
     println!(
-        "feed: {} bytes, {EVENTS} events, {} blocks over 90 days",
+        "feed: {} bytes, {EVENTS} events, {} blocks over 90 days, digest {:016x}",
         doc.len(),
-        blocks.len()
+        blocks.len(),
+        digest.finish()
     );
     c.bench_function("ics_feed_5000_events_90_days", |b| {
         b.iter(|| feed::busy_blocks(black_box(&doc), from, to, zone).expect("reads"))

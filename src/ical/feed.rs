@@ -20,6 +20,7 @@ mod expand;
 mod tests;
 mod time;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -112,8 +113,13 @@ fn blocks_of(
         }
     }
     let mut budget = Budget(MAX_STEPS_PER_DOCUMENT);
-    let mut blocks = Vec::new();
-    for (block, event) in events.iter().filter(|(_, event)| event.blocks) {
+    // Spans with their event's position, sorted before any block is built: the same order a
+    // stable sort of the blocks by span gives, without moving their strings around.
+    let mut spans = Vec::new();
+    for (index, (block, event)) in events.iter().enumerate() {
+        if !event.blocks {
+            continue;
+        }
         let mut excluded = Excluded::default();
         if event.recurrence_id.is_none() {
             let replaced = event.uid.as_deref().and_then(|uid| overridden.get(uid));
@@ -122,17 +128,20 @@ fn blocks_of(
             }
         }
         match expand::instances(event, &excluded, range, zone, &mut budget) {
-            Ok(found) => blocks.extend(found.into_iter().map(|(start, end)| BusyBlock {
-                start,
-                end,
-                uid: event.uid.clone(),
-                summary: event.summary.clone(),
-            })),
+            Ok(found) => spans.extend(found.into_iter().map(|span| (span, index))),
             Err(reason) => skipped.push(block.error(&reason)),
         }
     }
-    blocks.sort_by_key(|block| (block.start, block.end));
-    blocks
+    spans.sort_unstable();
+    spans
+        .into_iter()
+        .map(|((start, end), index)| BusyBlock {
+            start,
+            end,
+            uid: events[index].1.uid.clone(),
+            summary: events[index].1.summary.clone(),
+        })
+        .collect()
 }
 
 /// A VEVENT or VTIMEZONE's text and where it starts.
@@ -289,7 +298,12 @@ fn with_component<T>(
     if block.text.is_empty() {
         return Err("it has no END:VEVENT line".into());
     }
-    let unfolded = unfold(block.text);
+    // Unfolding copies the text; most blocks have no folded line to join.
+    let unfolded = if block.text.contains("\n ") || block.text.contains("\n\t") {
+        Cow::Owned(unfold(block.text))
+    } else {
+        Cow::Borrowed(block.text)
+    };
     let components = read_calendar_simple(&unfolded).map_err(|error| {
         let at = unfolded.len().saturating_sub(error.input.len());
         let line = unfolded

@@ -131,7 +131,6 @@ fn start_of(property: &Property<'_>, zones: &Zones) -> Result<Start, String> {
 }
 
 fn value_start(text: &str, property: &Property<'_>, zones: &Zones) -> Result<Start, String> {
-    let name = property.name.as_str().to_ascii_uppercase();
     match parse_value(text) {
         Some(Value::Date(date)) => Ok(Start::AllDay(date)),
         Some(Value::Utc(wall)) => Ok(Start::Timed { wall, tz: Tz::UTC }),
@@ -140,7 +139,8 @@ fn value_start(text: &str, property: &Property<'_>, zones: &Zones) -> Result<Sta
             Ok(Start::Timed { wall, tz })
         }
         None => Err(format!(
-            "its {name} `{}` is not a date or a date-time (expected e.g. 20250330 or 20250330T090000Z)",
+            "its {} `{}` is not a date or a date-time (expected e.g. 20250330 or 20250330T090000Z)",
+            property.name.as_str().to_ascii_uppercase(),
             shown(text)
         )),
     }
@@ -243,14 +243,14 @@ fn list<'p>(
 /// SUMMARY (or a calendar's name) trimmed, without control characters, at most
 /// [`SUMMARY_CHARS`] characters.
 pub(super) fn summary(text: &str) -> Option<String> {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let clean = clean.trim();
-    let cut: String = clean.chars().take(SUMMARY_CHARS).collect();
-    let cut = cut.trim_end();
-    (!cut.is_empty()).then(|| cut.to_owned())
+    let blank = |c: char| c.is_control() || c.is_whitespace();
+    let text = text.trim_matches(blank);
+    let cut = text
+        .char_indices()
+        .nth(SUMMARY_CHARS)
+        .map_or(text, |(at, _)| &text[..at])
+        .trim_end_matches(blank);
+    (!cut.is_empty()).then(|| cut.replace(char::is_control, " "))
 }
 
 /// A value as quoted in an error message: short, printable.

@@ -13,8 +13,9 @@ use super::event::{Event, Rule, Until};
 use super::time::{Length, Start};
 
 /// Most occurrences one RRULE may produce (counted from where expansion starts, which is
-/// near the range for rules without COUNT): a FREQ=SECONDLY rule stops here, not at the end
-/// of the range.
+/// near the range for rules without COUNT, and from DTSTART for rules with COUNT, even when
+/// the occurrences before the range are skipped rather than walked): a FREQ=SECONDLY rule
+/// stops here, not at the end of the range.
 pub(super) const MAX_STEPS_PER_SERIES: usize = 20_000;
 /// Most occurrences all rules of one document may produce; later series then give only their
 /// DTSTART and RDATEs.
@@ -131,10 +132,17 @@ fn occurrences(
             super::event::shown(&rule.text)
         )
     })?;
-    let begin = fast_forward(&parsed, first, lower);
-    if until.is_some_and(|until| until < begin) || begin > upper {
+    let (begin, skipped) = fast_forward(&parsed, rule.until.is_some(), first, (lower, upper));
+    if until.is_some_and(|until| until < begin) || begin > upper || !spend(budget, skipped) {
         return Ok(Vec::new());
     }
+    let parsed = match parsed.get_count() {
+        Some(count) if skipped > 0 => match count - skipped {
+            0 => return Ok(Vec::new()),
+            left => parsed.count(left),
+        },
+        _ => parsed,
+    };
     // The rule runs on the wall clock written as if it were UTC, so the crate never meets a
     // DST change; each wall time is resolved to an instant by the caller.
     let pseudo = |wall: NaiveDateTime| rrule::Tz::UTC.from_utc_datetime(&wall);
@@ -149,9 +157,20 @@ fn occurrences(
         )
     })?;
     let set = RRuleSet::new(pseudo(begin)).rrule(rule).limit();
+    Ok(walk(&set, skipped, (lower, upper), budget))
+}
+
+/// The occurrences of `set` in `[lower, upper]`, stopping after `upper` and at the limits; the
+/// walk's first step is the rule's occurrence number `skipped`.
+fn walk(
+    set: &RRuleSet,
+    skipped: u32,
+    (lower, upper): (NaiveDateTime, NaiveDateTime),
+    budget: &mut Budget,
+) -> Vec<NaiveDateTime> {
     let mut walls = Vec::new();
-    for (step, at) in (&set).into_iter().enumerate() {
-        if step >= MAX_STEPS_PER_SERIES || budget.0 == 0 {
+    for (index, at) in set.into_iter().enumerate() {
+        if skipped as usize + index >= MAX_STEPS_PER_SERIES || budget.0 == 0 {
             break;
         }
         budget.0 -= 1;
@@ -163,18 +182,35 @@ fn occurrences(
             walls.push(wall);
         }
     }
-    Ok(walls)
+    walls
 }
 
-/// Where to start expanding: DTSTART, or for a rule without COUNT or BYSETPOS whose period is
-/// a fixed number of wall-clock days or seconds, the last start of a period before `lower`.
-/// Moving by whole periods keeps every occurrence after it (weeks keep their weekdays), and
-/// spares walking years of a daily series to reach today.
+/// Takes from the budget the steps a walk from DTSTART spends on the `skipped` occurrences
+/// that [`fast_forward`] passed over, so a COUNT rule costs what it did when walked; false
+/// when the walk would have stopped among them.
+fn spend(budget: &mut Budget, skipped: u32) -> bool {
+    let skipped = skipped as usize;
+    let spent = skipped.min(MAX_STEPS_PER_SERIES).min(budget.0);
+    budget.0 -= spent;
+    spent == skipped
+}
+
+/// Where to start expanding, and how many of the rule's occurrences come before it: DTSTART
+/// and none, or the last start of a period before `lower` when the rule's period is a fixed
+/// number of wall-clock days or seconds and it has no BYSETPOS. Moving by whole periods keeps
+/// every occurrence after it (weeks keep their weekdays), and spares walking years of a daily
+/// series to reach today.
+///
+/// A rule with COUNT is moved only when each period holds exactly one occurrence (no BYxxx
+/// part) and it has no UNTIL, and not past `upper` (where its walk would stop): the
+/// occurrences passed over are then the periods skipped, and the walk goes on from there with
+/// the COUNT that is left.
 fn fast_forward(
     rule: &RRule<Unvalidated>,
+    has_until: bool,
     first: NaiveDateTime,
-    lower: NaiveDateTime,
-) -> NaiveDateTime {
+    (lower, upper): (NaiveDateTime, NaiveDateTime),
+) -> (NaiveDateTime, u32) {
     let interval = i64::from(rule.get_interval().max(1));
     let period = match rule.get_freq() {
         Frequency::Weekly => Duration::days(7 * interval),
@@ -182,14 +218,42 @@ fn fast_forward(
         Frequency::Hourly => Duration::hours(interval),
         Frequency::Minutely => Duration::minutes(interval),
         Frequency::Secondly => Duration::seconds(interval),
-        Frequency::Monthly | Frequency::Yearly => return first,
+        Frequency::Monthly | Frequency::Yearly => return (first, 0),
     };
-    if rule.get_count().is_some() || !rule.get_by_set_pos().is_empty() || lower <= first {
-        return first;
+    let (target, count) = match rule.get_count() {
+        None => (lower, None),
+        Some(count) if !has_until && rule.get_interval() > 0 && one_per_period(rule) => {
+            (lower.min(upper), Some(count))
+        }
+        Some(_) => return (first, 0),
+    };
+    if !rule.get_by_set_pos().is_empty() || target <= first {
+        return (first, 0);
     }
-    let periods = (lower - first).num_seconds() / period.num_seconds();
-    period
-        .checked_mul(i32::try_from(periods).unwrap_or(i32::MAX))
+    let mut periods = (target - first).num_seconds() / period.num_seconds();
+    if let Some(count) = count {
+        periods = periods.min(i64::from(count));
+    }
+    let periods = i32::try_from(periods).unwrap_or(i32::MAX);
+    match period
+        .checked_mul(periods)
         .and_then(|skip| first.checked_add_signed(skip))
-        .unwrap_or(first)
+    {
+        Some(begin) if count.is_some() => (begin, periods.unsigned_abs()),
+        Some(begin) => (begin, 0),
+        None => (first, 0),
+    }
+}
+
+/// No BYxxx part: the crate then gives one occurrence per period, at DTSTART's time of day
+/// and (weekly) weekday.
+fn one_per_period(rule: &RRule<Unvalidated>) -> bool {
+    rule.get_by_month().is_empty()
+        && rule.get_by_month_day().is_empty()
+        && rule.get_by_year_day().is_empty()
+        && rule.get_by_week_no().is_empty()
+        && rule.get_by_weekday().is_empty()
+        && rule.get_by_hour().is_empty()
+        && rule.get_by_minute().is_empty()
+        && rule.get_by_second().is_empty()
 }

@@ -1,6 +1,6 @@
 //! Table tests of feed reading in several zones, and a property test that it never panics.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
@@ -393,6 +393,73 @@ fn only_blocks_overlapping_the_range_are_given() {
 }
 
 #[test]
+fn a_counted_series_read_near_its_end_gives_what_reading_it_from_its_start_gives() {
+    // Ranges far from DTSTART skip the occurrences before them instead of walking them; the
+    // blocks must be those of a range that starts before DTSTART, where nothing is skipped.
+    let series = [
+        "DTSTART;TZID=Europe/Berlin:20230615T093000\nDURATION:PT15M\nRRULE:FREQ=DAILY;COUNT=800\n\
+         EXDATE;TZID=Europe/Berlin:20250402T093000",
+        "DTSTART;TZID=America/New_York:20230301T013000\nDURATION:PT2H\nRRULE:FREQ=DAILY;INTERVAL=3;COUNT=300",
+        "DTSTART;TZID=Australia/Sydney:20240105T180000\nDTEND;TZID=Australia/Sydney:20240105T190000\n\
+         RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=60",
+        "DTSTART:20240101T020000Z\nDURATION:PT1H\nRRULE:FREQ=HOURLY;INTERVAL=5;COUNT=4000",
+        "DTSTART:20240101T000000Z\nDURATION:PT10M\nRRULE:FREQ=MINUTELY;INTERVAL=45;COUNT=50000",
+        "DTSTART;VALUE=DATE:20240110\nRRULE:FREQ=DAILY;INTERVAL=7;COUNT=70",
+        "DTSTART;TZID=Asia/Kolkata:20240110T100000\nDURATION:P1DT1H\nRRULE:FREQ=DAILY;COUNT=10",
+    ];
+    let body: Vec<String> = series
+        .iter()
+        .enumerate()
+        .map(|(n, lines)| {
+            format!("BEGIN:VEVENT\nUID:s{n}\nSUMMARY:Series {n}\n{lines}\nEND:VEVENT")
+        })
+        .collect();
+    let doc = calendar(&body.join("\n"));
+    let whole = busy_blocks(&doc, utc(2023, 1, 1), utc(2027, 1, 1), BERLIN).unwrap();
+    for (from, to) in [
+        (utc(2024, 3, 25), utc(2024, 4, 5)),
+        (utc(2025, 3, 1), utc(2025, 5, 30)),
+        (utc(2025, 8, 10), utc(2025, 8, 20)),
+        (utc(2025, 10, 20), utc(2025, 11, 10)),
+    ] {
+        let expected: Vec<_> = whole
+            .iter()
+            .filter(|block| block.start < to && block.end > from)
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(
+            busy_blocks(&doc, from, to, BERLIN).unwrap(),
+            expected,
+            "{from}"
+        );
+    }
+}
+
+#[test]
+fn dates_read_as_chrono_reads_them() {
+    let mut texts = vec![
+        "20240229", "20230229", "00000101", "99991231", "20251301", "20250400",
+    ];
+    texts.extend([
+        "20250431",
+        "20250100",
+        "2025033",
+        "+2025033",
+        "-0010101",
+        "2025 3 5",
+        "２０２５",
+    ]);
+    for text in texts {
+        assert_eq!(
+            time::parse_date(text),
+            NaiveDate::parse_from_str(text, "%Y%m%d").ok(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn a_secondly_rule_cannot_hang_the_reader() {
     let body = event("DTSTART:20000101T000000Z\nDURATION:PT1S\nRRULE:FREQ=SECONDLY");
     let started = std::time::Instant::now();
@@ -448,6 +515,21 @@ fn uid_summary_and_name() {
         Some(200)
     );
     assert!(feed.skipped.is_empty());
+}
+
+#[test]
+fn summaries_lose_control_characters_and_are_cut_at_200_characters() {
+    let cut = |text: &str| event::summary(text);
+    assert_eq!(
+        cut("\u{7}  Lunch\tbreak\u{0}\r\n "),
+        Some("Lunch break".into())
+    );
+    assert_eq!(cut(&"é".repeat(300)), Some("é".repeat(200)));
+    assert_eq!(
+        cut(&format!("{} b", "a".repeat(199))),
+        Some("a".repeat(199))
+    );
+    assert_eq!(cut(" \t\u{1b}\n"), None);
 }
 
 #[test]
@@ -558,6 +640,11 @@ proptest! {
     #[test]
     fn never_panics_on_icalendar_like_lines(lines in prop::collection::vec(ical_line(), 0..40)) {
         assert_well_formed(&format!("BEGIN:VCALENDAR\r\n{}\r\nEND:VCALENDAR\r\n", lines.join("\r\n")));
+    }
+
+    #[test]
+    fn any_date_reads_as_chrono_reads_it(text in "[0-9]{8}|[0-9+ -]{6,9}") {
+        prop_assert_eq!(time::parse_date(&text), NaiveDate::parse_from_str(&text, "%Y%m%d").ok());
     }
 }
 

@@ -61,7 +61,10 @@ impl Length {
         zone: Tz,
     ) -> Option<DateTime<Utc>> {
         match self {
-            Self::Exact(seconds) => begins.checked_add_signed(Duration::try_seconds(seconds)?),
+            // No days: the wall clock does not move, so the end is elapsed time from `begins`.
+            Self::Exact(seconds) | Self::Nominal { days: 0, seconds } => {
+                begins.checked_add_signed(Duration::try_seconds(seconds)?)
+            }
             Self::Nominal { days, seconds } => {
                 let (wall, tz) = start.wall(zone);
                 let wall = wall.checked_add_signed(Duration::try_days(days)?)?;
@@ -123,9 +126,7 @@ pub(super) enum Value {
 pub(super) fn parse_value(text: &str) -> Option<Value> {
     let text = text.trim();
     if text.len() == 8 {
-        return NaiveDate::parse_from_str(text, "%Y%m%d")
-            .ok()
-            .map(Value::Date);
+        return parse_date(text).map(Value::Date);
     }
     let (text, utc) = match text.strip_suffix(['Z', 'z']) {
         Some(rest) => (rest, true),
@@ -134,7 +135,7 @@ pub(super) fn parse_value(text: &str) -> Option<Value> {
     if text.len() != 15 || !text.is_char_boundary(8) {
         return None;
     }
-    let date = NaiveDate::parse_from_str(&text[..8], "%Y%m%d").ok()?;
+    let date = parse_date(&text[..8])?;
     let time = text[8..].strip_prefix(['T', 't'])?;
     let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<u32>().ok();
     // A leap second (60) is read as the second before it; chrono has no 23:59:60 here.
@@ -144,6 +145,25 @@ pub(super) fn parse_value(text: &str) -> Option<Value> {
     } else {
         Value::Local(wall)
     })
+}
+
+/// A date as `%Y%m%d` reads it. Eight ASCII digits, nearly every date a feed holds, are read
+/// here: chrono would parse the format string again for each of them.
+pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let digits = text.as_bytes();
+    if digits.len() != 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return NaiveDate::parse_from_str(text, "%Y%m%d").ok();
+    }
+    let number = |range: std::ops::Range<usize>| {
+        digits[range]
+            .iter()
+            .fold(0, |number, digit| number * 10 + u32::from(digit - b'0'))
+    };
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)).ok()?,
+        number(4..6),
+        number(6..8),
+    )
 }
 
 /// A DURATION value (`PT1H30M`, `P1D`, `P2W`, `-PT5M`): nominal days, then seconds. Negative
