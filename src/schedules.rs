@@ -2,6 +2,8 @@
 //! which is their default. Every call is scoped to its owner: another user's schedule is "not
 //! found", never visible.
 
+use chrono::NaiveDate;
+
 use crate::availability::schedule::MONDAY_TO_FRIDAY;
 use crate::domain::TimeZoneName;
 use crate::service::ServiceError;
@@ -26,6 +28,47 @@ pub struct ScheduleChanges {
     pub rules: Option<Vec<WeeklyRule>>,
     pub overrides: Option<Vec<DateOverride>>,
     pub is_default: Option<bool>,
+}
+
+/// A week's hours by weekday, Monday first: each day's `(start, end)` minute ranges, sorted.
+pub type Week = [Vec<(i32, i32)>; 7];
+
+/// Each weekday's ranges in `rules`.
+pub fn week_of(rules: &[WeeklyRule]) -> Week {
+    let mut week: Week = Default::default();
+    for rule in rules {
+        for (day, ranges) in week.iter_mut().enumerate() {
+            if rule.days & (1 << day) != 0 {
+                ranges.push((rule.start_minute, rule.end_minute));
+            }
+        }
+    }
+    for ranges in &mut week {
+        ranges.sort_unstable();
+        ranges.dedup();
+    }
+    week
+}
+
+/// Weekly rules for `week`: one rule per distinct range, on every day that has it, so Monday to
+/// Friday 09:00-17:00 is one rule, as Cal.com writes it.
+pub fn rules_of(week: &Week) -> Vec<WeeklyRule> {
+    let mut rules: Vec<WeeklyRule> = Vec::new();
+    for (day, ranges) in week.iter().enumerate() {
+        for &(start_minute, end_minute) in ranges {
+            let same = |r: &&mut WeeklyRule| (r.start_minute, r.end_minute) == (start_minute, end_minute);
+            match rules.iter_mut().find(same) {
+                Some(rule) => rule.days |= 1 << day,
+                None => rules.push(WeeklyRule {
+                    days: 1 << day,
+                    start_minute,
+                    end_minute,
+                }),
+            }
+        }
+    }
+    rules.sort_by_key(|r| (r.start_minute, r.end_minute));
+    rules
 }
 
 pub fn check_name(name: &str) -> Result<String, ServiceError> {
@@ -141,4 +184,71 @@ pub async fn delete(db: &Db, owner: i64, id: i64) -> Result<(), ServiceError> {
         Ok(())
     })
     .await
+}
+
+fn is_closed(o: &DateOverride) -> bool {
+    o.start_minute == 0 && o.end_minute == 0
+}
+
+/// Adds hours on one date. A closed day (`0..0`) replaces the date's other hours; hours replace
+/// a closed mark and join the date's other hours.
+pub async fn add_date_override(
+    db: &Db,
+    owner: i64,
+    id: i64,
+    added: DateOverride,
+) -> Result<Schedule, ServiceError> {
+    let forwards = added.start_minute < added.end_minute && added.end_minute <= 1440;
+    if !(forwards || is_closed(&added)) || added.start_minute < 0 {
+        return Err(ServiceError::Invalid(
+            "endTime: must be after startTime".into(),
+        ));
+    }
+    db.transaction(async |c| {
+        let current = owned(c, owner, id).await?;
+        let mut on_date: Vec<DateOverride> = current
+            .overrides
+            .into_iter()
+            .filter(|o| o.date == added.date && !is_closed(o) && *o != added)
+            .filter(|_| !is_closed(&added))
+            .collect();
+        on_date.push(added);
+        schedules::replace_overrides_on(c, id, added.date, &on_date).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+/// Removes every override on `date`: the date has its weekly hours again.
+pub async fn remove_date_override(
+    db: &Db,
+    owner: i64,
+    id: i64,
+    date: NaiveDate,
+) -> Result<Schedule, ServiceError> {
+    db.transaction(async |c| {
+        owned(c, owner, id).await?;
+        schedules::replace_overrides_on(c, id, date, &[]).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_week_and_its_rules_round_trip_with_shared_ranges_merged() {
+        let mut week: Week = Default::default();
+        for day in 0..5 {
+            week[day] = vec![(540, 720), (780, 1020)];
+        }
+        week[5] = vec![(600, 840)];
+        let rules = rules_of(&week);
+        assert_eq!(rules.len(), 3, "{rules:?}");
+        assert_eq!(rules[0].days, 0b001_1111);
+        assert_eq!(week_of(&rules), week);
+        assert!(rules_of(&Week::default()).is_empty());
+    }
 }

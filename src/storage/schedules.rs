@@ -134,6 +134,25 @@ pub async fn replace_overrides(
     insert_overrides(conn, id, overrides).await
 }
 
+/// Replaces a schedule's overrides on one `date` with `overrides` (all on that date).
+pub async fn replace_overrides_on(
+    conn: &mut Conn<'_>,
+    id: i64,
+    date: NaiveDate,
+    overrides: &[DateOverride],
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(
+            date_overrides::table
+                .filter(date_overrides::schedule_id.eq(id))
+                .filter(date_overrides::date.eq(date)),
+        )
+        .execute(c)
+        .await
+    })?;
+    insert_overrides(conn, id, overrides).await
+}
+
 pub async fn rename(conn: &mut Conn<'_>, id: i64, name: &str) -> StorageResult<()> {
     let now = to_db_time(Utc::now());
     with_conn!(conn, |c| {

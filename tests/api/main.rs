@@ -15,6 +15,7 @@ mod calendars_microsoft;
 mod calendars_recheck;
 mod cli;
 mod console;
+mod console_availability;
 mod console_browser;
 mod constraints;
 mod disclosure;

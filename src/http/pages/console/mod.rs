@@ -4,6 +4,7 @@
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
 mod auth;
+mod availability;
 mod event_types;
 pub mod session;
 
@@ -17,6 +18,7 @@ use crate::sessions::SignedIn;
 /// The console's routes; registered before the booking pages' `/{username}` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
+    availability::configure(cfg);
     event_types::configure(cfg);
 }
 
