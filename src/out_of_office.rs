@@ -26,9 +26,7 @@ pub async fn create(
     note: &str,
 ) -> Result<OutOfOffice, ServiceError> {
     if to < from {
-        return Err(ServiceError::Invalid(
-            "to: must not be before from".into(),
-        ));
+        return Err(ServiceError::Invalid("to: must not be before from".into()));
     }
     if (to - from).num_days() >= MAX_DAYS {
         return Err(ServiceError::Invalid(format!(
@@ -49,10 +47,8 @@ pub async fn create(
         ));
     };
     let note = Some(note).filter(|n| !n.is_empty());
-    db.transaction(async |c| {
-        Ok(out_of_office::insert(c, owner, start, end, note).await?)
-    })
-    .await
+    db.transaction(async |c| Ok(out_of_office::insert(c, owner, start, end, note).await?))
+        .await
 }
 
 /// The owner's periods that have not ended at `now`, earliest first, a page at a time.

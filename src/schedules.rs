@@ -56,7 +56,8 @@ pub fn rules_of(week: &Week) -> Vec<WeeklyRule> {
     let mut rules: Vec<WeeklyRule> = Vec::new();
     for (day, ranges) in week.iter().enumerate() {
         for &(start_minute, end_minute) in ranges {
-            let same = |r: &&mut WeeklyRule| (r.start_minute, r.end_minute) == (start_minute, end_minute);
+            let same =
+                |r: &&mut WeeklyRule| (r.start_minute, r.end_minute) == (start_minute, end_minute);
             match rules.iter_mut().find(same) {
                 Some(rule) => rule.days |= 1 << day,
                 None => rules.push(WeeklyRule {

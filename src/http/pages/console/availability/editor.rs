@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::overrides::{self, MonthView, OverrideInput, OverrideRow, Pager};
 use super::{
-    Frame, Nav, Section, call, detach, name_error, respond, see_other, status_of, summary,
+    Frame, Nav, REFUSED, Section, call, detach, name_error, respond, see_other, status_of, summary,
     time_label, twelve_hour, zone_error,
 };
 use crate::domain::{TimeZoneName, parse_hours, parse_time_of_day};
@@ -153,7 +153,11 @@ impl Op {
                     input.day_errors[day] = Some(w.no_room.to_owned());
                     return;
                 }
-                let end = if last_end.is_none() { 17 * 60 } else { (start + 60).min(1440) };
+                let end = if last_end.is_none() {
+                    17 * 60
+                } else {
+                    (start + 60).min(1440)
+                };
                 d.ranges.push((value(start), value(end)));
             }
             Op::Remove(day, i) => {
@@ -414,7 +418,7 @@ async fn save(
             week: Some(input),
             ..Kept::default()
         };
-        return render(&req, &state, &who, id, kept, StatusCode::BAD_REQUEST).await;
+        return render(&req, &state, &who, id, kept, REFUSED).await;
     };
     let changes = ScheduleChanges {
         name: Some(name),

@@ -80,10 +80,14 @@ fn see_other(location: String) -> PageResult {
         .finish())
 }
 
+/// A form the page refused (a field's message shown next to it, the input kept).
+const REFUSED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// The status of a page showing a use case's refusal: 409 for a conflict, else [`REFUSED`].
 fn status_of(error: &ServiceError) -> StatusCode {
     match error {
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::BAD_REQUEST,
+        _ => REFUSED,
     }
 }
 
@@ -173,7 +177,12 @@ fn tabs(lang: Lang, out_of_office: bool) -> Vec<Tab> {
             href: "/availability/out-of-office",
             label: pick(
                 lang,
-                ["Out of office", "Abwesenheit", "Absence", "Fuera de la oficina"],
+                [
+                    "Out of office",
+                    "Abwesenheit",
+                    "Absence",
+                    "Fuera de la oficina",
+                ],
             ),
             current: out_of_office,
         },
@@ -220,13 +229,20 @@ struct ListWords {
     name: &'static str,
     zone: &'static str,
     add: &'static str,
+    keep_default: &'static str,
+    restricts: &'static str,
 }
 
 fn list_words(lang: Lang) -> ListWords {
     ListWords {
         title: pick(
             lang,
-            ["Availability", "Verfügbarkeit", "Disponibilités", "Disponibilidad"],
+            [
+                "Availability",
+                "Verfügbarkeit",
+                "Disponibilités",
+                "Disponibilidad",
+            ],
         ),
         lead: pick(
             lang,
@@ -237,7 +253,10 @@ fn list_words(lang: Lang) -> ListWords {
                 "Sus horarios indican cuándo se le puede reservar. Los tipos de evento usan el predeterminado salvo que indiquen otro.",
             ],
         ),
-        default: pick(lang, ["Default", "Standard", "Par défaut", "Predeterminado"]),
+        default: pick(
+            lang,
+            ["Default", "Standard", "Par défaut", "Predeterminado"],
+        ),
         make_default: pick(
             lang,
             [
@@ -285,8 +304,29 @@ fn list_words(lang: Lang) -> ListWords {
             ],
         ),
         name: pick(lang, ["Name", "Name", "Nom", "Nombre"]),
-        zone: pick(lang, ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"]),
+        zone: pick(
+            lang,
+            ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"],
+        ),
         add: pick(lang, ["Create", "Anlegen", "Créer", "Crear"]),
+        keep_default: pick(
+            lang,
+            [
+                "This is your default schedule. Make another schedule the default before you delete it.",
+                "Dies ist Ihr Standard-Zeitplan. Legen Sie einen anderen als Standard fest, bevor Sie ihn löschen.",
+                "C’est votre planning par défaut. Définissez-en un autre par défaut avant de le supprimer.",
+                "Este es su horario predeterminado. Establezca otro como predeterminado antes de eliminarlo.",
+            ],
+        ),
+        restricts: pick(
+            lang,
+            [
+                "Event types use this schedule to restrict their times. Remove it from them before you delete it.",
+                "Ereignistypen schränken ihre Zeiten mit diesem Zeitplan ein. Entfernen Sie ihn dort, bevor Sie ihn löschen.",
+                "Des types d’événements limitent leurs horaires avec ce planning. Retirez-le d’eux avant de le supprimer.",
+                "Hay tipos de evento que restringen sus horas con este horario. Quíteselo antes de eliminarlo.",
+            ],
+        ),
     }
 }
 
@@ -354,9 +394,7 @@ async fn list_page(
         rows,
         error: shown.error,
         new_name: shown.new_name,
-        new_zone: shown
-            .new_zone
-            .unwrap_or_else(|| who.user.time_zone.clone()),
+        new_zone: shown.new_zone.unwrap_or_else(|| who.user.time_zone.clone()),
         name_error: shown.name_error,
         zone_error: shown.zone_error,
         zones: &chrono_tz::TZ_VARIANTS,
@@ -396,7 +434,7 @@ async fn create(
         shown.zone_error = Some(zone_error(lang));
     }
     let (Some(zone), None) = (zone, &shown.name_error) else {
-        return list_page(&req, &state, &who, shown, StatusCode::BAD_REQUEST).await;
+        return list_page(&req, &state, &who, shown, REFUSED).await;
     };
     let (db, owner) = (state.db.clone(), who.user.id);
     let new = NewSchedule {
@@ -406,7 +444,11 @@ async fn create(
         overrides: Vec::new(),
         is_default: false,
     };
-    let created = call(lang, async move { schedules::create(&db, owner, new).await }).await?;
+    let created = call(
+        lang,
+        async move { schedules::create(&db, owner, new).await },
+    )
+    .await?;
     see_other(format!("/availability/{}", created.id))
 }
 
@@ -444,8 +486,13 @@ async fn delete(
     match detach(async move { schedules::delete(&db, owner, id).await }).await? {
         Ok(()) => see_other("/availability".to_owned()),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            let words = list_words(lang);
+            let message = match e {
+                ServiceError::Conflict(_) => words.restricts,
+                _ => words.keep_default,
+            };
             let shown = ListState {
-                error: Some(e.to_string()),
+                error: Some(message.to_owned()),
                 ..ListState::default()
             };
             list_page(&req, &state, &who, shown, status_of(&e)).await

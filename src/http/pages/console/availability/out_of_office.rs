@@ -9,7 +9,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::{ConsoleForm, Frame, Nav, Section, Tab, call, detach, pick, respond, see_other, tabs};
+use super::{
+    ConsoleForm, Frame, Nav, REFUSED, Section, Tab, call, detach, pick, respond, see_other, tabs,
+};
 use crate::availability::local_time::local_date;
 use crate::domain::TimeZoneName;
 use crate::http::AppState;
@@ -53,7 +55,15 @@ struct Words {
 
 fn words(lang: Lang) -> Words {
     Words {
-        title: pick(lang, ["Out of office", "Abwesenheit", "Absence", "Fuera de la oficina"]),
+        title: pick(
+            lang,
+            [
+                "Out of office",
+                "Abwesenheit",
+                "Absence",
+                "Fuera de la oficina",
+            ],
+        ),
         lead: pick(
             lang,
             [
@@ -63,14 +73,41 @@ fn words(lang: Lang) -> Words {
                 "Mientras esté fuera de la oficina, ninguno de sus tipos de evento ofrece horas, use el horario que use: desde el inicio del primer día hasta el final del último en su zona horaria. Las reservas ya hechas se mantienen; cancélelas o muévalas usted.",
             ],
         ),
-        zone: pick(lang, ["Your time zone", "Ihre Zeitzone", "Votre fuseau horaire", "Su zona horaria"]),
-        from: pick(lang, ["First day", "Erster Tag", "Premier jour", "Primer día"]),
-        to: pick(lang, ["Last day", "Letzter Tag", "Dernier jour", "Último día"]),
-        note: pick(lang, ["Note (optional)", "Notiz (optional)", "Note (facultative)", "Nota (opcional)"]),
+        zone: pick(
+            lang,
+            [
+                "Your time zone",
+                "Ihre Zeitzone",
+                "Votre fuseau horaire",
+                "Su zona horaria",
+            ],
+        ),
+        from: pick(
+            lang,
+            ["First day", "Erster Tag", "Premier jour", "Primer día"],
+        ),
+        to: pick(
+            lang,
+            ["Last day", "Letzter Tag", "Dernier jour", "Último día"],
+        ),
+        note: pick(
+            lang,
+            [
+                "Note (optional)",
+                "Notiz (optional)",
+                "Note (facultative)",
+                "Nota (opcional)",
+            ],
+        ),
         add: pick(lang, ["Add", "Hinzufügen", "Ajouter", "Añadir"]),
         list: pick(
             lang,
-            ["Current and upcoming", "Aktuell und kommend", "En cours et à venir", "Actuales y próximas"],
+            [
+                "Current and upcoming",
+                "Aktuell und kommend",
+                "En cours et à venir",
+                "Actuales y próximas",
+            ],
         ),
         none: pick(
             lang,
@@ -246,7 +283,7 @@ async fn create(
             Err(e) => return Err(PageError::from_service(lang, e)),
         }
     }
-    page(&req, &state, &who, kept, StatusCode::BAD_REQUEST).await
+    page(&req, &state, &who, kept, REFUSED).await
 }
 
 /// Puts the use case's `field: message` next to its field.
@@ -267,6 +304,10 @@ async fn delete(
 ) -> PageResult {
     let lang = super::super::session::lang_of(&req, Some(&form.who));
     let (db, owner, id) = (state.db.clone(), form.who.user.id, id.into_inner());
-    call(lang, async move { out_of_office::delete(&db, owner, id).await }).await?;
+    call(
+        lang,
+        async move { out_of_office::delete(&db, owner, id).await },
+    )
+    .await?;
     see_other(PATH.to_owned())
 }

@@ -2,7 +2,6 @@
 //! the date unavailable or gives it hours (`schedules::add_date_override`), and the upcoming
 //! overrides a page at a time, each with a remove button.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use chrono::{Datelike, Months, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
@@ -10,7 +9,7 @@ use serde::Deserialize;
 
 use super::editor::{Kept, range_error, render, value};
 use super::words::{EditorWords, editor_words};
-use super::{ConsoleForm, detach, hours_label, see_other, status_of};
+use super::{ConsoleForm, REFUSED, detach, hours_label, see_other, status_of};
 use crate::domain::parse_hours;
 use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
@@ -157,9 +156,8 @@ impl Shown {
             weekdays.push(lang.weekday_short(day));
             day = day.succ();
         }
-        let lead = (self.month.weekday().num_days_from_monday() + 7
-            - start.num_days_from_monday())
-            % 7;
+        let lead =
+            (self.month.weekday().num_days_from_monday() + 7 - start.num_days_from_monday()) % 7;
         let mut cells: Vec<Cell> = (0..lead).map(|_| Cell::blank()).collect();
         let mut date = self.month;
         while date.month() == self.month.month() {
@@ -318,7 +316,7 @@ async fn add(
                 Err(e) => return Err(PageError::from_service(lang, e)),
             }
         }
-        Err(message) => (message, StatusCode::BAD_REQUEST),
+        Err(message) => (message, REFUSED),
     };
     input.error = Some(refused.0);
     let kept = Kept {

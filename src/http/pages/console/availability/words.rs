@@ -42,16 +42,43 @@ pub struct EditorWords {
 
 pub fn editor_words(lang: Lang) -> EditorWords {
     EditorWords {
-        back: pick(lang, ["All schedules", "Alle Zeitpläne", "Tous les plannings", "Todos los horarios"]),
-        default: pick(lang, ["Default", "Standard", "Par défaut", "Predeterminado"]),
+        back: pick(
+            lang,
+            [
+                "All schedules",
+                "Alle Zeitpläne",
+                "Tous les plannings",
+                "Todos los horarios",
+            ],
+        ),
+        default: pick(
+            lang,
+            ["Default", "Standard", "Par défaut", "Predeterminado"],
+        ),
         make_default: pick(
             lang,
-            ["Set as default", "Als Standard festlegen", "Définir par défaut", "Establecer como predeterminado"],
+            [
+                "Set as default",
+                "Als Standard festlegen",
+                "Définir par défaut",
+                "Establecer como predeterminado",
+            ],
         ),
         name: pick(lang, ["Name", "Name", "Nom", "Nombre"]),
-        zone: pick(lang, ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"]),
+        zone: pick(
+            lang,
+            ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"],
+        ),
         save: pick(lang, ["Save", "Speichern", "Enregistrer", "Guardar"]),
-        weekly: pick(lang, ["Weekly hours", "Wochenzeiten", "Heures hebdomadaires", "Horas semanales"]),
+        weekly: pick(
+            lang,
+            [
+                "Weekly hours",
+                "Wochenzeiten",
+                "Heures hebdomadaires",
+                "Horas semanales",
+            ],
+        ),
         weekly_hint: pick(
             lang,
             [
@@ -63,12 +90,41 @@ pub fn editor_words(lang: Lang) -> EditorWords {
         ),
         from: pick(lang, ["From", "Von", "De", "Desde"]),
         to: pick(lang, ["To", "Bis", "À", "Hasta"]),
-        add_range: pick(lang, ["Add hours", "Zeiten hinzufügen", "Ajouter des heures", "Añadir horas"]),
-        remove_range: pick(lang, ["Remove these hours", "Diese Zeiten entfernen", "Retirer ces heures", "Quitar estas horas"]),
-        no_hours: pick(lang, ["No weekly hours", "Keine Wochenzeiten", "Aucune heure hebdomadaire", "Sin horas semanales"]),
+        add_range: pick(
+            lang,
+            [
+                "Add hours",
+                "Zeiten hinzufügen",
+                "Ajouter des heures",
+                "Añadir horas",
+            ],
+        ),
+        remove_range: pick(
+            lang,
+            [
+                "Remove these hours",
+                "Diese Zeiten entfernen",
+                "Retirer ces heures",
+                "Quitar estas horas",
+            ],
+        ),
+        no_hours: pick(
+            lang,
+            [
+                "No weekly hours",
+                "Keine Wochenzeiten",
+                "Aucune heure hebdomadaire",
+                "Sin horas semanales",
+            ],
+        ),
         bad_time: pick(
             lang,
-            ["Choose a time like 09:00.", "Wählen Sie eine Uhrzeit wie 09:00.", "Choisissez une heure comme 09:00.", "Elija una hora como 09:00."],
+            [
+                "Choose a time like 09:00.",
+                "Wählen Sie eine Uhrzeit wie 09:00.",
+                "Choisissez une heure comme 09:00.",
+                "Elija una hora como 09:00.",
+            ],
         ),
         end_before_start: pick(
             lang,
@@ -88,7 +144,15 @@ pub fn editor_words(lang: Lang) -> EditorWords {
                 "No queda tiempo después de las últimas horas de este día.",
             ],
         ),
-        overrides: pick(lang, ["Date overrides", "Datumsausnahmen", "Exceptions de date", "Excepciones de fecha"]),
+        overrides: pick(
+            lang,
+            [
+                "Date overrides",
+                "Datumsausnahmen",
+                "Exceptions de date",
+                "Excepciones de fecha",
+            ],
+        ),
         overrides_lead: pick(
             lang,
             [
@@ -99,32 +163,116 @@ pub fn editor_words(lang: Lang) -> EditorWords {
             ],
         ),
         date: pick(lang, ["Date", "Datum", "Date", "Fecha"]),
-        kind: pick(lang, ["On that date", "An diesem Datum", "Ce jour-là", "En esa fecha"]),
+        kind: pick(
+            lang,
+            [
+                "On that date",
+                "An diesem Datum",
+                "Ce jour-là",
+                "En esa fecha",
+            ],
+        ),
         closed: pick(
             lang,
-            ["Unavailable all day", "Ganztägig nicht verfügbar", "Indisponible toute la journée", "No disponible todo el día"],
+            [
+                "Unavailable all day",
+                "Ganztägig nicht verfügbar",
+                "Indisponible toute la journée",
+                "No disponible todo el día",
+            ],
         ),
-        hours: pick(lang, ["Specific hours", "Bestimmte Zeiten", "Heures précises", "Horas concretas"]),
-        add_override: pick(lang, ["Add override", "Ausnahme hinzufügen", "Ajouter l’exception", "Añadir excepción"]),
-        upcoming: pick(lang, ["Upcoming overrides", "Kommende Ausnahmen", "Exceptions à venir", "Próximas excepciones"]),
+        hours: pick(
+            lang,
+            [
+                "Specific hours",
+                "Bestimmte Zeiten",
+                "Heures précises",
+                "Horas concretas",
+            ],
+        ),
+        add_override: pick(
+            lang,
+            [
+                "Add override",
+                "Ausnahme hinzufügen",
+                "Ajouter l’exception",
+                "Añadir excepción",
+            ],
+        ),
+        upcoming: pick(
+            lang,
+            [
+                "Upcoming overrides",
+                "Kommende Ausnahmen",
+                "Exceptions à venir",
+                "Próximas excepciones",
+            ],
+        ),
         no_overrides: pick(
             lang,
-            ["No upcoming overrides.", "Keine kommenden Ausnahmen.", "Aucune exception à venir.", "No hay excepciones próximas."],
+            [
+                "No upcoming overrides.",
+                "Keine kommenden Ausnahmen.",
+                "Aucune exception à venir.",
+                "No hay excepciones próximas.",
+            ],
         ),
-        unavailable: pick(lang, ["Unavailable", "Nicht verfügbar", "Indisponible", "No disponible"]),
+        unavailable: pick(
+            lang,
+            [
+                "Unavailable",
+                "Nicht verfügbar",
+                "Indisponible",
+                "No disponible",
+            ],
+        ),
         remove: pick(lang, ["Remove", "Entfernen", "Retirer", "Quitar"]),
-        has_override: pick(lang, ["has an override", "hat eine Ausnahme", "a une exception", "tiene una excepción"]),
-        prev_month: pick(lang, ["Previous month", "Vorheriger Monat", "Mois précédent", "Mes anterior"]),
-        next_month: pick(lang, ["Next month", "Nächster Monat", "Mois suivant", "Mes siguiente"]),
+        has_override: pick(
+            lang,
+            [
+                "has an override",
+                "hat eine Ausnahme",
+                "a une exception",
+                "tiene una excepción",
+            ],
+        ),
+        prev_month: pick(
+            lang,
+            [
+                "Previous month",
+                "Vorheriger Monat",
+                "Mois précédent",
+                "Mes anterior",
+            ],
+        ),
+        next_month: pick(
+            lang,
+            [
+                "Next month",
+                "Nächster Monat",
+                "Mois suivant",
+                "Mes siguiente",
+            ],
+        ),
         earlier: pick(lang, ["Earlier", "Früher", "Précédentes", "Anteriores"]),
         later: pick(lang, ["Later", "Später", "Suivantes", "Siguientes"]),
         bad_date: pick(
             lang,
-            ["Pick a date like 2030-03-04.", "Wählen Sie ein Datum wie 2030-03-04.", "Choisissez une date comme 2030-03-04.", "Elija una fecha como 2030-03-04."],
+            [
+                "Pick a date like 2030-03-04.",
+                "Wählen Sie ein Datum wie 2030-03-04.",
+                "Choisissez une date comme 2030-03-04.",
+                "Elija una fecha como 2030-03-04.",
+            ],
         ),
         past_date: pick(
             lang,
-            ["Pick today or a later date.", "Wählen Sie heute oder ein späteres Datum.", "Choisissez aujourd’hui ou une date ultérieure.", "Elija hoy o una fecha posterior."],
+            [
+                "Pick today or a later date.",
+                "Wählen Sie heute oder ein späteres Datum.",
+                "Choisissez aujourd’hui ou une date ultérieure.",
+                "Elija hoy o una fecha posterior.",
+            ],
         ),
     }
 }
