@@ -4,12 +4,15 @@
 
 use chrono::NaiveDate;
 
-use crate::availability::schedule::MONDAY_TO_FRIDAY;
+use crate::availability::schedule::{MONDAY_TO_FRIDAY, RecurringWindow};
 use crate::domain::TimeZoneName;
 use crate::service::ServiceError;
 use crate::storage::{Conn, Db, schedules};
 
-pub use crate::storage::schedules::{DateOverride, Schedule, WeeklyRule};
+pub use crate::storage::schedules::{DateOverride, Pattern, Schedule, WeeklyRule};
+
+/// Recurring patterns one schedule may have.
+pub const MAX_PATTERNS: usize = 50;
 
 /// What a new schedule is made of; without `rules` it gets Monday to Friday 09:00-17:00.
 pub struct NewSchedule {
@@ -230,6 +233,70 @@ pub async fn remove_date_override(
     db.transaction(async |c| {
         owned(c, owner, id).await?;
         schedules::replace_overrides_on(c, id, date, &[]).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+/// The engine's window for a stored pattern: the rule expanded from `starts_on` at
+/// `start_minute`, lasting to `end_minute`. Repeating more often than daily is refused, so a
+/// pattern started long ago stays cheap to expand.
+pub fn recurring_window(pattern: &Pattern) -> Result<RecurringWindow, String> {
+    let (start, end) = (pattern.start_minute, pattern.end_minute);
+    if !(0..1440).contains(&start) || end <= start || end > 1440 {
+        return Err("endTime: must be after startTime, within the day".into());
+    }
+    let upper = pattern.rrule.to_ascii_uppercase();
+    if !["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
+        .iter()
+        .any(|f| upper.contains(&format!("FREQ={f}")))
+    {
+        return Err("rrule: repeat daily, weekly, monthly or yearly".into());
+    }
+    let first = pattern
+        .starts_on
+        .and_hms_opt(start as u32 / 60, start as u32 % 60, 0)
+        .ok_or("startsOn: is not a date")?;
+    RecurringWindow::parse(&pattern.rrule, first, (end - start) as u32)
+        .map_err(|m| format!("rrule: {m}"))
+}
+
+/// Adds extra hours recurring by `pattern` (its `id` is ignored). They add to the weekly hours;
+/// a date override replaces both on its date.
+pub async fn add_pattern(
+    db: &Db,
+    owner: i64,
+    id: i64,
+    pattern: Pattern,
+) -> Result<Schedule, ServiceError> {
+    recurring_window(&pattern).map_err(ServiceError::Invalid)?;
+    db.transaction(async |c| {
+        let current = owned(c, owner, id).await?;
+        if current.patterns.len() >= MAX_PATTERNS {
+            return Err(ServiceError::Invalid(format!(
+                "rrule: a schedule has at most {MAX_PATTERNS} recurring patterns"
+            )));
+        }
+        schedules::insert_pattern(c, id, &pattern).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+/// Removes recurring pattern `pattern` of the owner's schedule `id`.
+pub async fn remove_pattern(
+    db: &Db,
+    owner: i64,
+    id: i64,
+    pattern: i64,
+) -> Result<Schedule, ServiceError> {
+    db.transaction(async |c| {
+        owned(c, owner, id).await?;
+        if !schedules::delete_pattern(c, id, pattern).await? {
+            return Err(ServiceError::NotFound(format!(
+                "Recurring pattern with id={pattern} not found"
+            )));
+        }
         owned(c, owner, id).await
     })
     .await

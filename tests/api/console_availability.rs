@@ -526,6 +526,94 @@ async fn weekly_hours_on_dst_change_days_keep_their_wall_clock_hours() {
 }
 
 #[tokio::test]
+async fn recurring_hours_come_back_every_other_week_until_removed() {
+    let app = spawn_app().await;
+    let (_, key) = member(&app, "ada@example.com", "UTC").await;
+    member(&app, "bob@example.com", "UTC").await;
+    let event = event_type(&app, &key, None).await;
+    let id = default_id(&app, &key).await;
+    let saturday = next(Weekday::Sat);
+    let (week_later, two_weeks_later) = (
+        saturday + chrono::Days::new(7),
+        saturday + chrono::Days::new(14),
+    );
+    let mut ada = Visitor::signed_in(&app, "ada@example.com").await;
+    let page = format!("/availability/{id}");
+    let action = format!("{page}/patterns");
+    let first = saturday.to_string();
+    assert!(slot_starts(&app, event, saturday).await.is_empty());
+
+    let backwards = [
+        ("first", first.as_str()),
+        ("repeat", "2w"),
+        ("start", "12:00"),
+        ("end", "10:00"),
+    ];
+    let refused = ada.submit(&page, &action, &backwards).await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(
+        part(&body, "id=\"pattern-error\"", "</p>").contains("The end must be after the start.")
+    );
+    assert!(body.contains(&format!("name=\"first\" value=\"{first}\"")));
+    assert!(part(&body, "id=\"pattern-start\"", "</select>").contains("value=\"12:00\" selected"));
+    let until = (saturday - chrono::Days::new(1)).to_string();
+    let early_end = [
+        ("first", first.as_str()),
+        ("repeat", "2w"),
+        ("until", until.as_str()),
+        ("start", "10:00"),
+        ("end", "12:00"),
+    ];
+    assert_eq!(ada.submit(&page, &action, &early_end).await.status(), 422);
+
+    let every_other = [
+        ("first", first.as_str()),
+        ("repeat", "2w"),
+        ("until", ""),
+        ("start", "10:00"),
+        ("end", "12:00"),
+    ];
+    let added = ada.submit(&page, &action, &every_other).await;
+    assert_eq!(added.status(), 303);
+    let hours = |d| [utc(d, "10:00"), utc(d, "11:00")];
+    assert_eq!(slot_starts(&app, event, saturday).await, hours(saturday));
+    assert!(slot_starts(&app, event, week_later).await.is_empty());
+    assert_eq!(
+        slot_starts(&app, event, two_weeks_later).await,
+        hours(two_weeks_later)
+    );
+    let shown = ada.page(&page, 200).await;
+    let row = part(&shown, "data-pattern=\"", "</li>");
+    assert!(
+        row.contains("Every 2 weeks") && row.contains("10:00–12:00"),
+        "{row}"
+    );
+    let pattern: String = row["data-pattern=\"".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let remove = format!("{page}/patterns/{pattern}/delete");
+
+    let mut bob = Visitor::signed_in(&app, "bob@example.com").await;
+    assert_eq!(
+        bob.submit("/availability", &remove, &[]).await.status(),
+        404
+    );
+    assert_eq!(
+        bob.submit("/availability", &action, &every_other)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(slot_starts(&app, event, saturday).await, hours(saturday));
+
+    assert_eq!(ada.submit(&page, &remove, &[]).await.status(), 303);
+    assert!(slot_starts(&app, event, saturday).await.is_empty());
+    assert!(ada.page(&page, 200).await.contains("id=\"no-patterns\""));
+}
+
+#[tokio::test]
 async fn another_user_cannot_see_or_change_a_schedule() {
     let app = spawn_app().await;
     let (_, key) = member(&app, "ada@example.com", "UTC").await;

@@ -9,6 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::overrides::{self, MonthView, OverrideInput, OverrideRow, Pager};
+use super::patterns::{self, PatternInput, PatternRow, RepeatOption};
 use super::{
     Frame, Nav, REFUSED, Section, call, detach, name_error, respond, see_other, status_of, summary,
     time_label, twelve_hour, zone_error,
@@ -337,6 +338,11 @@ struct EditorPage {
     ovr_end: Chosen,
     overrides: Vec<OverrideRow>,
     pager: Pager,
+    pattern: PatternInput,
+    pattern_start: Chosen,
+    pattern_end: Chosen,
+    patterns: Vec<PatternRow>,
+    repeats: Vec<RepeatOption>,
 }
 
 /// What a re-rendered page keeps from the request: the weekly form or the override form as
@@ -345,6 +351,7 @@ struct EditorPage {
 pub(super) struct Kept {
     pub(super) week: Option<WeekInput>,
     pub(super) ovr: Option<OverrideInput>,
+    pub(super) pattern: Option<PatternInput>,
     pub(super) alert: Option<String>,
 }
 
@@ -365,6 +372,7 @@ pub(super) async fn render(
     let week = kept.week.unwrap_or_else(|| WeekInput::of(&schedule));
     let shown = overrides::Shown::of(req, &schedule, kept.ovr);
     let (overrides, pager) = shown.list(lang, twelve, &schedule, &words);
+    let pattern = kept.pattern.unwrap_or_default();
     let page = EditorPage {
         chrome,
         nav,
@@ -387,6 +395,11 @@ pub(super) async fn render(
         overrides,
         pager,
         ovr: shown.input,
+        pattern_start: Chosen::of(&pattern.start, lang, twelve),
+        pattern_end: Chosen::of(&pattern.end, lang, twelve),
+        pattern,
+        patterns: patterns::rows(lang, twelve, &schedule.patterns, &words),
+        repeats: patterns::repeat_options(&words),
         words,
     };
     respond(page, status)

@@ -6,6 +6,7 @@
 mod editor;
 mod out_of_office;
 mod overrides;
+mod patterns;
 mod words;
 
 use std::future::Future;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/availability/{id:\\d+}/delete", web::post().to(delete));
     out_of_office::configure(cfg);
     editor::configure(cfg);
+    patterns::configure(cfg);
 }
 
 /// Runs a use case off the request's task (required on SQLite), keeping its error for the page.

@@ -38,6 +38,18 @@ pub struct EditorWords {
     pub later: &'static str,
     pub bad_date: &'static str,
     pub past_date: &'static str,
+    pub patterns: &'static str,
+    pub patterns_lead: &'static str,
+    pub first: &'static str,
+    pub repeat: &'static str,
+    pub repeats: [&'static str; 5],
+    pub until: &'static str,
+    pub add_pattern: &'static str,
+    pub no_patterns: &'static str,
+    pub from_date: &'static str,
+    pub until_date: &'static str,
+    pub bad_repeat: &'static str,
+    pub until_before_first: &'static str,
 }
 
 pub fn editor_words(lang: Lang) -> EditorWords {
@@ -272,6 +284,117 @@ pub fn editor_words(lang: Lang) -> EditorWords {
                 "Wählen Sie heute oder ein späteres Datum.",
                 "Choisissez aujourd’hui ou une date ultérieure.",
                 "Elija hoy o una fecha posterior.",
+            ],
+        ),
+        patterns: pick(
+            lang,
+            [
+                "Recurring hours",
+                "Wiederkehrende Zeiten",
+                "Heures récurrentes",
+                "Horas recurrentes",
+            ],
+        ),
+        patterns_lead: pick(
+            lang,
+            [
+                "Extra hours that come back, such as every other Saturday 10:00–12:00, added to the weekly hours. A date override still replaces everything on its date.",
+                "Zusätzliche Zeiten, die wiederkehren, etwa jeden zweiten Samstag 10:00–12:00, zu den Wochenzeiten hinzu. Eine Datumsausnahme ersetzt an ihrem Datum weiterhin alles.",
+                "Des heures en plus qui reviennent, par exemple un samedi sur deux 10:00–12:00, ajoutées aux heures hebdomadaires. Une exception de date remplace toujours tout ce jour-là.",
+                "Horas adicionales que se repiten, por ejemplo un sábado sí y otro no 10:00–12:00, sumadas a las horas semanales. Una excepción de fecha sigue sustituyendo todo en su fecha.",
+            ],
+        ),
+        first: pick(
+            lang,
+            [
+                "First date",
+                "Erstes Datum",
+                "Première date",
+                "Primera fecha",
+            ],
+        ),
+        repeat: pick(
+            lang,
+            ["Repeats", "Wiederholung", "Répétition", "Repetición"],
+        ),
+        repeats: pick(
+            lang,
+            [
+                [
+                    "Every week",
+                    "Every 2 weeks",
+                    "Every 3 weeks",
+                    "Every 4 weeks",
+                    "Every month",
+                ],
+                [
+                    "Jede Woche",
+                    "Alle 2 Wochen",
+                    "Alle 3 Wochen",
+                    "Alle 4 Wochen",
+                    "Jeden Monat",
+                ],
+                [
+                    "Chaque semaine",
+                    "Toutes les 2 semaines",
+                    "Toutes les 3 semaines",
+                    "Toutes les 4 semaines",
+                    "Chaque mois",
+                ],
+                [
+                    "Cada semana",
+                    "Cada 2 semanas",
+                    "Cada 3 semanas",
+                    "Cada 4 semanas",
+                    "Cada mes",
+                ],
+            ],
+        ),
+        until: pick(
+            lang,
+            [
+                "Last date (optional)",
+                "Letztes Datum (optional)",
+                "Dernière date (facultative)",
+                "Última fecha (opcional)",
+            ],
+        ),
+        add_pattern: pick(
+            lang,
+            [
+                "Add recurring hours",
+                "Wiederkehrende Zeiten hinzufügen",
+                "Ajouter des heures récurrentes",
+                "Añadir horas recurrentes",
+            ],
+        ),
+        no_patterns: pick(
+            lang,
+            [
+                "No recurring hours.",
+                "Keine wiederkehrenden Zeiten.",
+                "Aucune heure récurrente.",
+                "No hay horas recurrentes.",
+            ],
+        ),
+        from_date: pick(lang, ["from", "ab", "à partir du", "desde el"]),
+        until_date: pick(lang, ["until", "bis", "jusqu’au", "hasta el"]),
+        bad_repeat: pick(
+            lang,
+            [
+                "Choose how often the hours repeat.",
+                "Wählen Sie, wie oft sich die Zeiten wiederholen.",
+                "Choisissez la fréquence de répétition.",
+                "Elija con qué frecuencia se repiten las horas.",
+            ],
+        ),
+        until_before_first: pick(
+            lang,
+            [
+                "The last date must not be before the first.",
+                "Das letzte Datum darf nicht vor dem ersten liegen.",
+                "La dernière date ne peut pas précéder la première.",
+                "La última fecha no puede ser anterior a la primera.",
             ],
         ),
     }
