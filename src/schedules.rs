@@ -309,8 +309,8 @@ mod tests {
     #[test]
     fn a_week_and_its_rules_round_trip_with_shared_ranges_merged() {
         let mut week: Week = Default::default();
-        for day in 0..5 {
-            week[day] = vec![(540, 720), (780, 1020)];
+        for day in &mut week[..5] {
+            *day = vec![(540, 720), (780, 1020)];
         }
         week[5] = vec![(600, 840)];
         let rules = rules_of(&week);
@@ -318,5 +318,27 @@ mod tests {
         assert_eq!(rules[0].days, 0b001_1111);
         assert_eq!(week_of(&rules), week);
         assert!(rules_of(&Week::default()).is_empty());
+    }
+
+    #[test]
+    fn a_pattern_repeats_daily_at_most_and_stays_within_its_day() {
+        let pattern = |rrule: &str, start_minute, end_minute| Pattern {
+            id: 0,
+            rrule: rrule.into(),
+            starts_on: NaiveDate::from_ymd_opt(2030, 3, 2).unwrap(),
+            start_minute,
+            end_minute,
+        };
+        assert!(recurring_window(&pattern("FREQ=WEEKLY;INTERVAL=2", 600, 720)).is_ok());
+        let refused = [
+            pattern("FREQ=HOURLY", 600, 720),
+            pattern("FREQ=MINUTELY", 600, 720),
+            pattern("FREQ=WEEKLY;BYDAY=XX", 600, 720),
+            pattern("FREQ=WEEKLY", 720, 600),
+            pattern("FREQ=WEEKLY", 600, 1441),
+        ];
+        for p in refused {
+            assert!(recurring_window(&p).is_err(), "{p:?}");
+        }
     }
 }
