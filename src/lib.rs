@@ -21,6 +21,7 @@ pub mod ical;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
+pub mod out_of_office;
 pub mod pow;
 pub mod schedules;
 pub mod secret;

@@ -136,7 +136,15 @@ fn engine_schedule(stored: Option<&StoredSchedule>, fallback_tz: &str) -> Schedu
                     .collect()
             })
             .unwrap_or_default(),
-        recurring: Vec::new(),
+        // Checked when stored (`schedules::add_pattern`); one that no longer reads adds nothing.
+        recurring: stored
+            .map(|s| {
+                s.patterns
+                    .iter()
+                    .filter_map(|p| crate::schedules::recurring_window(p).ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -8,6 +8,8 @@ use chrono_tz::Tz;
 pub struct TimeZoneName(Tz);
 
 impl TimeZoneName {
+    pub const UTC: TimeZoneName = TimeZoneName(Tz::UTC);
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         Tz::from_str(raw.trim()).map(Self).map_err(|_| {
             format!(

@@ -11,6 +11,7 @@ pub mod event_types;
 pub mod jobs;
 pub mod metrics;
 mod migrate;
+pub mod out_of_office;
 pub mod schedules;
 pub mod schema;
 pub mod sessions;

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{availability_rules, date_overrides, schedules};
+use super::schema::{availability_patterns, availability_rules, date_overrides, schedules};
 use super::{Conn, StorageResult, to_db_time, with_conn};
 
 /// Weekly hours: `days` is a bit set (bit 0 = Monday … bit 6 = Sunday, the engine's `WeeklyRule`
@@ -24,6 +24,17 @@ pub struct DateOverride {
     pub end_minute: i32,
 }
 
+/// Extra hours recurring by an RFC 5545 rule (`FREQ=WEEKLY;INTERVAL=2`) from the local date
+/// `starts_on`, `start_minute..end_minute` on each occurrence's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub id: i64,
+    pub rrule: String,
+    pub starts_on: NaiveDate,
+    pub start_minute: i32,
+    pub end_minute: i32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     pub id: i64,
@@ -33,6 +44,7 @@ pub struct Schedule {
     pub is_default: bool,
     pub rules: Vec<WeeklyRule>,
     pub overrides: Vec<DateOverride>,
+    pub patterns: Vec<Pattern>,
 }
 
 type ScheduleRow = (i64, i64, String, String, bool);
@@ -132,6 +144,58 @@ pub async fn replace_overrides(
             .await
     })?;
     insert_overrides(conn, id, overrides).await
+}
+
+/// Replaces a schedule's overrides on one `date` with `overrides` (all on that date).
+pub async fn replace_overrides_on(
+    conn: &mut Conn<'_>,
+    id: i64,
+    date: NaiveDate,
+    overrides: &[DateOverride],
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::delete(
+            date_overrides::table
+                .filter(date_overrides::schedule_id.eq(id))
+                .filter(date_overrides::date.eq(date)),
+        )
+        .execute(c)
+        .await
+    })?;
+    insert_overrides(conn, id, overrides).await
+}
+
+/// Adds a recurring pattern to schedule `id`; its new id.
+pub async fn insert_pattern(conn: &mut Conn<'_>, id: i64, pattern: &Pattern) -> StorageResult<i64> {
+    let row = (
+        availability_patterns::schedule_id.eq(id),
+        availability_patterns::rrule.eq(pattern.rrule.as_str()),
+        availability_patterns::starts_on.eq(pattern.starts_on),
+        availability_patterns::start_minute.eq(pattern.start_minute),
+        availability_patterns::end_minute.eq(pattern.end_minute),
+    );
+    let new_id = with_conn!(conn, |c| {
+        diesel::insert_into(availability_patterns::table)
+            .values(row)
+            .returning(availability_patterns::id)
+            .get_result(c)
+            .await
+    })?;
+    Ok(new_id)
+}
+
+/// Deletes pattern `pattern` of schedule `id`; false when the schedule has no such pattern.
+pub async fn delete_pattern(conn: &mut Conn<'_>, id: i64, pattern: i64) -> StorageResult<bool> {
+    let deleted = with_conn!(conn, |c| {
+        diesel::delete(
+            availability_patterns::table
+                .filter(availability_patterns::schedule_id.eq(id))
+                .filter(availability_patterns::id.eq(pattern)),
+        )
+        .execute(c)
+        .await
+    })?;
+    Ok(deleted > 0)
 }
 
 pub async fn rename(conn: &mut Conn<'_>, id: i64, name: &str) -> StorageResult<()> {
@@ -271,6 +335,7 @@ async fn list_where(
             .load(c)
             .await
     })?;
+    let patterns = patterns_of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|(id, user_id, name, time_zone, is_default)| Schedule {
@@ -297,7 +362,47 @@ async fn list_where(
                     end_minute,
                 })
                 .collect(),
+            patterns: patterns
+                .iter()
+                .filter(|p| p.0 == id)
+                .map(|p| p.1.clone())
+                .collect(),
         })
+        .collect())
+}
+
+/// The recurring patterns of schedules `ids`, each with its schedule's id, oldest first.
+async fn patterns_of(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<(i64, Pattern)>> {
+    type Row = (i64, i64, String, NaiveDate, i32, i32);
+    let rows: Vec<Row> = with_conn!(conn, |c| {
+        availability_patterns::table
+            .filter(availability_patterns::schedule_id.eq_any(ids))
+            .select((
+                availability_patterns::schedule_id,
+                availability_patterns::id,
+                availability_patterns::rrule,
+                availability_patterns::starts_on,
+                availability_patterns::start_minute,
+                availability_patterns::end_minute,
+            ))
+            .order(availability_patterns::id)
+            .load(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(schedule, id, rrule, starts_on, start_minute, end_minute)| {
+                let pattern = Pattern {
+                    id,
+                    rrule,
+                    starts_on,
+                    start_minute,
+                    end_minute,
+                };
+                (schedule, pattern)
+            },
+        )
         .collect())
 }
 

@@ -17,6 +17,7 @@ mod cli;
 mod console;
 mod console_bookings;
 mod console_bookings_browser;
+mod console_availability;
 mod console_browser;
 mod console_webhooks;
 mod constraints;

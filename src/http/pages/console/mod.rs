@@ -6,6 +6,7 @@
 mod auth;
 mod booking_detail;
 mod bookings;
+mod availability;
 mod event_types;
 pub mod session;
 mod webhooks;
@@ -20,6 +21,7 @@ use crate::sessions::SignedIn;
 /// The console's routes; registered before the booking pages' `/{username}` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
+    availability::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
