@@ -4,9 +4,9 @@
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
 mod auth;
+mod availability;
 mod booking_detail;
 mod bookings;
-mod availability;
 mod event_types;
 pub mod session;
 mod webhooks;
