@@ -16,6 +16,7 @@ mod calendars_recheck;
 mod cli;
 mod console;
 mod console_browser;
+mod console_event_types;
 mod constraints;
 mod disclosure;
 mod email;
