@@ -249,7 +249,10 @@ async fn insert(
 }
 
 /// `current`'s fields with `changes` (the API's vocabulary) on top, read as one input.
-fn merged(current: &EventType, changes: Map<String, Value>) -> Result<EventTypeInput, ServiceError> {
+fn merged(
+    current: &EventType,
+    changes: Map<String, Value>,
+) -> Result<EventTypeInput, ServiceError> {
     let mut merged = match serde_json::to_value(current.input()) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -302,12 +305,10 @@ pub async fn reach(db: &Db, caller: i64, id: i64) -> Result<Reached, ServiceErro
     db.run(async |c| {
         let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
         let target = target_of(&record);
-        let record = visible(c, caller, target, id)
-            .await
-            .map_err(|e| match e {
-                ServiceError::NotFound(_) => not_found(id),
-                other => other,
-            })?;
+        let record = visible(c, caller, target, id).await.map_err(|e| match e {
+            ServiceError::NotFound(_) => not_found(id),
+            other => other,
+        })?;
         let can_change = match target {
             Target::Personal => true,
             Target::Team(team) => crate::teams::manageable(c, team, caller).await.is_ok(),

@@ -17,6 +17,7 @@ mod cli;
 mod console;
 mod console_browser;
 mod console_event_types;
+mod console_event_types_browser;
 mod constraints;
 mod disclosure;
 mod email;

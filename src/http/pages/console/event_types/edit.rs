@@ -30,14 +30,38 @@ use crate::sessions::SignedIn;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/event-types/{id:\\d+}", web::get().to(page))
-        .route("/event-types/{id:\\d+}/basics", web::post().to(save::<BasicsForm>))
-        .route("/event-types/{id:\\d+}/limits", web::post().to(save::<LimitsForm>))
-        .route("/event-types/{id:\\d+}/advanced", web::post().to(save::<AdvancedForm>))
-        .route("/event-types/{id:\\d+}/hosts", web::post().to(save::<HostsForm>))
-        .route("/event-types/{id:\\d+}/questions", web::post().to(save::<QuestionForm>))
-        .route("/event-types/{id:\\d+}/questions/order", web::post().to(save::<QuestionOrder>))
-        .route("/event-types/{id:\\d+}/locations", web::post().to(save::<LocationForm>))
-        .route("/event-types/{id:\\d+}/locations/order", web::post().to(save::<LocationOrder>));
+        .route(
+            "/event-types/{id:\\d+}/basics",
+            web::post().to(save::<BasicsForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/limits",
+            web::post().to(save::<LimitsForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/advanced",
+            web::post().to(save::<AdvancedForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/hosts",
+            web::post().to(save::<HostsForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/questions",
+            web::post().to(save::<QuestionForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/questions/order",
+            web::post().to(save::<QuestionOrder>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/locations",
+            web::post().to(save::<LocationForm>),
+        )
+        .route(
+            "/event-types/{id:\\d+}/locations/order",
+            web::post().to(save::<LocationOrder>),
+        );
 }
 
 /// A form of the page: the partial update it asks for (in the API's vocabulary) and how it
@@ -117,30 +141,116 @@ struct Words {
 
 fn words(lang: Lang) -> Words {
     Words {
-        back: pick(lang, ["All event types", "Alle Ereignistypen", "Tous les types d’événements", "Todos los tipos de evento"]),
+        back: pick(
+            lang,
+            [
+                "All event types",
+                "Alle Ereignistypen",
+                "Tous les types d’événements",
+                "Todos los tipos de evento",
+            ],
+        ),
         hidden: pick(lang, ["Hidden", "Verborgen", "Masqué", "Oculto"]),
         sections: pick(lang, ["Sections", "Abschnitte", "Sections", "Secciones"]),
-        not_saved: pick(lang, ["Not saved:", "Nicht gespeichert:", "Non enregistré :", "No guardado:"]),
-        read_only: pick(lang, [
-            "Only the team's admins and owners can change this event type.",
-            "Nur Admins und Eigentümer des Teams können diesen Ereignistyp ändern.",
-            "Seuls les administrateurs et propriétaires de l’équipe peuvent modifier ce type d’événement.",
-            "Solo los administradores y propietarios del equipo pueden cambiar este tipo de evento.",
-        ]),
-        preview: pick(lang, ["Availability preview", "Vorschau der Verfügbarkeit", "Aperçu des disponibilités", "Vista previa de disponibilidad"]),
-        preview_lead: pick(lang, ["What bookers are offered in the next 14 days, in", "Was Buchenden in den nächsten 14 Tagen angeboten wird, in", "Ce qui est proposé dans les 14 prochains jours, en", "Lo que se ofrece en los próximos 14 días, en"]),
-        no_slots: pick(lang, ["No slots in the next 14 days.", "Keine Termine in den nächsten 14 Tagen.", "Aucun créneau dans les 14 prochains jours.", "Ningún horario en los próximos 14 días."]),
-        why_title: pick(lang, ["Why is a time not offered?", "Warum wird eine Zeit nicht angeboten?", "Pourquoi un horaire n’est-il pas proposé ?", "¿Por qué no se ofrece una hora?"]),
-        why_label: pick(lang, ["Date and time", "Datum und Uhrzeit", "Date et heure", "Fecha y hora"]),
+        not_saved: pick(
+            lang,
+            [
+                "Not saved:",
+                "Nicht gespeichert:",
+                "Non enregistré :",
+                "No guardado:",
+            ],
+        ),
+        read_only: pick(
+            lang,
+            [
+                "Only the team's admins and owners can change this event type.",
+                "Nur Admins und Eigentümer des Teams können diesen Ereignistyp ändern.",
+                "Seuls les administrateurs et propriétaires de l’équipe peuvent modifier ce type d’événement.",
+                "Solo los administradores y propietarios del equipo pueden cambiar este tipo de evento.",
+            ],
+        ),
+        preview: pick(
+            lang,
+            [
+                "Availability preview",
+                "Vorschau der Verfügbarkeit",
+                "Aperçu des disponibilités",
+                "Vista previa de disponibilidad",
+            ],
+        ),
+        preview_lead: pick(
+            lang,
+            [
+                "What bookers are offered in the next 14 days, in",
+                "Was Buchenden in den nächsten 14 Tagen angeboten wird, in",
+                "Ce qui est proposé dans les 14 prochains jours, en",
+                "Lo que se ofrece en los próximos 14 días, en",
+            ],
+        ),
+        no_slots: pick(
+            lang,
+            [
+                "No slots in the next 14 days.",
+                "Keine Termine in den nächsten 14 Tagen.",
+                "Aucun créneau dans les 14 prochains jours.",
+                "Ningún horario en los próximos 14 días.",
+            ],
+        ),
+        why_title: pick(
+            lang,
+            [
+                "Why is a time not offered?",
+                "Warum wird eine Zeit nicht angeboten?",
+                "Pourquoi un horaire n’est-il pas proposé ?",
+                "¿Por qué no se ofrece una hora?",
+            ],
+        ),
+        why_label: pick(
+            lang,
+            [
+                "Date and time",
+                "Datum und Uhrzeit",
+                "Date et heure",
+                "Fecha y hora",
+            ],
+        ),
         why_submit: pick(lang, ["Explain", "Erklären", "Expliquer", "Explicar"]),
-        offered: pick(lang, ["is offered.", "wird angeboten.", "est proposé.", "se ofrece."]),
-        not_offered: pick(lang, ["is not offered:", "wird nicht angeboten:", "n’est pas proposé :", "no se ofrece:"]),
-        why_unreadable: pick(lang, ["Give a date and a time, like 2030-03-04T09:30.", "Bitte Datum und Uhrzeit angeben, etwa 2030-03-04T09:30.", "Indiquez une date et une heure, par exemple 2030-03-04T09:30.", "Indique una fecha y una hora, como 2030-03-04T09:30."]),
+        offered: pick(
+            lang,
+            [
+                "is offered.",
+                "wird angeboten.",
+                "est proposé.",
+                "se ofrece.",
+            ],
+        ),
+        not_offered: pick(
+            lang,
+            [
+                "is not offered:",
+                "wird nicht angeboten:",
+                "n’est pas proposé :",
+                "no se ofrece:",
+            ],
+        ),
+        why_unreadable: pick(
+            lang,
+            [
+                "Give a date and a time, like 2030-03-04T09:30.",
+                "Bitte Datum und Uhrzeit angeben, etwa 2030-03-04T09:30.",
+                "Indiquez une date et une heure, par exemple 2030-03-04T09:30.",
+                "Indique una fecha y una hora, como 2030-03-04T09:30.",
+            ],
+        ),
         edit: pick(lang, ["Edit", "Bearbeiten", "Modifier", "Editar"]),
         up: pick(lang, ["Move up", "Nach oben", "Monter", "Subir"]),
         down: pick(lang, ["Move down", "Nach unten", "Descendre", "Bajar"]),
         remove: pick(lang, ["Remove", "Entfernen", "Retirer", "Quitar"]),
-        remove_confirm: pick(lang, ["Remove it?", "Entfernen?", "Le retirer ?", "¿Quitarlo?"]),
+        remove_confirm: pick(
+            lang,
+            ["Remove it?", "Entfernen?", "Le retirer ?", "¿Quitarlo?"],
+        ),
     }
 }
 
@@ -192,8 +302,24 @@ pub struct PageQuery {
 fn notice(lang: Lang, raw: Option<&str>) -> Option<&'static str> {
     Some(match raw? {
         "saved" => pick(lang, ["Saved.", "Gespeichert.", "Enregistré.", "Guardado."]),
-        "created" => pick(lang, ["Created. Set it up below.", "Erstellt. Hier einrichten.", "Créé. Configurez-le ci-dessous.", "Creado. Configúrelo abajo."]),
-        "duplicated" => pick(lang, ["Duplicated: this is the copy.", "Dupliziert: dies ist die Kopie.", "Dupliqué : voici la copie.", "Duplicado: esta es la copia."]),
+        "created" => pick(
+            lang,
+            [
+                "Created. Set it up below.",
+                "Erstellt. Hier einrichten.",
+                "Créé. Configurez-le ci-dessous.",
+                "Creado. Configúrelo abajo.",
+            ],
+        ),
+        "duplicated" => pick(
+            lang,
+            [
+                "Duplicated: this is the copy.",
+                "Dupliziert: dies ist die Kopie.",
+                "Dupliqué : voici la copie.",
+                "Duplicado: esta es la copia.",
+            ],
+        ),
         _ => return None,
     })
 }
@@ -254,7 +380,12 @@ async fn extras(
 }
 
 /// The event type the caller may see, else the page's 404.
-pub async fn reach(state: &AppState, who: &SignedIn, id: i64, lang: Lang) -> Result<Reached, PageError> {
+pub async fn reach(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    lang: Lang,
+) -> Result<Reached, PageError> {
     let (db, user) = (state.db.clone(), who.user.id);
     detached(async move { event_types::reach(&db, user, id).await })
         .await
@@ -353,17 +484,31 @@ fn sections(cx: &Context, kept: Kept, target: Target) -> Vec<FormSection> {
         .question
         .unwrap_or_else(|| QuestionForm::of(event, None));
     let mut out = vec![
-        kept.basics.unwrap_or_else(|| BasicsForm::of(event)).section(cx).submit(save),
-        kept.limits.unwrap_or_else(|| LimitsForm::of(event)).section(cx).submit(save),
+        kept.basics
+            .unwrap_or_else(|| BasicsForm::of(event))
+            .section(cx)
+            .submit(save),
+        kept.limits
+            .unwrap_or_else(|| LimitsForm::of(event))
+            .section(cx)
+            .submit(save),
         question.section(cx).submit(save),
         kept.location
             .unwrap_or_else(LocationForm::new)
             .section(cx)
             .submit(pick(lang, ["Add", "Hinzufügen", "Ajouter", "Añadir"])),
-        kept.advanced.unwrap_or_else(|| AdvancedForm::of(event)).section(cx).submit(save),
+        kept.advanced
+            .unwrap_or_else(|| AdvancedForm::of(event))
+            .section(cx)
+            .submit(save),
     ];
     if let Target::Team(_) = target {
-        out.push(kept.hosts.unwrap_or_else(|| HostsForm::of(event)).section(cx).submit(save));
+        out.push(
+            kept.hosts
+                .unwrap_or_else(|| HostsForm::of(event))
+                .section(cx)
+                .submit(save),
+        );
     }
     out
 }
@@ -380,13 +525,20 @@ fn hosts(event: &EventType) -> Vec<(i64, String)> {
     }
 }
 
-fn why(clock: Clock, value: Option<String>, explanation: Option<&Explanation>, hosts: &[(i64, String)]) -> Why {
+fn why(
+    clock: Clock,
+    value: Option<String>,
+    explanation: Option<&Explanation>,
+    hosts: &[(i64, String)],
+) -> Why {
     let value = value.unwrap_or_default();
     Why {
         unreadable: !value.is_empty() && explanation.is_none(),
         asked: explanation.map(|e| clock.moment(e.instant)),
         offered: explanation.is_some_and(|e| e.is_slot),
-        reasons: explanation.map(|e| preview::reasons(clock, e, hosts)).unwrap_or_default(),
+        reasons: explanation
+            .map(|e| preview::reasons(clock, e, hosts))
+            .unwrap_or_default(),
         value,
     }
 }
@@ -454,7 +606,10 @@ async fn save<F: Change>(
     let reached = reach(&state, &who, id, lang).await?;
     let changes = form.changes(&reached.event);
     let Err(error) = submit(&state, &who, &reached, changes).await else {
-        return Ok(see_other(format!("/event-types/{id}?notice=saved#{}", F::ANCHOR)));
+        return Ok(see_other(format!(
+            "/event-types/{id}?notice=saved#{}",
+            F::ANCHOR
+        )));
     };
     let (status, message) = refusal_status(lang, error)?;
     let mut kept = Kept::default();

@@ -244,7 +244,10 @@ fn error_path(message: &str) -> String {
 
 /// `api` is `path` or one of its parents.
 fn names(api: &str, path: &str) -> bool {
-    path == api || path.strip_prefix(api).is_some_and(|rest| rest.starts_with('.'))
+    path == api
+        || path
+            .strip_prefix(api)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// A number typed in a form: blank is `None`, anything but a whole number is refused with a
@@ -304,11 +307,23 @@ mod tests {
     #[test]
     fn an_error_goes_next_to_the_input_it_names() {
         let cases = [
-            ("bookingWindow.value[0]: not a date", "limits-bookingWindow-value"),
-            ("bookingLimitsCount.day: must be between 1 and 9", "limits-bookingLimitsCount-day"),
-            ("slug: an event type with slug `a` already exists here", "limits-slug"),
+            (
+                "bookingWindow.value[0]: not a date",
+                "limits-bookingWindow-value",
+            ),
+            (
+                "bookingLimitsCount.day: must be between 1 and 9",
+                "limits-bookingLimitsCount-day",
+            ),
+            (
+                "slug: an event type with slug `a` already exists here",
+                "limits-slug",
+            ),
             ("locations[2].address: is required", "limits-value"),
-            ("locations[0].type: `x` is not one of …", "limits-locations-type"),
+            (
+                "locations[0].type: `x` is not one of …",
+                "limits-locations-type",
+            ),
             ("title: is required", "limits"),
             ("slugs: near miss", "limits"),
         ];
@@ -340,7 +355,11 @@ mod tests {
     fn numbers_and_partial_updates() {
         assert_eq!(number("x", " 15 "), Ok(Some(15)));
         assert_eq!(number("x", ""), Ok(None));
-        assert!(number("offsetStart", "-5").unwrap_err().starts_with("offsetStart: "));
+        assert!(
+            number("offsetStart", "-5")
+                .unwrap_err()
+                .starts_with("offsetStart: ")
+        );
         let input = EventTypeInput {
             title: Some("T".into()),
             ..Default::default()

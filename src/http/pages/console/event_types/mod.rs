@@ -133,7 +133,15 @@ fn words(lang: Lang) -> Words {
         show: pick(lang, ["Show", "Anzeigen", "Afficher", "Mostrar"]),
         duplicate: pick(lang, ["Duplicate", "Duplizieren", "Dupliquer", "Duplicar"]),
         delete: pick(lang, ["Delete", "Löschen", "Supprimer", "Eliminar"]),
-        actions: pick(lang, ["Actions for", "Aktionen für", "Actions pour", "Acciones para"]),
+        actions: pick(
+            lang,
+            [
+                "Actions for",
+                "Aktionen für",
+                "Actions pour",
+                "Acciones para",
+            ],
+        ),
     }
 }
 
@@ -215,7 +223,16 @@ async fn list(
 ) -> PageResult {
     let lang = lang_of(&req, Some(&who));
     let notice = list_notice(lang, query.notice.as_deref());
-    render_list(&req, &state, &who, CreateForm::default(), None, notice, StatusCode::OK).await
+    render_list(
+        &req,
+        &state,
+        &who,
+        CreateForm::default(),
+        None,
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_list(
@@ -300,10 +317,18 @@ impl CreateForm {
     }
 
     fn section(&self, lang: Lang, teams: &[(i64, String)], title: &str) -> FormSection {
-        let length = if self.length.is_empty() { "30" } else { &self.length };
+        let length = if self.length.is_empty() {
+            "30"
+        } else {
+            &self.length
+        };
         let mut inputs = vec![
-            Input::text("title", pick(lang, ["Title", "Titel", "Titre", "Título"]), &self.title)
-                .required(),
+            Input::text(
+                "title",
+                pick(lang, ["Title", "Titel", "Titre", "Título"]),
+                &self.title,
+            )
+            .required(),
             Input::text("slug", pick(lang, ["URL", "URL", "URL", "URL"]), &self.slug).hint(pick(
                 lang,
                 [
@@ -339,9 +364,11 @@ impl CreateForm {
                     .iter()
                     .map(|(id, name)| Choice::new(id.to_string(), name.as_str(), &self.owner)),
             );
-            inputs.push(
-                Input::select("owner", pick(lang, ["Owner", "Inhaber", "Propriétaire", "Propietario"]), owners),
-            );
+            inputs.push(Input::select(
+                "owner",
+                pick(lang, ["Owner", "Inhaber", "Propriétaire", "Propietario"]),
+                owners,
+            ));
             inputs.push(
                 Input::select(
                     "schedulingType",
@@ -357,12 +384,28 @@ impl CreateForm {
                     vec![
                         Choice::new(
                             "COLLECTIVE",
-                            pick(lang, ["Collective: every host", "Kollektiv: alle Gastgeber", "Collectif : tous les hôtes", "Colectivo: todos los anfitriones"]),
+                            pick(
+                                lang,
+                                [
+                                    "Collective: every host",
+                                    "Kollektiv: alle Gastgeber",
+                                    "Collectif : tous les hôtes",
+                                    "Colectivo: todos los anfitriones",
+                                ],
+                            ),
                             &self.scheduling,
                         ),
                         Choice::new(
                             "ROUND_ROBIN",
-                            pick(lang, ["Round robin: one host in turn", "Round Robin: ein Gastgeber im Wechsel", "Tour à tour : un hôte à la fois", "Rotativo: un anfitrión por turno"]),
+                            pick(
+                                lang,
+                                [
+                                    "Round robin: one host in turn",
+                                    "Round Robin: ein Gastgeber im Wechsel",
+                                    "Tour à tour : un hôte à la fois",
+                                    "Rotativo: un anfitrión por turno",
+                                ],
+                            ),
                             &self.scheduling,
                         ),
                     ],
@@ -519,12 +562,19 @@ impl DuplicateForm {
 
     fn section(&self, lang: Lang, id: i64) -> FormSection {
         let inputs = vec![
-            Input::text("title", pick(lang, ["Title", "Titel", "Titre", "Título"]), &self.title)
-                .required(),
+            Input::text(
+                "title",
+                pick(lang, ["Title", "Titel", "Titre", "Título"]),
+                &self.title,
+            )
+            .required(),
             Input::text("slug", pick(lang, ["URL", "URL", "URL", "URL"]), &self.slug),
             Input::textarea(
                 "description",
-                pick(lang, ["Description", "Beschreibung", "Description", "Descripción"]),
+                pick(
+                    lang,
+                    ["Description", "Beschreibung", "Description", "Descripción"],
+                ),
                 &self.description,
             ),
             Input::number(

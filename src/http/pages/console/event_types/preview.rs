@@ -207,21 +207,61 @@ fn limit_sentence(lang: Lang, period: Period, kind: LimitKind, limit: u32) -> St
     };
     let what = match kind {
         LimitKind::Bookings => pick(lang, ["bookings", "Buchungen", "réservations", "reservas"]),
-        LimitKind::Duration => pick(lang, ["minutes booked", "gebuchte Minuten", "minutes réservées", "minutos reservados"]),
+        LimitKind::Duration => pick(
+            lang,
+            [
+                "minutes booked",
+                "gebuchte Minuten",
+                "minutes réservées",
+                "minutos reservados",
+            ],
+        ),
     };
-    let lead = pick(lang, ["The limit is reached:", "Die Grenze ist erreicht:", "La limite est atteinte :", "Se alcanzó el límite:"]);
+    let lead = pick(
+        lang,
+        [
+            "The limit is reached:",
+            "Die Grenze ist erreicht:",
+            "La limite est atteinte :",
+            "Se alcanzó el límite:",
+        ],
+    );
     format!("{lead} {limit} {what} / {period}.")
 }
 
 fn busy_sentence(lang: Lang, host: &str, source: &BusySource, buffer: bool) -> String {
     let what = match source {
-        BusySource::Booking { .. } => pick(lang, ["has a booking then", "hat dann eine Buchung", "a une réservation à ce moment", "tiene una reserva entonces"]),
-        BusySource::ExternalCalendar => pick(lang, ["is busy in a connected calendar", "ist in einem verbundenen Kalender belegt", "est occupé dans un calendrier connecté", "está ocupado en un calendario conectado"]),
+        BusySource::Booking { .. } => pick(
+            lang,
+            [
+                "has a booking then",
+                "hat dann eine Buchung",
+                "a une réservation à ce moment",
+                "tiene una reserva entonces",
+            ],
+        ),
+        BusySource::ExternalCalendar => pick(
+            lang,
+            [
+                "is busy in a connected calendar",
+                "ist in einem verbundenen Kalender belegt",
+                "est occupé dans un calendrier connecté",
+                "está ocupado en un calendario conectado",
+            ],
+        ),
     };
     let mut text = format!("{host} {what}.");
     if buffer {
         text.push(' ');
-        text.push_str(pick(lang, ["Only the buffer around it overlaps.", "Nur der Puffer überschneidet sich.", "Seule la marge autour chevauche.", "Solo se solapa el margen."]));
+        text.push_str(pick(
+            lang,
+            [
+                "Only the buffer around it overlaps.",
+                "Nur der Puffer überschneidet sich.",
+                "Seule la marge autour chevauche.",
+                "Solo se solapa el margen.",
+            ],
+        ));
     }
     text
 }

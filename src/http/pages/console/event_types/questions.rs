@@ -130,7 +130,8 @@ impl QuestionForm {
                 "bookingFields.slug: `{slug}` is a question every booking form already asks"
             ));
         }
-        let mut field = json!({"type": self.kind, "slug": slug, "required": ticked(&self.required)});
+        let mut field =
+            json!({"type": self.kind, "slug": slug, "required": ticked(&self.required)});
         let label = self.label.trim();
         if !label.is_empty() {
             field["label"] = json!(label);
@@ -183,27 +184,56 @@ impl QuestionForm {
         ];
         let mut section = FormSection::new(
             Self::ANCHOR,
-            pick(lang, ["Booking questions", "Buchungsfragen", "Questions de réservation", "Preguntas de reserva"]),
+            pick(
+                lang,
+                [
+                    "Booking questions",
+                    "Buchungsfragen",
+                    "Questions de réservation",
+                    "Preguntas de reserva",
+                ],
+            ),
             cx.action("questions"),
             vec![Group::plain(inputs)],
         );
         section.items = Some(Items {
             action: cx.action("questions/order"),
-            rows: rows(&cx.event.settings.booking_fields, |_, f| question_row(lang, id, f)),
-            empty: pick(lang, [
-                "Only the standard questions (name, email, notes, guests).",
-                "Nur die Standardfragen (Name, E-Mail, Notizen, Gäste).",
-                "Seulement les questions standard (nom, e-mail, notes, invités).",
-                "Solo las preguntas estándar (nombre, correo, notas, invitados).",
-            ])
+            rows: rows(&cx.event.settings.booking_fields, |_, f| {
+                question_row(lang, id, f)
+            }),
+            empty: pick(
+                lang,
+                [
+                    "Only the standard questions (name, email, notes, guests).",
+                    "Nur die Standardfragen (Name, E-Mail, Notizen, Gäste).",
+                    "Seulement les questions standard (nom, e-mail, notes, invités).",
+                    "Solo las preguntas estándar (nombre, correo, notas, invitados).",
+                ],
+            )
             .to_owned(),
         });
         let editing = !self.original.is_empty();
         section.form_title = Some(
             if editing {
-                pick(lang, ["Edit question", "Frage bearbeiten", "Modifier la question", "Editar pregunta"])
+                pick(
+                    lang,
+                    [
+                        "Edit question",
+                        "Frage bearbeiten",
+                        "Modifier la question",
+                        "Editar pregunta",
+                    ],
+                )
             } else {
-                pick(lang, ["Add a question", "Frage hinzufügen", "Ajouter une question", "Añadir una pregunta"])
+                pick(
+                    lang,
+                    [
+                        "Add a question",
+                        "Frage hinzufügen",
+                        "Ajouter une question",
+                        "Añadir una pregunta",
+                    ],
+                )
             }
             .to_owned(),
         );
@@ -239,15 +269,64 @@ fn kind_label(lang: Lang, kind: FieldKind) -> &'static str {
         FieldKind::Email => pick(lang, ["Email", "E-Mail", "E-mail", "Correo"]),
         FieldKind::Phone => pick(lang, ["Phone", "Telefon", "Téléphone", "Teléfono"]),
         FieldKind::Address => pick(lang, ["Address", "Adresse", "Adresse", "Dirección"]),
-        FieldKind::Text => pick(lang, ["Short text", "Kurzer Text", "Texte court", "Texto corto"]),
+        FieldKind::Text => pick(
+            lang,
+            ["Short text", "Kurzer Text", "Texte court", "Texto corto"],
+        ),
         FieldKind::Number => pick(lang, ["Number", "Zahl", "Nombre", "Número"]),
-        FieldKind::Textarea => pick(lang, ["Long text", "Langer Text", "Texte long", "Texto largo"]),
-        FieldKind::Multiemail => pick(lang, ["Several emails", "Mehrere E-Mails", "Plusieurs e-mails", "Varios correos"]),
-        FieldKind::Checkbox => pick(lang, ["Checkboxes", "Kontrollkästchen", "Cases à cocher", "Casillas"]),
-        FieldKind::Multiselect => pick(lang, ["Multiple choice list", "Mehrfachauswahl", "Liste à choix multiples", "Lista de selección múltiple"]),
-        FieldKind::Select => pick(lang, ["Select", "Auswahlliste", "Liste déroulante", "Desplegable"]),
-        FieldKind::Radio => pick(lang, ["Radio buttons", "Optionsfelder", "Boutons radio", "Botones de opción"]),
-        FieldKind::Boolean => pick(lang, ["Yes/no checkbox", "Ja/Nein-Kästchen", "Case oui/non", "Casilla sí/no"]),
+        FieldKind::Textarea => pick(
+            lang,
+            ["Long text", "Langer Text", "Texte long", "Texto largo"],
+        ),
+        FieldKind::Multiemail => pick(
+            lang,
+            [
+                "Several emails",
+                "Mehrere E-Mails",
+                "Plusieurs e-mails",
+                "Varios correos",
+            ],
+        ),
+        FieldKind::Checkbox => pick(
+            lang,
+            [
+                "Checkboxes",
+                "Kontrollkästchen",
+                "Cases à cocher",
+                "Casillas",
+            ],
+        ),
+        FieldKind::Multiselect => pick(
+            lang,
+            [
+                "Multiple choice list",
+                "Mehrfachauswahl",
+                "Liste à choix multiples",
+                "Lista de selección múltiple",
+            ],
+        ),
+        FieldKind::Select => pick(
+            lang,
+            ["Select", "Auswahlliste", "Liste déroulante", "Desplegable"],
+        ),
+        FieldKind::Radio => pick(
+            lang,
+            [
+                "Radio buttons",
+                "Optionsfelder",
+                "Boutons radio",
+                "Botones de opción",
+            ],
+        ),
+        FieldKind::Boolean => pick(
+            lang,
+            [
+                "Yes/no checkbox",
+                "Ja/Nein-Kästchen",
+                "Case oui/non",
+                "Casilla sí/no",
+            ],
+        ),
         FieldKind::Url => pick(lang, ["URL", "URL", "URL", "URL"]),
     }
 }
@@ -267,7 +346,10 @@ impl Change for QuestionForm {
                 .iter()
                 .position(|f| f.slug == self.original)
                 .ok_or_else(|| {
-                    format!("bookingFields: the question `{}` is no longer there", self.original)
+                    format!(
+                        "bookingFields: the question `{}` is no longer there",
+                        self.original
+                    )
                 })?;
             list[at] = field;
         }
@@ -291,7 +373,12 @@ impl QuestionOrder {
             .booking_fields
             .iter()
             .position(|f| f.slug == self.0.key)
-            .ok_or_else(|| format!("bookingFields: the question `{}` is no longer there", self.0.key))?;
+            .ok_or_else(|| {
+                format!(
+                    "bookingFields: the question `{}` is no longer there",
+                    self.0.key
+                )
+            })?;
         Ok(questions(apply(fields_json(event), at, &self.0.op)?))
     }
 }
@@ -373,17 +460,31 @@ impl LocationForm {
         );
         section.items = Some(Items {
             action: cx.action("locations/order"),
-            rows: rows(&cx.event.settings.locations, |i, l| location_row(lang, i, l)),
-            empty: pick(lang, [
-                "No location: the booking says none.",
-                "Kein Ort: die Buchung nennt keinen.",
-                "Aucun lieu : la réservation n’en indique pas.",
-                "Sin ubicación: la reserva no indica ninguna.",
-            ])
+            rows: rows(&cx.event.settings.locations, |i, l| {
+                location_row(lang, i, l)
+            }),
+            empty: pick(
+                lang,
+                [
+                    "No location: the booking says none.",
+                    "Kein Ort: die Buchung nennt keinen.",
+                    "Aucun lieu : la réservation n’en indique pas.",
+                    "Sin ubicación: la reserva no indica ninguna.",
+                ],
+            )
             .to_owned(),
         });
         section.form_title = Some(
-            pick(lang, ["Add a location", "Ort hinzufügen", "Ajouter un lieu", "Añadir una ubicación"]).to_owned(),
+            pick(
+                lang,
+                [
+                    "Add a location",
+                    "Ort hinzufügen",
+                    "Ajouter un lieu",
+                    "Añadir una ubicación",
+                ],
+            )
+            .to_owned(),
         );
         section
     }
@@ -392,7 +493,10 @@ impl LocationForm {
 fn location_row(lang: Lang, at: usize, l: &Location) -> Item {
     let mut detail = l.value.clone().unwrap_or_default();
     if l.public {
-        detail.push_str(pick(lang, [" · public", " · öffentlich", " · public", " · pública"]));
+        detail.push_str(pick(
+            lang,
+            [" · public", " · öffentlich", " · public", " · pública"],
+        ));
     }
     Item {
         key: at.to_string(),
@@ -406,14 +510,70 @@ fn location_row(lang: Lang, at: usize, l: &Location) -> Item {
 
 fn location_label(lang: Lang, kind: LocationKind) -> &'static str {
     match kind {
-        LocationKind::Address => pick(lang, ["In person (address)", "Vor Ort (Adresse)", "En personne (adresse)", "En persona (dirección)"]),
+        LocationKind::Address => pick(
+            lang,
+            [
+                "In person (address)",
+                "Vor Ort (Adresse)",
+                "En personne (adresse)",
+                "En persona (dirección)",
+            ],
+        ),
         LocationKind::Link => pick(lang, ["Link", "Link", "Lien", "Enlace"]),
-        LocationKind::Phone => pick(lang, ["Phone (host's number)", "Telefon (Nummer des Gastgebers)", "Téléphone (numéro de l’hôte)", "Teléfono (número del anfitrión)"]),
-        LocationKind::Integration => pick(lang, ["Video app", "Video-App", "Application vidéo", "Aplicación de vídeo"]),
-        LocationKind::AttendeeAddress => pick(lang, ["In person (booker's address)", "Vor Ort (Adresse der buchenden Person)", "En personne (adresse du participant)", "En persona (dirección del asistente)"]),
-        LocationKind::AttendeePhone => pick(lang, ["Phone (booker's number)", "Telefon (Nummer der buchenden Person)", "Téléphone (numéro du participant)", "Teléfono (número del asistente)"]),
-        LocationKind::AttendeeDefined => pick(lang, ["Booker chooses", "Buchende Person wählt", "Au choix du participant", "Elige el asistente"]),
-        LocationKind::OrganizersDefaultApp => pick(lang, ["Host's default app", "Standard-App des Gastgebers", "Application par défaut de l’hôte", "Aplicación predeterminada del anfitrión"]),
+        LocationKind::Phone => pick(
+            lang,
+            [
+                "Phone (host's number)",
+                "Telefon (Nummer des Gastgebers)",
+                "Téléphone (numéro de l’hôte)",
+                "Teléfono (número del anfitrión)",
+            ],
+        ),
+        LocationKind::Integration => pick(
+            lang,
+            [
+                "Video app",
+                "Video-App",
+                "Application vidéo",
+                "Aplicación de vídeo",
+            ],
+        ),
+        LocationKind::AttendeeAddress => pick(
+            lang,
+            [
+                "In person (booker's address)",
+                "Vor Ort (Adresse der buchenden Person)",
+                "En personne (adresse du participant)",
+                "En persona (dirección del asistente)",
+            ],
+        ),
+        LocationKind::AttendeePhone => pick(
+            lang,
+            [
+                "Phone (booker's number)",
+                "Telefon (Nummer der buchenden Person)",
+                "Téléphone (numéro du participant)",
+                "Teléfono (número del asistente)",
+            ],
+        ),
+        LocationKind::AttendeeDefined => pick(
+            lang,
+            [
+                "Booker chooses",
+                "Buchende Person wählt",
+                "Au choix du participant",
+                "Elige el asistente",
+            ],
+        ),
+        LocationKind::OrganizersDefaultApp => pick(
+            lang,
+            [
+                "Host's default app",
+                "Standard-App des Gastgebers",
+                "Application par défaut de l’hôte",
+                "Aplicación predeterminada del anfitrión",
+            ],
+        ),
     }
 }
 
@@ -457,9 +617,15 @@ mod tests {
     #[test]
     fn items_move_and_go() {
         let list = vec![json!(1), json!(2), json!(3)];
-        assert_eq!(apply(list.clone(), 1, "up"), Ok(vec![json!(2), json!(1), json!(3)]));
+        assert_eq!(
+            apply(list.clone(), 1, "up"),
+            Ok(vec![json!(2), json!(1), json!(3)])
+        );
         assert_eq!(apply(list.clone(), 2, "down"), Ok(list.clone()));
-        assert_eq!(apply(list.clone(), 0, "remove"), Ok(vec![json!(2), json!(3)]));
+        assert_eq!(
+            apply(list.clone(), 0, "remove"),
+            Ok(vec![json!(2), json!(3)])
+        );
         assert!(apply(list, 0, "sideways").is_err());
     }
 
@@ -474,15 +640,22 @@ mod tests {
         };
         assert_eq!(
             form.field(),
-            Ok(json!({"type": "select", "slug": "team-size", "label": "Team size",
-                "required": true, "options": ["1-10", "11-50"]}))
+            Ok(
+                json!({"type": "select", "slug": "team-size", "label": "Team size",
+                "required": true, "options": ["1-10", "11-50"]})
+            )
         );
         let system = QuestionForm {
             kind: "email".into(),
             name: "email".into(),
             ..Default::default()
         };
-        assert!(system.field().unwrap_err().starts_with("bookingFields.slug: "));
+        assert!(
+            system
+                .field()
+                .unwrap_err()
+                .starts_with("bookingFields.slug: ")
+        );
     }
 
     #[test]

@@ -408,7 +408,12 @@ impl LimitsForm {
                 "scheduleId",
                 pick(
                     lang,
-                    ["Availability", "Verfügbarkeit", "Disponibilités", "Disponibilidad"],
+                    [
+                        "Availability",
+                        "Verfügbarkeit",
+                        "Disponibilités",
+                        "Disponibilidad",
+                    ],
                 ),
                 schedule_choices(
                     pick(
@@ -456,14 +461,27 @@ impl LimitsForm {
         Group::titled(
             pick(
                 lang,
-                ["Slots and buffers", "Termine und Puffer", "Créneaux et marges", "Horarios y márgenes"],
+                [
+                    "Slots and buffers",
+                    "Termine und Puffer",
+                    "Créneaux et marges",
+                    "Horarios y márgenes",
+                ],
             ),
             vec![
                 Input::number(
                     "slotInterval",
                     &format!(
                         "{} ({minutes})",
-                        pick(lang, ["Slot interval", "Terminintervall", "Intervalle des créneaux", "Intervalo"])
+                        pick(
+                            lang,
+                            [
+                                "Slot interval",
+                                "Terminintervall",
+                                "Intervalle des créneaux",
+                                "Intervalo"
+                            ]
+                        )
                     ),
                     &self.interval,
                 )
@@ -478,27 +496,76 @@ impl LimitsForm {
                 )),
                 Input::number(
                     "offsetStart",
-                    &format!("{} ({minutes})", pick(lang, ["Offset start times", "Startzeiten versetzen", "Décaler les débuts", "Desplazar inicios"])),
+                    &format!(
+                        "{} ({minutes})",
+                        pick(
+                            lang,
+                            [
+                                "Offset start times",
+                                "Startzeiten versetzen",
+                                "Décaler les débuts",
+                                "Desplazar inicios"
+                            ]
+                        )
+                    ),
                     &self.offset,
                 ),
                 Input::number(
                     "beforeEventBuffer",
-                    &format!("{} ({minutes})", pick(lang, ["Buffer before", "Puffer davor", "Marge avant", "Margen antes"])),
+                    &format!(
+                        "{} ({minutes})",
+                        pick(
+                            lang,
+                            [
+                                "Buffer before",
+                                "Puffer davor",
+                                "Marge avant",
+                                "Margen antes"
+                            ]
+                        )
+                    ),
                     &self.before,
                 ),
                 Input::number(
                     "afterEventBuffer",
-                    &format!("{} ({minutes})", pick(lang, ["Buffer after", "Puffer danach", "Marge après", "Margen después"])),
+                    &format!(
+                        "{} ({minutes})",
+                        pick(
+                            lang,
+                            [
+                                "Buffer after",
+                                "Puffer danach",
+                                "Marge après",
+                                "Margen después"
+                            ]
+                        )
+                    ),
                     &self.after,
                 ),
                 Input::number(
                     "minimumBookingNotice",
-                    pick(lang, ["Minimum notice", "Mindestvorlauf", "Préavis minimum", "Antelación mínima"]),
+                    pick(
+                        lang,
+                        [
+                            "Minimum notice",
+                            "Mindestvorlauf",
+                            "Préavis minimum",
+                            "Antelación mínima",
+                        ],
+                    ),
                     &self.notice,
                 ),
                 Input::select(
                     "minimumBookingNoticeUnit",
-                    pick(lang, ["Notice unit", "Einheit des Vorlaufs", "Unité du préavis", "Unidad de antelación"]),
+                    pick(
+                        lang,
+                        [
+                            "Notice unit",
+                            "Einheit des Vorlaufs",
+                            "Unité du préavis",
+                            "Unidad de antelación",
+                        ],
+                    ),
                     unit_choices(lang, &self.notice_unit, true),
                 ),
                 Input::checkbox(
@@ -520,23 +587,82 @@ impl LimitsForm {
 
     fn window_group(&self, lang: Lang) -> Group {
         let kinds = [
-            ("", pick(lang, ["No limit", "Unbegrenzt", "Sans limite", "Sin límite"])),
-            ("businessDays", pick(lang, ["Business days into the future", "Werktage im Voraus", "Jours ouvrés à l’avance", "Días laborables de antelación"])),
-            ("calendarDays", pick(lang, ["Calendar days into the future", "Kalendertage im Voraus", "Jours calendaires à l’avance", "Días naturales de antelación"])),
-            ("range", pick(lang, ["Within a date range", "Innerhalb eines Zeitraums", "Dans une période", "Dentro de un rango de fechas"])),
+            (
+                "",
+                pick(
+                    lang,
+                    ["No limit", "Unbegrenzt", "Sans limite", "Sin límite"],
+                ),
+            ),
+            (
+                "businessDays",
+                pick(
+                    lang,
+                    [
+                        "Business days into the future",
+                        "Werktage im Voraus",
+                        "Jours ouvrés à l’avance",
+                        "Días laborables de antelación",
+                    ],
+                ),
+            ),
+            (
+                "calendarDays",
+                pick(
+                    lang,
+                    [
+                        "Calendar days into the future",
+                        "Kalendertage im Voraus",
+                        "Jours calendaires à l’avance",
+                        "Días naturales de antelación",
+                    ],
+                ),
+            ),
+            (
+                "range",
+                pick(
+                    lang,
+                    [
+                        "Within a date range",
+                        "Innerhalb eines Zeitraums",
+                        "Dans une période",
+                        "Dentro de un rango de fechas",
+                    ],
+                ),
+            ),
         ];
         Group::titled(
-            pick(lang, ["Booking window", "Buchungszeitraum", "Fenêtre de réservation", "Ventana de reserva"]),
+            pick(
+                lang,
+                [
+                    "Booking window",
+                    "Buchungszeitraum",
+                    "Fenêtre de réservation",
+                    "Ventana de reserva",
+                ],
+            ),
             vec![
                 Input::select(
                     "bookingWindow.type",
-                    pick(lang, ["How far ahead", "Wie weit im Voraus", "Jusqu’où à l’avance", "Con cuánta antelación"]),
+                    pick(
+                        lang,
+                        [
+                            "How far ahead",
+                            "Wie weit im Voraus",
+                            "Jusqu’où à l’avance",
+                            "Con cuánta antelación",
+                        ],
+                    ),
                     kinds
                         .iter()
                         .map(|(v, l)| Choice::new(*v, *l, &self.window_type))
                         .collect(),
                 ),
-                Input::number("bookingWindow.value", pick(lang, ["Days", "Tage", "Jours", "Días"]), &self.window_days),
+                Input::number(
+                    "bookingWindow.value",
+                    pick(lang, ["Days", "Tage", "Jours", "Días"]),
+                    &self.window_days,
+                ),
                 Input::checkbox(
                     "bookingWindow.rolling",
                     pick(
@@ -550,9 +676,23 @@ impl LimitsForm {
                     ),
                     ticked(&self.window_rolling),
                 ),
-                Input::date("bookingWindow.first", pick(lang, ["First date", "Erster Tag", "Première date", "Primera fecha"]), &self.window_first)
-                    .errors_of("bookingWindow.value"),
-                Input::date("bookingWindow.last", pick(lang, ["Last date", "Letzter Tag", "Dernière date", "Última fecha"]), &self.window_last),
+                Input::date(
+                    "bookingWindow.first",
+                    pick(
+                        lang,
+                        ["First date", "Erster Tag", "Première date", "Primera fecha"],
+                    ),
+                    &self.window_first,
+                )
+                .errors_of("bookingWindow.value"),
+                Input::date(
+                    "bookingWindow.last",
+                    pick(
+                        lang,
+                        ["Last date", "Letzter Tag", "Dernière date", "Última fecha"],
+                    ),
+                    &self.window_last,
+                ),
             ],
         )
     }
@@ -565,7 +705,15 @@ impl LimitsForm {
             pick(lang, ["per year", "pro Jahr", "par an", "por año"]),
         ];
         let bookings = pick(lang, ["Bookings", "Buchungen", "Réservations", "Reservas"]);
-        let booked = pick(lang, ["Minutes booked", "Gebuchte Minuten", "Minutes réservées", "Minutos reservados"]);
+        let booked = pick(
+            lang,
+            [
+                "Minutes booked",
+                "Gebuchte Minuten",
+                "Minutes réservées",
+                "Minutos reservados",
+            ],
+        );
         let count_names = [
             "bookingLimitsCount.day",
             "bookingLimitsCount.week",
@@ -578,7 +726,12 @@ impl LimitsForm {
             "bookingLimitsDuration.month",
             "bookingLimitsDuration.year",
         ];
-        let counts = [&self.count_day, &self.count_week, &self.count_month, &self.count_year];
+        let counts = [
+            &self.count_day,
+            &self.count_week,
+            &self.count_month,
+            &self.count_year,
+        ];
         let durations = [
             &self.duration_day,
             &self.duration_week,
@@ -587,13 +740,29 @@ impl LimitsForm {
         ];
         let mut inputs = Vec::new();
         for i in 0..4 {
-            inputs.push(Input::number(count_names[i], &format!("{bookings} {}", names[i]), counts[i]));
+            inputs.push(Input::number(
+                count_names[i],
+                &format!("{bookings} {}", names[i]),
+                counts[i],
+            ));
         }
         for i in 0..4 {
-            inputs.push(Input::number(duration_names[i], &format!("{booked} {}", names[i]), durations[i]));
+            inputs.push(Input::number(
+                duration_names[i],
+                &format!("{booked} {}", names[i]),
+                durations[i],
+            ));
         }
         Group::titled(
-            pick(lang, ["Limits (empty: none)", "Grenzen (leer: keine)", "Limites (vide : aucune)", "Límites (vacío: ninguno)"]),
+            pick(
+                lang,
+                [
+                    "Limits (empty: none)",
+                    "Grenzen (leer: keine)",
+                    "Limites (vide : aucune)",
+                    "Límites (vacío: ninguno)",
+                ],
+            ),
             inputs,
         )
     }
@@ -604,7 +773,8 @@ impl Change for LimitsForm {
 
     fn changes(&self, _event: &EventType) -> Result<Map<String, Value>, String> {
         let factor = unit_factor(&self.notice_unit);
-        let notice = number("minimumBookingNotice", &self.notice)?.map(|n| n.saturating_mul(factor));
+        let notice =
+            number("minimumBookingNotice", &self.notice)?.map(|n| n.saturating_mul(factor));
         let input = EventTypeInput {
             schedule_id: Self::schedule_id("scheduleId", &self.schedule)?,
             restriction_schedule_id: Self::schedule_id("restrictionScheduleId", &self.restriction)?,
@@ -616,7 +786,12 @@ impl Change for LimitsForm {
             booking_window: self.window()?,
             booking_limits_count: limits_object(
                 "bookingLimitsCount",
-                [&self.count_day, &self.count_week, &self.count_month, &self.count_year],
+                [
+                    &self.count_day,
+                    &self.count_week,
+                    &self.count_month,
+                    &self.count_year,
+                ],
             )?,
             booking_limits_duration: limits_object(
                 "bookingLimitsDuration",
@@ -663,7 +838,10 @@ pub struct AdvancedForm {
     threshold: String,
     #[serde(default, rename = "confirmationPolicy.noticeThreshold.unit")]
     threshold_unit: String,
-    #[serde(default, rename = "confirmationPolicy.blockUnconfirmedBookingsInBooker")]
+    #[serde(
+        default,
+        rename = "confirmationPolicy.blockUnconfirmedBookingsInBooker"
+    )]
     unconfirmed_blocks: Option<String>,
     #[serde(default, rename = "seats.seatsPerTimeSlot")]
     seats: String,
@@ -706,10 +884,7 @@ impl AdvancedForm {
         let s = &event.settings;
         let page = &s.page;
         let policy = &s.confirmation;
-        let threshold = policy
-            .shape
-            .as_ref()
-            .and_then(|p| p.get("noticeThreshold"));
+        let threshold = policy.shape.as_ref().and_then(|p| p.get("noticeThreshold"));
         let (confirmation, count, unit) = match policy.rule {
             Confirmation::Never => ("", String::new(), "minutes".to_owned()),
             Confirmation::Always => ("always", String::new(), "minutes".to_owned()),
@@ -761,7 +936,11 @@ impl AdvancedForm {
             "blockUnconfirmedBookingsInBooker": ticked(&self.unconfirmed_blocks)});
         let field = "confirmationPolicy.noticeThreshold.count";
         if let Some(count) = number_value(field, &self.threshold)? {
-            let unit = if self.threshold_unit == "hours" { "hours" } else { "minutes" };
+            let unit = if self.threshold_unit == "hours" {
+                "hours"
+            } else {
+                "minutes"
+            };
             policy["noticeThreshold"] = json!({"unit": unit, "count": count});
         }
         Ok(Some(policy))
@@ -781,7 +960,10 @@ impl AdvancedForm {
             return Ok(None);
         }
         let mut r = json!({"frequency": self.frequency});
-        for (key, raw) in [("interval", &self.every), ("occurrences", &self.occurrences)] {
+        for (key, raw) in [
+            ("interval", &self.every),
+            ("occurrences", &self.occurrences),
+        ] {
             if let Some(v) = number_value(&format!("recurrence.{key}"), raw)? {
                 r[key] = v;
             }
@@ -859,21 +1041,62 @@ impl AdvancedForm {
     fn confirmation_group(&self, lang: Lang) -> Group {
         let kinds = [
             ("", pick(lang, ["Never", "Nie", "Jamais", "Nunca"])),
-            ("always", pick(lang, ["Always", "Immer", "Toujours", "Siempre"])),
-            ("time", pick(lang, ["When booked with less notice than", "Bei weniger Vorlauf als", "Si réservé avec un préavis inférieur à", "Si se reserva con menos antelación que"])),
+            (
+                "always",
+                pick(lang, ["Always", "Immer", "Toujours", "Siempre"]),
+            ),
+            (
+                "time",
+                pick(
+                    lang,
+                    [
+                        "When booked with less notice than",
+                        "Bei weniger Vorlauf als",
+                        "Si réservé avec un préavis inférieur à",
+                        "Si se reserva con menos antelación que",
+                    ],
+                ),
+            ),
         ];
         Group::titled(
-            pick(lang, ["Requires confirmation", "Bestätigung erforderlich", "Confirmation requise", "Requiere confirmación"]),
+            pick(
+                lang,
+                [
+                    "Requires confirmation",
+                    "Bestätigung erforderlich",
+                    "Confirmation requise",
+                    "Requiere confirmación",
+                ],
+            ),
             vec![
                 Input::select(
                     "confirmationPolicy.type",
-                    pick(lang, ["Bookings wait for my confirmation", "Buchungen warten auf meine Bestätigung", "Les réservations attendent ma confirmation", "Las reservas esperan mi confirmación"]),
-                    kinds.iter().map(|(v, l)| Choice::new(*v, *l, &self.confirmation)).collect(),
+                    pick(
+                        lang,
+                        [
+                            "Bookings wait for my confirmation",
+                            "Buchungen warten auf meine Bestätigung",
+                            "Les réservations attendent ma confirmation",
+                            "Las reservas esperan mi confirmación",
+                        ],
+                    ),
+                    kinds
+                        .iter()
+                        .map(|(v, l)| Choice::new(*v, *l, &self.confirmation))
+                        .collect(),
                 )
                 .errors_of("confirmationPolicy"),
                 Input::number(
                     "confirmationPolicy.noticeThreshold.count",
-                    pick(lang, ["Notice threshold", "Vorlaufgrenze", "Seuil de préavis", "Umbral de antelación"]),
+                    pick(
+                        lang,
+                        [
+                            "Notice threshold",
+                            "Vorlaufgrenze",
+                            "Seuil de préavis",
+                            "Umbral de antelación",
+                        ],
+                    ),
                     &self.threshold,
                 )
                 .errors_of("confirmationPolicy.noticeThreshold"),
@@ -885,7 +1108,15 @@ impl AdvancedForm {
                 .errors_of("confirmationPolicy.noticeThreshold.unit"),
                 Input::checkbox(
                     "confirmationPolicy.blockUnconfirmedBookingsInBooker",
-                    pick(lang, ["Unconfirmed bookings block their time", "Unbestätigte Buchungen blockieren ihre Zeit", "Les réservations non confirmées bloquent leur créneau", "Las reservas sin confirmar bloquean su horario"]),
+                    pick(
+                        lang,
+                        [
+                            "Unconfirmed bookings block their time",
+                            "Unbestätigte Buchungen blockieren ihre Zeit",
+                            "Les réservations non confirmées bloquent leur créneau",
+                            "Las reservas sin confirmar bloquean su horario",
+                        ],
+                    ),
                     ticked(&self.unconfirmed_blocks),
                 ),
             ],
@@ -898,17 +1129,41 @@ impl AdvancedForm {
             vec![
                 Input::number(
                     "seats.seatsPerTimeSlot",
-                    pick(lang, ["Seats per slot (empty: one booking per slot)", "Plätze pro Termin (leer: eine Buchung pro Termin)", "Places par créneau (vide : une réservation par créneau)", "Plazas por horario (vacío: una reserva por horario)"]),
+                    pick(
+                        lang,
+                        [
+                            "Seats per slot (empty: one booking per slot)",
+                            "Plätze pro Termin (leer: eine Buchung pro Termin)",
+                            "Places par créneau (vide : une réservation par créneau)",
+                            "Plazas por horario (vacío: una reserva por horario)",
+                        ],
+                    ),
                     &self.seats,
                 ),
                 Input::checkbox(
                     "seats.showAttendeeInfo",
-                    pick(lang, ["Bookers see who else has a seat", "Buchende sehen, wer sonst einen Platz hat", "Les participants voient qui d’autre a une place", "Los asistentes ven quién más tiene plaza"]),
+                    pick(
+                        lang,
+                        [
+                            "Bookers see who else has a seat",
+                            "Buchende sehen, wer sonst einen Platz hat",
+                            "Les participants voient qui d’autre a une place",
+                            "Los asistentes ven quién más tiene plaza",
+                        ],
+                    ),
                     ticked(&self.seats_attendees),
                 ),
                 Input::checkbox(
                     "seats.showAvailabilityCount",
-                    pick(lang, ["Show how many seats are left", "Freie Plätze anzeigen", "Afficher les places restantes", "Mostrar las plazas restantes"]),
+                    pick(
+                        lang,
+                        [
+                            "Show how many seats are left",
+                            "Freie Plätze anzeigen",
+                            "Afficher les places restantes",
+                            "Mostrar las plazas restantes",
+                        ],
+                    ),
                     ticked(&self.seats_count),
                 ),
             ],
@@ -917,44 +1172,213 @@ impl AdvancedForm {
 
     fn recurrence_group(&self, lang: Lang) -> Group {
         let kinds = [
-            ("", pick(lang, ["Does not repeat", "Keine Wiederholung", "Ne se répète pas", "No se repite"])),
-            ("weekly", pick(lang, ["Weekly", "Wöchentlich", "Chaque semaine", "Semanal"])),
-            ("monthly", pick(lang, ["Monthly", "Monatlich", "Chaque mois", "Mensual"])),
-            ("yearly", pick(lang, ["Yearly", "Jährlich", "Chaque année", "Anual"])),
+            (
+                "",
+                pick(
+                    lang,
+                    [
+                        "Does not repeat",
+                        "Keine Wiederholung",
+                        "Ne se répète pas",
+                        "No se repite",
+                    ],
+                ),
+            ),
+            (
+                "weekly",
+                pick(lang, ["Weekly", "Wöchentlich", "Chaque semaine", "Semanal"]),
+            ),
+            (
+                "monthly",
+                pick(lang, ["Monthly", "Monatlich", "Chaque mois", "Mensual"]),
+            ),
+            (
+                "yearly",
+                pick(lang, ["Yearly", "Jährlich", "Chaque année", "Anual"]),
+            ),
         ];
         Group::titled(
-            pick(lang, ["Recurring event", "Wiederkehrender Termin", "Événement récurrent", "Evento recurrente"]),
+            pick(
+                lang,
+                [
+                    "Recurring event",
+                    "Wiederkehrender Termin",
+                    "Événement récurrent",
+                    "Evento recurrente",
+                ],
+            ),
             vec![
                 Input::select(
                     "recurrence.frequency",
-                    pick(lang, ["Repeats", "Wiederholung", "Répétition", "Repetición"]),
-                    kinds.iter().map(|(v, l)| Choice::new(*v, *l, &self.frequency)).collect(),
+                    pick(
+                        lang,
+                        ["Repeats", "Wiederholung", "Répétition", "Repetición"],
+                    ),
+                    kinds
+                        .iter()
+                        .map(|(v, l)| Choice::new(*v, *l, &self.frequency))
+                        .collect(),
                 )
                 .errors_of("recurrence"),
-                Input::number("recurrence.interval", pick(lang, ["Every (periods)", "Alle (Perioden)", "Tous les (périodes)", "Cada (periodos)"]), &self.every),
-                Input::number("recurrence.occurrences", pick(lang, ["Occurrences", "Anzahl", "Occurrences", "Repeticiones"]), &self.occurrences),
+                Input::number(
+                    "recurrence.interval",
+                    pick(
+                        lang,
+                        [
+                            "Every (periods)",
+                            "Alle (Perioden)",
+                            "Tous les (périodes)",
+                            "Cada (periodos)",
+                        ],
+                    ),
+                    &self.every,
+                ),
+                Input::number(
+                    "recurrence.occurrences",
+                    pick(
+                        lang,
+                        ["Occurrences", "Anzahl", "Occurrences", "Repeticiones"],
+                    ),
+                    &self.occurrences,
+                ),
             ],
         )
     }
 
     fn page_group(&self, lang: Lang) -> Group {
         Group::titled(
-            pick(lang, ["Booking page", "Buchungsseite", "Page de réservation", "Página de reserva"]),
+            pick(
+                lang,
+                [
+                    "Booking page",
+                    "Buchungsseite",
+                    "Page de réservation",
+                    "Página de reserva",
+                ],
+            ),
             vec![
-                Input::url("successRedirectUrl", pick(lang, ["Redirect after booking", "Weiterleitung nach der Buchung", "Redirection après la réservation", "Redirección tras reservar"]), &self.redirect)
-                    .hint("https://…"),
-                Input::checkbox("forwardParamsSuccessRedirect", pick(lang, ["Pass the booking's details to the redirect", "Buchungsdetails an die Weiterleitung übergeben", "Transmettre les détails de la réservation", "Pasar los detalles de la reserva"]), ticked(&self.forward)),
-                Input::text("customName", pick(lang, ["Booking title", "Buchungstitel", "Titre de la réservation", "Título de la reserva"]), &self.custom_name)
-                    .hint("{Event type title} · {Organiser} · {Scheduler} · {Location}"),
-                Input::checkbox("disableGuests", pick(lang, ["Bookers cannot add guests", "Keine Gäste hinzufügen", "Pas d’invités supplémentaires", "Sin invitados adicionales"]), ticked(&self.no_guests)),
-                Input::checkbox("lockTimeZoneToggleOnBookingPage", pick(lang, ["Lock the time zone on the booking page", "Zeitzone auf der Buchungsseite sperren", "Verrouiller le fuseau horaire", "Bloquear la zona horaria"]), ticked(&self.lock_zone)),
-                Input::checkbox("disableCancelling", pick(lang, ["Bookers cannot cancel", "Keine Stornierung durch Buchende", "Pas d’annulation par le participant", "Sin cancelación por el asistente"]), ticked(&self.no_cancel)),
-                Input::checkbox("disableRescheduling", pick(lang, ["Bookers cannot reschedule", "Keine Verschiebung durch Buchende", "Pas de report par le participant", "Sin reprogramación por el asistente"]), ticked(&self.no_reschedule)),
-                Input::text("color.lightThemeHex", pick(lang, ["Event colour (light theme)", "Terminfarbe (hell)", "Couleur (thème clair)", "Color (tema claro)"]), &self.light)
-                    .hint("#292929")
-                    .errors_of("color"),
-                Input::text("color.darkThemeHex", pick(lang, ["Event colour (dark theme)", "Terminfarbe (dunkel)", "Couleur (thème sombre)", "Color (tema oscuro)"]), &self.dark)
-                    .hint("#fafafa"),
+                Input::url(
+                    "successRedirectUrl",
+                    pick(
+                        lang,
+                        [
+                            "Redirect after booking",
+                            "Weiterleitung nach der Buchung",
+                            "Redirection après la réservation",
+                            "Redirección tras reservar",
+                        ],
+                    ),
+                    &self.redirect,
+                )
+                .hint("https://…"),
+                Input::checkbox(
+                    "forwardParamsSuccessRedirect",
+                    pick(
+                        lang,
+                        [
+                            "Pass the booking's details to the redirect",
+                            "Buchungsdetails an die Weiterleitung übergeben",
+                            "Transmettre les détails de la réservation",
+                            "Pasar los detalles de la reserva",
+                        ],
+                    ),
+                    ticked(&self.forward),
+                ),
+                Input::text(
+                    "customName",
+                    pick(
+                        lang,
+                        [
+                            "Booking title",
+                            "Buchungstitel",
+                            "Titre de la réservation",
+                            "Título de la reserva",
+                        ],
+                    ),
+                    &self.custom_name,
+                )
+                .hint("{Event type title} · {Organiser} · {Scheduler} · {Location}"),
+                Input::checkbox(
+                    "disableGuests",
+                    pick(
+                        lang,
+                        [
+                            "Bookers cannot add guests",
+                            "Keine Gäste hinzufügen",
+                            "Pas d’invités supplémentaires",
+                            "Sin invitados adicionales",
+                        ],
+                    ),
+                    ticked(&self.no_guests),
+                ),
+                Input::checkbox(
+                    "lockTimeZoneToggleOnBookingPage",
+                    pick(
+                        lang,
+                        [
+                            "Lock the time zone on the booking page",
+                            "Zeitzone auf der Buchungsseite sperren",
+                            "Verrouiller le fuseau horaire",
+                            "Bloquear la zona horaria",
+                        ],
+                    ),
+                    ticked(&self.lock_zone),
+                ),
+                Input::checkbox(
+                    "disableCancelling",
+                    pick(
+                        lang,
+                        [
+                            "Bookers cannot cancel",
+                            "Keine Stornierung durch Buchende",
+                            "Pas d’annulation par le participant",
+                            "Sin cancelación por el asistente",
+                        ],
+                    ),
+                    ticked(&self.no_cancel),
+                ),
+                Input::checkbox(
+                    "disableRescheduling",
+                    pick(
+                        lang,
+                        [
+                            "Bookers cannot reschedule",
+                            "Keine Verschiebung durch Buchende",
+                            "Pas de report par le participant",
+                            "Sin reprogramación por el asistente",
+                        ],
+                    ),
+                    ticked(&self.no_reschedule),
+                ),
+                Input::text(
+                    "color.lightThemeHex",
+                    pick(
+                        lang,
+                        [
+                            "Event colour (light theme)",
+                            "Terminfarbe (hell)",
+                            "Couleur (thème clair)",
+                            "Color (tema claro)",
+                        ],
+                    ),
+                    &self.light,
+                )
+                .hint("#292929")
+                .errors_of("color"),
+                Input::text(
+                    "color.darkThemeHex",
+                    pick(
+                        lang,
+                        [
+                            "Event colour (dark theme)",
+                            "Terminfarbe (dunkel)",
+                            "Couleur (thème sombre)",
+                            "Color (tema oscuro)",
+                        ],
+                    ),
+                    &self.dark,
+                )
+                .hint("#fafafa"),
             ],
         )
     }
@@ -1002,7 +1426,8 @@ impl HostsForm {
                     )
                 })
                 .unwrap_or_default();
-            let mut input = Input::checkbox("host", name, self.host.contains(id)).value(id.to_string());
+            let mut input =
+                Input::checkbox("host", name, self.host.contains(id)).value(id.to_string());
             if !detail.is_empty() && round_robin {
                 input = input.hint(detail);
             }
@@ -1011,7 +1436,18 @@ impl HostsForm {
                 inputs.push(
                     Input::checkbox(
                         "mandatory",
-                        &format!("{name}: {}", pick(lang, ["joins every booking", "bei jeder Buchung dabei", "participe à chaque réservation", "asiste a cada reserva"])),
+                        &format!(
+                            "{name}: {}",
+                            pick(
+                                lang,
+                                [
+                                    "joins every booking",
+                                    "bei jeder Buchung dabei",
+                                    "participe à chaque réservation",
+                                    "asiste a cada reserva"
+                                ]
+                            )
+                        ),
                         self.mandatory.contains(id),
                     )
                     .value(id.to_string()),
@@ -1020,7 +1456,15 @@ impl HostsForm {
         }
         FormSection::new(
             Self::ANCHOR,
-            pick(lang, ["Team hosts", "Gastgeber im Team", "Hôtes de l’équipe", "Anfitriones del equipo"]),
+            pick(
+                lang,
+                [
+                    "Team hosts",
+                    "Gastgeber im Team",
+                    "Hôtes de l’équipe",
+                    "Anfitriones del equipo",
+                ],
+            ),
             cx.action("hosts"),
             vec![Group::plain(inputs)],
         )
@@ -1082,7 +1526,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(form.window(), Ok(None));
-        assert_eq!(limits_object("bookingLimitsCount", ["", "", "", ""]), Ok(None));
+        assert_eq!(
+            limits_object("bookingLimitsCount", ["", "", "", ""]),
+            Ok(None)
+        );
         assert_eq!(
             limits_object("bookingLimitsCount", ["2", "", "", "9"]),
             Ok(Some(json!({"day": 2, "year": 9})))
@@ -1095,7 +1542,9 @@ mod tests {
         };
         assert_eq!(
             range.window(),
-            Ok(Some(json!({"type": "range", "value": ["2030-01-01", "2030-01-31"]})))
+            Ok(Some(
+                json!({"type": "range", "value": ["2030-01-01", "2030-01-31"]})
+            ))
         );
     }
 }
