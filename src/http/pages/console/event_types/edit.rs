@@ -494,7 +494,7 @@ fn sections(cx: &Context, kept: Kept, target: Target) -> Vec<FormSection> {
             .submit(save),
         question.section(cx).submit(save),
         kept.location
-            .unwrap_or_else(LocationForm::new)
+            .unwrap_or_else(LocationForm::blank)
             .section(cx)
             .submit(pick(lang, ["Add", "Hinzufügen", "Ajouter", "Añadir"])),
         kept.advanced

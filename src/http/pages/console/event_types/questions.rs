@@ -413,7 +413,8 @@ pub struct LocationForm {
 }
 
 impl LocationForm {
-    pub fn new() -> Self {
+    /// The empty "add a location" form: Cal Video chosen.
+    pub fn blank() -> Self {
         Self {
             kind: LocationKind::Integration.as_str().to_owned(),
             value: "cal-video".to_owned(),
