@@ -56,18 +56,6 @@ fn not_found(id: i64) -> ServiceError {
     ServiceError::NotFound(format!("Team with id={id} not found"))
 }
 
-fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').chars().take(64).collect()
-}
-
 fn validate(input: &TeamInput, current: Option<&Team>) -> Result<TeamFields, ServiceError> {
     let name = input
         .name
@@ -81,7 +69,7 @@ fn validate(input: &TeamInput, current: Option<&Team>) -> Result<TeamFields, Ser
     let slug = match (&input.slug, current) {
         (Some(s), _) => s.clone(),
         (None, Some(t)) => t.slug.clone(),
-        (None, None) => slugify(&name),
+        (None, None) => Slug::suggest(&name),
     };
     let slug = Slug::parse(&slug).map_err(|m| invalid("slug", m))?;
     let time_zone = input
@@ -191,6 +179,13 @@ pub async fn create(db: &Db, caller: i64, input: TeamInput) -> Result<Team, Serv
 pub async fn list(db: &Db, caller: i64) -> Result<Vec<Team>, ServiceError> {
     Ok(db
         .run(async |c| store::list_for_user(c, caller).await)
+        .await?)
+}
+
+/// The ids of the teams the caller may change (as an admin or owner).
+pub async fn managed(db: &Db, caller: i64) -> Result<Vec<i64>, ServiceError> {
+    Ok(db
+        .run(async |c| store::managed_team_ids(c, caller).await)
         .await?)
 }
 

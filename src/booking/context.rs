@@ -177,6 +177,8 @@ pub struct Plan {
     /// Per host, in [`hosts_of`] order: the schedule id it uses, if any.
     schedule_ids: Vec<Option<i64>>,
     schedules: Vec<StoredSchedule>,
+    /// The event type's restriction schedule: slots must also fall inside its hours.
+    restriction: Option<Schedule>,
 }
 
 impl Plan {
@@ -200,11 +202,23 @@ impl Plan {
             .iter()
             .map(|&(user, id)| id.or_else(|| defaults.iter().find(|d| d.0 == user).map(|d| d.1)))
             .collect();
-        let wanted: Vec<i64> = schedule_ids.iter().flatten().copied().collect();
+        let restriction_id = event.record.restriction_schedule_id;
+        let wanted: Vec<i64> = schedule_ids
+            .iter()
+            .chain(&[restriction_id])
+            .flatten()
+            .copied()
+            .collect();
         let schedules = schedules::by_ids(c, &wanted).await?;
+        let restriction = restriction_id.map(|id| {
+            let stored = schedules.iter().find(|s| s.id == id);
+            // A restriction that vanished restricts to nothing rather than lifting itself.
+            engine_schedule(stored, "UTC")
+        });
         Ok(Self {
             schedule_ids,
             schedules,
+            restriction,
         })
     }
 }
@@ -241,7 +255,8 @@ pub async fn query_with(
     let length = event
         .length(request.length)
         .map_err(|m| ServiceError::Invalid(format!("duration: {m}")))?;
-    let engine = engine_event(event, length);
+    let mut engine = engine_event(event, length);
+    engine.restriction = plan.restriction.clone();
     let hosts = hosts_of(event);
     let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();
 

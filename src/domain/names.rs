@@ -26,6 +26,20 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A slug made from a name or title ("Intro call!" -> `intro-call`); empty when the name
+    /// has no ASCII letter or digit. Not checked: [`Slug::parse`] judges it.
+    pub fn suggest(name: &str) -> String {
+        let mut slug = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        slug.trim_end_matches('-').chars().take(64).collect()
+    }
 }
 
 impl fmt::Display for Slug {
@@ -157,6 +171,9 @@ mod tests {
         for bad in ["", "-a", "a-", "Intro", "a b", "a_b", &"x".repeat(65)] {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
+        assert_eq!(Slug::suggest("Intro call: 30 min!"), "intro-call-30-min");
+        assert_eq!(Slug::suggest("Café"), "caf");
+        assert_eq!(Slug::suggest("¿?"), "");
     }
 
     #[test]

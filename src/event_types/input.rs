@@ -60,6 +60,9 @@ pub struct EventTypeInput {
     pub locations: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
+    /// A schedule of the owner's (or of a team member's) that slots must also fall inside.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restriction_schedule_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +146,7 @@ pub(super) fn to_input(
         booking_fields: Some(settings.booking_fields.iter().map(|f| json!(f)).collect()),
         locations: Some(settings.locations.iter().map(|l| l.shape.clone()).collect()),
         schedule_id: record.schedule_id,
+        restriction_schedule_id: record.restriction_schedule_id,
         hidden: Some(record.hidden),
         only_show_first_available_slot: Some(record.only_show_first_slot),
         disable_guests: page.disable_guests,

@@ -144,7 +144,12 @@ async fn check_references(
     target: Target,
     v: &mut Validated,
 ) -> Result<(), ServiceError> {
-    if let Some(schedule) = v.fields.schedule_id {
+    let named = [
+        ("scheduleId", v.fields.schedule_id),
+        ("restrictionScheduleId", v.fields.restriction_schedule_id),
+    ];
+    for (field, schedule) in named {
+        let Some(schedule) = schedule else { continue };
         let owner = schedules::owner_of(c, schedule).await?;
         let ok = match (target, owner) {
             (Target::Personal, Some(owner)) => owner == caller,
@@ -155,7 +160,7 @@ async fn check_references(
         };
         if !ok {
             return Err(invalid(
-                "scheduleId",
+                field,
                 format!("schedule {schedule} does not exist or is not yours"),
             ));
         }
@@ -211,26 +216,108 @@ pub async fn create(
     target: Target,
     input: EventTypeInput,
 ) -> Result<EventType, ServiceError> {
-    let mut validated = validate(&input, target)?;
-    db.transaction(async |c| {
-        let owner = match target {
-            Target::Personal => Owner::User(caller),
-            Target::Team(team) => {
-                crate::teams::manageable(c, team, caller).await?;
-                Owner::Team {
-                    id: team,
-                    scheduling: validated.scheduling.unwrap_or(SchedulingType::Collective),
-                }
+    let validated = validate(&input, target)?;
+    db.transaction(async |c| insert(c, caller, target, validated).await)
+        .await
+}
+
+/// Writes a validated new event type under `target`, if the caller may.
+async fn insert(
+    c: &mut Conn<'_>,
+    caller: i64,
+    target: Target,
+    mut validated: Validated,
+) -> Result<EventType, ServiceError> {
+    let owner = match target {
+        Target::Personal => Owner::User(caller),
+        Target::Team(team) => {
+            crate::teams::manageable(c, team, caller).await?;
+            Owner::Team {
+                id: team,
+                scheduling: validated.scheduling.unwrap_or(SchedulingType::Collective),
             }
-        };
-        check_references(c, caller, target, &mut validated).await?;
-        let id = store::insert_full(c, owner, &validated.fields)
-            .await
-            .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
-        if let Some(hosts) = &validated.hosts {
-            store::add_hosts(c, id, hosts).await?;
         }
-        find_any(c, id).await
+    };
+    check_references(c, caller, target, &mut validated).await?;
+    let id = store::insert_full(c, owner, &validated.fields)
+        .await
+        .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
+    if let Some(hosts) = &validated.hosts {
+        store::add_hosts(c, id, hosts).await?;
+    }
+    find_any(c, id).await
+}
+
+/// `current`'s fields with `changes` (the API's vocabulary) on top, read as one input.
+fn merged(
+    current: &EventType,
+    changes: Map<String, Value>,
+) -> Result<EventTypeInput, ServiceError> {
+    let mut merged = match serde_json::to_value(current.input()) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    for (key, value) in changes {
+        merged.insert(key, value);
+    }
+    serde_path_to_error::deserialize(Value::Object(merged))
+        .map_err(|e| invalid(&e.path().to_string(), e.into_inner()))
+}
+
+/// A copy of event type `id` (its hosts too, for a team's) beside it, with `changes` (a new
+/// title and slug, …) applied. The caller must be allowed to create event types there.
+pub async fn duplicate(
+    db: &Db,
+    caller: i64,
+    id: i64,
+    changes: Map<String, Value>,
+) -> Result<EventType, ServiceError> {
+    db.transaction(async |c| {
+        let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+        let target = target_of(&record);
+        let record = visible(c, caller, target, id).await?;
+        let input = merged(&load(c, record).await?, changes)?;
+        insert(c, caller, target, validate(&input, target)?).await
+    })
+    .await
+}
+
+fn target_of(record: &EventTypeRecord) -> Target {
+    match record.owner() {
+        Owner::User(_) => Target::Personal,
+        Owner::Team { id, .. } => Target::Team(id),
+    }
+}
+
+/// An event type found by id alone (the console's `/event-types/{id}`), with where it lives
+/// and whether the caller may change it.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub event: EventType,
+    pub target: Target,
+    /// Its owner, or an admin or owner of its team; a team's other members only read it.
+    pub can_change: bool,
+}
+
+/// Event type `id` if the caller may see it: their own, or a team's they belong to. Anything
+/// else is "not found".
+pub async fn reach(db: &Db, caller: i64, id: i64) -> Result<Reached, ServiceError> {
+    db.run(async |c| {
+        let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+        let target = target_of(&record);
+        let record = visible(c, caller, target, id).await.map_err(|e| match e {
+            ServiceError::NotFound(_) => not_found(id),
+            other => other,
+        })?;
+        let can_change = match target {
+            Target::Personal => true,
+            Target::Team(team) => crate::teams::manageable(c, team, caller).await.is_ok(),
+        };
+        Ok(Reached {
+            event: load(c, record).await?,
+            target,
+            can_change,
+        })
     })
     .await
 }
@@ -330,17 +417,9 @@ pub async fn update(
             crate::teams::manageable(c, team, caller).await?;
         }
         let current = load(c, record).await?;
-        let mut merged = match serde_json::to_value(current.input()) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
         let hosts_changed =
             changes.contains_key("hosts") || changes.contains_key("assignAllTeamMembers");
-        for (key, value) in changes {
-            merged.insert(key, value);
-        }
-        let input: EventTypeInput = serde_path_to_error::deserialize(Value::Object(merged))
-            .map_err(|e| invalid(&e.path().to_string(), e.into_inner()))?;
+        let input = merged(&current, changes)?;
         let mut validated = validate(&input, target)?;
         if !hosts_changed {
             validated.hosts = None;

@@ -80,7 +80,7 @@ pub(super) fn validate(input: &EventTypeInput, target: Target) -> Result<Validat
         booking_fields: to_json(&fields),
         locations: to_json(&places.iter().map(|l| &l.shape).collect::<Vec<_>>()),
         schedule_id: input.schedule_id,
-        restriction_schedule_id: None,
+        restriction_schedule_id: input.restriction_schedule_id,
         hidden: input.hidden.unwrap_or(false),
         only_show_first_slot: input.only_show_first_available_slot.unwrap_or(false),
         settings: to_json(&stored_settings(input)),

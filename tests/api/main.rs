@@ -20,6 +20,8 @@ mod console_bookings;
 mod console_bookings_browser;
 mod console_browser;
 mod console_webhooks;
+mod console_event_types;
+mod console_event_types_browser;
 mod constraints;
 mod disclosure;
 mod email;

@@ -56,6 +56,7 @@ pub fn to_json(et: &EventType, base_url: &str) -> Value {
         ("seats", Value::Null),
         ("confirmationPolicy", Value::Null),
         ("scheduleId", Value::Null),
+        ("restrictionScheduleId", Value::Null),
         ("disableGuests", json!(false)),
         ("successRedirectUrl", Value::Null),
         ("forwardParamsSuccessRedirect", json!(true)),

@@ -172,6 +172,7 @@ fn schemas() -> Map<String, Value> {
         ("bookingFields", list(object_any())),
         ("locations", list(object_any())),
         ("scheduleId", nullable(integer())),
+        ("restrictionScheduleId", nullable(integer())),
         ("hidden", boolean()),
         ("onlyShowFirstAvailableSlot", boolean()),
         ("disableGuests", boolean()),
