@@ -3,9 +3,15 @@
 //! implementation of a rule). This module owns the routes, the frame every console page shares
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
+mod admin;
+mod admin_users;
+mod api_keys;
 mod auth;
 mod event_types;
+mod profile;
+mod security;
 pub mod session;
+mod settings;
 
 use actix_web::{HttpRequest, web};
 
@@ -18,6 +24,11 @@ use crate::sessions::SignedIn;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
+    profile::configure(cfg);
+    security::configure(cfg);
+    api_keys::configure(cfg);
+    admin::configure(cfg);
+    admin_users::configure(cfg);
 }
 
 /// Where a console page belongs in the navigation.
