@@ -127,7 +127,8 @@ pub async fn create_api_key(
             "name: an API key's name must be 1 to 100 characters".into(),
         ));
     }
-    text::check(text::TextKind::Line, name).map_err(|m| ServiceError::Invalid(format!("name: {m}")))?;
+    text::check(text::TextKind::Line, name)
+        .map_err(|m| ServiceError::Invalid(format!("name: {m}")))?;
     let secret = ApiKeySecret::generate();
     let key = db
         .run(async |c| {
@@ -201,7 +202,11 @@ pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), S
 }
 
 /// The body of [`set_disabled`], inside the caller's transaction.
-async fn write_disabled(c: &mut Conn<'_>, user_id: i64, disabled: bool) -> Result<(), ServiceError> {
+async fn write_disabled(
+    c: &mut Conn<'_>,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), ServiceError> {
     let at = disabled.then(Utc::now);
     if !users::set_disabled(c, user_id, at).await? {
         return Err(ServiceError::NotFound(format!("no user with id {user_id}")));
@@ -314,7 +319,11 @@ fn check_changes(changes: ProfileChanges) -> Result<CheckedChanges, ServiceError
         let m = "must be a language code like en or pt-BR";
         return Err(invalid("locale", m.into()));
     }
-    if changes.bio.as_ref().is_some_and(|b| b.chars().count() > 10_000) {
+    if changes
+        .bio
+        .as_ref()
+        .is_some_and(|b| b.chars().count() > 10_000)
+    {
         return Err(invalid("bio", "is longer than 10000 characters".into()));
     }
     Ok(CheckedChanges {
@@ -383,10 +392,15 @@ pub async fn update_profile(
             time_zone: (new.time_zone.as_ref())
                 .map_or(current.time_zone.clone(), |z| z.as_str().to_owned()),
             locale: new.locale.clone().unwrap_or(current.locale.clone()),
-            week_start: new.week_start.map_or(current.week_start.clone(), str::to_owned),
+            week_start: new
+                .week_start
+                .map_or(current.week_start.clone(), str::to_owned),
             time_format: new.time_format.unwrap_or(current.time_format),
             bio: new.bio.clone().unwrap_or(current.bio.clone()),
-            brand_color: new.brand_color.clone().unwrap_or(current.brand_color.clone()),
+            brand_color: new
+                .brand_color
+                .clone()
+                .unwrap_or(current.brand_color.clone()),
             dark_brand_color: (new.dark_brand_color.clone())
                 .unwrap_or(current.dark_brand_color.clone()),
         };

@@ -386,16 +386,27 @@ async fn invite_user(config: Config, args: InviteUser) -> anyhow::Result<()> {
     let send_email = config.smtp_url.is_some();
     let db = prepared_db(&config).await?;
     let signer = crate::token_signer(&secret_key);
-    let (user, link) =
-        crate::sessions::invite(&db, &signer, &base_url, None, account, send_email, Utc::now())
-            .await?;
+    let (user, link) = crate::sessions::invite(
+        &db,
+        &signer,
+        &base_url,
+        None,
+        account,
+        send_email,
+        Utc::now(),
+    )
+    .await?;
     eprintln!(
         "Invited {} <{}> (id {}, role {}){}. The link works once, for a week:",
         user.name,
         user.email,
         user.id,
         user.role,
-        if send_email { "; the link is emailed too" } else { "" }
+        if send_email {
+            "; the link is emailed too"
+        } else {
+            ""
+        }
     );
     println!("{link}");
     Ok(())

@@ -1,5 +1,5 @@
 //! What only an instance administrator (role ADMIN, not disabled) may do: see every account,
-//! invite people, disable or enable accounts, give or take the admin role, and see how the
+//! create or invite people, disable or enable accounts, give or take the admin role, and see how the
 //! instance is set up. The rules that keep an instance manageable live here, not in the pages:
 //! an admin cannot disable their own account, and the last enabled admin keeps the role.
 
@@ -98,7 +98,9 @@ pub async fn list_users(
     if let Some(s) = search {
         check(TextKind::Line, s).map_err(|m| ServiceError::Invalid(format!("q: {m}")))?;
         if s.chars().count() > 200 {
-            return Err(ServiceError::Invalid("q: is longer than 200 characters".into()));
+            return Err(ServiceError::Invalid(
+                "q: is longer than 200 characters".into(),
+            ));
         }
     }
     let mut found = db
@@ -121,6 +123,12 @@ pub async fn list_users(
         next: found.last().filter(|_| has_next).map(|u| u.id),
         users: found,
     })
+}
+
+/// Creates an account with the password the admin chose: no link, it can sign in at once.
+pub async fn create(db: &Db, who: &User, new: NewAccount) -> Result<User, ServiceError> {
+    require_admin(who)?;
+    super::create_user(db, new).await
 }
 
 /// Creates the account and its invitation link (emailed when `send_email`).
@@ -164,8 +172,7 @@ pub async fn set_role(db: &Db, who: &User, user_id: i64, role: Role) -> Result<(
         let admins = admins_with(c, who).await?;
         if role == Role::User && admins == [user_id] {
             return Err(ServiceError::Conflict(
-                "This is the last administrator; make someone else an administrator first."
-                    .into(),
+                "This is the last administrator; make someone else an administrator first.".into(),
             ));
         }
         if users::set_role(c, user_id, role.as_str()).await? {

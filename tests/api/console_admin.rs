@@ -1,12 +1,15 @@
 //! The instance admin's pages: only admins get in; invitations (emailed, or shown once when
 //! email is off) that end with the invitee signed in; disabling accounts; the admin role and
-//! its last holder; the users list's search and pages.
+//! its last holder; the users list's search and pages; and, in Chromium, an invitation from the
+//! admin's page to the member signed in, with axe-core on the settings and admin pages.
 
 use kairos::accounts::{self, NewAccount};
 use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::users::{self, User};
 
+use crate::browser::{Driver, ONE_AT_A_TIME, fill, screenshot, text_of, wait_for};
 use crate::console::{PASSWORD, Visitor, link_in, location, person, token_of};
+use crate::console_browser::axe_violations;
 use crate::email::{SmtpServer, app_with_smtp};
 use crate::helpers::{TestApp, spawn_app};
 
@@ -24,7 +27,10 @@ async fn admin(app: &TestApp, email: &str) -> User {
 }
 
 async fn role_of(app: &TestApp, id: i64) -> User {
-    app.db.run(async |c| users::find(c, id).await).await.unwrap()
+    app.db
+        .run(async |c| users::find(c, id).await)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -44,32 +50,48 @@ async fn only_admins_get_the_admin_pages_and_actions() {
     assert!(html.contains(backend), "{html}");
     assert!(html.contains("reachable"), "{html}");
     assert!(html.contains(env!("CARGO_PKG_VERSION")), "{html}");
-    assert!(html.contains("href=\"/settings/admin\""), "the nav has Admin");
+    assert!(
+        html.contains("href=\"/settings/admin\""),
+        "the nav has Admin"
+    );
     boss.page(USERS, 200).await;
 
-    assert!(!user.page("/event-types", 200).await.contains("href=\"/settings/admin\""));
+    assert!(
+        !user
+            .page("/event-types", 200)
+            .await
+            .contains("href=\"/settings/admin\"")
+    );
     for page in [ADMIN, USERS] {
-        assert_eq!(user.get(page).await.status(), 403, "{page}");
+        assert_eq!(user.get(page).await.status(), 404, "{page}");
     }
     let status = format!("{USERS}/{}/status", bo.id);
     let role = format!("{USERS}/{}/role", bo.id);
     let refused = [
-        user.submit("/event-types", &role, &[("role", "ADMIN")]).await,
-        user.submit("/event-types", &status, &[("disabled", "true")]).await,
+        user.submit("/event-types", &role, &[("role", "ADMIN")])
+            .await,
+        user.submit("/event-types", &status, &[("disabled", "true")])
+            .await,
         user.submit(
             "/event-types",
-            &format!("{USERS}/invite"),
-            &[("email", "x@example.com"), ("name", "X"), ("timeZone", "UTC")],
+            &USERS,
+            &[
+                ("email", "x@example.com"),
+                ("name", "X"),
+                ("timeZone", "UTC"),
+            ],
         )
         .await,
     ];
     for answer in refused {
-        assert_eq!(answer.status(), 403);
+        assert_eq!(answer.status(), 404, "as if there were no such page");
     }
     let bo = role_of(&app, bo.id).await;
     assert_eq!(bo.role, "USER");
     assert!(!bo.is_disabled());
-    let x = app.db.run(async |c| users::find_by_email(c, "x@example.com").await);
+    let x = app
+        .db
+        .run(async |c| users::find_by_email(c, "x@example.com").await);
     assert!(x.await.unwrap().is_none(), "no invitation was made");
 }
 
@@ -82,7 +104,7 @@ async fn an_emailed_invitation_ends_with_the_invitee_signed_in() {
     let invited = boss
         .submit(
             USERS,
-            &format!("{USERS}/invite"),
+            &USERS,
             &[
                 ("email", "Cleo@Example.com"),
                 ("name", "Cleo Invitee"),
@@ -94,11 +116,18 @@ async fn an_emailed_invitation_ends_with_the_invitee_signed_in() {
     assert_eq!(location(&invited), format!("{USERS}?notice=invited"));
     let html = boss.page(&location(&invited), 200).await;
     assert!(html.contains("cleo@example.com"), "{html}");
-    assert!(!html.contains("invitation-link"), "emailed, not shown: {html}");
+    assert!(
+        !html.contains("invitation-link"),
+        "emailed, not shown: {html}"
+    );
 
     let mails = smtp.wait_for(1).await;
     assert_eq!(mails[0].to, "cleo@example.com");
-    assert!(mails[0].subject.contains("Ada Host"), "{}", mails[0].subject);
+    assert!(
+        mails[0].subject.contains("Ada Host"),
+        "{}",
+        mails[0].subject
+    );
     let link = link_in(
         &mails[0].text,
         &format!("{}/auth/accept-invite?token=", app.address),
@@ -122,18 +151,28 @@ async fn an_emailed_invitation_ends_with_the_invitee_signed_in() {
             .status(),
         303
     );
-    assert_eq!(later.get(ADMIN).await.status(), 403, "invited as a user");
+    assert_eq!(later.get(ADMIN).await.status(), 404, "invited as a user");
 
     // The same email again is a conflict, shown at the email field.
     let again = boss
         .submit(
             USERS,
-            &format!("{USERS}/invite"),
-            &[("email", "cleo@example.com"), ("name", "Cleo"), ("timeZone", "UTC")],
+            &USERS,
+            &[
+                ("email", "cleo@example.com"),
+                ("name", "Cleo"),
+                ("timeZone", "UTC"),
+            ],
         )
         .await;
     assert_eq!(again.status(), 409);
-    assert!(again.text().await.unwrap().contains("id=\"invite-email-error\""));
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"invite-email-error\"")
+    );
 }
 
 #[tokio::test]
@@ -144,7 +183,7 @@ async fn without_email_the_invitation_link_is_shown_once() {
     let invited = boss
         .submit(
             USERS,
-            &format!("{USERS}/invite"),
+            &USERS,
             &[
                 ("email", "dan@example.com"),
                 ("name", "Dan"),
@@ -175,14 +214,71 @@ async fn without_email_the_invitation_link_is_shown_once() {
     let refused = boss
         .submit(
             USERS,
-            &format!("{USERS}/invite"),
-            &[("email", "not an email"), ("name", "Eve"), ("timeZone", "UTC")],
+            &USERS,
+            &[
+                ("email", "not an email"),
+                ("name", "Eve"),
+                ("timeZone", "UTC"),
+            ],
         )
         .await;
     assert_eq!(refused.status(), 400);
     let html = refused.text().await.unwrap();
     assert!(html.contains("id=\"invite-email-error\""), "{html}");
     assert!(html.contains("value=\"Eve\""), "the input is kept: {html}");
+}
+
+#[tokio::test]
+async fn an_account_created_with_a_password_signs_in_at_once() {
+    let app = spawn_app().await;
+    admin(&app, "root@example.com").await;
+    let mut boss = Visitor::signed_in(&app, "root@example.com").await;
+    let short = boss
+        .submit(
+            USERS,
+            USERS,
+            &[
+                ("email", "fay@example.com"),
+                ("name", "Fay Typed"),
+                ("timeZone", "UTC"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status(), 400);
+    let html = short.text().await.unwrap();
+    assert!(html.contains("id=\"invite-password-error\""), "{html}");
+    assert!(
+        html.contains("value=\"Fay Typed\""),
+        "the input is kept: {html}"
+    );
+    let none = app
+        .db
+        .run(async |c| users::find_by_email(c, "fay@example.com").await);
+    assert!(none.await.unwrap().is_none(), "nothing was created");
+
+    let created = boss
+        .submit(
+            USERS,
+            USERS,
+            &[
+                ("email", "fay@example.com"),
+                ("name", "Fay"),
+                ("timeZone", "Europe/Madrid"),
+                ("password", "fay's own password"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    assert_eq!(location(&created), format!("{USERS}?notice=created"));
+    let html = boss.page(&location(&created), 200).await;
+    assert!(html.contains("fay@example.com"), "{html}");
+    assert!(!html.contains("invitation-link"), "no link: {html}");
+    let mut fay = Visitor::new(&app);
+    let signed_in = fay.sign_in("fay@example.com", "fay's own password").await;
+    assert_eq!(signed_in.status(), 303);
+    fay.page("/event-types", 200).await;
+    assert_eq!(fay.get(ADMIN).await.status(), 404, "created as a user");
 }
 
 #[tokio::test]
@@ -227,14 +323,18 @@ async fn the_last_admin_cannot_be_demoted() {
     assert_eq!(role_of(&app, root.id).await.role, "ADMIN");
 
     let promoted = boss
-        .submit(USERS, &format!("{USERS}/{}/role", bo.id), &[("role", "ADMIN")])
+        .submit(
+            USERS,
+            &format!("{USERS}/{}/role", bo.id),
+            &[("role", "ADMIN")],
+        )
         .await;
     assert_eq!(promoted.status(), 303);
     assert_eq!(role_of(&app, bo.id).await.role, "ADMIN");
     // With a second admin, stepping down is allowed, and then the pages are closed.
     let stepped_down = boss.submit(USERS, &own, &[("role", "USER")]).await;
     assert_eq!(stepped_down.status(), 303);
-    assert_eq!(boss.get(ADMIN).await.status(), 403);
+    assert_eq!(boss.get(ADMIN).await.status(), 404);
     let mut other = Visitor::signed_in(&app, "bo@example.com").await;
     let bo_own = format!("{USERS}/{}/role", bo.id);
     let last = other.submit(USERS, &bo_own, &[("role", "USER")]).await;
@@ -288,7 +388,11 @@ async fn the_users_list_searches_and_pages() {
     assert_eq!(by_email.matches("data-user=").count(), 1);
     assert!(by_email.contains("user07@example.com"));
     let wildcard = boss.page(&format!("{USERS}?q=%25"), 200).await;
-    assert_eq!(wildcard.matches("data-user=").count(), 0, "% is a character");
+    assert_eq!(
+        wildcard.matches("data-user=").count(),
+        0,
+        "% is a character"
+    );
     assert!(wildcard.contains("No users match."));
 }
 
@@ -299,13 +403,96 @@ async fn admin_actions_without_the_token_are_refused() {
     let bo = person(&app, "bo@example.com").await;
     let mut boss = Visitor::signed_in(&app, "root@example.com").await;
     let status = format!("{USERS}/{}/status", bo.id);
-    assert_eq!(boss.post(&status, &[("disabled", "true")]).await.status(), 403);
+    assert_eq!(
+        boss.post(&status, &[("disabled", "true")]).await.status(),
+        403
+    );
     boss.origin = Some("https://evil.example".into());
     let forged = boss
-        .submit(USERS, &format!("{USERS}/{}/role", bo.id), &[("role", "ADMIN")])
+        .submit(
+            USERS,
+            &format!("{USERS}/{}/role", bo.id),
+            &[("role", "ADMIN")],
+        )
         .await;
     assert_eq!(forged.status(), 403);
     let bo = role_of(&app, bo.id).await;
     assert!(!bo.is_disabled());
     assert_eq!(bo.role, "USER");
+}
+
+/// axe-core's serious and critical findings on `path`, once `css` is on it.
+async fn axe_on(browser: &fantoccini::Client, app: &TestApp, path: &str, css: &str) {
+    browser
+        .goto(&format!("{}{path}", app.address))
+        .await
+        .unwrap();
+    wait_for(browser, css).await;
+    assert_eq!(
+        axe_violations(browser).await,
+        Vec::<String>::new(),
+        "{path}"
+    );
+}
+
+#[tokio::test]
+async fn in_chromium_an_admin_invites_a_member_who_sets_a_password_and_is_signed_in() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    admin(&app, "root@example.com").await;
+    let mut driver = Driver::start("Europe/Berlin").await;
+    let boss = driver.browser(1280, 900).await;
+    boss.goto(&format!("{}/auth/login", app.address))
+        .await
+        .unwrap();
+    fill(&boss, "#email", "root@example.com").await;
+    fill(&boss, "#password", PASSWORD).await;
+    wait_for(&boss, "form.auth-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&boss, ".console-nav a[aria-current='page']").await;
+    axe_on(&boss, &app, ADMIN, ".admin-facts").await;
+    axe_on(&boss, &app, USERS, "#invite-email").await;
+    screenshot(&boss, "console-admin-users").await;
+
+    fill(&boss, "#invite-email", "mia@example.com").await;
+    fill(&boss, "#invite-name", "Mia Member").await;
+    wait_for(
+        &boss,
+        "form[action='/settings/admin/users'] button[type=submit]",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let link = text_of(&boss, "#invitation-link").await;
+    assert!(link.contains("/auth/accept-invite?token="), "{link}");
+    assert_eq!(
+        axe_violations(&boss).await,
+        Vec::<String>::new(),
+        "the link shown"
+    );
+    boss.close().await.unwrap();
+
+    let member = driver.browser(1280, 900).await;
+    member.goto(&link).await.unwrap();
+    fill(&member, "#password", "mia's new password").await;
+    wait_for(&member, "form.auth-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&member, ".console-nav a[aria-current='page']").await;
+    assert_eq!(member.current_url().await.unwrap().path(), "/event-types");
+    assert!(
+        !text_of(&member, ".console-nav").await.contains("Admin"),
+        "a member has no admin pages"
+    );
+    axe_on(&member, &app, "/settings/my-account/profile", "#timeZone").await;
+    axe_on(&member, &app, "/settings/security", "#currentPassword").await;
+    axe_on(&member, &app, "/settings/developer/api-keys", "#name").await;
+    screenshot(&member, "console-settings-api-keys").await;
+    member.close().await.unwrap();
 }

@@ -98,7 +98,10 @@ async fn a_refused_profile_change_is_shown_at_its_field_and_keeps_the_input() {
         html.contains("id=\"username-error\" role=\"alert\">bo is already taken"),
         "{html}"
     );
-    assert!(html.contains("value=\"Ada Typed\""), "the input is kept: {html}");
+    assert!(
+        html.contains("value=\"Ada Typed\""),
+        "the input is kept: {html}"
+    );
 
     for (field, value) in [
         ("username", "Not Valid"),
@@ -112,7 +115,10 @@ async fn a_refused_profile_change_is_shown_at_its_field_and_keeps_the_input() {
             .await;
         assert_eq!(refused.status(), 400, "{field}");
         let html = refused.text().await.unwrap();
-        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: {html}");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
     }
     let data = me(&app, &key).await;
     assert_eq!(data["username"], "ada");
@@ -127,14 +133,25 @@ async fn changing_the_password_ends_the_other_sessions() {
     let mut phone = Visitor::signed_in(&app, "ada@example.com").await;
 
     let html = laptop.page(SECURITY, 200).await;
-    assert_eq!(html.matches("<tr data-current-session").count(), 1, "{html}");
-    assert_eq!(html.matches("<td>Unknown").count(), 2, "two sessions: {html}");
+    assert_eq!(
+        html.matches("<tr data-current-session").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<td>Unknown").count(),
+        2,
+        "two sessions: {html}"
+    );
 
     let wrong = laptop
         .submit(
             SECURITY,
             "/settings/security/password",
-            &[("currentPassword", "not it"), ("newPassword", "a new password")],
+            &[
+                ("currentPassword", "not it"),
+                ("newPassword", "a new password"),
+            ],
         )
         .await;
     assert_eq!(wrong.status(), 400);
@@ -146,13 +163,20 @@ async fn changing_the_password_ends_the_other_sessions() {
         .submit(
             SECURITY,
             "/settings/security/password",
-            &[("currentPassword", PASSWORD), ("newPassword", "a new password")],
+            &[
+                ("currentPassword", PASSWORD),
+                ("newPassword", "a new password"),
+            ],
         )
         .await;
     assert_eq!(changed.status(), 303);
     assert_eq!(location(&changed), format!("{SECURITY}?saved=1"));
     laptop.page(SECURITY, 200).await;
-    assert_eq!(phone.get(SECURITY).await.status(), 303, "the other session ended");
+    assert_eq!(
+        phone.get(SECURITY).await.status(),
+        303,
+        "the other session ended"
+    );
 
     let mut fresh = Visitor::new(&app);
     assert_eq!(
@@ -271,7 +295,10 @@ async fn settings_forms_without_the_token_or_from_another_site_are_refused() {
         .submit(
             SECURITY,
             "/settings/security/password",
-            &[("currentPassword", PASSWORD), ("newPassword", "stolen password")],
+            &[
+                ("currentPassword", PASSWORD),
+                ("newPassword", "stolen password"),
+            ],
         )
         .await;
     assert_eq!(cross_site.status(), 403);
@@ -280,10 +307,15 @@ async fn settings_forms_without_the_token_or_from_another_site_are_refused() {
         .await
         .unwrap();
     assert!(keys.is_empty());
-    let profile = kairos::accounts::profile(&app.db, ada_user.id).await.unwrap();
+    let profile = kairos::accounts::profile(&app.db, ada_user.id)
+        .await
+        .unwrap();
     assert_eq!(profile.user.name, "Ada Host");
     let mut fresh = Visitor::new(&app);
-    assert_eq!(fresh.sign_in("ada@example.com", PASSWORD).await.status(), 303);
+    assert_eq!(
+        fresh.sign_in("ada@example.com", PASSWORD).await.status(),
+        303
+    );
 }
 
 #[tokio::test]

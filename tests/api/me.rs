@@ -161,11 +161,20 @@ async fn patch_me_changes_only_the_named_fields_and_validates_them() {
     assert_eq!(again["email"], "ada@example.com");
     assert_eq!(again["username"], "ada");
     let renamed = crate::helpers::data(
-        app.call(Method::PATCH, "/v2/me", Some(&key), Some(json!({"username": "ada.l"})))
-            .await,
+        app.call(
+            Method::PATCH,
+            "/v2/me",
+            Some(&key),
+            Some(json!({"username": "ada.l"})),
+        )
+        .await,
         200,
     )
     .await;
     assert_eq!(renamed["username"], "ada.l");
-    assert_eq!(app.get("/ada.l").await.status().as_u16(), 200, "the new page");
+    assert_eq!(
+        app.get("/ada.l").await.status().as_u16(),
+        200,
+        "the new page"
+    );
 }

@@ -1,12 +1,13 @@
 //! `/settings/admin`: the instance admin's overview of how this Kairos is set up (database,
 //! email, calendar apps, workers, sign-up, version) and whether the database answers. Only for
-//! admins: `accounts::admin::overview` refuses everyone else (403).
+//! admins: `accounts::admin::overview` refuses everyone else, who are told there is no such
+//! page (404).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
-use super::settings::{Tabs, admin_tabs, with_status};
+use super::settings::{Tabs, admin_error, admin_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts::admin::{self, Overview};
 use crate::http::pages::i18n::Lang;
@@ -30,8 +31,24 @@ struct Words {
 
 fn words(lang: Lang) -> Words {
     Words {
-        title: pick(lang, ["Administration", "Verwaltung", "Administration", "Administración"]),
-        setup: pick(lang, ["This instance", "Diese Instanz", "Cette instance", "Esta instancia"]),
+        title: pick(
+            lang,
+            [
+                "Administration",
+                "Verwaltung",
+                "Administration",
+                "Administración",
+            ],
+        ),
+        setup: pick(
+            lang,
+            [
+                "This instance",
+                "Diese Instanz",
+                "Cette instance",
+                "Esta instancia",
+            ],
+        ),
         on: pick(lang, ["on", "an", "activé", "activado"]),
         off: pick(lang, ["off", "aus", "désactivé", "desactivado"]),
     }
@@ -73,25 +90,84 @@ fn facts(lang: Lang, words: &Words, o: &Overview) -> Vec<Fact> {
     let health = if o.database_reachable {
         pick(lang, ["reachable", "erreichbar", "joignable", "accesible"])
     } else {
-        pick(lang, ["NOT reachable", "NICHT erreichbar", "INJOIGNABLE", "NO accesible"])
+        pick(
+            lang,
+            [
+                "NOT reachable",
+                "NICHT erreichbar",
+                "INJOIGNABLE",
+                "NO accesible",
+            ],
+        )
     };
     let workers = format!(
         "HTTP {} · webhooks {} · email {} · {} {}",
         s.http_workers,
         on_off(words, s.webhook_worker),
         on_off(words, s.email_worker),
-        pick(lang, ["calendars", "Kalender", "calendriers", "calendarios"]),
+        pick(
+            lang,
+            ["calendars", "Kalender", "calendriers", "calendarios"]
+        ),
         on_off(words, s.calendar_worker),
     );
     vec![
-        fact(["Database", "Datenbank", "Base de données", "Base de datos"], backend.to_owned(), false),
-        fact(["Health", "Zustand", "État", "Estado"], health.to_owned(), !o.database_reachable),
-        fact(["Email (SMTP)", "E-Mail (SMTP)", "E-mail (SMTP)", "Correo (SMTP)"], on_off(words, s.email), !s.email),
-        fact(["Google Calendar app", "Google-Kalender-App", "Application Google Agenda", "Aplicación de Google Calendar"], on_off(words, s.google_calendar), false),
-        fact(["Microsoft calendar app", "Microsoft-Kalender-App", "Application d’agenda Microsoft", "Aplicación de calendario de Microsoft"], on_off(words, s.microsoft_calendar), false),
+        fact(
+            ["Database", "Datenbank", "Base de données", "Base de datos"],
+            backend.to_owned(),
+            false,
+        ),
+        fact(
+            ["Health", "Zustand", "État", "Estado"],
+            health.to_owned(),
+            !o.database_reachable,
+        ),
+        fact(
+            [
+                "Email (SMTP)",
+                "E-Mail (SMTP)",
+                "E-mail (SMTP)",
+                "Correo (SMTP)",
+            ],
+            on_off(words, s.email),
+            !s.email,
+        ),
+        fact(
+            [
+                "Google Calendar app",
+                "Google-Kalender-App",
+                "Application Google Agenda",
+                "Aplicación de Google Calendar",
+            ],
+            on_off(words, s.google_calendar),
+            false,
+        ),
+        fact(
+            [
+                "Microsoft calendar app",
+                "Microsoft-Kalender-App",
+                "Application d’agenda Microsoft",
+                "Aplicación de calendario de Microsoft",
+            ],
+            on_off(words, s.microsoft_calendar),
+            false,
+        ),
         fact(["Workers", "Worker", "Workers", "Procesos"], workers, false),
-        fact(["Self-service sign-up", "Selbstregistrierung", "Inscription libre", "Registro abierto"], on_off(words, s.signup), false),
-        fact(["Version", "Version", "Version", "Versión"], o.version.to_owned(), false),
+        fact(
+            [
+                "Self-service sign-up",
+                "Selbstregistrierung",
+                "Inscription libre",
+                "Registro abierto",
+            ],
+            on_off(words, s.signup),
+            false,
+        ),
+        fact(
+            ["Version", "Version", "Version", "Versión"],
+            o.version.to_owned(),
+            false,
+        ),
     ]
 }
 
@@ -101,7 +177,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> Pa
     let overview = detached(async move { admin::overview(&db, &user, &setup).await })
         .await
         .map_err(|_| PageError::internal("admin task failed"))?
-        .map_err(|e| PageError::from_service(lang, e))?;
+        .map_err(|e| admin_error(lang, e))?;
     let words = words(lang);
     let facts = facts(lang, &words, &overview);
     let page = AdminPage {

@@ -1,7 +1,8 @@
 //! `/settings/admin/users`: every account of the instance (search by email or name, pages in
-//! creation order), invitations, disabling and enabling accounts, giving and taking the admin
-//! role. Each action is a use case of `accounts::admin`, which holds the rules (admins only;
-//! not your own account; the last admin stays one); this module only shows them.
+//! creation order), new accounts (with a password the admin chooses, or an invitation link),
+//! disabling and enabling accounts, giving and taking the admin role. Each action is a use case
+//! of `accounts::admin`, which holds the rules (admins only; not your own account; the last
+//! admin stays one); this module only shows them. Non-admins get 404 here.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -10,9 +11,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::session::{ConsoleForm, lang_of};
-use super::settings::{Input, Tabs, admin_tabs, field_error, local_time, with_status};
+use super::settings::{Input, Tabs, admin_error, admin_tabs, field_error, local_time, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts::{NewAccount, admin};
+use crate::auth::Password;
 use crate::domain::text::{TextKind, check};
 use crate::domain::{Email, PersonName, Role, TimeZoneName};
 use crate::http::pages::i18n::Lang;
@@ -25,10 +27,13 @@ use crate::storage::users::UsersPage;
 const PATH: &str = "/settings/admin/users";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(PATH, web::get().to(page))
-        .route("/settings/admin/users/invite", web::post().to(invite))
-        .route("/settings/admin/users/{id}/status", web::post().to(status))
-        .route("/settings/admin/users/{id}/role", web::post().to(role));
+    cfg.service(
+        web::resource(PATH)
+            .route(web::get().to(page))
+            .route(web::post().to(add)),
+    )
+    .route("/settings/admin/users/{id}/status", web::post().to(status))
+    .route("/settings/admin/users/{id}/role", web::post().to(role));
 }
 
 struct Words {
@@ -59,6 +64,9 @@ struct Words {
     invite_lead: &'static str,
     time_zone: &'static str,
     invite_admin: &'static str,
+    password: &'static str,
+    password_hint: &'static str,
+    created_notice: &'static str,
     send: &'static str,
     invited_by_email: &'static str,
     link_title: &'static str,
@@ -70,11 +78,22 @@ struct Words {
 fn words(lang: Lang) -> Words {
     Words {
         title: pick(lang, ["Users", "Benutzer", "Utilisateurs", "Usuarios"]),
-        search: pick(lang, ["Email or name", "E-Mail oder Name", "E-mail ou nom", "Correo o nombre"]),
+        search: pick(
+            lang,
+            [
+                "Email or name",
+                "E-Mail oder Name",
+                "E-mail ou nom",
+                "Correo o nombre",
+            ],
+        ),
         search_button: pick(lang, ["Search", "Suchen", "Rechercher", "Buscar"]),
         name: pick(lang, ["Name", "Name", "Nom", "Nombre"]),
         email: pick(lang, ["Email", "E-Mail", "E-mail", "Correo electrónico"]),
-        username: pick(lang, ["Username", "Benutzername", "Nom d’utilisateur", "Usuario"]),
+        username: pick(
+            lang,
+            ["Username", "Benutzername", "Nom d’utilisateur", "Usuario"],
+        ),
         role: pick(lang, ["Role", "Rolle", "Rôle", "Rol"]),
         status: pick(lang, ["Status", "Status", "Statut", "Estado"]),
         created: pick(lang, ["Created", "Erstellt", "Créé", "Creado"]),
@@ -82,17 +101,55 @@ fn words(lang: Lang) -> Words {
         admin: pick(lang, ["Admin", "Admin", "Admin", "Admin"]),
         user: pick(lang, ["User", "Benutzer", "Utilisateur", "Usuario"]),
         active: pick(lang, ["Active", "Aktiv", "Actif", "Activo"]),
-        disabled: pick(lang, ["Disabled", "Deaktiviert", "Désactivé", "Desactivado"]),
+        disabled: pick(
+            lang,
+            ["Disabled", "Deaktiviert", "Désactivé", "Desactivado"],
+        ),
         you: pick(lang, ["you", "du", "vous", "tú"]),
-        disable: pick(lang, ["Disable", "Deaktivieren", "Désactiver", "Desactivar"]),
+        disable: pick(
+            lang,
+            ["Disable", "Deaktivieren", "Désactiver", "Desactivar"],
+        ),
         enable: pick(lang, ["Enable", "Aktivieren", "Activer", "Activar"]),
-        make_admin: pick(lang, ["Make admin", "Zum Admin machen", "Rendre admin", "Hacer admin"]),
-        remove_admin: pick(lang, ["Remove admin", "Admin entfernen", "Retirer admin", "Quitar admin"]),
-        none: pick(lang, ["No users match.", "Keine passenden Benutzer.", "Aucun utilisateur ne correspond.", "Ningún usuario coincide."]),
+        make_admin: pick(
+            lang,
+            [
+                "Make admin",
+                "Zum Admin machen",
+                "Rendre admin",
+                "Hacer admin",
+            ],
+        ),
+        remove_admin: pick(
+            lang,
+            [
+                "Remove admin",
+                "Admin entfernen",
+                "Retirer admin",
+                "Quitar admin",
+            ],
+        ),
+        none: pick(
+            lang,
+            [
+                "No users match.",
+                "Keine passenden Benutzer.",
+                "Aucun utilisateur ne correspond.",
+                "Ningún usuario coincide.",
+            ],
+        ),
         previous: pick(lang, ["Previous", "Zurück", "Précédent", "Anterior"]),
         next: pick(lang, ["Next", "Weiter", "Suivant", "Siguiente"]),
         pages: pick(lang, ["Pages", "Seiten", "Pages", "Páginas"]),
-        invite: pick(lang, ["Invite someone", "Jemanden einladen", "Inviter quelqu’un", "Invitar a alguien"]),
+        invite: pick(
+            lang,
+            [
+                "Add someone",
+                "Jemanden hinzufügen",
+                "Ajouter quelqu’un",
+                "Añadir a alguien",
+            ],
+        ),
         invite_lead: pick(
             lang,
             [
@@ -102,9 +159,47 @@ fn words(lang: Lang) -> Words {
                 "Recibe un enlace, válido una semana, para elegir su contraseña.",
             ],
         ),
-        time_zone: pick(lang, ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"]),
-        invite_admin: pick(lang, ["Administrator", "Administrator", "Administrateur", "Administrador"]),
-        send: pick(lang, ["Invite", "Einladen", "Inviter", "Invitar"]),
+        time_zone: pick(
+            lang,
+            ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"],
+        ),
+        invite_admin: pick(
+            lang,
+            [
+                "Administrator",
+                "Administrator",
+                "Administrateur",
+                "Administrador",
+            ],
+        ),
+        password: pick(
+            lang,
+            [
+                "Password (optional)",
+                "Passwort (optional)",
+                "Mot de passe (facultatif)",
+                "Contraseña (opcional)",
+            ],
+        ),
+        password_hint: pick(
+            lang,
+            [
+                "Empty: they get an invitation link to choose one. Set: the account can sign in at once.",
+                "Leer: die Person erhält einen Einladungslink, um eines zu wählen. Gesetzt: das Konto kann sich sofort anmelden.",
+                "Vide : la personne reçoit un lien d’invitation pour le choisir. Rempli : le compte peut se connecter tout de suite.",
+                "Vacía: recibe un enlace de invitación para elegirla. Rellena: la cuenta puede iniciar sesión ya.",
+            ],
+        ),
+        created_notice: pick(
+            lang,
+            [
+                "The account is created; it can sign in with the password you chose.",
+                "Das Konto ist angelegt; es kann sich mit dem gewählten Passwort anmelden.",
+                "Le compte est créé ; il peut se connecter avec le mot de passe choisi.",
+                "La cuenta está creada; puede iniciar sesión con la contraseña elegida.",
+            ],
+        ),
+        send: pick(lang, ["Add", "Hinzufügen", "Ajouter", "Añadir"]),
         invited_by_email: pick(
             lang,
             [
@@ -114,7 +209,15 @@ fn words(lang: Lang) -> Words {
                 "La invitación va de camino por correo.",
             ],
         ),
-        link_title: pick(lang, ["Invitation link", "Einladungslink", "Lien d’invitation", "Enlace de invitación"]),
+        link_title: pick(
+            lang,
+            [
+                "Invitation link",
+                "Einladungslink",
+                "Lien d’invitation",
+                "Enlace de invitación",
+            ],
+        ),
         link_lead: pick(
             lang,
             [
@@ -154,6 +257,7 @@ struct InviteInputs {
     email: Input,
     name: Input,
     time_zone: Input,
+    password: Input,
     admin: bool,
 }
 
@@ -214,7 +318,7 @@ async fn build(
     let list = detached(async move { admin::list_users(&db, &user, Some(&search), page).await })
         .await
         .map_err(|_| PageError::internal("users task failed"))?
-        .map_err(|e| PageError::from_service(lang, e))?;
+        .map_err(|e| admin_error(lang, e))?;
     let here = QueryState::from_request(req).only(&["q"]);
     let href = |key: &str, id: i64| here.href(&[(key, Some(id.to_string()))]);
     let rows = list.users.iter().map(|u| UserRow {
@@ -257,6 +361,7 @@ async fn page(
     page.notice = match query.notice.as_deref() {
         Some("invited") => Some(page.words.invited_by_email),
         Some("saved") => Some(page.words.saved),
+        Some("created") => Some(page.words.created_notice),
         _ => None,
     };
     with_status(page, StatusCode::OK)
@@ -271,6 +376,9 @@ struct InviteForm {
     name: String,
     #[serde(default)]
     time_zone: String,
+    /// Empty: an invitation; otherwise the account's password.
+    #[serde(default)]
+    password: String,
     /// The checkbox: present when ticked.
     admin: Option<String>,
 }
@@ -289,7 +397,10 @@ fn account(form: &InviteForm) -> Result<NewAccount, ServiceError> {
         name: PersonName::parse(&form.name).map_err(|m| invalid("name", m))?,
         time_zone: TimeZoneName::parse(&form.time_zone).map_err(|m| invalid("timeZone", m))?,
         username: None,
-        password: None,
+        password: match form.password.as_str() {
+            "" => None,
+            p => Some(Password::parse(p).map_err(|m| invalid("password", m))?),
+        },
         role: if form.admin.is_some() {
             Role::Admin
         } else {
@@ -298,53 +409,74 @@ fn account(form: &InviteForm) -> Result<NewAccount, ServiceError> {
     })
 }
 
-/// Emailed when email is configured (then back to the list); otherwise the page shows the
-/// link, this once, for the admin to pass on.
-async fn invite(
+/// What adding someone came to: an account with a password, or an invitation and its link.
+enum Added {
+    Created,
+    Invited(crate::storage::users::User, String),
+}
+
+/// Through `admin::create` when the form has a password, else `admin::invite`.
+async fn add_account(
+    state: &AppState,
+    who: &SignedIn,
+    new: NewAccount,
+) -> Result<Added, ServiceError> {
+    let (db, user) = (state.db.clone(), who.user.clone());
+    let (signer, base, send_email) = (
+        state.signer.clone(),
+        state.base_url.clone(),
+        state.outbox.email,
+    );
+    detached(async move {
+        if new.password.is_some() {
+            admin::create(&db, &user, new).await.map(|_| Added::Created)
+        } else {
+            admin::invite(&db, &signer, &base, &user, new, send_email)
+                .await
+                .map(|(u, link)| Added::Invited(u, link))
+        }
+    })
+    .await
+    .map_err(|_| ServiceError::Internal(anyhow::anyhow!("account task failed")))?
+}
+
+/// A new account. An invitation is emailed when email is configured (then back to the list);
+/// otherwise the page shows the link, this once, for the admin to pass on.
+async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: ConsoleForm<InviteForm>,
 ) -> PageResult {
     let ConsoleForm { who, form } = form;
-    let send_email = state.outbox.email;
     let outcome = match account(&form) {
-        Ok(new) => {
-            let (db, signer, base) = (
-                state.db.clone(),
-                state.signer.clone(),
-                state.base_url.clone(),
-            );
-            let user = who.user.clone();
-            detached(async move {
-                admin::invite(&db, &signer, &base, &user, new, send_email).await
-            })
-            .await
-            .map_err(|_| PageError::internal("invitation task failed"))?
-        }
+        Ok(new) => add_account(&state, &who, new).await,
         Err(e) => Err(e),
     };
     let (status, message) = match outcome {
-        Ok(_) if send_email => return Ok(see_list("invited")),
-        Ok((user, link)) => {
+        Ok(Added::Created) => return Ok(see_list("created")),
+        Ok(Added::Invited(..)) if state.outbox.email => return Ok(see_list("invited")),
+        Ok(Added::Invited(user, link)) => {
             let mut page = build(&req, &state, &who, &ListQuery::default()).await?;
             page.link = Some((format!("{} <{}>", user.name, user.email), link));
             return with_status(page, StatusCode::CREATED);
         }
         Err(ServiceError::Invalid(m)) => (StatusCode::BAD_REQUEST, m),
         Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, format!("email: {m}")),
-        Err(other) => return Err(PageError::from_service(lang_of(&req, Some(&who)), other)),
+        Err(other) => return Err(admin_error(lang_of(&req, Some(&who)), other)),
     };
     let mut page = build(&req, &state, &who, &ListQuery::default()).await?;
     page.invite = InviteInputs {
         email: Input::new(&form.email),
         name: Input::new(&form.name),
         time_zone: Input::new(&form.time_zone),
+        password: Input::default(),
         admin: form.admin.is_some(),
     };
-    let (field, message) = field_error(&message, &["email", "name", "timeZone"]);
+    let (field, message) = field_error(&message, &["email", "name", "timeZone", "password"]);
     let input = match field.as_deref() {
         Some("name") => &mut page.invite.name,
         Some("timeZone") => &mut page.invite.time_zone,
+        Some("password") => &mut page.invite.password,
         _ => &mut page.invite.email,
     };
     input.error = Some(message);
@@ -414,6 +546,6 @@ async fn after_change(
             page.alert = Some(message);
             with_status(page, StatusCode::CONFLICT)
         }
-        Err(other) => Err(PageError::from_service(lang_of(req, Some(who)), other)),
+        Err(other) => Err(admin_error(lang_of(req, Some(who)), other)),
     }
 }

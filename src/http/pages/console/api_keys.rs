@@ -60,7 +60,10 @@ struct Words {
 
 fn words(lang: Lang) -> Words {
     Words {
-        title: pick(lang, ["API keys", "API-Schlüssel", "Clés d’API", "Claves de API"]),
+        title: pick(
+            lang,
+            ["API keys", "API-Schlüssel", "Clés d’API", "Claves de API"],
+        ),
         lead: pick(
             lang,
             [
@@ -70,17 +73,52 @@ fn words(lang: Lang) -> Words {
                 "Una clave permite a un programa usar la API en tu nombre: «Authorization: Bearer …».",
             ],
         ),
-        create: pick(lang, ["Create key", "Schlüssel erstellen", "Créer une clé", "Crear clave"]),
+        create: pick(
+            lang,
+            [
+                "Create key",
+                "Schlüssel erstellen",
+                "Créer une clé",
+                "Crear clave",
+            ],
+        ),
         name: pick(lang, ["Name", "Name", "Nom", "Nombre"]),
         expires: pick(lang, ["Expires", "Läuft ab", "Expire", "Caduca"]),
-        expires_after: pick(lang, ["Expires after", "Läuft ab nach", "Expire après", "Caduca tras"]),
+        expires_after: pick(
+            lang,
+            [
+                "Expires after",
+                "Läuft ab nach",
+                "Expire après",
+                "Caduca tras",
+            ],
+        ),
         never: pick(lang, ["Never", "Nie", "Jamais", "Nunca"]),
         days: pick(lang, ["days", "Tagen", "jours", "días"]),
-        prefix: pick(lang, ["Starts with", "Beginnt mit", "Commence par", "Empieza por"]),
+        prefix: pick(
+            lang,
+            ["Starts with", "Beginnt mit", "Commence par", "Empieza por"],
+        ),
         created: pick(lang, ["Created", "Erstellt", "Créée", "Creada"]),
-        last_used: pick(lang, ["Last used", "Zuletzt benutzt", "Dernière utilisation", "Último uso"]),
+        last_used: pick(
+            lang,
+            [
+                "Last used",
+                "Zuletzt benutzt",
+                "Dernière utilisation",
+                "Último uso",
+            ],
+        ),
         not_used: pick(lang, ["Not yet", "Noch nie", "Pas encore", "Aún no"]),
-        none: pick(lang, ["No API keys yet.", "Noch keine API-Schlüssel.", "Aucune clé d’API pour l’instant.", "Aún no hay claves de API."]),
+        none: pick(
+            lang,
+            [
+                "No API keys yet.",
+                "Noch keine API-Schlüssel.",
+                "Aucune clé d’API pour l’instant.",
+                "Aún no hay claves de API.",
+            ],
+        ),
         revoke: pick(lang, ["Revoke", "Widerrufen", "Révoquer", "Revocar"]),
         revoke_confirm: pick(
             lang,
@@ -91,8 +129,24 @@ fn words(lang: Lang) -> Words {
                 "¿Revocar esta clave? Los programas que la usan dejarán de funcionar.",
             ],
         ),
-        revoked: pick(lang, ["The key is revoked.", "Der Schlüssel ist widerrufen.", "La clé est révoquée.", "La clave está revocada."]),
-        secret_title: pick(lang, ["Your new key", "Dein neuer Schlüssel", "Votre nouvelle clé", "Tu nueva clave"]),
+        revoked: pick(
+            lang,
+            [
+                "The key is revoked.",
+                "Der Schlüssel ist widerrufen.",
+                "La clé est révoquée.",
+                "La clave está revocada.",
+            ],
+        ),
+        secret_title: pick(
+            lang,
+            [
+                "Your new key",
+                "Dein neuer Schlüssel",
+                "Votre nouvelle clé",
+                "Tu nueva clave",
+            ],
+        ),
         secret_lead: pick(
             lang,
             [

@@ -84,8 +84,24 @@ fn words(lang: Lang) -> Words {
                 "Cómo apareces en tus páginas de reserva y cómo Kairos te muestra las horas.",
             ],
         ),
-        name: pick(lang, ["Full name", "Vollständiger Name", "Nom complet", "Nombre completo"]),
-        username: pick(lang, ["Username", "Benutzername", "Nom d’utilisateur", "Nombre de usuario"]),
+        name: pick(
+            lang,
+            [
+                "Full name",
+                "Vollständiger Name",
+                "Nom complet",
+                "Nombre completo",
+            ],
+        ),
+        username: pick(
+            lang,
+            [
+                "Username",
+                "Benutzername",
+                "Nom d’utilisateur",
+                "Nombre de usuario",
+            ],
+        ),
         username_hint: pick(
             lang,
             [
@@ -96,13 +112,56 @@ fn words(lang: Lang) -> Words {
             ],
         ),
         email: pick(lang, ["Email", "E-Mail", "E-mail", "Correo electrónico"]),
-        time_zone: pick(lang, ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"]),
-        week_start: pick(lang, ["Week starts on", "Woche beginnt am", "La semaine commence le", "La semana empieza el"]),
-        time_format: pick(lang, ["Clock", "Uhrzeitformat", "Format de l’heure", "Formato de hora"]),
-        twelve: pick(lang, ["12-hour (1:30pm)", "12 Stunden (1:30pm)", "12 heures (1:30pm)", "12 horas (1:30pm)"]),
-        twenty_four: pick(lang, ["24-hour (13:30)", "24 Stunden (13:30)", "24 heures (13:30)", "24 horas (13:30)"]),
+        time_zone: pick(
+            lang,
+            ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria"],
+        ),
+        week_start: pick(
+            lang,
+            [
+                "Week starts on",
+                "Woche beginnt am",
+                "La semaine commence le",
+                "La semana empieza el",
+            ],
+        ),
+        time_format: pick(
+            lang,
+            [
+                "Clock",
+                "Uhrzeitformat",
+                "Format de l’heure",
+                "Formato de hora",
+            ],
+        ),
+        twelve: pick(
+            lang,
+            [
+                "12-hour (1:30pm)",
+                "12 Stunden (1:30pm)",
+                "12 heures (1:30pm)",
+                "12 horas (1:30pm)",
+            ],
+        ),
+        twenty_four: pick(
+            lang,
+            [
+                "24-hour (13:30)",
+                "24 Stunden (13:30)",
+                "24 heures (13:30)",
+                "24 horas (13:30)",
+            ],
+        ),
         language: pick(lang, ["Language", "Sprache", "Langue", "Idioma"]),
-        brand: pick(lang, ["Brand colour", "Markenfarbe", "Couleur de marque", "Color de marca"]),
+        brand: pick(
+            lang,
+            [
+                "Brand colour",
+                "Markenfarbe",
+                "Couleur de marque",
+                "Color de marca",
+            ],
+        ),
         dark_brand: pick(
             lang,
             [
@@ -112,9 +171,20 @@ fn words(lang: Lang) -> Words {
                 "Color de marca (tema oscuro)",
             ],
         ),
-        bio: pick(lang, ["About you", "Über dich", "À propos de vous", "Sobre ti"]),
+        bio: pick(
+            lang,
+            ["About you", "Über dich", "À propos de vous", "Sobre ti"],
+        ),
         save: pick(lang, ["Save", "Speichern", "Enregistrer", "Guardar"]),
-        saved: pick(lang, ["Your profile is saved.", "Dein Profil ist gespeichert.", "Votre profil est enregistré.", "Tu perfil se ha guardado."]),
+        saved: pick(
+            lang,
+            [
+                "Your profile is saved.",
+                "Dein Profil ist gespeichert.",
+                "Votre profil est enregistré.",
+                "Tu perfil se ha guardado.",
+            ],
+        ),
         failed: pick(
             lang,
             [
@@ -315,8 +385,7 @@ fn changes(form: &ProfileForm) -> Result<ProfileChanges, ServiceError> {
     for (field, value) in texts {
         check(TextKind::Line, value).map_err(|m| ServiceError::Invalid(format!("{field}: {m}")))?;
     }
-    check(TextKind::Lines, &form.bio)
-        .map_err(|m| ServiceError::Invalid(format!("bio: {m}")))?;
+    check(TextKind::Lines, &form.bio).map_err(|m| ServiceError::Invalid(format!("bio: {m}")))?;
     let time_format = form
         .time_format
         .parse()

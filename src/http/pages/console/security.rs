@@ -56,7 +56,15 @@ fn words(lang: Lang) -> Words {
                 "Cambiarla cierra tu sesión en todos los demás dispositivos.",
             ],
         ),
-        current: pick(lang, ["Current password", "Aktuelles Passwort", "Mot de passe actuel", "Contraseña actual"]),
+        current: pick(
+            lang,
+            [
+                "Current password",
+                "Aktuelles Passwort",
+                "Mot de passe actuel",
+                "Contraseña actual",
+            ],
+        ),
         new: pick(
             lang,
             [
@@ -66,7 +74,15 @@ fn words(lang: Lang) -> Words {
                 "Nueva contraseña (al menos 8 caracteres)",
             ],
         ),
-        change: pick(lang, ["Change password", "Passwort ändern", "Changer le mot de passe", "Cambiar contraseña"]),
+        change: pick(
+            lang,
+            [
+                "Change password",
+                "Passwort ändern",
+                "Changer le mot de passe",
+                "Cambiar contraseña",
+            ],
+        ),
         changed: pick(
             lang,
             [
@@ -76,13 +92,48 @@ fn words(lang: Lang) -> Words {
                 "Tu contraseña ha cambiado; tus otras sesiones se han cerrado.",
             ],
         ),
-        sessions: pick(lang, ["Where you are signed in", "Wo du angemeldet bist", "Où vous êtes connecté", "Dónde has iniciado sesión"]),
-        created: pick(lang, ["Signed in", "Angemeldet", "Connexion", "Inicio de sesión"]),
-        last_seen: pick(lang, ["Last active", "Zuletzt aktiv", "Dernière activité", "Última actividad"]),
+        sessions: pick(
+            lang,
+            [
+                "Where you are signed in",
+                "Wo du angemeldet bist",
+                "Où vous êtes connecté",
+                "Dónde has iniciado sesión",
+            ],
+        ),
+        created: pick(
+            lang,
+            ["Signed in", "Angemeldet", "Connexion", "Inicio de sesión"],
+        ),
+        last_seen: pick(
+            lang,
+            [
+                "Last active",
+                "Zuletzt aktiv",
+                "Dernière activité",
+                "Última actividad",
+            ],
+        ),
         device: pick(lang, ["Browser", "Browser", "Navigateur", "Navegador"]),
-        this_device: pick(lang, ["This device", "Dieses Gerät", "Cet appareil", "Este dispositivo"]),
+        this_device: pick(
+            lang,
+            [
+                "This device",
+                "Dieses Gerät",
+                "Cet appareil",
+                "Este dispositivo",
+            ],
+        ),
         unknown_device: pick(lang, ["Unknown", "Unbekannt", "Inconnu", "Desconocido"]),
-        everywhere: pick(lang, ["Sign out everywhere", "Überall abmelden", "Se déconnecter partout", "Cerrar sesión en todas partes"]),
+        everywhere: pick(
+            lang,
+            [
+                "Sign out everywhere",
+                "Überall abmelden",
+                "Se déconnecter partout",
+                "Cerrar sesión en todas partes",
+            ],
+        ),
         everywhere_lead: pick(
             lang,
             [
@@ -189,8 +240,7 @@ async fn change(
     let ConsoleForm { who, form } = form;
     let (db, signed_in) = (state.db.clone(), who.clone());
     let outcome = detached(async move {
-        sessions::change_password(&db, &signed_in, &form.current_password, &form.new_password)
-            .await
+        sessions::change_password(&db, &signed_in, &form.current_password, &form.new_password).await
     })
     .await
     .map_err(|_| PageError::internal("password task failed"))?;

@@ -1,6 +1,6 @@
 //! What the settings pages share: their tabs (a person's own settings; the instance admin's),
 //! instants shown in the signed-in user's time zone and clock, and a use case's "field: message"
-//! error put next to its field.
+//! error put next to its field; the admin pages' refusals.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use super::pick;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{PageError, PageResult};
+use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 
 pub struct Tab {
@@ -38,11 +39,17 @@ pub fn own_tabs(lang: Lang, current: &str) -> Tabs {
         ),
         (
             "/settings/developer/api-keys",
-            pick(lang, ["API keys", "API-Schlüssel", "Clés d’API", "Claves de API"]),
+            pick(
+                lang,
+                ["API keys", "API-Schlüssel", "Clés d’API", "Claves de API"],
+            ),
         ),
     ];
     Tabs {
-        label: pick(lang, ["Settings", "Einstellungen", "Paramètres", "Configuración"]),
+        label: pick(
+            lang,
+            ["Settings", "Einstellungen", "Paramètres", "Configuración"],
+        ),
         items: mark(&tabs, current),
     }
 }
@@ -60,7 +67,10 @@ pub fn admin_tabs(lang: Lang, current: &str) -> Tabs {
         ),
     ];
     Tabs {
-        label: pick(lang, ["Admin", "Verwaltung", "Administration", "Administración"]),
+        label: pick(
+            lang,
+            ["Admin", "Verwaltung", "Administration", "Administración"],
+        ),
         items: mark(&tabs, current),
     }
 }
@@ -121,4 +131,13 @@ pub fn with_status<T: Template>(page: T, status: StatusCode) -> PageResult {
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((CACHE_CONTROL, "no-store"))
         .body(body))
+}
+
+/// An admin use case's refusal as a page: someone who is not an instance admin is told the
+/// page does not exist (404, as for another user's object), anything else as usual.
+pub fn admin_error(lang: Lang, error: ServiceError) -> PageError {
+    match error {
+        ServiceError::Forbidden(_) | ServiceError::Unauthorized(_) => PageError::not_found(lang),
+        other => PageError::from_service(lang, other),
+    }
 }
