@@ -74,7 +74,7 @@ async fn only_admins_get_the_admin_pages_and_actions() {
             .await,
         user.submit(
             "/event-types",
-            &USERS,
+            USERS,
             &[
                 ("email", "x@example.com"),
                 ("name", "X"),
@@ -104,7 +104,7 @@ async fn an_emailed_invitation_ends_with_the_invitee_signed_in() {
     let invited = boss
         .submit(
             USERS,
-            &USERS,
+            USERS,
             &[
                 ("email", "Cleo@Example.com"),
                 ("name", "Cleo Invitee"),
@@ -157,7 +157,7 @@ async fn an_emailed_invitation_ends_with_the_invitee_signed_in() {
     let again = boss
         .submit(
             USERS,
-            &USERS,
+            USERS,
             &[
                 ("email", "cleo@example.com"),
                 ("name", "Cleo"),
@@ -183,7 +183,7 @@ async fn without_email_the_invitation_link_is_shown_once() {
     let invited = boss
         .submit(
             USERS,
-            &USERS,
+            USERS,
             &[
                 ("email", "dan@example.com"),
                 ("name", "Dan"),
@@ -214,7 +214,7 @@ async fn without_email_the_invitation_link_is_shown_once() {
     let refused = boss
         .submit(
             USERS,
-            &USERS,
+            USERS,
             &[
                 ("email", "not an email"),
                 ("name", "Eve"),

@@ -412,7 +412,8 @@ fn account(form: &InviteForm) -> Result<NewAccount, ServiceError> {
 /// What adding someone came to: an account with a password, or an invitation and its link.
 enum Added {
     Created,
-    Invited(crate::storage::users::User, String),
+    /// Who ("Name <email>") and the link.
+    Invited(String, String),
 }
 
 /// Through `admin::create` when the form has a password, else `admin::invite`.
@@ -433,7 +434,7 @@ async fn add_account(
         } else {
             admin::invite(&db, &signer, &base, &user, new, send_email)
                 .await
-                .map(|(u, link)| Added::Invited(u, link))
+                .map(|(u, link)| Added::Invited(format!("{} <{}>", u.name, u.email), link))
         }
     })
     .await
@@ -455,9 +456,9 @@ async fn add(
     let (status, message) = match outcome {
         Ok(Added::Created) => return Ok(see_list("created")),
         Ok(Added::Invited(..)) if state.outbox.email => return Ok(see_list("invited")),
-        Ok(Added::Invited(user, link)) => {
+        Ok(Added::Invited(invitee, link)) => {
             let mut page = build(&req, &state, &who, &ListQuery::default()).await?;
-            page.link = Some((format!("{} <{}>", user.name, user.email), link));
+            page.link = Some((invitee, link));
             return with_status(page, StatusCode::CREATED);
         }
         Err(ServiceError::Invalid(m)) => (StatusCode::BAD_REQUEST, m),
