@@ -461,7 +461,8 @@ async fn in_chromium_an_admin_invites_a_member_who_sets_a_password_and_is_signed
     fill(&boss, "#invite-name", "Mia Member").await;
     wait_for(
         &boss,
-        "form[action='/settings/admin/users'] button[type=submit]",
+        // The search form has the same action; this is the POST one.
+        "form[method=post][action='/settings/admin/users'] button",
     )
     .await
     .click()
