@@ -153,10 +153,10 @@ fn words(lang: Lang) -> Words {
         invite_lead: pick(
             lang,
             [
-                "They get a link, valid for a week, to choose their password.",
-                "Die Person erhält einen Link (eine Woche gültig), um ihr Passwort zu wählen.",
-                "La personne reçoit un lien, valable une semaine, pour choisir son mot de passe.",
-                "Recibe un enlace, válido una semana, para elegir su contraseña.",
+                "A new account: with the password you set, or with an invitation link, valid for a week, to choose one.",
+                "Ein neues Konto: mit dem Passwort, das du setzt, oder mit einem Einladungslink (eine Woche gültig), um eines zu wählen.",
+                "Un nouveau compte : avec le mot de passe que vous fixez, ou un lien d’invitation, valable une semaine, pour le choisir.",
+                "Una cuenta nueva: con la contraseña que pongas, o con un enlace de invitación, válido una semana, para elegirla.",
             ],
         ),
         time_zone: pick(
