@@ -102,7 +102,7 @@ impl Api {
 /// A user, an API key, an event type bookable around the clock, and one subscription.
 async fn setup(db: &Db, base: String, receiver: &str, triggers: &[&str]) -> (Api, i64, String) {
     let email = Email::parse("bench@example.com").unwrap();
-    accounts::create_user(
+    let user = accounts::create_user(
         db,
         NewAccount {
             email: email.clone(),
@@ -115,7 +115,7 @@ async fn setup(db: &Db, base: String, receiver: &str, triggers: &[&str]) -> (Api
     )
     .await
     .unwrap();
-    let (_, secret) = accounts::create_api_key(db, &email, "bench", None)
+    let (_, secret) = accounts::create_api_key(db, user.id, "bench", None)
         .await
         .unwrap();
     let api = Api {

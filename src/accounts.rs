@@ -1,5 +1,8 @@
 //! Accounts: creating people and their API keys, and authenticating API callers. The CLI, the
-//! API and the demo all go through here, so the same rules apply everywhere.
+//! API, the console and the demo all go through here, so the same rules apply everywhere.
+//! `admin` holds what only an instance administrator may do to other accounts.
+
+pub mod admin;
 
 use crate::domain::text;
 use chrono::{DateTime, Utc};
@@ -104,33 +107,35 @@ async fn free_username(c: &mut Conn<'_>, base: &Username) -> Result<String, Serv
     )))
 }
 
-async fn user_by_email(db: &Db, email: &Email) -> Result<User, ServiceError> {
+/// The user with `email` (the command line names people by email).
+pub async fn user_by_email(db: &Db, email: &Email) -> Result<User, ServiceError> {
     db.run(async |c| users::find_by_email(c, email.as_str()).await)
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("no user with email {email}")))
 }
 
-/// Creates an API key for the user with `email`. The secret is returned once and never stored.
+/// Creates an API key for `user_id`. The secret is returned once and never stored.
 pub async fn create_api_key(
     db: &Db,
-    email: &Email,
+    user_id: i64,
     name: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(api_keys::ApiKey, ApiKeySecret), ServiceError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ServiceError::Invalid(
-            "API key name must be 1 to 100 characters".into(),
+            "name: an API key's name must be 1 to 100 characters".into(),
         ));
     }
-    let user = user_by_email(db, email).await?;
+    text::check(text::TextKind::Line, name)
+        .map_err(|m| ServiceError::Invalid(format!("name: {m}")))?;
     let secret = ApiKeySecret::generate();
     let key = db
         .run(async |c| {
             api_keys::insert(
                 c,
                 &api_keys::NewApiKey {
-                    user_id: user.id,
+                    user_id,
                     name,
                     prefix: &secret.display_prefix(),
                     key_hash: &secret.hash(),
@@ -168,40 +173,48 @@ pub async fn ensure_api_key(
     .await
 }
 
-pub async fn revoke_api_key(db: &Db, email: &Email, key_id: i64) -> Result<(), ServiceError> {
-    let user = user_by_email(db, email).await?;
+/// Revokes one of `user_id`'s live keys; another user's key is as unknown as a missing one.
+pub async fn revoke_api_key(db: &Db, user_id: i64, key_id: i64) -> Result<(), ServiceError> {
     let revoked = db
-        .run(async |c| api_keys::revoke(c, user.id, key_id).await)
+        .run(async |c| api_keys::revoke(c, user_id, key_id).await)
         .await?;
     if revoked {
         Ok(())
     } else {
         Err(ServiceError::NotFound(format!(
-            "{email} has no active API key with id {key_id}"
+            "no active API key with id {key_id}"
         )))
     }
 }
 
-pub async fn list_api_keys(db: &Db, email: &Email) -> Result<Vec<api_keys::ApiKey>, ServiceError> {
-    let user = user_by_email(db, email).await?;
+/// `user_id`'s keys that are neither revoked nor expired (never the secrets).
+pub async fn list_api_keys(db: &Db, user_id: i64) -> Result<Vec<api_keys::ApiKey>, ServiceError> {
     Ok(db
-        .run(async |c| api_keys::list_live(c, user.id, Utc::now()).await)
+        .run(async |c| api_keys::list_live(c, user_id, Utc::now()).await)
         .await?)
 }
 
 /// Disables an account (no sign-in, no API keys, every session ended) or enables it again.
+/// No permission check: the console goes through [`admin::set_disabled`].
 pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), ServiceError> {
-    db.transaction(async |c| {
-        let at = disabled.then(Utc::now);
-        if !users::set_disabled(c, user_id, at).await? {
-            return Err(ServiceError::NotFound(format!("no user with id {user_id}")));
-        }
-        if disabled {
-            crate::storage::sessions::delete_for_user(c, user_id, None).await?;
-        }
-        Ok(())
-    })
-    .await
+    db.transaction(async |c| write_disabled(c, user_id, disabled).await)
+        .await
+}
+
+/// The body of [`set_disabled`], inside the caller's transaction.
+async fn write_disabled(
+    c: &mut Conn<'_>,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), ServiceError> {
+    let at = disabled.then(Utc::now);
+    if !users::set_disabled(c, user_id, at).await? {
+        return Err(ServiceError::NotFound(format!("no user with id {user_id}")));
+    }
+    if disabled {
+        crate::storage::sessions::delete_for_user(c, user_id, None).await?;
+    }
+    Ok(())
 }
 
 /// The caller presenting `key`, if it is a live key.
@@ -243,6 +256,8 @@ pub struct ProfileChanges {
     #[serde(default, deserialize_with = "text::line")]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "text::line")]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "text::line")]
     pub time_zone: Option<String>,
     #[serde(default, deserialize_with = "text::line")]
     pub week_start: Option<String>,
@@ -268,24 +283,22 @@ fn hex_colour(field: &str, raw: String) -> Result<String, ServiceError> {
     }
 }
 
-pub async fn update_profile(
-    db: &Db,
-    user_id: i64,
-    changes: ProfileChanges,
-) -> Result<Profile, ServiceError> {
+/// [`ProfileChanges`] checked: each present field is valid on its own.
+struct CheckedChanges {
+    name: Option<PersonName>,
+    email: Option<Email>,
+    username: Option<Username>,
+    time_zone: Option<TimeZoneName>,
+    week_start: Option<&'static str>,
+    time_format: Option<i32>,
+    locale: Option<String>,
+    bio: Option<String>,
+    brand_color: Option<String>,
+    dark_brand_color: Option<String>,
+}
+
+fn check_changes(changes: ProfileChanges) -> Result<CheckedChanges, ServiceError> {
     let invalid = |field: &str, m: String| ServiceError::Invalid(format!("{field}: {m}"));
-    let name = changes
-        .name
-        .map(|n| PersonName::parse(&n).map_err(|m| invalid("name", m)))
-        .transpose()?;
-    let email = changes
-        .email
-        .map(|e| Email::parse(&e).map_err(|m| invalid("email", m)))
-        .transpose()?;
-    let zone = changes
-        .time_zone
-        .map(|z| TimeZoneName::parse(&z).map_err(|m| invalid("timeZone", m)))
-        .transpose()?;
     let week_start = changes
         .week_start
         .map(|d| {
@@ -303,10 +316,8 @@ pub async fn update_profile(
     if let Some(l) = &changes.locale
         && (l.is_empty() || l.len() > 10)
     {
-        return Err(invalid(
-            "locale",
-            "must be a language code like en or pt-BR".into(),
-        ));
+        let m = "must be a language code like en or pt-BR";
+        return Err(invalid("locale", m.into()));
     }
     if changes
         .bio
@@ -315,33 +326,91 @@ pub async fn update_profile(
     {
         return Err(invalid("bio", "is longer than 10000 characters".into()));
     }
-    let brand = changes
-        .brand_color
-        .map(|c| hex_colour("brandColor", c))
-        .transpose()?;
-    let dark = changes
-        .dark_brand_color
-        .map(|c| hex_colour("darkBrandColor", c))
-        .transpose()?;
+    Ok(CheckedChanges {
+        name: parse_field(changes.name, "name", PersonName::parse)?,
+        email: parse_field(changes.email, "email", Email::parse)?,
+        username: parse_field(changes.username, "username", Username::parse)?,
+        time_zone: parse_field(changes.time_zone, "timeZone", TimeZoneName::parse)?,
+        week_start,
+        time_format: changes.time_format,
+        locale: changes.locale,
+        bio: changes.bio,
+        brand_color: changes
+            .brand_color
+            .map(|c| hex_colour("brandColor", c))
+            .transpose()?,
+        dark_brand_color: changes
+            .dark_brand_color
+            .map(|c| hex_colour("darkBrandColor", c))
+            .transpose()?,
+    })
+}
+
+fn parse_field<T>(
+    raw: Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ServiceError> {
+    raw.map(|r| parse(&r).map_err(|m| ServiceError::Invalid(format!("{field}: {m}"))))
+        .transpose()
+}
+
+/// A new email or username must be free: another account's is a conflict.
+async fn check_unique(
+    c: &mut Conn<'_>,
+    current: &User,
+    email: &str,
+    username: &str,
+) -> Result<(), ServiceError> {
+    if email != current.email && users::find_by_email(c, email).await?.is_some() {
+        return Err(ServiceError::Conflict(
+            "email: another account uses this email".into(),
+        ));
+    }
+    if username != current.username && users::username_taken(c, username).await? {
+        return Err(ServiceError::Conflict(format!(
+            "username: {username} is already taken"
+        )));
+    }
+    Ok(())
+}
+
+/// Changes the fields `changes` names (`PATCH /v2/me`, the console's profile page).
+pub async fn update_profile(
+    db: &Db,
+    user_id: i64,
+    changes: ProfileChanges,
+) -> Result<Profile, ServiceError> {
+    let new = check_changes(changes)?;
     db.transaction(async |c| {
         let current = users::find(c, user_id).await?;
         let fields = users::ProfileFields {
-            email: email.map_or(current.email, |e| e.as_str().to_owned()),
-            name: name.map_or(current.name, |n| n.as_str().to_owned()),
-            time_zone: zone.map_or(current.time_zone, |z| z.as_str().to_owned()),
-            locale: changes.locale.clone().unwrap_or(current.locale),
-            week_start: week_start.map_or(current.week_start, str::to_owned),
-            time_format: changes.time_format.unwrap_or(current.time_format),
-            bio: changes.bio.clone().unwrap_or(current.bio),
-            brand_color: brand.unwrap_or(current.brand_color),
-            dark_brand_color: dark.unwrap_or(current.dark_brand_color),
+            email: (new.email.as_ref()).map_or(current.email.clone(), |e| e.as_str().to_owned()),
+            username: (new.username.as_ref())
+                .map_or(current.username.clone(), |u| u.as_str().to_owned()),
+            name: (new.name.as_ref()).map_or(current.name.clone(), |n| n.as_str().to_owned()),
+            time_zone: (new.time_zone.as_ref())
+                .map_or(current.time_zone.clone(), |z| z.as_str().to_owned()),
+            locale: new.locale.clone().unwrap_or(current.locale.clone()),
+            week_start: new
+                .week_start
+                .map_or(current.week_start.clone(), str::to_owned),
+            time_format: new.time_format.unwrap_or(current.time_format),
+            bio: new.bio.clone().unwrap_or(current.bio.clone()),
+            brand_color: new
+                .brand_color
+                .clone()
+                .unwrap_or(current.brand_color.clone()),
+            dark_brand_color: (new.dark_brand_color.clone())
+                .unwrap_or(current.dark_brand_color.clone()),
         };
+        check_unique(c, &current, &fields.email, &fields.username).await?;
         let user = users::update_profile(c, user_id, &fields)
             .await
             .map_err(|e| match e {
-                StorageError::Conflict(_) => {
-                    ServiceError::Conflict("email: another account uses this email".into())
-                }
+                StorageError::Conflict(_) => ServiceError::Conflict(
+                    "email: another account took this email or username just now".into(),
+                ),
                 other => other.into(),
             })?;
         Ok(Profile {

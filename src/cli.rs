@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `demo`, `backup`, `restore`, `user`,
-//! `api-key`. Every command
+//! The command line: `serve` (the default), `migrate`, `demo`, `backup`, `restore`, `user`
+//! (create, invite), `api-key`. Every command
 //! reads the same configuration. Results go to standard output, logs to standard error.
 
 use std::io::{Read, Write};
@@ -86,6 +86,23 @@ enum Command {
 enum UserCommand {
     /// Create a user with a default Monday-Friday 09:00-17:00 schedule in their timezone
     Create(CreateUser),
+    /// Invite a user: creates the account without a password and prints the link (valid for a
+    /// week) where they choose one; emailed too when SMTP is configured
+    Invite(InviteUser),
+}
+
+#[derive(Debug, Args)]
+struct InviteUser {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// IANA timezone, e.g. Europe/Berlin
+    #[arg(long, default_value = "UTC")]
+    timezone: String,
+    /// Make the user an administrator
+    #[arg(long)]
+    admin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +166,9 @@ pub async fn run() -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Create(args),
         } => create_user(config()?, args).await,
+        Command::User {
+            command: UserCommand::Invite(args),
+        } => invite_user(config()?, args).await,
         Command::ApiKey { command } => api_key(config()?, command).await,
         // Pure computation: no configuration, database or logging involved.
         Command::Slots {
@@ -341,6 +361,57 @@ async fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The account and its invitation link, signed with the key the server signs with.
+async fn invite_user(config: Config, args: InviteUser) -> anyhow::Result<()> {
+    let account = NewAccount {
+        email: Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?,
+        name: PersonName::parse(&args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?,
+        time_zone: TimeZoneName::parse(&args.timezone)
+            .map_err(|e| anyhow::anyhow!("--timezone: {e}"))?,
+        username: None,
+        password: None,
+        role: if args.admin { Role::Admin } else { Role::User },
+    };
+    let secret_key = config.resolve_secret_key()?;
+    let base_url = match &config.base_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            eprintln!(
+                "KAIROS_BASE_URL is not set: the link assumes http://{}",
+                config.bind
+            );
+            format!("http://{}", config.bind)
+        }
+    };
+    let send_email = config.smtp_url.is_some();
+    let db = prepared_db(&config).await?;
+    let signer = crate::token_signer(&secret_key);
+    let (user, link) = crate::sessions::invite(
+        &db,
+        &signer,
+        &base_url,
+        None,
+        account,
+        send_email,
+        Utc::now(),
+    )
+    .await?;
+    eprintln!(
+        "Invited {} <{}> (id {}, role {}){}. The link works once, for a week:",
+        user.name,
+        user.email,
+        user.id,
+        user.role,
+        if send_email {
+            "; the link is emailed too"
+        } else {
+            ""
+        }
+    );
+    println!("{link}");
+    Ok(())
+}
+
 fn read_password_from_stdin() -> anyhow::Result<String> {
     let mut input = String::new();
     std::io::stdin()
@@ -353,18 +424,27 @@ fn read_password_from_stdin() -> anyhow::Result<String> {
     Ok(password)
 }
 
+/// The database and the user `--email` names.
+async fn db_and_user(
+    config: &Config,
+    email: &str,
+) -> anyhow::Result<(Db, Email, crate::storage::users::User)> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let db = prepared_db(config).await?;
+    let user = accounts::user_by_email(&db, &email).await?;
+    Ok((db, email, user))
+}
+
 async fn api_key(config: Config, command: ApiKeyCommand) -> anyhow::Result<()> {
-    let parse_email = |raw: &str| Email::parse(raw).map_err(|e| anyhow::anyhow!("--email: {e}"));
     match command {
         ApiKeyCommand::Create {
             email,
             name,
             expires_in_days,
         } => {
-            let email = parse_email(&email)?;
             let expires_at = expires_in_days.map(|days| Utc::now() + TimeDelta::days(days.into()));
-            let db = prepared_db(&config).await?;
-            let (key, secret) = accounts::create_api_key(&db, &email, &name, expires_at).await?;
+            let (db, email, user) = db_and_user(&config, &email).await?;
+            let (key, secret) = accounts::create_api_key(&db, user.id, &name, expires_at).await?;
             eprintln!(
                 "Created API key {} ({}) for {email}. It is shown once; store it now.",
                 key.id, key.name
@@ -372,15 +452,13 @@ async fn api_key(config: Config, command: ApiKeyCommand) -> anyhow::Result<()> {
             println!("{}", secret.expose());
         }
         ApiKeyCommand::Revoke { email, id } => {
-            let email = parse_email(&email)?;
-            let db = prepared_db(&config).await?;
-            accounts::revoke_api_key(&db, &email, id).await?;
+            let (db, email, user) = db_and_user(&config, &email).await?;
+            accounts::revoke_api_key(&db, user.id, id).await?;
             println!("Revoked API key {id} of {email}");
         }
         ApiKeyCommand::List { email } => {
-            let email = parse_email(&email)?;
-            let db = prepared_db(&config).await?;
-            for key in accounts::list_api_keys(&db, &email).await? {
+            let (db, _, user) = db_and_user(&config, &email).await?;
+            for key in accounts::list_api_keys(&db, user.id).await? {
                 println!(
                     "{}\t{}\t{}…\tcreated {}",
                     key.id,

@@ -79,6 +79,30 @@ fn metrics_listener(
     Ok(Some((address, server)))
 }
 
+/// The signer of password links and form tokens: the server and `kairos user invite` derive
+/// it here, so a link the command line prints opens on the server.
+pub(crate) fn token_signer(secret_key: &Secret) -> auth::TokenSigner {
+    auth::TokenSigner::new(&crypto::derive_key(secret_key, Purpose::SIGNED_TOKEN))
+}
+
+/// What the admin overview shows of the configuration.
+fn setup(config: &Config, calendars: &calendars::Calendars) -> accounts::admin::Setup {
+    let email = config.smtp_url.is_some();
+    accounts::admin::Setup {
+        email,
+        google_calendar: calendars.google.is_some(),
+        microsoft_calendar: calendars.microsoft.is_some(),
+        signup: config.signup,
+        // actix's own default when none is configured.
+        http_workers: config.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        webhook_worker: config.webhook_worker,
+        email_worker: email && config.email_worker,
+        calendar_worker: config.calendar_worker,
+    }
+}
+
 impl Application {
     /// Connects the database, applies pending migrations and seals stored secrets (unless
     /// disabled), and binds the listener. Port 0 picks a free port; [`Application::address`]
@@ -121,7 +145,8 @@ impl Application {
                 .then(|| pow::ProofOfWork::new(secret_key.expose(), config.booking_proof_of_work)),
             calendars: Some(calendars.clone()),
             sessions: config.sessions(),
-            signer: auth::TokenSigner::new(&crypto::derive_key(&secret_key, Purpose::SIGNED_TOKEN)),
+            signer: token_signer(&secret_key),
+            setup: setup(&config, &calendars),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,

@@ -179,10 +179,17 @@ pub async fn sign_out_everywhere(db: &Db, user_id: i64) -> Result<usize, Storage
         .await
 }
 
-/// The user's sessions (for the settings page).
-pub async fn list(db: &Db, user_id: i64) -> Result<Vec<SessionRecord>, StorageError> {
-    db.run(async |c| store::list_for_user(c, user_id).await)
-        .await
+/// The user's live sessions at `now`, newest first (for the settings page).
+pub async fn list(
+    db: &Db,
+    settings: &Settings,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionRecord>, StorageError> {
+    let all = db
+        .run(async |c| store::list_for_user(c, user_id).await)
+        .await?;
+    Ok(all.into_iter().filter(|s| live(s, settings, now)).collect())
 }
 
 /// Changes the signed-in user's password after checking the current one, and ends their other
@@ -426,11 +433,13 @@ pub async fn request_reset(
 
 /// An invitation: the account (without a password) and the email with its link, in one
 /// transaction. Returns the account and the link, which an admin can also pass on by hand.
+/// No permission check: the console goes through `accounts::admin::invite`; the command line
+/// (`kairos user invite`, no inviter) is the operator.
 pub async fn invite(
     db: &Db,
     signer: &TokenSigner,
     base_url: &str,
-    inviter: &User,
+    inviter: Option<&User>,
     new: crate::accounts::NewAccount,
     send_email: bool,
     now: DateTime<Utc>,
@@ -440,7 +449,8 @@ pub async fn invite(
         let token = issue_link(signer, PasswordLink::Invite, user.id, None, now);
         let url = link_url(base_url, PasswordLink::Invite, &token);
         if send_email {
-            let message = link_email(&user, PasswordLink::Invite, &url, Some(&inviter.name));
+            let from = inviter.map(|u| u.name.as_str());
+            let message = link_email(&user, PasswordLink::Invite, &url, from);
             crate::notify::queue(c, &message, "invitation").await?;
         }
         Ok((user, url))

@@ -45,6 +45,8 @@ pub struct AppState {
     pub sessions: crate::sessions::Settings,
     /// Signs the short-lived tokens of links and forms (password links, sign-in forms).
     pub signer: crate::auth::TokenSigner,
+    /// How the instance is set up, for the admin overview.
+    pub setup: crate::accounts::admin::Setup,
 }
 
 /// Every route, in one place.

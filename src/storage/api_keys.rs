@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{api_keys, users};
 use super::users::User;
-use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
+use super::{Conn, StorageResult, StoredInstant, StoredMaybeInstant, to_db_time, with_conn};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
@@ -17,6 +17,10 @@ pub struct ApiKey {
     pub prefix: String,
     #[diesel(deserialize_as = StoredInstant)]
     pub created_at: DateTime<Utc>,
+    #[diesel(deserialize_as = StoredMaybeInstant)]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[diesel(deserialize_as = StoredMaybeInstant)]
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 pub struct NewApiKey<'a> {

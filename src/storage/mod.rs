@@ -555,6 +555,31 @@ impl From<StoredInstant> for DateTime<Utc> {
     }
 }
 
+/// A nullable stored timestamp read back as an optional UTC instant
+/// (`#[diesel(deserialize_as = StoredMaybeInstant)]`).
+#[doc(hidden)]
+pub struct StoredMaybeInstant(Option<DateTime<Utc>>);
+
+impl<DB> diesel::Queryable<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>, DB>
+    for StoredMaybeInstant
+where
+    DB: diesel::backend::Backend,
+    Option<NaiveDateTime>:
+        diesel::deserialize::FromSql<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>, DB>,
+{
+    type Row = Option<NaiveDateTime>;
+
+    fn build(row: Option<NaiveDateTime>) -> diesel::deserialize::Result<Self> {
+        Ok(Self(row.map(from_db_time)))
+    }
+}
+
+impl From<StoredMaybeInstant> for Option<DateTime<Utc>> {
+    fn from(value: StoredMaybeInstant) -> Self {
+        value.0
+    }
+}
+
 /// A stored booking status read back typed (`#[diesel(deserialize_as = StoredStatus)]`); a
 /// value that is not one is an error, never a guess.
 #[doc(hidden)]

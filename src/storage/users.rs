@@ -116,6 +116,7 @@ pub async fn find_by_username(conn: &mut Conn<'_>, username: &str) -> StorageRes
 #[diesel(table_name = users)]
 pub struct ProfileFields {
     pub email: String,
+    pub username: String,
     pub name: String,
     pub time_zone: String,
     pub locale: String,
@@ -193,4 +194,83 @@ pub async fn set_disabled(
             .await
     })?;
     Ok(changed == 1)
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Which page of the users list (the admin's): in id order, a page after or before an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsersPage {
+    First,
+    After(i64),
+    Before(i64),
+}
+
+/// Up to `limit` users of `page`, in id order; with `search`, only those whose email or name
+/// contains it (ignoring case; `%` and `_` are plain characters).
+pub async fn list(
+    conn: &mut Conn<'_>,
+    search: Option<&str>,
+    page: UsersPage,
+    limit: i64,
+) -> StorageResult<Vec<User>> {
+    let pattern = search.map(|s| {
+        let escaped = s
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let mut found = with_conn!(conn, |c| {
+        let mut query = users::table.select(User::as_select()).into_boxed();
+        if let Some(p) = &pattern {
+            query = query.filter(
+                users::email
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(lower(users::name).like(p.clone()).escape('\\')),
+            );
+        }
+        query = match page {
+            UsersPage::First => query.order(users::id.asc()),
+            UsersPage::After(id) => query.filter(users::id.gt(id)).order(users::id.asc()),
+            UsersPage::Before(id) => query.filter(users::id.lt(id)).order(users::id.desc()),
+        };
+        query.limit(limit).load(c).await
+    })?;
+    if let UsersPage::Before(_) = page {
+        found.reverse();
+    }
+    Ok(found)
+}
+
+pub async fn set_role(conn: &mut Conn<'_>, id: i64, role: &str) -> StorageResult<bool> {
+    let now = to_db_time(Utc::now());
+    let changed = with_conn!(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((users::role.eq(role), users::updated_at.eq(now)))
+            .execute(c)
+            .await
+    })?;
+    Ok(changed == 1)
+}
+
+/// The ids of the enabled admins, their rows locked until the transaction ends on PostgreSQL
+/// (SQLite's `BEGIN IMMEDIATE` already serialises writers), so two admins changing each other
+/// at once cannot both pass a "someone stays admin" check.
+pub async fn lock_admins(conn: &mut Conn<'_>) -> StorageResult<Vec<i64>> {
+    let admins = users::table
+        .filter(users::role.eq(crate::domain::Role::Admin.as_str()))
+        .filter(users::disabled_at.is_null())
+        .order(users::id)
+        .select(users::id);
+    let ids = match conn {
+        Conn::Pg(c) => admins.for_update().load(&mut **c).await?,
+        Conn::Sqlite(c) => admins.load(&mut **c).await?,
+    };
+    Ok(ids)
 }

@@ -146,6 +146,44 @@ async fn users_and_api_keys_are_managed_from_the_command_line() {
 }
 
 #[tokio::test]
+async fn an_invitation_from_the_command_line_opens_on_the_server() {
+    let database = TestDatabase::new().await;
+    let invited = kairos(
+        &database,
+        &[
+            "user",
+            "invite",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root Admin",
+            "--admin",
+        ],
+    );
+    assert!(invited.status.success(), "{invited:?}");
+    let stdout = text(&invited.stdout);
+    assert_eq!(stdout.lines().count(), 1, "the link alone: {stdout}");
+    let link = stdout.trim();
+    let path = &link[link.find("/auth/accept-invite?token=").expect(link)..];
+
+    // The server reads the secret key the command wrote, as a fresh install would.
+    let mut config = database.config();
+    config.secret_key = None;
+    let app = spawn_app_with(config, database).await;
+    let mut visitor = crate::console::Visitor::new(&app);
+    let token = crate::console::token_of(path);
+    let done = visitor
+        .submit(
+            path,
+            "/auth/accept-invite",
+            &[("token", &token), ("password", "root's password")],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    visitor.page("/settings/admin", 200).await;
+}
+
+#[tokio::test]
 async fn passwords_can_come_from_standard_input() {
     let database = TestDatabase::new().await;
     let output = kairos_with_stdin(

@@ -129,7 +129,7 @@ pub fn csrf_in(html: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
@@ -400,7 +400,7 @@ async fn the_next_page_after_sign_in_stays_on_this_site() {
 }
 
 /// The link in the only email of `smtp`'s inbox that starts with `prefix`.
-fn link_in(text: &str, prefix: &str) -> String {
+pub fn link_in(text: &str, prefix: &str) -> String {
     let at = text.find(prefix).expect("the email has the link");
     text[at..].split_whitespace().next().unwrap().to_owned()
 }
@@ -487,7 +487,7 @@ async fn a_reset_link_sets_a_new_password_once() {
     );
 }
 
-fn token_of(path: &str) -> String {
+pub fn token_of(path: &str) -> String {
     path.split("token=").nth(1).unwrap().to_owned()
 }
 
@@ -520,7 +520,7 @@ async fn an_invitation_lets_the_invitee_choose_a_password_and_sign_in() {
         &app.db,
         &app_signer(),
         &app.address,
-        &admin,
+        Some(&admin),
         invitee("cleo@example.com"),
         true,
         Utc::now(),
@@ -563,7 +563,7 @@ async fn an_invitation_lets_the_invitee_choose_a_password_and_sign_in() {
         &app.db,
         &kairos::auth::TokenSigner::new(&[9; 32]),
         &app.address,
-        &admin,
+        Some(&admin),
         invitee("dan@example.com"),
         false,
         Utc::now(),

@@ -247,7 +247,10 @@ pub async fn create_user(db: &Db, email: &str, zone: &str) -> kairos::storage::u
 
 /// A new API key of the user with `email`: its id and the key itself.
 pub async fn new_key(db: &Db, email: &str) -> (i64, String) {
-    let (key, secret) = accounts::create_api_key(db, &Email::parse(email).unwrap(), "test", None)
+    let user = accounts::user_by_email(db, &Email::parse(email).unwrap())
+        .await
+        .unwrap();
+    let (key, secret) = accounts::create_api_key(db, user.id, "test", None)
         .await
         .unwrap();
     (key.id, secret.expose().to_owned())

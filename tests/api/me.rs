@@ -1,6 +1,5 @@
 use chrono::{TimeDelta, Utc};
 use kairos::accounts;
-use kairos::domain::Email;
 
 use crate::helpers::{assert_error, create_user, new_key, spawn_app};
 
@@ -63,15 +62,14 @@ async fn a_key_only_ever_sees_its_own_user() {
 #[tokio::test]
 async fn revoked_and_expired_keys_are_refused() {
     let app = spawn_app().await;
-    create_user(&app.db, "ada@example.com", "UTC").await;
-    let email = Email::parse("ada@example.com").unwrap();
+    let ada = create_user(&app.db, "ada@example.com", "UTC").await.id;
     let (id, key) = new_key(&app.db, "ada@example.com").await;
     assert_eq!(
         app.get_with_key("/v2/me", &key).await.status().as_u16(),
         200
     );
 
-    accounts::revoke_api_key(&app.db, &email, id).await.unwrap();
+    accounts::revoke_api_key(&app.db, ada, id).await.unwrap();
     assert_error(
         app.get_with_key("/v2/me", &key).await,
         401,
@@ -79,10 +77,10 @@ async fn revoked_and_expired_keys_are_refused() {
     )
     .await;
     // Revoking twice says there is no such live key.
-    assert!(accounts::revoke_api_key(&app.db, &email, id).await.is_err());
+    assert!(accounts::revoke_api_key(&app.db, ada, id).await.is_err());
 
     let expired_at = Utc::now() - TimeDelta::minutes(1);
-    let (_, expired) = accounts::create_api_key(&app.db, &email, "old", Some(expired_at))
+    let (_, expired) = accounts::create_api_key(&app.db, ada, "old", Some(expired_at))
         .await
         .unwrap();
     assert_error(
@@ -139,6 +137,9 @@ async fn patch_me_changes_only_the_named_fields_and_validates_them() {
         (json!({"email": "nope"}), "email", 400),
         (json!({"brandColor": "blue"}), "brandColor", 400),
         (json!({"email": "bob@example.com"}), "email", 409),
+        (json!({"username": "Not Valid"}), "username", 400),
+        (json!({"username": "settings"}), "username", 400),
+        (json!({"username": "bob"}), "username", 409),
     ] {
         let code = if status == 400 {
             "BadRequestException"
@@ -158,4 +159,22 @@ async fn patch_me_changes_only_the_named_fields_and_validates_them() {
         crate::helpers::data(app.call(Method::GET, "/v2/me", Some(&key), None).await, 200).await;
     assert_eq!(again["timeZone"], "Asia/Tokyo");
     assert_eq!(again["email"], "ada@example.com");
+    assert_eq!(again["username"], "ada");
+    let renamed = crate::helpers::data(
+        app.call(
+            Method::PATCH,
+            "/v2/me",
+            Some(&key),
+            Some(json!({"username": "ada.l"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed["username"], "ada.l");
+    assert_eq!(
+        app.get("/ada.l").await.status().as_u16(),
+        200,
+        "the new page"
+    );
 }

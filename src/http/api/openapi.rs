@@ -114,6 +114,7 @@ fn schemas() -> Map<String, Value> {
             &[
                 ("name", string()),
                 ("email", string()),
+                ("username", string()),
                 ("timeZone", string()),
                 ("weekStart", string()),
                 ("timeFormat", integer()),

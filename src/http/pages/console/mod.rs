@@ -3,13 +3,19 @@
 //! implementation of a rule). This module owns the routes, the frame every console page shares
 //! (navigation, sign-out, language) and the guards in `session`; each page is its own module.
 
+mod admin;
+mod admin_users;
+mod api_keys;
 mod auth;
 mod availability;
 mod booking_detail;
 mod bookings;
 mod event_types;
+mod profile;
+mod security;
 pub mod session;
 mod webhooks;
+mod settings;
 
 use actix_web::{HttpRequest, web};
 
@@ -27,6 +33,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
+    profile::configure(cfg);
+    security::configure(cfg);
+    api_keys::configure(cfg);
+    admin::configure(cfg);
+    admin_users::configure(cfg);
 }
 
 /// Where a console page belongs in the navigation.
