@@ -11,11 +11,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+pub(super) use super::clock::Clock;
 use super::session::ConsoleForm;
 use super::{Frame, Nav, Section, pick};
 use crate::availability::local_time::start_of_day;
 use crate::booking::{self, Actor, BookingView, CancelRequest, Tab};
-use crate::domain::{BookingStatus, TimeZoneName, text};
+use crate::domain::{BookingStatus, text};
 use crate::event_types::{self, Target};
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
@@ -51,57 +52,6 @@ async fn to_upcoming() -> HttpResponse {
 }
 
 // ---- Time, in the user's zone and clock ----
-
-/// How the signed-in user reads times: their zone, their 12/24-hour clock, their language.
-#[derive(Clone, Copy)]
-pub(super) struct Clock {
-    pub tz: Tz,
-    pub twelve: bool,
-    pub lang: Lang,
-}
-
-impl Clock {
-    pub fn of(user: &User, lang: Lang) -> Self {
-        Self {
-            tz: TimeZoneName::parse(&user.time_zone).map_or(Tz::UTC, TimeZoneName::tz),
-            twelve: user.time_format == 12,
-            lang,
-        }
-    }
-
-    /// "Tuesday, March 2, 2027, 9:00am – 9:30am".
-    pub fn span(self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-        let (s, e) = (start.with_timezone(&self.tz), end.with_timezone(&self.tz));
-        let date = self.lang.long_date(s.date_naive());
-        let (from, to) = (self.time(s.time()), self.time(e.time()));
-        if e.date_naive() == s.date_naive() {
-            format!("{date}, {from} – {to}")
-        } else {
-            let last = self.lang.long_date(e.date_naive());
-            format!("{date}, {from} – {last}, {to}")
-        }
-    }
-
-    pub fn at(self, at: DateTime<Utc>) -> String {
-        let local = at.with_timezone(&self.tz);
-        format!(
-            "{}, {}",
-            self.lang.long_date(local.date_naive()),
-            self.time(local.time())
-        )
-    }
-
-    fn time(self, time: chrono::NaiveTime) -> String {
-        self.lang.time(time, self.twelve)
-    }
-
-    /// `2027-03-02 09:00` in the user's zone (machine-readable, for exports).
-    fn plain(self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-}
 
 /// A status as the console names it.
 pub(super) fn status_label(lang: Lang, status: BookingStatus) -> &'static str {

@@ -10,18 +10,21 @@ mod auth;
 mod availability;
 mod booking_detail;
 mod bookings;
+pub mod clock;
 mod event_types;
 mod profile;
 mod security;
 pub mod session;
-mod webhooks;
 mod settings;
+mod webhooks;
 
 use actix_web::{HttpRequest, web};
 
-use super::Chrome;
 use super::QueryState;
 use super::i18n::Lang;
+use super::{Chrome, PageError};
+use crate::http::detached;
+use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 
 /// The console's routes; registered before the booking pages' `/{username}` routes.
@@ -105,6 +108,29 @@ impl Section {
         };
         pick(lang, words)
     }
+}
+
+/// Runs a use case off the request's task (see [`detached`]: required on SQLite), keeping its
+/// error for the page to word.
+pub async fn detach<T, F>(work: F) -> Result<Result<T, ServiceError>, PageError>
+where
+    T: 'static,
+    F: Future<Output = Result<T, ServiceError>> + 'static,
+{
+    detached(work)
+        .await
+        .map_err(|_| PageError::internal("a console task failed"))
+}
+
+/// Runs a use case whose refusal is the whole answer (a 404 page for another user's object).
+pub async fn call<T, F>(lang: Lang, work: F) -> Result<T, PageError>
+where
+    T: 'static,
+    F: Future<Output = Result<T, ServiceError>> + 'static,
+{
+    detach(work)
+        .await?
+        .map_err(|e| PageError::from_service(lang, e))
 }
 
 /// One of four translations, in `Lang::ALL`'s order (en, de, fr, es).

@@ -87,13 +87,7 @@ fn mark(tabs: &[(&'static str, &'static str)], current: &str) -> Vec<Tab> {
 
 /// `at` as the signed-in user reads it: their time zone, their 12 or 24 hour clock.
 pub fn local_time(lang: Lang, who: &SignedIn, at: DateTime<Utc>) -> String {
-    let zone: chrono_tz::Tz = who.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let local = at.with_timezone(&zone);
-    format!(
-        "{} {}",
-        lang.long_date(local.date_naive()),
-        lang.time(local.time(), who.user.time_format == 12)
-    )
+    super::clock::Clock::of(&who.user, lang).at(at)
 }
 
 /// A use case's `Invalid`/`Conflict` message ("field: what is wrong") split into the field,

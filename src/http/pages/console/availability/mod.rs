@@ -9,8 +9,6 @@ mod overrides;
 mod patterns;
 mod words;
 
-use std::future::Future;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -19,11 +17,11 @@ use chrono::{NaiveTime, Weekday};
 use serde::Deserialize;
 
 use super::session::ConsoleForm;
-use super::{Frame, Nav, Section, pick};
+use super::{Frame, Nav, Section, call, detach, pick};
 use crate::domain::TimeZoneName;
+use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
-use crate::http::{AppState, detached};
 use crate::schedules::{self, NewSchedule, Schedule, ScheduleChanges, WeeklyRule};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
@@ -42,28 +40,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     out_of_office::configure(cfg);
     editor::configure(cfg);
     patterns::configure(cfg);
-}
-
-/// Runs a use case off the request's task (required on SQLite), keeping its error for the page.
-async fn detach<T, F>(work: F) -> Result<Result<T, ServiceError>, PageError>
-where
-    T: 'static,
-    F: Future<Output = Result<T, ServiceError>> + 'static,
-{
-    detached(work)
-        .await
-        .map_err(|_| PageError::internal("availability task failed"))
-}
-
-/// Runs a use case whose error is the whole answer (a 404 page for another user's schedule).
-async fn call<T, F>(lang: Lang, work: F) -> Result<T, PageError>
-where
-    T: 'static,
-    F: Future<Output = Result<T, ServiceError>> + 'static,
-{
-    detach(work)
-        .await?
-        .map_err(|e| PageError::from_service(lang, e))
 }
 
 fn respond(page: impl Template, status: StatusCode) -> PageResult {

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::words::{self, DeliveryWords};
-use super::{BASE, Empty, local, owned, run};
+use super::{BASE, Empty, call, local, owned};
 use crate::http::AppState;
 use crate::http::pages::console::session::{ConsoleForm, lang_of};
 use crate::http::pages::console::{Frame, Nav, Section};
@@ -112,7 +112,7 @@ pub async fn summary(
         ..DeliveryQuery::default()
     };
     let (state, user, id) = (state.clone(), who.user.id, hook.id.clone());
-    let found = run(lang, async move {
+    let found = call(lang, async move {
         subscriptions::deliveries(&state.db, user, &id, query).await
     })
     .await?;
@@ -151,7 +151,7 @@ async fn ping(
     let lang = lang_of(&req, Some(&who));
     let (state, user, id) = (state.clone(), who.user.id, id.into_inner());
     let hook = id.clone();
-    let delivery = run(lang, async move {
+    let delivery = call(lang, async move {
         subscriptions::ping(&state.db, user, &id).await
     })
     .await?;
@@ -201,7 +201,7 @@ async fn detail(
     let (id, delivery) = path.into_inner();
     let hook = owned(&state, lang, who.user.id, id.clone()).await?;
     let (state, user) = (state.clone(), who.user.id);
-    let (found, attempts) = run(lang, async move {
+    let (found, attempts) = call(lang, async move {
         subscriptions::delivery(&state.db, user, &id, &delivery).await
     })
     .await?;
@@ -254,7 +254,7 @@ async fn redeliver(
     let (id, delivery) = path.into_inner();
     let (state, user) = (state.clone(), who.user.id);
     let back = format!("{BASE}/{id}/deliveries/{delivery}");
-    run(lang, async move {
+    call(lang, async move {
         subscriptions::redeliver(&state.db, user, &id, &delivery).await
     })
     .await?;

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::session::ConsoleForm;
-use super::{Frame, Nav, Section};
+use super::{Frame, Nav, Section, call};
 use crate::domain::text;
 use crate::event_types::{self, Target};
 use crate::http::pages::i18n::Lang;
@@ -37,23 +37,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     deliveries::configure(cfg);
 }
 
-/// Runs a use case off the request's task (see [`detached`]) and words its refusal.
-async fn run<T: 'static>(
-    lang: Lang,
-    work: impl Future<Output = Result<T, ServiceError>> + 'static,
-) -> Result<T, PageError> {
-    detached(work)
-        .await
-        .map_err(|_| PageError::internal("webhook task failed"))?
-        .map_err(|e| PageError::from_service(lang, e))
-}
-
-/// An instant as the viewer reads it: their zone, their 12/24-hour clock.
+/// An instant in the viewer's zone and clock, short (`2027-03-02 09:00`), for the logs.
 fn local(who: &SignedIn, lang: Lang, at: DateTime<Utc>) -> String {
-    let zone: chrono_tz::Tz = who.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let at = at.with_timezone(&zone);
-    let time = lang.time(at.time(), who.user.time_format == 12);
-    format!("{} {time}", at.format("%Y-%m-%d"))
+    super::clock::Clock::of(&who.user, lang).short(at)
 }
 
 #[derive(Deserialize)]
@@ -116,7 +102,7 @@ async fn list(
     let scope = scope.into_inner();
     let (state2, user) = (state.clone(), who.user.id);
     let event_type = scope.event_type;
-    let (hooks, found) = run(lang, async move {
+    let (hooks, found) = call(lang, async move {
         let page = Page::new(None, None)?;
         let hooks = subscriptions::list(&state2.db, user, event_type, page).await?;
         Ok((hooks, choices(&state2, user).await?))
@@ -416,7 +402,7 @@ async fn owned(
     id: String,
 ) -> Result<WebhookRecord, PageError> {
     let state = state.clone();
-    run(lang, async move {
+    call(lang, async move {
         subscriptions::get_any(&state.db, user, &id).await
     })
     .await
@@ -498,7 +484,7 @@ async fn delete(
     let hook = owned(&state, lang, who.user.id, id.into_inner()).await?;
     let (state, user, scope) = (state.clone(), who.user.id, hook.event_type_id);
     let id = hook.id.clone();
-    run(lang, async move {
+    call(lang, async move {
         subscriptions::delete(&state.db, user, scope, &id).await
     })
     .await?;

@@ -1,0 +1,66 @@
+//! How the signed-in user reads instants on every console page: their time zone, their 12 or
+//! 24 hour clock, their language. The one rule for showing a time in the console.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::TimeZoneName;
+use crate::http::pages::i18n::Lang;
+use crate::storage::users::User;
+
+/// How the signed-in user reads times: their zone, their 12/24-hour clock, their language.
+#[derive(Clone, Copy)]
+pub struct Clock {
+    pub tz: Tz,
+    pub twelve: bool,
+    pub lang: Lang,
+}
+
+impl Clock {
+    pub fn of(user: &User, lang: Lang) -> Self {
+        Self {
+            tz: TimeZoneName::parse(&user.time_zone).map_or(Tz::UTC, TimeZoneName::tz),
+            twelve: user.time_format == 12,
+            lang,
+        }
+    }
+
+    /// "Tuesday, March 2, 2027, 9:00am – 9:30am".
+    pub fn span(self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        let (s, e) = (start.with_timezone(&self.tz), end.with_timezone(&self.tz));
+        let date = self.lang.long_date(s.date_naive());
+        let (from, to) = (self.time(s.time()), self.time(e.time()));
+        if e.date_naive() == s.date_naive() {
+            format!("{date}, {from} – {to}")
+        } else {
+            let last = self.lang.long_date(e.date_naive());
+            format!("{date}, {from} – {last}, {to}")
+        }
+    }
+
+    pub fn at(self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&self.tz);
+        format!(
+            "{}, {}",
+            self.lang.long_date(local.date_naive()),
+            self.time(local.time())
+        )
+    }
+
+    pub fn time(self, time: chrono::NaiveTime) -> String {
+        self.lang.time(time, self.twelve)
+    }
+
+    /// `2027-03-02 9:00am`: a log's column, in the user's zone and clock.
+    pub fn short(self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&self.tz);
+        format!("{} {}", local.format("%Y-%m-%d"), self.time(local.time()))
+    }
+
+    /// `2027-03-02 09:00` in the user's zone (machine-readable, for exports).
+    pub fn plain(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
