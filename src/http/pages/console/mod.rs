@@ -52,20 +52,18 @@ pub enum Section {
     Teams,
     Calendars,
     Webhooks,
-    Insights,
     Settings,
     Admin,
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 8] = [
         Section::EventTypes,
         Section::Availability,
         Section::Bookings,
         Section::Teams,
         Section::Calendars,
         Section::Webhooks,
-        Section::Insights,
         Section::Settings,
         Section::Admin,
     ];
@@ -78,7 +76,6 @@ impl Section {
             Section::Teams => "/teams",
             Section::Calendars => "/apps/installed/calendar",
             Section::Webhooks => "/settings/developer/webhooks",
-            Section::Insights => "/insights",
             Section::Settings => "/settings/my-account/profile",
             Section::Admin => "/settings/admin",
         }
@@ -102,7 +99,6 @@ impl Section {
             Section::Teams => ["Teams", "Teams", "Équipes", "Equipos"],
             Section::Calendars => ["Calendars", "Kalender", "Calendriers", "Calendarios"],
             Section::Webhooks => ["Webhooks", "Webhooks", "Webhooks", "Webhooks"],
-            Section::Insights => ["Insights", "Statistiken", "Statistiques", "Estadísticas"],
             Section::Settings => ["Settings", "Einstellungen", "Paramètres", "Configuración"],
             Section::Admin => ["Admin", "Verwaltung", "Administration", "Administración"],
         };
