@@ -8,6 +8,7 @@ mod booking_detail;
 mod bookings;
 mod event_types;
 pub mod session;
+mod teams;
 mod webhooks;
 
 use actix_web::{HttpRequest, web};
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
+    teams::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
