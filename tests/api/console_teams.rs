@@ -256,6 +256,7 @@ async fn a_team_made_in_the_console_is_the_apis_and_its_members_and_settings_cha
 async fn a_member_reads_but_is_refused_admin_actions_and_outsiders_get_not_found() {
     let app = crate::helpers::spawn_app().await;
     let Support {
+        mut ada,
         mut bob,
         key,
         team,
@@ -264,7 +265,7 @@ async fn a_member_reads_but_is_refused_admin_actions_and_outsiders_get_not_found
         ada_id,
         ..
     } = support_team(&app).await;
-    person(&app, "eve@host.example").await;
+    let eve_id = person(&app, "eve@host.example").await.id;
     let mut eve = Visitor::signed_in(&app, "eve@host.example").await;
     let hosts = format!("{page}/event-types/{event}");
 
@@ -339,6 +340,46 @@ async fn a_member_reads_but_is_refused_admin_actions_and_outsiders_get_not_found
         .submit("/teams", &format!("{page}/invitations/{owner}/accept"), &[])
         .await;
     assert_eq!(taken.status(), 404);
+
+    // Only the invitee answers an invitation: Ada cannot accept Eve's for her.
+    ada.submit(
+        &page,
+        &format!("{page}/members"),
+        &[("email", "eve@host.example"), ("role", "MEMBER")],
+    )
+    .await;
+    let members = data(
+        app.call(
+            M::GET,
+            &format!("/v2/teams/{team}/memberships"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let invitation = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == eve_id)
+        .unwrap()["id"]
+        .to_string();
+    let forced = ada
+        .submit(
+            &page,
+            &format!("{page}/invitations/{invitation}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(forced.status(), 404);
+    eve.page(&page, 404).await;
+    assert!(
+        eve.page("/teams", 200)
+            .await
+            .contains(&format!("data-invitation=\"{invitation}\""))
+    );
 }
 
 #[tokio::test]
