@@ -23,7 +23,7 @@ pub struct Share {
 /// Whether host number `index` is busy for simulated booking `k`: each host misses about one
 /// booking in five, at different times, so the preview is not a perfect round.
 fn busy(index: usize, k: u32) -> bool {
-    (k as usize + index * 3) % 5 == 0
+    (k as usize + index * 3).is_multiple_of(5)
 }
 
 /// Assigns `bookings` bookings spread evenly over the 30 days from `start` among `hosts` (the
