@@ -283,27 +283,84 @@ pub async fn add_membership(
         .ok_or_else(|| invalid("userId", "is required"))?;
     let role = role(input.role.as_deref())?.unwrap_or_else(|| "MEMBER".into());
     db.transaction(async |c| {
-        let caller_role = manageable(c, team, caller).await?;
-        if role == "OWNER" && caller_role != "OWNER" {
-            return Err(ServiceError::Forbidden("Only owners can add owners".into()));
-        }
+        may_add(&manageable(c, team, caller).await?, &role)?;
         if users::find_many(c, &[user_id]).await?.is_empty() {
             return Err(invalid("userId", format!("user {user_id} does not exist")));
         }
-        // Nobody is put on a team (and its bookings) without saying yes: others are invited
-        // and accept with PATCH {"accepted": true}.
         let accepted = user_id == caller && input.accepted.unwrap_or(true);
-        let id = store::add_membership(c, team, user_id, &role, accepted)
-            .await
-            .map_err(|e| match ServiceError::from(e) {
-                ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => {
-                    ServiceError::Conflict(format!(
-                        "user {user_id} is already a member of team {team}"
-                    ))
-                }
-                other => other,
+        invite_member(c, team, user_id, &role, accepted).await
+    })
+    .await
+}
+
+/// [`add_membership`] for the console, which knows people by email: the account with `email`
+/// is invited to the team (an admin learns whether such an account exists, as Cal.com's
+/// invitation form tells them).
+pub async fn add_membership_by_email(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    email: &str,
+    role_name: &str,
+) -> Result<Membership, ServiceError> {
+    let email = crate::domain::Email::parse(email).map_err(|m| invalid("email", m))?;
+    let role = role(Some(role_name))?.unwrap_or_else(|| "MEMBER".into());
+    db.transaction(async |c| {
+        may_add(&manageable(c, team, caller).await?, &role)?;
+        let user = users::find_by_email(c, email.as_str())
+            .await?
+            .ok_or_else(|| {
+                invalid(
+                    "email",
+                    format!(
+                        "nobody has an account with {email}; ask an administrator to invite them"
+                    ),
+                )
             })?;
-        membership(c, team, id).await
+        invite_member(c, team, user.id, &role, user.id == caller).await
+    })
+    .await
+}
+
+fn may_add(caller_role: &str, role: &str) -> Result<(), ServiceError> {
+    if role == "OWNER" && caller_role != "OWNER" {
+        return Err(ServiceError::Forbidden("Only owners can add owners".into()));
+    }
+    Ok(())
+}
+
+/// Adds `user_id` to the team with `role`, after the caller's right to do so was checked.
+async fn invite_member(
+    c: &mut Conn<'_>,
+    team: i64,
+    user_id: i64,
+    role: &str,
+    accepted: bool,
+) -> Result<Membership, ServiceError> {
+    // Nobody is put on a team (and its bookings) without saying yes: others are invited and
+    // accept with PATCH {"accepted": true} (or on the console's teams page).
+    let id = store::add_membership(c, team, user_id, role, accepted)
+        .await
+        .map_err(|e| match ServiceError::from(e) {
+            ServiceError::Storage(crate::storage::StorageError::Conflict(_)) => {
+                ServiceError::Conflict(format!("user {user_id} is already a member of team {team}"))
+            }
+            other => other,
+        })?;
+    membership(c, team, id).await
+}
+
+/// The caller's open invitations: memberships not yet accepted, with their teams.
+pub async fn invitations(db: &Db, caller: i64) -> Result<Vec<(Team, Membership)>, ServiceError> {
+    db.run(async |c| {
+        let mut out = Vec::new();
+        for (team_id, membership_id) in store::open_invitations(c, caller).await? {
+            let Some(team) = store::find(c, team_id).await? else {
+                continue;
+            };
+            out.push((team, membership(c, team_id, membership_id).await?));
+        }
+        Ok(out)
     })
     .await
 }

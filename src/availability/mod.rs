@@ -4,6 +4,7 @@
 
 pub mod assignment;
 pub mod busy;
+pub mod distribution;
 pub mod explain;
 pub mod interval;
 pub mod limits;

@@ -173,6 +173,20 @@ pub async fn add_membership(
     Ok(id)
 }
 
+/// The user's memberships not yet accepted, as `(team id, membership id)`.
+pub async fn open_invitations(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<(i64, i64)>> {
+    let rows = with_conn!(conn, |c| {
+        memberships::table
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::accepted.eq(false))
+            .select((memberships::team_id, memberships::id))
+            .order(memberships::id)
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
 /// Teams where the user is an accepted admin or owner.
 pub async fn managed_team_ids(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Vec<i64>> {
     let ids = with_conn!(conn, |c| {

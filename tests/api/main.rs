@@ -23,6 +23,7 @@ mod console_browser;
 mod console_event_types;
 mod console_event_types_browser;
 mod console_settings;
+mod console_teams;
 mod console_webhooks;
 mod constraints;
 mod disclosure;

@@ -16,6 +16,7 @@ mod profile;
 mod security;
 pub mod session;
 mod settings;
+mod teams;
 mod webhooks;
 
 use actix_web::{HttpRequest, web};
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     availability::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
+    teams::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
