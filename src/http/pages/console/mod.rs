@@ -6,6 +6,7 @@
 mod auth;
 mod booking_detail;
 mod bookings;
+mod calendars;
 mod event_types;
 pub mod session;
 mod webhooks;
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
+    calendars::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
