@@ -18,6 +18,7 @@ mod console;
 mod console_bookings;
 mod console_bookings_browser;
 mod console_browser;
+mod console_calendars;
 mod console_webhooks;
 mod constraints;
 mod disclosure;
