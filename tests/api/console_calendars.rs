@@ -3,6 +3,8 @@
 //! and feed refusals are shown at their field with the input kept (the password never), and
 //! another user's connection is not there for them.
 
+use std::time::Duration;
+
 use reqwest::Method as M;
 use serde_json::{Value, json};
 
@@ -10,7 +12,7 @@ use crate::calendars::{Feed, app_with_google, calendar};
 use crate::calendars_caldav::{Radicale, password};
 use crate::console::{Visitor, person};
 use crate::fake_google::FakeGoogle;
-use crate::helpers::{TestApp, TestDatabase, data, new_key, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, TestDatabase, data, eventually, new_key, spawn_app, spawn_app_with};
 
 const PAGE: &str = "/apps/installed/calendar";
 
@@ -308,4 +310,66 @@ async fn another_users_connection_answers_not_found_and_a_feed_is_checked_and_di
     assert_eq!(listed(&app, &key).await["connectedCalendars"], json!([]));
     let again = ada.submit(PAGE, &format!("{PAGE}/{id}/check"), &[]).await;
     assert_eq!(again.status(), 404, "a disconnected feed is gone");
+}
+
+/// In Chromium: the page free of serious axe-core findings before and after connecting Google
+/// with its button (the whole round trip in the browser), and a calendar made to block with
+/// its checkbox.
+#[tokio::test]
+async fn in_the_browser_google_is_connected_and_a_calendar_chosen_to_block() {
+    use crate::browser::{Driver, ONE_AT_A_TIME, screenshot, wait_for};
+    use crate::console_browser::{axe_violations, sign_in};
+
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let fake = FakeGoogle::start().await;
+    fake.add_calendar("ada@example.com", "Ada", true, "owner", "Europe/Berlin");
+    fake.add_calendar("family@example.com", "Family", false, "writer", "UTC");
+    let app = app_with_google(&fake).await;
+    person(&app, "ada@example.com").await;
+    let (_, key) = new_key(&app.db, "ada@example.com").await;
+    let mut driver = Driver::start("Europe/Berlin").await;
+    let browser = driver.browser(1280, 900).await;
+    sign_in(&browser, &app, "ada@example.com").await;
+
+    browser
+        .goto(&format!("{}{PAGE}", app.address))
+        .await
+        .unwrap();
+    wait_for(&browser, "#offer-google button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&browser, "p.notice").await;
+    assert_eq!(
+        axe_violations(&browser).await,
+        Vec::<String>::new(),
+        "calendars page"
+    );
+    screenshot(&browser, "console-calendars").await;
+
+    wait_for(&browser, "input[name=blocking][value='family@example.com']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&browser, "form[action$='/blocking'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    eventually(
+        "the choice to be saved",
+        Duration::from_secs(10),
+        async || {
+            let url = browser.current_url().await.unwrap();
+            url.as_str().ends_with("?done=saved").then_some(())
+        },
+    )
+    .await;
+    let list = listed(&app, &key).await;
+    let family = &list["connectedCalendars"][0]["calendars"][1];
+    assert_eq!(family["externalId"], "family@example.com");
+    assert_eq!(family["isSelected"], true, "{list}");
+    browser.close().await.unwrap();
 }
