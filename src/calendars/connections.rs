@@ -199,6 +199,22 @@ impl Calendars {
         Ok((id, back))
     }
 
+    /// Where a host whose consent was not given goes back to: the return address of a valid
+    /// `state` issued for this provider, if it named one. The state is not spent.
+    pub fn oauth_return(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Option<String> {
+        let claims = self.signer.verify(state, OAUTH_STATE, now).ok()?;
+        let data: serde_json::Value = serde_json::from_str(claims.data.as_deref()?).ok()?;
+        if data["p"] != provider.as_str() {
+            return None;
+        }
+        data["r"].as_str().map(str::to_owned)
+    }
+
     async fn user(&self, id: i64) -> Result<User, ServiceError> {
         Ok(self
             .db

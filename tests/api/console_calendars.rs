@@ -71,6 +71,27 @@ async fn google_connects_from_the_page_and_blocking_and_destination_are_the_apis
         "Microsoft is not set up and the page says what to set"
     );
 
+    // Consent refused at Google: back on the page, told why.
+    let started = ada
+        .submit(PAGE, &format!("{PAGE}/connect/google"), &[])
+        .await;
+    let consent = url::Url::parse(&location(&started)).unwrap();
+    let (_, state) = consent.query_pairs().find(|(k, _)| k == "state").unwrap();
+    let denied = format!(
+        "{}/v2/calendars/google/save?error=access_denied&state={state}",
+        app.address
+    );
+    let back = browser().get(&denied).send().await.unwrap();
+    assert_eq!(back.status(), 302);
+    let back = location(&back);
+    let path = back.strip_prefix(&app.address).unwrap();
+    let html = ada.page(path, 200).await;
+    assert!(
+        html.contains("did not grant access; connect again to allow it (access_denied)"),
+        "{html}"
+    );
+    assert!(!html.contains("Calendar connected"));
+
     let landed = connect_google(&mut ada).await;
     assert_eq!(landed, format!("{}{PAGE}?done=connected", app.address));
     let html = ada.page(&format!("{PAGE}?done=connected"), 200).await;

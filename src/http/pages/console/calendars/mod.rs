@@ -254,6 +254,9 @@ async fn page(
 struct Done {
     #[serde(default)]
     done: Option<String>,
+    /// The provider's refusal, when a host came back from a consent page without consenting.
+    #[serde(default)]
+    error: Option<String>,
 }
 
 async fn list(
@@ -264,7 +267,16 @@ async fn list(
 ) -> PageResult {
     let lang = lang_of(&req, Some(&who));
     let mut page = page(&req, &state, &who).await?;
-    page.notice = done.done.as_deref().and_then(|d| words::notice(d, lang));
+    match &done.error {
+        Some(error) => {
+            let refusal: String = error.chars().take(100).collect();
+            page.error = Some(Refusal {
+                field: String::new(),
+                message: format!("{} ({refusal})", page.words.not_granted),
+            });
+        }
+        None => page.notice = done.done.as_deref().and_then(|d| words::notice(d, lang)),
+    }
     html(page)
 }
 

@@ -84,6 +84,7 @@ pub struct Words {
     pub ics_hint: &'static str,
     pub add_feed: &'static str,
     pub add_caldav: &'static str,
+    pub not_granted: &'static str,
 }
 
 pub fn words(lang: Lang) -> Words {
@@ -329,6 +330,15 @@ pub fn words(lang: Lang) -> Words {
                 "Feed hinzufügen",
                 "Ajouter le flux",
                 "Añadir feed",
+            ],
+        ),
+        not_granted: pick(
+            lang,
+            [
+                "The calendar provider did not grant access; connect again to allow it",
+                "Der Kalenderanbieter hat keinen Zugriff gewährt; verbinden Sie erneut, um ihn zu erlauben",
+                "Le fournisseur du calendrier n’a pas accordé l’accès ; connectez-vous à nouveau pour l’autoriser",
+                "El proveedor del calendario no concedió el acceso; conecte de nuevo para permitirlo",
             ],
         ),
         add_caldav: pick(
