@@ -199,6 +199,22 @@ impl Calendars {
         Ok((id, back))
     }
 
+    /// Where a host whose consent was not given goes back to: the return address of a valid
+    /// `state` issued for this provider, if it named one. The state is not spent.
+    pub fn oauth_return(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Option<String> {
+        let claims = self.signer.verify(state, OAUTH_STATE, now).ok()?;
+        let data: serde_json::Value = serde_json::from_str(claims.data.as_deref()?).ok()?;
+        if data["p"] != provider.as_str() {
+            return None;
+        }
+        data["r"].as_str().map(str::to_owned)
+    }
+
     async fn user(&self, id: i64) -> Result<User, ServiceError> {
         Ok(self
             .db
@@ -407,23 +423,85 @@ impl Calendars {
         let mut calendar = self
             .find_calendar(user, integration, external_id, connection_id)
             .await?;
-        let (user_id, id, conn_id) = (user.id, calendar.id, calendar.connection_id);
+        let change = [(calendar.id, selected)];
+        self.apply_selection(user, calendar.connection_id, &change, now)
+            .await?;
+        calendar.selected = selected;
+        Ok(calendar)
+    }
+
+    /// Sets which of one connection's calendars block the user's availability (`blocking`
+    /// names them by external id; the others stop blocking), all in one transaction. Another
+    /// user's connection does not exist.
+    pub async fn choose_blocking(
+        &self,
+        user: &User,
+        connection_id: i64,
+        blocking: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let (views, _) = self.list(user).await?;
+        let view = views
+            .into_iter()
+            .find(|v| v.record.id == connection_id)
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("no calendar connection with id {connection_id}"))
+            })?;
+        let known = |id: &String| view.calendars.iter().any(|c| &c.external_id == id);
+        if let Some(unknown) = blocking.iter().find(|id| !known(id)) {
+            return Err(ServiceError::Invalid(format!(
+                "externalId: this connection has no calendar `{unknown}`"
+            )));
+        }
+        let changes: Vec<(i64, bool)> = view
+            .calendars
+            .iter()
+            .map(|c| (c.id, c.selected, blocking.contains(&c.external_id)))
+            .filter(|(_, was, now)| was != now)
+            .map(|(id, _, now)| (id, now))
+            .collect();
+        self.apply_selection(user, connection_id, &changes, now)
+            .await
+    }
+
+    /// Stores the (calendar, blocks) `changes` of one connection in one transaction, has it
+    /// read again soon, and stops the notifications of calendars that no longer block.
+    async fn apply_selection(
+        &self,
+        user: &User,
+        conn_id: i64,
+        changes: &[(i64, bool)],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let user_id = user.id;
+        let rows = changes.to_vec();
         self.db
             .transaction(async |c| {
                 store::lock_connection(c, conn_id).await?;
-                store::set_selected(c, user_id, id, selected).await?;
+                for (id, selected) in &rows {
+                    store::set_selected(c, user_id, *id, *selected).await?;
+                }
                 // A newly selected calendar is read at once rather than at the next interval.
                 store::sync_soon(c, conn_id, now).await?;
                 Ok::<_, ServiceError>(())
             })
             .await?;
-        if !selected {
+        let dropped: Vec<i64> = changes
+            .iter()
+            .filter(|(_, selected)| !selected)
+            .map(|(id, _)| *id)
+            .collect();
+        if !dropped.is_empty() {
             // A calendar that no longer blocks needs no notifications.
             let record = self.owned(user, conn_id).await?;
-            self.stop_channels(&record, &user.time_zone, Some(id)).await;
+            for id in dropped {
+                self.stop_channels(&record, &user.time_zone, Some(id)).await;
+            }
         }
-        calendar.selected = selected;
-        Ok(calendar)
+        Ok(())
     }
 
     /// Where the user's bookings (of one event type, or all) are written.

@@ -20,6 +20,7 @@ mod console_availability;
 mod console_bookings;
 mod console_bookings_browser;
 mod console_browser;
+mod console_calendars;
 mod console_event_types;
 mod console_event_types_browser;
 mod console_settings;

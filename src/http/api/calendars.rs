@@ -158,9 +158,20 @@ pub async fn save(
 ) -> Result<HttpResponse, ApiError> {
     let p = provider(&path)?;
     if let Some(error) = &query.error {
+        let error: String = error.chars().take(100).collect();
+        // A host who said no goes back where they started, told why, when `state` is ours.
+        let back = query.state.as_deref().and_then(|token| {
+            let calendars = state.calendars.as_ref()?;
+            calendars.oauth_return(p, token, Utc::now())
+        });
+        if let Some(mut url) = back.and_then(|b| url::Url::parse(&b).ok()) {
+            url.query_pairs_mut().append_pair("error", &error);
+            return Ok(HttpResponse::Found()
+                .insert_header(("Location", url.as_str()))
+                .finish());
+        }
         return Err(ApiError::BadRequest(format!(
-            "the provider did not grant access ({}); connect again",
-            error.chars().take(100).collect::<String>()
+            "the provider did not grant access ({error}); connect again"
         )));
     }
     let (Some(code), Some(token)) = (&query.code, &query.state) else {

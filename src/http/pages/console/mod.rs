@@ -10,6 +10,7 @@ mod auth;
 mod availability;
 mod booking_detail;
 mod bookings;
+mod calendars;
 pub mod clock;
 mod event_types;
 mod profile;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     event_types::configure(cfg);
     webhooks::configure(cfg);
     teams::configure(cfg);
+    calendars::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
