@@ -10,9 +10,10 @@ use askama::Template;
 use super::settings::{Tabs, admin_error, admin_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts::admin::{self, Overview};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
-use crate::http::pages::{Chrome, PageError, PageResult};
-use crate::http::{AppState, detached};
+use crate::http::pages::{Chrome, PageResult};
 use crate::sessions::SignedIn;
 use crate::storage::Backend;
 
@@ -174,9 +175,8 @@ fn facts(lang: Lang, words: &Words, o: &Overview) -> Vec<Fact> {
 async fn page(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> PageResult {
     let Frame { lang, chrome, nav } = Frame::new(&req, &who, Section::Admin);
     let (db, user, setup) = (state.db.clone(), who.user.clone(), state.setup.clone());
-    let overview = detached(async move { admin::overview(&db, &user, &setup).await })
-        .await
-        .map_err(|_| PageError::internal("admin task failed"))?
+    let overview = detach(async move { admin::overview(&db, &user, &setup).await })
+        .await?
         .map_err(|e| admin_error(lang, e))?;
     let words = words(lang);
     let facts = facts(lang, &words, &overview);

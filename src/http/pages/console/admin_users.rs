@@ -17,6 +17,7 @@ use crate::accounts::{NewAccount, admin};
 use crate::auth::Password;
 use crate::domain::text::{TextKind, check};
 use crate::domain::{Email, PersonName, Role, TimeZoneName};
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState};
 use crate::http::{AppState, detached};
@@ -315,9 +316,8 @@ async fn build(
     let (db, user) = (state.db.clone(), who.user.clone());
     let (q, page) = (query.q.clone().unwrap_or_default(), query.page());
     let search = q.clone();
-    let list = detached(async move { admin::list_users(&db, &user, Some(&search), page).await })
-        .await
-        .map_err(|_| PageError::internal("users task failed"))?
+    let list = detach(async move { admin::list_users(&db, &user, Some(&search), page).await })
+        .await?
         .map_err(|e| admin_error(lang, e))?;
     let here = QueryState::from_request(req).only(&["q"]);
     let href = |key: &str, id: i64| here.href(&[(key, Some(id.to_string()))]);
@@ -511,9 +511,8 @@ async fn status(
     let ConsoleForm { who, form } = form;
     let disabled = form.disabled == "true";
     let (db, user, id) = (state.db.clone(), who.user.clone(), path.into_inner());
-    let outcome = detached(async move { admin::set_disabled(&db, &user, id, disabled).await })
-        .await
-        .map_err(|_| PageError::internal("account task failed"))?;
+    let outcome =
+        detach(async move { admin::set_disabled(&db, &user, id, disabled).await }).await?;
     after_change(&req, &state, &who, outcome).await
 }
 
@@ -527,9 +526,7 @@ async fn role(
     let lang = lang_of(&req, Some(&who));
     let role = Role::parse(&form.role).map_err(|m| PageError::bad_request(lang, &m))?;
     let (db, user, id) = (state.db.clone(), who.user.clone(), path.into_inner());
-    let outcome = detached(async move { admin::set_role(&db, &user, id, role).await })
-        .await
-        .map_err(|_| PageError::internal("account task failed"))?;
+    let outcome = detach(async move { admin::set_role(&db, &user, id, role).await }).await?;
     after_change(&req, &state, &who, outcome).await
 }
 

@@ -14,9 +14,10 @@ use super::session::{ConsoleForm, lang_of};
 use super::settings::{Input, Tabs, field_error, local_time, own_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts;
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 
@@ -187,9 +188,8 @@ struct KeysPage {
 async fn build(req: &HttpRequest, state: &AppState, who: &SignedIn) -> Result<KeysPage, PageError> {
     let Frame { lang, chrome, nav } = Frame::new(req, who, Section::Settings);
     let (db, id) = (state.db.clone(), who.user.id);
-    let found = detached(async move { accounts::list_api_keys(&db, id).await })
-        .await
-        .map_err(|_| PageError::internal("API keys task failed"))?
+    let found = detach(async move { accounts::list_api_keys(&db, id).await })
+        .await?
         .map_err(|e| PageError::from_service(lang, e))?;
     let keys = found
         .into_iter()
@@ -264,9 +264,7 @@ async fn create(
     let ConsoleForm { who, form } = form;
     let (db, id, name) = (state.db.clone(), who.user.id, form.name.clone());
     let outcome = match expiry(&form.expires) {
-        Ok(at) => detached(async move { accounts::create_api_key(&db, id, &name, at).await })
-            .await
-            .map_err(|_| PageError::internal("API key task failed"))?,
+        Ok(at) => detach(async move { accounts::create_api_key(&db, id, &name, at).await }).await?,
         Err(e) => Err(e),
     };
     let error = match outcome {
@@ -299,9 +297,8 @@ async fn revoke(
 ) -> PageResult {
     let who = form.who;
     let (db, user, key) = (state.db.clone(), who.user.id, path.into_inner());
-    detached(async move { accounts::revoke_api_key(&db, user, key).await })
-        .await
-        .map_err(|_| PageError::internal("API key task failed"))?
+    detach(async move { accounts::revoke_api_key(&db, user, key).await })
+        .await?
         .map_err(|e| PageError::from_service(lang_of(&req, Some(&who)), e))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("{PATH}?revoked=1")))

@@ -12,9 +12,10 @@ use super::pick;
 use super::session::{
     AnonymousForm, ConsoleForm, anonymous_token, cleared_session_cookie, lang_of, session_cookie,
 };
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState};
-use crate::http::{AppState, admission, detached};
+use crate::http::{AppState, admission};
 use crate::service::ServiceError;
 use crate::sessions::{self, PasswordLink, SignInError};
 
@@ -227,11 +228,10 @@ async fn login(
         .to_owned();
     let (db, settings) = (state.db.clone(), state.sessions.clone());
     let (email, password) = (form.email.clone(), form.password);
-    let outcome = detached(async move {
+    let outcome = detach(async move {
         sessions::sign_in(&db, &settings, &email, &password, &agent, Utc::now()).await
     })
-    .await
-    .map_err(|_| PageError::internal("sign-in task failed"))?;
+    .await?;
     match outcome {
         Ok((token, _)) => Ok(HttpResponse::SeeOther()
             .cookie(session_cookie(token.expose(), &state.sessions))
@@ -275,9 +275,8 @@ async fn logout(state: web::Data<AppState>, form: ConsoleForm<Empty>) -> PageRes
     } = form;
     let db = state.db.clone();
     let id = who.session_id;
-    detached(async move { sessions::sign_out(&db, id).await })
-        .await
-        .map_err(|_| PageError::internal("sign-out task failed"))?
+    detach(async move { sessions::sign_out(&db, id).await })
+        .await?
         .map_err(|e| PageError::internal(&e.to_string()))?;
     signed_out(&state)
 }
@@ -286,9 +285,8 @@ async fn logout(state: web::Data<AppState>, form: ConsoleForm<Empty>) -> PageRes
 async fn logout_everywhere(state: web::Data<AppState>, form: ConsoleForm<Empty>) -> PageResult {
     let db = state.db.clone();
     let id = form.who.user.id;
-    detached(async move { sessions::sign_out_everywhere(&db, id).await })
-        .await
-        .map_err(|_| PageError::internal("sign-out task failed"))?
+    detach(async move { sessions::sign_out_everywhere(&db, id).await })
+        .await?
         .map_err(|e| PageError::internal(&e.to_string()))?;
     signed_out(&state)
 }
@@ -394,11 +392,10 @@ async fn forgot(
         state.signer.clone(),
         state.base_url.clone(),
     );
-    detached(
+    detach(
         async move { sessions::request_reset(&db, &signer, &base, &form.email, Utc::now()).await },
     )
-    .await
-    .map_err(|_| PageError::internal("reset task failed"))?
+    .await?
     .map_err(|e| PageError::from_service(lang, e))?;
     page.notice = Some(pick(
         lang,
@@ -543,14 +540,13 @@ async fn signup(
     };
     let (db, settings) = (state.db.clone(), state.sessions.clone());
     let (email, password) = (form.email.clone(), form.password.clone());
-    let outcome = detached(async move {
+    let outcome = detach(async move {
         crate::accounts::create_user(&db, account).await?;
         sessions::sign_in(&db, &settings, &email, &password, "", Utc::now())
             .await
             .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e.to_string())))
     })
-    .await
-    .map_err(|_| PageError::internal("sign-up task failed"))?;
+    .await?;
     match outcome {
         Ok((token, _)) => Ok(HttpResponse::SeeOther()
             .cookie(session_cookie(token.expose(), &state.sessions))
@@ -639,11 +635,10 @@ async fn link_page(
     let lang = lang_of(&req, None);
     let link = link_kind(&req);
     let (db, signer, token) = (state.db.clone(), state.signer.clone(), query.token.clone());
-    let checked = detached(async move {
+    let checked = detach(async move {
         sessions::check_password_link(&db, &signer, link, &token, Utc::now()).await
     })
-    .await
-    .map_err(|_| PageError::internal("link task failed"))?;
+    .await?;
     let (cookie, csrf) = anonymous_token(&req, &state.sessions);
     let mut page = link_form(lang, link, req.path().to_owned(), csrf, query.token.clone());
     match checked {
@@ -681,15 +676,14 @@ async fn use_link(
         state.sessions.clone(),
     );
     let (token, password) = (form.token.clone(), form.password.clone());
-    let outcome = detached(async move {
+    let outcome = detach(async move {
         let now = Utc::now();
         let user = sessions::use_password_link(&db, &signer, link, &token, &password, now).await?;
         sessions::sign_in(&db, &settings, &user.email, &password, "", now)
             .await
             .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e.to_string())))
     })
-    .await
-    .map_err(|_| PageError::internal("password task failed"))?;
+    .await?;
     match outcome {
         Ok((session, _)) => Ok(HttpResponse::SeeOther()
             .cookie(session_cookie(session.expose(), &state.sessions))

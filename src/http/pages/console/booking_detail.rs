@@ -16,9 +16,10 @@ use super::session::ConsoleForm;
 use super::{Frame, Nav, Section, pick};
 use crate::booking::{self, AbsenceRequest, Actor, BookingView, CancelRequest};
 use crate::domain::{BookingStatus, text};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
-use crate::http::{AppState, detached};
 use crate::notify::{self, SentEmail};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
@@ -477,9 +478,7 @@ async fn render(
     let frame = Frame::new(req, who, Section::Bookings);
     let found = {
         let (state, user, uid) = (state.clone(), who.user.id, uid.clone());
-        detached(async move { load(&state, user, &uid).await })
-            .await
-            .map_err(|_| PageError::internal("booking task failed"))?
+        detach(async move { load(&state, user, &uid).await }).await?
     };
     let (view, record) = found.map_err(|e| PageError::from_service(frame.lang, e))?;
     let clock = Clock::of(&who.user, frame.lang);
@@ -659,9 +658,7 @@ async fn confirm(
     let (who, uid) = (form.who, uid.into_inner());
     let done = {
         let (state, actor, uid) = (state.clone(), actor(&who.user), uid.clone());
-        detached(async move { booking::confirm(&state.db, &state.outbox, &uid, actor).await })
-            .await
-            .map_err(|_| PageError::internal("confirm task failed"))?
+        detach(async move { booking::confirm(&state.db, &state.outbox, &uid, actor).await }).await?
     };
     after(&req, &state, &who, uid, "confirm", String::new(), done).await
 }
@@ -678,11 +675,9 @@ async fn decline(
         Err(e) => Err(e),
         Ok(reason) => {
             let (state, actor, uid) = (state.clone(), actor(&who.user), uid.clone());
-            detached(async move {
+            detach(async move {
                 booking::decline(&state.db, &state.outbox, &uid, reason, actor).await
-            })
-            .await
-            .map_err(|_| PageError::internal("decline task failed"))?
+            }).await?
         }
     };
     after(&req, &state, &who, uid, "decline", typed, done).await
@@ -705,11 +700,10 @@ async fn cancel(
                 seat_uid: None,
             };
             let (state, actor, uid) = (state.clone(), actor(&who.user), uid.clone());
-            detached(
+            detach(
                 async move { booking::cancel(&state.db, &state.outbox, &uid, change, actor).await },
             )
-            .await
-            .map_err(|_| PageError::internal("cancel task failed"))?
+            .await?
         }
     };
     after(&req, &state, &who, uid, "cancel", typed, done).await
@@ -738,7 +732,7 @@ async fn no_show(
     let host = Some(form.form.host_absent.is_some());
     let done = {
         let (state, user, uid) = (state.clone(), who.user.id, uid.clone());
-        detached(async move {
+        detach(async move {
             let view = booking::get(&state.db, user, &uid).await?;
             let attendees = (view.attendees.iter())
                 .map(|a| (a.email.clone(), absent.contains(&a.email)))
@@ -747,8 +741,7 @@ async fn no_show(
             let actor = Actor::User { user_id: user };
             booking::mark_absent(&state.db, &uid, change, actor).await
         })
-        .await
-        .map_err(|_| PageError::internal("no-show task failed"))?
+        .await?
     };
     after(&req, &state, &who, uid, "no-show", String::new(), done).await
 }

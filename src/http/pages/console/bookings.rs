@@ -18,6 +18,7 @@ use crate::availability::local_time::start_of_day;
 use crate::booking::{self, Actor, BookingView, CancelRequest, Tab};
 use crate::domain::{BookingStatus, text};
 use crate::event_types::{self, Target};
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
 use crate::http::{AppState, detached};
@@ -486,9 +487,8 @@ async fn page_of(
     });
     f.take = PAGE + 1;
     let db = state.db.clone();
-    let mut rows = detached(async move { booking::page(&db, f).await })
-        .await
-        .map_err(|_| PageError::internal("bookings task failed"))?
+    let mut rows = detach(async move { booking::page(&db, f).await })
+        .await?
         .map_err(|e| PageError::from_service(lang, e))?;
     let more = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
@@ -569,9 +569,8 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> Pa
     let (events, hosts) = {
         let (state, user) = (state.clone(), who.user.clone());
         let personal = words(lang).personal;
-        detached(async move { options(&state, &user, personal).await })
-            .await
-            .map_err(|_| PageError::internal("booking filters task failed"))?
+        detach(async move { options(&state, &user, personal).await })
+            .await?
             .map_err(|e| PageError::from_service(lang, e))?
     };
     let error = chosen.err().map(|e| FieldErrorView {
@@ -823,9 +822,7 @@ async fn bulk_cancel(
     };
     let outcomes = {
         let (state, user, lang) = (state.clone(), who.user.clone(), frame.lang);
-        detached(async move { cancel_each(&state, lang, &user, uids, reason).await })
-            .await
-            .map_err(|_| PageError::internal("bulk cancel task failed"))?
+        detach(async move { cancel_each(&state, lang, &user, uids, reason).await }).await?
     };
     if outcomes.iter().all(|o| o.error.is_none()) {
         let sep = if back.contains('?') { '&' } else { '?' };

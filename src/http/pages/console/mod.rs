@@ -110,12 +110,12 @@ impl Section {
     }
 }
 
-/// Runs a use case off the request's task (see [`detached`]: required on SQLite), keeping its
-/// error for the page to word.
-pub async fn detach<T, F>(work: F) -> Result<Result<T, ServiceError>, PageError>
+/// Runs a use case off the request's task (see [`detached`]: required on SQLite); what it
+/// gives is the page's to word.
+pub async fn detach<F>(work: F) -> Result<F::Output, PageError>
 where
-    T: 'static,
-    F: Future<Output = Result<T, ServiceError>> + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
 {
     detached(work)
         .await

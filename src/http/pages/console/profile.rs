@@ -14,9 +14,10 @@ use super::settings::{Input, Tabs, field_error, own_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts::{self, ProfileChanges};
 use crate::domain::text::{TextKind, check};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, html};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use crate::storage::users::User;
@@ -414,9 +415,7 @@ async fn save(
     let outcome = match changes(&form) {
         Ok(changes) => {
             let (db, id) = (state.db.clone(), who.user.id);
-            detached(async move { accounts::update_profile(&db, id, changes).await })
-                .await
-                .map_err(|_| PageError::internal("profile task failed"))?
+            detach(async move { accounts::update_profile(&db, id, changes).await }).await?
         }
         Err(e) => Err(e),
     };

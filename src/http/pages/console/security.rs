@@ -12,9 +12,10 @@ use serde::Deserialize;
 use super::session::{ConsoleForm, lang_of};
 use super::settings::{Input, Tabs, field_error, local_time, own_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::{self, SignedIn};
 
@@ -174,9 +175,8 @@ async fn build(
 ) -> Result<SecurityPage, PageError> {
     let Frame { lang, chrome, nav } = Frame::new(req, who, Section::Settings);
     let (db, settings, id) = (state.db.clone(), state.sessions.clone(), who.user.id);
-    let found = detached(async move { sessions::list(&db, &settings, id, Utc::now()).await })
-        .await
-        .map_err(|_| PageError::internal("sessions task failed"))?
+    let found = detach(async move { sessions::list(&db, &settings, id, Utc::now()).await })
+        .await?
         .map_err(|e| PageError::internal(&e.to_string()))?;
     let words = words(lang);
     let sessions = found
@@ -239,11 +239,10 @@ async fn change(
 ) -> PageResult {
     let ConsoleForm { who, form } = form;
     let (db, signed_in) = (state.db.clone(), who.clone());
-    let outcome = detached(async move {
+    let outcome = detach(async move {
         sessions::change_password(&db, &signed_in, &form.current_password, &form.new_password).await
     })
-    .await
-    .map_err(|_| PageError::internal("password task failed"))?;
+    .await?;
     let message = match outcome {
         Ok(()) => {
             return Ok(HttpResponse::SeeOther()

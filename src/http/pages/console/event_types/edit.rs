@@ -20,6 +20,7 @@ use super::questions::{LocationForm, LocationOrder, QuestionForm, QuestionOrder}
 use super::settings::{AdvancedForm, BasicsForm, HostsForm, LimitsForm};
 use crate::availability::{Explanation, Slot};
 use crate::event_types::{self, EventType, Reached, Target};
+use crate::http::pages::console::detach;
 use crate::http::pages::console::session::{ConsoleForm, lang_of};
 use crate::http::pages::console::{Frame, Nav, Section, pick};
 use crate::http::pages::i18n::Lang;
@@ -387,9 +388,8 @@ pub async fn reach(
     lang: Lang,
 ) -> Result<Reached, PageError> {
     let (db, user) = (state.db.clone(), who.user.id);
-    detached(async move { event_types::reach(&db, user, id).await })
-        .await
-        .map_err(|_| PageError::internal("event type task failed"))?
+    detach(async move { event_types::reach(&db, user, id).await })
+        .await?
         .map_err(|e| PageError::from_service(lang, e))
 }
 
@@ -438,9 +438,8 @@ async fn render(
     let at = view.at.as_deref().and_then(|raw| clock.parse(raw));
     let found = {
         let (state, who, reached) = (state.clone(), who.clone(), reached.clone());
-        detached(async move { extras(&state, &who, &reached, at).await })
-            .await
-            .map_err(|_| PageError::internal("event type task failed"))?
+        detach(async move { extras(&state, &who, &reached, at).await })
+            .await?
             .map_err(|e| PageError::from_service(lang, e))?
     };
     let event = &reached.event;

@@ -18,9 +18,10 @@ use serde::Deserialize;
 use super::session::{ConsoleForm, lang_of};
 use super::{Frame, Nav, Section, pick};
 use crate::event_types::{self, EventType, EventTypeInput, Reached, Target};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use edit::{reach, refusal_status, respond, see_other, submit};
@@ -248,9 +249,7 @@ async fn render_list(
     let words = words(lang);
     let found = {
         let (state, who) = (state.clone(), who.clone());
-        detached(async move { groups(&state, &who).await })
-            .await
-            .map_err(|_| PageError::internal("event types task failed"))?
+        detach(async move { groups(&state, &who).await }).await?
     };
     let (mut groups, teams) = found.map_err(|e| PageError::from_service(lang, e))?;
     groups[0].title = format!("{} · {}", words.personal, groups[0].title);
@@ -444,9 +443,7 @@ async fn create(
     let created = match input {
         Ok((target, input)) => {
             let (db, user) = (state.db.clone(), who.user.id);
-            detached(async move { event_types::create(&db, user, target, input).await })
-                .await
-                .map_err(|_| PageError::internal("event type task failed"))?
+            detach(async move { event_types::create(&db, user, target, input).await }).await?
         }
         Err(message) => Err(ServiceError::Invalid(message)),
     };
@@ -653,9 +650,7 @@ async fn duplicate(
     let copied = match form.changes() {
         Ok(changes) => {
             let (db, user) = (state.db.clone(), who.user.id);
-            detached(async move { event_types::duplicate(&db, user, id, changes).await })
-                .await
-                .map_err(|_| PageError::internal("event type task failed"))?
+            detach(async move { event_types::duplicate(&db, user, id, changes).await }).await?
         }
         Err(message) => Err(ServiceError::Invalid(message)),
     };
@@ -730,9 +725,8 @@ async fn delete(
         reached.target,
         reached.event.record.id,
     );
-    detached(async move { event_types::delete(&db, user, target, id).await })
-        .await
-        .map_err(|_| PageError::internal("event type task failed"))?
+    detach(async move { event_types::delete(&db, user, target, id).await })
+        .await?
         .map_err(|e| PageError::from_service(lang, e))?;
     Ok(see_other("/event-types?notice=deleted".to_owned()))
 }

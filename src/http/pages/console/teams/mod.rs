@@ -15,9 +15,10 @@ use super::session::ConsoleForm;
 use super::{Frame, Nav, Section};
 use crate::domain::text;
 use crate::event_types::{self, Target};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, html};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use crate::storage::teams::{Membership, Team};
@@ -52,9 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn attempt<T: 'static>(
     work: impl Future<Output = Result<T, ServiceError>> + 'static,
 ) -> Result<Result<T, ServiceError>, PageError> {
-    detached(work)
-        .await
-        .map_err(|_| PageError::internal("team task failed"))
+    detach(work).await
 }
 
 /// [`attempt`] with the refusal worded as the page's error.

@@ -15,9 +15,10 @@ use super::session::ConsoleForm;
 use super::{Frame, Nav, Section, call};
 use crate::domain::text;
 use crate::event_types::{self, Target};
+use crate::http::AppState;
+use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, html};
-use crate::http::{AppState, detached};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use crate::storage::webhooks::WebhookRecord;
@@ -328,7 +329,7 @@ async fn create(
     let outcome = match attempt {
         Ok((input, event_type)) => {
             let state = state.clone();
-            detached(async move {
+            detach(async move {
                 subscriptions::create(
                     &state.db,
                     &state.webhook_policy,
@@ -339,8 +340,7 @@ async fn create(
                 )
                 .await
             })
-            .await
-            .map_err(|_| PageError::internal("webhook task failed"))?
+            .await?
         }
         Err(e) => Err(e),
     };
@@ -441,7 +441,7 @@ async fn update(
                 hook.id.clone(),
                 hook.event_type_id,
             );
-            detached(async move {
+            detach(async move {
                 subscriptions::update(
                     &state.db,
                     &state.webhook_policy,
@@ -453,8 +453,7 @@ async fn update(
                 )
                 .await
             })
-            .await
-            .map_err(|_| PageError::internal("webhook task failed"))?
+            .await?
         }
         Err(e) => Err(e),
     };
