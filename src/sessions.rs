@@ -368,7 +368,20 @@ fn link_url(base_url: &str, link: PasswordLink, token: &str) -> String {
     format!("{base_url}/auth/{page}?token={token}")
 }
 
-fn link_email(user: &User, link: PasswordLink, url: &str, inviter: Option<&str>) -> OutgoingEmail {
+/// Who sends an invitation, and to which team when a team's admin invites someone who has no
+/// account yet.
+pub struct Inviter<'a> {
+    pub name: &'a str,
+    pub team: Option<&'a str>,
+}
+
+fn link_email(
+    user: &User,
+    link: PasswordLink,
+    url: &str,
+    inviter: Option<&Inviter<'_>>,
+) -> OutgoingEmail {
+    let by = inviter.map_or("An administrator", |i| i.name);
     let (subject, body) = match link {
         PasswordLink::Reset => (
             "Reset your Kairos password".to_owned(),
@@ -379,18 +392,25 @@ fn link_email(user: &User, link: PasswordLink, url: &str, inviter: Option<&str>)
                 user.name
             ),
         ),
-        PasswordLink::Invite => (
-            format!(
-                "{} invited you to Kairos",
-                inviter.unwrap_or("An administrator")
+        PasswordLink::Invite => match inviter.and_then(|i| i.team) {
+            None => (
+                format!("{by} invited you to Kairos"),
+                format!(
+                    "Hello {},\n\n{by} invited you to schedule with Kairos. Choose your password \
+                     here within a week to sign in:\n\n{url}\n",
+                    user.name
+                ),
             ),
-            format!(
-                "Hello {},\n\n{} invited you to schedule with Kairos. Choose your password \
-                 here within a week to sign in:\n\n{url}\n",
-                user.name,
-                inviter.unwrap_or("An administrator")
+            Some(team) => (
+                format!("{by} invited you to the team {team} on Kairos"),
+                format!(
+                    "Hello {},\n\n{by} invited you to join the team {team} on Kairos. Choose your \
+                     password here within a week to sign in:\n\n{url}\n\nThen accept the \
+                     invitation on your Teams page.\n",
+                    user.name
+                ),
             ),
-        ),
+        },
     };
     OutgoingEmail {
         to_name: user.name.clone(),
@@ -444,18 +464,35 @@ pub async fn invite(
     send_email: bool,
     now: DateTime<Utc>,
 ) -> Result<(User, String), ServiceError> {
+    let from = inviter.map(|u| Inviter {
+        name: &u.name,
+        team: None,
+    });
     db.transaction(async |c| {
-        let user = crate::accounts::insert_user(c, &new, None).await?;
-        let token = issue_link(signer, PasswordLink::Invite, user.id, None, now);
-        let url = link_url(base_url, PasswordLink::Invite, &token);
-        if send_email {
-            let from = inviter.map(|u| u.name.as_str());
-            let message = link_email(&user, PasswordLink::Invite, &url, from);
-            crate::notify::queue(c, &message, "invitation").await?;
-        }
-        Ok((user, url))
+        invite_in(c, signer, base_url, from.as_ref(), &new, send_email, now).await
     })
     .await
+}
+
+/// The body of [`invite`], for a use case that invites within its own transaction (a team's
+/// admin inviting someone who has no account yet).
+pub(crate) async fn invite_in(
+    c: &mut crate::storage::Conn<'_>,
+    signer: &TokenSigner,
+    base_url: &str,
+    from: Option<&Inviter<'_>>,
+    new: &crate::accounts::NewAccount,
+    send_email: bool,
+    now: DateTime<Utc>,
+) -> Result<(User, String), ServiceError> {
+    let user = crate::accounts::insert_user(c, new, None).await?;
+    let token = issue_link(signer, PasswordLink::Invite, user.id, None, now);
+    let url = link_url(base_url, PasswordLink::Invite, &token);
+    if send_email {
+        let message = link_email(&user, PasswordLink::Invite, &url, from);
+        crate::notify::queue(c, &message, "invitation").await?;
+    }
+    Ok((user, url))
 }
 
 fn link_error(e: TokenError) -> ServiceError {

@@ -293,33 +293,79 @@ pub async fn add_membership(
     .await
 }
 
+/// How the console invites someone who has no account yet: an invited account whose link to
+/// choose a password is signed with `signer` and emailed (as `kairos user invite` and the admin
+/// users page do). Without email there is none: a link a team admin could open themselves would
+/// let them claim the address.
+pub struct Newcomers<'a> {
+    pub signer: &'a crate::auth::TokenSigner,
+    pub base_url: &'a str,
+}
+
 /// [`add_membership`] for the console, which knows people by email: the account with `email`
 /// is invited to the team (an admin learns whether such an account exists, as Cal.com's
-/// invitation form tells them).
+/// invitation form tells them). Someone without an account is invited to Kairos and to the
+/// team at once when `newcomers` says how; their membership waits, like anyone's, for them to
+/// accept it once signed in.
 pub async fn add_membership_by_email(
     db: &Db,
     caller: i64,
     team: i64,
     email: &str,
     role_name: &str,
+    newcomers: Option<&Newcomers<'_>>,
 ) -> Result<Membership, ServiceError> {
     let email = crate::domain::Email::parse(email).map_err(|m| invalid("email", m))?;
     let role = role(Some(role_name))?.unwrap_or_else(|| "MEMBER".into());
     db.transaction(async |c| {
         may_add(&manageable(c, team, caller).await?, &role)?;
-        let user = users::find_by_email(c, email.as_str())
-            .await?
-            .ok_or_else(|| {
-                invalid(
-                    "email",
-                    format!(
-                        "nobody has an account with {email}; ask an administrator to invite them"
-                    ),
-                )
-            })?;
+        let user = match users::find_by_email(c, email.as_str()).await? {
+            Some(user) => user,
+            None => invite_newcomer(c, team, caller, &email, newcomers).await?,
+        };
         invite_member(c, team, user.id, &role, user.id == caller).await
     })
     .await
+}
+
+/// A new invited account for `email`, named after its local part and in the team's time zone,
+/// with the emailed link to choose a password.
+async fn invite_newcomer(
+    c: &mut Conn<'_>,
+    team: i64,
+    caller: i64,
+    email: &crate::domain::Email,
+    newcomers: Option<&Newcomers<'_>>,
+) -> Result<users::User, ServiceError> {
+    let Some(how) = newcomers else {
+        return Err(invalid(
+            "email",
+            format!(
+                "nobody has an account with {email}, and without email configured no \
+                 invitation can be sent; ask an administrator to invite them"
+            ),
+        ));
+    };
+    let team = store::find(c, team).await?.ok_or_else(|| not_found(team))?;
+    let inviter = users::find(c, caller).await?;
+    let new = crate::accounts::NewAccount {
+        email: email.clone(),
+        name: crate::domain::PersonName::parse(email.local_part())
+            .map_err(|m| invalid("email", m))?,
+        time_zone: TimeZoneName::parse(&team.time_zone).map_err(|m| invalid("timeZone", m))?,
+        username: None,
+        password: None,
+        role: crate::domain::Role::User,
+    };
+    let from = crate::sessions::Inviter {
+        name: &inviter.name,
+        team: Some(&team.name),
+    };
+    let now = chrono::Utc::now();
+    let (user, _link) =
+        crate::sessions::invite_in(c, how.signer, how.base_url, Some(&from), &new, true, now)
+            .await?;
+    Ok(user)
 }
 
 fn may_add(caller_role: &str, role: &str) -> Result<(), ServiceError> {
@@ -348,6 +394,31 @@ async fn invite_member(
             other => other,
         })?;
     membership(c, team, id).await
+}
+
+/// Who got the team event type's last `limit` bookings (active ones) and when each was made,
+/// oldest first: the hosts page replays them. Members only; another team's event type is not
+/// found.
+pub async fn recent_assignments(
+    db: &Db,
+    caller: i64,
+    team: i64,
+    event_type: i64,
+    limit: i64,
+) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>, ServiceError> {
+    db.run(async |c| {
+        team_role(c, team, caller).await?;
+        let owned = crate::storage::event_types::find(c, event_type)
+            .await?
+            .is_some_and(|e| e.team_id == Some(team));
+        if !owned {
+            return Err(ServiceError::NotFound(format!(
+                "Event type with id={event_type} not found"
+            )));
+        }
+        Ok(crate::storage::bookings::recent_assignments(c, event_type, limit).await?)
+    })
+    .await
 }
 
 /// The caller's open invitations: memberships not yet accepted, with their teams.
@@ -398,10 +469,33 @@ pub async fn update_membership(
         if current.role == "OWNER" && role != "OWNER" {
             last_owner_guard(c, team, &current).await?;
         }
-        store::update_membership(c, id, &role, input.accepted.unwrap_or(current.accepted)).await?;
+        if let Some(accepted) = input.accepted {
+            answered_by_invitee(team, &current, accepted)?;
+        }
+        store::update_membership(c, id, &role, current.accepted).await?;
         membership(c, team, id).await
     })
     .await
+}
+
+/// An admin's `accepted` on someone else's membership may only restate it: only the invited
+/// person accepts an invitation (the branch above), and an accepted membership is never turned
+/// back into an invitation (removing the member is DELETE).
+fn answered_by_invitee(
+    team: i64,
+    current: &Membership,
+    accepted: bool,
+) -> Result<(), ServiceError> {
+    match (current.accepted, accepted) {
+        (false, true) => Err(ServiceError::Forbidden(format!(
+            "Only the invited person can accept an invitation to team {team}"
+        ))),
+        (true, false) => Err(invalid(
+            "accepted",
+            "an accepted membership cannot be un-accepted; remove the member (DELETE) instead",
+        )),
+        _ => Ok(()),
+    }
 }
 
 async fn last_owner_guard(

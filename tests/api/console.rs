@@ -449,7 +449,7 @@ async fn a_reset_link_sets_a_new_password_once() {
             &[("token", &token_of(&path)), ("password", "short")],
         )
         .await;
-    assert_eq!(short.status(), 400);
+    assert_eq!(short.status(), 422);
     let done = visitor
         .submit(
             &path,
@@ -592,7 +592,7 @@ async fn sign_up_is_off_by_default_and_opens_an_account_when_on() {
         ("password", "dee's password"),
     ];
     let refused = visitor.submit("/auth/signup", "/auth/signup", &form).await;
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(html.contains("timeZone"), "{html}");
     assert!(
@@ -608,5 +608,5 @@ async fn sign_up_is_off_by_default_and_opens_an_account_when_on() {
     let twice = Visitor::new(&app)
         .submit("/auth/signup", "/auth/signup", &form)
         .await;
-    assert_eq!(twice.status(), 400);
+    assert_eq!(twice.status(), 422);
 }

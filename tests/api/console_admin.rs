@@ -222,7 +222,7 @@ async fn without_email_the_invitation_link_is_shown_once() {
             ],
         )
         .await;
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(html.contains("id=\"invite-email-error\""), "{html}");
     assert!(html.contains("value=\"Eve\""), "the input is kept: {html}");
@@ -245,7 +245,7 @@ async fn an_account_created_with_a_password_signs_in_at_once() {
             ],
         )
         .await;
-    assert_eq!(short.status(), 400);
+    assert_eq!(short.status(), 422);
     let html = short.text().await.unwrap();
     assert!(html.contains("id=\"invite-password-error\""), "{html}");
     assert!(

@@ -398,7 +398,7 @@ async fn refusals_are_shown_next_to_the_form_with_the_typed_reason() {
     let refused = visitor
         .submit(&page, &format!("{page}/cancel"), &[("reason", &long)])
         .await;
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(
         html.contains("id=\"cancel-error\"") && html.contains("2000"),
@@ -408,7 +408,7 @@ async fn refusals_are_shown_next_to_the_form_with_the_typed_reason() {
     assert_eq!(status_of(&app, &ada.key, &uid).await, "accepted");
     // Confirming an accepted booking is refused by the use case, on the page.
     let refused = visitor.submit(&page, &format!("{page}/confirm"), &[]).await;
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 422);
     let html = refused.text().await.unwrap();
     assert!(html.contains("only pending bookings"), "{html}");
 }
@@ -524,7 +524,7 @@ async fn bulk_cancel_reports_each_booking() {
     let none = visitor
         .submit("/bookings/upcoming", "/bookings/cancel", &[])
         .await;
-    assert_eq!(none.status(), 400);
+    assert_eq!(none.status(), 422);
 }
 
 #[tokio::test]

@@ -465,7 +465,7 @@ async fn a_refused_change_shows_the_apis_message_next_to_its_input_and_keeps_it(
         ],
     )
     .await;
-    assert_eq!(answer.status(), 400);
+    assert_eq!(answer.status(), 422);
     let html = answer.text().await.unwrap();
     assert!(html.contains(&format!("<p class=\"error\" id=\"basics-lengthInMinutes-error\" role=\"alert\">{api_message}</p>")), "{api_message}: {html}");
     assert!(html.contains("value=\"Kept title\""), "the input is kept");
@@ -477,7 +477,7 @@ async fn a_refused_change_shows_the_apis_message_next_to_its_input_and_keeps_it(
         &limits(&[("bookingLimitsCount.day", "0"), ("beforeEventBuffer", "7")]),
     )
     .await;
-    assert_eq!(answer.status(), 400);
+    assert_eq!(answer.status(), 422);
     let html = answer.text().await.unwrap();
     assert!(html.contains("id=\"limits-bookingLimitsCount-day-error\" role=\"alert\">bookingLimitsCount.day: must be between 1 and 100000"), "{html}");
     assert!(html.contains("name=\"beforeEventBuffer\" type=\"number\" value=\"7\""));
@@ -509,7 +509,7 @@ async fn a_refused_change_shows_the_apis_message_next_to_its_input_and_keeps_it(
         &[("type", "select"), ("label", "Size"), ("name", "size")],
     )
     .await;
-    assert_eq!(answer.status(), 400);
+    assert_eq!(answer.status(), 422);
     let html = answer.text().await.unwrap();
     assert!(html.contains("id=\"questions-options-error\""), "{html}");
     assert!(html.contains("a select field needs at least one option"));

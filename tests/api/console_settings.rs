@@ -113,7 +113,7 @@ async fn a_refused_profile_change_is_shown_at_its_field_and_keeps_the_input() {
         let refused = ada
             .submit(PROFILE, PROFILE, &profile_form(&[(field, value)]))
             .await;
-        assert_eq!(refused.status(), 400, "{field}");
+        assert_eq!(refused.status(), 422, "{field}");
         let html = refused.text().await.unwrap();
         assert!(
             html.contains(&format!("id=\"{field}-error\"")),
@@ -154,7 +154,7 @@ async fn changing_the_password_ends_the_other_sessions() {
             ],
         )
         .await;
-    assert_eq!(wrong.status(), 400);
+    assert_eq!(wrong.status(), 422);
     let html = wrong.text().await.unwrap();
     assert!(html.contains("id=\"currentPassword-error\""), "{html}");
     phone.page(SECURITY, 200).await;
@@ -266,7 +266,7 @@ async fn a_key_without_a_name_is_refused_at_its_field() {
         let refused = ada
             .submit(KEYS, KEYS, &[("name", name), ("expires", expires)])
             .await;
-        assert_eq!(refused.status(), 400);
+        assert_eq!(refused.status(), 422);
         let html = refused.text().await.unwrap();
         assert!(html.contains(&format!("id=\"{field}-error\"")), "{html}");
         assert!(!html.contains("id=\"new-api-key\""), "{html}");

@@ -5,8 +5,9 @@
 use reqwest::Method as M;
 use serde_json::json;
 
-use crate::console::{Visitor, person};
-use crate::helpers::{TestApp, data, new_key};
+use crate::console::{Visitor, link_in, person, token_of};
+use crate::email::{SmtpServer, app_with_smtp};
+use crate::helpers::{TestApp, data, new_key, spawn_app};
 
 fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
@@ -23,6 +24,15 @@ struct Support<'a> {
     page: String,
     ada_id: i64,
     bob_id: i64,
+}
+
+/// The membership id of the first open invitation on a `/teams` page.
+fn invitation_in(list: &str) -> String {
+    let at = list
+        .find("data-invitation=\"")
+        .expect("the invitation is listed");
+    let rest = &list[at + "data-invitation=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
 }
 
 async fn support_team(app: &TestApp) -> Support<'_> {
@@ -63,12 +73,7 @@ async fn support_team(app: &TestApp) -> Support<'_> {
         .await;
     assert_eq!(location(&invited), format!("{page}?done=invited"));
     bob.page(&page, 404).await;
-    let list = bob.page("/teams", 200).await;
-    let at = list
-        .find("data-invitation=\"")
-        .expect("Bob sees the invitation");
-    let rest = &list[at + "data-invitation=\"".len()..];
-    let membership = &rest[..rest.find('"').unwrap()];
+    let membership = invitation_in(&bob.page("/teams", 200).await);
     let accepted = bob
         .submit(
             "/teams",
@@ -563,4 +568,182 @@ async fn in_the_browser_changing_weights_changes_the_preview() {
     );
     screenshot(&browser, "console-team-hosts").await;
     browser.close().await.unwrap();
+}
+
+/// Someone without an account, invited on the team's page, gets an invited account and an
+/// email (through the real SMTP server) with the link to choose a password; signed in, they
+/// accept the team's invitation, which the API then shows accepted.
+#[tokio::test]
+async fn inviting_an_email_without_an_account_invites_them_to_kairos_and_the_team() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let Support {
+        mut ada,
+        key,
+        team,
+        page,
+        ..
+    } = support_team(&app).await;
+    let invited = ada
+        .submit(
+            &page,
+            &format!("{page}/members"),
+            &[("email", "Newbie@Example.com"), ("role", "ADMIN")],
+        )
+        .await;
+    assert_eq!(location(&invited), format!("{page}?done=invited"));
+    let members_path = format!("/v2/teams/{team}/memberships");
+    let members = data(app.call(M::GET, &members_path, Some(&key), None).await, 200).await;
+    let pending: Vec<_> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["accepted"] == false)
+        .collect();
+    assert_eq!(pending.len(), 1, "{members}");
+    assert_eq!(pending[0]["role"], "ADMIN");
+
+    let mails = smtp.wait_for(1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == "newbie@example.com")
+        .expect("the invitation is emailed");
+    assert!(mail.subject.contains("Support Crew"), "{}", mail.subject);
+    let link = link_in(
+        &mail.text,
+        &format!("{}/auth/accept-invite?token=", app.address),
+    );
+    let path = link.trim_start_matches(&app.address).to_owned();
+    let mut newbie = Visitor::new(&app);
+    let chosen = newbie
+        .submit(
+            &path,
+            "/auth/accept-invite",
+            &[
+                ("token", &token_of(&path)),
+                ("password", "newbie's password"),
+            ],
+        )
+        .await;
+    assert_eq!(chosen.status(), 303);
+    newbie.page(&page, 404).await;
+    let membership = invitation_in(&newbie.page("/teams", 200).await);
+    let accepted = newbie
+        .submit(
+            "/teams",
+            &format!("{page}/invitations/{membership}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(location(&accepted), format!("{page}?done=accepted"));
+    let joined = data(
+        app.call(
+            M::GET,
+            &format!("{members_path}/{membership}"),
+            Some(&key),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(joined["accepted"], true);
+    assert_eq!(joined["role"], "ADMIN");
+    assert_eq!(joined["user"]["email"], "newbie@example.com");
+    // The account is named after the address and set in the team's time zone until they change it.
+    let account = app
+        .db
+        .run(async |c| kairos::storage::users::find_by_email(c, "newbie@example.com").await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (account.name.as_str(), account.time_zone.as_str()),
+        ("newbie", "Europe/Berlin")
+    );
+}
+
+/// Without email no account is made from a team's page: the refusal says so at the email
+/// field, and nobody with that address exists afterwards.
+#[tokio::test]
+async fn without_email_an_unknown_address_is_refused_at_its_field() {
+    let app = spawn_app().await;
+    let Support { mut ada, page, .. } = support_team(&app).await;
+    let refused = ada
+        .submit(
+            &page,
+            &format!("{page}/members"),
+            &[("email", "nobody@example.com"), ("role", "MEMBER")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("without email configured"), "{html}");
+    assert!(
+        html.contains("nobody@example.com"),
+        "the address is kept: {html}"
+    );
+    let nobody = app
+        .db
+        .run(async |c| kairos::storage::users::find_by_email(c, "nobody@example.com").await)
+        .await
+        .unwrap();
+    assert!(nobody.is_none(), "no account was made");
+}
+
+/// The replay of real bookings: eight booked through the API with equal weights went four and
+/// four; with 3:1 weights proposed, the engine would give them six and two. A member sees it
+/// too.
+#[tokio::test]
+async fn the_last_real_bookings_are_replayed_with_the_weights_shown() {
+    use crate::bookings::{book, booking_body, day, slot_starts};
+
+    let app = spawn_app().await;
+    let Support {
+        mut ada,
+        mut bob,
+        event,
+        page,
+        ada_id,
+        bob_id,
+        ..
+    } = support_team(&app).await;
+    let hosts = format!("{page}/event-types/{event}");
+    let html = ada.page(&hosts, 200).await;
+    assert!(html.contains("id=\"replay\""), "{html}");
+    assert!(!html.contains("id=\"replayed\""), "no bookings yet: {html}");
+
+    let mut slots = Vec::new();
+    for date in (7..21).map(day) {
+        slots.extend(slot_starts(&app, event, date).await);
+        if slots.len() >= 8 {
+            break;
+        }
+    }
+    for (k, start) in slots.iter().take(8).enumerate() {
+        let email = format!("guest{k}@booker.example");
+        data(book(&app, booking_body(event, start, &email)).await, 201).await;
+    }
+
+    let html = ada.page(&hosts, 200).await;
+    assert_eq!(html.matches("<td data-got>4</td>").count(), 2, "{html}");
+    assert!(html.contains("<td data-would-get>4</td>"), "{html}");
+    let (ada_s, bob_s) = (ada_id.to_string(), bob_id.to_string());
+    let proposed = format!(
+        "{hosts}?member={ada_s}&host={ada_s}&weight=300&priority=medium&member={bob_s}&host={bob_s}&weight=100&priority=medium"
+    );
+    let html = ada.page(&proposed, 200).await;
+    assert!(
+        html.contains("<td>300</td><td>75 %</td><td data-got>4</td><td data-would-get>6</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>100</td><td>25 %</td><td data-got>4</td><td data-would-get>2</td>"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"same-host\">"), "{html}");
+    assert!(html.contains(" / 8</dd>"), "{html}");
+    // Bob, a member, reads the same replay.
+    let html = bob.page(&hosts, 200).await;
+    assert_eq!(html.matches("<td data-got>4</td>").count(), 2, "{html}");
 }

@@ -530,6 +530,99 @@ async fn teams_members_and_team_event_types_with_hosts() {
     .await;
 }
 
+/// Only the invited person accepts an invitation: an admin's `{"accepted": true}` on someone
+/// else's pending membership is refused, and an accepted membership is never "un-accepted"
+/// (removing the member is DELETE).
+#[tokio::test]
+async fn only_the_invitee_accepts_and_nobody_unaccepts() {
+    let app = spawn_app().await;
+    let (_, ada) = person(&app, "ada@example.com", "UTC").await;
+    let (bob_id, bob) = person(&app, "bob@example.com", "UTC").await;
+    let (cy_id, _) = person(&app, "cy@example.com", "UTC").await;
+    let team = data(
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&ada),
+            Some(json!({"name": "Ops"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let members_path = format!("/v2/teams/{}/memberships", team["id"]);
+    let mut paths = Vec::new();
+    for (id, role) in [(bob_id, "ADMIN"), (cy_id, "MEMBER")] {
+        let invite = data(
+            app.call(
+                Method::POST,
+                &members_path,
+                Some(&ada),
+                Some(json!({"userId": id, "role": role})),
+            )
+            .await,
+            201,
+        )
+        .await;
+        paths.push(format!("{members_path}/{}", invite["id"]));
+    }
+    let (bob_path, cy_path) = (&paths[0], &paths[1]);
+    let accept = Some(json!({"accepted": true}));
+    data(
+        app.call(Method::PATCH, bob_path, Some(&bob), accept.clone())
+            .await,
+        200,
+    )
+    .await;
+
+    // Neither the owner nor another admin accepts Cy's invitation for them.
+    for key in [&ada, &bob] {
+        let message = assert_error(
+            app.call(Method::PATCH, cy_path, Some(key), accept.clone())
+                .await,
+            403,
+            "ForbiddenException",
+        )
+        .await;
+        assert!(message.contains("Only the invited person"), "{message}");
+    }
+    let pending = data(app.call(Method::GET, cy_path, Some(&ada), None).await, 200).await;
+    assert_eq!(pending["accepted"], false);
+    // Changing the pending invitation's role stays the admins' (accepted: false is no change).
+    let changed = data(
+        app.call(
+            Method::PATCH,
+            cy_path,
+            Some(&ada),
+            Some(json!({"role": "ADMIN", "accepted": false})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (changed["role"].as_str(), changed["accepted"].as_bool()),
+        (Some("ADMIN"), Some(false))
+    );
+
+    // An accepted member is not turned back into an invitee.
+    let message = assert_error(
+        app.call(
+            Method::PATCH,
+            bob_path,
+            Some(&ada),
+            Some(json!({"accepted": false})),
+        )
+        .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.starts_with("accepted"), "{message}");
+    let bob_now = data(app.call(Method::GET, bob_path, Some(&ada), None).await, 200).await;
+    assert_eq!(bob_now["accepted"], true);
+}
+
 /// A stored setting that does not read is an error that surfaces, never a silent default: a
 /// broken booking window must not become "no window", broken switches must not become "off".
 #[tokio::test]

@@ -310,3 +310,27 @@ pub async fn assignment_history(
         .map(|(u, c, s, n)| (u, from_db_time(c), from_db_time(s), n))
         .collect())
 }
+
+/// Who got the event type's last `limit` active bookings and when each was made, oldest first
+/// (the console's replay of real bookings).
+pub async fn recent_assignments(
+    conn: &mut Conn<'_>,
+    event_type_id: i64,
+    limit: i64,
+) -> StorageResult<Vec<(i64, DateTime<Utc>)>> {
+    let mut last: Vec<(i64, NaiveDateTime)> = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::event_type_id.eq(event_type_id))
+            .filter(bookings::status.eq_any(ACTIVE))
+            .order((bookings::created_at.desc(), bookings::id.desc()))
+            .limit(limit)
+            .select((bookings::user_id, bookings::created_at))
+            .load(c)
+            .await
+    })?;
+    last.reverse();
+    Ok(last
+        .into_iter()
+        .map(|(u, at)| (u, from_db_time(at)))
+        .collect())
+}

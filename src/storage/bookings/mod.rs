@@ -15,7 +15,7 @@ use diesel_async::RunQueryDsl;
 
 pub use claims::{
     BusyBooking, Claim, MAX_CLAIM_SPAN, assignment_history, busy_bookings, external_busy,
-    insert_claims, lock_hosts, set_claims_active, stale_calendar_hosts,
+    insert_claims, lock_hosts, recent_assignments, set_claims_active, stale_calendar_hosts,
 };
 pub use history::{HistoryEntry, HistoryRecord, append_history, history};
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};

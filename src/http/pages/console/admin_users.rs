@@ -461,7 +461,7 @@ async fn add(
             page.link = Some((invitee, link));
             return with_status(page, StatusCode::CREATED);
         }
-        Err(ServiceError::Invalid(m)) => (StatusCode::BAD_REQUEST, m),
+        Err(ServiceError::Invalid(m)) => (super::REFUSED, m),
         Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, format!("email: {m}")),
         Err(other) => return Err(admin_error(lang_of(&req, Some(&who)), other)),
     };

@@ -283,7 +283,7 @@ async fn create(
         (Some(f), m) if f == "expires" => page.expires.error = Some(m),
         (_, m) => page.name.error = Some(m),
     }
-    with_status(page, StatusCode::BAD_REQUEST)
+    with_status(page, super::REFUSED)
 }
 
 #[derive(Deserialize)]

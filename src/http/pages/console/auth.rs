@@ -532,7 +532,7 @@ async fn signup(
         let csrf = anonymous_token(&req, &state.sessions).1;
         let mut page = signup_form(lang, csrf, Some(form));
         page.error = Some(message);
-        respond(page, actix_web::http::StatusCode::BAD_REQUEST, None)
+        respond(page, super::REFUSED, None)
     };
     let account = match form.account() {
         Ok(account) => account,
@@ -693,7 +693,7 @@ async fn use_link(
             let csrf = anonymous_token(&req, &state.sessions).1;
             let mut page = link_form(lang, link, req.path().to_owned(), csrf, form.token);
             page.error = Some(message.trim_start_matches("password: ").to_owned());
-            respond(page, actix_web::http::StatusCode::BAD_REQUEST, None)
+            respond(page, super::REFUSED, None)
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }

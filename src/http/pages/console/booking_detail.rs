@@ -4,7 +4,6 @@
 //! link to the public reschedule page. Each action is the booking use case the API calls, with
 //! the signed-in user as the actor. `/booking/{uid}` (singular) is the booker's public page.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -602,14 +601,13 @@ async fn after(
         Err(e) => e,
     };
     let status = match &error {
-        ServiceError::Invalid(_) => Some(StatusCode::BAD_REQUEST),
-        ServiceError::Conflict(_) => Some(StatusCode::CONFLICT),
-        ServiceError::Unprocessable(_) => Some(StatusCode::UNPROCESSABLE_ENTITY),
-        _ => None,
-    };
-    let Some(status) = status else {
-        let lang = super::session::lang_of(req, Some(who));
-        return Err(PageError::from_service(lang, error));
+        ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Unprocessable(_) => {
+            super::status_of(&error)
+        }
+        _ => {
+            let lang = super::session::lang_of(req, Some(who));
+            return Err(PageError::from_service(lang, error));
+        }
     };
     let message = Message {
         notice: None,

@@ -607,6 +607,7 @@ fn list_page(req: &HttpRequest, frame: Frame, listing: Listing, rows: Vec<Row>) 
         error,
     } = listing;
     let here = QueryState::from_request(req);
+    // A malformed query in the address is the request's fault (400), not a refused form.
     let status = if error.is_some() {
         actix_web::http::StatusCode::BAD_REQUEST
     } else {
@@ -844,7 +845,7 @@ fn outcome_page(
     let status = if outcomes.iter().any(|o| o.error.is_none()) {
         actix_web::http::StatusCode::OK
     } else {
-        actix_web::http::StatusCode::BAD_REQUEST
+        super::REFUSED
     };
     let mut response = html(OutcomePage {
         chrome,

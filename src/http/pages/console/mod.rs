@@ -20,6 +20,7 @@ mod settings;
 mod teams;
 mod webhooks;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 
 use super::QueryState;
@@ -28,6 +29,31 @@ use super::{Chrome, PageError};
 use crate::http::detached;
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
+
+/// The status of every console form shown again with its refusal (the input kept, the message
+/// at its field): 422 Unprocessable Content, the request was read but its input cannot be used.
+/// Only a collision with what exists (a taken slug or email) says 409 instead ([`status_of`]).
+pub const REFUSED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// The status of a form refused with `error`: 409 for a conflict, else [`REFUSED`].
+pub fn status_of(error: &ServiceError) -> StatusCode {
+    match error {
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        _ => REFUSED,
+    }
+}
+
+/// The status and message a form refused by a use case is shown with, or the page's error when
+/// the refusal is not the input's (not found, forbidden, a failure).
+pub fn refusal_status(lang: Lang, error: ServiceError) -> Result<(StatusCode, String), PageError> {
+    let status = status_of(&error);
+    match error {
+        ServiceError::Invalid(m) | ServiceError::Unprocessable(m) | ServiceError::Conflict(m) => {
+            Ok((status, m))
+        }
+        other => Err(PageError::from_service(lang, other)),
+    }
+}
 
 /// The console's routes; registered before the booking pages' `/{username}` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -2,7 +2,6 @@
 //! zone, week start, clock, language, brand colours, bio), changed through
 //! `accounts::update_profile`, the use case behind `PATCH /v2/me`.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -17,7 +16,7 @@ use crate::domain::text::{TextKind, check};
 use crate::http::AppState;
 use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
-use crate::http::pages::{Chrome, PageError, PageResult, html};
+use crate::http::pages::{Chrome, PageResult, html};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
 use crate::storage::users::User;
@@ -425,9 +424,7 @@ async fn save(
                 .insert_header((LOCATION, format!("{PATH}?saved=1")))
                 .finish());
         }
-        Err(ServiceError::Invalid(m)) => (StatusCode::BAD_REQUEST, m),
-        Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, m),
-        Err(other) => return Err(PageError::from_service(lang, other)),
+        Err(error) => super::refusal_status(lang, error)?,
     };
     let mut inputs = Inputs::typed(&form);
     let (field, message) = field_error(&message, &FIELDS);

@@ -258,5 +258,5 @@ async fn change(
         (Some(_), m) => page.new.error = Some(m),
         (None, m) => page.alert = Some(m),
     }
-    with_status(page, StatusCode::BAD_REQUEST)
+    with_status(page, super::REFUSED)
 }

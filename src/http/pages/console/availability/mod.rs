@@ -17,7 +17,7 @@ use chrono::{NaiveTime, Weekday};
 use serde::Deserialize;
 
 use super::session::ConsoleForm;
-use super::{Frame, Nav, Section, call, detach, pick};
+use super::{Frame, Nav, REFUSED, Section, call, detach, pick, status_of};
 use crate::domain::TimeZoneName;
 use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
@@ -56,17 +56,6 @@ fn see_other(location: String) -> PageResult {
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, location))
         .finish())
-}
-
-/// A form the page refused (a field's message shown next to it, the input kept).
-const REFUSED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
-
-/// The status of a page showing a use case's refusal: 409 for a conflict, else [`REFUSED`].
-fn status_of(error: &ServiceError) -> StatusCode {
-    match error {
-        ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        _ => REFUSED,
-    }
 }
 
 fn twelve_hour(who: &SignedIn) -> bool {

@@ -266,8 +266,8 @@ async fn list(
     html(page)
 }
 
-/// The page again with the refusal at `field` (422), or the error page for the rest (another
-/// user's connection: 404).
+/// The page again with the refusal at `field` (`refusal_status`), or the error page for the rest
+/// (another user's connection: 404).
 async fn refused(
     req: &HttpRequest,
     state: &AppState,
@@ -277,17 +277,14 @@ async fn refused(
     keep: impl FnOnce(&mut CalendarsPage),
 ) -> PageResult {
     let lang = lang_of(req, Some(who));
-    let message = match error {
-        ServiceError::Invalid(m) | ServiceError::Unprocessable(m) => m,
-        other => return Err(PageError::from_service(lang, other)),
-    };
+    let (status, message) = super::refusal_status(lang, error)?;
     let mut page = page(req, state, who).await?;
     keep(&mut page);
     page.error = Some(Refusal { field, message });
     let body = page
         .render()
         .map_err(|e| PageError::internal(&e.to_string()))?;
-    Ok(HttpResponse::UnprocessableEntity()
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(body))

@@ -22,7 +22,7 @@ use crate::availability::{Explanation, Slot};
 use crate::event_types::{self, EventType, Reached, Target};
 use crate::http::pages::console::detach;
 use crate::http::pages::console::session::{ConsoleForm, lang_of};
-use crate::http::pages::console::{Frame, Nav, Section, pick};
+use crate::http::pages::console::{Frame, Nav, Section, pick, refusal_status};
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
 use crate::http::{AppState, detached};
@@ -581,16 +581,6 @@ pub async fn submit(
         .await
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))??;
     Ok(())
-}
-
-/// The status a refused change is shown with, or the error page when it is not the input's
-/// fault.
-pub fn refusal_status(lang: Lang, error: ServiceError) -> Result<(StatusCode, String), PageError> {
-    match error {
-        ServiceError::Invalid(m) => Ok((StatusCode::BAD_REQUEST, m)),
-        ServiceError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
-        other => Err(PageError::from_service(lang, other)),
-    }
 }
 
 async fn save<F: Change>(

@@ -15,6 +15,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::refusal_status;
 use super::session::{ConsoleForm, lang_of};
 use super::{Frame, Nav, Section, pick};
 use crate::event_types::{self, EventType, EventTypeInput, Reached, Target};
@@ -24,7 +25,7 @@ use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult};
 use crate::service::ServiceError;
 use crate::sessions::SignedIn;
-use edit::{reach, refusal_status, respond, see_other, submit};
+use edit::{reach, respond, see_other, submit};
 use fields::{Choice, FormSection, Group, Input, number, partial};
 use settings::slug_or_suggested;
 

@@ -1,18 +1,18 @@
 //! `/teams/{id}/event-types/{et}`: a team event type's hosts (who hosts, fixed hosts, weights,
 //! priorities), saved through `event_types::update` as the API's PATCH, and the distribution
 //! preview: `availability::distribution` run on the saved or the proposed (`GET` with the
-//! form's fields) weights.
+//! form's fields) weights, on a simulated month and replayed on the last real bookings.
 
 use actix_web::{HttpRequest, web};
 use askama::Template;
-use chrono::{Datelike, Duration, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::{Map, json};
 
 use super::words::{self, Words};
 use super::{BASE, Refusal, attempt, refusal_status, render_with, run};
 use crate::availability::assignment::RoundRobinHost;
-use crate::availability::distribution::simulate_month;
+use crate::availability::distribution::{replay, simulate_month};
 use crate::event_types::{self, EventType, HostInput, Scheduling, Target, priority_name};
 use crate::http::AppState;
 use crate::http::pages::console::session::ConsoleForm;
@@ -25,6 +25,8 @@ use crate::teams;
 
 /// Bookings in the simulated month.
 const SIMULATED: u32 = 100;
+/// Real bookings replayed.
+const REPLAYED: i64 = 100;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/teams/{id}/event-types/{et}", web::get().to(page))
@@ -97,6 +99,22 @@ struct PreviewRow {
     actual: String,
 }
 
+struct ReplayRow {
+    name: String,
+    weight: u32,
+    target: String,
+    got: u64,
+    would_get: u64,
+}
+
+#[derive(Default)]
+struct ReplayView {
+    rows: Vec<ReplayRow>,
+    bookings: u64,
+    same_host: u64,
+    elsewhere: u64,
+}
+
 #[derive(Template)]
 #[template(path = "console/team_hosts.html")]
 struct HostsPage {
@@ -112,6 +130,7 @@ struct HostsPage {
     manager: bool,
     rows: Vec<Row>,
     preview: Vec<PreviewRow>,
+    replay: ReplayView,
     error: Option<Refusal>,
 }
 
@@ -157,16 +176,10 @@ fn rows(event: &EventType, members: &[Membership], form: Option<&HostsForm>) -> 
     out
 }
 
-/// The preview for the rows' round-robin hosts (ticked, not fixed); a weight that does not
-/// read leaves the host out until it is fixed.
-fn preview(rows: &[Row]) -> Vec<PreviewRow> {
-    let now = Utc::now();
-    let start = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now);
-    let pool: Vec<(&Row, RoundRobinHost)> = rows
-        .iter()
+/// The rows' round-robin hosts (ticked, not fixed) as the engine takes them, as if they had
+/// joined before `start`; a weight that does not read leaves the host out until it is fixed.
+fn pool(rows: &[Row], start: DateTime<Utc>) -> Vec<(&Row, RoundRobinHost)> {
+    rows.iter()
         .filter(|r| r.host && !r.fixed)
         .filter_map(|r| {
             let weight = r.weight.trim().parse().ok()?;
@@ -183,9 +196,22 @@ fn preview(rows: &[Row]) -> Vec<PreviewRow> {
                 },
             ))
         })
-        .collect();
+        .collect()
+}
+
+fn percent(f: f64) -> String {
+    format!("{:.0} %", f * 100.0)
+}
+
+/// The simulated month for the rows' round-robin hosts.
+fn preview(rows: &[Row]) -> Vec<PreviewRow> {
+    let now = Utc::now();
+    let start = Utc
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let pool = pool(rows, start);
     let hosts: Vec<RoundRobinHost> = pool.iter().map(|(_, h)| h.clone()).collect();
-    let percent = |f: f64| format!("{:.0} %", f * 100.0);
     simulate_month(&hosts, SIMULATED, start)
         .into_iter()
         .zip(pool)
@@ -199,6 +225,31 @@ fn preview(rows: &[Row]) -> Vec<PreviewRow> {
         .collect()
 }
 
+/// The last real bookings (who got each, when, oldest first) replayed with the rows' weights.
+fn replayed(rows: &[Row], past: &[(i64, DateTime<Utc>)]) -> ReplayView {
+    let start = past.first().map_or_else(Utc::now, |(_, at)| *at);
+    let pool = pool(rows, start);
+    let hosts: Vec<RoundRobinHost> = pool.iter().map(|(_, h)| h.clone()).collect();
+    let outcome = replay(&hosts, past);
+    ReplayView {
+        rows: outcome
+            .hosts
+            .iter()
+            .zip(pool)
+            .map(|(host, (row, _))| ReplayRow {
+                name: row.name.clone(),
+                weight: host.weight,
+                target: percent(host.target),
+                got: host.got,
+                would_get: host.would_get,
+            })
+            .collect(),
+        bookings: outcome.bookings,
+        same_host: outcome.same_host,
+        elsewhere: outcome.elsewhere,
+    }
+}
+
 /// The page for `who`, "not found" unless they are a member of the team that owns `et`.
 async fn view(
     req: &HttpRequest,
@@ -209,11 +260,12 @@ async fn view(
 ) -> Result<HostsPage, PageError> {
     let Frame { lang, chrome, nav } = Frame::new(req, who, Section::Teams);
     let (state, user) = (state.clone(), who.user.id);
-    let (found, event, members) = run(lang, async move {
+    let (found, event, members, past) = run(lang, async move {
         let found = teams::get(&state.db, user, team).await?;
         let event = event_types::get(&state.db, user, Target::Team(team), et).await?;
         let members = teams::memberships(&state.db, user, team).await?;
-        Ok((found, event, members))
+        let past = teams::recent_assignments(&state.db, user, team, et, REPLAYED).await?;
+        Ok((found, event, members, past))
     })
     .await?;
     let manager = members
@@ -234,6 +286,11 @@ async fn view(
             preview(&rows)
         } else {
             Vec::new()
+        },
+        replay: if round_robin {
+            replayed(&rows, &past)
+        } else {
+            ReplayView::default()
         },
         round_robin,
         manager,

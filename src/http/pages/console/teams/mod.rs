@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::refusal_status;
 use super::session::ConsoleForm;
 use super::{Frame, Nav, Section};
 use crate::domain::text;
@@ -100,21 +101,6 @@ impl Refusal {
             field,
             message,
         }
-    }
-}
-
-/// The status a refused form answers with, or the page's error when it is not the form's fault.
-fn refusal_status(
-    lang: Lang,
-    error: ServiceError,
-) -> Result<(actix_web::http::StatusCode, String), PageError> {
-    use actix_web::http::StatusCode;
-    match error {
-        ServiceError::Invalid(m) | ServiceError::Unprocessable(m) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, m))
-        }
-        ServiceError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
-        other => Err(PageError::from_service(lang, other)),
     }
 }
 
@@ -448,7 +434,13 @@ async fn add_member(
     let (team, state2, user) = (id.into_inner(), state.clone(), who.user.id);
     let (email, role) = (form.email.clone(), form.role.clone());
     let outcome = attempt(async move {
-        teams::add_membership_by_email(&state2.db, user, team, &email, &role).await
+        // Someone without an account is invited to Kairos too, when the link can be emailed.
+        let newcomers = teams::Newcomers {
+            signer: &state2.signer,
+            base_url: &state2.base_url,
+        };
+        let newcomers = state2.outbox.email.then_some(&newcomers);
+        teams::add_membership_by_email(&state2.db, user, team, &email, &role, newcomers).await
     })
     .await?
     .map(|_| "invited");

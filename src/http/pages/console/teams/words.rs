@@ -110,6 +110,13 @@ pub struct Words {
     pub target: &'static str,
     pub simulated: &'static str,
     pub share: &'static str,
+    pub replay: &'static str,
+    pub replay_lead: &'static str,
+    pub got: &'static str,
+    pub would_get: &'static str,
+    pub same_host: &'static str,
+    pub elsewhere: &'static str,
+    pub no_bookings: &'static str,
     pub read_only: &'static str,
     pub roles: [(&'static str, &'static str); 3],
     pub priorities: [(&'static str, &'static str); 5],
@@ -325,6 +332,53 @@ pub fn words(lang: Lang) -> Words {
             ],
         ),
         share: pick(lang, ["Share", "Anteil", "Part", "Parte"]),
+        replay: pick(
+            lang,
+            [
+                "The last 100 bookings",
+                "Die letzten 100 Buchungen",
+                "Les 100 dernières réservations",
+                "Las últimas 100 reservas",
+            ],
+        ),
+        replay_lead: pick(
+            lang,
+            [
+                "The assignment engine replayed on this event type's last 100 bookings with these weights, every host taken as free: who got them against who would get them.",
+                "Die Zuteilung mit diesen Gewichten auf den letzten 100 Buchungen dieses Ereignistyps wiederholt, jeder Gastgeber als frei angenommen: wer sie bekam gegen wer sie bekäme.",
+                "Le moteur d’attribution rejoué avec ces poids sur les 100 dernières réservations de ce type d’événement, chaque hôte supposé libre : qui les a eues face à qui les aurait.",
+                "El motor de asignación repetido con estos pesos sobre las últimas 100 reservas de este tipo de evento, cada anfitrión supuesto libre: quién las tuvo frente a quién las tendría.",
+            ],
+        ),
+        got: pick(lang, ["Got", "Bekommen", "Obtenues", "Obtenidas"]),
+        would_get: pick(lang, ["Would get", "Bekäme", "Obtiendrait", "Obtendría"]),
+        same_host: pick(
+            lang,
+            [
+                "Bookings that would go to the same host",
+                "Buchungen, die an denselben Gastgeber gingen",
+                "Réservations qui iraient au même hôte",
+                "Reservas que irían al mismo anfitrión",
+            ],
+        ),
+        elsewhere: pick(
+            lang,
+            [
+                "Bookings a fixed or former host got",
+                "Buchungen eines festen oder früheren Gastgebers",
+                "Réservations d’un hôte fixe ou ancien",
+                "Reservas de un anfitrión fijo o anterior",
+            ],
+        ),
+        no_bookings: pick(
+            lang,
+            [
+                "No bookings yet.",
+                "Noch keine Buchungen.",
+                "Pas encore de réservations.",
+                "Aún no hay reservas.",
+            ],
+        ),
         read_only: pick(
             lang,
             [

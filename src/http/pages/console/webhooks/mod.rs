@@ -301,17 +301,15 @@ async fn new_page(req: HttpRequest, who: SignedIn, scope: web::Query<Scope>) -> 
     })
 }
 
-/// The form again with the refusal at its field (422), or the page's error for the rest.
+/// The form again with the refusal at its field (`refusal_status`), or the page's error for the
+/// rest.
 fn refused(mut page: HookPage, lang: Lang, error: ServiceError) -> PageResult {
-    let message = match error {
-        ServiceError::Invalid(m) | ServiceError::Unprocessable(m) => m,
-        other => return Err(PageError::from_service(lang, other)),
-    };
+    let (status, message) = super::refusal_status(lang, error)?;
     page.error = Some(Refusal::of(message));
     let body = page
         .render()
         .map_err(|e| PageError::internal(&e.to_string()))?;
-    Ok(HttpResponse::UnprocessableEntity()
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(body))
