@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod event_types;
 pub mod headless;
+pub mod insights;
 pub mod http;
 pub mod ical;
 pub mod jobs;

@@ -9,6 +9,7 @@ pub mod calendar_feeds;
 pub mod calendars;
 pub mod event_types;
 pub mod jobs;
+pub mod insights;
 pub mod metrics;
 mod migrate;
 pub mod out_of_office;

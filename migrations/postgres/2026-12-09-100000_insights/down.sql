@@ -1,0 +1,2 @@
+DROP INDEX bookings_event_type_created;
+DROP TABLE page_views;
