@@ -9,6 +9,7 @@
 //! type the caller does not belong to is "not found", as everywhere else.
 
 pub mod figures;
+pub mod views;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;

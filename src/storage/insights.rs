@@ -241,7 +241,7 @@ pub async fn add_page_views(
     let ids: Vec<i64> = counts.iter().map(|(id, _, _)| *id).collect();
     let existing: Vec<i64> = with_conn!(conn, |c| {
         event_types::table
-            .filter(event_types::id.eq_any(&ids))
+            .filter(event_types::id.eq_any(ids))
             .select(event_types::id)
             .load(c)
             .await

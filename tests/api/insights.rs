@@ -1,12 +1,14 @@
 //! `GET /v2/insights/bookings`: figures of bookings made, cancelled, moved and missed through
 //! the real booking API; who may see which; bad input.
 
+use std::time::Duration;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, book, booking_body, day, host};
 use crate::event_types::person;
-use crate::helpers::{TestApp, assert_error, data, spawn_app};
+use crate::helpers::{TestApp, assert_error, data, eventually, spawn_app};
 
 pub async fn insights(app: &TestApp, key: &str, query: &str) -> reqwest::Response {
     app.call(
@@ -226,4 +228,35 @@ async fn bad_input_is_a_clear_400() {
     assert_eq!(figures["period"]["timeZone"], "Europe/Berlin");
     assert_eq!(figures["series"].as_array().unwrap().len(), 30);
     assert_eq!(figures["totals"]["total"], 0);
+}
+
+#[tokio::test]
+async fn booking_page_views_are_counted_without_the_slots_api_or_head() {
+    let app = spawn_app().await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let me = data(app.call(Method::GET, "/v2/me", Some(&key), None).await, 200).await;
+    let page = format!("/{}/call", me["username"].as_str().unwrap());
+    for _ in 0..3 {
+        assert_eq!(app.get(&page).await.status(), 200);
+    }
+    let head = app.client.head(format!("{}{page}", app.address)).send().await.unwrap();
+    assert_ne!(head.status().as_u16(), 500);
+    let slots = format!("/v2/slots?eventTypeId={event}&start={}&end={}", day(1), day(2));
+    assert_eq!(app.get(&slots).await.status(), 200);
+    // Written by the `page_views` queue in the background.
+    let query = period("UTC");
+    let views = eventually("the views to be written", Duration::from_secs(30), async || {
+        let figures = data(insights(&app, &key, &query).await, 200).await;
+        let views = figures["conversion"][0]["views"].as_i64().unwrap();
+        (views >= 3).then_some(views)
+    })
+    .await;
+    assert_eq!(views, 3);
+    // Booking from the page converts: one booking made, three views.
+    booked(&app, event, &at(day(2), "09:00"), "one@booker.example").await;
+    let figures = data(insights(&app, &key, &query).await, 200).await;
+    assert_eq!(
+        figures["conversion"][0],
+        json!({"eventTypeId": event, "title": "Call", "views": 3, "bookings": 1, "rate": 0.3333})
+    );
 }
