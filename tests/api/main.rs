@@ -24,6 +24,7 @@ mod console_calendars;
 mod console_event_types;
 mod console_event_types_browser;
 mod console_insights;
+mod console_insights_browser;
 mod console_settings;
 mod console_teams;
 mod console_webhooks;
