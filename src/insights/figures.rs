@@ -119,7 +119,10 @@ impl Period {
 
     /// The instants the period covers: `[start of first, start of the day after last)`.
     pub fn instants(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let after = self.last.checked_add_days(Days::new(1)).unwrap_or(self.last);
+        let after = self
+            .last
+            .checked_add_days(Days::new(1))
+            .unwrap_or(self.last);
         let at = |d| DateTime::from_timestamp(start_of_day(self.tz, d), 0).unwrap_or_default();
         (at(self.first), at(after))
     }

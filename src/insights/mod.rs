@@ -288,9 +288,13 @@ pub fn scope(
 ) -> Result<Scope, ServiceError> {
     let id = |field: &str, raw: Option<&str>| {
         raw.map(|raw| {
-            raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ServiceError::Invalid(format!("{field}: `{raw}` is not a positive integer id"))
-            })
+            raw.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ServiceError::Invalid(format!("{field}: `{raw}` is not a positive integer id"))
+                })
         })
         .transpose()
     };

@@ -125,12 +125,23 @@ impl Queue for Flush {
             Ok(()) => (Outcome::Done, ()),
             Err(e) => {
                 self.views.give_back(&job.counts);
-                (Outcome::Fail { error: e.to_string() }, ())
+                (
+                    Outcome::Fail {
+                        error: e.to_string(),
+                    },
+                    (),
+                )
             }
         }
     }
 
-    async fn record(&self, _: &mut Conn<'_>, _: &str, _: &Batch, _: &Attempt<()>) -> StorageResult<()> {
+    async fn record(
+        &self,
+        _: &mut Conn<'_>,
+        _: &str,
+        _: &Batch,
+        _: &Attempt<()>,
+    ) -> StorageResult<()> {
         Ok(())
     }
 

@@ -22,7 +22,10 @@ async fn a_host_reads_insights_in_the_browser() {
     let browser = driver.browser(1280, 900).await;
     let (first, last) = (crate::bookings::day(0), crate::bookings::day(3));
     browser
-        .goto(&format!("{}/insights?start={first}&end={last}", app.address))
+        .goto(&format!(
+            "{}/insights?start={first}&end={last}",
+            app.address
+        ))
         .await
         .unwrap();
     fill(&browser, "#email", "ada@example.com").await;
@@ -30,7 +33,11 @@ async fn a_host_reads_insights_in_the_browser() {
     press(&browser, &Key::Enter.to_string()).await;
     assert_eq!(text_of(&browser, "#insights-total").await, "5");
     wait_for(&browser, "svg[role='img'] title").await;
-    assert_eq!(axe_violations(&browser).await, Vec::<String>::new(), "insights");
+    assert_eq!(
+        axe_violations(&browser).await,
+        Vec::<String>::new(),
+        "insights"
+    );
     screenshot(&browser, "console-insights").await;
 
     // Narrow to the event type with the form, by keyboard.
@@ -41,14 +48,24 @@ async fn a_host_reads_insights_in_the_browser() {
         .await
         .unwrap();
     submit.send_keys(&Key::Enter.to_string()).await.unwrap();
-    eventually("the narrowed page", std::time::Duration::from_secs(10), async || {
-        let url = browser.current_url().await.unwrap();
-        url.as_str().contains(&format!("scope=event%3A{event}")).then_some(())
-    })
+    eventually(
+        "the narrowed page",
+        std::time::Duration::from_secs(10),
+        async || {
+            let url = browser.current_url().await.unwrap();
+            url.as_str()
+                .contains(&format!("scope=event%3A{event}"))
+                .then_some(())
+        },
+    )
     .await;
     assert_eq!(text_of(&browser, "#insights-total").await, "5");
     let caption = text_of(&browser, "#table-hours caption").await;
     assert!(!caption.is_empty());
-    assert_eq!(axe_violations(&browser).await, Vec::<String>::new(), "narrowed");
+    assert_eq!(
+        axe_violations(&browser).await,
+        Vec::<String>::new(),
+        "narrowed"
+    );
     browser.close().await.unwrap();
 }

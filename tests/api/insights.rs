@@ -36,13 +36,28 @@ pub async fn seeded(app: &TestApp) -> (String, i64) {
     }
     let cancel = format!("/v2/bookings/{}/cancel", uids[1]);
     let body = json!({"cancellationReason": "No longer needed"});
-    data(app.call(Method::POST, &cancel, Some(&key), Some(body)).await, 200).await;
+    data(
+        app.call(Method::POST, &cancel, Some(&key), Some(body))
+            .await,
+        200,
+    )
+    .await;
     let move_to = json!({"start": at(date, "14:00"), "reschedulingReason": "Clash"});
     let path = format!("/v2/bookings/{}/reschedule", uids[2]);
-    data(app.call(Method::POST, &path, None, Some(move_to)).await, 201).await;
-    let absent = json!({"host": false, "attendees": [{"email": "b3@booker.example", "absent": true}]});
+    data(
+        app.call(Method::POST, &path, None, Some(move_to)).await,
+        201,
+    )
+    .await;
+    let absent =
+        json!({"host": false, "attendees": [{"email": "b3@booker.example", "absent": true}]});
     let path = format!("/v2/bookings/{}/mark-absent", uids[3]);
-    data(app.call(Method::POST, &path, Some(&key), Some(absent)).await, 200).await;
+    data(
+        app.call(Method::POST, &path, Some(&key), Some(absent))
+            .await,
+        200,
+    )
+    .await;
     (key, event)
 }
 
@@ -94,7 +109,11 @@ async fn days_and_hours_are_the_viewers() {
     let app = spawn_app().await;
     let (key, _) = seeded(&app).await;
     // UTC+14: 09:00 and 12:00 UTC are 23:00 and 02:00 (next day); 14:00 UTC is 04:00.
-    let query = format!("start={}&end={}&timeZone=Pacific/Kiritimati", day(0), day(4));
+    let query = format!(
+        "start={}&end={}&timeZone=Pacific/Kiritimati",
+        day(0),
+        day(4)
+    );
     let figures = data(insights(&app, &key, &query).await, 200).await;
     assert_eq!(figures["period"]["timeZone"], "Pacific/Kiritimati");
     let hours = &figures["busiestHours"];
@@ -111,8 +130,13 @@ async fn team(app: &TestApp) -> (String, String, i64, i64, i64, i64) {
     let (ada_key, _, ada) = host(app, "ada@example.com", json!({})).await;
     let (bob_key, _, bob) = host(app, "bob@example.com", json!({})).await;
     let team = data(
-        app.call(Method::POST, "/v2/teams", Some(&ada_key), Some(json!({"name": "Crew"})))
-            .await,
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&ada_key),
+            Some(json!({"name": "Crew"})),
+        )
+        .await,
         201,
     )
     .await["id"]
@@ -131,12 +155,22 @@ async fn team(app: &TestApp) -> (String, String, i64, i64, i64, i64) {
     .await;
     let accept = format!("/v2/teams/{team}/memberships/{}", invite["id"]);
     let yes = json!({"accepted": true});
-    data(app.call(Method::PATCH, &accept, Some(&bob_key), Some(yes)).await, 200).await;
+    data(
+        app.call(Method::PATCH, &accept, Some(&bob_key), Some(yes))
+            .await,
+        200,
+    )
+    .await;
     let rr = json!({"title": "Intro", "slug": "intro", "lengthInMinutes": 30, "minimumBookingNotice": 0,
         "schedulingType": "ROUND_ROBIN",
         "hosts": [{"userId": ada, "weight": 300}, {"userId": bob, "weight": 100}]});
     let path = format!("/v2/teams/{team}/event-types");
-    let rr = data(app.call(Method::POST, &path, Some(&ada_key), Some(rr)).await, 201).await["id"]
+    let rr = data(
+        app.call(Method::POST, &path, Some(&ada_key), Some(rr))
+            .await,
+        201,
+    )
+    .await["id"]
         .as_i64()
         .unwrap();
     for (i, time) in ["09:00", "10:00", "11:00", "12:00"].iter().enumerate() {
@@ -159,26 +193,50 @@ async fn round_robin_load_is_set_against_weight_and_members_see_their_own() {
     let app = spawn_app().await;
     let (ada_key, bob_key, ada, bob, team, rr) = team(&app).await;
     let q = |scope: &str| format!("{}&{scope}", period("UTC"));
-    let all = data(insights(&app, &ada_key, &q(&format!("eventTypeId={rr}"))).await, 200).await;
+    let all = data(
+        insights(&app, &ada_key, &q(&format!("eventTypeId={rr}"))).await,
+        200,
+    )
+    .await;
     assert_eq!(all["totals"]["total"], 4);
     let (a, b) = (host_of(&all, ada), host_of(&all, bob));
-    assert_eq!(a["bookings"].as_i64().unwrap() + b["bookings"].as_i64().unwrap(), 4);
+    assert_eq!(
+        a["bookings"].as_i64().unwrap() + b["bookings"].as_i64().unwrap(),
+        4
+    );
     assert_eq!(a["weight"], 300);
     assert_eq!(a["weightShare"], 0.75);
     assert_eq!(b["weightShare"], 0.25);
     let bobs = b["bookings"].as_i64().unwrap();
     // Bob, a plain member, sees his own bookings of the team's event type.
-    let own = data(insights(&app, &bob_key, &q(&format!("eventTypeId={rr}"))).await, 200).await;
+    let own = data(
+        insights(&app, &bob_key, &q(&format!("eventTypeId={rr}"))).await,
+        200,
+    )
+    .await;
     assert_eq!(own["scope"]["userId"], bob);
     assert_eq!(own["totals"]["total"], bobs);
     assert_eq!(own["hosts"].as_array().unwrap().len(), 1);
-    let his_team = data(insights(&app, &bob_key, &q(&format!("teamId={team}"))).await, 200).await;
+    let his_team = data(
+        insights(&app, &bob_key, &q(&format!("teamId={team}"))).await,
+        200,
+    )
+    .await;
     assert_eq!(his_team["totals"]["total"], bobs);
     // ... and not Ada's.
     let hers = q(&format!("teamId={team}&userId={ada}"));
-    assert_error(insights(&app, &bob_key, &hers).await, 403, "ForbiddenException").await;
+    assert_error(
+        insights(&app, &bob_key, &hers).await,
+        403,
+        "ForbiddenException",
+    )
+    .await;
     // The owner sees the team's, and may narrow it to Bob.
-    let whole = data(insights(&app, &ada_key, &q(&format!("teamId={team}"))).await, 200).await;
+    let whole = data(
+        insights(&app, &ada_key, &q(&format!("teamId={team}"))).await,
+        200,
+    )
+    .await;
     assert_eq!(whole["totals"]["total"], 4);
     assert_eq!(whole["conversion"][0]["bookings"], 4);
     let narrowed = q(&format!("teamId={team}&userId={bob}"));
@@ -199,7 +257,12 @@ async fn another_tenants_team_and_event_types_are_not_found() {
         "eventTypeId=999999".to_owned(),
     ] {
         let query = format!("{}&{scope}", period("UTC"));
-        assert_error(insights(&app, &carol_key, &query).await, 404, "NotFoundException").await;
+        assert_error(
+            insights(&app, &carol_key, &query).await,
+            404,
+            "NotFoundException",
+        )
+        .await;
     }
     let anonymous = app.get("/v2/insights/bookings").await;
     assert_eq!(anonymous.status().as_u16(), 401);
@@ -219,8 +282,12 @@ async fn bad_input_is_a_clear_400() {
         ("userId=0", "userId"),
         ("timeZone=Mars/Base", "timeZone"),
     ] {
-        let message =
-            assert_error(insights(&app, &key, query).await, 400, "BadRequestException").await;
+        let message = assert_error(
+            insights(&app, &key, query).await,
+            400,
+            "BadRequestException",
+        )
+        .await;
         assert!(message.contains(says), "{query}: {message}");
     }
     // No period: the last 30 days in the caller's zone.
@@ -239,17 +306,30 @@ async fn booking_page_views_are_counted_without_the_slots_api_or_head() {
     for _ in 0..3 {
         assert_eq!(app.get(&page).await.status(), 200);
     }
-    let head = app.client.head(format!("{}{page}", app.address)).send().await.unwrap();
+    let head = app
+        .client
+        .head(format!("{}{page}", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(head.status().as_u16(), 500);
-    let slots = format!("/v2/slots?eventTypeId={event}&start={}&end={}", day(1), day(2));
+    let slots = format!(
+        "/v2/slots?eventTypeId={event}&start={}&end={}",
+        day(1),
+        day(2)
+    );
     assert_eq!(app.get(&slots).await.status(), 200);
     // Written by the `page_views` queue in the background.
     let query = period("UTC");
-    let views = eventually("the views to be written", Duration::from_secs(30), async || {
-        let figures = data(insights(&app, &key, &query).await, 200).await;
-        let views = figures["conversion"][0]["views"].as_i64().unwrap();
-        (views >= 3).then_some(views)
-    })
+    let views = eventually(
+        "the views to be written",
+        Duration::from_secs(30),
+        async || {
+            let figures = data(insights(&app, &key, &query).await, 200).await;
+            let views = figures["conversion"][0]["views"].as_i64().unwrap();
+            (views >= 3).then_some(views)
+        },
+    )
     .await;
     assert_eq!(views, 3);
     // Booking from the page converts: one booking made, three views.

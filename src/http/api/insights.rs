@@ -19,9 +19,16 @@ pub async fn bookings(
     Authenticated(caller): Authenticated,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = |name: &str| query.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let q = |name: &str| {
+        query
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
     let tz = match q("timeZone") {
-        Some(raw) => TimeZoneName::parse(raw).map_err(|e| ApiError::BadRequest(format!("timeZone: {e}")))?,
+        Some(raw) => {
+            TimeZoneName::parse(raw).map_err(|e| ApiError::BadRequest(format!("timeZone: {e}")))?
+        }
         None => TimeZoneName::parse(&caller.user.time_zone).unwrap_or(TimeZoneName::UTC),
     }
     .tz();

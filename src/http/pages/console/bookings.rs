@@ -1013,7 +1013,6 @@ async fn export(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> 
 mod tests {
     use super::*;
 
-
     #[test]
     fn cursors_read_back() {
         assert_eq!(

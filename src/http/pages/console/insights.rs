@@ -54,7 +54,12 @@ fn outcome_label(lang: Lang, o: Outcome) -> &'static str {
         lang,
         match o {
             Outcome::Accepted => ["Accepted", "Angenommen", "Acceptées", "Aceptadas"],
-            Outcome::Pending => ["Unconfirmed", "Unbestätigt", "Non confirmées", "Sin confirmar"],
+            Outcome::Pending => [
+                "Unconfirmed",
+                "Unbestätigt",
+                "Non confirmées",
+                "Sin confirmar",
+            ],
             Outcome::NoShow => ["No-show", "Nicht erschienen", "Absences", "Ausencias"],
             Outcome::Cancelled => ["Cancelled", "Abgesagt", "Annulées", "Canceladas"],
             Outcome::Rescheduled => ["Rescheduled", "Verschoben", "Reportées", "Reprogramadas"],
@@ -95,11 +100,22 @@ struct Words {
 
 fn words(lang: Lang) -> Words {
     Words {
-        title: pick(lang, ["Insights", "Einblicke", "Statistiques", "Estadísticas"]),
+        title: pick(
+            lang,
+            ["Insights", "Einblicke", "Statistiques", "Estadísticas"],
+        ),
         filters: pick(lang, ["Filters", "Filter", "Filtres", "Filtros"]),
         start: pick(lang, ["From", "Von", "Du", "Desde"]),
         end: pick(lang, ["To", "Bis", "Au", "Hasta"]),
-        scope: pick(lang, ["Whose bookings", "Wessen Buchungen", "Réservations de", "Reservas de"]),
+        scope: pick(
+            lang,
+            [
+                "Whose bookings",
+                "Wessen Buchungen",
+                "Réservations de",
+                "Reservas de",
+            ],
+        ),
         mine: pick(lang, ["Mine", "Meine", "Les miennes", "Mías"]),
         host: pick(lang, ["Host", "Gastgeber", "Hôte", "Anfitrión"]),
         everyone: pick(lang, ["Everyone", "Alle", "Tous", "Todos"]),
@@ -107,33 +123,104 @@ fn words(lang: Lang) -> Words {
         total: pick(lang, ["Bookings", "Buchungen", "Réservations", "Reservas"]),
         lead: pick(
             lang,
-            ["Average lead time", "Mittlere Vorlaufzeit", "Délai moyen", "Antelación media"],
+            [
+                "Average lead time",
+                "Mittlere Vorlaufzeit",
+                "Délai moyen",
+                "Antelación media",
+            ],
         ),
         minutes: pick(lang, ["minutes", "Minuten", "minutes", "minutos"]),
         over_time: pick(
             lang,
-            ["Bookings over time", "Buchungen im Zeitverlauf", "Réservations dans le temps", "Reservas en el tiempo"],
+            [
+                "Bookings over time",
+                "Buchungen im Zeitverlauf",
+                "Réservations dans le temps",
+                "Reservas en el tiempo",
+            ],
         ),
         date: pick(lang, ["From date", "Ab Datum", "À partir du", "Desde el"]),
-        busiest: pick(lang, ["Busiest hours", "Stoßzeiten", "Heures chargées", "Horas de más actividad"]),
+        busiest: pick(
+            lang,
+            [
+                "Busiest hours",
+                "Stoßzeiten",
+                "Heures chargées",
+                "Horas de más actividad",
+            ],
+        ),
         hour: pick(lang, ["Hour", "Stunde", "Heure", "Hora"]),
         bookings: pick(lang, ["Bookings", "Buchungen", "Réservations", "Reservas"]),
         load: pick(
             lang,
-            ["Load against weight", "Auslastung und Gewichtung", "Charge et poids", "Carga y peso"],
+            [
+                "Load against weight",
+                "Auslastung und Gewichtung",
+                "Charge et poids",
+                "Carga y peso",
+            ],
         ),
-        share: pick(lang, ["Share of bookings", "Anteil der Buchungen", "Part des réservations", "Parte de las reservas"]),
+        share: pick(
+            lang,
+            [
+                "Share of bookings",
+                "Anteil der Buchungen",
+                "Part des réservations",
+                "Parte de las reservas",
+            ],
+        ),
         weight: pick(lang, ["Weight", "Gewichtung", "Poids", "Peso"]),
-        weight_share: pick(lang, ["Share of weight", "Anteil der Gewichtung", "Part du poids", "Parte del peso"]),
+        weight_share: pick(
+            lang,
+            [
+                "Share of weight",
+                "Anteil der Gewichtung",
+                "Part du poids",
+                "Parte del peso",
+            ],
+        ),
         conversion: pick(
             lang,
-            ["Page views and bookings", "Seitenaufrufe und Buchungen", "Vues et réservations", "Visitas y reservas"],
+            [
+                "Page views and bookings",
+                "Seitenaufrufe und Buchungen",
+                "Vues et réservations",
+                "Visitas y reservas",
+            ],
         ),
-        event_type: pick(lang, ["Event type", "Ereignistyp", "Type d’événement", "Tipo de evento"]),
+        event_type: pick(
+            lang,
+            [
+                "Event type",
+                "Ereignistyp",
+                "Type d’événement",
+                "Tipo de evento",
+            ],
+        ),
         views: pick(lang, ["Page views", "Seitenaufrufe", "Vues", "Visitas"]),
-        rate: pick(lang, ["Conversion", "Konversion", "Conversion", "Conversión"]),
-        csv: pick(lang, ["Download CSV", "CSV herunterladen", "Télécharger le CSV", "Descargar CSV"]),
-        none: pick(lang, ["Nothing to show.", "Nichts anzuzeigen.", "Rien à afficher.", "Nada que mostrar."]),
+        rate: pick(
+            lang,
+            ["Conversion", "Konversion", "Conversion", "Conversión"],
+        ),
+        csv: pick(
+            lang,
+            [
+                "Download CSV",
+                "CSV herunterladen",
+                "Télécharger le CSV",
+                "Descargar CSV",
+            ],
+        ),
+        none: pick(
+            lang,
+            [
+                "Nothing to show.",
+                "Nichts anzuzeigen.",
+                "Rien à afficher.",
+                "Nada que mostrar.",
+            ],
+        ),
     }
 }
 
@@ -238,7 +325,11 @@ fn table(key: &'static str, title: &'static str, head: Vec<String>) -> Table {
 
 fn over_time(r: &Report, lang: Lang, w: &Words) -> Table {
     let mut head = vec![w.date.to_owned(), w.total.to_owned()];
-    head.extend(Outcome::ALL.iter().map(|o| outcome_label(lang, *o).to_owned()));
+    head.extend(
+        Outcome::ALL
+            .iter()
+            .map(|o| outcome_label(lang, *o).to_owned()),
+    );
     let mut t = table("series", w.over_time, head);
     for p in &r.bookings.series {
         let mut row = vec![p.start.to_string(), p.counts.total().to_string()];
@@ -267,7 +358,11 @@ fn load(r: &Report, w: &Words) -> Table {
     }
     let mut t = table("hosts", w.load, head);
     for h in &r.hosts {
-        let mut row = vec![h.name.clone(), h.bookings.to_string(), percent(Some(h.share))];
+        let mut row = vec![
+            h.name.clone(),
+            h.bookings.to_string(),
+            percent(Some(h.share)),
+        ];
         if r.weighted {
             row.push(h.weight.map_or_else(|| "–".to_owned(), |x| x.to_string()));
             row.push(percent(h.weight_share));
@@ -279,7 +374,9 @@ fn load(r: &Report, w: &Words) -> Table {
 }
 
 fn conversion(r: &Report, w: &Words) -> Table {
-    let head = [w.event_type, w.views, w.bookings, w.rate].map(str::to_owned).to_vec();
+    let head = [w.event_type, w.views, w.bookings, w.rate]
+        .map(str::to_owned)
+        .to_vec();
     let mut t = table("conversion", w.conversion, head);
     for c in &r.conversion {
         t.rows.push(vec![
@@ -336,7 +433,11 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> Pa
     let scope = scope_of(&q, who.user.id).map_err(bad)?;
     let request = insights::Request { scope, period };
     let (db, me) = (state.db.clone(), who.user.id);
-    let report = call(lang, async move { insights::report(&db, me, request).await }).await?;
+    let report = call(
+        lang,
+        async move { insights::report(&db, me, request).await },
+    )
+    .await?;
     let w = words(lang);
     let mut tables = vec![over_time(&report, lang, &w), busiest(&report, &w)];
     if !report.hosts.is_empty() {
