@@ -172,7 +172,9 @@ fn hour_count(row: HourRow) -> StorageResult<HourCount> {
     })
 }
 
-/// Active bookings (accepted or awaiting confirmation) per host holding their time.
+/// Active bookings (accepted or awaiting confirmation) per organiser: for round robin, the host
+/// the booking was assigned to (fixed hosts join every booking, so their claims say nothing of
+/// the rotation).
 pub async fn per_host(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<Vec<(i64, i64)>> {
     let d = dialect(conn);
     let Some(filter) = conditions(f, &d, "start_at") else {
@@ -183,9 +185,8 @@ pub async fn per_host(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<V
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     let sql = format!(
-        "SELECT c.user_id AS key, COUNT(*) AS n FROM bookings b \
-         JOIN booking_claims c ON c.booking_id = b.id \
-         WHERE {filter} AND b.status IN ({}) GROUP BY c.user_id ORDER BY c.user_id",
+        "SELECT b.user_id AS key, COUNT(*) AS n FROM bookings b \
+         WHERE {filter} AND b.status IN ({}) GROUP BY b.user_id ORDER BY b.user_id",
         active.join(",")
     );
     keyed_counts(conn, &sql, f).await
