@@ -57,7 +57,7 @@ pub struct Report {
 /// What a scope resolves to once access is checked.
 struct Resolved {
     event_types: Vec<EventTypeRecord>,
-    /// `None`: every booking, of any event type, held by the host (the caller's own).
+    /// Only bookings of `event_types`; false: of any event type (the caller's own figures).
     filter_types: bool,
     host: Option<i64>,
     hosts: Vec<HostInput>,

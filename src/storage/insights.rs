@@ -1,7 +1,7 @@
 //! What insights read: bookings counted in the database (grouped by UTC hour and outcome, per
 //! host, per event type), never loaded row by row, and the page-view counts (`page_views`).
-//! Read-only except `add_page_views`. The grouping by hour is the one expression that differs
-//! per backend; everything else is one SQL text with the scope's integer ids written in.
+//! Read-only except `add_page_views`. The queries are SQL texts with the scope's integer ids
+//! written in as digits; the few pieces that differ per backend are a [`Dialect`].
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::QueryableByName;
