@@ -283,7 +283,11 @@ impl Conversion {
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
+    if whole > 0 {
+        Some(part as f64 / whole as f64)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
