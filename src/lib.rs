@@ -18,6 +18,7 @@ pub mod event_types;
 pub mod headless;
 pub mod http;
 pub mod ical;
+pub mod insights;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
@@ -60,6 +61,8 @@ pub struct Application {
     mailer: Option<tokio::task::JoinHandle<()>>,
     /// The calendar sync and write-back runners.
     calendar_sync: Option<[tokio::task::JoinHandle<()>; 2]>,
+    /// Booking-page views not yet written, and the runner that writes them.
+    page_views: (Arc<insights::views::PageViews>, tokio::task::JoinHandle<()>),
 }
 
 /// The `KAIROS_METRICS_BIND` listener, when one is configured: `/metrics` and nothing else.
@@ -129,6 +132,7 @@ impl Application {
             .unwrap_or_else(|| format!("http://{address}"));
 
         let calendars = calendars::service(&config, &db, &secret_key, &base_url)?;
+        let page_views = Arc::new(insights::views::PageViews::default());
         let state = web::Data::new(http::AppState {
             db: db.clone(),
             base_url: base_url.clone(),
@@ -147,6 +151,7 @@ impl Application {
             sessions: config.sessions(),
             signer: token_signer(&secret_key),
             setup: setup(&config, &calendars),
+            page_views: page_views.clone(),
         });
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
@@ -159,6 +164,7 @@ impl Application {
         let email_tally = metrics.tally(notify::QUEUE);
         let calendar_tally = metrics.tally(calendars::sync::QUEUE);
         let writer_tally = metrics.tally(calendars::writeback::QUEUE);
+        let views_tally = metrics.tally(insights::views::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -218,6 +224,7 @@ impl Application {
                 calendars::spawn_writer(db.clone(), calendars, writer_tally),
             ]
         });
+        let views_runner = insights::views::spawn(db.clone(), page_views.clone(), views_tally);
         Ok(Self {
             address,
             base_url,
@@ -229,6 +236,7 @@ impl Application {
             webhook_worker,
             mailer,
             calendar_sync,
+            page_views: (page_views, views_runner),
         })
     }
 
@@ -285,6 +293,12 @@ impl Application {
         // A sync cut short keeps its lease; the connection is read again after it.
         for task in self.calendar_sync.into_iter().flatten() {
             task.abort();
+        }
+        // The views counted since the last batch: written now, or lost with the process.
+        let (views, runner) = self.page_views;
+        runner.abort();
+        if let Err(e) = views.flush(&self.db).await {
+            tracing::warn!(error = %e, "page views counted since the last batch were not written");
         }
         outcome
     }

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod calendar_feeds;
 pub mod calendars;
 pub mod event_types;
+pub mod insights;
 pub mod jobs;
 pub mod metrics;
 mod migrate;

@@ -513,7 +513,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_attempts,
     idempotency_keys,
+    page_views,
 );
+
+diesel::table! {
+    page_views (event_type_id, day) {
+        event_type_id -> BigInt,
+        day -> Date,
+        views -> BigInt,
+    }
+}
+
+diesel::joinable!(page_views -> event_types (event_type_id));
 
 diesel::table! {
     sessions (id) {

@@ -136,13 +136,18 @@ pub fn location(response: &reqwest::Response) -> String {
 /// A user with [`PASSWORD`].
 pub async fn person(app: &TestApp, email: &str) -> kairos::storage::users::User {
     let user = create_user(&app.db, email, "Europe/Berlin").await;
+    give_password(app, user.id).await;
+    user
+}
+
+/// Lets user `id` sign in to the console with [`PASSWORD`].
+pub async fn give_password(app: &TestApp, id: i64) {
     let hash =
         kairos::auth::hash_password(&kairos::auth::Password::parse(PASSWORD).unwrap()).unwrap();
     app.db
-        .run(async |c| kairos::storage::users::set_password_hash(c, user.id, &hash).await)
+        .run(async |c| kairos::storage::users::set_password_hash(c, id, &hash).await)
         .await
         .unwrap();
-    user
 }
 
 #[tokio::test]

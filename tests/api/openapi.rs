@@ -293,6 +293,8 @@ async fn calendar_operations(
     c.call(M::GET, "/v2/me/calendar-feed", k, None).await;
     c.call(M::POST, "/v2/me/calendar-feed", k, None).await;
     c.call(M::DELETE, "/v2/me/calendar-feed", k, None).await;
+    // Insights: the last 30 days.
+    c.call(M::GET, "/v2/insights/bookings", k, None).await;
     let (status, _) = c.call(M::GET, "/v2/calendars/nowhere/check", k, None).await;
     assert_eq!(status, 404);
     c.call(

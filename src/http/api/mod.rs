@@ -10,6 +10,7 @@ mod calendar_feed;
 mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
 mod event_types;
+mod insights;
 mod me;
 pub mod openapi;
 mod schedules;
@@ -284,6 +285,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/bookings/{uid}/reschedule" => bookings::reschedule, Doc { summary: "Move a booking: returns the new booking", auth: Auth::Optional, body: Some("RescheduleInput"), status: 201, ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/confirm" => bookings::confirm, Doc { summary: "Accept a pending booking", ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/decline" => bookings::decline, Doc { summary: "Reject a pending booking", body: Some("DeclineInput"), ..BOOKINGS }),
+        endpoint!(GET "/insights/bookings" => insights::bookings, Doc { summary: "Booking figures for a period: outcomes over time, lead time, busiest hours, load against weight, page-view conversion (Kairos)", tag: "Insights", data: Some("InsightsBookings"),
+            query: &[("start", "string", "First local date (YYYY-MM-DD); with end, else the last 30 days"), ("end", "string", "Last local date (YYYY-MM-DD), at most 366 days after start"),
+                     ("timeZone", "string", "IANA timezone of the dates, days and hours; the caller's by default"), ("teamId", "integer", "A team's event types (admins and owners: all members; members: their own)"),
+                     ("eventTypeId", "integer", "One event type"), ("userId", "integer", "Only this host (with teamId or eventTypeId)")], ..DOC }),
         endpoint!(POST "/bookings/{uid}/mark-absent" => bookings::mark_absent, Doc { summary: "Mark the host or attendees absent", body: Some("AbsenceInput"), ..BOOKINGS }),
     ];
     all.push(Endpoint {

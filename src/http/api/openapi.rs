@@ -915,6 +915,79 @@ fn calendar_schemas(add: &mut impl FnMut(&str, Value)) {
             &["integration", "externalId"],
         ),
     );
+    insights(add);
+}
+
+/// `GET /v2/insights/bookings`' answer.
+fn insights(add: &mut impl FnMut(&str, Value)) {
+    let number = || json!({"type": "number"});
+    let outcomes = [
+        "total",
+        "accepted",
+        "pending",
+        "noShow",
+        "cancelled",
+        "rescheduled",
+        "rejected",
+    ];
+    let counts: Vec<(&str, Value)> = outcomes.iter().map(|k| (*k, integer())).collect();
+    let mut point = counts.clone();
+    point.push(("start", string()));
+    let period = object(
+        &[
+            ("start", string()),
+            ("end", string()),
+            ("timeZone", string()),
+            ("step", json!({"enum": ["day", "week"]})),
+        ],
+        &[],
+    );
+    let scope = object(
+        &[
+            ("teamId", nullable(integer())),
+            ("eventTypeId", nullable(integer())),
+            ("userId", nullable(integer())),
+        ],
+        &[],
+    );
+    let host = object(
+        &[
+            ("userId", integer()),
+            ("name", string()),
+            ("bookings", integer()),
+            ("share", number()),
+            ("weight", nullable(integer())),
+            ("weightShare", nullable(number())),
+        ],
+        &[],
+    );
+    let conversion = object(
+        &[
+            ("eventTypeId", integer()),
+            ("title", string()),
+            ("views", integer()),
+            ("bookings", integer()),
+            ("rate", nullable(number())),
+        ],
+        &[],
+    );
+    let hour = object(&[("hour", integer()), ("bookings", integer())], &[]);
+    add(
+        "InsightsBookings",
+        object(
+            &[
+                ("period", period),
+                ("scope", scope),
+                ("totals", object(&counts, &[])),
+                ("averageLeadTimeMinutes", nullable(integer())),
+                ("series", list(object(&point, &[]))),
+                ("busiestHours", list(hour)),
+                ("hosts", list(host)),
+                ("conversion", list(conversion)),
+            ],
+            &[],
+        ),
+    );
 }
 
 /// The success envelope around `data`.

@@ -81,6 +81,9 @@ pub async fn show(
     let (owner, slug) = path.into_inner();
     let query = QueryState::from_request(&request);
     let p = prepare(&state, &request, &query, target(&request, owner, slug)).await?;
+    if request.method() == actix_web::http::Method::GET {
+        state.page_views.count(p.event.record.id, Utc::now());
+    }
     let page = render(
         &state,
         &p,

@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 pub(super) use super::clock::Clock;
+use super::csv::csv_line;
 use super::session::ConsoleForm;
 use super::{Frame, Nav, Section, pick};
 use crate::availability::local_time::start_of_day;
@@ -889,28 +890,6 @@ fn outcome_page(
 
 // ---- CSV export ----
 
-/// A CSV cell: a text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or
-/// carriage return first) gets a `'` in front; then RFC 4180 quoting where needed.
-pub(super) fn csv_cell(raw: &str) -> String {
-    let safe = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{raw}")
-    } else {
-        raw.to_owned()
-    };
-    if safe.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", safe.replace('"', "\"\""))
-    } else {
-        safe
-    }
-}
-
-fn csv_line(cells: &[String]) -> String {
-    let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-    let mut line = cells.join(",");
-    line.push_str("\r\n");
-    line
-}
-
 const CSV_HEADER: [&str; 12] = [
     "uid",
     "title",
@@ -1034,20 +1013,6 @@ async fn export(req: HttpRequest, state: web::Data<AppState>, who: SignedIn) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_never_formulas() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_cell("+1"), "'+1");
-        assert_eq!(csv_cell("-2"), "'-2");
-        assert_eq!(csv_cell("@cmd"), "'@cmd");
-        assert_eq!(csv_cell("=1,2"), "\"'=1,2\"");
-        assert_eq!(csv_line(&["a".into(), "b c".into()]), "a,b c\r\n");
-    }
 
     #[test]
     fn cursors_read_back() {

@@ -12,7 +12,9 @@ mod booking_detail;
 mod bookings;
 mod calendars;
 pub mod clock;
+mod csv;
 mod event_types;
+mod insights;
 mod profile;
 mod security;
 pub mod session;
@@ -66,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // The lists and the export before `/bookings/{uid}`.
     bookings::configure(cfg);
     booking_detail::configure(cfg);
+    insights::configure(cfg);
     profile::configure(cfg);
     security::configure(cfg);
     api_keys::configure(cfg);
@@ -80,6 +83,7 @@ pub enum Section {
     Availability,
     Bookings,
     Teams,
+    Insights,
     Calendars,
     Webhooks,
     Settings,
@@ -87,11 +91,12 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::EventTypes,
         Section::Availability,
         Section::Bookings,
         Section::Teams,
+        Section::Insights,
         Section::Calendars,
         Section::Webhooks,
         Section::Settings,
@@ -104,6 +109,7 @@ impl Section {
             Section::Availability => "/availability",
             Section::Bookings => "/bookings/upcoming",
             Section::Teams => "/teams",
+            Section::Insights => "/insights",
             Section::Calendars => "/apps/installed/calendar",
             Section::Webhooks => "/settings/developer/webhooks",
             Section::Settings => "/settings/my-account/profile",
@@ -127,6 +133,7 @@ impl Section {
             ],
             Section::Bookings => ["Bookings", "Buchungen", "Réservations", "Reservas"],
             Section::Teams => ["Teams", "Teams", "Équipes", "Equipos"],
+            Section::Insights => ["Insights", "Einblicke", "Statistiques", "Estadísticas"],
             Section::Calendars => ["Calendars", "Kalender", "Calendriers", "Calendarios"],
             Section::Webhooks => ["Webhooks", "Webhooks", "Webhooks", "Webhooks"],
             Section::Settings => ["Settings", "Einstellungen", "Paramètres", "Configuración"],
