@@ -5,7 +5,9 @@
 //! and duplicates harmless. A reschedule keeps the meeting: the new booking takes over the old
 //! one's event (same iCalendar UID) and moves it. Nothing here can fail or slow a booking; each
 //! outcome is in the booking's history. The link a calendar makes for a Google Meet or Teams
-//! meeting becomes the booking's location, announced like any booking change.
+//! meeting becomes the booking's location, announced like any booking change. A booking with
+//! several hosts has one meeting: the organizer's calendar is written first and makes it; the
+//! other hosts' events carry its link as their location.
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};

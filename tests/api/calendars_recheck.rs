@@ -3,7 +3,8 @@
 //! on loopback) about the requested time, while the cache still offers it. A reschedule onto
 //! a time the provider now has busy is a 409; the booking's own written-back event is not a
 //! conflict; a provider that does not answer leaves a note in the history; round robin passes
-//! a busy first choice over for the next host.
+//! a busy first choice over for the next host, asking at most three hosts in turn (the fourth
+//! choice books on the cache and says so); a seat moved alone is re-checked like a booking.
 
 use chrono::NaiveDate;
 use reqwest::Method;
