@@ -109,7 +109,7 @@ async fn host(db: &Db, api: &Api, n: usize) -> (i64, String) {
     let user = accounts::create_user(
         db,
         NewAccount {
-            email: email.clone(),
+            email,
             name: PersonName::parse(&format!("Host {n}")).unwrap(),
             time_zone: TimeZoneName::parse("UTC").unwrap(),
             username: None,
@@ -119,7 +119,7 @@ async fn host(db: &Db, api: &Api, n: usize) -> (i64, String) {
     )
     .await
     .unwrap();
-    let (_, key) = accounts::create_api_key(db, &email, "bench", None)
+    let (_, key) = accounts::create_api_key(db, user.id, "bench", None)
         .await
         .unwrap();
     let key = key.expose().to_owned();

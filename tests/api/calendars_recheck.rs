@@ -238,6 +238,29 @@ pub(crate) async fn team_of(app: &TestApp, names: &[&str]) -> (Vec<String>, Vec<
     (keys, ids, team_id)
 }
 
+/// Connects an ICS feed to `key`'s user and waits for its first sync.
+async fn connect_feed(app: &TestApp, key: &str, feed: &Feed) {
+    let body = json!({"urls": [feed.url]});
+    data(
+        app.call(
+            Method::POST,
+            "/v2/calendars/ics-feed/save",
+            Some(key),
+            Some(body),
+        )
+        .await,
+        201,
+    )
+    .await;
+    synced(app, key).await;
+}
+
+fn hosts_of(booking: &Value) -> Vec<i64> {
+    (booking["hosts"].as_array().unwrap().iter())
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn round_robin_passes_a_host_whose_calendar_is_busy_over_and_refuses_when_all_are() {
     let app = rechecking_app(None, 2000).await;
