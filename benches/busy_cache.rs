@@ -142,7 +142,9 @@ async fn seed_team(db: &Db, api: &Api, month: &str) -> (i64, Vec<i64>, Vec<Writt
         hosts.push(host(db, api, n).await);
     }
     let owner = hosts[0].1.clone();
-    let team = api.post("/v2/teams", &owner, json!({"name": "Bench"})).await["id"]
+    let team = api
+        .post("/v2/teams", &owner, json!({"name": "Bench"}))
+        .await["id"]
         .as_i64()
         .unwrap();
     for (id, key) in &hosts[1..] {

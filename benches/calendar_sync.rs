@@ -148,7 +148,9 @@ async fn serve_feed(
         .get("if-none-match")
         .is_some_and(|v| v.as_bytes() == etag.as_bytes());
     if matches {
-        return HttpResponse::NotModified().insert_header(("ETag", etag)).finish();
+        return HttpResponse::NotModified()
+            .insert_header(("ETag", etag))
+            .finish();
     }
     HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
@@ -218,7 +220,10 @@ impl FeedServer {
         let mut answers = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         answers.read_line(&mut line).unwrap();
-        let port = line.trim().parse().expect("the feed server prints its port");
+        let port = line
+            .trim()
+            .parse()
+            .expect("the feed server prints its port");
         Self {
             child,
             answers,
@@ -335,7 +340,10 @@ async fn connect(calendars: &kairos::calendars::Calendars, db: &Db, port: u16, c
         let urls: Vec<String> = (first..(first + FEEDS_PER_USER as u64).min(connections))
             .map(|n| format!("http://127.0.0.1:{port}/feed/{n}.ics"))
             .collect();
-        calendars.connect_ics(&user, &urls, Utc::now()).await.unwrap();
+        calendars
+            .connect_ics(&user, &urls, Utc::now())
+            .await
+            .unwrap();
     }
 }
 
@@ -389,7 +397,8 @@ impl Round<'_> {
             .await
             .unwrap();
         let round = |x: f64| (x * 100.0).round() / 100.0;
-        let busy_cores = (machine_after.0 - machine_before.0) / (machine_after.1 - machine_before.1)
+        let busy_cores = (machine_after.0 - machine_before.0)
+            / (machine_after.1 - machine_before.1)
             * std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
         println!(
             "{}",

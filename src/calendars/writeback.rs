@@ -137,7 +137,9 @@ impl Writer {
             match self.for_host(&booking, host, &draft).await {
                 Err(f) => failures.push(f),
                 Ok(()) if draft.conference => {
-                    booking = db.run(async |c| bookings::find(c, booking_id).await).await?;
+                    booking = db
+                        .run(async |c| bookings::find(c, booking_id).await)
+                        .await?;
                 }
                 Ok(()) => {}
             }

@@ -291,8 +291,14 @@ async fn a_collective_meet_booking_has_one_link_made_by_the_organizers_calendar_
     // Both reach the same Google account; Bob writes into his own calendar.
     let bobs = json!({"integration": "google_calendar", "externalId": "bob@example.com"});
     let path = "/v2/destination-calendars";
-    let answer = app.call(Method::PUT, path, Some(&keys[1]), Some(bobs)).await;
-    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap());
+    let answer = app
+        .call(Method::PUT, path, Some(&keys[1]), Some(bobs))
+        .await;
+    assert!(
+        answer.status().is_success(),
+        "{}",
+        answer.text().await.unwrap()
+    );
     // Bob is listed first: the organizer is not simply the host with the lowest id.
     let body = json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30,
         "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE",
@@ -346,16 +352,24 @@ async fn a_collective_meet_booking_has_one_link_made_by_the_organizers_calendar_
                 (fake.events(cal).into_iter()).find(|e| e["iCalUID"] == ics_uid.as_str())
             })
             .collect();
-        let carried = |e: &Value| e["hangoutLink"] == link.as_str() || e["location"] == link.as_str();
+        let carried =
+            |e: &Value| e["hangoutLink"] == link.as_str() || e["location"] == link.as_str();
         (events.len() == 2 && events.iter().all(carried)).then_some(events)
     })
     .await;
     // One meeting: made in the organizer's calendar; the other host's event has no Meet of
     // its own.
-    assert_eq!(events[organizer]["hangoutLink"], link.as_str(), "{events:?}");
+    assert_eq!(
+        events[organizer]["hangoutLink"],
+        link.as_str(),
+        "{events:?}"
+    );
     let other = &events[1 - organizer];
     assert!(other["hangoutLink"].is_null(), "a second meeting: {other}");
-    assert!(other["conferenceData"].is_null(), "a second meeting: {other}");
+    assert!(
+        other["conferenceData"].is_null(),
+        "a second meeting: {other}"
+    );
     assert_eq!(other["location"], link.as_str(), "{other}");
 }
 

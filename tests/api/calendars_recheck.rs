@@ -201,7 +201,12 @@ async fn round_robin_team(app: &TestApp, names: &[&str]) -> (Vec<String>, Vec<i6
     let body = json!({"title": "rr", "slug": "rr", "lengthInMinutes": 30,
         "minimumBookingNotice": 0, "schedulingType": "ROUND_ROBIN", "hosts": hosts});
     let path = format!("/v2/teams/{team_id}/event-types");
-    let rr = data(app.call(Method::POST, &path, Some(&keys[0]), Some(body)).await, 201).await;
+    let rr = data(
+        app.call(Method::POST, &path, Some(&keys[0]), Some(body))
+            .await,
+        201,
+    )
+    .await;
     (keys, ids, rr["id"].as_i64().unwrap())
 }
 
@@ -217,8 +222,13 @@ pub(crate) async fn team_of(app: &TestApp, names: &[&str]) -> (Vec<String>, Vec<
     }
     let owner = Some(keys[0].as_str());
     let team = data(
-        app.call(Method::POST, "/v2/teams", owner, Some(json!({"name": "Crew"})))
-            .await,
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            owner,
+            Some(json!({"name": "Crew"})),
+        )
+        .await,
         201,
     )
     .await;
@@ -230,7 +240,8 @@ pub(crate) async fn team_of(app: &TestApp, names: &[&str]) -> (Vec<String>, Vec<
         let membership = format!("{path}/{}", invite["id"]);
         let accept = Some(json!({"accepted": true}));
         data(
-            app.call(Method::PATCH, &membership, Some(key), accept).await,
+            app.call(Method::PATCH, &membership, Some(key), accept)
+                .await,
             200,
         )
         .await;
@@ -334,7 +345,12 @@ async fn round_robin_asks_at_most_three_hosts_and_the_fourth_choice_books_on_the
     }
     let date = day(5);
     for (feed, name) in feeds.iter().zip(names) {
-        feed.set(calendar(&[event_at(&format!("{name}-1"), date, "1000", "1200")]));
+        feed.set(calendar(&[event_at(
+            &format!("{name}-1"),
+            date,
+            "1000",
+            "1200",
+        )]));
     }
     // The caches have not seen the new events: 10:00 is offered with every host free.
     assert!(
