@@ -223,6 +223,9 @@ async fn book(api: &Api, key: &str, event: i64, month: &str) -> Vec<Written> {
     written
 }
 
+/// A cached busy block: start, end, iCalendar UID.
+type Block = (DateTime<Utc>, DateTime<Utc>, String);
+
 /// A deterministic pseudo-random sequence (a 64-bit LCG's high bits).
 struct Lcg(u64);
 
@@ -249,7 +252,7 @@ async fn fill_cache(db: &Db, hosts: &[i64], written: &[Written], now: DateTime<U
     let mut random = Lcg(15);
     let mut total = 0;
     for (h, &host) in hosts.iter().enumerate() {
-        let mut blocks: Vec<Vec<(DateTime<Utc>, DateTime<Utc>, String)>> = Vec::new();
+        let mut blocks: Vec<Vec<Block>> = Vec::new();
         for cal in 0..CALENDARS {
             let mut rows = Vec::new();
             for n in 0..per_calendar {
@@ -291,7 +294,7 @@ async fn fill_cache(db: &Db, hosts: &[i64], written: &[Written], now: DateTime<U
 async fn connect(
     c: &mut kairos::storage::Conn<'_>,
     host: i64,
-    blocks: &[Vec<(DateTime<Utc>, DateTime<Utc>, String)>],
+    blocks: &[Vec<Block>],
     covered: (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
