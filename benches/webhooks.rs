@@ -9,6 +9,8 @@
 //! Everything is real: the Kairos HTTP server on port 0, its database, its delivery worker, and a
 //! receiver on loopback answering 200 at once.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,7 @@ use kairos::config::{Config, LogFormat, Secret};
 use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::Db;
 use serde_json::{Value, json};
+use support::fresh_database;
 
 /// Bookings made one at a time for the latency measurement.
 const LATENCY_SAMPLES: usize = 200;
@@ -260,38 +263,6 @@ async fn throughput(database_url: &str, backend: &str, subscriptions: usize) {
             "deliveries": QUEUED, "seconds": (elapsed * 1000.0).round() / 1000.0,
             "deliveries_per_second": (QUEUED as f64 / elapsed).round()})
     );
-}
-
-/// A fresh database per measurement: a file in a temporary directory for SQLite, or a new
-/// PostgreSQL database `kairos_bench_<name>` next to the one `BENCH_DATABASE_URL` names. Each
-/// measurement needs its own: the servers of earlier ones keep running, workers included.
-async fn fresh_database(dir: &std::path::Path, name: &str) -> (String, &'static str) {
-    match std::env::var("BENCH_DATABASE_URL") {
-        Ok(admin) => {
-            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-                .await
-                .expect("connect to BENCH_DATABASE_URL");
-            tokio::spawn(connection);
-            let database = format!("kairos_bench_{name}");
-            // Two statements, two calls: DROP DATABASE refuses to run inside a transaction block.
-            for statement in [
-                format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-                format!("CREATE DATABASE {database}"),
-            ] {
-                client
-                    .batch_execute(&statement)
-                    .await
-                    .expect("create the benchmark database");
-            }
-            let mut url = url::Url::parse(&admin).expect("BENCH_DATABASE_URL is a URL");
-            url.set_path(&database);
-            (url.to_string(), "postgres")
-        }
-        Err(_) => (
-            format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
-            "sqlite",
-        ),
-    }
 }
 
 #[tokio::main]

@@ -5,7 +5,9 @@
 //! and duplicates harmless. A reschedule keeps the meeting: the new booking takes over the old
 //! one's event (same iCalendar UID) and moves it. Nothing here can fail or slow a booking; each
 //! outcome is in the booking's history. The link a calendar makes for a Google Meet or Teams
-//! meeting becomes the booking's location, announced like any booking change.
+//! meeting becomes the booking's location, announced like any booking change. A booking with
+//! several hosts has one meeting: the organizer's calendar is written first and makes it; the
+//! other hosts' events carry its link as their location.
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -117,7 +119,7 @@ impl From<crate::storage::StorageError> for Failure {
 impl Writer {
     async fn reconcile(&self, booking_id: i64) -> Result<(), Failure> {
         let db = &self.calendars.db;
-        let (booking, hosts, attendees) = db
+        let (mut booking, mut hosts, attendees) = db
             .run(async |c| {
                 let booking = bookings::find(c, booking_id).await?;
                 let hosts = bookings::hosts_of(c, &[booking_id]).await?;
@@ -125,11 +127,21 @@ impl Writer {
                 Ok::<_, ServiceError>((booking, hosts, attendees))
             })
             .await?;
-        let draft = draft_of(&booking, &hosts, &attendees);
+        // One meeting per booking: the organizer's calendar is written first and makes it (or,
+        // when it cannot, the next host's that can); its link becomes the booking's location,
+        // which the other hosts' events then carry instead of asking for meetings of their own.
+        hosts.sort_by_key(|(_, u)| u.id != booking.user_id);
         let mut failures = Vec::new();
         for (_, host) in &hosts {
-            if let Err(f) = self.for_host(&booking, host, &draft).await {
-                failures.push(f);
+            let draft = draft_of(&booking, &hosts, &attendees);
+            match self.for_host(&booking, host, &draft).await {
+                Err(f) => failures.push(f),
+                Ok(()) if draft.conference => {
+                    booking = db
+                        .run(async |c| bookings::find(c, booking_id).await)
+                        .await?;
+                }
+                Ok(()) => {}
             }
         }
         // Hosts written successfully are not written again: a retry reconciles, finding their

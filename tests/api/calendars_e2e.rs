@@ -277,6 +277,102 @@ async fn google_connects_writes_a_meet_booking_and_revokes_on_disconnect() {
     assert_eq!(calendars(&app, &key).await["connectedCalendars"], json!([]));
 }
 
+#[tokio::test]
+async fn a_collective_meet_booking_has_one_link_made_by_the_organizers_calendar_for_every_host() {
+    let fake = FakeGoogle::start().await;
+    fake.add_calendar("ada@example.com", "Ada", true, "owner", "UTC");
+    fake.add_calendar("bob@example.com", "Bob", false, "owner", "UTC");
+    let app = app_with_google(&fake).await;
+    let (keys, ids, team) = crate::calendars_recheck::team_of(&app, &["ada", "bob"]).await;
+    for key in &keys {
+        assert_eq!(google_consent(&app, key).await.status(), 302);
+        synced(&app, key).await;
+    }
+    // Both reach the same Google account; Bob writes into his own calendar.
+    let bobs = json!({"integration": "google_calendar", "externalId": "bob@example.com"});
+    let path = "/v2/destination-calendars";
+    let answer = app
+        .call(Method::PUT, path, Some(&keys[1]), Some(bobs))
+        .await;
+    assert!(
+        answer.status().is_success(),
+        "{}",
+        answer.text().await.unwrap()
+    );
+    // Bob is listed first: the organizer is not simply the host with the lowest id.
+    let body = json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE",
+        "hosts": [{"userId": ids[1]}, {"userId": ids[0]}],
+        "locations": [{"type": "integration", "integration": "google-meet"}]});
+    let path = format!("/v2/teams/{team}/event-types");
+    let event = data(
+        app.call(Method::POST, &path, Some(&keys[0]), Some(body))
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+
+    let date = (Utc::now() + Days::days(4)).date_naive();
+    let start = format!("{date}T14:00:00.000Z");
+    let booked = data(
+        book(&app, booking_body(event, &start, "grace@example.com")).await,
+        201,
+    )
+    .await;
+    let uid = booked["uid"].as_str().unwrap().to_owned();
+    let ics_uid = booked["icsUid"].as_str().unwrap().to_owned();
+    let organizer = if app
+        .db
+        .count_rows(&format!(
+            "SELECT id FROM bookings WHERE uid = '{uid}' AND user_id = {}",
+            ids[0]
+        ))
+        .await
+        .unwrap()
+        == 1
+    {
+        0
+    } else {
+        1
+    };
+    let calendars = ["ada@example.com", "bob@example.com"];
+    let view = eventually("the Meet link as the location", BACKGROUND, async || {
+        let view = booking_of(&app, &keys[0], &uid).await;
+        let link = view["location"].as_str()?.to_owned();
+        link.starts_with("https://meet.google.com/").then_some(view)
+    })
+    .await;
+    let link = view["location"].as_str().unwrap().to_owned();
+    // Every host's event carries that link once the location change is written back too.
+    let events = eventually("both events with the link", BACKGROUND, async || {
+        let events: Vec<Value> = (calendars.iter())
+            .filter_map(|cal| {
+                (fake.events(cal).into_iter()).find(|e| e["iCalUID"] == ics_uid.as_str())
+            })
+            .collect();
+        let carried =
+            |e: &Value| e["hangoutLink"] == link.as_str() || e["location"] == link.as_str();
+        (events.len() == 2 && events.iter().all(carried)).then_some(events)
+    })
+    .await;
+    // One meeting: made in the organizer's calendar; the other host's event has no Meet of
+    // its own.
+    assert_eq!(
+        events[organizer]["hangoutLink"],
+        link.as_str(),
+        "{events:?}"
+    );
+    let other = &events[1 - organizer];
+    assert!(other["hangoutLink"].is_null(), "a second meeting: {other}");
+    assert!(
+        other["conferenceData"].is_null(),
+        "a second meeting: {other}"
+    );
+    assert_eq!(other["location"], link.as_str(), "{other}");
+}
+
 // ---- Conflicts ----
 
 async fn subscribe(app: &TestApp, key: &str, url: &str, triggers: &[&str]) {

@@ -74,8 +74,9 @@ struct State {
     channel_lifetime_cap: Option<i64>,
     /// Where each channel's notifications go (its `address`).
     channel_addresses: HashMap<String, String>,
-    /// Conference create requests seen, by request id: Google ignores a repeated one.
-    meetings: HashMap<String, String>,
+    /// Conference create requests seen, by calendar and request id: Google ignores one
+    /// repeated for the same calendar, and every other calendar makes its own meeting.
+    meetings: HashMap<(String, String), String>,
     /// The account adds a Meet to every event written into it, asked or not (Google's
     /// "Automatically add Google Meet video conferences to events I create").
     meet_always: bool,
@@ -670,7 +671,12 @@ fn list_events(
 
 /// Fills in what Google makes for a conference `createRequest` when the client says
 /// `conferenceDataVersion=1`.
-fn conference(state: &mut State, event: &mut Value, one: &dyn Fn(&str) -> Option<String>) {
+fn conference(
+    state: &mut State,
+    calendar: &str,
+    event: &mut Value,
+    one: &dyn Fn(&str) -> Option<String>,
+) {
     let wants = !event["conferenceData"]["createRequest"].is_null();
     if !wants {
         return;
@@ -683,11 +689,12 @@ fn conference(state: &mut State, event: &mut Value, one: &dyn Fn(&str) -> Option
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let link = match state.meetings.get(&request_id) {
+    let key = (calendar.to_owned(), request_id);
+    let link = match state.meetings.get(&key) {
         Some(link) => link.clone(),
         None => {
             let link = format!("https://meet.google.com/{}", state.next("abc-defg-"));
-            state.meetings.insert(request_id, link.clone());
+            state.meetings.insert(key, link.clone());
             link
         }
     };
@@ -715,7 +722,7 @@ fn write_event(
     if event["start"].is_null() || event["end"].is_null() {
         return google_error(400, "required", "Missing time");
     }
-    conference(state, &mut event, one);
+    conference(state, calendar, &mut event, one);
     if state.meet_always && event["hangoutLink"].is_null() {
         event["hangoutLink"] = json!(format!(
             "https://meet.google.com/{}",
@@ -759,7 +766,7 @@ fn patch_event(
     mut changes: Value,
     one: &dyn Fn(&str) -> Option<String>,
 ) -> HttpResponse {
-    conference(state, &mut changes, one);
+    conference(state, calendar, &mut changes, one);
     state.sequence += 1;
     let sequence = state.sequence;
     let Some((_, seq, event)) = state
