@@ -26,7 +26,11 @@
 #                          calendars: throughput, with LOADTEST_CALENDARS [10] ICS feeds
 #                          connected to the host, which then hang 10 s (LOADTEST_CALENDAR_MODE
 #                          hang) or answer 500 (error) while every connection syncs every 10 s:
-#                          compare its slots and booker figures with a throughput run
+#                          compare its slots and booker figures with a throughput run;
+#                          console: LOADTEST_BOOKINGS [100000] bookings over 50 event types
+#                          written straight into the database, then every console page signed
+#                          in (wrk -t1 -c2 for LOADTEST_CONSOLE_DURATION [5s] each), a table of
+#                          p50/p99 per page in <stem>-console.txt (scripts/loadtest/console.sh)
 #                                                               [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
@@ -74,7 +78,7 @@ trap 'exit 130' INT TERM
 
 SCENARIO=${LOADTEST_SCENARIO:-throughput}
 case "$SCENARIO" in
-    throughput)
+    throughput | console)
         # One address makes every request here: measure the server, not the abuse limits.
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
     calendars)
@@ -84,7 +88,7 @@ case "$SCENARIO" in
         # The default limits, and the clients told apart by X-Forwarded-For from 127.0.0.1.
         unset KAIROS_RATE_LIMIT_PER_IP KAIROS_RATE_LIMIT_PER_HOST
         export KAIROS_TRUSTED_PROXIES=127.0.0.1 ;;
-    *) die "LOADTEST_SCENARIO must be throughput, calendars or limits, got $SCENARIO" ;;
+    *) die "LOADTEST_SCENARIO must be throughput, calendars, limits or console, got $SCENARIO" ;;
 esac
 
 DB_URL=${LOADTEST_DATABASE_URL:-sqlite://$TMP/kairos.db}
@@ -129,6 +133,12 @@ for _ in $(seq 120); do
 done
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/health" || true) == 200 ]] \
     || { cat "$TMP/server.log" >&2; die "GET /health did not answer 200 within 60 s"; }
+
+if [[ $SCENARIO == console ]]; then
+    source "$HELPERS/console.sh"
+    console_scenario
+    exit 0
+fi
 
 # --- Seed --------------------------------------------------------------------------------------
 "$BIN" user create --email load@example.com --name "Load Host" --timezone UTC >/dev/null
