@@ -30,7 +30,8 @@
 #                          console: LOADTEST_BOOKINGS [100000] bookings over 50 event types
 #                          written straight into the database, then every console page signed
 #                          in (wrk -t1 -c2 for LOADTEST_CONSOLE_DURATION [5s] each), a table of
-#                          p50/p99 per page in <stem>-console.txt (scripts/loadtest/console.sh)
+#                          p50/p99 per page in <stem>.txt (default stem <backend>-console;
+#                          scripts/loadtest/console.sh)
 #                                                               [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
@@ -97,7 +98,9 @@ case "$DB_URL" in
     postgres:* | postgresql:*) BACKEND=postgres ;;
     *) die "LOADTEST_DATABASE_URL must start with sqlite:// or postgres://, got $DB_URL" ;;
 esac
-if [[ -n "${LOADTEST_OUT:-}" ]]; then OUT=$(absolute "$LOADTEST_OUT"); else OUT="$REPO_ROOT/target/loadtest/$BACKEND.json"; fi
+STEM=$BACKEND
+[[ $SCENARIO == console ]] && STEM=$BACKEND-console
+if [[ -n "${LOADTEST_OUT:-}" ]]; then OUT=$(absolute "$LOADTEST_OUT"); else OUT="$REPO_ROOT/target/loadtest/$STEM.json"; fi
 OUT_DIR=$(dirname "$OUT")
 mkdir -p "$OUT_DIR"
 RAW="${OUT%.json}"  # raw wrk output, RSS samples and server log go next to the JSON, same stem

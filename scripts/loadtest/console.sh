@@ -1,8 +1,8 @@
 # The console scenario of scripts/loadtest.sh, sourced by it once the server answers: seed
 # LOADTEST_BOOKINGS [100000] bookings over 50 event types (console_seed.py), sign in through
 # /auth/login (console_pages.py), then GET each console page for LOADTEST_CONSOLE_DURATION [5s]
-# with wrk -t1 -c2, one page at a time, and write the per-page p50/p99 table (<stem>-console.txt
-# and the JSON). Uses BIN, BASE, DB_URL, BACKEND, HELPERS, TMP, RAW, OUT and VERSION from
+# with wrk -t1 -c2, one page at a time, and write the per-page p50/p99 table (<stem>.txt and
+# the JSON). Uses BIN, BASE, DB_URL, BACKEND, HELPERS, TMP, RAW, OUT and VERSION from
 # loadtest.sh.
 
 console_scenario() {
@@ -30,13 +30,13 @@ console_scenario() {
         few@example.com "$ids" >"$TMP/pages.tsv"
 
     log "measuring $(wc -l <"$TMP/pages.tsv") pages: wrk -t1 -c2 -d$duration each"
-    : >"$RAW-console-wrk.txt"
+    : >"$RAW-wrk.txt"
     while IFS=$'\t' read -r name cookie url; do
         wrk -t1 -c1 -d1s -H "Cookie: $cookie" "$url" >/dev/null  # warm-up
-        printf '== %s\n' "$name" >>"$RAW-console-wrk.txt"
-        wrk -t1 -c2 -d"$duration" --latency -H "Cookie: $cookie" "$url" >>"$RAW-console-wrk.txt"
+        printf '== %s\n' "$name" >>"$RAW-wrk.txt"
+        wrk -t1 -c2 -d"$duration" --latency -H "Cookie: $cookie" "$url" >>"$RAW-wrk.txt"
     done <"$TMP/pages.tsv"
     kill -0 "$SERVER_PID" 2>/dev/null || die "the server died under load; see $RAW-server.log"
     LOADTEST_VERSION="$VERSION" python3 "$HELPERS/console_summary.py" "$BACKEND" \
-        "$RAW-console-wrk.txt" "$OUT" | tee "$RAW-console.txt"
+        "$RAW-wrk.txt" "$OUT" | tee "$RAW.txt"
 }
