@@ -79,9 +79,13 @@ trap 'exit 130' INT TERM
 
 SCENARIO=${LOADTEST_SCENARIO:-throughput}
 case "$SCENARIO" in
-    throughput | console)
+    throughput)
         # One address makes every request here: measure the server, not the abuse limits.
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
+    console)
+        # The seeded webhook points at 127.0.0.1 (nothing triggers it).
+        export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
+            KAIROS_WEBHOOK_ALLOW_PRIVATE=true ;;
     calendars)
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
             KAIROS_CALENDAR_ALLOW_PRIVATE=true KAIROS_CALENDAR_SYNC_INTERVAL=10 ;;

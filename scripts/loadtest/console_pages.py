@@ -3,8 +3,8 @@
 
 Signs in through /auth/login as the owner (every booking visible: organiser of the personal
 ones, owner of every team) and as FEW (a team member who sees 0.1% of the bookings), finds the
-ids the pages need, checks each page answers 200 with HTML (the CSV with CSV), and prints one
-line per page: name, TAB, session cookie, TAB, URL.
+ids the pages need, checks each page answers 200 with a console page (the export with CSV),
+and prints one line per page: name, TAB, session cookie, TAB, URL.
 
 Usage: console_pages.py BASE_URL OWNER_KEY PASSWORD OWNER_EMAIL FEW_EMAIL SEED_JSON
 """
@@ -64,7 +64,8 @@ def next_page(base, cookie, path):
     link = re.search(r'href="([^"]*after=[^"]*)"', body)
     if status != 200 or not link:
         sys.exit(f"pages: {path} answered {status} with no next page")
-    return html.unescape(link.group(1))
+    href = html.unescape(link.group(1))
+    return path.split("?")[0] + href if href.startswith("?") else href
 
 
 def main():
@@ -113,7 +114,8 @@ def main():
     for name, cookie, path in pages:
         status, headers, body = fetch(base + path, cookie)
         kind = headers.get("Content-Type", "")
-        if status != 200 or not ("text/html" in kind or "text/csv" in kind):
+        wanted = "text/csv" if ".csv" in path else "text/html"
+        if status != 200 or wanted not in kind or (wanted == "text/html" and "console-main" not in body):
             sys.exit(f"pages: {name} ({path}) answered {status} {kind}: {body[:300]}")
         print(f"{name}\t{cookie}\t{base}{path}")
 

@@ -2,7 +2,7 @@
 """Seed a running Kairos for the console load test (stdlib only; psql for PostgreSQL).
 
 Over the HTTP API, as the owner (OWNER_KEY): TEAMS teams with the four hosts as members and
-FEW as a plain member of the first; 25 personal event types and 25 team event types (round
+FEW as a plain member of the first (their acceptance written into the database); 25 personal event types and 25 team event types (round
 robin over the hosts, FEW a host of the first); one webhook. Then BOOKINGS bookings written
 straight into the database in three set-based statements (bookings, then their claims and
 attendees from them), since 100,000 bookings through POST /v2/bookings would take hours:
@@ -32,7 +32,19 @@ COLUMNS = ("uid", "event_type_id", "user_id", "status", "start_at", "end_at", "t
            "ical_uid", "created_at")
 
 
-def setup(base, key, hosts, few):
+def execute(url, sql):
+    """One SQL statement on the server's database."""
+    if url.startswith("sqlite:"):
+        db = sqlite3.connect(url.removeprefix("sqlite://"), timeout=60)
+        with db:
+            db.execute(sql)
+        db.close()
+    else:
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def setup(base, key, url, hosts, few):
     """Teams, memberships, event types and a webhook; the ids the bookings need."""
     personal = [
         request(base, "POST", "/v2/event-types", key=key, expect=(201,), body={
@@ -48,7 +60,9 @@ def setup(base, key, hosts, few):
         members = hosts + ([few] if t == 0 else [])
         for user in members:
             request(base, "POST", f"/v2/teams/{team}/memberships", key=key, expect=(201,),
-                    body={"userId": user, "role": "MEMBER", "accepted": True})
+                    body={"userId": user, "role": "MEMBER"})
+        # Accepting is the member's to do (with their own key): done for them here.
+        execute(url, f"UPDATE memberships SET accepted = TRUE WHERE team_id = {team}")
         for e in range(TEAM_EVENTS_EACH):
             team_events.append(request(
                 base, "POST", f"/v2/teams/{team}/event-types", key=key, expect=(201,), body={
@@ -57,7 +71,7 @@ def setup(base, key, hosts, few):
                     "hosts": [{"userId": u} for u in members],
                 })["data"]["id"])
     webhook = request(base, "POST", "/v2/webhooks", key=key, expect=(201,), body={
-        "subscriberUrl": "https://hooks.example.com/kairos", "triggers": ["BOOKING_CREATED"],
+        "subscriberUrl": "http://127.0.0.1:9/kairos", "triggers": ["BOOKING_CREATED"],
     })["data"]["id"]
     return personal, teams, team_events, webhook
 
@@ -120,7 +134,7 @@ def main():
     count = int(sys.argv[6]) if len(sys.argv) == 7 else 100_000
     owner = request(base, "GET", "/v2/me", key=key)["data"]["id"]
 
-    personal, teams, team_events, webhook = setup(base, key, hosts, few)
+    personal, teams, team_events, webhook = setup(base, key, url, hosts, few)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     rows = list(bookings(count, owner, hosts, few, personal, team_events, now))
     if url.startswith("sqlite:"):
