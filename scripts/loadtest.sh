@@ -78,14 +78,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 SCENARIO=${LOADTEST_SCENARIO:-throughput}
+LOG_LEVEL=warn
 case "$SCENARIO" in
     throughput)
         # One address makes every request here: measure the server, not the abuse limits.
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
     console)
-        # The seeded webhook points at 127.0.0.1 (nothing triggers it).
+        # The seeded webhook points at 127.0.0.1 (nothing triggers it). Each request's server
+        # time is read from its closing log line.
+        LOG_LEVEL=warn,kairos::http::request_log=info
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
-            KAIROS_WEBHOOK_ALLOW_PRIVATE=true ;;
+            KAIROS_WEBHOOK_ALLOW_PRIVATE=true KAIROS_LOG_FORMAT=json ;;
     calendars)
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
             KAIROS_CALENDAR_ALLOW_PRIVATE=true KAIROS_CALENDAR_SYNC_INTERVAL=10 ;;
@@ -124,7 +127,7 @@ fi
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 export KAIROS_DATABASE_URL="$DB_URL" KAIROS_DATA_DIR="$TMP/data" \
-    KAIROS_BIND="127.0.0.1:$PORT" KAIROS_LOG_LEVEL=warn
+    KAIROS_BIND="127.0.0.1:$PORT" KAIROS_LOG_LEVEL="$LOG_LEVEL"
 # Run from the temp dir so a kairos.toml in the caller's directory cannot change the setup.
 cd "$TMP"
 
