@@ -26,7 +26,12 @@
 #                          calendars: throughput, with LOADTEST_CALENDARS [10] ICS feeds
 #                          connected to the host, which then hang 10 s (LOADTEST_CALENDAR_MODE
 #                          hang) or answer 500 (error) while every connection syncs every 10 s:
-#                          compare its slots and booker figures with a throughput run
+#                          compare its slots and booker figures with a throughput run;
+#                          console: LOADTEST_BOOKINGS [100000] bookings over 50 event types
+#                          written straight into the database, then every console page signed
+#                          in (wrk -t1 -c2 for LOADTEST_CONSOLE_DURATION [5s] each), a table of
+#                          p50/p99 per page in <stem>.txt (default stem <backend>-console;
+#                          scripts/loadtest/console.sh)
 #                                                               [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.
@@ -73,10 +78,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 SCENARIO=${LOADTEST_SCENARIO:-throughput}
+LOG_LEVEL=warn
 case "$SCENARIO" in
     throughput)
         # One address makes every request here: measure the server, not the abuse limits.
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off ;;
+    console)
+        # The seeded webhook points at 127.0.0.1 (nothing triggers it). Each request's server
+        # time is read from its closing log line.
+        LOG_LEVEL=warn,kairos::http::request_log=info
+        export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
+            KAIROS_WEBHOOK_ALLOW_PRIVATE=true KAIROS_LOG_FORMAT=json ;;
     calendars)
         export KAIROS_RATE_LIMIT_PER_IP=off KAIROS_RATE_LIMIT_PER_HOST=off \
             KAIROS_CALENDAR_ALLOW_PRIVATE=true KAIROS_CALENDAR_SYNC_INTERVAL=10 ;;
@@ -84,7 +96,7 @@ case "$SCENARIO" in
         # The default limits, and the clients told apart by X-Forwarded-For from 127.0.0.1.
         unset KAIROS_RATE_LIMIT_PER_IP KAIROS_RATE_LIMIT_PER_HOST
         export KAIROS_TRUSTED_PROXIES=127.0.0.1 ;;
-    *) die "LOADTEST_SCENARIO must be throughput, calendars or limits, got $SCENARIO" ;;
+    *) die "LOADTEST_SCENARIO must be throughput, calendars, limits or console, got $SCENARIO" ;;
 esac
 
 DB_URL=${LOADTEST_DATABASE_URL:-sqlite://$TMP/kairos.db}
@@ -93,7 +105,9 @@ case "$DB_URL" in
     postgres:* | postgresql:*) BACKEND=postgres ;;
     *) die "LOADTEST_DATABASE_URL must start with sqlite:// or postgres://, got $DB_URL" ;;
 esac
-if [[ -n "${LOADTEST_OUT:-}" ]]; then OUT=$(absolute "$LOADTEST_OUT"); else OUT="$REPO_ROOT/target/loadtest/$BACKEND.json"; fi
+STEM=$BACKEND
+[[ $SCENARIO == console ]] && STEM=$BACKEND-console
+if [[ -n "${LOADTEST_OUT:-}" ]]; then OUT=$(absolute "$LOADTEST_OUT"); else OUT="$REPO_ROOT/target/loadtest/$STEM.json"; fi
 OUT_DIR=$(dirname "$OUT")
 mkdir -p "$OUT_DIR"
 RAW="${OUT%.json}"  # raw wrk output, RSS samples and server log go next to the JSON, same stem
@@ -113,7 +127,7 @@ fi
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 export KAIROS_DATABASE_URL="$DB_URL" KAIROS_DATA_DIR="$TMP/data" \
-    KAIROS_BIND="127.0.0.1:$PORT" KAIROS_LOG_LEVEL=warn
+    KAIROS_BIND="127.0.0.1:$PORT" KAIROS_LOG_LEVEL="$LOG_LEVEL"
 # Run from the temp dir so a kairos.toml in the caller's directory cannot change the setup.
 cd "$TMP"
 
@@ -129,6 +143,12 @@ for _ in $(seq 120); do
 done
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/health" || true) == 200 ]] \
     || { cat "$TMP/server.log" >&2; die "GET /health did not answer 200 within 60 s"; }
+
+if [[ $SCENARIO == console ]]; then
+    source "$HELPERS/console.sh"
+    console_scenario
+    exit 0
+fi
 
 # --- Seed --------------------------------------------------------------------------------------
 "$BIN" user create --email load@example.com --name "Load Host" --timezone UTC >/dev/null

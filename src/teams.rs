@@ -252,6 +252,16 @@ pub async fn memberships(db: &Db, caller: i64, team: i64) -> Result<Vec<Membersh
     .await
 }
 
+/// The memberships of every team the caller administers (as an admin or owner), in two
+/// queries however many teams.
+pub async fn managed_memberships(db: &Db, caller: i64) -> Result<Vec<Membership>, ServiceError> {
+    db.run(async |c| {
+        let managed = store::managed_team_ids(c, caller).await?;
+        Ok(store::memberships_of(c, &managed, None).await?)
+    })
+    .await
+}
+
 async fn membership(c: &mut Conn<'_>, team: i64, id: i64) -> Result<Membership, ServiceError> {
     store::memberships(c, team, Some(id))
         .await?

@@ -23,7 +23,11 @@ def ms(text):
 
 
 def parse_wrk(path):
-    text = open(path, encoding="utf-8", errors="replace").read()
+    return parse_wrk_text(open(path, encoding="utf-8", errors="replace").read())
+
+
+def parse_wrk_text(text):
+    """wrk's --latency output (and the bookings script's extra lines) as figures."""
     out = {"non_2xx": 0, "socket_errors": 0}
     if m := re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M):
         out["requests_per_sec"] = float(m.group(1))

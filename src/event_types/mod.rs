@@ -13,6 +13,8 @@ pub mod settings;
 mod shapes;
 mod validate;
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
@@ -23,9 +25,9 @@ pub use settings::{Limits, Settings};
 
 use crate::service::ServiceError;
 use crate::storage::event_types::{
-    self as store, EventTypeRecord, NewHost, Owner, SchedulingType, Scope,
+    self as store, EventTypeRecord, HostRecord, NewHost, Owner, SchedulingType, Scope,
 };
-use crate::storage::{Conn, Db, schedules, teams, users};
+use crate::storage::{Conn, Db, StorageError, schedules, teams, users};
 use validate::{Validated, validate};
 
 pub use crate::storage::event_types::SchedulingType as Scheduling;
@@ -46,37 +48,98 @@ fn not_found(id: i64) -> ServiceError {
 }
 
 async fn load(c: &mut Conn<'_>, record: EventTypeRecord) -> Result<EventType, ServiceError> {
-    let (hosts, path_owner, owner_name, owner_user) = match record.owner() {
-        Owner::User(id) => {
-            let user = users::find(c, id).await?;
-            (
-                Vec::new(),
-                user.username.clone(),
-                user.name.clone(),
-                Some(user),
-            )
+    let mut loaded = load_all(c, vec![record]).await?;
+    loaded
+        .pop()
+        .ok_or(ServiceError::Storage(StorageError::NotFound))
+}
+
+/// Event types from their records, in the records' order: their owners and hosts read in three
+/// queries however many there are (a list page would otherwise read them per event type).
+async fn load_all(
+    c: &mut Conn<'_>,
+    records: Vec<EventTypeRecord>,
+) -> Result<Vec<EventType>, ServiceError> {
+    let (mut user_ids, mut team_ids, mut team_events) = (Vec::new(), Vec::new(), Vec::new());
+    for record in &records {
+        match record.owner() {
+            Owner::User(id) => user_ids.push(id),
+            Owner::Team { id, .. } => {
+                team_ids.push(id);
+                team_events.push(record.id);
+            }
         }
-        Owner::Team { id, .. } => {
-            let team = teams::find(c, id)
-                .await?
-                .ok_or(crate::storage::StorageError::NotFound)?;
-            (
-                store::hosts(c, record.id).await?,
-                team.slug,
-                team.name,
-                None,
-            )
+    }
+    let people: HashMap<i64, users::User> = (users::find_many(c, &user_ids).await?.into_iter())
+        .map(|u| (u.id, u))
+        .collect();
+    let teams: HashMap<i64, teams::Team> = (teams::find_many(c, &team_ids).await?.into_iter())
+        .map(|t| (t.id, t))
+        .collect();
+    let mut hosts: HashMap<i64, Vec<HostRecord>> = HashMap::new();
+    for (id, host) in store::hosts_of(c, &team_events).await? {
+        hosts.entry(id).or_default().push(host);
+    }
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        let (its, path_owner, owner_name, owner_user) = match record.owner() {
+            Owner::User(id) => {
+                let user = people.get(&id).ok_or(StorageError::NotFound)?;
+                let (username, name) = (user.username.clone(), user.name.clone());
+                (Vec::new(), username, name, Some(user.clone()))
+            }
+            Owner::Team { id, .. } => {
+                let team = teams.get(&id).ok_or(StorageError::NotFound)?;
+                let its = hosts.remove(&record.id).unwrap_or_default();
+                (its, team.slug.clone(), team.name.clone(), None)
+            }
+        };
+        let settings = Settings::from_record(&record)?;
+        out.push(EventType {
+            record,
+            settings,
+            hosts: its,
+            path_owner,
+            owner_name,
+            owner_user,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything [`list_mine`] reads: the caller's event types, and each of their teams with its.
+#[derive(Debug)]
+pub struct Mine {
+    pub personal: Vec<EventType>,
+    pub teams: Vec<(teams::Team, Vec<EventType>)>,
+}
+
+/// The caller's own event types and those of every team they are an accepted member of, in
+/// five queries however many teams and event types there are (the console's lists and
+/// pickers); each list in [`list`]'s order, the teams in `teams::list`'s.
+pub async fn list_mine(db: &Db, caller: i64) -> Result<Mine, ServiceError> {
+    db.run(async |c| {
+        let their = teams::list_for_user(c, caller).await?;
+        let ids: Vec<i64> = their.iter().map(|t| t.id).collect();
+        let records = store::list(c, Scope::UserAndTeams(caller, &ids)).await?;
+        let mut mine = Mine {
+            personal: Vec::new(),
+            teams: their.into_iter().map(|t| (t, Vec::new())).collect(),
+        };
+        for event in load_all(c, records).await? {
+            match event.record.team_id {
+                None => mine.personal.push(event),
+                Some(team) => {
+                    let group = mine.teams.iter_mut().find(|(t, _)| t.id == team);
+                    if let Some((_, events)) = group {
+                        events.push(event);
+                    }
+                }
+            }
         }
-    };
-    let settings = Settings::from_record(&record)?;
-    Ok(EventType {
-        record,
-        settings,
-        hosts,
-        path_owner,
-        owner_name,
-        owner_user,
+        Ok(mine)
     })
+    .await
 }
 
 /// The event type `id` if `caller` may change it: their own, or their team's when they are
@@ -339,11 +402,8 @@ pub async fn list(db: &Db, caller: i64, target: Target) -> Result<Vec<EventType>
                 Scope::Team(team)
             }
         };
-        let mut out = Vec::new();
-        for record in store::list(c, scope).await? {
-            out.push(load(c, record).await?);
-        }
-        Ok(out)
+        let records = store::list(c, scope).await?;
+        load_all(c, records).await
     })
     .await
 }
@@ -364,14 +424,9 @@ pub async fn list_public(
             Some(slug) => Scope::UserSlug(user.id, slug),
             None => Scope::User(user.id),
         };
-        let mut out = Vec::new();
-        for record in store::list(c, scope).await? {
-            if record.hidden && !include_hidden && slug.is_none() {
-                continue;
-            }
-            out.push(load(c, record).await?);
-        }
-        Ok(out)
+        let mut records = store::list(c, scope).await?;
+        records.retain(|r| !r.hidden || include_hidden || slug.is_some());
+        load_all(c, records).await
     })
     .await
 }
@@ -390,14 +445,9 @@ pub async fn list_public_team(
             Some(slug) => Scope::TeamSlug(team, slug),
             None => Scope::Team(team),
         };
-        let mut out = Vec::new();
-        for record in store::list(c, scope).await? {
-            if record.hidden && slug.is_none() {
-                continue;
-            }
-            out.push(load(c, record).await?);
-        }
-        Ok(out)
+        let mut records = store::list(c, scope).await?;
+        records.retain(|r| !r.hidden || slug.is_some());
+        load_all(c, records).await
     })
     .await
 }

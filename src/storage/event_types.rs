@@ -256,6 +256,22 @@ pub async fn slugs(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<(i64, 
     Ok(rows)
 }
 
+/// The ids of these teams' event types.
+pub async fn ids_of_teams(conn: &mut Conn<'_>, team_ids: &[i64]) -> StorageResult<Vec<i64>> {
+    if team_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = with_conn!(conn, |c| {
+        event_types::table
+            .filter(event_types::team_id.eq_any(team_ids))
+            .select(event_types::id)
+            .order(event_types::id)
+            .load(c)
+            .await
+    })?;
+    Ok(ids)
+}
+
 /// Which event types a listing covers.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
@@ -263,6 +279,8 @@ pub enum Scope<'a> {
     Team(i64),
     UserSlug(i64, &'a str),
     TeamSlug(i64, &'a str),
+    /// The user's own and those of these teams, in one query.
+    UserAndTeams(i64, &'a [i64]),
 }
 
 pub async fn list(conn: &mut Conn<'_>, scope: Scope<'_>) -> StorageResult<Vec<EventTypeRecord>> {
@@ -280,6 +298,11 @@ pub async fn list(conn: &mut Conn<'_>, scope: Scope<'_>) -> StorageResult<Vec<Ev
             Scope::TeamSlug(id, slug) => query
                 .filter(event_types::team_id.eq(id))
                 .filter(event_types::slug.eq(slug)),
+            Scope::UserAndTeams(id, teams) => query.filter(
+                event_types::owner_id
+                    .eq(id)
+                    .or(event_types::team_id.eq_any(teams)),
+            ),
         };
         query.load(c).await
     })?;
@@ -382,6 +405,7 @@ pub async fn replace_hosts(
 
 type HostRow = (
     i64,
+    i64,
     bool,
     i32,
     i32,
@@ -395,11 +419,24 @@ type HostRow = (
 );
 
 pub async fn hosts(conn: &mut Conn<'_>, event_type_id: i64) -> StorageResult<Vec<HostRecord>> {
+    let rows = hosts_of(conn, &[event_type_id]).await?;
+    Ok(rows.into_iter().map(|(_, host)| host).collect())
+}
+
+/// The hosts of these event types in one query: (event type id, host), by event type then user.
+pub async fn hosts_of(
+    conn: &mut Conn<'_>,
+    event_type_ids: &[i64],
+) -> StorageResult<Vec<(i64, HostRecord)>> {
+    if event_type_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<HostRow> = with_conn!(conn, |c| {
         hosts::table
             .inner_join(users::table)
-            .filter(hosts::event_type_id.eq(event_type_id))
+            .filter(hosts::event_type_id.eq_any(event_type_ids))
             .select((
+                hosts::event_type_id,
                 hosts::user_id,
                 hosts::is_fixed,
                 hosts::weight,
@@ -412,24 +449,27 @@ pub async fn hosts(conn: &mut Conn<'_>, event_type_id: i64) -> StorageResult<Vec
                 users::email,
                 users::time_zone,
             ))
-            .order(hosts::user_id)
+            .order((hosts::event_type_id, hosts::user_id))
             .load(c)
             .await
     })?;
     Ok(rows
         .into_iter()
-        .map(|r| HostRecord {
-            user_id: r.0,
-            is_fixed: r.1,
-            weight: r.2,
-            priority: r.3,
-            group: r.4,
-            schedule_id: r.5,
-            joined_at: super::from_db_time(r.6),
-            name: r.7,
-            username: r.8,
-            email: r.9,
-            time_zone: r.10,
+        .map(|r| {
+            let host = HostRecord {
+                user_id: r.1,
+                is_fixed: r.2,
+                weight: r.3,
+                priority: r.4,
+                group: r.5,
+                schedule_id: r.6,
+                joined_at: super::from_db_time(r.7),
+                name: r.8,
+                username: r.9,
+                email: r.10,
+                time_zone: r.11,
+            };
+            (r.0, host)
         })
         .collect())
 }

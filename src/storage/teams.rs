@@ -71,6 +71,21 @@ pub async fn find(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<Team>> {
     Ok(team)
 }
 
+pub async fn find_many(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<Team>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = with_conn!(conn, |c| {
+        teams::table
+            .filter(teams::id.eq_any(ids))
+            .select(Team::as_select())
+            .order(teams::id)
+            .load(c)
+            .await
+    })?;
+    Ok(found)
+}
+
 pub async fn insert(
     conn: &mut Conn<'_>,
     slug: &str,
@@ -239,10 +254,19 @@ pub async fn memberships(
     team_id: i64,
     only: Option<i64>,
 ) -> StorageResult<Vec<Membership>> {
+    memberships_of(conn, &[team_id], only).await
+}
+
+/// The memberships of these teams in one query, by team then membership.
+pub async fn memberships_of(
+    conn: &mut Conn<'_>,
+    team_ids: &[i64],
+    only: Option<i64>,
+) -> StorageResult<Vec<Membership>> {
     let rows: Vec<(i64, i64, i64, String, bool, super::users::User)> = with_conn!(conn, |c| {
         let mut query = memberships::table
             .inner_join(users::table)
-            .filter(memberships::team_id.eq(team_id))
+            .filter(memberships::team_id.eq_any(team_ids))
             .select((
                 memberships::id,
                 memberships::team_id,
@@ -251,7 +275,7 @@ pub async fn memberships(
                 memberships::accepted,
                 super::users::User::as_select(),
             ))
-            .order(memberships::id)
+            .order((memberships::team_id, memberships::id))
             .into_boxed();
         if let Some(id) = only {
             query = query.filter(memberships::id.eq(id));

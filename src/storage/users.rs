@@ -145,6 +145,9 @@ pub async fn update_profile(
 
 /// Users by id, in id order.
 pub async fn find_many(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let found = with_conn!(conn, |c| {
         users::table
             .filter(users::id.eq_any(ids))

@@ -37,14 +37,23 @@ async fn host(app: &TestApp, email: &str, extra: Value) -> Host {
 
 /// A start `n` half hours into a day ten days ahead.
 fn start(n: i64) -> String {
-    let day = Utc::now().date_naive() + Duration::days(10);
+    start_on(10, n)
+}
+
+/// A start `n` half hours into the day `days` days ahead.
+fn start_on(days: i64, n: i64) -> String {
+    let day = Utc::now().date_naive() + Duration::days(days);
     let at = day.and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::minutes(30 * n);
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Books `event` at `start(n)` through the API as `name <email>`; the booking's uid.
 async fn book(app: &TestApp, event: i64, n: i64, name: &str, email: &str) -> String {
-    let body = json!({"eventTypeId": event, "start": start(n),
+    book_at(app, event, &start(n), name, email).await
+}
+
+async fn book_at(app: &TestApp, event: i64, start: &str, name: &str, email: &str) -> String {
+    let body = json!({"eventTypeId": event, "start": start,
         "attendee": {"name": name, "email": email, "timeZone": "America/New_York"}});
     let booked = data(
         app.call(M::POST, "/v2/bookings", None, Some(body)).await,
@@ -689,6 +698,91 @@ async fn team_admins_see_their_teams_bookings_and_other_members_do_not() {
     let done = owner.submit(&page, &format!("{page}/cancel"), &[]).await;
     assert_eq!(done.status(), 303);
     assert_eq!(status_of(&app, &ada.key, &uid).await, "cancelled");
+}
+
+#[tokio::test]
+async fn pages_merge_own_hosted_and_team_bookings_in_order() {
+    let app = spawn_app().await;
+    // Carol before Bob: a collective booking's organiser is its first host by id, so Bob
+    // hosts the pair's bookings without organising them.
+    let carol = host(&app, "carol@example.com", json!({"slug": "carol"})).await;
+    let bob = host(&app, "bob@example.com", json!({"slug": "bob"})).await;
+    let ada = host(&app, "ada@example.com", json!({"slug": "ada"})).await;
+    let team = team_of(&app, &ada, &[&carol, &bob]).await;
+    let body = json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE",
+        "hosts": [{"userId": carol.user_id}, {"userId": bob.user_id}]});
+    let path = format!("/v2/teams/{team}/event-types");
+    let pair = data(
+        app.call(M::POST, &path, Some(&ada.key), Some(body)).await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // (start, uid): Bob's own on 15 days, the pair's on 12 days over a month, interleaved.
+    let mut bobs = Vec::new();
+    for day in 10..25 {
+        let at = start_on(day, 18);
+        bobs.push((
+            at.clone(),
+            book_at(&app, bob.event, &at, "Own", "own@example.com").await,
+        ));
+    }
+    let mut pairs = Vec::new();
+    for day in (10..34).step_by(2) {
+        let at = start_on(day, 28);
+        pairs.push((
+            at.clone(),
+            book_at(&app, pair, &at, "Pair", "pair@example.com").await,
+        ));
+    }
+    for day in [11, 13] {
+        book_at(
+            &app,
+            carol.event,
+            &start_on(day, 18),
+            "Not Bob's",
+            "x@example.com",
+        )
+        .await;
+    }
+    let mut seen: Vec<(String, String)> = bobs.iter().chain(&pairs).cloned().collect();
+    seen.sort();
+    let seen: Vec<String> = seen.into_iter().map(|(_, uid)| uid).collect();
+    assert_eq!(seen.len(), 27);
+
+    let mut visitor = Visitor::signed_in(&app, "bob@example.com").await;
+    let first = visitor.page("/bookings/upcoming", 200).await;
+    assert_eq!(listed(&first), seen[..25]);
+    let next = link(&first, "next").expect("a next page");
+    let second = visitor
+        .page(&format!("/bookings/upcoming{next}"), 200)
+        .await;
+    assert_eq!(listed(&second), seen[25..]);
+    let prev = link(&second, "prev").expect("a previous page");
+    let back = visitor
+        .page(&format!("/bookings/upcoming{prev}"), 200)
+        .await;
+    assert_eq!(listed(&back), seen[..25]);
+    // The team's owner sees the team's bookings, not its members' own.
+    let mut owner = Visitor::signed_in(&app, "ada@example.com").await;
+    let pair_uids: Vec<String> = pairs.iter().map(|(_, uid)| uid.clone()).collect();
+    assert_eq!(
+        listed(&owner.page("/bookings/upcoming", 200).await),
+        pair_uids
+    );
+
+    // Past, newest first: the same bookings two days apart, the latest 10 days ago.
+    for (i, uid) in seen.iter().enumerate() {
+        into_the_past(&app, uid, 10 + 2 * (26 - i as i64)).await;
+    }
+    let newest: Vec<String> = seen.iter().rev().cloned().collect();
+    let first = visitor.page("/bookings/past", 200).await;
+    assert_eq!(listed(&first), newest[..25]);
+    let next = link(&first, "next").expect("a next page");
+    let second = visitor.page(&format!("/bookings/past{next}"), 200).await;
+    assert_eq!(listed(&second), newest[25..]);
 }
 
 #[tokio::test]

@@ -123,6 +123,36 @@ const ACTIVE: [&str; 2] = [
 /// `[from - MAX_CLAIM_SPAN, to)`: an index range, not a host's whole history.
 pub const MAX_CLAIM_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
+/// The first and last start of `user`'s claims, active or not (two index probes), or `None`
+/// when they have none.
+pub async fn extent(
+    conn: &mut Conn<'_>,
+    user: i64,
+) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+    let mine = || {
+        booking_claims::table
+            .filter(booking_claims::user_id.eq(user))
+            .select(booking_claims::blocked_start)
+    };
+    let first: Option<NaiveDateTime> = with_conn!(conn, |c| {
+        mine()
+            .order(booking_claims::blocked_start.asc())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    let last: Option<NaiveDateTime> = with_conn!(conn, |c| {
+        mine()
+            .order(booking_claims::blocked_start.desc())
+            .first(c)
+            .await
+            .optional()
+    })?;
+    Ok(first
+        .zip(last)
+        .map(|(a, b)| (from_db_time(a), from_db_time(b))))
+}
+
 /// Accepted and pending bookings of `hosts` whose blocked time meets `[from, to)`.
 pub async fn busy_bookings(
     conn: &mut Conn<'_>,

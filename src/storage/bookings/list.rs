@@ -1,8 +1,9 @@
 //! The filtered, sorted, paged list of bookings behind `GET /v2/bookings` and the console's
-//! booking lists. Console pages are keyset pages (start, id), which walk the `bookings_start`
-//! index from their cursor and stop at the page's end, however deep the page.
+//! booking lists. Console pages are keyset pages (start, id): each way the caller sees bookings
+//! is read apart from the cursor in its own index and stops at the page's end, however deep
+//! the page.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -11,7 +12,7 @@ use super::BookingRecord;
 use super::claims::MAX_CLAIM_SPAN;
 use crate::domain::BookingStatus;
 use crate::storage::schema::{attendees, booking_claims, bookings, event_types};
-use crate::storage::{Conn, StorageResult, to_db_time, with_conn};
+use crate::storage::{Conn, StorageResult, event_types as event_type_store, to_db_time, with_conn};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -111,36 +112,59 @@ fn containing(text: &str) -> String {
     pattern
 }
 
-/// The bookings the caller may see: those they organise or host, and those of their teams'
-/// event types. A macro, not a function: the boxed query's type depends on the backend, which
-/// `with_conn!` picks, so the query is written once and expanded for each. Hosting is a
+/// The ways a booking is visible to the caller: they organise it, they host it (a claim of
+/// theirs holds its time) while someone else organises it, or it is of a team event type of a
+/// team they manage. A keyset page reads each apart and merges them (`keyset_rows`), so each
+/// walks its own index (`bookings_user_start`, `booking_claims_user_time`,
+/// `bookings_event_type_start` or `bookings_start`) instead of the whole start order, which a
+/// user who sees few of many bookings would walk past everyone else's (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Branch<'a> {
+    Organiser,
+    Host,
+    /// The managed teams' event types, by id: both planners then estimate the rows per id.
+    Team(&'a [i64]),
+}
+
+/// The bookings the caller may see (`$branch` `None`), or those of one [`Branch`]. A macro,
+/// not a function: the boxed query's type depends on the backend, which `with_conn!` picks, so
+/// the query is written once and expanded for each. All of them in one query: hosting is a
 /// correlated `EXISTS` on the claims, bounded by the filter's start range (a claim starts at
-/// most [`MAX_CLAIM_SPAN`] before its booking and never after it): SQLite probes it per row by
-/// the claims' key; PostgreSQL hashes the host's claims in that range once (docs/PERFORMANCE.md).
+/// most [`MAX_CLAIM_SPAN`] before its booking and never after it). The hosting branch alone:
+/// the booking ids of the caller's claims in that range.
 macro_rules! visible {
-    ($f:expr) => {{
+    ($f:expr, $branch:expr) => {{
         let f: &ListFilter = $f;
+        let branch: Option<Branch<'_>> = $branch;
         let (earliest, latest) = f.start_bounds();
         // A correlated subquery cannot be boxed: absent bounds are the ends of time.
         let (dawn, dusk) = ends_of_time();
         let first = earliest.map_or(dawn, |t| to_db_time(t - MAX_CLAIM_SPAN));
         let last = latest.map_or(dusk, to_db_time);
-        let claims = booking_claims::table
-            .filter(booking_claims::booking_id.eq(bookings::id))
+        let my_claims = booking_claims::table
             .filter(booking_claims::user_id.eq(f.visible_to_user))
-            .filter(booking_claims::blocked_start.between(first, last))
-            .select(booking_claims::booking_id);
-        let team_events = event_types::table
-            .filter(event_types::team_id.eq_any(f.visible_teams.clone()))
-            .select(event_types::id.nullable());
-        let mut q = bookings::table
-            .filter(
-                bookings::user_id
-                    .eq(f.visible_to_user)
-                    .or(exists(claims))
-                    .or(bookings::event_type_id.eq_any(team_events)),
-            )
-            .into_boxed();
+            .filter(booking_claims::blocked_start.between(first, last));
+        let me = bookings::user_id.eq(f.visible_to_user);
+        let mut q = bookings::table.into_boxed();
+        q = match branch {
+            None => {
+                let claims = my_claims
+                    .filter(booking_claims::booking_id.eq(bookings::id))
+                    .select(booking_claims::booking_id);
+                let team_events = event_types::table
+                    .filter(event_types::team_id.eq_any(f.visible_teams.clone()))
+                    .select(event_types::id.nullable());
+                q.filter(
+                    me.or(exists(claims))
+                        .or(bookings::event_type_id.eq_any(team_events)),
+                )
+            }
+            Some(Branch::Organiser) => q.filter(me),
+            Some(Branch::Host) => q
+                .filter(bookings::user_id.ne(f.visible_to_user))
+                .filter(bookings::id.eq_any(my_claims.select(booking_claims::booking_id))),
+            Some(Branch::Team(ids)) => q.filter(bookings::event_type_id.eq_any(ids.to_vec())),
+        };
         if let Some(t) = earliest {
             q = q.filter(bookings::start_at.ge(to_db_time(t)));
         }
@@ -151,11 +175,11 @@ macro_rules! visible {
     }};
 }
 
-/// `visible!` narrowed by every filter `$f` sets.
+/// `visible!` (all, or one branch) narrowed by every filter `$f` sets.
 macro_rules! filtered {
-    ($f:expr) => {{
+    ($f:expr, $branch:expr) => {{
         let f: &ListFilter = $f;
-        let mut q = visible!(f);
+        let mut q = visible!(f, $branch);
         if !f.statuses.is_empty() {
             let names: Vec<String> = f.statuses.iter().map(|s| s.to_string()).collect();
             q = q.filter(bookings::status.eq_any(names));
@@ -240,7 +264,7 @@ macro_rules! filtered {
 
 /// One page of bookings and the total number matching.
 pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<BookingRecord>, i64)> {
-    let total: i64 = with_conn!(conn, |c| filtered!(f).count().get_result(c).await)?;
+    let total: i64 = with_conn!(conn, |c| filtered!(f, None).count().get_result(c).await)?;
     Ok((rows(conn, f).await?, total))
 }
 
@@ -251,7 +275,7 @@ pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<Book
         return keyset_rows(conn, f, keyset).await;
     }
     let rows = with_conn!(conn, |c| {
-        let mut q = filtered!(f).select(BookingRecord::as_select());
+        let mut q = filtered!(f, None).select(BookingRecord::as_select());
         for (key, desc) in &f.sort {
             q = match (key, desc) {
                 (SortKey::Start, false) => q.then_order_by(bookings::start_at.asc()),
@@ -273,15 +297,111 @@ pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<Book
     Ok(rows)
 }
 
-/// `f.take` bookings in (start, id) order after the cursor. The cursor's start is also a start
-/// bound (`ListFilter::start_bounds`), so the index range begins there.
+/// `f.take` bookings in (start, id) order after the cursor. The caller's own and their teams'
+/// are each read from the cursor in their index. Those they host for others are read in
+/// widening windows of start time from the cursor, each only as far as the page reaches: a
+/// claim does not carry its booking's start to walk in that order, and most of a user's claims
+/// are of bookings they organise, so reading all of them would be the whole history.
 async fn keyset_rows(
     conn: &mut Conn<'_>,
     f: &ListFilter,
     keyset: Keyset,
 ) -> StorageResult<Vec<BookingRecord>> {
+    let mut page = Page::new(f.take, keyset.descending);
+    page.add(branch_rows(conn, f, keyset, Branch::Organiser).await?);
+    let team_events = event_type_store::ids_of_teams(conn, &f.visible_teams).await?;
+    if !team_events.is_empty() {
+        page.add(branch_rows(conn, f, keyset, Branch::Team(&team_events)).await?);
+    }
+    let Some((first, last)) = super::claims::extent(conn, f.visible_to_user).await? else {
+        return Ok(page.rows);
+    };
+    // Where the caller's claims allow bookings to start, narrowed by the filter.
+    let (lower, upper) = f.start_bounds();
+    let lower = lower.map_or(first, |t| t.max(first));
+    let upper = upper.map_or(last + MAX_CLAIM_SPAN, |t| t.min(last + MAX_CLAIM_SPAN));
+    let (mut from, mut width) = if keyset.descending {
+        (upper, -WINDOW)
+    } else {
+        (lower, WINDOW)
+    };
+    if lower > upper {
+        return Ok(page.rows);
+    }
+    loop {
+        // No further than the page's end: nothing past it can enter the page.
+        let to = from + width;
+        let (low, high) = match (keyset.descending, page.end()) {
+            (true, end) => (end.map_or(to, |e| to.max(e)), from),
+            (false, end) => (from, end.map_or(to, |e| to.min(e))),
+        };
+        // Windows meet at their ends (a booking there is read twice, and merged once).
+        let mut window = f.clone();
+        window.start_after = [f.start_after, Some(low)].into_iter().flatten().max();
+        window.start_before = [f.start_before, Some(high + TimeDelta::seconds(1))]
+            .into_iter()
+            .flatten()
+            .min();
+        page.add(branch_rows(conn, &window, keyset, Branch::Host).await?);
+        let done = match (keyset.descending, page.end()) {
+            (true, end) => low <= end.unwrap_or(lower).max(lower),
+            (false, end) => high >= end.unwrap_or(upper).min(upper),
+        };
+        if done {
+            return Ok(page.rows);
+        }
+        (from, width) = (to, width * 4);
+    }
+}
+
+/// The first window of start time the hosted bookings are read in; each next is four times
+/// as wide.
+const WINDOW: TimeDelta = TimeDelta::days(1);
+
+/// A keyset page being merged from several reads: at most `take` rows, in page order.
+struct Page {
+    rows: Vec<BookingRecord>,
+    take: usize,
+    descending: bool,
+}
+
+impl Page {
+    fn new(take: i64, descending: bool) -> Self {
+        Self {
+            rows: Vec::new(),
+            take: usize::try_from(take).unwrap_or(0),
+            descending,
+        }
+    }
+
+    /// Merges `rows` in: a booking read twice (its team's and its organiser's) is kept once.
+    fn add(&mut self, rows: Vec<BookingRecord>) {
+        self.rows.extend(rows);
+        self.rows.sort_by_key(|b| (b.start_at, b.id));
+        self.rows.dedup_by_key(|b| b.id);
+        if self.descending {
+            self.rows.reverse();
+        }
+        self.rows.truncate(self.take);
+    }
+
+    /// The start of the page's last row once the page is full: later rows cannot enter it.
+    fn end(&self) -> Option<DateTime<Utc>> {
+        (self.rows.len() >= self.take)
+            .then(|| self.rows.last().map(|b| b.start_at))
+            .flatten()
+    }
+}
+
+/// One branch's first `f.take` bookings in (start, id) order after the cursor.
+async fn branch_rows(
+    conn: &mut Conn<'_>,
+    f: &ListFilter,
+    keyset: Keyset,
+    branch: Branch<'_>,
+) -> StorageResult<Vec<BookingRecord>> {
     let rows = with_conn!(conn, |c| {
-        let mut q = filtered!(f).select(BookingRecord::as_select());
+        let mut q = filtered!(f, Some(branch)).select(BookingRecord::as_select());
         if let Some((at, id)) = keyset.after {
             let at = to_db_time(at);
             q = if keyset.descending {

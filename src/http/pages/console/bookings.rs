@@ -18,7 +18,7 @@ use super::{Frame, Nav, Section, pick};
 use crate::availability::local_time::start_of_day;
 use crate::booking::{self, Actor, BookingView, CancelRequest, Tab};
 use crate::domain::{BookingStatus, text};
-use crate::event_types::{self, Target};
+use crate::event_types;
 use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
@@ -508,9 +508,8 @@ async fn options(
     personal: &str,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ServiceError> {
     let db = &state.db;
-    let mut events: Vec<(String, String)> = event_types::list(db, who.id, Target::Personal)
-        .await?
-        .iter()
+    let mine = event_types::list_mine(db, who.id).await?;
+    let mut events: Vec<(String, String)> = (mine.personal.iter())
         .map(|e| {
             (
                 e.record.id.to_string(),
@@ -518,21 +517,18 @@ async fn options(
             )
         })
         .collect();
-    let mut hosts = vec![(who.id.to_string(), who.name.clone())];
-    for team in crate::teams::list(db, who.id).await? {
-        for e in event_types::list(db, who.id, Target::Team(team.id)).await? {
-            events.push((
+    for (team, its) in &mine.teams {
+        events.extend(its.iter().map(|e| {
+            (
                 e.record.id.to_string(),
                 format!("{} · {}", e.record.title, team.name),
-            ));
-        }
-        let members = crate::teams::memberships(db, who.id, team.id).await?;
-        let admin = (members.iter())
-            .any(|m| m.user_id == who.id && matches!(m.role.as_str(), "ADMIN" | "OWNER"));
-        for m in members.iter().filter(|_| admin) {
-            if !hosts.iter().any(|(id, _)| *id == m.user_id.to_string()) {
-                hosts.push((m.user_id.to_string(), m.user.name.clone()));
-            }
+            )
+        }));
+    }
+    let mut hosts = vec![(who.id.to_string(), who.name.clone())];
+    for m in crate::teams::managed_memberships(db, who.id).await? {
+        if !hosts.iter().any(|(id, _)| *id == m.user_id.to_string()) {
+            hosts.push((m.user_id.to_string(), m.user.name));
         }
     }
     Ok((events, hosts))

@@ -189,16 +189,15 @@ async fn groups(
     who: &SignedIn,
 ) -> Result<(Vec<OwnerGroup>, Vec<(i64, String)>), ServiceError> {
     let (db, user) = (state.db.clone(), who.user.clone());
-    let personal = event_types::list(&db, user.id, Target::Personal).await?;
+    let mine = event_types::list_mine(&db, user.id).await?;
     let mut groups = vec![OwnerGroup {
         title: user.name.clone(),
-        rows: personal.iter().map(Row::of).collect(),
+        rows: mine.personal.iter().map(Row::of).collect(),
         can_change: true,
     }];
     let managed = crate::teams::managed(&db, user.id).await?;
     let mut teams = Vec::new();
-    for team in crate::teams::list(&db, user.id).await? {
-        let events = event_types::list(&db, user.id, Target::Team(team.id)).await?;
+    for (team, events) in &mine.teams {
         let can_change = managed.contains(&team.id);
         if can_change {
             teams.push((team.id, team.name.clone()));

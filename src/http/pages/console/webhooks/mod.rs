@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::session::ConsoleForm;
 use super::{Frame, Nav, Section, call};
 use crate::domain::text;
-use crate::event_types::{self, Target};
+use crate::event_types;
 use crate::http::AppState;
 use crate::http::pages::console::detach;
 use crate::http::pages::i18n::Lang;
@@ -80,15 +80,15 @@ struct ListPage {
 
 /// The user's personal event types and their teams', for the scope picker.
 async fn choices(state: &AppState, user: i64) -> Result<Vec<(i64, String)>, ServiceError> {
-    let mut out: Vec<(i64, String)> = event_types::list(&state.db, user, Target::Personal)
-        .await?
-        .iter()
+    let mine = event_types::list_mine(&state.db, user).await?;
+    let mut out: Vec<(i64, String)> = (mine.personal.iter())
         .map(|e| (e.record.id, e.record.title.clone()))
         .collect();
-    for team in crate::teams::list(&state.db, user).await? {
-        for e in event_types::list(&state.db, user, Target::Team(team.id)).await? {
-            out.push((e.record.id, format!("{} · {}", team.name, e.record.title)));
-        }
+    for (team, its) in &mine.teams {
+        out.extend(
+            its.iter()
+                .map(|e| (e.record.id, format!("{} · {}", team.name, e.record.title))),
+        );
     }
     Ok(out)
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Seed a running Kairos for the console load test (stdlib only; psql for PostgreSQL).
+
+Over the HTTP API, as the owner (OWNER_KEY): TEAMS teams with the four hosts as members and
+FEW as a plain member of the first (their acceptance written into the database); 25 personal event types and 25 team event types (round
+robin over the hosts, FEW a host of the first); one webhook. Then BOOKINGS bookings written
+straight into the database in three set-based statements (bookings, then their claims and
+attendees from them), since 100,000 bookings through POST /v2/bookings would take hours:
+
+- the n-th booking is organised by user n % 5 (the owner on a personal event type, a host on a
+  team event type), one an hour per organiser from about 417 days ago, so half are past;
+- every 7th is cancelled (its claim inactive), every 11th else unconfirmed (PENDING);
+- every 1,000th of the first host's goes to FEW instead: FEW organises 0.1% of them.
+
+Prints one JSON object on stdout: the ids the page list needs. Progress goes to stderr.
+
+Usage: console_seed.py BASE_URL OWNER_KEY DATABASE_URL HOST_IDS(comma) FEW_ID [BOOKINGS]
+"""
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+
+from seed import request
+
+TEAMS = 5
+PERSONAL_EVENTS = 25
+TEAM_EVENTS_EACH = 5
+COLUMNS = ("uid", "event_type_id", "user_id", "status", "start_at", "end_at", "title",
+           "ical_uid", "created_at")
+
+
+def execute(url, sql):
+    """One SQL statement on the server's database."""
+    if url.startswith("sqlite:"):
+        db = sqlite3.connect(url.removeprefix("sqlite://"), timeout=60)
+        with db:
+            db.execute(sql)
+        db.close()
+    else:
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def setup(base, key, url, hosts, few):
+    """Teams, memberships, event types and a webhook; the ids the bookings need."""
+    personal = [
+        request(base, "POST", "/v2/event-types", key=key, expect=(201,), body={
+            "title": f"Personal {n}", "slug": f"personal-{n}", "lengthInMinutes": 30,
+        })["data"]["id"]
+        for n in range(PERSONAL_EVENTS)
+    ]
+    teams, team_events = [], []
+    for t in range(TEAMS):
+        team = request(base, "POST", "/v2/teams", key=key, expect=(201,),
+                       body={"name": f"Team {t}", "slug": f"team-{t}"})["data"]["id"]
+        teams.append(team)
+        members = hosts + ([few] if t == 0 else [])
+        for user in members:
+            request(base, "POST", f"/v2/teams/{team}/memberships", key=key, expect=(201,),
+                    body={"userId": user, "role": "MEMBER"})
+        # Accepting is the member's to do (with their own key): done for them here.
+        execute(url, f"UPDATE memberships SET accepted = TRUE WHERE team_id = {team}")
+        for e in range(TEAM_EVENTS_EACH):
+            team_events.append(request(
+                base, "POST", f"/v2/teams/{team}/event-types", key=key, expect=(201,), body={
+                    "title": f"Team {t} event {e}", "slug": f"team-{t}-event-{e}",
+                    "lengthInMinutes": 30, "schedulingType": "ROUND_ROBIN",
+                    "hosts": [{"userId": u} for u in members],
+                })["data"]["id"])
+    webhook = request(base, "POST", "/v2/webhooks", key=key, expect=(201,), body={
+        "subscriberUrl": "http://127.0.0.1:9/kairos", "triggers": ["BOOKING_CREATED"],
+    })["data"]["id"]
+    return personal, teams, team_events, webhook
+
+
+def bookings(count, owner, hosts, few, personal, team_events, now):
+    """The booking rows, in COLUMNS order."""
+    organisers = [owner] + hosts
+    first = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=count // 10)
+    for n in range(count):
+        u, k = n % len(organisers), n // len(organisers)
+        user, event = organisers[u], (personal[k % len(personal)] if u == 0
+                                      else team_events[k % len(team_events)])
+        if u == 1 and k % 200 == 0:
+            user, event = few, team_events[0]
+        start = first + dt.timedelta(hours=k)
+        status = "CANCELLED" if n % 7 == 0 else "PENDING" if n % 11 == 0 else "ACCEPTED"
+        uid = f"load-{n:06d}"
+        created = min(now, start - dt.timedelta(days=7))
+        stamp = lambda t: t.strftime("%Y-%m-%d %H:%M:%S")
+        yield (uid, event, user, status, stamp(start), stamp(start + dt.timedelta(minutes=30)),
+               f"Meeting {n} between Load and Guest {n}", f"{uid}@kairos", stamp(created))
+
+
+# Claims and attendees from the seeded bookings, the same SQL on both backends. Claims go in
+# latest first: SQLite's overlap trigger then scans one neighbour per insert, not the history.
+DERIVED = [
+    """INSERT INTO booking_claims (booking_id, user_id, blocked_start, blocked_end, active)
+       SELECT id, user_id, start_at, end_at, status <> 'CANCELLED' FROM bookings
+       WHERE uid LIKE 'load-%' ORDER BY start_at DESC""",
+    """INSERT INTO attendees (booking_id, email, name, time_zone, created_at)
+       SELECT id, 'guest' || substr(uid, 6) || '@example.com', 'Guest ' || substr(uid, 6),
+              'Europe/Berlin', created_at FROM bookings WHERE uid LIKE 'load-%'""",
+]
+
+
+def insert_sqlite(path, rows):
+    db = sqlite3.connect(path, timeout=60)
+    with db:
+        db.executemany(f"INSERT INTO bookings ({', '.join(COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(COLUMNS))})", rows)
+        for sql in DERIVED:
+            db.execute(sql)
+    db.close()
+
+
+def insert_postgres(url, rows):
+    copy = "".join("\t".join(str(v) for v in row) + "\n" for row in rows)
+    script = (f"BEGIN;\n\\copy bookings ({', '.join(COLUMNS)}) FROM STDIN\n{copy}\\.\n"
+              + "".join(f"{sql};\n" for sql in DERIVED) + "COMMIT;\nANALYZE;\n")
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url], input=script.encode(),
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def main():
+    if len(sys.argv) not in (6, 7):
+        sys.exit(__doc__)
+    base, key, url = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+    hosts = [int(h) for h in sys.argv[4].split(",")]
+    few = int(sys.argv[5])
+    count = int(sys.argv[6]) if len(sys.argv) == 7 else 100_000
+    owner = request(base, "GET", "/v2/me", key=key)["data"]["id"]
+
+    personal, teams, team_events, webhook = setup(base, key, url, hosts, few)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = list(bookings(count, owner, hosts, few, personal, team_events, now))
+    if url.startswith("sqlite:"):
+        insert_sqlite(url.removeprefix("sqlite://"), rows)
+    else:
+        insert_postgres(url, rows)
+    print(f"seed: {len(personal) + len(team_events)} event types, {count} bookings",
+          file=sys.stderr)
+    print(json.dumps({
+        "event_type": personal[0], "team": teams[0], "team_event_type": team_events[0],
+        "webhook": webhook, "booking": rows[len(rows) // 2 + 1][0], "host": hosts[0],
+    }))
+
+
+if __name__ == "__main__":
+    main()
