@@ -29,11 +29,10 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use criterion::Criterion;
 use kairos::Application;
-use kairos::accounts::{self, NewAccount};
+use kairos::accounts;
 use kairos::availability::interval::Interval;
 use kairos::booking::{self, SlotRequest};
 use kairos::config::{Config, LogFormat, Secret};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::event_types::EventType;
 use kairos::service::ServiceError;
 use kairos::storage::Db;
@@ -105,20 +104,13 @@ fn config(database_url: &str, dir: &std::path::Path) -> Config {
 
 /// A user with an API key and a weekday 09:00-17:00 UTC default schedule.
 async fn host(db: &Db, api: &Api, n: usize) -> (i64, String) {
-    let email = Email::parse(&format!("host{n}@example.com")).unwrap();
-    let user = accounts::create_user(
+    let user = support::user(
         db,
-        NewAccount {
-            email,
-            name: PersonName::parse(&format!("Host {n}")).unwrap(),
-            time_zone: TimeZoneName::parse("UTC").unwrap(),
-            username: None,
-            password: None,
-            role: Role::User,
-        },
+        &format!("host{n}@example.com"),
+        &format!("Host {n}"),
+        "UTC",
     )
-    .await
-    .unwrap();
+    .await;
     let (_, key) = accounts::create_api_key(db, user.id, "bench", None)
         .await
         .unwrap();

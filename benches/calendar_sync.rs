@@ -36,9 +36,7 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::{NaiveDate, Utc};
 use kairos::Application;
-use kairos::accounts::{self, NewAccount};
 use kairos::config::{Config, LogFormat, Secret};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::Db;
 use serde_json::json;
 use support::fresh_database;
@@ -322,20 +320,8 @@ fn config(database_url: &str, dir: &std::path::Path) -> Config {
 async fn connect(calendars: &kairos::calendars::Calendars, db: &Db, port: u16, connections: u64) {
     let users = connections.div_ceil(FEEDS_PER_USER as u64);
     for u in 0..users {
-        let email = Email::parse(&format!("user{u}@example.com")).unwrap();
-        let user = accounts::create_user(
-            db,
-            NewAccount {
-                email,
-                name: PersonName::parse(&format!("User {u}")).unwrap(),
-                time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
-                username: None,
-                password: None,
-                role: Role::User,
-            },
-        )
-        .await
-        .unwrap();
+        let email = format!("user{u}@example.com");
+        let user = support::user(db, &email, &format!("User {u}"), "Europe/Berlin").await;
         let first = u * FEEDS_PER_USER as u64;
         let urls: Vec<String> = (first..(first + FEEDS_PER_USER as u64).min(connections))
             .map(|n| format!("http://127.0.0.1:{port}/feed/{n}.ics"))

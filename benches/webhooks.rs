@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use kairos::Application;
-use kairos::accounts::{self, NewAccount};
+use kairos::accounts;
 use kairos::config::{Config, LogFormat, Secret};
-use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::Db;
 use serde_json::{Value, json};
 use support::fresh_database;
@@ -104,20 +103,7 @@ impl Api {
 
 /// A user, an API key, an event type bookable around the clock, and one subscription.
 async fn setup(db: &Db, base: String, receiver: &str, triggers: &[&str]) -> (Api, i64, String) {
-    let email = Email::parse("bench@example.com").unwrap();
-    let user = accounts::create_user(
-        db,
-        NewAccount {
-            email: email.clone(),
-            name: PersonName::parse("Bench Host").unwrap(),
-            time_zone: TimeZoneName::parse("UTC").unwrap(),
-            username: None,
-            password: None,
-            role: Role::User,
-        },
-    )
-    .await
-    .unwrap();
+    let user = support::user(db, "bench@example.com", "Bench Host", "UTC").await;
     let (_, secret) = accounts::create_api_key(db, user.id, "bench", None)
         .await
         .unwrap();

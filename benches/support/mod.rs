@@ -1,5 +1,27 @@
 //! What the benchmarks that run Kairos over a real database share: a fresh database per
-//! measurement.
+//! measurement, and users made through the accounts use case.
+
+use kairos::accounts::{self, NewAccount};
+use kairos::domain::{Email, PersonName, Role, TimeZoneName};
+use kairos::storage::Db;
+use kairos::storage::users::User;
+
+/// A plain user without a password, made through `accounts::create_user`.
+pub async fn user(db: &Db, email: &str, name: &str, time_zone: &str) -> User {
+    accounts::create_user(
+        db,
+        NewAccount {
+            email: Email::parse(email).unwrap(),
+            name: PersonName::parse(name).unwrap(),
+            time_zone: TimeZoneName::parse(time_zone).unwrap(),
+            username: None,
+            password: None,
+            role: Role::User,
+        },
+    )
+    .await
+    .unwrap()
+}
 
 /// A fresh database: a file in `dir` for SQLite, or, when `BENCH_DATABASE_URL` names a
 /// PostgreSQL server, a new database `kairos_bench_<name>` next to the one it names (dropped
