@@ -231,7 +231,7 @@ impl Lcg {
     }
 }
 
-/// Fills the busy cache as syncs would (in one transaction per host, merged at the end): per
+/// Fills the busy cache as syncs would (in one transaction per host, summarised at the end): per
 /// host a connection with `CALENDARS` selected calendars, each with its busy blocks over the
 /// horizon; the bookings' written-back copies in their hosts' first calendars; every
 /// connection synced, trusted for a day.
@@ -324,7 +324,8 @@ async fn connect(
             .collect();
         store::replace_busy(c, calendar, &rows, None, covered, now).await?;
     }
-    // BASELINE kairos::calendars::sync::merge_busy(c, host).await?;
+    // What a sync does once after writing a connection's calendars.
+    kairos::storage::busy_summaries::refresh(c, host).await?;
     Ok(())
 }
 

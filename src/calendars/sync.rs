@@ -20,7 +20,7 @@ use crate::service::ServiceError;
 use crate::storage::calendars::{
     self as store, BusyRow, CalendarRecord, ConnectionRecord, ListedCalendar, SyncEnd,
 };
-use crate::storage::{Conn, Db, StorageResult};
+use crate::storage::{Conn, Db, StorageResult, bookings, busy_summaries};
 use crate::webhooks::Outbox;
 
 /// How the refresh behaves (from the configuration).
@@ -331,8 +331,11 @@ async fn write_fetched(
             time_zone: l.time_zone.as_deref(),
         })
         .collect();
+    // The owner first, as bookings lock them, before any booking row is touched below.
+    bookings::lock_hosts(c, &[job.user_id]).await?;
     store::replace_calendars(c, job.id, job.user_id, &rows, |_| false).await?;
     let stored = store::calendars_of_connection(c, job.id).await?;
+    let mut replaced = false;
     let covered = fetched.covered.unwrap_or((now, now));
     for (calendar_id, busy) in &fetched.busy {
         // A calendar that vanished from the provider's list went with its busy time.
@@ -353,8 +356,12 @@ async fn write_fetched(
                     .collect();
                 store::replace_busy(c, calendar, &rows, state.as_deref(), covered, now).await?;
                 find_conflicts(c, outbox, calendar, &rows, covered, now).await?;
+                replaced = true;
             }
         }
+    }
+    if replaced {
+        busy_summaries::refresh(c, job.user_id).await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::busy_summaries;
 use super::schema::{
     busy_intervals, calendar_channels, calendar_connections, calendar_events, connection_calendars,
     destination_calendars, spent_tokens,
@@ -132,12 +133,17 @@ pub async fn lock_connection(conn: &mut Conn<'_>, id: i64) -> StorageResult<bool
     Ok(found.is_some())
 }
 
+/// Removes the connection with its calendars and their busy time.
 pub async fn delete_connection(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
-    with_conn!(conn, |c| {
+    let owner: Vec<i64> = with_conn!(conn, |c| {
         diesel::delete(calendar_connections::table.find(id))
-            .execute(c)
+            .returning(calendar_connections::user_id)
+            .get_results(c)
             .await
     })?;
+    for user in owner {
+        busy_summaries::refresh(conn, user).await?;
+    }
     Ok(())
 }
 
@@ -447,6 +453,9 @@ pub async fn replace_calendars(
             })?,
         };
     }
+    if !gone.is_empty() {
+        busy_summaries::refresh(conn, user_id).await?;
+    }
     Ok(())
 }
 
@@ -467,6 +476,9 @@ pub async fn set_selected(
         .execute(c)
         .await
     })?;
+    if changed == 1 {
+        busy_summaries::refresh(conn, user_id).await?;
+    }
     Ok(changed == 1)
 }
 
@@ -478,7 +490,9 @@ pub struct BusyRow<'a> {
     pub summary: Option<&'a str>,
 }
 
-/// Replaces the calendar's cached busy time with `rows` and records the new cursor.
+/// Replaces the calendar's cached busy time with `rows` and records the new cursor. The
+/// caller then builds the owner's summary once for all the calendars it wrote
+/// ([`busy_summaries::refresh`]): until it does, the slot path does not see the change.
 pub async fn replace_busy(
     conn: &mut Conn<'_>,
     calendar: &CalendarRecord,

@@ -15,8 +15,15 @@ use super::{ColumnInfo, Conn, Db, Pools, StorageError, StorageResult, with_conn}
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Applies every pending migration; returns the versions applied now (empty when up to date).
+/// Applies every pending migration, then builds what a migration left for code to build (the
+/// busy summaries it marked); returns the versions applied now (empty when up to date).
 pub async fn run_migrations(db: &Db) -> StorageResult<Vec<String>> {
+    let applied = apply_pending(db).await?;
+    super::busy_summaries::rebuild_marked(db).await?;
+    Ok(applied)
+}
+
+async fn apply_pending(db: &Db) -> StorageResult<Vec<String>> {
     match &db.pools {
         Pools::Pg(pool) => {
             let mut conn = Object::take(pool.get().await?);

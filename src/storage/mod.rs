@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod backup;
 pub mod bookings;
+pub mod busy_summaries;
 pub mod calendar_feeds;
 pub mod calendars;
 pub mod event_types;

@@ -366,6 +366,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    busy_summaries (user_id, month) {
+        user_id -> BigInt,
+        month -> Integer,
+        intervals -> Binary,
+    }
+}
+
+diesel::table! {
     destination_calendars (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -505,6 +513,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_connections,
     connection_calendars,
     busy_intervals,
+    busy_summaries,
     destination_calendars,
     calendar_events,
     booking_conflicts,

@@ -4,6 +4,7 @@
 mod availability;
 mod bookings;
 mod browser;
+mod busy_cache;
 mod calendar_feed;
 mod calendar_push;
 mod calendars;

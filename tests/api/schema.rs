@@ -40,6 +40,7 @@ fn type_matches(diesel_type: &str, live: &str) -> bool {
         "Bool" => live == "boolean",
         "Timestamp" => matches!(live, "timestamp" | "timestamp without time zone"),
         "Date" => live == "date",
+        "Binary" => matches!(live, "blob" | "bytea"),
         other => panic!("schema.rs uses {other}, which this test does not know"),
     }
 }

@@ -3,14 +3,14 @@
 //! round-robin assignment history.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::domain::BookingStatus;
+use crate::storage::busy_summaries;
 use crate::storage::schema::{
-    attendees, booking_claims, bookings, busy_intervals, calendar_connections,
-    connection_calendars, out_of_office, users,
+    attendees, booking_claims, bookings, calendar_connections, connection_calendars, out_of_office,
+    users,
 };
 use crate::storage::{Conn, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn};
 
@@ -229,27 +229,9 @@ pub async fn external_busy(
     Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
     Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
 )> {
+    // Merged per host when it was cached: only selected calendars, never a booking's own copy.
+    let busy = busy_summaries::read(conn, hosts, from, to).await?;
     let (from, to) = (to_db_time(from), to_db_time(to));
-    // Only selected calendars block, and an event that is a Kairos booking (its written-back
-    // copy, matched by UID) never does: the booking itself is the truth about its time.
-    let busy: Vec<(i64, NaiveDateTime, NaiveDateTime)> = with_conn!(conn, |c| {
-        busy_intervals::table
-            .inner_join(connection_calendars::table)
-            .filter(busy_intervals::user_id.eq_any(hosts))
-            .filter(busy_intervals::start_at.lt(to))
-            .filter(busy_intervals::end_at.gt(from))
-            .filter(connection_calendars::selected.eq(true))
-            .filter(not(exists(
-                bookings::table.filter(busy_intervals::uid.eq(bookings::ical_uid.nullable())),
-            )))
-            .select((
-                busy_intervals::user_id,
-                busy_intervals::start_at,
-                busy_intervals::end_at,
-            ))
-            .load(c)
-            .await
-    })?;
     let away: Vec<(i64, NaiveDateTime, NaiveDateTime)> = with_conn!(conn, |c| {
         out_of_office::table
             .filter(out_of_office::user_id.eq_any(hosts))
@@ -268,7 +250,7 @@ pub async fn external_busy(
             .map(|(h, s, e)| (h, from_db_time(s), from_db_time(e)))
             .collect()
     };
-    Ok((convert(busy), convert(away)))
+    Ok((busy, convert(away)))
 }
 
 /// The hosts whose calendar cache is too old to trust at `now` (a selected calendar's

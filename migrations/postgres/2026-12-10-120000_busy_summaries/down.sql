@@ -1,0 +1,1 @@
+DROP TABLE busy_summaries;
