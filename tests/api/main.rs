@@ -36,6 +36,7 @@ mod fake_google;
 mod fake_microsoft;
 mod health;
 mod helpers;
+mod host_groups;
 mod input;
 mod insights;
 mod jobs;
