@@ -6,7 +6,7 @@ use crate::auth::{ApiKeySecret, Password, hash_password};
 use crate::domain::{Email, PersonName, Role, TimeZoneName, Username};
 use crate::secret::Secret;
 use crate::service::ServiceError;
-use crate::storage::event_types::{self, NewEventType, NewHost, Owner, SchedulingType};
+use crate::storage::event_types::{self, NewEventType, NewHost, Owner, SchedulingType, WantedHost};
 use crate::storage::{Db, teams, users};
 
 pub const OWNER_EMAIL: &str = "demo@example.com";
@@ -113,14 +113,17 @@ async fn create(db: &Db) -> Result<i64, ServiceError> {
             schedule_id: None,
         };
         let intro = event_types::insert(c, &intro).await?;
-        let hosts: Vec<NewHost> = ids
+        let hosts: Vec<WantedHost> = ids
             .iter()
             .zip(PEOPLE)
-            .map(|(user_id, person)| NewHost {
-                user_id: *user_id,
-                is_fixed: false,
-                weight: person.4,
-                priority: 2,
+            .map(|(user_id, person)| WantedHost {
+                host: NewHost {
+                    user_id: *user_id,
+                    is_fixed: false,
+                    weight: person.4,
+                    priority: 2,
+                },
+                group_id: None,
             })
             .collect();
         event_types::add_hosts(c, intro, &hosts).await?;

@@ -74,7 +74,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    fn host(&self) -> Option<HostId> {
+    pub(crate) fn host(&self) -> Option<HostId> {
         match self {
             Self::OutsideWorkingHours { host_id, .. }
             | Self::OutOfOffice { host_id }

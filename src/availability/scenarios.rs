@@ -516,6 +516,110 @@ fn round_robin_needs_fixed_hosts_and_one_free_host_per_group() {
     );
 }
 
+/// Host `id` of round-robin group `group`, working 09:00-17:00 UTC on weekdays, busy `busy`.
+fn grouped(id: HostId, group: &str, busy: &[(&str, &str)]) -> Host {
+    let mut h = host(id, hours("UTC", WEEKDAYS, 9, 17));
+    h.group = Some(group.into());
+    h.busy = busy
+        .iter()
+        .map(|(from, to)| Interval::new(utc(from), utc(to)))
+        .collect();
+    h
+}
+
+#[test]
+fn round_robin_offers_no_slot_when_one_group_has_no_free_host() {
+    // Group "a" is free all day; every host of group "b" is busy 10:00-12:00: no slot there,
+    // and the explanation names group b's hosts.
+    let a = grouped(1, "a", &[]);
+    let b1 = grouped(2, "b", &[("2030-03-04T10:00:00Z", "2030-03-04T12:00:00Z")]);
+    let b2 = grouped(3, "b", &[("2030-03-04T09:30:00Z", "2030-03-04T12:00:00Z")]);
+    let mut e = event(60);
+    e.scheduling = Scheduling::RoundRobin;
+    let q = query(
+        e,
+        vec![a, b1, b2],
+        "2030-03-04T09:00:00Z",
+        "2030-03-04T12:59:59Z",
+        "UTC",
+    );
+    let got: Vec<_> = slots(&q)
+        .iter()
+        .map(|s| (s.start, s.hosts.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (utc("2030-03-04T09:00:00Z"), vec![1, 2]),
+            (utc("2030-03-04T12:00:00Z"), vec![1, 2, 3]),
+        ]
+    );
+    let why = explain(&q, utc("2030-03-04T10:00:00Z"));
+    assert!(!why.is_slot);
+    let blamed: Vec<HostId> = why.reasons.iter().filter_map(Reason::host).collect();
+    assert_eq!(blamed, vec![2, 3]);
+    // Without groups, the free host of "a" alone makes the same hour a slot.
+    let mut ungrouped = q.clone();
+    for h in &mut ungrouped.hosts {
+        h.group = None;
+    }
+    assert!(
+        slots(&ungrouped)
+            .iter()
+            .any(|s| s.start == utc("2030-03-04T10:00:00Z"))
+    );
+}
+
+#[test]
+fn round_robin_never_merges_partial_windows_within_a_group() {
+    // Cal.com's no-merge case inside one group: b1 free 11:00-11:20, b2 free 11:15-11:30 (both
+    // of group "b"; group "a" free throughout) must not give an 11:00-11:30 slot.
+    let a = grouped(1, "a", &[]);
+    let b1 = grouped(
+        2,
+        "b",
+        &[
+            ("2030-03-04T09:00:00Z", "2030-03-04T11:00:00Z"),
+            ("2030-03-04T11:20:00Z", "2030-03-04T17:00:00Z"),
+        ],
+    );
+    let b2 = grouped(
+        3,
+        "b",
+        &[
+            ("2030-03-04T09:00:00Z", "2030-03-04T11:15:00Z"),
+            ("2030-03-04T11:30:00Z", "2030-03-04T17:00:00Z"),
+        ],
+    );
+    let mut e = event(15);
+    e.scheduling = Scheduling::RoundRobin;
+    e.interval = Some(15);
+    let mut q = query(
+        e,
+        vec![a, b1, b2],
+        "2030-03-04T00:00:00Z",
+        "2030-03-04T23:59:59Z",
+        "UTC",
+    );
+    let got: Vec<_> = slots(&q)
+        .iter()
+        .map(|s| (s.start, s.hosts.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (utc("2030-03-04T11:00:00Z"), vec![1, 2]),
+            (utc("2030-03-04T11:15:00Z"), vec![1, 3]),
+        ]
+    );
+    q.event.length = 30;
+    q.event.interval = Some(15);
+    assert!(
+        slots(&q).is_empty(),
+        "a 30-minute slot would merge b1 and b2"
+    );
+}
+
 #[test]
 fn booking_windows_limit_how_far_ahead() {
     let h = || host(1, hours("UTC", 0b111_1111, 9, 10));

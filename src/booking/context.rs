@@ -42,6 +42,8 @@ pub struct HostInfo {
     pub priority: u8,
     pub joined_at: DateTime<Utc>,
     pub time_zone: String,
+    /// A round-robin host's group (`None`: the default group); fixed hosts have none.
+    pub group: Option<String>,
 }
 
 /// The hosts of an event type: its owner, or the team's hosts.
@@ -54,17 +56,22 @@ pub fn hosts_of(event: &EventType) -> Vec<HostInfo> {
             priority: 2,
             joined_at: owner.created_at,
             time_zone: owner.time_zone.clone(),
+            group: None,
         }],
         None => event
             .hosts
             .iter()
-            .map(|h| HostInfo {
-                user_id: h.user_id,
-                fixed: h.is_fixed || event.scheduling() == Some(SchedulingType::Collective),
-                weight: h.weight.max(0) as u32,
-                priority: h.priority.clamp(0, 4) as u8,
-                joined_at: h.joined_at,
-                time_zone: h.time_zone.clone(),
+            .map(|h| {
+                let fixed = h.is_fixed || event.scheduling() == Some(SchedulingType::Collective);
+                HostInfo {
+                    user_id: h.user_id,
+                    fixed,
+                    weight: h.weight.max(0) as u32,
+                    priority: h.priority.clamp(0, 4) as u8,
+                    joined_at: h.joined_at,
+                    time_zone: h.time_zone.clone(),
+                    group: h.group_id.clone().filter(|_| !fixed),
+                }
             })
             .collect(),
     }
@@ -354,7 +361,7 @@ impl Taken {
         Host {
             id: h.user_id,
             fixed: h.fixed,
-            group: None,
+            group: h.group.clone(),
             schedule,
             busy,
             out_of_office: of_host(&self.away),

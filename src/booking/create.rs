@@ -40,75 +40,115 @@ pub(super) fn slot_at(query: &Query, start: i64) -> Result<Slot, ServiceError> {
     )))
 }
 
-/// The round-robin pick among the free pooled hosts of `slot`, with the reasons.
-pub(super) async fn assign_host(
+/// The round-robin picks among the free pooled hosts of `slot`: one per host group (the
+/// default group first, then by group id), `None` for a group with no free host; with the
+/// reasons. Without groups this is one pick, as it always was.
+pub(super) async fn assign_hosts(
     c: &mut Conn<'_>,
     event: &EventType,
     slot: &Slot,
     keep: Option<i64>,
-) -> Result<(Option<i64>, Option<String>), ServiceError> {
-    let pool = round_robin_pool(event);
-    if pool.is_empty() {
-        return Ok((None, None));
+) -> Result<(Vec<Option<i64>>, Option<String>), ServiceError> {
+    let groups = round_robin_groups(event);
+    if groups.is_empty() {
+        return Ok((Vec::new(), None));
     }
-    if let Some(host) = keep.filter(|k| slot.hosts.contains(k) && pool.iter().any(|p| p.id == *k)) {
-        return Ok((
-            Some(host),
-            Some(
-                json!({"reasons": [], "description": "kept the host of the rescheduled booking"})
-                    .to_string(),
-            ),
-        ));
-    }
-    let team = match event.record.team_id {
-        Some(id) => teams::find(c, id).await?,
-        None => None,
-    };
-    let fairness = Fairness::of(team.as_ref(), Utc::now());
-    let past: Vec<PastBooking> = store::assignment_history(c, event.record.id, fairness.from)
-        .await?
-        .into_iter()
-        .map(|(host, created_at, start, no_show_host)| PastBooking {
-            host,
-            created_at,
-            start,
-            no_show_host,
-        })
+    let grouped = groups.len() > 1 || groups[0].0.is_some();
+    let kept: Vec<Option<i64>> = (groups.iter())
+        .map(|(_, pool)| keep.filter(|k| slot.hosts.contains(k) && pool.iter().any(|p| p.id == *k)))
         .collect();
-    let picked = assignment::assign(&AssignmentInput {
-        hosts: &pool,
+    let history = if kept.iter().all(Option::is_some) {
+        None
+    } else {
+        Some(Fairness::history(c, event, grouped).await?)
+    };
+    let mut picks = Vec::with_capacity(groups.len());
+    let mut described = Vec::with_capacity(groups.len());
+    for ((group, pool), kept) in groups.iter().zip(kept) {
+        let (pick, reasons, description) = match (kept, &history) {
+            (Some(host), _) => (
+                Some(host),
+                json!([]),
+                "kept the host of the rescheduled booking".to_owned(),
+            ),
+            (None, Some((fairness, past))) => match assign_in(pool, slot, fairness, past) {
+                Some(a) => {
+                    let text = a.reasons.last().map(|r| r.describe()).unwrap_or_default();
+                    (Some(a.host), json!(a.reasons), text)
+                }
+                None => (None, json!([]), String::new()),
+            },
+            (None, None) => (None, json!([]), String::new()),
+        };
+        picks.push(pick);
+        described.push((group.clone(), pick, reasons, description));
+    }
+    Ok((picks, assignment_reason(&described, grouped)))
+}
+
+/// One group's pick among its free hosts.
+fn assign_in(
+    pool: &[RoundRobinHost],
+    slot: &Slot,
+    fairness: &Fairness,
+    past: &[PastBooking],
+) -> Option<assignment::Assignment> {
+    assignment::assign(&AssignmentInput {
+        hosts: pool,
         free: &slot.hosts,
-        bookings: &past,
+        bookings: past,
         interval: (fairness.from, fairness.to),
         basis: fairness.basis,
         weights_enabled: true,
         include_no_show: false,
-    });
-    Ok(match picked {
-        Some(a) => {
-            let description = a.reasons.last().map(|r| r.describe()).unwrap_or_default();
-            (
-                Some(a.host),
-                Some(json!({"reasons": a.reasons, "description": description}).to_string()),
-            )
-        }
-        None => (None, None),
     })
 }
 
-/// The event type's hosts that round robin chooses among (all but the fixed ones).
-fn round_robin_pool(event: &EventType) -> Vec<RoundRobinHost> {
-    context::hosts_of(event)
+/// The stored reason: `{reasons, description}` of the one pick; with groups, `groups` lists
+/// each group's (`groupId`, `hostId`, `reasons`, `description`) and `description` joins them.
+fn assignment_reason(
+    described: &[(Option<String>, Option<i64>, Value, String)],
+    grouped: bool,
+) -> Option<String> {
+    if !grouped {
+        let (_, pick, reasons, description) = described.first()?;
+        pick.as_ref()?;
+        return Some(json!({"reasons": reasons, "description": description}).to_string());
+    }
+    let groups: Vec<Value> = described
         .iter()
-        .filter(|h| !h.fixed)
-        .map(|h| RoundRobinHost {
+        .map(|(group, pick, reasons, description)| {
+            json!({"groupId": group, "hostId": pick, "reasons": reasons, "description": description})
+        })
+        .collect();
+    let description = described
+        .iter()
+        .map(|(group, _, _, d)| format!("{}: {d}", group.as_deref().unwrap_or("default group")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let first = described.first().map(|d| d.2.clone()).unwrap_or(json!([]));
+    Some(json!({"reasons": first, "description": description, "groups": groups}).to_string())
+}
+
+/// The event type's round-robin hosts (all but the fixed ones) by host group: the default
+/// group (`None`) first, then by group id; empty groups do not count.
+fn round_robin_groups(event: &EventType) -> Vec<(Option<String>, Vec<RoundRobinHost>)> {
+    let mut groups: Vec<(Option<String>, Vec<RoundRobinHost>)> = Vec::new();
+    for h in context::hosts_of(event).iter().filter(|h| !h.fixed) {
+        let host = RoundRobinHost {
             id: h.user_id,
             weight: h.weight,
             priority: h.priority,
             joined_at: h.joined_at,
             extra_calibration: 0.0,
-        })
-        .collect()
+        };
+        match groups.iter_mut().find(|(g, _)| *g == h.group) {
+            Some((_, pool)) => pool.push(host),
+            None => groups.push((h.group.clone(), vec![host])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups
 }
 
 /// What round-robin fairness counts: bookings in `[from, to)`, the team's current day or month
@@ -120,6 +160,35 @@ struct Fairness {
 }
 
 impl Fairness {
+    /// The fairness period and the event type's bookings in it: by organiser, or with host
+    /// groups by every host who held them (one host per group attends each booking).
+    async fn history(
+        c: &mut Conn<'_>,
+        event: &EventType,
+        grouped: bool,
+    ) -> Result<(Self, Vec<PastBooking>), ServiceError> {
+        let team = match event.record.team_id {
+            Some(id) => teams::find(c, id).await?,
+            None => None,
+        };
+        let fairness = Fairness::of(team.as_ref(), Utc::now());
+        let rows = if grouped {
+            store::holder_history(c, event.record.id, fairness.from).await?
+        } else {
+            store::assignment_history(c, event.record.id, fairness.from).await?
+        };
+        let past = rows
+            .into_iter()
+            .map(|(host, created_at, start, no_show_host)| PastBooking {
+                host,
+                created_at,
+                start,
+                no_show_host,
+            })
+            .collect();
+        Ok((fairness, past))
+    }
+
     /// The team's settings (`rrResetInterval`, `rrTimestampBasis`); a month by creation without
     /// a team.
     fn of(team: Option<&teams::Team>, now: DateTime<Utc>) -> Self {
@@ -169,15 +238,15 @@ pub(super) async fn booked_hosts(
                 .filter(|h| h.fixed)
                 .map(|h| h.user_id)
                 .collect();
-            let (chosen, reason) = assign_host(c, event, slot, keep).await?;
-            // The slot's free round-robin hosts may all have been passed over (their calendars
-            // are busy): the fixed hosts alone do not make the booking.
-            if chosen.is_none() && hosts.iter().any(|h| !h.fixed) {
+            let (picks, reason) = assign_hosts(c, event, slot, keep).await?;
+            // A group's free round-robin hosts may all have been passed over (their calendars
+            // are busy): the fixed hosts and the other groups alone do not make the booking.
+            if picks.iter().any(Option::is_none) {
                 return Err(taken());
             }
-            let mut all = Vec::new();
-            all.extend(chosen);
-            all.extend(fixed.iter().copied().filter(|f| Some(*f) != chosen));
+            let chosen: Vec<i64> = picks.into_iter().flatten().collect();
+            let mut all = chosen.clone();
+            all.extend(fixed.iter().copied().filter(|f| !chosen.contains(f)));
             if all.is_empty() {
                 return Err(taken());
             }

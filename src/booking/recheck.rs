@@ -1,6 +1,6 @@
 //! The booking-time calendar re-check as bookings and reschedules use it: whose calendars a new
 //! time must be free in (every host who will hold it; for round robin the fixed hosts and the
-//! host the assignment chooses), asked before the change's transaction. A round-robin host
+//! hosts the assignment chooses, one per host group), asked before the change's transaction. A round-robin host
 //! whose provider reports the time busy is passed over for the assignment's next choice, at
 //! most [`MAX_CANDIDATES`] of them and all within the re-check's timeout. The asking itself is
 //! `calendars::recheck`'s; no provider is called inside a transaction.
@@ -181,22 +181,24 @@ struct Pool<'a> {
 }
 
 impl Pool<'_> {
-    /// The assignment's choice among the free hosts but `excluded`.
-    async fn choice(&self, excluded: &[i64]) -> Result<Option<i64>, ServiceError> {
+    /// The assignment's choices among the free hosts but `excluded`: one per host group.
+    async fn choices(&self, excluded: &[i64]) -> Result<Vec<i64>, ServiceError> {
         let Some(slot) = self.slot else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let mut free = slot.clone();
         free.hosts.retain(|h| !excluded.contains(h));
         let (event, keep) = (self.event, self.keep);
-        (self.db)
-            .run(async |c| Ok(assign_host(c, event, &free, keep).await?.0))
-            .await
+        let picks = (self.db)
+            .run(async |c| Ok::<_, ServiceError>(assign_hosts(c, event, &free, keep).await?.0))
+            .await?;
+        Ok(picks.into_iter().flatten().collect())
     }
 }
 
-/// The fixed hosts and the chosen round-robin host are asked together; while the chosen one's
-/// provider reports the time busy, the next choice is asked, within the bounds. Round-robin
+/// The fixed hosts and the chosen round-robin hosts (one per host group) are asked together;
+/// while a chosen one's provider reports the time busy, its group's next choice is asked,
+/// within the bounds (counted over all groups). Round-robin
 /// hosts with stale calendars that were not asked are remembered: should the transaction give
 /// the booking to one of them (past the bounds, or another booking changed the choice), its
 /// history says the cache decided.
@@ -209,20 +211,25 @@ async fn round_robin(
     let mut asked = Vec::new();
     let mut batch = fixed.to_vec();
     loop {
-        let choice = pool.choice(&out.excluded).await?;
+        let choices = pool.choices(&out.excluded).await?;
         let in_bounds = out.excluded.len() < MAX_CANDIDATES && Instant::now() < asking.deadline;
-        let candidate = choice.filter(|h| asking.stale.has(*h) && in_bounds);
-        batch.extend(candidate);
-        asked.extend(candidate);
+        let candidates: Vec<i64> = (choices.into_iter())
+            .filter(|h| asking.stale.has(*h) && in_bounds && !asked.contains(h))
+            .collect();
+        batch.extend(&candidates);
+        asked.extend(&candidates);
         let answers = asking.ask(&batch).await?;
         out.unconfirmed.extend(answers.unconfirmed);
         if answers.busy.iter().any(|h| fixed.contains(h)) {
             return Err(busy_host());
         }
-        match candidate {
-            Some(host) if answers.busy.contains(&host) => out.excluded.push(host),
-            _ => break,
+        let busy: Vec<i64> = (candidates.into_iter())
+            .filter(|h| answers.busy.contains(h))
+            .collect();
+        if busy.is_empty() {
+            break;
         }
+        out.excluded.extend(busy);
         batch.clear();
     }
     out.unasked = context::hosts_of(pool.event)

@@ -4,7 +4,9 @@
 
 use super::input::{EventTypeInput, to_input};
 use super::settings::Settings;
-use crate::storage::event_types::{EventTypeRecord, HostRecord, Owner, SchedulingType};
+use crate::storage::event_types::{
+    EventTypeRecord, HostGroupRecord, HostRecord, Owner, SchedulingType,
+};
 use crate::storage::users;
 
 /// A stored event type with what its API view needs.
@@ -15,6 +17,8 @@ pub struct EventType {
     pub settings: Settings,
     /// Team event types: their hosts. Personal ones: empty.
     pub hosts: Vec<HostRecord>,
+    /// Round-robin team event types: their host groups (hosts name them by id). Others: empty.
+    pub host_groups: Vec<HostGroupRecord>,
     /// The owner's username, or the team's slug.
     pub path_owner: String,
     pub owner_name: String,
@@ -32,7 +36,7 @@ impl EventType {
 
     /// The fields in the API's vocabulary, every one filled in.
     pub fn input(&self) -> EventTypeInput {
-        to_input(&self.record, &self.settings, &self.hosts)
+        to_input(&self.record, &self.settings, &self.hosts, &self.host_groups)
     }
 
     pub fn booking_path(&self) -> String {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::settings::Settings;
-use crate::storage::event_types::{EventTypeRecord, HostRecord};
+use crate::storage::event_types::{EventTypeRecord, HostGroupRecord, HostRecord};
 
 /// An event type in the API's vocabulary: the body of a create, a partial update, and (fully
 /// filled in) what is stored. Unknown fields are ignored.
@@ -102,6 +102,21 @@ pub struct EventTypeInput {
     pub hosts: Option<Vec<HostInput>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_all_team_members: Option<bool>,
+    /// Round-robin team event types only: groups of non-fixed hosts (Cal.com's `hostGroups`);
+    /// a slot needs a free host of each group, a booking gets one host per group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_groups: Option<Vec<HostGroupInput>>,
+}
+
+/// A round-robin host group as the API names it: `id` is a string (a UUID unless the client
+/// chose one, so hosts can refer to a new group in the same request).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostGroupInput {
+    #[serde(default, deserialize_with = "text::line")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "text::line")]
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +128,9 @@ pub struct HostInput {
     #[serde(default, deserialize_with = "text::line")]
     pub priority: Option<String>,
     pub weight: Option<u32>,
+    /// The host's group (one of the event type's `hostGroups`); `null`: the default group.
+    #[serde(default, deserialize_with = "text::line")]
+    pub group_id: Option<String>,
 }
 
 /// The stored event type in the API's vocabulary, every field present. Objects the client
@@ -121,6 +139,7 @@ pub(super) fn to_input(
     record: &EventTypeRecord,
     settings: &Settings,
     hosts: &[HostRecord],
+    groups: &[HostGroupRecord],
 ) -> EventTypeInput {
     let page = &settings.page;
     EventTypeInput {
@@ -164,6 +183,15 @@ pub(super) fn to_input(
             .team_id
             .map(|_| hosts.iter().map(host_input).collect()),
         assign_all_team_members: None,
+        host_groups: record.team_id.map(|_| {
+            groups
+                .iter()
+                .map(|g| HostGroupInput {
+                    id: Some(g.id.clone()),
+                    name: g.name.clone(),
+                })
+                .collect()
+        }),
     }
 }
 
@@ -189,6 +217,7 @@ fn host_input(h: &HostRecord) -> HostInput {
         mandatory: h.is_fixed,
         priority: Some(priority_name(h.priority).to_owned()),
         weight: Some(h.weight as u32),
+        group_id: h.group_id.clone(),
     }
 }
 

@@ -19,13 +19,14 @@ use serde_json::{Map, Value};
 
 pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
 pub use event_type::{EventType, seat_title};
-pub use input::{EventTypeInput, HostInput, priority_name};
+pub use input::{EventTypeInput, HostGroupInput, HostInput, priority_name};
 pub use locations::{Location, LocationKind, awaits_conference};
 pub use settings::{Limits, Settings};
 
 use crate::service::ServiceError;
 use crate::storage::event_types::{
-    self as store, EventTypeRecord, HostRecord, NewHost, Owner, SchedulingType, Scope,
+    self as store, EventTypeRecord, HostGroupRecord, HostRecord, NewHost, Owner, SchedulingType,
+    Scope, WantedHost,
 };
 use crate::storage::{Conn, Db, StorageError, schedules, teams, users};
 use validate::{Validated, validate};
@@ -54,8 +55,8 @@ async fn load(c: &mut Conn<'_>, record: EventTypeRecord) -> Result<EventType, Se
         .ok_or(ServiceError::Storage(StorageError::NotFound))
 }
 
-/// Event types from their records, in the records' order: their owners and hosts read in three
-/// queries however many there are (a list page would otherwise read them per event type).
+/// Event types from their records, in the records' order: their owners, hosts and host groups
+/// read in four queries however many there are (a list page would otherwise read them per event type).
 async fn load_all(
     c: &mut Conn<'_>,
     records: Vec<EventTypeRecord>,
@@ -80,8 +81,13 @@ async fn load_all(
     for (id, host) in store::hosts_of(c, &team_events).await? {
         hosts.entry(id).or_default().push(host);
     }
+    let mut groups: HashMap<i64, Vec<HostGroupRecord>> = HashMap::new();
+    for (id, group) in store::host_groups_of(c, &team_events).await? {
+        groups.entry(id).or_default().push(group);
+    }
     let mut out = Vec::with_capacity(records.len());
     for record in records {
+        let its_groups = groups.remove(&record.id).unwrap_or_default();
         let (its, path_owner, owner_name, owner_user) = match record.owner() {
             Owner::User(id) => {
                 let user = people.get(&id).ok_or(StorageError::NotFound)?;
@@ -99,6 +105,7 @@ async fn load_all(
             record,
             settings,
             hosts: its,
+            host_groups: its_groups,
             path_owner,
             owner_name,
             owner_user,
@@ -238,20 +245,23 @@ async fn check_references(
                     .map(|user_id| {
                         existing
                             .iter()
-                            .find(|h| h.user_id == user_id)
-                            .copied()
-                            .unwrap_or(NewHost {
-                                user_id,
-                                is_fixed: v.scheduling == Some(SchedulingType::Collective),
-                                weight: 100,
-                                priority: 2,
+                            .find(|h| h.host.user_id == user_id)
+                            .cloned()
+                            .unwrap_or(WantedHost {
+                                host: NewHost {
+                                    user_id,
+                                    is_fixed: v.scheduling == Some(SchedulingType::Collective),
+                                    weight: 100,
+                                    priority: 2,
+                                },
+                                group_id: None,
                             })
                     })
                     .collect(),
             );
         }
         if let Some(hosts) = &v.hosts {
-            let ids: Vec<i64> = hosts.iter().map(|h| h.user_id).collect();
+            let ids: Vec<i64> = hosts.iter().map(|h| h.host.user_id).collect();
             let members = store::team_members_among(c, team, &ids).await?;
             if let Some(stranger) = ids.iter().find(|id| !members.contains(id)) {
                 return Err(invalid(
@@ -305,10 +315,65 @@ async fn insert(
     let id = store::insert_full(c, owner, &validated.fields)
         .await
         .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
-    if let Some(hosts) = &validated.hosts {
-        store::add_hosts(c, id, hosts).await?;
-    }
+    write_hosts(c, id, &validated).await?;
     find_any(c, id).await
+}
+
+/// Writes the host groups the input named, then the hosts (a host names its group by id).
+/// A group id another event type holds is refused: ids are unique across event types.
+async fn write_hosts(c: &mut Conn<'_>, id: i64, v: &Validated) -> Result<(), ServiceError> {
+    if let Some(groups) = &v.host_groups {
+        let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+        let taken = store::foreign_host_groups(c, id, &ids).await?;
+        if let Some(taken) = taken.first() {
+            let i = ids
+                .iter()
+                .position(|g| *g == taken.as_str())
+                .unwrap_or_default();
+            return Err(invalid(
+                &format!("hostGroups[{i}].id"),
+                format!(
+                    "`{taken}` is a host group of another event type; leave the id out to make a new group"
+                ),
+            ));
+        }
+        store::replace_host_groups(c, id, groups).await?;
+    }
+    if let Some(hosts) = &v.hosts {
+        store::replace_hosts(c, id, hosts).await?;
+    }
+    Ok(())
+}
+
+/// A PATCH that names `hostGroups` but not `hosts` keeps the hosts and ungroups those whose
+/// group it removed (as deleting a group does).
+fn ungroup_removed(input: &mut EventTypeInput) {
+    let kept: Vec<String> = (input.host_groups.iter().flatten())
+        .filter_map(|g| g.id.clone())
+        .collect();
+    for host in input.hosts.iter_mut().flatten() {
+        if host.group_id.as_ref().is_some_and(|g| !kept.contains(g)) {
+            host.group_id = None;
+        }
+    }
+}
+
+/// A copy's host groups get new ids (ids are unique across event types); its hosts follow.
+fn regroup_copy(input: &mut EventTypeInput) {
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for group in input.host_groups.iter_mut().flatten() {
+        let fresh = uuid::Uuid::new_v4().to_string();
+        if let Some(old) = group.id.replace(fresh.clone()) {
+            renamed.push((old, fresh));
+        }
+    }
+    for host in input.hosts.iter_mut().flatten() {
+        if let Some(group) = &mut host.group_id
+            && let Some((_, fresh)) = renamed.iter().find(|(old, _)| old == group)
+        {
+            *group = fresh.clone();
+        }
+    }
 }
 
 /// `current`'s fields with `changes` (the API's vocabulary) on top, read as one input.
@@ -339,7 +404,8 @@ pub async fn duplicate(
         let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
         let target = target_of(&record);
         let record = visible(c, caller, target, id).await?;
-        let input = merged(&load(c, record).await?, changes)?;
+        let mut input = merged(&load(c, record).await?, changes)?;
+        regroup_copy(&mut input);
         insert(c, caller, target, validate(&input, target)?).await
     })
     .await
@@ -469,19 +535,24 @@ pub async fn update(
         let current = load(c, record).await?;
         let hosts_changed =
             changes.contains_key("hosts") || changes.contains_key("assignAllTeamMembers");
-        let input = merged(&current, changes)?;
+        let groups_changed = changes.contains_key("hostGroups");
+        let mut input = merged(&current, changes)?;
+        if groups_changed && !hosts_changed {
+            ungroup_removed(&mut input);
+        }
         let mut validated = validate(&input, target)?;
         if !hosts_changed {
             validated.hosts = None;
             validated.assign_all = false;
         }
+        if !groups_changed {
+            validated.host_groups = None;
+        }
         check_references(c, caller, target, &mut validated).await?;
         store::update(c, id, &validated.fields, validated.scheduling)
             .await
             .map_err(|e| slug_taken(e.into(), &validated.fields.slug))?;
-        if let Some(hosts) = &validated.hosts {
-            store::replace_hosts(c, id, hosts).await?;
-        }
+        write_hosts(c, id, &validated).await?;
         find_any(c, id).await
     })
     .await

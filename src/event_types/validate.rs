@@ -12,7 +12,9 @@ use super::settings::{self, Limits, SettingError, StoredSettings, is_disabled};
 use super::{Target, invalid};
 use crate::domain::Slug;
 use crate::service::ServiceError;
-use crate::storage::event_types::{EventTypeFields, NewHost, SchedulingType};
+use crate::storage::event_types::{
+    EventTypeFields, HostGroupRecord, NewHost, SchedulingType, WantedHost,
+};
 
 /// Longest length, interval, buffer and offset, in minutes.
 const MAX_MINUTES: u32 = 1440;
@@ -24,9 +26,17 @@ const MAX_SEATS: u32 = 1000;
 pub(super) struct Validated {
     pub fields: EventTypeFields,
     pub scheduling: Option<SchedulingType>,
-    pub hosts: Option<Vec<NewHost>>,
+    pub hosts: Option<Vec<WantedHost>>,
+    /// The round-robin host groups, when the input names them.
+    pub host_groups: Option<Vec<HostGroupRecord>>,
     pub assign_all: bool,
 }
+
+/// Most host groups one event type may have.
+const MAX_HOST_GROUPS: usize = 50;
+/// Longest host group id and name, in characters.
+const MAX_GROUP_ID: usize = 64;
+const MAX_GROUP_NAME: usize = 100;
 
 /// A setting reader's error under the API field `field`.
 fn setting_invalid(field: &str, e: SettingError) -> ServiceError {
@@ -47,7 +57,7 @@ pub(super) fn validate(input: &EventTypeInput, target: Target) -> Result<Validat
     let places = locations(input.locations.as_deref().unwrap_or_default())?;
     page_options(input)?;
     let metadata = metadata(input.metadata.as_ref())?;
-    let (scheduling, hosts) = team(input, target)?;
+    let team = team(input, target)?;
     let fields = EventTypeFields {
         slug,
         title,
@@ -88,8 +98,9 @@ pub(super) fn validate(input: &EventTypeInput, target: Target) -> Result<Validat
     };
     Ok(Validated {
         fields,
-        scheduling,
-        hosts,
+        scheduling: team.scheduling,
+        hosts: team.hosts,
+        host_groups: team.host_groups,
         assign_all: input.assign_all_team_members.unwrap_or(false),
     })
 }
@@ -301,11 +312,14 @@ fn stored_settings(input: &EventTypeInput) -> StoredSettings {
     }
 }
 
-/// A team event type's scheduling type and hosts; personal ones have neither.
-fn team(
-    input: &EventTypeInput,
-    target: Target,
-) -> Result<(Option<SchedulingType>, Option<Vec<NewHost>>), ServiceError> {
+/// A team event type's scheduling type, hosts and host groups; personal ones have none.
+struct Team {
+    scheduling: Option<SchedulingType>,
+    hosts: Option<Vec<WantedHost>>,
+    host_groups: Option<Vec<HostGroupRecord>>,
+}
+
+fn team(input: &EventTypeInput, target: Target) -> Result<Team, ServiceError> {
     if target == Target::Personal {
         if input.scheduling_type.is_some() || input.hosts.is_some() {
             return Err(invalid(
@@ -313,7 +327,17 @@ fn team(
                 "only team event types have a scheduling type and hosts; create it under /v2/teams/{teamId}/event-types",
             ));
         }
-        return Ok((None, None));
+        if input.host_groups.as_ref().is_some_and(|g| !g.is_empty()) {
+            return Err(invalid(
+                "hostGroups",
+                "only round-robin team event types have host groups",
+            ));
+        }
+        return Ok(Team {
+            scheduling: None,
+            hosts: None,
+            host_groups: None,
+        });
     }
     let raw = input
         .scheduling_type
@@ -325,18 +349,91 @@ fn team(
             format!("`{raw}` is not COLLECTIVE or ROUND_ROBIN"),
         )
     })?;
+    let host_groups = input
+        .host_groups
+        .as_deref()
+        .map(|list| host_groups(list, kind))
+        .transpose()?;
+    let known = host_groups.as_deref().unwrap_or_default();
     let hosts = input
         .hosts
         .as_deref()
-        .map(|list| hosts(list, kind))
+        .map(|list| hosts(list, kind, known))
         .transpose()?;
-    Ok((Some(kind), hosts))
+    Ok(Team {
+        scheduling: Some(kind),
+        hosts,
+        host_groups,
+    })
 }
 
-fn hosts(list: &[super::HostInput], kind: SchedulingType) -> Result<Vec<NewHost>, ServiceError> {
-    let mut out: Vec<NewHost> = Vec::new();
+/// Round-robin host groups: a name each, ids unique (a new UUID where the client gave none).
+fn host_groups(
+    list: &[super::input::HostGroupInput],
+    kind: SchedulingType,
+) -> Result<Vec<HostGroupRecord>, ServiceError> {
+    if !list.is_empty() && kind != SchedulingType::RoundRobin {
+        return Err(invalid(
+            "hostGroups",
+            "only round-robin event types have host groups; remove them or set schedulingType to ROUND_ROBIN",
+        ));
+    }
+    if list.len() > MAX_HOST_GROUPS {
+        return Err(invalid(
+            "hostGroups",
+            format!("at most {MAX_HOST_GROUPS} host groups"),
+        ));
+    }
+    let mut out: Vec<HostGroupRecord> = Vec::with_capacity(list.len());
+    for (i, g) in list.iter().enumerate() {
+        let name = g.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_GROUP_NAME {
+            return Err(invalid(
+                &format!("hostGroups[{i}].name"),
+                format!("must be 1 to {MAX_GROUP_NAME} characters"),
+            ));
+        }
+        let id = match &g.id {
+            Some(id) => group_id(&format!("hostGroups[{i}].id"), id)?,
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        if out.iter().any(|o| o.id == id) {
+            return Err(invalid(
+                &format!("hostGroups[{i}].id"),
+                format!("`{id}` is listed twice"),
+            ));
+        }
+        out.push(HostGroupRecord {
+            id,
+            name: name.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+fn group_id(field: &str, raw: &str) -> Result<String, ServiceError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_GROUP_ID
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        return Err(invalid(
+            field,
+            format!("must be 1 to {MAX_GROUP_ID} letters, digits, `-` or `_` (a UUID, say)"),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+fn hosts(
+    list: &[super::HostInput],
+    kind: SchedulingType,
+    groups: &[HostGroupRecord],
+) -> Result<Vec<WantedHost>, ServiceError> {
+    let mut out: Vec<WantedHost> = Vec::new();
     for (i, h) in list.iter().enumerate() {
-        if out.iter().any(|o| o.user_id == h.user_id) {
+        if out.iter().any(|o| o.host.user_id == h.user_id) {
             return Err(invalid(
                 &format!("hosts[{i}].userId"),
                 format!("user {} is listed twice", h.user_id),
@@ -349,15 +446,59 @@ fn hosts(list: &[super::HostInput], kind: SchedulingType) -> Result<Vec<NewHost>
                 "must be between 0 and 10000",
             ));
         }
-        out.push(NewHost {
-            user_id: h.user_id,
-            // Collective events book everyone; every host is fixed.
-            is_fixed: h.mandatory || kind == SchedulingType::Collective,
-            weight: weight as i32,
-            priority: priority(&format!("hosts[{i}].priority"), h.priority.as_deref())?,
+        let group_id = host_group(i, h, kind, groups)?;
+        out.push(WantedHost {
+            host: NewHost {
+                user_id: h.user_id,
+                // Collective events book everyone; every host is fixed.
+                is_fixed: h.mandatory || kind == SchedulingType::Collective,
+                weight: weight as i32,
+                priority: priority(&format!("hosts[{i}].priority"), h.priority.as_deref())?,
+            },
+            group_id,
         });
     }
     Ok(out)
+}
+
+/// A host's group: only a round-robin (non-mandatory) host has one, and it is one of `groups`.
+fn host_group(
+    i: usize,
+    h: &super::HostInput,
+    kind: SchedulingType,
+    groups: &[HostGroupRecord],
+) -> Result<Option<String>, ServiceError> {
+    let Some(id) = &h.group_id else {
+        return Ok(None);
+    };
+    let field = format!("hosts[{i}].groupId");
+    if kind != SchedulingType::RoundRobin {
+        return Err(invalid(
+            &field,
+            "only round-robin event types have host groups",
+        ));
+    }
+    if h.mandatory {
+        return Err(invalid(
+            &field,
+            "a mandatory (fixed) host attends every booking and belongs to no group",
+        ));
+    }
+    if !groups.iter().any(|g| &g.id == id) {
+        let known: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+        return Err(invalid(
+            &field,
+            format!(
+                "`{id}` is not one of this event type's hostGroups ({}); add the group to hostGroups first",
+                if known.is_empty() {
+                    "it has none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        ));
+    }
+    Ok(Some(id.clone()))
 }
 
 fn priority(field: &str, raw: Option<&str>) -> Result<i32, ServiceError> {

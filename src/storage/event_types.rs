@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{event_types, hosts, memberships, users};
+use super::schema::{event_types, host_groups, hosts, memberships, users};
 use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
 
 /// The owner of an event type: one person, or a team with a scheduling type.
@@ -317,6 +317,21 @@ pub struct NewHost {
     pub priority: i32,
 }
 
+/// A host as written: its settings and its round-robin group (one of the event type's
+/// `host_groups`, or `None` for the default group).
+#[derive(Debug, Clone)]
+pub struct WantedHost {
+    pub host: NewHost,
+    pub group_id: Option<String>,
+}
+
+/// A round-robin host group of an event type (Cal.com's `HostGroup`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostGroupRecord {
+    pub id: String,
+    pub name: String,
+}
+
 /// A host of a team event type, with the person's public details.
 #[derive(Debug, Clone)]
 pub struct HostRecord {
@@ -324,7 +339,8 @@ pub struct HostRecord {
     pub is_fixed: bool,
     pub weight: i32,
     pub priority: i32,
-    pub group: Option<String>,
+    /// The host's round-robin group id; `None`: the default group.
+    pub group_id: Option<String>,
     pub schedule_id: Option<i64>,
     pub joined_at: DateTime<Utc>,
     pub name: String,
@@ -336,16 +352,17 @@ pub struct HostRecord {
 pub async fn add_hosts(
     conn: &mut Conn<'_>,
     event_type_id: i64,
-    new_hosts: &[NewHost],
+    new_hosts: &[WantedHost],
 ) -> StorageResult<()> {
     let now = to_db_time(Utc::now());
-    for host in new_hosts {
+    for WantedHost { host, group_id } in new_hosts {
         let row = (
             hosts::event_type_id.eq(event_type_id),
             hosts::user_id.eq(host.user_id),
             hosts::is_fixed.eq(host.is_fixed),
             hosts::weight.eq(host.weight),
             hosts::priority.eq(host.priority),
+            hosts::group_id.eq(group_id.as_deref()),
             hosts::created_at.eq(now),
         );
         with_conn!(conn, |c| {
@@ -363,9 +380,9 @@ pub async fn add_hosts(
 pub async fn replace_hosts(
     conn: &mut Conn<'_>,
     event_type_id: i64,
-    wanted: &[NewHost],
+    wanted: &[WantedHost],
 ) -> StorageResult<()> {
-    let keep: Vec<i64> = wanted.iter().map(|h| h.user_id).collect();
+    let keep: Vec<i64> = wanted.iter().map(|h| h.host.user_id).collect();
     let existing: Vec<i64> = with_conn!(conn, |c| {
         diesel::delete(
             hosts::table
@@ -380,7 +397,8 @@ pub async fn replace_hosts(
             .load(c)
             .await
     })?;
-    for host in wanted {
+    for wanted_host in wanted {
+        let (host, group_id) = (&wanted_host.host, wanted_host.group_id.as_deref());
         if existing.contains(&host.user_id) {
             with_conn!(conn, |c| {
                 diesel::update(
@@ -392,12 +410,13 @@ pub async fn replace_hosts(
                     hosts::is_fixed.eq(host.is_fixed),
                     hosts::weight.eq(host.weight),
                     hosts::priority.eq(host.priority),
+                    hosts::group_id.eq(group_id),
                 ))
                 .execute(c)
                 .await
             })?;
         } else {
-            add_hosts(conn, event_type_id, std::slice::from_ref(host)).await?;
+            add_hosts(conn, event_type_id, std::slice::from_ref(wanted_host)).await?;
         }
     }
     Ok(())
@@ -441,7 +460,7 @@ pub async fn hosts_of(
                 hosts::is_fixed,
                 hosts::weight,
                 hosts::priority,
-                hosts::host_group,
+                hosts::group_id,
                 hosts::schedule_id,
                 hosts::created_at,
                 users::name,
@@ -461,7 +480,7 @@ pub async fn hosts_of(
                 is_fixed: r.2,
                 weight: r.3,
                 priority: r.4,
-                group: r.5,
+                group_id: r.5,
                 schedule_id: r.6,
                 joined_at: super::from_db_time(r.7),
                 name: r.8,
@@ -490,4 +509,101 @@ pub async fn team_members_among(
             .await
     })?;
     Ok(ids)
+}
+
+/// The host groups of these event types in one query: (event type id, group), by event type
+/// then name.
+pub async fn host_groups_of(
+    conn: &mut Conn<'_>,
+    event_type_ids: &[i64],
+) -> StorageResult<Vec<(i64, HostGroupRecord)>> {
+    if event_type_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, String)> = with_conn!(conn, |c| {
+        host_groups::table
+            .filter(host_groups::event_type_id.eq_any(event_type_ids))
+            .select((
+                host_groups::event_type_id,
+                host_groups::id,
+                host_groups::name,
+            ))
+            .order((
+                host_groups::event_type_id,
+                host_groups::name,
+                host_groups::id,
+            ))
+            .load(c)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(event_type, id, name)| (event_type, HostGroupRecord { id, name }))
+        .collect())
+}
+
+/// The event types other than `event_type_id` that hold any of the group ids `ids`.
+pub async fn foreign_host_groups(
+    conn: &mut Conn<'_>,
+    event_type_id: i64,
+    ids: &[&str],
+) -> StorageResult<Vec<String>> {
+    let taken = with_conn!(conn, |c| {
+        host_groups::table
+            .filter(host_groups::id.eq_any(ids))
+            .filter(host_groups::event_type_id.ne(event_type_id))
+            .select(host_groups::id)
+            .load(c)
+            .await
+    })?;
+    Ok(taken)
+}
+
+/// Makes `wanted` the event type's host groups: others are deleted (their hosts return to the
+/// default group through `ON DELETE SET NULL`), kept ones renamed, new ones inserted.
+pub async fn replace_host_groups(
+    conn: &mut Conn<'_>,
+    event_type_id: i64,
+    wanted: &[HostGroupRecord],
+) -> StorageResult<()> {
+    let keep: Vec<&str> = wanted.iter().map(|g| g.id.as_str()).collect();
+    let existing: Vec<String> = with_conn!(conn, |c| {
+        diesel::delete(
+            host_groups::table
+                .filter(host_groups::event_type_id.eq(event_type_id))
+                .filter(host_groups::id.ne_all(&keep)),
+        )
+        .execute(c)
+        .await?;
+        host_groups::table
+            .filter(host_groups::event_type_id.eq(event_type_id))
+            .select(host_groups::id)
+            .load(c)
+            .await
+    })?;
+    let now = to_db_time(Utc::now());
+    for group in wanted {
+        if existing.contains(&group.id) {
+            with_conn!(conn, |c| {
+                diesel::update(host_groups::table.find(&group.id))
+                    .set(host_groups::name.eq(&group.name))
+                    .execute(c)
+                    .await
+            })?;
+        } else {
+            let row = (
+                host_groups::id.eq(&group.id),
+                host_groups::event_type_id.eq(event_type_id),
+                host_groups::name.eq(&group.name),
+                host_groups::created_at.eq(now),
+            );
+            with_conn!(conn, |c| {
+                diesel::insert_into(host_groups::table)
+                    .values(row)
+                    .execute(c)
+                    .await
+            })?;
+        }
+    }
+    Ok(())
 }

@@ -151,8 +151,17 @@ diesel::table! {
         is_fixed -> Bool,
         weight -> Integer,
         priority -> Integer,
-        host_group -> Nullable<Text>,
         schedule_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        group_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    host_groups (id) {
+        id -> Text,
+        event_type_id -> BigInt,
+        name -> Text,
         created_at -> Timestamp,
     }
 }
@@ -474,6 +483,7 @@ diesel::joinable!(date_overrides -> schedules (schedule_id));
 diesel::joinable!(availability_patterns -> schedules (schedule_id));
 diesel::joinable!(hosts -> event_types (event_type_id));
 diesel::joinable!(hosts -> users (user_id));
+diesel::joinable!(host_groups -> event_types (event_type_id));
 diesel::joinable!(bookings -> event_types (event_type_id));
 diesel::joinable!(bookings -> users (user_id));
 diesel::joinable!(attendees -> bookings (booking_id));
@@ -501,6 +511,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     out_of_office,
     event_types,
     hosts,
+    host_groups,
     bookings,
     attendees,
     booking_claims,

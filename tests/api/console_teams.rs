@@ -747,3 +747,95 @@ async fn the_last_real_bookings_are_replayed_with_the_weights_shown() {
     let html = bob.page(&hosts, 200).await;
     assert_eq!(html.matches("<td data-got>4</td>").count(), 2, "{html}");
 }
+
+/// One host row of the hosts form, with weight 100, medium priority and `group`.
+fn host_row<'a>(who: &'a str, group: &'a str) -> [(&'static str, &'a str); 5] {
+    [
+        ("member", who),
+        ("host", who),
+        ("weight", "100"),
+        ("priority", "medium"),
+        ("group", group),
+    ]
+}
+
+#[tokio::test]
+async fn host_groups_are_made_renamed_filled_and_deleted_in_the_hosts_form() {
+    let app = crate::helpers::spawn_app().await;
+    let Support {
+        mut ada,
+        key,
+        team,
+        event,
+        page,
+        ada_id,
+        bob_id,
+        ..
+    } = support_team(&app).await;
+    let hosts = format!("{page}/event-types/{event}");
+    let api_path = format!("/v2/teams/{team}/event-types/{event}");
+    let (ada_s, bob_s) = (ada_id.to_string(), bob_id.to_string());
+    let html = ada.page(&hosts, 200).await;
+    assert!(html.contains("<label for=\"new-group\">"), "{html}");
+    let (ada_r, bob_r) = (ada_s.as_str(), bob_s.as_str());
+
+    // A new group: made, nobody in it yet.
+    let mut fields = vec![("groups_shown", "1"), ("new_group", "North")];
+    fields.extend(host_row(ada_r, ""));
+    fields.extend(host_row(bob_r, ""));
+    let saved = ada.submit(&hosts, &hosts, &fields).await;
+    assert_eq!(location(&saved), format!("{hosts}?done=saved"));
+    let api = data(app.call(M::GET, &api_path, Some(&key), None).await, 200).await;
+    assert_eq!(api["hostGroups"][0]["name"], "North", "{api}");
+    let id = api["hostGroups"][0]["id"].as_str().unwrap().to_owned();
+    let id = id.as_str();
+
+    // Renamed, and Bob put in it: the preview shares are per group.
+    let mut fields = vec![
+        ("groups_shown", "1"),
+        ("group_id", id),
+        ("group_name", "Nord"),
+    ];
+    fields.extend(host_row(ada_r, ""));
+    fields.extend(host_row(bob_r, id));
+    let saved = ada.submit(&hosts, &hosts, &fields).await;
+    assert_eq!(location(&saved), format!("{hosts}?done=saved"));
+    let api = data(app.call(M::GET, &api_path, Some(&key), None).await, 200).await;
+    assert_eq!(api["hostGroups"], json!([{"id": id, "name": "Nord"}]));
+    let bob = api["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["userId"] == bob_id)
+        .unwrap()
+        .clone();
+    assert_eq!(bob["groupId"], id, "{api}");
+    let html = ada.page(&hosts, 200).await;
+    assert!(html.contains("<td data-group>Nord</td>"), "{html}");
+    assert!(
+        html.contains("<td>100</td><td>100 %</td><td data-bookings>100</td>"),
+        "{html}"
+    );
+
+    // Deleted: Bob returns to the default group.
+    let mut fields = vec![
+        ("groups_shown", "1"),
+        ("group_id", id),
+        ("group_name", "Nord"),
+        ("delete_group", id),
+    ];
+    fields.extend(host_row(ada_r, ""));
+    fields.extend(host_row(bob_r, id));
+    let saved = ada.submit(&hosts, &hosts, &fields).await;
+    assert_eq!(location(&saved), format!("{hosts}?done=saved"));
+    let api = data(app.call(M::GET, &api_path, Some(&key), None).await, 200).await;
+    assert_eq!(api["hostGroups"], json!([]));
+    assert!(
+        api["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["groupId"].is_null()),
+        "{api}"
+    );
+}

@@ -37,6 +37,7 @@ mod fake_google;
 mod fake_microsoft;
 mod health;
 mod helpers;
+mod host_groups;
 mod input;
 mod insights;
 mod jobs;

@@ -105,7 +105,7 @@ pub fn to_json(et: &EventType, base_url: &str) -> Value {
                     .map(|h| json!({
                         "userId": h.user_id, "name": h.name, "username": h.username,
                         "mandatory": h.is_fixed, "priority": priority_name(h.priority),
-                        "weight": h.weight,
+                        "weight": h.weight, "groupId": h.group_id,
                     }))
                     .collect::<Vec<_>>()
             ),

@@ -207,9 +207,11 @@ fn schemas() -> Map<String, Value> {
             ("mandatory", boolean()),
             ("priority", string()),
             ("weight", integer()),
+            ("groupId", nullable(string())),
         ],
         &[],
     );
+    let host_group = object(&[("id", string()), ("name", string())], &[]);
     add(
         "EventType",
         object(
@@ -218,6 +220,7 @@ fn schemas() -> Map<String, Value> {
                 ("teamId", integer()),
                 ("schedulingType", string()),
                 ("hosts", list(host)),
+                ("hostGroups", list(host_group)),
             ],
         ),
     );
@@ -238,11 +241,16 @@ fn schemas() -> Map<String, Value> {
                         json!({"enum": ["lowest", "low", "medium", "high", "highest"]}),
                     ),
                     ("weight", integer()),
+                    ("groupId", nullable(string())),
                 ],
                 &["userId"],
             )),
         ),
         ("assignAllTeamMembers", boolean()),
+        (
+            "hostGroups",
+            list(input(&[("id", string()), ("name", string())], &["name"])),
+        ),
     ]);
     add(
         "PublicEventType",

@@ -5,6 +5,7 @@
 
 mod claims;
 mod history;
+mod holders;
 mod idempotency;
 mod list;
 mod reservations;
@@ -18,6 +19,7 @@ pub use claims::{
     insert_claims, lock_hosts, recent_assignments, set_claims_active, stale_calendar_hosts,
 };
 pub use history::{HistoryEntry, HistoryRecord, append_history, history};
+pub use holders::holder_history;
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
 pub use list::{Keyset, ListFilter, SortKey, list, rows};
 pub use reservations::{

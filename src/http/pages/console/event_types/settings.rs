@@ -1480,11 +1480,16 @@ impl Change for HostsForm {
             .iter()
             .map(|id| {
                 let current = event.hosts.iter().find(|h| h.user_id == *id);
+                let mandatory = self.mandatory.contains(id);
                 HostInput {
                     user_id: *id,
-                    mandatory: self.mandatory.contains(id),
+                    mandatory,
                     priority: current.map(|h| priority_name(h.priority).to_owned()),
                     weight: current.map(|h| h.weight.max(0) as u32),
+                    // The group is kept (the team's hosts page sets it); a fixed host has none.
+                    group_id: current
+                        .and_then(|h| h.group_id.clone())
+                        .filter(|_| !mandatory),
                 }
             })
             .collect();

@@ -1,7 +1,9 @@
 //! `/teams/{id}/event-types/{et}`: a team event type's hosts (who hosts, fixed hosts, weights,
 //! priorities), saved through `event_types::update` as the API's PATCH, and the distribution
 //! preview: `availability::distribution` run on the saved or the proposed (`GET` with the
-//! form's fields) weights, on a simulated month and replayed on the last real bookings.
+//! form's fields) weights, on a simulated month (per host group) and replayed on the last real
+//! bookings (event types without groups: the replay follows organisers, one host a booking).
+//! Host groups are created, renamed and deleted here too (`hostGroups` in the same PATCH).
 
 use actix_web::{HttpRequest, web};
 use askama::Template;
@@ -13,7 +15,9 @@ use super::words::{self, Words};
 use super::{BASE, Refusal, attempt, refusal_status, render_with, run};
 use crate::availability::assignment::RoundRobinHost;
 use crate::availability::distribution::{replay, simulate_month};
-use crate::event_types::{self, EventType, HostInput, Scheduling, Target, priority_name};
+use crate::event_types::{
+    self, EventType, HostGroupInput, HostInput, Scheduling, Target, priority_name,
+};
 use crate::http::AppState;
 use crate::http::pages::console::session::ConsoleForm;
 use crate::http::pages::console::{Frame, Nav, Section};
@@ -47,6 +51,21 @@ struct HostsForm {
     host: Vec<String>,
     #[serde(default)]
     fixed: Vec<String>,
+    /// Per row: the host's group id, empty for the default group.
+    #[serde(default)]
+    group: Vec<String>,
+    /// The event type's groups (ids and names in the same order), those ticked for deletion,
+    /// and the name of a new one; `groups_shown` says the form had the groups section.
+    #[serde(default)]
+    group_id: Vec<String>,
+    #[serde(default)]
+    group_name: Vec<String>,
+    #[serde(default)]
+    delete_group: Vec<String>,
+    #[serde(default)]
+    new_group: Option<String>,
+    #[serde(default)]
+    groups_shown: Option<String>,
     #[serde(default)]
     done: Option<String>,
 }
@@ -70,14 +89,46 @@ impl HostsForm {
                     ServiceError::Invalid(format!("{at}.weight: `{w}` is not a whole number"))
                 })?),
             };
+            let mandatory = self.fixed.contains(member);
+            // A fixed host attends every booking: their group choice is left out.
+            let group_id = (self.group.get(i))
+                .filter(|g| !g.is_empty() && !mandatory && !self.delete_group.contains(g))
+                .cloned();
             out.push(HostInput {
                 user_id,
-                mandatory: self.fixed.contains(member),
+                mandatory,
                 priority: self.priority.get(i).cloned(),
                 weight,
+                group_id,
             });
         }
         Ok(out)
+    }
+
+    /// The groups as the API takes them (kept ones renamed, a new one added), when the form
+    /// showed them.
+    fn host_groups(&self) -> Option<Vec<HostGroupInput>> {
+        self.groups_shown.as_ref()?;
+        let mut out: Vec<HostGroupInput> = (self.group_id.iter())
+            .zip(&self.group_name)
+            .filter(|(id, _)| !self.delete_group.contains(id))
+            .map(|(id, name)| HostGroupInput {
+                id: Some(id.clone()),
+                name: name.clone(),
+            })
+            .collect();
+        if let Some(name) = self
+            .new_group
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            out.push(HostGroupInput {
+                id: None,
+                name: name.to_owned(),
+            });
+        }
+        Some(out)
     }
 }
 
@@ -88,10 +139,20 @@ struct Row {
     fixed: bool,
     weight: String,
     priority: String,
+    /// The host's group id; empty: the default group.
+    group: String,
     error: Option<String>,
 }
 
+/// A host group as the form shows it.
+struct GroupRow {
+    id: String,
+    name: String,
+}
+
 struct PreviewRow {
+    /// The host's group name, empty without groups.
+    group: String,
     name: String,
     weight: u32,
     target: String,
@@ -129,6 +190,7 @@ struct HostsPage {
     round_robin: bool,
     manager: bool,
     rows: Vec<Row>,
+    groups: Vec<GroupRow>,
     preview: Vec<PreviewRow>,
     replay: ReplayView,
     error: Option<Refusal>,
@@ -157,6 +219,7 @@ fn rows(event: &EventType, members: &[Membership], form: Option<&HostsForm>) -> 
                 fixed: saved.is_some_and(|h| h.is_fixed),
                 weight: saved.map_or(100, |h| h.weight).to_string(),
                 priority: priority_name(saved.map_or(2, |h| h.priority)).to_owned(),
+                group: saved.and_then(|h| h.group_id.clone()).unwrap_or_default(),
                 error: None,
             }
         })
@@ -171,6 +234,9 @@ fn rows(event: &EventType, members: &[Membership], form: Option<&HostsForm>) -> 
             row.fixed = form.fixed.contains(&id);
             row.weight = form.weight.get(i).cloned().unwrap_or_default();
             row.priority = form.priority.get(i).cloned().unwrap_or_default();
+            if form.groups_shown.is_some() {
+                row.group = form.group.get(i).cloned().unwrap_or_default();
+            }
         }
     }
     out
@@ -178,8 +244,9 @@ fn rows(event: &EventType, members: &[Membership], form: Option<&HostsForm>) -> 
 
 /// The rows' round-robin hosts (ticked, not fixed) as the engine takes them, as if they had
 /// joined before `start`; a weight that does not read leaves the host out until it is fixed.
-fn pool(rows: &[Row], start: DateTime<Utc>) -> Vec<(&Row, RoundRobinHost)> {
+fn pool<'a>(rows: &[&'a Row], start: DateTime<Utc>) -> Vec<(&'a Row, RoundRobinHost)> {
     rows.iter()
+        .copied()
         .filter(|r| r.host && !r.fixed)
         .filter_map(|r| {
             let weight = r.weight.trim().parse().ok()?;
@@ -203,32 +270,49 @@ fn percent(f: f64) -> String {
     format!("{:.0} %", f * 100.0)
 }
 
-/// The simulated month for the rows' round-robin hosts.
-fn preview(rows: &[Row]) -> Vec<PreviewRow> {
+/// The simulated month for the rows' round-robin hosts, each group on its own (a booking
+/// takes one host of every group, so shares are within a group).
+fn preview(rows: &[Row], groups: &[GroupRow], default_name: &str) -> Vec<PreviewRow> {
     let now = Utc::now();
     let start = Utc
         .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
         .single()
         .unwrap_or(now);
-    let pool = pool(rows, start);
-    let hosts: Vec<RoundRobinHost> = pool.iter().map(|(_, h)| h.clone()).collect();
-    simulate_month(&hosts, SIMULATED, start)
-        .into_iter()
-        .zip(pool)
-        .map(|(share, (row, _))| PreviewRow {
-            name: row.name.clone(),
-            weight: share.weight,
-            target: percent(share.target),
-            bookings: share.bookings,
-            actual: percent(share.actual),
-        })
-        .collect()
+    let named = |id: &str| match groups.iter().find(|g| g.id == id) {
+        Some(g) => g.name.clone(),
+        None if groups.is_empty() => String::new(),
+        None => default_name.to_owned(),
+    };
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let members: Vec<&Row> = rows.iter().filter(|r| r.group == id).collect();
+        let pool = pool(&members, start);
+        let hosts: Vec<RoundRobinHost> = pool.iter().map(|(_, h)| h.clone()).collect();
+        out.extend(
+            simulate_month(&hosts, SIMULATED, start)
+                .into_iter()
+                .zip(pool)
+                .map(|(share, (row, _))| PreviewRow {
+                    group: named(id),
+                    name: row.name.clone(),
+                    weight: share.weight,
+                    target: percent(share.target),
+                    bookings: share.bookings,
+                    actual: percent(share.actual),
+                }),
+        );
+    }
+    out
 }
 
 /// The last real bookings (who got each, when, oldest first) replayed with the rows' weights.
 fn replayed(rows: &[Row], past: &[(i64, DateTime<Utc>)]) -> ReplayView {
     let start = past.first().map_or_else(Utc::now, |(_, at)| *at);
-    let pool = pool(rows, start);
+    let rows: Vec<&Row> = rows.iter().collect();
+    let pool = pool(&rows, start);
     let hosts: Vec<RoundRobinHost> = pool.iter().map(|(_, h)| h.clone()).collect();
     let outcome = replay(&hosts, past);
     ReplayView {
@@ -273,28 +357,37 @@ async fn view(
         .any(|m| m.user_id == user && m.accepted && matches!(m.role.as_str(), "ADMIN" | "OWNER"));
     let rows = rows(&event, &members, form);
     let round_robin = event.scheduling() == Some(Scheduling::RoundRobin);
+    let groups: Vec<GroupRow> = (event.host_groups.iter())
+        .map(|g| GroupRow {
+            id: g.id.clone(),
+            name: g.name.clone(),
+        })
+        .collect();
+    let words = words::words(lang);
     Ok(HostsPage {
         chrome,
         nav,
-        words: words::words(lang),
         notice: None,
         team_id: found.id,
         team_name: found.name,
         event_id: event.record.id,
         title: event.record.title.clone(),
         preview: if round_robin {
-            preview(&rows)
+            preview(&rows, &groups, words.default_group)
         } else {
             Vec::new()
         },
-        replay: if round_robin {
+        // The replay follows organisers: with groups a booking has several round-robin hosts.
+        replay: if round_robin && groups.is_empty() {
             replayed(&rows, &past)
         } else {
             ReplayView::default()
         },
+        words,
         round_robin,
         manager,
         rows,
+        groups,
         error: None,
     })
 }
@@ -326,6 +419,9 @@ async fn save(
     let changes = form.hosts().map(|hosts| {
         let mut changes = Map::new();
         changes.insert("hosts".into(), json!(hosts));
+        if let Some(groups) = form.host_groups() {
+            changes.insert("hostGroups".into(), json!(groups));
+        }
         changes
     });
     let outcome = match changes {

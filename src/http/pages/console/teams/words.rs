@@ -103,6 +103,13 @@ pub struct Words {
     pub edit_hosts: &'static str,
     pub host: &'static str,
     pub fixed: &'static str,
+    pub groups: &'static str,
+    pub groups_lead: &'static str,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub default_group: &'static str,
+    pub new_group: &'static str,
+    pub delete_group: &'static str,
     pub weight: &'static str,
     pub priority: &'static str,
     pub preview: &'static str,
@@ -293,6 +300,56 @@ pub fn words(lang: Lang) -> Words {
         ),
         host: pick(lang, ["Host", "Gastgeber", "Hôte", "Anfitrión"]),
         fixed: pick(lang, ["Fixed", "Fest", "Fixe", "Fijo"]),
+        groups: pick(
+            lang,
+            [
+                "Host groups",
+                "Gastgebergruppen",
+                "Groupes d’hôtes",
+                "Grupos de anfitriones",
+            ],
+        ),
+        groups_lead: pick(
+            lang,
+            [
+                "A time is offered when every fixed host and one host of each group are free; each booking gets one host per group. Hosts without a group form the default group. Deleting a group moves its hosts to the default group.",
+                "Eine Zeit wird angeboten, wenn alle festen Gastgeber und je ein Gastgeber jeder Gruppe frei sind; jede Buchung erhält einen Gastgeber pro Gruppe. Gastgeber ohne Gruppe bilden die Standardgruppe. Wird eine Gruppe gelöscht, kommen ihre Gastgeber in die Standardgruppe.",
+                "Un créneau est proposé quand tous les hôtes fixes et un hôte de chaque groupe sont libres ; chaque réservation reçoit un hôte par groupe. Les hôtes sans groupe forment le groupe par défaut. Supprimer un groupe place ses hôtes dans le groupe par défaut.",
+                "Se ofrece una hora cuando todos los anfitriones fijos y un anfitrión de cada grupo están libres; cada reserva recibe un anfitrión por grupo. Los anfitriones sin grupo forman el grupo predeterminado. Al eliminar un grupo, sus anfitriones pasan al grupo predeterminado.",
+            ],
+        ),
+        group: pick(lang, ["Group", "Gruppe", "Groupe", "Grupo"]),
+        group_name: pick(
+            lang,
+            [
+                "Name of group",
+                "Name der Gruppe",
+                "Nom du groupe",
+                "Nombre del grupo",
+            ],
+        ),
+        default_group: pick(
+            lang,
+            [
+                "Default group",
+                "Standardgruppe",
+                "Groupe par défaut",
+                "Grupo predeterminado",
+            ],
+        ),
+        new_group: pick(
+            lang,
+            ["New group", "Neue Gruppe", "Nouveau groupe", "Nuevo grupo"],
+        ),
+        delete_group: pick(
+            lang,
+            [
+                "Delete group",
+                "Gruppe löschen",
+                "Supprimer le groupe",
+                "Eliminar grupo",
+            ],
+        ),
         weight: pick(lang, ["Weight", "Gewicht", "Poids", "Peso"]),
         priority: pick(lang, ["Priority", "Priorität", "Priorité", "Prioridad"]),
         preview: pick(
