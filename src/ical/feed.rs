@@ -29,7 +29,7 @@ use icalendar::parser::{Component, read_calendar_simple, unfold};
 
 use crate::calendars::BusyBlock;
 use event::{Event, Zones, shown};
-use expand::{Budget, Excluded, MAX_STEPS_PER_DOCUMENT, Range};
+use expand::{Budget, Excluded, MAX_STEPS_PER_DOCUMENT, Range, RuleTexts};
 
 /// Why a document could not be read; the message names what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,26 +113,39 @@ fn blocks_of(
         }
     }
     let mut budget = Budget(MAX_STEPS_PER_DOCUMENT);
-    // Spans with their event's position, sorted before any block is built: the same order a
-    // stable sort of the blocks by span gives, without moving their strings around.
+    let mut rules = RuleTexts::default();
+    // Spans with their event's position, built in place and sorted before any block is built:
+    // the same order a stable sort of the blocks by span gives, without moving their strings.
     let mut spans = Vec::new();
     for (index, (block, event)) in events.iter().enumerate() {
         if !event.blocks {
             continue;
         }
-        let mut excluded = Excluded::default();
-        if event.recurrence_id.is_none() {
+        let excluded = if event.recurrence_id.is_none() {
             let replaced = event.uid.as_deref().and_then(|uid| overridden.get(uid));
-            for start in event.exdates.iter().chain(replaced.into_iter().flatten()) {
-                excluded.add(*start, zone);
-            }
-        }
-        match expand::instances(event, &excluded, range, zone, &mut budget) {
-            Ok(found) => spans.extend(found.into_iter().map(|span| (span, index))),
-            Err(reason) => skipped.push(block.error(&reason)),
+            let starts = event.exdates.iter().chain(replaced.into_iter().flatten());
+            Excluded::new(starts.copied(), zone)
+        } else {
+            Excluded::default()
+        };
+        let before = spans.len();
+        let mut found = |span: expand::Span| spans.push((span, index));
+        if let Err(reason) = expand::instances(
+            event,
+            &excluded,
+            range,
+            zone,
+            &mut budget,
+            &mut rules,
+            &mut found,
+        ) {
+            spans.truncate(before);
+            skipped.push(block.error(&reason));
         }
     }
+    // An instance found twice (an RDATE on an occurrence) is one block.
     spans.sort_unstable();
+    spans.dedup();
     spans
         .into_iter()
         .map(|((start, end), index)| BusyBlock {

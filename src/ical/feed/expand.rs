@@ -3,7 +3,7 @@
 //! own wall clock (a weekly 09:00 stays at 09:00 across DST) and each instance is resolved to
 //! an instant on its own, with bounded work per series and per document.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -35,79 +35,88 @@ pub(super) struct Range {
 pub(super) struct Budget(pub usize);
 
 /// Instances that are not instances of their series: EXDATEs and overridden ones, by instant,
-/// and by local date for DATE values against a timed series.
+/// and by local date for DATE values against a timed series. Kept sorted: a series has few,
+/// and each of its instances is looked up.
 #[derive(Debug, Default)]
 pub(super) struct Excluded {
-    instants: HashSet<i64>,
-    dates: HashSet<NaiveDate>,
+    instants: Vec<i64>,
+    dates: Vec<NaiveDate>,
 }
 
 impl Excluded {
-    pub(super) fn add(&mut self, start: Start, zone: Tz) {
-        self.instants.insert(start.instant(zone).timestamp());
-        if let Start::AllDay(date) = start {
-            self.dates.insert(date);
+    pub(super) fn new(starts: impl IntoIterator<Item = Start>, zone: Tz) -> Self {
+        let mut excluded = Self::default();
+        for start in starts {
+            excluded.instants.push(start.instant(zone).timestamp());
+            if let Start::AllDay(date) = start {
+                excluded.dates.push(date);
+            }
         }
+        excluded.instants.sort_unstable();
+        excluded.dates.sort_unstable();
+        excluded
     }
 
     fn contains(&self, start: Start, begins: DateTime<Utc>) -> bool {
-        self.instants.contains(&begins.timestamp())
-            || matches!(start, Start::Timed { wall, .. } if self.dates.contains(&wall.date()))
+        self.instants.binary_search(&begins.timestamp()).is_ok()
+            || matches!(start, Start::Timed { wall, .. }
+                if !self.dates.is_empty() && self.dates.binary_search(&wall.date()).is_ok())
     }
 }
 
-/// The `[start, end)` of each instance of `event` that overlaps `range`, sorted. An error names
-/// an unreadable RRULE.
+/// Hands `found` the `[start, end)` of each instance of `event` that overlaps `range`, in no
+/// particular order and possibly twice (an RDATE on an occurrence); the caller sorts and
+/// dedups. An error names an unreadable RRULE; instances found before it are then the
+/// caller's to drop.
 pub(super) fn instances(
     event: &Event,
     excluded: &Excluded,
     range: Range,
     zone: Tz,
     budget: &mut Budget,
-) -> Result<Vec<Span>, String> {
-    let mut starts = vec![(event.start, event.length)];
-    if event.recurrence_id.is_none() {
-        for rule in &event.rules {
-            let walls = occurrences(rule, event.start, event.length, range, zone, budget)?;
-            starts.extend(
-                walls
-                    .into_iter()
-                    .map(|wall| (event.start.at(wall), event.length)),
-            );
+    rules: &mut RuleTexts,
+    found: &mut impl FnMut(Span),
+) -> Result<(), String> {
+    // Each instance is resolved to an instant on its own: its wall clock in its own zone.
+    let mut instance = |start: Start, length: Length| {
+        let begins = start.instant(zone);
+        if excluded.contains(start, begins) {
+            return;
         }
-        starts.extend(
-            event
-                .rdates
-                .iter()
-                .map(|(start, length)| (*start, length.unwrap_or(event.length))),
-        );
+        if let Some(ends) = length.end(start, begins, zone)
+            && begins < ends
+            && begins < range.to
+            && ends > range.from
+        {
+            found((begins, ends));
+        }
+    };
+    instance(event.start, event.length);
+    if event.recurrence_id.is_some() {
+        return Ok(());
     }
-    let mut found: Vec<_> = starts
-        .into_iter()
-        .filter_map(|(start, length)| {
-            let begins = start.instant(zone);
-            if excluded.contains(start, begins) {
-                return None;
-            }
-            let ends = length.end(start, begins, zone)?;
-            (begins < ends && begins < range.to && ends > range.from).then_some((begins, ends))
-        })
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    Ok(found)
+    for rule in &event.rules {
+        let mut occurrence = |wall: NaiveDateTime| instance(event.start.at(wall), event.length);
+        occurrences(rule, event, range, zone, budget, rules, &mut occurrence)?;
+    }
+    for (start, length) in &event.rdates {
+        instance(*start, length.unwrap_or(event.length));
+    }
+    Ok(())
 }
 
-/// The wall-clock starts of `rule`'s occurrences that can reach `range`.
+/// Hands `found` the wall-clock starts of `rule`'s occurrences that can reach `range`.
 fn occurrences(
     rule: &Rule,
-    start: Start,
-    length: Length,
+    event: &Event,
     range: Range,
     zone: Tz,
     budget: &mut Budget,
-) -> Result<Vec<NaiveDateTime>, String> {
-    let (first, tz) = start.wall(zone);
+    rules: &mut RuleTexts,
+    found: &mut impl FnMut(NaiveDateTime),
+) -> Result<(), String> {
+    let (first, tz) = event.start.wall(zone);
+    let length = event.length;
     // Slack each side covers a UTC offset change between the range's ends and the instances
     // near them (DST moves an hour, a few zones two).
     let slack = Duration::hours(3);
@@ -118,27 +127,14 @@ fn occurrences(
         Until::Wall(wall) => wall,
         Until::Date(date) => date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()),
     });
-    // RFC 5545 writes rules in ASCII; rrule 0.14 slices weekday names by bytes and panics on
-    // anything else (found by the `ics_feed` fuzz target).
-    if !rule.text.is_ascii() {
-        return Err(format!(
-            "its RRULE `{}` has characters a rule cannot have",
-            super::event::shown(&rule.text)
-        ));
-    }
-    let parsed: RRule<Unvalidated> = rule.text.parse().map_err(|error| {
-        format!(
-            "its RRULE `{}` does not read ({error})",
-            super::event::shown(&rule.text)
-        )
-    })?;
+    let parsed = rules.read(&rule.text)?;
     let (begin, skipped) = fast_forward(&parsed, rule.until.is_some(), first, (lower, upper));
     if until.is_some_and(|until| until < begin) || begin > upper || !spend(budget, skipped) {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let parsed = match parsed.get_count() {
         Some(count) if skipped > 0 => match count - skipped {
-            0 => return Ok(Vec::new()),
+            0 => return Ok(()),
             left => parsed.count(left),
         },
         _ => parsed,
@@ -157,7 +153,42 @@ fn occurrences(
         )
     })?;
     let set = RRuleSet::new(pseudo(begin)).rrule(rule).limit();
-    Ok(walk(&set, skipped, (lower, upper), budget))
+    walk(&set, skipped, (lower, upper), budget, found);
+    Ok(())
+}
+
+/// The RRULE texts of a document, each read once: feeds repeat a few rules (weekly on these
+/// days, daily) across many series.
+#[derive(Default)]
+pub(super) struct RuleTexts(HashMap<String, Result<RRule<Unvalidated>, String>>);
+
+impl RuleTexts {
+    fn read(&mut self, text: &str) -> Result<RRule<Unvalidated>, String> {
+        if let Some(read) = self.0.get(text) {
+            return read.clone();
+        }
+        let read = parse_rule(text);
+        self.0.insert(text.to_owned(), read.clone());
+        read
+    }
+}
+
+/// An RRULE without UNTIL, read by the `rrule` crate; the error says why it does not read.
+fn parse_rule(text: &str) -> Result<RRule<Unvalidated>, String> {
+    // RFC 5545 writes rules in ASCII; rrule 0.14 slices weekday names by bytes and panics on
+    // anything else (found by the `ics_feed` fuzz target).
+    if !text.is_ascii() {
+        return Err(format!(
+            "its RRULE `{}` has characters a rule cannot have",
+            super::event::shown(text)
+        ));
+    }
+    text.parse().map_err(|error| {
+        format!(
+            "its RRULE `{}` does not read ({error})",
+            super::event::shown(text)
+        )
+    })
 }
 
 /// The occurrences of `set` in `[lower, upper]`, stopping after `upper` and at the limits; the
@@ -167,8 +198,8 @@ fn walk(
     skipped: u32,
     (lower, upper): (NaiveDateTime, NaiveDateTime),
     budget: &mut Budget,
-) -> Vec<NaiveDateTime> {
-    let mut walls = Vec::new();
+    found: &mut impl FnMut(NaiveDateTime),
+) {
     for (index, at) in set.into_iter().enumerate() {
         if skipped as usize + index >= MAX_STEPS_PER_SERIES || budget.0 == 0 {
             break;
@@ -179,10 +210,9 @@ fn walk(
             break;
         }
         if wall >= lower {
-            walls.push(wall);
+            found(wall);
         }
     }
-    walls
 }
 
 /// Takes from the budget the steps a walk from DTSTART spends on the `skipped` occurrences

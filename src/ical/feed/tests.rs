@@ -339,6 +339,54 @@ fn wall_times_in_gaps_and_folds_follow_rfc_5545() {
 }
 
 #[test]
+fn weekly_instances_on_dst_nights_each_get_their_own_offset_in_two_zones() {
+    // Sunday 02:30 each week, the weeks around both changes in Berlin and in Sydney (opposite
+    // seasons), all in one document: each instance is resolved on its own, so the instance in
+    // the gap is read with the offset before it, the one in the fold with the first offset,
+    // and the week after a change with the new offset.
+    let series = |tzid: &str, first: &str| {
+        event(&format!(
+            "DTSTART;TZID={tzid}:{first}T023000\nDURATION:PT30M\nRRULE:FREQ=WEEKLY;COUNT=3"
+        ))
+    };
+    let body = [
+        series("Europe/Berlin", "20250323"),
+        series("Europe/Berlin", "20251019"),
+        series("Australia/Sydney", "20250330"),
+        series("Australia/Sydney", "20250928"),
+    ]
+    .join("\n");
+    let starts: Vec<_> = blocks_in(&body, Tz::UTC, Tz::UTC)
+        .iter()
+        .map(|block| block[..11].to_owned())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "03-23 01:30", // Berlin +01:00
+            "03-29 15:30", // Sydney +11:00
+            "03-30 01:30", // Berlin gap: +01:00, i.e. 03:30+02:00
+            "04-05 15:30", // Sydney fold: the first, +11:00
+            "04-06 00:30", // Berlin +02:00
+            "04-12 16:30", // Sydney +10:00
+            "09-27 16:30", // Sydney +10:00
+            "10-04 16:30", // Sydney gap: +10:00, i.e. 03:30+11:00
+            "10-11 15:30", // Sydney +11:00
+            "10-19 00:30", // Berlin +02:00
+            "10-26 00:30", // Berlin fold: the first, +02:00
+            "11-02 01:30", // Berlin +01:00
+        ]
+    );
+    // Every instance lasts its 30 minutes, the ones on change nights too.
+    for block in blocks_in(&body, Tz::UTC, Tz::UTC) {
+        let (start, end) = (&block[6..11], &block[24..29]);
+        let minutes =
+            |t: &str| t[..2].parse::<u32>().unwrap() * 60 + t[3..].parse::<u32>().unwrap();
+        assert_eq!(minutes(end) - minutes(start), 30, "{block}");
+    }
+}
+
+#[test]
 fn outlook_windows_tzids_and_custom_vtimezones() {
     let vtimezone = |tzid: &str, standard: &str, daylight: &str, month: &str, day: &str| {
         format!(
