@@ -134,7 +134,9 @@ async fn team_of_two(app: &crate::helpers::TestApp) -> (i64, String) {
     let membership = data(invited, 201).await["id"].as_i64().unwrap();
     let accept = serde_json::json!({"accepted": true});
     let path = format!("{path}/{membership}");
-    let accepted = app.call(M::PATCH, &path, Some(&bob_key), Some(accept)).await;
+    let accepted = app
+        .call(M::PATCH, &path, Some(&bob_key), Some(accept))
+        .await;
     data(accepted, 200).await;
     (team, ada_key)
 }
@@ -173,8 +175,16 @@ async fn post_settings(browser: &Client, team: i64, with_token: bool) {
 /// Waits for the page (after a form's navigation) to say `text`.
 async fn shows(browser: &Client, text: &str) {
     crate::helpers::eventually(text, std::time::Duration::from_secs(10), async || {
-        let body = wait_for(browser, "body").await.text().await.unwrap_or_default();
-        if body.contains(text) { Ok(()) } else { Err(body) }
+        let body = wait_for(browser, "body")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if body.contains(text) {
+            Ok(())
+        } else {
+            Err(body)
+        }
     })
     .await;
 }
@@ -194,7 +204,9 @@ async fn in_chromium_a_member_and_a_form_without_its_token_are_refused() {
     bob.goto(&page).await.unwrap();
     wait_for(&bob, "#members").await;
     let forms = bob
-        .find_all(fantoccini::Locator::Css(&format!("form[action='/teams/{team}']")))
+        .find_all(fantoccini::Locator::Css(&format!(
+            "form[action='/teams/{team}']"
+        )))
         .await
         .unwrap();
     assert!(forms.is_empty(), "a member gets no settings form");
