@@ -456,3 +456,58 @@ pub async fn add_page_views(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+    }
+
+    #[test]
+    fn whole_hours_come_from_the_roll_up_and_parts_of_hours_from_the_bookings() {
+        let days = pieces(at("2026-03-01 00:00"), at("2026-03-31 00:00"));
+        assert_eq!(
+            days,
+            [(
+                Source::RollUp,
+                at("2026-03-01 00:00"),
+                at("2026-03-31 00:00")
+            )]
+        );
+        // Local midnights in Asia/Kolkata (UTC+05:30).
+        let kolkata = pieces(at("2026-02-28 18:30"), at("2026-03-30 18:30"));
+        assert_eq!(
+            kolkata,
+            [
+                (
+                    Source::Bookings,
+                    at("2026-02-28 18:30"),
+                    at("2026-02-28 19:00")
+                ),
+                (
+                    Source::RollUp,
+                    at("2026-02-28 19:00"),
+                    at("2026-03-30 18:00")
+                ),
+                (
+                    Source::Bookings,
+                    at("2026-03-30 18:00"),
+                    at("2026-03-30 18:30")
+                ),
+            ]
+        );
+        let within = pieces(at("2026-03-01 10:15"), at("2026-03-01 10:45"));
+        assert_eq!(
+            within,
+            [(
+                Source::Bookings,
+                at("2026-03-01 10:15"),
+                at("2026-03-01 10:45")
+            )]
+        );
+    }
+}
