@@ -172,7 +172,7 @@ pub async fn by_hour(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<Ve
              r.no_show AS no_show, CAST(SUM(r.bookings) AS BIGINT) AS bookings, \
              CAST(SUM(r.lead_seconds) AS BIGINT) AS lead_seconds FROM {table} r \
              WHERE r.{time} >= {first} AND r.{time} < {second} AND {scope} \
-             GROUP BY r.hour, r.status, r.rescheduled, r.no_show ORDER BY 1",
+             GROUP BY r.hour, r.status, r.rescheduled, r.no_show",
             hour_text = d.hour_text,
             first = d.first,
             second = d.second,
