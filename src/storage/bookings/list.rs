@@ -86,9 +86,7 @@ impl ListFilter {
             upper.into_iter().flatten().min(),
         )
     }
-}
 
-impl ListFilter {
     /// Where the claims of the bookings the filter allows start: a claim starts at most
     /// [`MAX_CLAIM_SPAN`] before its booking and never after it. A subquery on the claims
     /// cannot be boxed, so absent bounds are the ends of time.
