@@ -9,6 +9,7 @@ and prints one line per page: name, TAB, session cookie, TAB, URL.
 Usage: console_pages.py BASE_URL OWNER_KEY PASSWORD OWNER_EMAIL FEW_EMAIL SEED_JSON
 """
 
+import datetime as dt
 import html
 import json
 import re
@@ -76,6 +77,8 @@ def main():
     owner, few = sign_in(base, owner_email, password), sign_in(base, few_email, password)
     schedule = request(base, "GET", "/v2/schedules", key=key)["data"][0]["id"]
     filtered = f"?event_type={ids['team_event_type']}&host={ids['host']}"
+    today = dt.datetime.now(dt.timezone.utc).date()
+    year = f"start={today - dt.timedelta(days=364)}&end={today}"
     pages = [
         ("event types", owner, "/event-types"),
         ("event type editor", owner, f"/event-types/{ids['event_type']}"),
@@ -95,6 +98,9 @@ def main():
         ("bookings: past, date range", owner, "/bookings/past?from=2026-01-01&to=2026-03-31"),
         ("booking detail", owner, f"/bookings/{ids['booking']}"),
         ("bookings: export, event type + host", owner, f"/bookings/export.csv{filtered}&tab=upcoming"),
+        ("insights: 30 days", owner, "/insights"),
+        ("insights: a year", owner, f"/insights?{year}"),
+        ("insights: team, a year", owner, f"/insights?scope=team:{ids['team']}&{year}"),
         ("teams", owner, "/teams"),
         ("team", owner, f"/teams/{ids['team']}"),
         ("calendars", owner, "/apps/installed/calendar"),

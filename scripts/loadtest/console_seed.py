@@ -4,8 +4,8 @@
 Over the HTTP API, as the owner (OWNER_KEY): TEAMS teams with the four hosts as members and
 FEW as a plain member of the first (their acceptance written into the database); 25 personal event types and 25 team event types (round
 robin over the hosts, FEW a host of the first); one webhook. Then BOOKINGS bookings written
-straight into the database in three set-based statements (bookings, then their claims and
-attendees from them), since 100,000 bookings through POST /v2/bookings would take hours:
+straight into the database in set-based statements (bookings, then their claims and
+attendees from them, then insights' roll-ups), since 100,000 bookings through POST /v2/bookings would take hours:
 
 - the n-th booking is organised by user n % 5 (the owner on a personal event type, a host on a
   team event type), one an hour per organiser from about 417 days ago, so half are past;
@@ -97,6 +97,18 @@ def bookings(count, owner, hosts, few, personal, team_events, now):
 
 # Claims and attendees from the seeded bookings, the same SQL on both backends. Claims go in
 # latest first: SQLite's overlap trigger then scans one neighbour per insert, not the history.
+# The insights roll-ups, as the migration 2026-12-10-120000_booking_hours fills them (when the
+# binary has it): the seed writes bookings past the application, which recounts on each write.
+ROLL_UP = """INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status,
+       rescheduled, no_show, bookings, lead_seconds)
+       SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show,
+              SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes
+       GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"""
+MADE = """INSERT INTO booking_made_hours (hour, event_type_id, bookings)
+       SELECT {hour}, event_type_id, COUNT(*) FROM bookings WHERE event_type_id IS NOT NULL
+       GROUP BY 1, event_type_id"""
+SQLITE_HOUR, POSTGRES_HOUR = "strftime('%Y-%m-%d %H:00:00', created_at)", "date_trunc('hour', created_at)"
+
 DERIVED = [
     """INSERT INTO booking_claims (booking_id, user_id, blocked_start, blocked_end, active)
        SELECT id, user_id, start_at, end_at, status <> 'CANCELLED' FROM bookings
@@ -112,15 +124,20 @@ def insert_sqlite(path, rows):
     with db:
         db.executemany(f"INSERT INTO bookings ({', '.join(COLUMNS)}) VALUES "
                        f"({', '.join('?' * len(COLUMNS))})", rows)
-        for sql in DERIVED:
+        rolled = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'booking_hours'").fetchone()
+        roll_up = [ROLL_UP, MADE.format(hour=SQLITE_HOUR)] if rolled else []
+        for sql in DERIVED + roll_up:
             db.execute(sql)
     db.close()
 
 
 def insert_postgres(url, rows):
+    rolled = subprocess.run(["psql", "-tA", url, "-c", "SELECT to_regclass('booking_hours')"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    roll_up = [ROLL_UP, MADE.format(hour=POSTGRES_HOUR)] if rolled else []
     copy = "".join("\t".join(str(v) for v in row) + "\n" for row in rows)
     script = (f"BEGIN;\n\\copy bookings ({', '.join(COLUMNS)}) FROM STDIN\n{copy}\\.\n"
-              + "".join(f"{sql};\n" for sql in DERIVED) + "COMMIT;\nANALYZE;\n")
+              + "".join(f"{sql};\n" for sql in DERIVED + roll_up) + "COMMIT;\nANALYZE;\n")
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url], input=script.encode(),
                    check=True, stdout=subprocess.DEVNULL)
 

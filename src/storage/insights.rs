@@ -1,17 +1,21 @@
-//! What insights read: bookings counted in the database (grouped by UTC hour and outcome, per
-//! host, per event type), never loaded row by row, and the page-view counts (`page_views`).
-//! Read-only except `add_page_views`. The queries are SQL texts with the scope's integer ids
-//! written in as digits; the few pieces that differ per backend are a [`Dialect`].
+//! What insights read: bookings counted per UTC hour and outcome, per host, per event type,
+//! from the hourly roll-ups (`booking_hours`, `booking_made_hours`) for the whole hours of a
+//! period and from the bookings for parts of hours, never loaded row by row; and the page-view
+//! counts (`page_views`). Writes only `add_page_views` and [`recount`], which keeps the
+//! roll-ups true after each booking write. What a booking counts for is the migration's views
+//! (`booking_outcomes`, `booking_host_outcomes`), so both the roll-ups and the parts of hours
+//! read one rule. The queries are SQL texts with the scope's integer ids written in as digits;
+//! the few pieces that differ per backend are a [`Dialect`].
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use diesel::QueryableByName;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{event_types, page_views};
-use super::{Conn, StorageResult, to_db_time, with_conn};
+use super::schema::{bookings, event_types, page_views};
+use super::{Conn, StorageResult, from_db_time, to_db_time, with_conn};
 use crate::domain::BookingStatus;
 
 /// Which bookings count: those starting in `[from, to)`, of these event types (all when
@@ -62,19 +66,12 @@ struct KeyCount {
     n: i64,
 }
 
-/// The SQL pieces that differ per backend: the bound parameters' markers; the UTC hour a
-/// booking starts in (grouped on) and as text `YYYY-MM-DD HH`; whether an attendee was absent;
-/// the sum of (start - created) in seconds. Each is what measured fastest there with 100,000
-/// bookings (docs/PERFORMANCE.md): SQLite probes a small partial index per booking, PostgreSQL
-/// hashes the absent attendees once (a correlated subplan priced the query into JIT).
+/// The SQL pieces that differ per backend: the bound parameters' markers and an hour (of the
+/// roll-ups or the views) as text `YYYY-MM-DD HH`.
 struct Dialect {
     first: &'static str,
     second: &'static str,
-    hour: &'static str,
     hour_text: &'static str,
-    absent_join: &'static str,
-    absent: &'static str,
-    lead: &'static str,
 }
 
 fn dialect(conn: &Conn<'_>) -> Dialect {
@@ -82,83 +79,136 @@ fn dialect(conn: &Conn<'_>) -> Dialect {
         Conn::Sqlite(_) => Dialect {
             first: "?",
             second: "?",
-            hour: "substr(b.start_at, 1, 13)",
-            hour_text: "g.hour",
-            absent_join: "",
-            absent: "EXISTS (SELECT 1 FROM attendees a WHERE a.booking_id = b.id AND a.no_show)",
-            // Days as a real number: reading each timestamp once is half the cost of
-            // strftime('%s') twice.
-            lead: "CAST(COALESCE(SUM(julianday(b.start_at) - julianday(b.created_at)), 0) \
-                   * 86400 AS BIGINT)",
+            hour_text: "substr(r.hour, 1, 13)",
         },
         Conn::Pg(_) => Dialect {
             first: "$1",
             second: "$2",
-            hour: "date_trunc('hour', b.start_at)",
-            hour_text: "to_char(g.hour, 'YYYY-MM-DD HH24')",
-            absent_join: "LEFT JOIN (SELECT DISTINCT booking_id FROM attendees WHERE no_show) n \
-                          ON n.booking_id = b.id",
-            absent: "n.booking_id IS NOT NULL",
-            lead: "CAST(COALESCE(EXTRACT(EPOCH FROM SUM(b.start_at - b.created_at)), 0) \
-                   AS BIGINT)",
+            hour_text: "to_char(r.hour, 'YYYY-MM-DD HH24')",
         },
     }
 }
 
-/// `WHERE` for the filter; the period's ends are the two bound parameters. Ids are integers,
-/// written in as digits. `None` when the filter names no event type at all (nothing matches).
-fn conditions(f: &BookingFilter, d: &Dialect, column: &str) -> Option<String> {
-    let mut sql = format!("b.{column} >= {} AND b.{column} < {}", d.first, d.second);
+/// Where counts of a stretch of time are read: whole UTC hours from a roll-up, parts of hours
+/// from the bookings (through the migration's views), with the same columns either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    RollUp,
+    Bookings,
+}
+
+/// A stretch of the period `[from, to)` and where it is read.
+type Piece = (Source, DateTime<Utc>, DateTime<Utc>);
+
+/// The period as the whole UTC hours in it (the roll-up) and the parts of hours at either end
+/// (the bookings): a period's ends are local midnights, not always on a UTC hour.
+fn pieces(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Piece> {
+    let first_whole = hour_of(from)
+        + if hour_of(from) < from {
+            HOUR
+        } else {
+            TimeDelta::zero()
+        };
+    let last_whole = hour_of(to);
+    if first_whole >= last_whole {
+        return vec![(Source::Bookings, from, to)];
+    }
+    [
+        (Source::Bookings, from, first_whole),
+        (Source::RollUp, first_whole, last_whole),
+        (Source::Bookings, last_whole, to),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a < b)
+    .collect()
+}
+
+const HOUR: TimeDelta = TimeDelta::hours(1);
+
+/// The start of the UTC hour `t` is in.
+fn hour_of(t: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = t.timestamp().div_euclid(3600) * 3600;
+    DateTime::from_timestamp(secs, 0).unwrap_or(t)
+}
+
+/// Which host rows count: one per booking (its organiser's) unless the filter names a host,
+/// then that host's (one per booking they organise or hold time in); `organisers`: only
+/// organiser rows even then. `None` when the filter names no event type at all.
+fn scope(f: &BookingFilter, organisers: bool) -> Option<String> {
+    let mut sql = match (f.host, organisers) {
+        (Some(host), true) => format!("r.organiser AND r.user_id = {host}"),
+        (Some(host), false) => format!("r.user_id = {host}"),
+        (None, _) => "r.organiser".to_owned(),
+    };
     if let Some(ids) = &f.event_type_ids {
         if ids.is_empty() {
             return None;
         }
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        sql.push_str(&format!(" AND b.event_type_id IN ({})", list.join(",")));
-    }
-    if let Some(host) = f.host {
-        sql.push_str(&format!(
-            " AND (b.user_id = {host} OR EXISTS (SELECT 1 FROM booking_claims c \
-             WHERE c.booking_id = b.id AND c.user_id = {host}))"
-        ));
+        sql.push_str(&format!(" AND r.event_type_id IN ({})", list.join(",")));
     }
     Some(sql)
+}
+
+/// The table (or view) and time column of a source: bookings by start, per host.
+fn host_rows(source: Source) -> (&'static str, &'static str) {
+    match source {
+        Source::RollUp => ("booking_hours", "hour"),
+        Source::Bookings => ("booking_host_outcomes", "start_at"),
+    }
 }
 
 /// Bookings by UTC hour of their start, status, rescheduled and no-show, with their lead time.
 pub async fn by_hour(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<Vec<HourCount>> {
     let d = dialect(conn);
-    let Some(filter) = conditions(f, &d, "start_at") else {
+    let Some(scope) = scope(f, false) else {
         return Ok(Vec::new());
     };
-    let sql = format!(
-        "SELECT {hour_text} AS hour, g.status AS status, g.rescheduled AS rescheduled, \
-         g.no_show AS no_show, g.bookings AS bookings, g.lead_seconds AS lead_seconds FROM (SELECT {hour} AS hour, b.status AS status, \
-         b.rescheduled AS rescheduled, (b.no_show_host OR {absent}) AS no_show, \
-         COUNT(*) AS bookings, {lead} AS lead_seconds FROM bookings b {join} \
-         WHERE {filter} GROUP BY 1, 2, 3, 4) g ORDER BY 1",
-        hour_text = d.hour_text,
-        hour = d.hour,
-        absent = d.absent,
-        lead = d.lead,
-        join = d.absent_join,
-    );
-    let (from, to) = (to_db_time(f.from), to_db_time(f.to));
-    let rows: Vec<HourRow> = with_conn!(conn, |c| {
-        diesel::sql_query(&sql)
+    let mut counts = Vec::new();
+    for (source, from, to) in pieces(f.from, f.to) {
+        let (table, time) = host_rows(source);
+        let sql = format!(
+            "SELECT {hour_text} AS hour, r.status AS status, r.rescheduled AS rescheduled, \
+             r.no_show AS no_show, CAST(SUM(r.bookings) AS BIGINT) AS bookings, \
+             CAST(SUM(r.lead_seconds) AS BIGINT) AS lead_seconds FROM {table} r \
+             WHERE r.{time} >= {first} AND r.{time} < {second} AND {scope} \
+             GROUP BY r.hour, r.status, r.rescheduled, r.no_show",
+            hour_text = d.hour_text,
+            first = d.first,
+            second = d.second,
+        );
+        let rows: Vec<HourRow> = load(conn, &sql, from, to).await?;
+        for row in rows {
+            counts.push(hour_count(row)?);
+        }
+    }
+    Ok(counts)
+}
+
+async fn load<R>(
+    conn: &mut Conn<'_>,
+    sql: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StorageResult<Vec<R>>
+where
+    R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + Send + 'static,
+{
+    let (from, to) = (to_db_time(from), to_db_time(to));
+    Ok(with_conn!(conn, |c| {
+        diesel::sql_query(sql)
             .bind::<Timestamp, _>(from)
             .bind::<Timestamp, _>(to)
             .load(c)
             .await
-    })?;
-    rows.into_iter().map(hour_count).collect()
+    })?)
 }
 
 fn hour_count(row: HourRow) -> StorageResult<HourCount> {
     let hour = NaiveDateTime::parse_from_str(&format!("{}:00", row.hour), "%Y-%m-%d %H:%M")
         .map_err(|e| super::StorageError::Corrupt {
-            table: "bookings",
-            column: "start_at",
+            table: "booking_hours",
+            column: "hour",
             id: 0,
             message: format!("hour `{}`: {e}", row.hour),
         })?;
@@ -174,22 +224,30 @@ fn hour_count(row: HourRow) -> StorageResult<HourCount> {
 
 /// Active bookings (accepted or awaiting confirmation) per organiser: for round robin, the host
 /// the booking was assigned to (fixed hosts join every booking, so their claims say nothing of
-/// the rotation).
+/// the rotation). Narrowed to a host: the bookings they organise.
 pub async fn per_host(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<Vec<(i64, i64)>> {
     let d = dialect(conn);
-    let Some(filter) = conditions(f, &d, "start_at") else {
+    let Some(scope) = scope(f, true) else {
         return Ok(Vec::new());
     };
     let active: Vec<String> = BookingStatus::ACTIVE
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
-    let sql = format!(
-        "SELECT b.user_id AS key, COUNT(*) AS n FROM bookings b \
-         WHERE {filter} AND b.status IN ({}) GROUP BY b.user_id ORDER BY b.user_id",
-        active.join(",")
-    );
-    keyed_counts(conn, &sql, f).await
+    let mut counts = Vec::new();
+    for (source, from, to) in pieces(f.from, f.to) {
+        let (table, time) = host_rows(source);
+        let sql = format!(
+            "SELECT r.user_id AS key, CAST(SUM(r.bookings) AS BIGINT) AS n FROM {table} r \
+             WHERE r.{time} >= {} AND r.{time} < {} AND {scope} AND r.status IN ({}) \
+             GROUP BY r.user_id",
+            d.first,
+            d.second,
+            active.join(",")
+        );
+        counts.extend(keyed_counts(conn, &sql, from, to).await?);
+    }
+    Ok(summed(counts))
 }
 
 /// Bookings made (by `created_at`) in the period, per event type.
@@ -198,30 +256,144 @@ pub async fn made_per_event_type(
     f: &BookingFilter,
 ) -> StorageResult<Vec<(i64, i64)>> {
     let d = dialect(conn);
-    let Some(filter) = conditions(f, &d, "created_at") else {
+    let Some(ids) = &f.event_type_ids else {
         return Ok(Vec::new());
     };
-    let sql = format!(
-        "SELECT b.event_type_id AS key, COUNT(*) AS n FROM bookings b \
-         WHERE {filter} AND b.event_type_id IS NOT NULL GROUP BY b.event_type_id"
-    );
-    keyed_counts(conn, &sql, f).await
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let mut counts = Vec::new();
+    for (source, from, to) in pieces(f.from, f.to) {
+        let (table, time) = match source {
+            Source::RollUp => ("booking_made_hours", "hour"),
+            Source::Bookings => (
+                "(SELECT event_type_id, created_at, 1 AS bookings FROM bookings)",
+                "created_at",
+            ),
+        };
+        let sql = format!(
+            "SELECT r.event_type_id AS key, CAST(SUM(r.bookings) AS BIGINT) AS n FROM {table} r \
+             WHERE r.{time} >= {} AND r.{time} < {} AND r.event_type_id IN ({}) \
+             GROUP BY r.event_type_id",
+            d.first,
+            d.second,
+            list.join(",")
+        );
+        counts.extend(keyed_counts(conn, &sql, from, to).await?);
+    }
+    Ok(summed(counts))
+}
+
+/// Counts per key, the pieces' counts of one key added up.
+fn summed(counts: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    let mut sums = std::collections::BTreeMap::new();
+    for (key, n) in counts {
+        *sums.entry(key).or_insert(0) += n;
+    }
+    sums.into_iter().collect()
 }
 
 async fn keyed_counts(
     conn: &mut Conn<'_>,
     sql: &str,
-    f: &BookingFilter,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
 ) -> StorageResult<Vec<(i64, i64)>> {
-    let (from, to) = (to_db_time(f.from), to_db_time(f.to));
-    let rows: Vec<KeyCount> = with_conn!(conn, |c| {
+    let rows: Vec<KeyCount> = load(conn, sql, from, to).await?;
+    Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
+}
+
+/// Recounts the roll-ups' hours of one booking after a write to it: the hour it starts in
+/// (every host and outcome of that hour) and, for its event type, the hour it was made in.
+/// Called where every booking write ends, as it appends the booking's history
+/// (`storage::bookings::append_history`), in the write's transaction. A whole hour is
+/// recounted from the views, not adjusted, so the roll-up cannot drift from the bookings. On
+/// PostgreSQL the hours are locked first (transaction advisory locks, in order): two writes in
+/// one hour then recount one after the other, the later one seeing the earlier's booking.
+pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> {
+    let (start, created, event_type): (NaiveDateTime, NaiveDateTime, Option<i64>) =
+        with_conn!(conn, |c| {
+            bookings::table
+                .find(booking_id)
+                .select((
+                    bookings::start_at,
+                    bookings::created_at,
+                    bookings::event_type_id,
+                ))
+                .first(c)
+                .await
+        })?;
+    let (start, made) = (hour_of(from_db_time(start)), hour_of(from_db_time(created)));
+    if let Conn::Pg(c) = conn {
+        let mut hours = [start.timestamp() / 3600, made.timestamp() / 3600];
+        hours.sort_unstable();
+        for hour in hours {
+            diesel::sql_query(format!(
+                "SELECT pg_advisory_xact_lock({ROLL_UP_LOCK}, {hour})"
+            ))
+            .execute(&mut **c)
+            .await?;
+        }
+    }
+    let d = dialect(conn);
+    let (first, second) = (d.first, d.second);
+    let statements = [
+        (
+            format!("DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second}"),
+            start,
+        ),
+        (
+            format!(
+                "INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status, \
+                 rescheduled, no_show, bookings, lead_seconds) \
+                 SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show, \
+                 SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes \
+                 WHERE start_at >= {first} AND start_at < {second} \
+                 GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
+            ),
+            start,
+        ),
+    ];
+    for (sql, hour) in &statements {
+        execute(conn, sql, *hour).await?;
+    }
+    let Some(id) = event_type else {
+        return Ok(());
+    };
+    let made_statements = [
+        format!(
+            "DELETE FROM booking_made_hours WHERE event_type_id = {id} \
+             AND hour >= {first} AND hour < {second}"
+        ),
+        format!(
+            "INSERT INTO booking_made_hours (hour, event_type_id, bookings) \
+             SELECT h.first, b.event_type_id, COUNT(*) \
+             FROM (SELECT {first} AS first, {second} AS after) h \
+             JOIN bookings b ON b.created_at >= h.first AND b.created_at < h.after \
+             WHERE b.event_type_id = {id} GROUP BY h.first, b.event_type_id"
+        ),
+    ];
+    for sql in &made_statements {
+        execute(conn, sql, made).await?;
+    }
+    Ok(())
+}
+
+/// The PostgreSQL advisory lock space of the roll-ups' hours (the second key is the hour).
+const ROLL_UP_LOCK: i32 = 0x6b68;
+
+/// One statement with the hour's start and end as its two parameters.
+async fn execute(conn: &mut Conn<'_>, sql: &str, hour: DateTime<Utc>) -> StorageResult<()> {
+    let (from, to) = (to_db_time(hour), to_db_time(hour + HOUR));
+    with_conn!(conn, |c| {
         diesel::sql_query(sql)
             .bind::<Timestamp, _>(from)
             .bind::<Timestamp, _>(to)
-            .load(c)
+            .execute(c)
             .await
     })?;
-    Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
+    Ok(())
 }
 
 /// Page views per event type over the UTC days `first..=last`.
@@ -283,4 +455,59 @@ pub async fn add_page_views(
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+    }
+
+    #[test]
+    fn whole_hours_come_from_the_roll_up_and_parts_of_hours_from_the_bookings() {
+        let days = pieces(at("2026-03-01 00:00"), at("2026-03-31 00:00"));
+        assert_eq!(
+            days,
+            [(
+                Source::RollUp,
+                at("2026-03-01 00:00"),
+                at("2026-03-31 00:00")
+            )]
+        );
+        // Local midnights in Asia/Kolkata (UTC+05:30).
+        let kolkata = pieces(at("2026-02-28 18:30"), at("2026-03-30 18:30"));
+        assert_eq!(
+            kolkata,
+            [
+                (
+                    Source::Bookings,
+                    at("2026-02-28 18:30"),
+                    at("2026-02-28 19:00")
+                ),
+                (
+                    Source::RollUp,
+                    at("2026-02-28 19:00"),
+                    at("2026-03-30 18:00")
+                ),
+                (
+                    Source::Bookings,
+                    at("2026-03-30 18:00"),
+                    at("2026-03-30 18:30")
+                ),
+            ]
+        );
+        let within = pieces(at("2026-03-01 10:15"), at("2026-03-01 10:45"));
+        assert_eq!(
+            within,
+            [(
+                Source::Bookings,
+                at("2026-03-01 10:15"),
+                at("2026-03-01 10:45")
+            )]
+        );
+    }
 }

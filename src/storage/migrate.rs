@@ -89,16 +89,24 @@ struct ColumnRow {
     nullable: bool,
 }
 
+/// SQLite's tables, less an index's virtual table and its shadow tables (`attendees_search`:
+/// PostgreSQL keeps the same index as an index).
 const SQLITE_COLUMNS: &str = "SELECT m.name AS table_name, p.name AS column_name, p.type AS sql_type, \
      (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-       AND m.name <> '__diesel_schema_migrations'";
+       AND m.name <> '__diesel_schema_migrations' \
+       AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' \
+         AND v.sql LIKE 'CREATE VIRTUAL TABLE%' \
+         AND (m.name = v.name OR m.name LIKE v.name || '\\_%' ESCAPE '\\'))";
 
+/// PostgreSQL's tables, not views (SQLite's list above has none).
 const POSTGRES_COLUMNS: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \
      data_type::text AS sql_type, (is_nullable = 'YES') AS nullable \
      FROM information_schema.columns \
-     WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'";
+     WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations' \
+       AND table_name IN (SELECT table_name FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')";
 
 pub(super) async fn describe_columns(conn: &mut Conn<'_>) -> StorageResult<Vec<ColumnInfo>> {
     let query = match conn {

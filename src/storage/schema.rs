@@ -566,3 +566,27 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// Insights' roll-ups, written and read as SQL texts (storage::insights); no primary key in
+// `booking_hours`: each hour's rows are recounted as a whole.
+diesel::table! {
+    booking_hours (hour, user_id) {
+        hour -> Timestamp,
+        event_type_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        organiser -> Bool,
+        status -> Text,
+        rescheduled -> Bool,
+        no_show -> Bool,
+        bookings -> BigInt,
+        lead_seconds -> BigInt,
+    }
+}
+
+diesel::table! {
+    booking_made_hours (event_type_id, hour) {
+        hour -> Timestamp,
+        event_type_id -> BigInt,
+        bookings -> BigInt,
+    }
+}

@@ -232,6 +232,49 @@ async fn filters_narrow_the_list_and_bad_ones_are_named() {
     assert_eq!(wrong_status.status(), 400);
 }
 
+/// Substring of a name or an email, ASCII letters in any case, other letters as typed: the
+/// same attendees on SQLite (trigram table, then `LIKE`) and PostgreSQL (trigram indexes).
+#[tokio::test]
+async fn the_attendee_search_matches_parts_of_names_and_emails_in_any_ascii_case() {
+    let app = spawn_app().await;
+    let ada = host(&app, "ada@example.com", json!({})).await;
+    let grace = book(&app, ada.event, 20, "Grace Hopper", "Grace@Navy.example").await;
+    let emile = book(&app, ada.event, 22, "\u{c9}mile Zola", "ez@paris.example").await;
+    let obrien = book(&app, ada.event, 24, "Flann O'Brien", "flann@dublin.example").await;
+    let red = book(
+        &app,
+        ada.event,
+        26,
+        "Ann \"Red\" Lee",
+        "ann_lee@example.com",
+    )
+    .await;
+    let mut visitor = Visitor::signed_in(&app, "ada@example.com").await;
+    let cases: [(&str, Vec<&str>); 14] = [
+        ("hOPPer", vec![&grace]),
+        ("navy.EX", vec![&grace]),
+        // Two characters: too short for a trigram, every attendee is read.
+        ("zo", vec![&emile]),
+        ("Ez@", vec![&emile]),
+        ("%C3%89MILE", vec![&emile]),
+        ("%C3%A9mile", vec![]),
+        ("o%27brien", vec![&obrien]),
+        ("%22red%22", vec![&red]),
+        ("ann_", vec![&red]),
+        ("a_n", vec![]),
+        ("%25", vec![]),
+        ("hopper+grace", vec![]),
+        ("example", vec![&grace, &emile, &obrien, &red]),
+        ("nobody", vec![]),
+    ];
+    for (q, expected) in cases {
+        let page = visitor
+            .page(&format!("/bookings/upcoming?q={q}"), 200)
+            .await;
+        assert_eq!(listed(&page), expected, "q={q}");
+    }
+}
+
 #[tokio::test]
 async fn pages_follow_each_other_by_keyset() {
     let app = spawn_app().await;

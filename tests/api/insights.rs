@@ -340,3 +340,100 @@ async fn booking_page_views_are_counted_without_the_slots_api_or_head() {
         json!({"eventTypeId": event, "title": "Call", "views": 3, "bookings": 1, "rate": 0.3333})
     );
 }
+
+/// What a booking counts for, recounted from the bookings through the migration's view: the
+/// hourly roll-up must hold exactly this after every write.
+const RECOUNTED: &str = "SELECT hour, event_type_id, user_id, organiser, status, rescheduled, \
+    no_show, SUM(bookings) AS bookings, SUM(lead_seconds) AS lead_seconds \
+    FROM booking_host_outcomes \
+    GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show";
+const ROLLED_UP: &str = "SELECT hour, event_type_id, user_id, organiser, status, rescheduled, \
+    no_show, bookings, lead_seconds FROM booking_hours";
+const MADE_RECOUNTED: &str = "SELECT event_type_id, COUNT(*) AS bookings FROM bookings \
+    WHERE event_type_id IS NOT NULL GROUP BY event_type_id";
+const MADE_ROLLED_UP: &str = "SELECT event_type_id, SUM(bookings) AS bookings \
+    FROM booking_made_hours GROUP BY event_type_id";
+
+async fn rows(app: &TestApp, select: &str) -> i64 {
+    app.db.count_rows(select).await.unwrap()
+}
+
+/// Rows in one query's result and not in the other's, either way.
+async fn differences(app: &TestApp, a: &str, b: &str) -> (i64, i64) {
+    (
+        rows(app, &format!("{a} EXCEPT {b}")).await,
+        rows(app, &format!("{b} EXCEPT {a}")).await,
+    )
+}
+
+#[tokio::test]
+async fn the_hourly_roll_up_equals_the_bookings_after_create_cancel_reschedule_and_no_show() {
+    let app = spawn_app().await;
+    let (key, _) = seeded(&app).await;
+    // A second host's claim: a team booking counts for its organiser and for the other host.
+    let (team_key, team_event, ids) = pair(&app).await;
+    let team_booking = booked(&app, team_event, &at(day(2), "16:00"), "t@booker.example").await;
+    let cancel = format!("/v2/bookings/{team_booking}/cancel");
+    data(
+        app.call(
+            Method::POST,
+            &cancel,
+            Some(&team_key),
+            Some(json!({"cancellationReason": "Off"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    // Five personal bookings (one moved away, one cancelled, one missed) and the team's, held
+    // by two hosts: the roll-up is not empty, and holds what the bookings say.
+    assert_eq!(rows(&app, ROLLED_UP).await, 7);
+    let moved = format!("{ROLLED_UP} WHERE status = 'CANCELLED' AND rescheduled");
+    assert_eq!(rows(&app, &moved).await, 1);
+    assert_eq!(rows(&app, &format!("{ROLLED_UP} WHERE no_show")).await, 1);
+    let hosts = format!("{ROLLED_UP} WHERE user_id IN ({}, {})", ids[0], ids[1]);
+    assert_eq!(rows(&app, &hosts).await, 2);
+    assert_eq!(differences(&app, RECOUNTED, ROLLED_UP).await, (0, 0));
+    assert_eq!(
+        differences(&app, MADE_RECOUNTED, MADE_ROLLED_UP).await,
+        (0, 0)
+    );
+    assert_eq!(rows(&app, MADE_ROLLED_UP).await, 2);
+
+    // The figures read from the roll-up (whole UTC hours) and from the bookings (the parts of
+    // hours of a zone half an hour off UTC) agree.
+    let utc = data(insights(&app, &key, &period("UTC")).await, 200).await;
+    let kolkata = data(insights(&app, &key, &period("Asia/Kolkata")).await, 200).await;
+    assert_eq!(utc["totals"], kolkata["totals"], "{utc} {kolkata}");
+    assert_eq!(utc["totals"]["total"], 5, "{utc}");
+}
+
+/// A collective team event type of two new hosts: (the first's key, event type, [first, second]).
+async fn pair(app: &TestApp) -> (String, i64, [i64; 2]) {
+    let (carol_key, _, carol) = host(app, "carol@example.com", json!({})).await;
+    let (dan_key, _, dan) = host(app, "dan@example.com", json!({})).await;
+    let call = |method, path: String, key: &str, body: Value| {
+        let key = key.to_owned();
+        async move { app.call(method, &path, Some(&key), Some(body)).await }
+    };
+    let team = json!({"name": "Pair"});
+    let team = data(
+        call(Method::POST, "/v2/teams".into(), &carol_key, team).await,
+        201,
+    )
+    .await;
+    let team = team["id"].as_i64().unwrap();
+    let invite = json!({"userId": dan});
+    let path = format!("/v2/teams/{team}/memberships");
+    let invite = data(call(Method::POST, path, &carol_key, invite).await, 201).await;
+    let path = format!("/v2/teams/{team}/memberships/{}", invite["id"]);
+    let accept = json!({"accepted": true});
+    data(call(Method::PATCH, path, &dan_key, accept).await, 200).await;
+    let body = json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE",
+        "hosts": [{"userId": carol}, {"userId": dan}]});
+    let path = format!("/v2/teams/{team}/event-types");
+    let event = data(call(Method::POST, path, &carol_key, body).await, 201).await;
+    (carol_key, event["id"].as_i64().unwrap(), [carol, dan])
+}

@@ -34,6 +34,8 @@ pub struct HistoryRecord {
     pub reason: Option<String>,
 }
 
+/// Records a change to a booking. Every booking write ends here, in its transaction, so this is
+/// also where insights' hourly roll-ups learn of the change (`storage::insights::recount`).
 pub async fn append_history(
     conn: &mut Conn<'_>,
     booking_id: i64,
@@ -57,7 +59,7 @@ pub async fn append_history(
             .execute(c)
             .await
     })?;
-    Ok(())
+    crate::storage::insights::recount(conn, booking_id).await
 }
 
 pub async fn history(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<Vec<HistoryRecord>> {

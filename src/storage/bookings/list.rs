@@ -14,8 +14,6 @@ use crate::domain::BookingStatus;
 use crate::storage::schema::{attendees, booking_claims, bookings, event_types};
 use crate::storage::{Conn, StorageResult, event_types as event_type_store, to_db_time, with_conn};
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// Filters of `GET /v2/bookings`; every one narrows the result.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -88,6 +86,18 @@ impl ListFilter {
             upper.into_iter().flatten().min(),
         )
     }
+
+    /// Where the claims of the bookings the filter allows start: a claim starts at most
+    /// [`MAX_CLAIM_SPAN`] before its booking and never after it. A subquery on the claims
+    /// cannot be boxed, so absent bounds are the ends of time.
+    fn claim_range(&self) -> (NaiveDateTime, NaiveDateTime) {
+        let (earliest, latest) = self.start_bounds();
+        let (dawn, dusk) = ends_of_time();
+        (
+            earliest.map_or(dawn, |t| to_db_time(t - MAX_CLAIM_SPAN)),
+            latest.map_or(dusk, to_db_time),
+        )
+    }
 }
 
 /// The first and last instants both backends store, for a range left open.
@@ -110,6 +120,50 @@ fn containing(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// The attendee search (`f.attendee_search`) as an SQL condition on `bookings`: an attendee's
+/// name or email contains the text, ASCII letters in any case (SQLite's `lower()` folds ASCII
+/// only; PostgreSQL's does too under `COLLATE "C"`), so both backends match the same attendees.
+/// Driven from the attendees: PostgreSQL's trigram indexes serve the `LIKE` itself; on SQLite
+/// the trigram table `attendees_search` narrows to candidates (its folding is wider than
+/// ASCII) that the `LIKE` then checks, and cannot match text shorter than three characters,
+/// which reads every attendee. The text is written in as a quoted literal: the condition is
+/// one SQL fragment, the same shape on both backends.
+fn attendee_search(conn: &Conn<'_>, f: &ListFilter) -> Option<String> {
+    let text = f.attendee_search.as_deref()?.replace('\0', "");
+    let pattern = quoted(&containing(&text.to_ascii_lowercase()));
+    let (name, email, candidates) = match conn {
+        Conn::Pg(_) => (
+            r#"lower(a.name COLLATE "C")"#,
+            r#"lower(a.email COLLATE "C")"#,
+            String::new(),
+        ),
+        Conn::Sqlite(_) => {
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            let candidates = (text.chars().count() >= 3).then(|| {
+                format!(
+                    "a.id IN (SELECT rowid FROM attendees_search \
+                     WHERE attendees_search MATCH {}) AND ",
+                    quoted(&phrase)
+                )
+            });
+            (
+                "lower(a.name)",
+                "lower(a.email)",
+                candidates.unwrap_or_default(),
+            )
+        }
+    };
+    Some(format!(
+        "bookings.id IN (SELECT a.booking_id FROM attendees a WHERE {candidates}\
+         ({name} LIKE {pattern} ESCAPE '\\' OR {email} LIKE {pattern} ESCAPE '\\'))"
+    ))
+}
+
+/// `text` as an SQL string literal (standard quoting: both backends take backslashes as they are).
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The ways a booking is visible to the caller: they organise it, they host it (a claim of
@@ -137,10 +191,7 @@ macro_rules! visible {
         let f: &ListFilter = $f;
         let branch: Option<Branch<'_>> = $branch;
         let (earliest, latest) = f.start_bounds();
-        // A correlated subquery cannot be boxed: absent bounds are the ends of time.
-        let (dawn, dusk) = ends_of_time();
-        let first = earliest.map_or(dawn, |t| to_db_time(t - MAX_CLAIM_SPAN));
-        let last = latest.map_or(dusk, to_db_time);
+        let (first, last) = f.claim_range();
         let my_claims = booking_claims::table
             .filter(booking_claims::user_id.eq(f.visible_to_user))
             .filter(booking_claims::blocked_start.between(first, last));
@@ -175,9 +226,10 @@ macro_rules! visible {
     }};
 }
 
-/// `visible!` (all, or one branch) narrowed by every filter `$f` sets.
+/// `visible!` (all, or one branch) narrowed by every filter `$f` sets; `$search` is
+/// [`attendee_search`]'s condition for the backend the query is for.
 macro_rules! filtered {
-    ($f:expr, $branch:expr) => {{
+    ($f:expr, $branch:expr, $search:expr) => {{
         let f: &ListFilter = $f;
         let mut q = visible!(f, $branch);
         if !f.statuses.is_empty() {
@@ -218,14 +270,17 @@ macro_rules! filtered {
             q = q.filter(bookings::event_type_id.eq_any(of_teams));
         }
         if !f.host_ids.is_empty() {
+            // Not correlated: the hosts' claims in the range are read once (PostgreSQL hashes
+            // them), not probed per booking of the caller's own (docs/PERFORMANCE.md).
+            let (first, last) = f.claim_range();
             let claimed = booking_claims::table
-                .filter(booking_claims::booking_id.eq(bookings::id))
                 .filter(booking_claims::user_id.eq_any(f.host_ids.clone()))
+                .filter(booking_claims::blocked_start.between(first, last))
                 .select(booking_claims::booking_id);
             q = q.filter(
                 bookings::user_id
                     .eq_any(f.host_ids.clone())
-                    .or(exists(claimed)),
+                    .or(bookings::id.eq_any(claimed)),
             );
         }
         if let Some(email) = &f.attendee_email {
@@ -240,20 +295,8 @@ macro_rules! filtered {
                 .select(attendees::booking_id);
             q = q.filter(bookings::id.eq_any(with));
         }
-        if let Some(text) = &f.attendee_search {
-            // As typed too: SQLite's lower() folds ASCII only.
-            let (folded, typed) = (containing(&text.to_lowercase()), containing(text));
-            let with = attendees::table
-                .filter(attendees::booking_id.eq(bookings::id))
-                .filter(
-                    lower(attendees::name)
-                        .like(folded.clone())
-                        .escape('\\')
-                        .or(attendees::name.like(typed).escape('\\'))
-                        .or(attendees::email.like(folded).escape('\\')),
-                )
-                .select(attendees::booking_id);
-            q = q.filter(exists(with));
+        if let Some(condition) = $search {
+            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition));
         }
         if f.recurring_only {
             q = q.filter(bookings::recurring_event_id.is_not_null());
@@ -264,7 +307,11 @@ macro_rules! filtered {
 
 /// One page of bookings and the total number matching.
 pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<BookingRecord>, i64)> {
-    let total: i64 = with_conn!(conn, |c| filtered!(f, None).count().get_result(c).await)?;
+    let search = attendee_search(conn, f);
+    let search = search.as_deref();
+    let total: i64 = with_conn!(conn, |c| {
+        filtered!(f, None, search).count().get_result(c).await
+    })?;
     Ok((rows(conn, f).await?, total))
 }
 
@@ -274,8 +321,10 @@ pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<Book
     if let Some(keyset) = f.keyset {
         return keyset_rows(conn, f, keyset).await;
     }
+    let search = attendee_search(conn, f);
+    let search = search.as_deref();
     let rows = with_conn!(conn, |c| {
-        let mut q = filtered!(f, None).select(BookingRecord::as_select());
+        let mut q = filtered!(f, None, search).select(BookingRecord::as_select());
         for (key, desc) in &f.sort {
             q = match (key, desc) {
                 (SortKey::Start, false) => q.then_order_by(bookings::start_at.asc()),
@@ -400,8 +449,10 @@ async fn branch_rows(
     keyset: Keyset,
     branch: Branch<'_>,
 ) -> StorageResult<Vec<BookingRecord>> {
+    let search = attendee_search(conn, f);
+    let search = search.as_deref();
     let rows = with_conn!(conn, |c| {
-        let mut q = filtered!(f, Some(branch)).select(BookingRecord::as_select());
+        let mut q = filtered!(f, Some(branch), search).select(BookingRecord::as_select());
         if let Some((at, id)) = keyset.after {
             let at = to_db_time(at);
             q = if keyset.descending {

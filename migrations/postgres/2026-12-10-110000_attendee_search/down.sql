@@ -1,0 +1,2 @@
+DROP INDEX attendees_email_search;
+DROP INDEX attendees_name_search;
