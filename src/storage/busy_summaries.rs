@@ -47,6 +47,10 @@ pub async fn refresh(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<()> {
             .map(|(s, e)| interval(from_db_time(s), from_db_time(e)))
             .collect(),
     );
+    let merged = match coverage(conn, user_id).await? {
+        Some(range) => merged.clip_to(&range),
+        None => merged,
+    };
     let rows: Vec<_> = by_month(merged.as_slice())
         .into_iter()
         .map(|(month, intervals)| {
@@ -71,6 +75,28 @@ pub async fn refresh(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<()> {
         })?;
     }
     Ok(())
+}
+
+/// What the user's selected calendars were read over, widened by what the slot path pads a
+/// window with (a year after, a month before): a provider returns an event overlapping the
+/// horizon whole, and one that lasts for years must not become a row per month.
+async fn coverage(conn: &mut Conn<'_>, user_id: i64) -> StorageResult<Option<Interval>> {
+    let (from, until): (Option<NaiveDateTime>, Option<NaiveDateTime>) = with_conn!(conn, |c| {
+        connection_calendars::table
+            .filter(connection_calendars::user_id.eq(user_id))
+            .filter(connection_calendars::selected.eq(true))
+            .select((
+                diesel::dsl::min(connection_calendars::covered_from),
+                diesel::dsl::max(connection_calendars::covered_until),
+            ))
+            .first(c)
+            .await
+    })?;
+    Ok(from.zip(until).map(|(from, until)| {
+        let from = from_db_time(from) - chrono::Duration::days(31);
+        let until = from_db_time(until) + chrono::Duration::days(366);
+        Interval::from_instants(from, until)
+    }))
 }
 
 /// (host, start, end) of the hosts' merged external busy time meeting `[from, to)`, sorted by

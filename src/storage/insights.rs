@@ -304,79 +304,75 @@ async fn keyed_counts(
     Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
 }
 
-/// Recounts the roll-ups' hours of one booking after a write to it: the hour it starts in
-/// (every host and outcome of that hour) and, for its event type, the hour it was made in.
-/// Called where every booking write ends, as it appends the booking's history
+/// Recounts the roll-up hour a booking starts in (every host and outcome of that hour) after a
+/// write to it. Called where every booking write ends, as it appends the booking's history
 /// (`storage::bookings::append_history`), in the write's transaction. A whole hour is
 /// recounted from the views, not adjusted, so the roll-up cannot drift from the bookings. On
-/// PostgreSQL the hours are locked first (transaction advisory locks, in order): two writes in
-/// one hour then recount one after the other, the later one seeing the earlier's booking.
+/// PostgreSQL the hour is locked first (a transaction advisory lock): two writes in one hour
+/// then recount one after the other, the later one seeing the earlier's booking. Bookings
+/// made per hour are counted once, when a booking is inserted ([`count_made`]).
 pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> {
-    let (start, created, event_type): (NaiveDateTime, NaiveDateTime, Option<i64>) =
-        with_conn!(conn, |c| {
-            bookings::table
-                .find(booking_id)
-                .select((
-                    bookings::start_at,
-                    bookings::created_at,
-                    bookings::event_type_id,
-                ))
-                .first(c)
-                .await
-        })?;
-    let (start, made) = (hour_of(from_db_time(start)), hour_of(from_db_time(created)));
+    let start: NaiveDateTime = with_conn!(conn, |c| {
+        bookings::table
+            .find(booking_id)
+            .select(bookings::start_at)
+            .first(c)
+            .await
+    })?;
+    let start = hour_of(from_db_time(start));
     if let Conn::Pg(c) = conn {
-        let mut hours = [start.timestamp() / 3600, made.timestamp() / 3600];
-        hours.sort_unstable();
-        for hour in hours {
-            diesel::sql_query(format!(
-                "SELECT pg_advisory_xact_lock({ROLL_UP_LOCK}, {hour})"
-            ))
-            .execute(&mut **c)
-            .await?;
-        }
+        let hour = start.timestamp() / 3600;
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_xact_lock({ROLL_UP_LOCK}, {hour})"
+        ))
+        .execute(&mut **c)
+        .await?;
     }
     let d = dialect(conn);
     let (first, second) = (d.first, d.second);
     let statements = [
-        (
-            format!("DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second}"),
-            start,
-        ),
-        (
-            format!(
-                "INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status, \
-                 rescheduled, no_show, bookings, lead_seconds) \
-                 SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show, \
-                 SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes \
-                 WHERE start_at >= {first} AND start_at < {second} \
-                 GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
-            ),
-            start,
+        format!("DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second}"),
+        format!(
+            "INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status, \
+             rescheduled, no_show, bookings, lead_seconds) \
+             SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show, \
+             SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes \
+             WHERE start_at >= {first} AND start_at < {second} \
+             GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
         ),
     ];
-    for (sql, hour) in &statements {
-        execute(conn, sql, *hour).await?;
+    for sql in &statements {
+        execute(conn, sql, start).await?;
     }
-    let Some(id) = event_type else {
+    Ok(())
+}
+
+/// Counts a new booking in the hour it was made, for its event type: an increment, since a
+/// booking's `created_at` and event type never change and bookings are never deleted.
+/// Concurrent increments of one hour wait for each other on its row; nothing else is locked.
+pub async fn count_made(
+    conn: &mut Conn<'_>,
+    event_type_id: Option<i64>,
+    created: DateTime<Utc>,
+) -> StorageResult<()> {
+    use super::schema::booking_made_hours as made;
+    let Some(event_type_id) = event_type_id else {
         return Ok(());
     };
-    let made_statements = [
-        format!(
-            "DELETE FROM booking_made_hours WHERE event_type_id = {id} \
-             AND hour >= {first} AND hour < {second}"
-        ),
-        format!(
-            "INSERT INTO booking_made_hours (hour, event_type_id, bookings) \
-             SELECT h.first, b.event_type_id, COUNT(*) \
-             FROM (SELECT {first} AS first, {second} AS after) h \
-             JOIN bookings b ON b.created_at >= h.first AND b.created_at < h.after \
-             WHERE b.event_type_id = {id} GROUP BY h.first, b.event_type_id"
-        ),
-    ];
-    for sql in &made_statements {
-        execute(conn, sql, made).await?;
-    }
+    let row = (
+        made::hour.eq(to_db_time(hour_of(created))),
+        made::event_type_id.eq(event_type_id),
+        made::bookings.eq(1_i64),
+    );
+    with_conn!(conn, |c| {
+        diesel::insert_into(made::table)
+            .values(row)
+            .on_conflict((made::event_type_id, made::hour))
+            .do_update()
+            .set(made::bookings.eq(made::bookings + 1_i64))
+            .execute(c)
+            .await
+    })?;
     Ok(())
 }
 

@@ -150,6 +150,15 @@ impl From<DieselError> for StorageError {
                         Self::Conflict(constraint)
                     }
                     DatabaseErrorKind::ClosedConnection => Self::Unavailable(message.to_owned()),
+                    // PostgreSQL ended the transaction to break a lock cycle or a conflict
+                    // of serialisable transactions: nothing was written, trying again can
+                    // succeed (503, not 500).
+                    DatabaseErrorKind::SerializationFailure => {
+                        Self::Unavailable(message.to_owned())
+                    }
+                    _ if message.contains("deadlock detected") => {
+                        Self::Unavailable(message.to_owned())
+                    }
                     // SQLite gave up waiting for the write lock (busy_timeout): overloaded, not
                     // broken.
                     _ if message.contains("database is locked") => {

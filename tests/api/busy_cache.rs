@@ -162,3 +162,36 @@ async fn a_migrated_cache_is_summarised_before_kairos_serves() {
         .unwrap();
     assert_eq!(marks, 0, "the mark goes with the build");
 }
+
+#[tokio::test]
+async fn an_event_lasting_decades_is_kept_only_around_what_was_read() {
+    let app = spawn_app().await;
+    let user = create_user(&app.db, "sabbatical@example.com", "UTC")
+        .await
+        .id;
+    let forever = Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap();
+    let work = [((at(2, 20, 9), forever), "sabbatical@example")];
+    app.db
+        .transaction(async |c| connect(c, user, &work, &[]).await)
+        .await
+        .unwrap();
+    // Read over 2031-01-01..2031-06-01: kept until a year after, not a row per month to 2099.
+    let kept_until = at(6, 1, 0) + chrono::Duration::days(366);
+    assert_eq!(
+        busy(&app.db, user, (at(2, 1, 0), at(3, 1, 0))).await,
+        vec![(at(2, 20, 9), kept_until)]
+    );
+    let rows = app
+        .db
+        .count_rows(&format!(
+            "SELECT month FROM busy_summaries WHERE user_id = {user}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows, 16, "February 2031 to May 2032");
+    let later = Utc.with_ymd_and_hms(2040, 1, 1, 0, 0, 0).unwrap();
+    assert_eq!(
+        busy(&app.db, user, (later, later + chrono::Duration::days(30))).await,
+        vec![]
+    );
+}

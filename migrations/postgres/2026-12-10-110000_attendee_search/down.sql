@@ -1,2 +1,2 @@
-DROP INDEX attendees_email_search;
-DROP INDEX attendees_name_search;
+DROP INDEX IF EXISTS attendees_email_search;
+DROP INDEX IF EXISTS attendees_name_search;

@@ -26,7 +26,10 @@ pub struct Claim {
 /// Locks the hosts' user rows until the transaction ends (PostgreSQL; SQLite's `BEGIN
 /// IMMEDIATE` already serialises writers). Bookings for one host then run one after another, so
 /// the availability re-check inside the transaction sees every earlier booking; ids are locked
-/// in order so two multi-host bookings cannot deadlock.
+/// in order so two multi-host bookings cannot deadlock. `FOR NO KEY UPDATE`, not `FOR UPDATE`:
+/// writers still take turns, but rows that merely reference a user (insights' roll-up, whose
+/// foreign-key checks take `FOR KEY SHARE`) are never held up by a host's lock, which would
+/// let two bookings' transactions wait for each other.
 pub async fn lock_hosts(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<()> {
     if let Conn::Pg(c) = conn {
         let mut sorted = ids.to_vec();
@@ -35,7 +38,7 @@ pub async fn lock_hosts(conn: &mut Conn<'_>, ids: &[i64]) -> StorageResult<()> {
             .filter(users::id.eq_any(&sorted))
             .order(users::id)
             .select(users::id)
-            .for_update()
+            .for_no_key_update()
             .load(&mut **c)
             .await?;
     }

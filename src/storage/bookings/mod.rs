@@ -143,13 +143,14 @@ pub struct NewAttendee {
     pub responses: Option<String>,
 }
 
-/// Locks one booking row (joining a seat on PostgreSQL).
+/// Locks one booking row (joining a seat on PostgreSQL); `FOR NO KEY UPDATE`, so rows that
+/// reference the booking (history, attendees, conflicts) can still be written by others.
 pub async fn lock_booking(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
     if let Conn::Pg(c) = conn {
         let _: i64 = bookings::table
             .find(id)
             .select(bookings::id)
-            .for_update()
+            .for_no_key_update()
             .first(&mut **c)
             .await?;
     }
@@ -165,6 +166,7 @@ pub async fn insert(conn: &mut Conn<'_>, new: &NewBooking) -> StorageResult<Book
             .get_result(c)
             .await
     })?;
+    crate::storage::insights::count_made(conn, record.event_type_id, record.created_at).await?;
     Ok(record)
 }
 
