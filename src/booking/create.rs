@@ -172,11 +172,12 @@ impl Fairness {
             None => None,
         };
         let fairness = Fairness::of(team.as_ref(), Utc::now());
-        let rows = if grouped {
-            store::holder_history(c, event.record.id, fairness.from).await?
+        let counted = if grouped {
+            store::Counted::Holders
         } else {
-            store::assignment_history(c, event.record.id, fairness.from).await?
+            store::Counted::Organiser
         };
+        let rows = store::assignment_history(c, event.record.id, fairness.from, counted).await?;
         let past = rows
             .into_iter()
             .map(|(host, created_at, start, no_show_host)| PastBooking {

@@ -333,7 +333,9 @@ impl Calendars {
                 let rows = listed_rows(&listed);
                 let is_primary =
                     |l: &ListedCalendar<'_>| Some(l.external_id) == primary_id.as_deref();
-                store::replace_calendars(c, id, user_id, &rows, is_primary).await?;
+                if store::replace_calendars(c, id, user_id, &rows, is_primary).await? {
+                    crate::storage::busy_summaries::refresh(c, user_id).await?;
+                }
                 if store::default_destination_id(c, user_id).await?.is_none() {
                     let stored = store::calendars_of_connection(c, id).await?;
                     if let Some(cal) = stored.iter().find(|s| {

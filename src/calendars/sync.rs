@@ -333,7 +333,7 @@ async fn write_fetched(
         .collect();
     // The owner first, as bookings lock them, before any booking row is touched below.
     bookings::lock_hosts(c, &[job.user_id]).await?;
-    store::replace_calendars(c, job.id, job.user_id, &rows, |_| false).await?;
+    let gone = store::replace_calendars(c, job.id, job.user_id, &rows, |_| false).await?;
     let stored = store::calendars_of_connection(c, job.id).await?;
     let mut replaced = false;
     let covered = fetched.covered.unwrap_or((now, now));
@@ -360,7 +360,8 @@ async fn write_fetched(
             }
         }
     }
-    if replaced {
+    // Once for the whole sync: calendars gone and busy time replaced alike.
+    if gone || replaced {
         busy_summaries::refresh(c, job.user_id).await?;
     }
     Ok(())

@@ -320,29 +320,48 @@ async fn insert(
 }
 
 /// Writes the host groups the input named, then the hosts (a host names its group by id).
-/// A group id another event type holds is refused: ids are unique across event types.
+/// Only the event type's own groups keep their ids; any other id the client sent only labels a
+/// new group within the request, which is stored under a fresh UUID (so nothing tells a client
+/// whether an id belongs to someone else's event type).
 async fn write_hosts(c: &mut Conn<'_>, id: i64, v: &Validated) -> Result<(), ServiceError> {
+    let mut hosts = v.hosts.clone();
     if let Some(groups) = &v.host_groups {
-        let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
-        let taken = store::foreign_host_groups(c, id, &ids).await?;
-        if let Some(taken) = taken.first() {
-            let i = ids
-                .iter()
-                .position(|g| *g == taken.as_str())
-                .unwrap_or_default();
-            return Err(invalid(
-                &format!("hostGroups[{i}].id"),
-                format!(
-                    "`{taken}` is a host group of another event type; leave the id out to make a new group"
-                ),
-            ));
-        }
-        store::replace_host_groups(c, id, groups).await?;
+        let own: Vec<String> = (store::host_groups_of(c, &[id]).await?.into_iter())
+            .map(|(_, g)| g.id)
+            .collect();
+        let groups = own_group_ids(groups, &own, hosts.iter_mut().flatten());
+        store::replace_host_groups(c, id, &groups).await?;
     }
-    if let Some(hosts) = &v.hosts {
+    if let Some(hosts) = &hosts {
         store::replace_hosts(c, id, hosts).await?;
     }
     Ok(())
+}
+
+/// `groups` with every id not in `own` replaced by a fresh UUID, and `hosts` following them.
+fn own_group_ids<'h>(
+    groups: &[HostGroupRecord],
+    own: &[String],
+    hosts: impl Iterator<Item = &'h mut WantedHost>,
+) -> Vec<HostGroupRecord> {
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    let groups = (groups.iter().cloned())
+        .map(|mut group| {
+            if !own.contains(&group.id) {
+                let fresh = uuid::Uuid::new_v4().to_string();
+                renamed.push((std::mem::replace(&mut group.id, fresh.clone()), fresh));
+            }
+            group
+        })
+        .collect();
+    for host in hosts {
+        if let Some(group) = &mut host.group_id
+            && let Some((_, fresh)) = renamed.iter().find(|(label, _)| label == group)
+        {
+            *group = fresh.clone();
+        }
+    }
+    groups
 }
 
 /// A PATCH that names `hostGroups` but not `hosts` keeps the hosts and ungroups those whose
@@ -354,24 +373,6 @@ fn ungroup_removed(input: &mut EventTypeInput) {
     for host in input.hosts.iter_mut().flatten() {
         if host.group_id.as_ref().is_some_and(|g| !kept.contains(g)) {
             host.group_id = None;
-        }
-    }
-}
-
-/// A copy's host groups get new ids (ids are unique across event types); its hosts follow.
-fn regroup_copy(input: &mut EventTypeInput) {
-    let mut renamed: Vec<(String, String)> = Vec::new();
-    for group in input.host_groups.iter_mut().flatten() {
-        let fresh = uuid::Uuid::new_v4().to_string();
-        if let Some(old) = group.id.replace(fresh.clone()) {
-            renamed.push((old, fresh));
-        }
-    }
-    for host in input.hosts.iter_mut().flatten() {
-        if let Some(group) = &mut host.group_id
-            && let Some((_, fresh)) = renamed.iter().find(|(old, _)| old == group)
-        {
-            *group = fresh.clone();
         }
     }
 }
@@ -404,8 +405,7 @@ pub async fn duplicate(
         let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
         let target = target_of(&record);
         let record = visible(c, caller, target, id).await?;
-        let mut input = merged(&load(c, record).await?, changes)?;
-        regroup_copy(&mut input);
+        let input = merged(&load(c, record).await?, changes)?;
         insert(c, caller, target, validate(&input, target)?).await
     })
     .await

@@ -406,14 +406,16 @@ pub async fn stale_calendars(
 
 /// Makes the stored calendars of a connection the listed ones: new ones are added (selected
 /// when `select_new` says so), names and flags follow the provider, vanished ones go with their
-/// busy time.
+/// busy time. True when a calendar went: the caller then rebuilds the owner's busy summary
+/// ([`busy_summaries::refresh`]) once it has written everything else it changes.
+#[must_use = "a calendar that went leaves the owner's busy summary stale"]
 pub async fn replace_calendars(
     conn: &mut Conn<'_>,
     connection_id: i64,
     user_id: i64,
     listed: &[ListedCalendar<'_>],
     select_new: impl Fn(&ListedCalendar<'_>) -> bool,
-) -> StorageResult<()> {
+) -> StorageResult<bool> {
     let stored = calendars_of_connection(conn, connection_id).await?;
     let gone: Vec<i64> = stored
         .iter()
@@ -453,10 +455,7 @@ pub async fn replace_calendars(
             })?,
         };
     }
-    if !gone.is_empty() {
-        busy_summaries::refresh(conn, user_id).await?;
-    }
-    Ok(())
+    Ok(!gone.is_empty())
 }
 
 /// Selects or deselects one of the user's calendars; false when they have no such calendar.

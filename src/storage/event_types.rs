@@ -542,23 +542,6 @@ pub async fn host_groups_of(
         .collect())
 }
 
-/// The event types other than `event_type_id` that hold any of the group ids `ids`.
-pub async fn foreign_host_groups(
-    conn: &mut Conn<'_>,
-    event_type_id: i64,
-    ids: &[&str],
-) -> StorageResult<Vec<String>> {
-    let taken = with_conn!(conn, |c| {
-        host_groups::table
-            .filter(host_groups::id.eq_any(ids))
-            .filter(host_groups::event_type_id.ne(event_type_id))
-            .select(host_groups::id)
-            .load(c)
-            .await
-    })?;
-    Ok(taken)
-}
-
 /// Makes `wanted` the event type's host groups: others are deleted (their hosts return to the
 /// default group through `ON DELETE SET NULL`), kept ones renamed, new ones inserted.
 pub async fn replace_host_groups(

@@ -113,17 +113,23 @@ async fn a_slot_needs_a_free_host_of_each_group_and_a_booking_gets_one_per_group
     let crew = crew(&app, "groups").await;
     let created = data(create(&app, &crew, grouped_event(&crew)).await, 201).await;
     let event = created["id"].as_i64().unwrap();
-    assert_eq!(
-        created["hostGroups"],
-        json!([{"id": "sales", "name": "Sales"}, {"id": "tech", "name": "Tech"}])
-    );
+    let names: Vec<&Value> = (created["hostGroups"].as_array().unwrap().iter())
+        .map(|g| &g["name"])
+        .collect();
+    assert_eq!(names, [&json!("Sales"), &json!("Tech")], "{created}");
+    let tech = group_id(&created, "Tech");
+    // The request's labels are not stored: new groups get UUIDs, and the hosts follow them.
+    assert!(uuid::Uuid::parse_str(&tech).is_ok(), "{created}");
     let groups: Vec<(i64, Value)> = created["hosts"]
         .as_array()
         .unwrap()
         .iter()
         .map(|h| (h["userId"].as_i64().unwrap(), h["groupId"].clone()))
         .collect();
-    assert!(groups.contains(&(crew.bob.0, json!("tech"))), "{created}");
+    assert!(groups.contains(&(crew.bob.0, json!(tech))), "{created}");
+    assert!(groups.contains(&(crew.cat.0, json!(tech))), "{created}");
+    let sales = group_id(&created, "Sales");
+    assert!(groups.contains(&(crew.ada.0, json!(sales))), "{created}");
 
     let date = day(12);
     // Bob and Cat (all of "tech") are booked at 10:00 on their own event types: no team slot
@@ -220,17 +226,17 @@ async fn groups_are_validated_updated_and_the_teams_alone() {
     assert!(message.starts_with("hosts[2].groupId"), "{message}");
     assert!(message.contains("support"), "{message}");
 
-    let event = data(create(&app, &crew, grouped_event(&crew)).await, 201).await["id"]
-        .as_i64()
-        .unwrap();
+    let created = data(create(&app, &crew, grouped_event(&crew)).await, 201).await;
+    let event = created["id"].as_i64().unwrap();
+    let tech = group_id(&created, "Tech");
     let path = format!("/v2/teams/{}/event-types/{event}", crew.team);
-    // Renaming "tech" and removing "sales": Ada returns to the default group.
+    // Renaming "Tech" (by its stored id) and removing "Sales": Ada returns to the default group.
     let updated = data(
         app.call(
             Method::PATCH,
             &path,
             Some(&crew.ada.2),
-            Some(json!({"hostGroups": [{"id": "tech", "name": "Engineers"}]})),
+            Some(json!({"hostGroups": [{"id": tech, "name": "Engineers"}]})),
         )
         .await,
         200,
@@ -238,7 +244,7 @@ async fn groups_are_validated_updated_and_the_teams_alone() {
     .await;
     assert_eq!(
         updated["hostGroups"],
-        json!([{"id": "tech", "name": "Engineers"}])
+        json!([{"id": tech, "name": "Engineers"}])
     );
     let ada = updated["hosts"]
         .as_array()
@@ -249,7 +255,8 @@ async fn groups_are_validated_updated_and_the_teams_alone() {
         .clone();
     assert_eq!(ada["groupId"], Value::Null, "{updated}");
 
-    // Another team's admin neither reads nor changes the groups; nor may they reuse the id.
+    // Another team's admin neither reads nor changes the groups; sending our group's id makes
+    // them a new group of their own (not an error that would tell them the id exists).
     let other = crew_of_one(&app).await;
     for method in [Method::GET, Method::PATCH] {
         let body = (method == Method::PATCH).then(|| json!({"hostGroups": []}));
@@ -262,10 +269,10 @@ async fn groups_are_validated_updated_and_the_teams_alone() {
     }
     let theirs = json!({
         "title": "Theirs", "slug": "theirs", "lengthInMinutes": 30,
-        "schedulingType": "ROUND_ROBIN", "hostGroups": [{"id": "tech", "name": "Mine now"}],
-        "hosts": [{"userId": other.2, "groupId": "tech"}],
+        "schedulingType": "ROUND_ROBIN", "hostGroups": [{"id": tech, "name": "Mine now"}],
+        "hosts": [{"userId": other.2, "groupId": tech}],
     });
-    let message = assert_error(
+    let theirs = data(
         app.call(
             Method::POST,
             &format!("/v2/teams/{}/event-types", other.0),
@@ -273,17 +280,35 @@ async fn groups_are_validated_updated_and_the_teams_alone() {
             Some(theirs),
         )
         .await,
-        400,
-        "BadRequestException",
+        201,
     )
     .await;
-    assert!(message.contains("another event type"), "{message}");
+    let their_group = group_id(&theirs, "Mine now");
+    assert_ne!(their_group, tech, "{theirs}");
+    assert_eq!(
+        theirs["hosts"][0]["groupId"],
+        json!(their_group),
+        "{theirs}"
+    );
     let kept = data(
         app.call(Method::GET, &path, Some(&crew.ada.2), None).await,
         200,
     )
     .await;
-    assert_eq!(kept["hostGroups"][0]["name"], "Engineers");
+    assert_eq!(
+        kept["hostGroups"],
+        json!([{"id": tech, "name": "Engineers"}])
+    );
+}
+
+/// The stored id of the group named `name` in an event type's answer.
+fn group_id(event: &Value, name: &str) -> String {
+    let groups = event["hostGroups"].as_array().unwrap();
+    let group = groups.iter().find(|g| g["name"] == name);
+    group.unwrap_or_else(|| panic!("no group {name}: {event}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A second team with its own owner: (team id, key, user id).

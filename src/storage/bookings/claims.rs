@@ -277,43 +277,84 @@ pub async fn stale_calendar_hosts(
     Ok(stale)
 }
 
+/// Whom a round-robin event type's fairness counts for a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// The organiser alone (one host per booking).
+    Organiser,
+    /// Every host who holds the booking (its claims): with host groups a booking has one host
+    /// per group but one organiser, and the other groups' hosts must count too.
+    Holders,
+}
+
+/// A history row as stored: (host, created, start, host no-show).
+type HistoryRow = (i64, NaiveDateTime, NaiveDateTime, bool);
+
+/// The two reads of [`assignment_history`] from `$source`, with `$user` as the counted host:
+/// the active bookings created or starting since `$since`, and each host's latest earlier one.
+macro_rules! history_reads {
+    ($conn:expr, $source:expr, $user:expr, $event:expr, $since:expr) => {{
+        let recent: Vec<HistoryRow> = with_conn!($conn, |c| {
+            $source
+                .filter(bookings::event_type_id.eq($event))
+                .filter(bookings::status.eq_any(ACTIVE))
+                .filter(
+                    bookings::created_at
+                        .ge($since)
+                        .or(bookings::start_at.ge($since)),
+                )
+                .select((
+                    $user,
+                    bookings::created_at,
+                    bookings::start_at,
+                    bookings::no_show_host,
+                ))
+                .load(c)
+                .await
+        })?;
+        let latest: Vec<(i64, Option<NaiveDateTime>)> = with_conn!($conn, |c| {
+            $source
+                .filter(bookings::event_type_id.eq($event))
+                .filter(bookings::status.eq_any(ACTIVE))
+                .filter(bookings::no_show_host.eq(false))
+                .filter(bookings::created_at.lt($since))
+                .group_by($user)
+                .select(($user, diesel::dsl::max(bookings::created_at)))
+                .load(c)
+                .await
+        })?;
+        (recent, latest)
+    }};
+}
+
 /// A round-robin event type's bookings (not cancelled or rejected) that fairness needs: those
-/// created or starting since `since`, plus each host's latest one before it.
+/// created or starting since `since`, plus each host's latest one before it, as (host,
+/// created, start, host no-show) with the hosts `counted` names.
 pub async fn assignment_history(
     conn: &mut Conn<'_>,
     event_type_id: i64,
     since: DateTime<Utc>,
+    counted: Counted,
 ) -> StorageResult<Vec<(i64, DateTime<Utc>, DateTime<Utc>, bool)>> {
     let since = to_db_time(since);
-    let recent: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> = with_conn!(conn, |c| {
-        bookings::table
-            .filter(bookings::event_type_id.eq(event_type_id))
-            .filter(bookings::status.eq_any(ACTIVE))
-            .filter(
-                bookings::created_at
-                    .ge(since)
-                    .or(bookings::start_at.ge(since)),
-            )
-            .select((
+    let (recent, latest) = match counted {
+        Counted::Organiser => {
+            history_reads!(
+                conn,
+                bookings::table,
                 bookings::user_id,
-                bookings::created_at,
-                bookings::start_at,
-                bookings::no_show_host,
-            ))
-            .load(c)
-            .await
-    })?;
-    let latest: Vec<(i64, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
-        bookings::table
-            .filter(bookings::event_type_id.eq(event_type_id))
-            .filter(bookings::status.eq_any(ACTIVE))
-            .filter(bookings::no_show_host.eq(false))
-            .filter(bookings::created_at.lt(since))
-            .group_by(bookings::user_id)
-            .select((bookings::user_id, diesel::dsl::max(bookings::created_at)))
-            .load(c)
-            .await
-    })?;
+                event_type_id,
+                since
+            )
+        }
+        Counted::Holders => history_reads!(
+            conn,
+            booking_claims::table.inner_join(bookings::table),
+            booking_claims::user_id,
+            event_type_id,
+            since
+        ),
+    };
     // A host's latest earlier booking only tells "least recently booked"; it lies outside the
     // fairness period by both instants, so it is never counted.
     let earlier = latest

@@ -5,7 +5,6 @@
 
 mod claims;
 mod history;
-mod holders;
 mod idempotency;
 mod list;
 mod reservations;
@@ -15,11 +14,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 pub use claims::{
-    BusyBooking, Claim, MAX_CLAIM_SPAN, assignment_history, busy_bookings, external_busy,
+    BusyBooking, Claim, Counted, MAX_CLAIM_SPAN, assignment_history, busy_bookings, external_busy,
     insert_claims, lock_hosts, recent_assignments, set_claims_active, stale_calendar_hosts,
 };
 pub use history::{HistoryEntry, HistoryRecord, append_history, history};
-pub use holders::holder_history;
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
 pub use list::{Keyset, ListFilter, SortKey, list, rows};
 pub use reservations::{
