@@ -46,6 +46,12 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
   KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
   KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
+  KAIROS_TWILIO_ACCOUNT_SID    send workflow text messages through Twilio (or an API like it)
+  KAIROS_TWILIO_AUTH_TOKEN     with this account and token, all three set; unset = no SMS
+  KAIROS_TWILIO_FROM           from this number (E.164) or Messaging Service SID (MG…)
+  KAIROS_TWILIO_API_URL        the Messages API's base URL               [default: https://api.twilio.com]
+  KAIROS_SMS_WORKER            send queued text messages from this instance [default: true]
+  KAIROS_SMS_RETRY_SCHEDULE    delays between attempts                     [default: 30s,2m,10m,30m,2h]
   KAIROS_RATE_LIMIT_PER_IP     anonymous bookings, holds, cancels and reschedules per client
                                address (IPv6: per /64), N/PERIOD or off [default: 30/10m]
   KAIROS_RATE_LIMIT_PER_HOST   the same per host (person or team) being booked [default: 120/10m]
@@ -110,6 +116,13 @@ pub struct Config {
     pub email_from: String,
     pub email_worker: bool,
     pub email_retry_schedule: String,
+    /// Text messages through Twilio's Messages API: all three set, or none (no SMS).
+    pub twilio_account_sid: Option<String>,
+    pub twilio_auth_token: Option<Secret>,
+    pub twilio_from: Option<String>,
+    pub twilio_api_url: String,
+    pub sms_worker: bool,
+    pub sms_retry_schedule: String,
     /// Abuse limits on the anonymous surface (see [`crate::limits`]).
     pub rate_limit_per_ip: String,
     pub rate_limit_per_host: String,
@@ -190,6 +203,12 @@ impl Default for Config {
             email_from: "Kairos <no-reply@localhost>".to_owned(),
             email_worker: true,
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
+            twilio_account_sid: None,
+            twilio_auth_token: None,
+            twilio_from: None,
+            twilio_api_url: "https://api.twilio.com".to_owned(),
+            sms_worker: true,
+            sms_retry_schedule: "30s,2m,10m,30m,2h".to_owned(),
             rate_limit_per_ip: "30/10m".to_owned(),
             rate_limit_per_host: "120/10m".to_owned(),
             trusted_proxies: String::new(),
@@ -273,7 +292,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 58] = [
+    const KEYS: [&'static str; 64] = [
         "database_url",
         "bind",
         "base_url",
@@ -298,6 +317,12 @@ impl Config {
         "email_from",
         "email_worker",
         "email_retry_schedule",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "twilio_from",
+        "twilio_api_url",
+        "sms_worker",
+        "sms_retry_schedule",
         "rate_limit_per_ip",
         "rate_limit_per_host",
         "trusted_proxies",
@@ -475,6 +500,9 @@ impl Config {
         if let Err(e) = self.try_limits() {
             return invalid(e);
         }
+        if let Err(e) = self.try_sms() {
+            return invalid(e);
+        }
         if let Err(e) = crate::http::FrameAncestors::parse(&self.frame_ancestors) {
             return invalid(format!("KAIROS_FRAME_ANCESTORS: {e}"));
         }
@@ -512,6 +540,47 @@ impl Config {
             schedule: RetrySchedule::parse(&self.email_retry_schedule)
                 .expect("validated when the configuration loaded"),
         })
+    }
+
+    /// Where text messages go, when Twilio is configured.
+    pub fn sms(&self) -> Option<crate::sms::TwilioSettings> {
+        self.try_sms()
+            .expect("validated when the configuration loaded")
+    }
+
+    fn try_sms(&self) -> Result<Option<crate::sms::TwilioSettings>, String> {
+        let (sid, token, from) = match (
+            &self.twilio_account_sid,
+            &self.twilio_auth_token,
+            &self.twilio_from,
+        ) {
+            (None, None, None) => return Ok(None),
+            (Some(sid), Some(token), Some(from)) => (sid.trim(), token, from),
+            _ => {
+                return Err("KAIROS_TWILIO_ACCOUNT_SID, KAIROS_TWILIO_AUTH_TOKEN and \
+                            KAIROS_TWILIO_FROM go together: set all three, or none"
+                    .into());
+            }
+        };
+        if sid.is_empty() || !sid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err("KAIROS_TWILIO_ACCOUNT_SID must be the account SID (AC…)".into());
+        }
+        let sender = crate::sms::twilio::Sender::parse(from)
+            .map_err(|e| format!("KAIROS_TWILIO_FROM: {e}"))?;
+        let schedule = RetrySchedule::parse(&self.sms_retry_schedule)
+            .map_err(|e| format!("KAIROS_SMS_RETRY_SCHEDULE: {e}"))?;
+        match url::Url::parse(&self.twilio_api_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            _ => return Err("KAIROS_TWILIO_API_URL must be an http(s) URL".into()),
+        }
+        Ok(Some(crate::sms::TwilioSettings {
+            account_sid: sid.to_owned(),
+            auth_token: token.clone(),
+            sender,
+            api_url: self.twilio_api_url.clone(),
+            timeout: std::time::Duration::from_secs(15),
+            schedule,
+        }))
     }
 
     /// The abuse limits, from the validated configuration.

@@ -28,6 +28,7 @@ pub mod schedules;
 pub mod secret;
 pub mod service;
 pub mod sessions;
+pub mod sms;
 pub mod storage;
 pub mod teams;
 pub mod telemetry;
@@ -59,6 +60,7 @@ pub struct Application {
     metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
+    sms_sender: Option<tokio::task::JoinHandle<()>>,
     /// The calendar sync and write-back runners.
     calendar_sync: Option<[tokio::task::JoinHandle<()>; 2]>,
     /// Booking-page views not yet written, and the runner that writes them.
@@ -132,6 +134,11 @@ impl Application {
             .unwrap_or_else(|| format!("http://{address}"));
 
         let calendars = calendars::service(&config, &db, &secret_key, &base_url)?;
+        let sms = config
+            .sms()
+            .map(sms::Twilio::new)
+            .transpose()?
+            .map(Arc::new);
         let page_views = Arc::new(insights::views::PageViews::default());
         let state = web::Data::new(http::AppState {
             db: db.clone(),
@@ -141,7 +148,9 @@ impl Application {
             outbox: webhooks::Outbox {
                 booker_url: base_url.clone(),
                 email: config.smtp_url.is_some(),
+                sms: sms.is_some(),
             },
+            sms: sms.clone(),
             webhook_policy: config.webhook_policy(),
             limits: limits::Limits::new(config.limits()),
             webhook_secrets: webhook_secrets.clone(),
@@ -165,6 +174,7 @@ impl Application {
         let calendar_tally = metrics.tally(calendars::sync::QUEUE);
         let writer_tally = metrics.tally(calendars::writeback::QUEUE);
         let views_tally = metrics.tally(insights::views::QUEUE);
+        let sms_tally = metrics.tally(sms::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -217,6 +227,10 @@ impl Application {
                 None
             }
         };
+        let sms_sender = (sms.filter(|_| config.sms_worker)).map(|twilio| {
+            let schedule = twilio.schedule().clone();
+            sms::worker::spawn(db.clone(), twilio, schedule, sms_tally)
+        });
         let calendar_sync = config.calendar_worker.then(|| {
             let settings = calendars::sync_settings(&config, calendar_tally);
             [
@@ -235,6 +249,7 @@ impl Application {
             metrics_server,
             webhook_worker,
             mailer,
+            sms_sender,
             calendar_sync,
             page_views: (page_views, views_runner),
         })
@@ -289,6 +304,10 @@ impl Application {
         // So do emails: an email whose outcome was not recorded is sent again.
         if let Some(mailer) = self.mailer {
             mailer.abort();
+        }
+        // And text messages.
+        if let Some(sender) = self.sms_sender {
+            sender.abort();
         }
         // A sync cut short keeps its lease; the connection is read again after it.
         for task in self.calendar_sync.into_iter().flatten() {

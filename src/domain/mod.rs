@@ -6,6 +6,7 @@ mod booking_window;
 mod email;
 mod hours;
 mod names;
+mod phone;
 pub mod text;
 mod time_zone;
 
@@ -13,6 +14,7 @@ pub use booking_window::{BookingWindowError, parse_booking_window};
 pub use email::Email;
 pub use hours::{format_time_of_day, parse_hours, parse_time_of_day, parse_weekday, weekday_name};
 pub use names::{PersonName, Slug, Username};
+pub use phone::PhoneNumber;
 pub use text::TextKind;
 pub use time_zone::TimeZoneName;
 

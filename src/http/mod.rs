@@ -47,6 +47,8 @@ pub struct AppState {
     pub signer: crate::auth::TokenSigner,
     /// How the instance is set up, for the admin overview.
     pub setup: crate::accounts::admin::Setup,
+    /// Text messages' provider, when configured (its inbound webhook is checked with it).
+    pub sms: Option<std::sync::Arc<crate::sms::Twilio>>,
     /// Booking-page views counted in memory until the `page_views` queue writes them.
     pub page_views: std::sync::Arc<crate::insights::views::PageViews>,
 }

@@ -17,6 +17,7 @@ pub mod out_of_office;
 pub mod schedules;
 pub mod schema;
 pub mod sessions;
+pub mod sms;
 pub mod teams;
 mod tls;
 pub mod users;

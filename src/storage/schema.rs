@@ -375,6 +375,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    sms_opt_outs (phone) {
+        phone -> Text,
+        opted_out_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     busy_summaries (user_id, month) {
         user_id -> BigInt,
         month -> Integer,
@@ -501,6 +508,7 @@ diesel::joinable!(destination_calendars -> connection_calendars (calendar_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    sms_opt_outs,
     sessions,
     teams,
     memberships,

@@ -64,6 +64,8 @@ pub struct Outbox {
     pub booker_url: String,
     /// Emails are configured: booking changes queue them (see [`crate::notify`]).
     pub email: bool,
+    /// Text messages are configured: workflow steps may queue them (see [`crate::sms`]).
+    pub sms: bool,
 }
 
 /// A new delivery id: sortable by creation time, which is the order a subscription's

@@ -14,6 +14,7 @@ use crate::calendars_caldav::{Radicale, password};
 use crate::event_types::person;
 use crate::fake_google::FakeGoogle;
 use crate::fake_microsoft::FakeMicrosoft;
+use crate::fake_twilio::{AUTH_TOKEN, FakeTwilio};
 use crate::helpers::{TestApp, TestDatabase, eventually, spawn_app_with};
 
 /// A small JSON Schema checker for what the document uses: $ref, type, const, enum, anyOf,
@@ -176,11 +177,26 @@ impl Checker<'_> {
         response: reqwest::Response,
     ) -> (u16, Value) {
         let status = response.status().as_u16();
-        let json: Value = response.json().await.unwrap();
         let template = self.template(path);
         let verb = method.as_str().to_lowercase();
         let operation = &self.doc["paths"][&template][&verb];
         assert!(operation.is_object(), "{verb} {template} is not documented");
+        let media = (response.headers().get("content-type"))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        if media != "application/json" {
+            // Not JSON (TwiML): the media type must be the documented one.
+            let documented = &operation["responses"][status.to_string()]["content"][&media];
+            assert!(
+                documented.is_object(),
+                "{verb} {path} answered {status} {media}, not documented"
+            );
+            self.seen.insert((verb, template));
+            return (status, Value::String(response.text().await.unwrap()));
+        }
+        let json: Value = response.json().await.unwrap();
         let documented = &operation["responses"][status.to_string()];
         assert!(
             documented.is_object(),
@@ -321,6 +337,8 @@ async fn every_documented_operation_answers_as_documented() {
         microsoft_graph_url: ms.microsoft_graph_url,
         ..google_config(&google, &database)
     };
+    let twilio = FakeTwilio::start().await;
+    let config = crate::sms::with_twilio(config, &twilio);
     let app = spawn_app_with(config, database).await;
     let doc: Value = app.get("/v2/openapi.json").await.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
@@ -686,6 +704,14 @@ async fn every_documented_operation_answers_as_documented() {
         .await;
 
     calendar_operations(&mut c, &app, &key, (&google, &microsoft)).await;
+    // An SMS recipient's STOP, as Twilio posts it.
+    let fields = crate::sms::from_attendee("STOP");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = crate::sms::inbound(&app, &fields, AUTH_TOKEN).await;
+    let (status, _) = c
+        .checked(Method::POST, "/v2/sms/twilio/inbound", answer)
+        .await;
+    assert_eq!(status, 200);
 
     let documented: BTreeSet<(String, String)> = c.doc["paths"]
         .as_object()

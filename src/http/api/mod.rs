@@ -15,6 +15,7 @@ mod me;
 pub mod openapi;
 mod schedules;
 mod slots;
+mod sms;
 mod teams;
 mod webhooks;
 
@@ -230,6 +231,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/calendars/busy-times" => calendars::busy_times, Doc { summary: "Cached busy time of the selected calendars", list: true, data: Some("BusyTime"),
             query: &[("dateFrom", "string", "Date or instant"), ("dateTo", "string", "Date or instant")], ..CALENDARS }),
         endpoint!(POST "/calendars/ics-feed/save" => calendars::ics_save, Doc { summary: "Subscribe to ICS feeds (read-only)", body: Some("IcsFeedInput"), status: 201, ..CALENDARS }),
+        endpoint!(POST "/sms/twilio/inbound" => sms::twilio_inbound, Doc { summary: "Twilio's inbound-message webhook (form body, X-Twilio-Signature): STOP and START from SMS recipients; answered with empty TwiML (Kairos)", tag: "SMS", auth: Auth::Optional, data: None, ..DOC }),
         endpoint!(POST "/calendars/google/notifications" => calendars::google_notifications, Doc { summary: "Google Calendar push notifications (headers X-Goog-Channel-ID, X-Goog-Resource-ID, X-Goog-Resource-State, X-Goog-Channel-Token)", auth: Auth::Optional, data: None, ..CALENDARS }),
         endpoint!(POST "/calendars/office365/notifications" => calendars::office365_notifications, Doc { summary: "Microsoft Graph change notifications; ?validationToken= is echoed as text/plain (200)", auth: Auth::Optional, status: 202, data: None,
             query: &[("validationToken", "string", "Graph's validation handshake")], ..CALENDARS }),

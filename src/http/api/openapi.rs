@@ -1057,6 +1057,8 @@ pub fn document(base_url: &str) -> Value {
         }
         let success = if e.path == "/openapi.json" {
             json!({"description": "OpenAPI 3.1", "content": {"application/json": {"schema": object_any()}}})
+        } else if e.path == "/sms/twilio/inbound" {
+            json!({"description": "Empty TwiML", "content": {"text/xml": {"schema": {"type": "string"}}}})
         } else if e.path == "/availability/query" {
             json!({"description": "OK", "content": {"application/json": {"schema": envelope(d.data, false, false, true)}}})
         } else {
@@ -1080,6 +1082,11 @@ pub fn document(base_url: &str) -> Value {
             "responses": responses,
             "security": match d.auth { Auth::Key => json!([{"apiKey": []}]), Auth::Optional => json!([{}, {"apiKey": []}]) },
         });
+        if e.path == "/sms/twilio/inbound" {
+            let fields = json!({"type": "object", "additionalProperties": {"type": "string"}});
+            operation["requestBody"] = json!({"required": true,
+                "content": {"application/x-www-form-urlencoded": {"schema": fields}}});
+        }
         if let Some(body) = d.body {
             operation["requestBody"] =
                 json!({"required": true, "content": {"application/json": {"schema": r(body)}}});

@@ -1,0 +1,254 @@
+//! Text messages: sent through Twilio's Messages API (a local fake speaking it), retried on
+//! throttling, and never sent to a number that answered STOP, as Twilio's signed inbound
+//! webhook tells Kairos.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::Method;
+
+use crate::fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilio};
+use crate::helpers::{TestApp, TestDatabase, assert_error, eventually, spawn_app, spawn_app_with};
+use kairos::config::Config;
+use kairos::domain::PhoneNumber;
+use kairos::sms::{self, Sms};
+use kairos::storage::jobs::{self as job_store, JobRecord};
+
+const ATTENDEE: &str = "+14155550123";
+
+/// `config` sending text messages through `twilio`.
+pub(crate) fn with_twilio(config: Config, twilio: &FakeTwilio) -> Config {
+    Config {
+        twilio_account_sid: Some(ACCOUNT_SID.into()),
+        twilio_auth_token: Some(kairos::config::Secret::new(AUTH_TOKEN.into())),
+        twilio_from: Some(FROM.into()),
+        twilio_api_url: twilio.url.clone(),
+        sms_retry_schedule: "200ms,200ms,200ms".into(),
+        ..config
+    }
+}
+
+async fn app_with_twilio(twilio: &FakeTwilio) -> TestApp {
+    let database = TestDatabase::new().await;
+    spawn_app_with(with_twilio(database.config(), twilio), database).await
+}
+
+/// Queues a message to `to`, due `in_ms` from now; whether it was queued.
+async fn queue(app: &TestApp, to: &str, body: &str, in_ms: i64) -> bool {
+    let sms = Sms::new(&PhoneNumber::parse(to).unwrap(), body);
+    let at = Utc::now() + chrono::Duration::milliseconds(in_ms);
+    app.db
+        .transaction(async |c| sms::queue(c, &sms, "test", None, at).await)
+        .await
+        .unwrap()
+}
+
+async fn jobs(app: &TestApp) -> Vec<JobRecord> {
+    app.db
+        .run(async |c| job_store::list(c, sms::QUEUE).await)
+        .await
+        .unwrap()
+}
+
+/// Posts an inbound message as Twilio does, signed with `token`.
+pub(crate) async fn inbound(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    token: &str,
+) -> reqwest::Response {
+    let path = "/v2/sms/twilio/inbound";
+    let owned: Vec<(String, String)> = (fields.iter())
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let signature = sms::twilio::signature_of(token, &format!("{}{path}", app.address), &owned);
+    app.client
+        .post(format!("{}{path}", app.address))
+        .header("X-Twilio-Signature", signature)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Twilio's fields for a message from the attendee's number saying `body`.
+pub(crate) fn from_attendee(body: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AccountSid", ACCOUNT_SID.to_owned()),
+        (
+            "MessageSid",
+            "SM00000000000000000000000000000001".to_owned(),
+        ),
+        ("From", ATTENDEE.to_owned()),
+        ("To", FROM.to_owned()),
+        ("Body", body.to_owned()),
+    ]
+}
+
+async fn answer(app: &TestApp, body: &str) {
+    let fields = from_attendee(body);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = inbound(app, &fields, AUTH_TOKEN).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("<Response>"));
+}
+
+#[tokio::test]
+async fn messages_are_sent_through_twilio_and_retried_when_throttled() {
+    let twilio = FakeTwilio::start().await;
+    twilio.fail_with(429, 20429, Some(1));
+    let app = app_with_twilio(&twilio).await;
+    assert!(
+        queue(
+            &app,
+            " +1 (415) 555-0123 ",
+            "Your call with Ada starts in 1 hour",
+            0
+        )
+        .await
+    );
+    let sent = eventually("the message sent", Duration::from_secs(10), async || {
+        twilio.sent().first().cloned()
+    })
+    .await;
+    assert_eq!(sent["To"], ATTENDEE);
+    assert_eq!(sent["From"], FROM);
+    assert_eq!(sent["Body"], "Your call with Ada starts in 1 hour");
+    // Throttled once, then accepted: two requests, one message, the job done.
+    assert_eq!(twilio.requests(), 2);
+    let job = eventually("the job done", Duration::from_secs(5), async || {
+        jobs(&app)
+            .await
+            .into_iter()
+            .find(|j| j.status == job_store::DONE)
+    })
+    .await;
+    assert_eq!(job.attempts, 2, "{job:?}");
+
+    // A number Twilio cannot text (21211) is not tried again.
+    twilio.fail_with(400, 21211, None);
+    assert!(queue(&app, "+14155550999", "hello", 0).await);
+    let dead = eventually("the message given up", Duration::from_secs(5), async || {
+        jobs(&app)
+            .await
+            .into_iter()
+            .find(|j| j.status == job_store::DEAD)
+    })
+    .await;
+    assert!(
+        dead.last_error.as_deref().unwrap().contains("21211"),
+        "{dead:?}"
+    );
+    assert_eq!(twilio.requests(), 3);
+}
+
+#[tokio::test]
+async fn a_stop_answer_stops_every_message_to_that_number_until_start() {
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    // Queued for later, before the attendee answers STOP.
+    assert!(queue(&app, ATTENDEE, "reminder: tomorrow at 10:00", 1500).await);
+    answer(&app, " stop ").await;
+    // Nothing new is queued for them, and the earlier one is not sent when due.
+    assert!(!queue(&app, ATTENDEE, "another", 0).await);
+    let dead = eventually(
+        "the queued message dropped",
+        Duration::from_secs(10),
+        async || {
+            jobs(&app)
+                .await
+                .into_iter()
+                .find(|j| j.status == job_store::DEAD)
+        },
+    )
+    .await;
+    assert!(
+        dead.last_error.as_deref().unwrap().contains("opted out"),
+        "{dead:?}"
+    );
+    assert_eq!(twilio.requests(), 0);
+
+    // Other words change nothing; START lets messages through again.
+    answer(&app, "please stop calling").await;
+    assert!(!queue(&app, ATTENDEE, "still stopped", 0).await);
+    answer(&app, "START").await;
+    assert!(queue(&app, ATTENDEE, "welcome back", 0).await);
+    eventually(
+        "the message after START",
+        Duration::from_secs(10),
+        async || twilio.sent().first().cloned(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn twilio_saying_a_recipient_unsubscribed_records_the_opt_out() {
+    let twilio = FakeTwilio::start().await;
+    twilio.unsubscribe(ATTENDEE);
+    let app = app_with_twilio(&twilio).await;
+    assert!(queue(&app, ATTENDEE, "hello", 0).await);
+    let dead = eventually("the refusal", Duration::from_secs(10), async || {
+        jobs(&app)
+            .await
+            .into_iter()
+            .find(|j| j.status == job_store::DEAD)
+    })
+    .await;
+    assert!(
+        dead.last_error.as_deref().unwrap().contains("21610"),
+        "{dead:?}"
+    );
+    assert_eq!(dead.attempts, 1);
+    assert!(!queue(&app, ATTENDEE, "again", 0).await);
+}
+
+#[tokio::test]
+async fn inbound_messages_must_be_signed_by_our_account() {
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    let fields = from_attendee("STOP");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Signed with another token, or not signed at all: refused, nothing recorded.
+    let forged = inbound(&app, &fields, "someone-elses-token").await;
+    assert_error(forged, 403, "ForbiddenException").await;
+    let unsigned = (app
+        .client
+        .post(format!("{}/v2/sms/twilio/inbound", app.address)))
+    .form(&fields)
+    .send()
+    .await
+    .unwrap();
+    assert_error(unsigned, 403, "ForbiddenException").await;
+    // Another account's message, even signed with our token.
+    let mut other = fields.clone();
+    other[0].1 = "AC99999999999999999999999999999999";
+    assert_error(
+        inbound(&app, &other, AUTH_TOKEN).await,
+        403,
+        "ForbiddenException",
+    )
+    .await;
+    assert!(queue(&app, ATTENDEE, "not stopped", 60_000).await);
+    // Signed but without a usable sender.
+    let mut bad = fields.clone();
+    bad[2].1 = "0415 555";
+    let message = assert_error(
+        inbound(&app, &bad, AUTH_TOKEN).await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.starts_with("From:"), "{message}");
+}
+
+#[tokio::test]
+async fn without_twilio_there_is_no_inbound_webhook() {
+    let app = spawn_app().await;
+    let fields = from_attendee("STOP");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = inbound(&app, &fields, AUTH_TOKEN).await;
+    assert_error(response, 404, "NotFoundException").await;
+    let response = app
+        .call(Method::GET, "/v2/sms/twilio/inbound", None, None)
+        .await;
+    assert_eq!(response.status(), 404);
+}
