@@ -31,7 +31,8 @@
 #                          written straight into the database, then every console page signed
 #                          in (wrk -t1 -c2 for LOADTEST_CONSOLE_DURATION [5s] each), a table of
 #                          p50/p99 per page in <stem>.txt (default stem <backend>-console;
-#                          scripts/loadtest/console.sh)
+#                          scripts/loadtest/console.sh); LOADTEST_CONSOLE_PAGES, an awk
+#                          regular expression, measures only the pages whose name matches
 #                                                               [default: throughput]
 #
 # Needs: wrk (apt-get install -y wrk), curl, python3 (stdlib only), psql for PostgreSQL runs.

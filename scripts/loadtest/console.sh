@@ -1,7 +1,8 @@
 # The console scenario of scripts/loadtest.sh, sourced by it once the server answers: seed
 # LOADTEST_BOOKINGS [100000] bookings over 50 event types (console_seed.py), sign in through
 # /auth/login (console_pages.py), then GET each console page for LOADTEST_CONSOLE_DURATION [5s]
-# with wrk -t1 -c2, one page at a time, and write the per-page p50/p99 table (<stem>.txt and
+# with wrk -t1 -c2, one page at a time (only those whose name matches the awk regular expression
+# LOADTEST_CONSOLE_PAGES, when set, e.g. 'search|insights'), and write the per-page p50/p99 table (<stem>.txt and
 # the JSON): the server's time (from each request's closing log line, handler start to response
 # head) and the client's (wrk, on the same machine: the whole response, connection included). Uses BIN, BASE, DB_URL, BACKEND, HELPERS, TMP, RAW, OUT and VERSION from
 # loadtest.sh.
@@ -29,6 +30,12 @@ console_scenario() {
     log "seeded in $((SECONDS - started)) s: $ids"
     python3 "$HELPERS/console_pages.py" "$BASE" "$KEY" "$password" owner@example.com \
         few@example.com "$ids" >"$TMP/pages.tsv"
+    if [[ -n "${LOADTEST_CONSOLE_PAGES:-}" ]]; then
+        # Only the pages whose name matches (every page is still checked to answer 200 above).
+        awk -F'\t' -v want="$LOADTEST_CONSOLE_PAGES" '$1 ~ want' "$TMP/pages.tsv" >"$TMP/some.tsv"
+        mv "$TMP/some.tsv" "$TMP/pages.tsv"
+        [[ -s "$TMP/pages.tsv" ]] || die "no console page matches LOADTEST_CONSOLE_PAGES=$LOADTEST_CONSOLE_PAGES"
+    fi
 
     log "measuring $(wc -l <"$TMP/pages.tsv") pages: wrk -t1 -c2 -d$duration each"
     : >"$RAW-wrk.txt"

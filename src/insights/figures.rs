@@ -93,6 +93,24 @@ pub struct HourTally {
     pub lead_seconds: i64,
 }
 
+/// Bookings on one local date with one outcome, as the database grouped them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayTally {
+    pub date: NaiveDate,
+    pub outcome: Outcome,
+    pub bookings: i64,
+    pub lead_seconds: i64,
+}
+
+/// Bookings at one local hour of the day (0-23) with one outcome: the same bookings as the
+/// day tallies, counted again for the busiest hours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClockTally {
+    pub hour: u32,
+    pub outcome: Outcome,
+    pub bookings: i64,
+}
+
 /// The local dates asked about, in the viewer's zone.
 #[derive(Debug, Clone, Copy)]
 pub struct Period {
@@ -174,37 +192,49 @@ fn point_of(period: &Period, step: Step, date: NaiveDate) -> NaiveDate {
 }
 
 /// Folds UTC hours into the viewer's local days (or weeks) and hours. An hour's bookings count
-/// on the local date and hour its first instant falls in.
-pub fn fold(period: &Period, tallies: &[HourTally]) -> Bookings {
-    let step = period.step();
-    let mut series: Vec<Point> = dates(period.first, period.last)
-        .map(|d| point_of(period, step, d))
-        .fold(Vec::new(), |mut points, start| {
-            if points.last().is_none_or(|p: &Point| p.start != start) {
-                points.push(Point {
-                    start,
-                    counts: Counts::default(),
-                });
-            }
-            points
-        });
-    let mut totals = Counts::default();
-    let mut busiest = [0i64; 24];
-    let mut lead = 0i64;
-    for t in tallies {
+/// on the local date and hour its first instant falls in. `days` and `clock` were grouped so
+/// already (by the database, for the whole hours of the period), each of the same bookings.
+pub fn fold(
+    period: &Period,
+    hours: &[HourTally],
+    days: &[DayTally],
+    clock: &[ClockTally],
+) -> Bookings {
+    let (mut days, mut clock) = (days.to_vec(), clock.to_vec());
+    for t in hours {
         let local = t.hour.with_timezone(&period.tz);
         let date = local.date_naive();
         if date < period.first || date > period.last {
             continue;
         }
-        totals.add(t.outcome, t.bookings);
-        lead += t.lead_seconds;
-        if t.outcome.held() {
-            busiest[local.hour() as usize] += t.bookings;
-        }
-        let start = point_of(period, step, date);
+        days.push(DayTally {
+            date,
+            outcome: t.outcome,
+            bookings: t.bookings,
+            lead_seconds: t.lead_seconds,
+        });
+        clock.push(ClockTally {
+            hour: local.hour(),
+            outcome: t.outcome,
+            bookings: t.bookings,
+        });
+    }
+    let step = period.step();
+    let mut series = points(period, step);
+    let mut totals = Counts::default();
+    let mut lead = 0i64;
+    for d in &days {
+        totals.add(d.outcome, d.bookings);
+        lead += d.lead_seconds;
+        let start = point_of(period, step, d.date);
         if let Some(p) = series.iter_mut().find(|p| p.start == start) {
-            p.counts.add(t.outcome, t.bookings);
+            p.counts.add(d.outcome, d.bookings);
+        }
+    }
+    let mut busiest = [0i64; 24];
+    for c in clock.iter().filter(|c| c.outcome.held()) {
+        if let Some(slot) = busiest.get_mut(c.hour as usize) {
+            *slot += c.bookings;
         }
     }
     let total = totals.total();
@@ -215,6 +245,21 @@ pub fn fold(period: &Period, tallies: &[HourTally]) -> Bookings {
         series,
         busiest_hours: busiest,
     }
+}
+
+/// The chart's points of the period, every count zero.
+fn points(period: &Period, step: Step) -> Vec<Point> {
+    dates(period.first, period.last)
+        .map(|d| point_of(period, step, d))
+        .fold(Vec::new(), |mut points, start| {
+            if points.last().is_none_or(|p: &Point| p.start != start) {
+                points.push(Point {
+                    start,
+                    counts: Counts::default(),
+                });
+            }
+            points
+        })
 }
 
 /// A host as insights list them, with their round-robin weight where it applies.
@@ -337,7 +382,7 @@ mod tests {
             tally(2026, 10, 25, 22, Outcome::Accepted, 8), // 23:00 on the 25th
             tally(2026, 10, 25, 23, Outcome::NoShow, 16),  // 00:00 on the 26th
         ];
-        let figures = fold(&period, &tallies);
+        let figures = fold(&period, &tallies, &[], &[]);
         assert_eq!(figures.step, Step::Day);
         let per_day: Vec<(NaiveDate, i64)> = figures
             .series
@@ -363,6 +408,52 @@ mod tests {
     }
 
     #[test]
+    fn days_and_hours_grouped_by_the_database_fold_as_their_hours_do() {
+        // The tallies of `a_dst_day_keeps_its_local_hours`, grouped per local date and hour.
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let period = Period::new(date(2026, 10, 24), date(2026, 10, 26), tz).unwrap();
+        let day = |d, outcome, bookings| DayTally {
+            date: date(2026, 10, d),
+            outcome,
+            bookings,
+            lead_seconds: bookings * 3600,
+        };
+        let days = [
+            day(24, Outcome::Accepted, 1),
+            day(25, Outcome::Accepted, 14),
+            day(25, Outcome::Cancelled, 1),
+            day(26, Outcome::NoShow, 16),
+        ];
+        let clock = |hour, outcome, bookings| ClockTally {
+            hour,
+            outcome,
+            bookings,
+        };
+        let hours = [
+            clock(23, Outcome::Accepted, 9),
+            clock(0, Outcome::Accepted, 2),
+            clock(2, Outcome::Cancelled, 1),
+            clock(2, Outcome::Accepted, 4),
+            clock(0, Outcome::NoShow, 16),
+        ];
+        let tallies = [
+            tally(2026, 10, 24, 21, Outcome::Accepted, 1),
+            tally(2026, 10, 24, 22, Outcome::Accepted, 2),
+            tally(2026, 10, 25, 0, Outcome::Cancelled, 1),
+            tally(2026, 10, 25, 1, Outcome::Accepted, 4),
+            tally(2026, 10, 25, 22, Outcome::Accepted, 8),
+            tally(2026, 10, 25, 23, Outcome::NoShow, 16),
+        ];
+        assert_eq!(
+            fold(&period, &[], &days, &hours),
+            fold(&period, &tallies, &[], &[])
+        );
+        // Part of them per hour, the rest grouped: the same again.
+        let mixed = fold(&period, &tallies[5..], &days[..3], &hours[..4]);
+        assert_eq!(mixed, fold(&period, &tallies, &[], &[]));
+    }
+
+    #[test]
     fn hours_outside_the_local_period_do_not_count() {
         let tz: Tz = "America/New_York".parse().unwrap();
         let period = Period::new(date(2026, 3, 1), date(2026, 3, 1), tz).unwrap();
@@ -371,7 +462,7 @@ mod tests {
             tally(2026, 3, 1, 4, Outcome::Accepted, 1),
             tally(2026, 3, 1, 5, Outcome::Accepted, 2),
         ];
-        let figures = fold(&period, &tallies);
+        let figures = fold(&period, &tallies, &[], &[]);
         assert_eq!(figures.totals.total(), 2);
         assert_eq!(figures.busiest_hours[0], 2);
     }
@@ -379,7 +470,12 @@ mod tests {
     #[test]
     fn long_periods_have_a_point_per_week_from_monday() {
         let period = Period::new(date(2026, 1, 1), date(2026, 3, 31), Tz::UTC).unwrap();
-        let figures = fold(&period, &[tally(2026, 1, 7, 9, Outcome::Accepted, 3)]);
+        let figures = fold(
+            &period,
+            &[tally(2026, 1, 7, 9, Outcome::Accepted, 3)],
+            &[],
+            &[],
+        );
         assert_eq!(figures.step, Step::Week);
         // 2026-01-01 is a Thursday: the first week is clipped to the period.
         assert_eq!(figures.series[0].start, date(2026, 1, 1));

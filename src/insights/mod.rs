@@ -11,7 +11,7 @@
 pub mod figures;
 pub mod views;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::BookingStatus;
@@ -20,7 +20,7 @@ use crate::storage::event_types::{self as event_store, EventTypeRecord};
 use crate::storage::insights::{self as store, BookingFilter};
 use crate::storage::{Conn, Db, teams as team_store};
 pub use figures::{Bookings, Conversion, HostLoad, Outcome, Period, Step};
-use figures::{HostInput, HourTally};
+use figures::{ClockTally, DayTally, HostInput, HourTally};
 
 /// Whose bookings count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,10 @@ pub async fn report(db: &Db, caller: i64, request: Request) -> Result<Report, Se
             event_type_ids: scope.filter_types.then(|| ids.clone()),
             host: scope.host,
         };
-        let tallies = tallies(store::by_hour(c, &filter).await?)?;
+        let tz = period.tz;
+        let offset_at = move |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
+        let offset_at = move |t| offset_at(t).fix().local_minus_utc();
+        let counts = store::by_local_time(c, &filter, &offset_at).await?;
         let per_host = if scope.hosts.is_empty() {
             Vec::new()
         } else {
@@ -87,7 +90,7 @@ pub async fn report(db: &Db, caller: i64, request: Request) -> Result<Report, Se
             period,
             scope: request.scope,
             host: scope.host,
-            bookings: figures::fold(&period, &tallies),
+            bookings: fold(&period, counts)?,
             hosts: figures::host_loads(&scope.hosts, &per_host),
             weighted: scope.weighted,
             conversion,
@@ -96,20 +99,44 @@ pub async fn report(db: &Db, caller: i64, request: Request) -> Result<Report, Se
     .await
 }
 
-fn tallies(rows: Vec<store::HourCount>) -> Result<Vec<HourTally>, ServiceError> {
-    rows.into_iter()
-        .map(|r| {
-            let status = BookingStatus::parse(&r.status).ok_or_else(|| {
-                ServiceError::Internal(anyhow::anyhow!("unknown booking status `{}`", r.status))
-            })?;
-            Ok(HourTally {
-                hour: r.hour,
-                outcome: Outcome::of(status, r.rescheduled, r.no_show),
-                bookings: r.bookings,
-                lead_seconds: r.lead_seconds,
-            })
+/// The period's figures from the counts storage grouped.
+fn fold(period: &Period, counts: store::LocalCounts) -> Result<Bookings, ServiceError> {
+    let hours = counts.hours.into_iter().map(|r| {
+        Ok(HourTally {
+            hour: r.hour,
+            outcome: outcome(&r.status, r.rescheduled, r.no_show)?,
+            bookings: r.bookings,
+            lead_seconds: r.lead_seconds,
         })
-        .collect()
+    });
+    let days = counts.days.into_iter().map(|r| {
+        Ok(DayTally {
+            date: r.date,
+            outcome: outcome(&r.status, r.rescheduled, r.no_show)?,
+            bookings: r.bookings,
+            lead_seconds: r.lead_seconds,
+        })
+    });
+    let clock = counts.clock.into_iter().map(|r| {
+        Ok(ClockTally {
+            hour: r.hour,
+            outcome: outcome(&r.status, r.rescheduled, r.no_show)?,
+            bookings: r.bookings,
+        })
+    });
+    Ok(figures::fold(
+        period,
+        &hours.collect::<Result<Vec<_>, ServiceError>>()?,
+        &days.collect::<Result<Vec<_>, ServiceError>>()?,
+        &clock.collect::<Result<Vec<_>, ServiceError>>()?,
+    ))
+}
+
+fn outcome(status: &str, rescheduled: bool, no_show: bool) -> Result<Outcome, ServiceError> {
+    let status = BookingStatus::parse(status).ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!("unknown booking status `{status}`"))
+    })?;
+    Ok(Outcome::of(status, rescheduled, no_show))
 }
 
 /// Views of each event type's page over the period's days (UTC days, as they are counted)

@@ -42,6 +42,36 @@ pub struct HourCount {
     pub lead_seconds: i64,
 }
 
+/// Bookings starting on one local date with one status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub status: String,
+    pub rescheduled: bool,
+    pub no_show: bool,
+    pub bookings: i64,
+    pub lead_seconds: i64,
+}
+
+/// Bookings starting at one local hour of the day (0-23) with one status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockCount {
+    pub hour: u32,
+    pub status: String,
+    pub rescheduled: bool,
+    pub no_show: bool,
+    pub bookings: i64,
+}
+
+/// The counts of a period ([`by_local_time`]): the parts of hours at its ends per UTC hour,
+/// the whole hours between per local date and, again, per local hour of the day.
+#[derive(Debug, Clone, Default)]
+pub struct LocalCounts {
+    pub hours: Vec<HourCount>,
+    pub days: Vec<DayCount>,
+    pub clock: Vec<ClockCount>,
+}
+
 #[derive(QueryableByName)]
 struct HourRow {
     #[diesel(sql_type = Text)]
@@ -59,6 +89,69 @@ struct HourRow {
 }
 
 #[derive(QueryableByName)]
+struct DayRow {
+    #[diesel(sql_type = Text)]
+    day: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Bool)]
+    rescheduled: bool,
+    #[diesel(sql_type = Bool)]
+    no_show: bool,
+    #[diesel(sql_type = BigInt)]
+    bookings: i64,
+    #[diesel(sql_type = BigInt)]
+    lead_seconds: i64,
+}
+
+impl DayRow {
+    fn count(self) -> StorageResult<DayCount> {
+        let date = NaiveDate::parse_from_str(&self.day, "%Y-%m-%d").map_err(|e| {
+            super::StorageError::Corrupt {
+                table: "booking_hours",
+                column: "hour",
+                id: 0,
+                message: format!("local date `{}`: {e}", self.day),
+            }
+        })?;
+        Ok(DayCount {
+            date,
+            status: self.status,
+            rescheduled: self.rescheduled,
+            no_show: self.no_show,
+            bookings: self.bookings,
+            lead_seconds: self.lead_seconds,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct ClockRow {
+    #[diesel(sql_type = BigInt)]
+    hour: i64,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Bool)]
+    rescheduled: bool,
+    #[diesel(sql_type = Bool)]
+    no_show: bool,
+    #[diesel(sql_type = BigInt)]
+    bookings: i64,
+}
+
+impl ClockRow {
+    fn count(self) -> ClockCount {
+        ClockCount {
+            hour: u32::try_from(self.hour.rem_euclid(24)).unwrap_or(0),
+            status: self.status,
+            rescheduled: self.rescheduled,
+            no_show: self.no_show,
+            bookings: self.bookings,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
 struct KeyCount {
     #[diesel(sql_type = BigInt)]
     key: i64,
@@ -72,6 +165,27 @@ struct Dialect {
     first: &'static str,
     second: &'static str,
     hour_text: &'static str,
+    sqlite: bool,
+}
+
+impl Dialect {
+    /// A roll-up hour `offset` seconds off UTC: its local date as text `YYYY-MM-DD`.
+    fn local_date(&self, offset: i32) -> String {
+        if self.sqlite {
+            format!("date(r.hour, '{offset:+} seconds')")
+        } else {
+            format!("to_char(r.hour + interval '{offset} seconds', 'YYYY-MM-DD')")
+        }
+    }
+
+    /// A roll-up hour `offset` seconds off UTC: its local hour of the day (0-23).
+    fn local_hour(&self, offset: i32) -> String {
+        if self.sqlite {
+            format!("CAST(strftime('%H', r.hour, '{offset:+} seconds') AS BIGINT)")
+        } else {
+            format!("CAST(EXTRACT(HOUR FROM r.hour + interval '{offset} seconds') AS BIGINT)")
+        }
+    }
 }
 
 fn dialect(conn: &Conn<'_>) -> Dialect {
@@ -80,11 +194,13 @@ fn dialect(conn: &Conn<'_>) -> Dialect {
             first: "?",
             second: "?",
             hour_text: "substr(r.hour, 1, 13)",
+            sqlite: true,
         },
         Conn::Pg(_) => Dialect {
             first: "$1",
             second: "$2",
             hour_text: "to_char(r.hour, 'YYYY-MM-DD HH24')",
+            sqlite: false,
         },
     }
 }
@@ -158,31 +274,97 @@ fn host_rows(source: Source) -> (&'static str, &'static str) {
     }
 }
 
-/// Bookings by UTC hour of their start, status, rescheduled and no-show, with their lead time.
-pub async fn by_hour(conn: &mut Conn<'_>, f: &BookingFilter) -> StorageResult<Vec<HourCount>> {
+/// Bookings by status, rescheduled and no-show, with their lead time: per UTC hour of their
+/// start for the parts of hours at the period's ends; per local date and per local hour of the
+/// day for the whole hours between, grouped by the database in runs of hours of one UTC offset
+/// (`offset_at`: seconds east of UTC at an instant, in the viewer's zone). A year of one host
+/// is then a few hundred rows, not 8,760: each row loaded costs more than the index reads it
+/// sums (docs/PERFORMANCE.md).
+pub async fn by_local_time(
+    conn: &mut Conn<'_>,
+    f: &BookingFilter,
+    offset_at: &dyn Fn(DateTime<Utc>) -> i32,
+) -> StorageResult<LocalCounts> {
     let d = dialect(conn);
+    let mut counts = LocalCounts::default();
     let Some(scope) = scope(f, false) else {
-        return Ok(Vec::new());
+        return Ok(counts);
     };
-    let mut counts = Vec::new();
     for (source, from, to) in pieces(f.from, f.to) {
-        let (table, time) = host_rows(source);
-        let sql = format!(
-            "SELECT {hour_text} AS hour, r.status AS status, r.rescheduled AS rescheduled, \
-             r.no_show AS no_show, CAST(SUM(r.bookings) AS BIGINT) AS bookings, \
-             CAST(SUM(r.lead_seconds) AS BIGINT) AS lead_seconds FROM {table} r \
-             WHERE r.{time} >= {first} AND r.{time} < {second} AND {scope} \
-             GROUP BY r.hour, r.status, r.rescheduled, r.no_show",
-            hour_text = d.hour_text,
-            first = d.first,
-            second = d.second,
-        );
-        let rows: Vec<HourRow> = load(conn, &sql, from, to).await?;
-        for row in rows {
-            counts.push(hour_count(row)?);
+        if source == Source::Bookings {
+            counts
+                .hours
+                .extend(hours_of(conn, &d, &scope, from, to).await?);
+            continue;
+        }
+        for (from, to, offset) in runs_of_one_offset(from, to, offset_at) {
+            let (first, second) = (d.first, d.second);
+            let outcome = "r.status AS status, r.rescheduled AS rescheduled, r.no_show AS no_show, \
+                           CAST(SUM(r.bookings) AS BIGINT) AS bookings";
+            let rows = format!(
+                "FROM booking_hours r WHERE r.hour >= {first} AND r.hour < {second} AND {scope} \
+                 GROUP BY 1, r.status, r.rescheduled, r.no_show"
+            );
+            let days = format!(
+                "SELECT {} AS day, {outcome}, CAST(SUM(r.lead_seconds) AS BIGINT) AS lead_seconds \
+                 {rows}",
+                d.local_date(offset)
+            );
+            let clock = format!("SELECT {} AS hour, {outcome} {rows}", d.local_hour(offset));
+            for row in load::<DayRow>(conn, &days, from, to).await? {
+                counts.days.push(row.count()?);
+            }
+            for row in load::<ClockRow>(conn, &clock, from, to).await? {
+                counts.clock.push(row.count());
+            }
         }
     }
     Ok(counts)
+}
+
+/// The whole hours `[from, to)` in runs of one UTC offset (of each hour's first instant, where
+/// insights count the hour's bookings), with that offset.
+fn runs_of_one_offset(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    offset_at: &dyn Fn(DateTime<Utc>) -> i32,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, i32)> {
+    let mut runs = Vec::new();
+    let (mut start, mut offset) = (from, offset_at(from));
+    let mut hour = from + HOUR;
+    while hour < to {
+        let next = offset_at(hour);
+        if next != offset {
+            runs.push((start, hour, offset));
+            (start, offset) = (hour, next);
+        }
+        hour += HOUR;
+    }
+    runs.push((start, to, offset));
+    runs
+}
+
+/// Bookings starting in `[from, to)` (parts of hours, from the bookings) per UTC hour.
+async fn hours_of(
+    conn: &mut Conn<'_>,
+    d: &Dialect,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StorageResult<Vec<HourCount>> {
+    let (table, time) = host_rows(Source::Bookings);
+    let sql = format!(
+        "SELECT {hour_text} AS hour, r.status AS status, r.rescheduled AS rescheduled, \
+         r.no_show AS no_show, CAST(SUM(r.bookings) AS BIGINT) AS bookings, \
+         CAST(SUM(r.lead_seconds) AS BIGINT) AS lead_seconds FROM {table} r \
+         WHERE r.{time} >= {first} AND r.{time} < {second} AND {scope} \
+         GROUP BY r.hour, r.status, r.rescheduled, r.no_show",
+        hour_text = d.hour_text,
+        first = d.first,
+        second = d.second,
+    );
+    let rows: Vec<HourRow> = load(conn, &sql, from, to).await?;
+    rows.into_iter().map(hour_count).collect()
 }
 
 async fn load<R>(

@@ -863,3 +863,109 @@ async fn no_shows_are_marked_on_a_past_booking() {
     assert_eq!(seen["attendees"][0]["absent"], false, "{seen}");
     assert_eq!(seen["absentHost"], true, "{seen}");
 }
+
+/// A search is read from the matching bookings' ids when few attendees match and per way of
+/// seeing bookings when many do: both give the same pages, in order, over a long range of own,
+/// hosted and team bookings; a search matching nothing lists nothing.
+#[tokio::test]
+async fn a_search_pages_alike_whether_few_or_many_attendees_match() {
+    let app = spawn_app().await;
+    let carol = host(&app, "carol@example.com", json!({"slug": "carol"})).await;
+    let bob = host(&app, "bob@example.com", json!({"slug": "bob"})).await;
+    let ada = host(&app, "ada@example.com", json!({"slug": "ada"})).await;
+    let team = team_of(&app, &ada, &[&carol, &bob]).await;
+    let body = json!({"title": "Pair", "slug": "pair", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "COLLECTIVE",
+        "hosts": [{"userId": carol.user_id}, {"userId": bob.user_id}]});
+    let path = format!("/v2/teams/{team}/event-types");
+    let pair = data(
+        app.call(M::POST, &path, Some(&ada.key), Some(body)).await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // Bob's own (every other one a match) and the pair's (hosted by Bob, organised by Carol:
+    // all matches), one a day, interleaved; Carol's own matches are not Bob's to see.
+    let (mut bobs, mut pairs) = (Vec::new(), Vec::new());
+    for day in 10..30 {
+        let (name, email) = if day % 2 == 0 {
+            ("Match Own", "own@example.com")
+        } else {
+            ("Other", "other@example.com")
+        };
+        bobs.push(book_at(&app, bob.event, &start_on(day, 18), name, email).await);
+    }
+    for day in (10..42).step_by(2) {
+        let at = start_on(day, 28);
+        pairs.push(book_at(&app, pair, &at, "Pair", "pair.match@example.com").await);
+    }
+    for day in [11, 13] {
+        book_at(
+            &app,
+            carol.event,
+            &start_on(day, 18),
+            "Match Not Bob's",
+            "x@example.com",
+        )
+        .await;
+    }
+    // Into the past over most of a year, in the order booked: the later, the more recent.
+    let mut all: Vec<(i64, String)> = Vec::new();
+    for (i, uid) in bobs.iter().chain(&pairs).enumerate() {
+        let days = 320 - 9 * i as i64;
+        into_the_past(&app, uid, days).await;
+        all.push((days, uid.clone()));
+    }
+    let matching: Vec<String> = all
+        .iter()
+        .filter(|(_, uid)| pairs.contains(uid) || bobs.iter().step_by(2).any(|b| b == uid))
+        .rev()
+        .map(|(_, uid)| uid.clone())
+        .collect();
+    assert_eq!(matching.len(), 26);
+
+    let mut visitor = Visitor::signed_in(&app, "bob@example.com").await;
+    let mut owner = Visitor::signed_in(&app, "ada@example.com").await;
+    let pairs_newest: Vec<String> = pairs.iter().rev().cloned().collect();
+    // Filtered to the team's event type: for its owner only the team's bookings can match,
+    // read from the team alone; Bob, who manages no team, reads his hosted ones.
+    let by_pair = format!("/bookings/past?event_type={pair}");
+    let by_pair_and_bob = format!("{by_pair}&host={}", bob.user_id);
+    for list in [&by_pair, &by_pair_and_bob] {
+        assert_eq!(listed(&owner.page(list, 200).await), pairs_newest, "{list}");
+    }
+    assert_eq!(listed(&visitor.page(&by_pair, 200).await), pairs_newest);
+    for round in ["few", "many"] {
+        let first = visitor.page("/bookings/past?q=MATCH", 200).await;
+        assert_eq!(listed(&first), matching[..25], "{round}");
+        let next = link(&first, "next").expect("a next page");
+        let second = visitor.page(&format!("/bookings/past{next}"), 200).await;
+        assert_eq!(listed(&second), matching[25..], "{round}");
+        let prev = link(&second, "prev").expect("a previous page");
+        let back = visitor.page(&format!("/bookings/past{prev}"), 200).await;
+        assert_eq!(listed(&back), matching[..25], "{round}");
+        let teams = owner.page("/bookings/past?q=match", 200).await;
+        assert_eq!(listed(&teams), pairs_newest, "{round}");
+        for list in ["/bookings/past?q=nobody", "/bookings/upcoming?q=match"] {
+            assert!(
+                listed(&visitor.page(list, 200).await).is_empty(),
+                "{round} {list}"
+            );
+        }
+        if round == "many" {
+            break;
+        }
+        // Many: 600 more attendees match, all on Bob's oldest own booking, already listed.
+        app.db
+            .execute_sql(&format!(
+                "INSERT INTO attendees (booking_id, email, name, time_zone, created_at)
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600)
+                 SELECT b.id, 'extra' || n.i || '@example.com', 'Match Extra', 'UTC', b.created_at
+                 FROM bookings b, n WHERE b.uid = '{}'",
+                bobs[0]
+            ))
+            .await
+            .unwrap();
+    }
+}

@@ -437,3 +437,61 @@ async fn pair(app: &TestApp) -> (String, i64, [i64; 2]) {
     let event = data(call(Method::POST, path, &carol_key, body).await, 201).await;
     (carol_key, event["id"].as_i64().unwrap(), [carol, dan])
 }
+
+/// Over a change of summer time each hour counts on the local date and hour its first
+/// instant has in the offset of that instant: the whole hours are read in runs of one offset,
+/// grouped per local date and hour by the database.
+#[tokio::test]
+async fn a_change_of_summer_time_keeps_each_hours_local_date_and_hour() {
+    use chrono::{Days, NaiveDate, Offset, TimeZone, Timelike};
+    let app = spawn_app().await;
+    let (_, key) = person(&app, "ada@example.com", "UTC").await;
+    let body = json!({"title": "Call", "slug": "call", "lengthInMinutes": 30});
+    let event = crate::helpers::always_bookable(&app, &key, body).await;
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let offset = |d: NaiveDate| berlin.offset_from_utc_date(&d).fix().local_minus_utc();
+    // The first UTC day at least two days ahead that ends in another offset than it starts.
+    let change = (2..400)
+        .map(day)
+        .find(|d| offset(*d) != offset(*d + Days::new(1)))
+        .unwrap();
+    let before = change - Days::new(1);
+    let starts = [(before, "22:30"), (change, "01:00"), (change, "22:30")];
+    for (i, (date, time)) in starts.iter().enumerate() {
+        booked(
+            &app,
+            event,
+            &at(*date, time),
+            &format!("b{i}@booker.example"),
+        )
+        .await;
+    }
+    let query = format!(
+        "start={before}&end={}&timeZone=Europe/Berlin",
+        change + Days::new(1)
+    );
+    let figures = data(insights(&app, &key, &query).await, 200).await;
+    // Where each booking's hour begins, in Berlin: two offsets among them.
+    let local: Vec<_> = starts
+        .iter()
+        .map(|(date, time)| {
+            let hour = time[..2].parse().unwrap();
+            berlin.from_utc_datetime(&date.and_hms_opt(hour, 0, 0).unwrap())
+        })
+        .collect();
+    assert_ne!(local[0].offset().fix(), local[2].offset().fix());
+    let points = figures["series"].as_array().unwrap();
+    for (n, point) in points.iter().enumerate() {
+        let date = before + Days::new(n as u64);
+        let expected = local.iter().filter(|l| l.date_naive() == date).count();
+        assert_eq!(point["total"], expected, "{date}: {figures}");
+    }
+    for hour in 0..24 {
+        let expected = local.iter().filter(|l| l.hour() == hour).count();
+        assert_eq!(
+            figures["busiestHours"][hour as usize]["bookings"], expected,
+            "{hour}"
+        );
+    }
+    assert_eq!(figures["totals"]["total"], 3, "{figures}");
+}

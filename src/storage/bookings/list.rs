@@ -122,15 +122,15 @@ fn containing(text: &str) -> String {
     pattern
 }
 
-/// The attendee search (`f.attendee_search`) as an SQL condition on `bookings`: an attendee's
-/// name or email contains the text, ASCII letters in any case (SQLite's `lower()` folds ASCII
-/// only; PostgreSQL's does too under `COLLATE "C"`), so both backends match the same attendees.
-/// Driven from the attendees: PostgreSQL's trigram indexes serve the `LIKE` itself; on SQLite
+/// The attendee search (`f.attendee_search`) as a query of the matching attendees' booking
+/// ids: an attendee's name or email contains the text, ASCII letters in any case (SQLite's
+/// `lower()` folds ASCII only; PostgreSQL's does too under `COLLATE "C"`), so both backends
+/// match the same attendees. PostgreSQL's trigram indexes serve the `LIKE` itself; on SQLite
 /// the trigram table `attendees_search` narrows to candidates (its folding is wider than
 /// ASCII) that the `LIKE` then checks, and cannot match text shorter than three characters,
-/// which reads every attendee. The text is written in as a quoted literal: the condition is
-/// one SQL fragment, the same shape on both backends.
-fn attendee_search(conn: &Conn<'_>, f: &ListFilter) -> Option<String> {
+/// which reads every attendee. The text is written in as a quoted literal: the query is one
+/// SQL fragment, the same shape on both backends.
+fn matching_attendees(conn: &Conn<'_>, f: &ListFilter) -> Option<String> {
     let text = f.attendee_search.as_deref()?.replace('\0', "");
     let pattern = quoted(&containing(&text.to_ascii_lowercase()));
     let (name, email, candidates) = match conn {
@@ -156,9 +156,63 @@ fn attendee_search(conn: &Conn<'_>, f: &ListFilter) -> Option<String> {
         }
     };
     Some(format!(
-        "bookings.id IN (SELECT a.booking_id FROM attendees a WHERE {candidates}\
-         ({name} LIKE {pattern} ESCAPE '\\' OR {email} LIKE {pattern} ESCAPE '\\'))"
+        "SELECT a.booking_id FROM attendees a WHERE {candidates}\
+         ({name} LIKE {pattern} ESCAPE '\\' OR {email} LIKE {pattern} ESCAPE '\\')"
     ))
+}
+
+/// The attendee search as a condition on `bookings`, for the backend of `conn`.
+enum Search {
+    /// No search.
+    Any,
+    /// At most [`FEW_MATCHES`] attendees match: their bookings' ids, written in as digits, so
+    /// a list reads them by primary key and nothing else (a search that matches nothing
+    /// reads nothing).
+    Few(Vec<i64>),
+    /// More match: the matching attendees' query, which each list query runs.
+    Many(String),
+}
+
+/// Up to this many matching attendees, a search reads their bookings by id.
+const FEW_MATCHES: i64 = 500;
+
+#[derive(QueryableByName)]
+struct MatchedBooking {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    booking_id: i64,
+}
+
+impl Search {
+    /// Asks the attendees once whether few match: the trigram indexes answer at once, and a
+    /// search matching many stops reading at the first [`FEW_MATCHES`] + 1.
+    async fn of(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Search> {
+        let Some(matching) = matching_attendees(conn, f) else {
+            return Ok(Search::Any);
+        };
+        let sql = format!("{matching} LIMIT {}", FEW_MATCHES + 1);
+        let rows: Vec<MatchedBooking> =
+            with_conn!(conn, |c| diesel::sql_query(&sql).load(c).await)?;
+        if rows.len() as i64 > FEW_MATCHES {
+            return Ok(Search::Many(matching));
+        }
+        let mut ids: Vec<i64> = rows.into_iter().map(|r| r.booking_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Search::Few(ids))
+    }
+
+    /// The condition `filtered!` adds to a query on `bookings`.
+    fn condition(&self) -> Option<String> {
+        match self {
+            Search::Any => None,
+            Search::Few(ids) if ids.is_empty() => Some("1 = 0".to_owned()),
+            Search::Few(ids) => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                Some(format!("bookings.id IN ({})", list.join(",")))
+            }
+            Search::Many(matching) => Some(format!("bookings.id IN ({matching})")),
+        }
+    }
 }
 
 /// `text` as an SQL string literal (standard quoting: both backends take backslashes as they are).
@@ -214,7 +268,16 @@ macro_rules! visible {
             Some(Branch::Host) => q
                 .filter(bookings::user_id.ne(f.visible_to_user))
                 .filter(bookings::id.eq_any(my_claims.select(booking_claims::booking_id))),
-            Some(Branch::Team(ids)) => q.filter(bookings::event_type_id.eq_any(ids.to_vec())),
+            Some(Branch::Team(ids)) => {
+                let q = q.filter(bookings::event_type_id.eq_any(ids.to_vec()));
+                // Some bound on start, even the ends of time, or SQLite (no statistics) guesses
+                // `bookings_event_type_created` as good as `bookings_event_type_start` and
+                // sorts every booking of the teams (the cancelled tab, docs/PERFORMANCE.md).
+                match (earliest, latest) {
+                    (None, None) => q.filter(bookings::start_at.le(ends_of_time().1)),
+                    _ => q,
+                }
+            }
         };
         if let Some(t) = earliest {
             q = q.filter(bookings::start_at.ge(to_db_time(t)));
@@ -227,7 +290,7 @@ macro_rules! visible {
 }
 
 /// `visible!` (all, or one branch) narrowed by every filter `$f` sets; `$search` is
-/// [`attendee_search`]'s condition for the backend the query is for.
+/// [`Search::condition`] for the backend the query is for.
 macro_rules! filtered {
     ($f:expr, $branch:expr, $search:expr) => {{
         let f: &ListFilter = $f;
@@ -307,21 +370,32 @@ macro_rules! filtered {
 
 /// One page of bookings and the total number matching.
 pub async fn list(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<(Vec<BookingRecord>, i64)> {
-    let search = attendee_search(conn, f);
-    let search = search.as_deref();
+    let search = Search::of(conn, f).await?;
+    let condition = search.condition();
+    let condition = condition.as_deref();
     let total: i64 = with_conn!(conn, |c| {
-        filtered!(f, None, search).count().get_result(c).await
+        filtered!(f, None, condition).count().get_result(c).await
     })?;
-    Ok((rows(conn, f).await?, total))
+    Ok((searched_rows(conn, f, &search).await?, total))
 }
 
 /// One page of bookings, without counting them all: a keyset page (`f.keyset`) is in (start,
 /// id) order after its cursor; otherwise `f.sort`, then id, after skipping `f.skip`.
 pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<BookingRecord>> {
+    let search = Search::of(conn, f).await?;
+    searched_rows(conn, f, &search).await
+}
+
+/// [`rows`], with the attendee search already asked.
+async fn searched_rows(
+    conn: &mut Conn<'_>,
+    f: &ListFilter,
+    search: &Search,
+) -> StorageResult<Vec<BookingRecord>> {
     if let Some(keyset) = f.keyset {
-        return keyset_rows(conn, f, keyset).await;
+        return keyset_rows(conn, f, keyset, search).await;
     }
-    let search = attendee_search(conn, f);
+    let search = search.condition();
     let search = search.as_deref();
     let rows = with_conn!(conn, |c| {
         let mut q = filtered!(f, None, search).select(BookingRecord::as_select());
@@ -350,17 +424,27 @@ pub async fn rows(conn: &mut Conn<'_>, f: &ListFilter) -> StorageResult<Vec<Book
 /// are each read from the cursor in their index. Those they host for others are read in
 /// widening windows of start time from the cursor, each only as far as the page reaches: a
 /// claim does not carry its booking's start to walk in that order, and most of a user's claims
-/// are of bookings they organise, so reading all of them would be the whole history.
+/// are of bookings they organise, so reading all of them would be the whole history. When an
+/// attendee search matches few bookings, those are read in one query by their ids instead: a
+/// search that matches little would otherwise walk every window to the end of the range.
 async fn keyset_rows(
     conn: &mut Conn<'_>,
     f: &ListFilter,
     keyset: Keyset,
+    search: &Search,
 ) -> StorageResult<Vec<BookingRecord>> {
-    let mut page = Page::new(f.take, keyset.descending);
-    page.add(branch_rows(conn, f, keyset, Branch::Organiser).await?);
+    if let Search::Few(_) = search {
+        return branch_rows(conn, f, keyset, None, search).await;
+    }
     let team_events = event_type_store::ids_of_teams(conn, &f.visible_teams).await?;
+    let teams = Some(Branch::Team(&team_events));
+    if only_teams(f, &team_events) {
+        return branch_rows(conn, f, keyset, teams, search).await;
+    }
+    let mut page = Page::new(f.take, keyset.descending);
+    page.add(branch_rows(conn, f, keyset, Some(Branch::Organiser), search).await?);
     if !team_events.is_empty() {
-        page.add(branch_rows(conn, f, keyset, Branch::Team(&team_events)).await?);
+        page.add(branch_rows(conn, f, keyset, teams, search).await?);
     }
     let Some((first, last)) = super::claims::extent(conn, f.visible_to_user).await? else {
         return Ok(page.rows);
@@ -391,7 +475,7 @@ async fn keyset_rows(
             .into_iter()
             .flatten()
             .min();
-        page.add(branch_rows(conn, &window, keyset, Branch::Host).await?);
+        page.add(branch_rows(conn, &window, keyset, Some(Branch::Host), search).await?);
         let done = match (keyset.descending, page.end()) {
             (true, end) => low <= end.unwrap_or(lower).max(lower),
             (false, end) => high >= end.unwrap_or(upper).min(upper),
@@ -401,6 +485,16 @@ async fn keyset_rows(
         }
         (from, width) = (to, width * 4);
     }
+}
+
+/// Whether the filter allows only bookings of the managed teams' event types (`team_events`,
+/// of `f.visible_teams`): every one of them is then the teams' branch's, and the other
+/// branches could only read them again (the hosted one in every window of its range).
+fn only_teams(f: &ListFilter, team_events: &[i64]) -> bool {
+    let events =
+        !f.event_type_ids.is_empty() && f.event_type_ids.iter().all(|id| team_events.contains(id));
+    let teams = !f.team_ids.is_empty() && f.team_ids.iter().all(|t| f.visible_teams.contains(t));
+    events || teams
 }
 
 /// The first window of start time the hosted bookings are read in; each next is four times
@@ -442,17 +536,19 @@ impl Page {
     }
 }
 
-/// One branch's first `f.take` bookings in (start, id) order after the cursor.
+/// One branch's first `f.take` bookings in (start, id) order after the cursor (`None`: of
+/// every branch at once).
 async fn branch_rows(
     conn: &mut Conn<'_>,
     f: &ListFilter,
     keyset: Keyset,
-    branch: Branch<'_>,
+    branch: Option<Branch<'_>>,
+    search: &Search,
 ) -> StorageResult<Vec<BookingRecord>> {
-    let search = attendee_search(conn, f);
+    let search = search.condition();
     let search = search.as_deref();
     let rows = with_conn!(conn, |c| {
-        let mut q = filtered!(f, Some(branch), search).select(BookingRecord::as_select());
+        let mut q = filtered!(f, branch, search).select(BookingRecord::as_select());
         if let Some((at, id)) = keyset.after {
             let at = to_db_time(at);
             q = if keyset.descending {
