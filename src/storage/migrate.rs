@@ -33,11 +33,15 @@ async fn apply_pending(db: &Db) -> StorageResult<Vec<String>> {
                 .await?;
             apply(conn, POSTGRES).await
         }
-        // SQLite has no advisory locks: a process that lost the race to apply a migration sees
-        // it fail ("table … already exists"), and a second look finds it applied. Opening a
-        // connection can also time out while the other process migrates (switching a new
-        // database to WAL needs it alone). A broken migration fails every attempt.
+        // SQLite has no advisory locks: processes take turns on a lock file beside the
+        // database instead, so each migration is applied by one of them. Opening a connection
+        // can still time out while another process holds the database (switching a new one to
+        // WAL needs it alone): that is tried again. A broken migration fails every attempt.
         Pools::Sqlite(pool) => {
+            let _turn = match &db.migration_lock {
+                Some(path) => Some(lock_file(path.clone()).await?),
+                None => None,
+            };
             let mut attempt = 0;
             loop {
                 let outcome = match pool.get().await {
@@ -56,6 +60,23 @@ async fn apply_pending(db: &Db) -> StorageResult<Vec<String>> {
             }
         }
     }
+}
+
+/// Waits for the exclusive lock on the file at `path` (made private to the owner if new);
+/// the lock goes with the returned file.
+async fn lock_file(path: std::path::PathBuf) -> StorageResult<std::fs::File> {
+    let unavailable = |e: std::io::Error| {
+        StorageError::Unavailable(format!("cannot lock {}: {e}", path.display()))
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).map_err(unavailable)?;
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| StorageError::Migration(e.to_string()))?
+        .map_err(unavailable)
 }
 
 /// PostgreSQL advisory lock key held while migrating ("kairos" in ASCII, as a number).

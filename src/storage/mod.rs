@@ -209,6 +209,8 @@ pub struct Db {
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
     /// Signalled after each tracked commit; the webhook worker wakes on it.
     commits: Arc<tokio::sync::Notify>,
+    /// SQLite: the file processes lock while one of them migrates (`<database>-migrating`).
+    migration_lock: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -289,6 +291,14 @@ impl Db {
             writes: Arc::new(AtomicU64::new(0)),
             sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
             commits: Arc::new(tokio::sync::Notify::new()),
+            migration_lock: match url {
+                DatabaseUrl::Sqlite(path) => {
+                    let mut name = path.clone().into_os_string();
+                    name.push("-migrating");
+                    Some(PathBuf::from(name))
+                }
+                DatabaseUrl::Postgres(_) => None,
+            },
         })
     }
 
