@@ -17,6 +17,7 @@ pub mod error;
 pub mod event_types;
 pub mod headless;
 pub mod http;
+pub mod i18n;
 pub mod ical;
 pub mod insights;
 pub mod jobs;

@@ -1,11 +1,12 @@
 //! The emails a booking change sends, as plain values: who gets what text and which calendar
-//! entry. Pure: the caller supplies the booking, its people and the time.
+//! entry, each in its reader's language (the catalogue in `crate::i18n`) and time zone. Pure:
+//! the caller supplies the booking, its people and the time.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::event_types::{EventType, seat_title};
+use crate::i18n::{Clock, Lang};
 use crate::ical::{self, EventStatus, Invite, Person};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
@@ -49,6 +50,18 @@ pub enum Notice<'a> {
 }
 
 impl Notice<'_> {
+    /// Its name in the catalogue's keys: `email-{name}-subject`, `email-host-{name}-subject`.
+    fn name(&self) -> &'static str {
+        match self {
+            Notice::Booked => "booked",
+            Notice::Requested => "requested",
+            Notice::Rescheduled { .. } => "rescheduled",
+            Notice::Cancelled => "cancelled",
+            Notice::Declined => "declined",
+            Notice::Relocated => "relocated",
+        }
+    }
+
     /// The job kind the emails are queued under.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -142,6 +155,7 @@ impl Meeting<'_> {
     /// declines.
     fn invite(
         &self,
+        lang: Lang,
         notice: Notice<'_>,
         copy: &Copy,
         people: Vec<Person<'_>>,
@@ -157,6 +171,13 @@ impl Meeting<'_> {
             Notice::Cancelled => ("CANCEL", EventStatus::Cancelled, b.ical_sequence + 1),
             Notice::Requested | Notice::Declined => return None,
         };
+        // The entry's text in the reader's words: their notes, then where to change it.
+        let link = link_line(lang, notice, &copy.manage_url);
+        let description = if copy.notes.is_empty() {
+            link
+        } else {
+            format!("{}\n\n{link}", copy.notes)
+        };
         Some(Calendar {
             method: method.to_owned(),
             ics: ical::render(&Invite {
@@ -166,7 +187,7 @@ impl Meeting<'_> {
                 start: b.start_at,
                 end: b.end_at,
                 summary: &copy.title,
-                description: &copy.notes,
+                description: &description,
                 location: b.location.as_deref(),
                 status,
                 organizer: Person {
@@ -181,24 +202,28 @@ impl Meeting<'_> {
     }
 }
 
-/// When, in a recipient's zone: `Tuesday 3 March 2026, 10:00–10:30 (Europe/Berlin)`.
-fn when(start: DateTime<Utc>, end: DateTime<Utc>, zone: &str) -> String {
-    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    let end_text = if s.date_naive() == e.date_naive() {
-        e.format("%H:%M").to_string()
-    } else {
-        e.format("%A %-d %B %Y, %H:%M").to_string()
-    };
-    format!(
-        "{}–{end_text} ({})",
-        s.format("%A %-d %B %Y, %H:%M"),
-        tz.name()
-    )
+/// When, in a recipient's zone and words: `Sunday, March 29, 2026, 10:30am – 11:00am
+/// (Europe/Berlin)`, `Sonntag, 29. März 2026, 10:30 – 11:00 (Europe/Berlin)`.
+fn when(clock: Clock, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!("{} ({})", clock.span(start, end), clock.tz.name())
 }
 
 fn names<'a>(people: impl Iterator<Item = &'a str>) -> String {
     people.collect::<Vec<_>>().join(", ")
+}
+
+/// The language an attendee reads: the one they booked in (Cal.com's `attendee.language`),
+/// else English.
+pub fn attendee_lang(a: &AttendeeRecord) -> Lang {
+    a.locale
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_default()
+}
+
+/// The language a host reads: their profile's, else English.
+pub fn host_lang(h: &User) -> Lang {
+    Lang::from_tag(&h.locale).unwrap_or_default()
 }
 
 /// The emails `notice` sends about `meeting`: one to every attendee and one to every host.
@@ -214,7 +239,8 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
         .collect()
 }
 
-/// An attendee's email: their own time zone, and a calendar entry naming only them.
+/// An attendee's email: their language, their own time zone, and a calendar entry naming
+/// only them.
 fn attendee_email(
     meeting: &Meeting<'_>,
     notice: Notice<'_>,
@@ -223,89 +249,79 @@ fn attendee_email(
 ) -> Email {
     let b = meeting.booking;
     let copy = meeting.attendee_copy(a);
+    let lang = attendee_lang(a);
+    let clock = Clock::in_zone(&a.time_zone, lang.twelve_hour(), lang);
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
-    let at = when(b.start_at, b.end_at, &a.time_zone);
-    let title = &copy.title;
-    let (subject, opening) = match notice {
-        Notice::Booked => (
-            format!("Confirmed: {title} on {at}"),
-            "Your booking is confirmed.".to_owned(),
+    let at = when(clock, b.start_at, b.end_at);
+    let subject = lang.t(
+        &format!("email-{}-subject", notice.name()),
+        &[
+            ("title", copy.title.as_str().into()),
+            ("when", at.as_str().into()),
+        ],
+    );
+    let opening = match notice {
+        Notice::Booked => lang.t("email-booked-opening", &[]),
+        Notice::Requested => lang.t(
+            "email-requested-opening",
+            &[("hosts", host_names.as_str().into())],
         ),
-        Notice::Requested => (
-            format!("Requested: {title} on {at}"),
-            format!(
-                "Your request is with {host_names}; you will hear from us when it is confirmed."
-            ),
+        Notice::Rescheduled { from } => lang.t(
+            "email-rescheduled-opening",
+            &[("was", when(clock, from.start_at, from.end_at).into())],
         ),
-        Notice::Rescheduled { from } => (
-            format!("Rescheduled: {title} is now on {at}"),
-            format!(
-                "Your booking has moved. It was on {}.",
-                when(from.start_at, from.end_at, &a.time_zone)
-            ),
-        ),
-        Notice::Cancelled => (format!("Cancelled: {title} on {at}"), cancelled_line(b)),
-        Notice::Declined => (
-            format!("Declined: {title} on {at}"),
-            declined_line(b, &host_names),
-        ),
-        Notice::Relocated => (format!("Updated: {title} on {at}"), relocated_line(b)),
+        Notice::Cancelled => cancelled_line(lang, b),
+        Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
+        Notice::Relocated => relocated_line(lang, b),
     };
     let me = vec![Person {
         name: &a.name,
         email: &a.email,
     }];
+    let letter = Letter {
+        name: &a.name,
+        opening: &opening,
+        at: &at,
+        hosts: &host_names,
+    };
     Email {
         to_name: a.name.clone(),
         to_email: a.email.clone(),
         subject,
-        text: body(&a.name, &opening, meeting, &copy, &at, &host_names, notice),
-        calendar: meeting.invite(notice, &copy, me, now),
+        text: body(lang, &letter, meeting, &copy, notice),
+        calendar: meeting.invite(lang, notice, &copy, me, now),
     }
 }
 
-/// A host's email: the whole booking, everyone in the calendar entry.
+/// A host's email: their profile's language and zone, the whole booking, everyone in the
+/// calendar entry.
 fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime<Utc>) -> Email {
     let b = meeting.booking;
     let copy = meeting.host_copy();
+    let lang = host_lang(h);
+    let clock = Clock::of(h, lang);
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
-    let booker = meeting
-        .attendees
-        .first()
-        .map_or("someone", |a| a.name.as_str());
-    let at = when(b.start_at, b.end_at, &h.time_zone);
-    let title = &copy.title;
-    let (subject, opening) = match notice {
-        Notice::Booked => (
-            format!("Booked: {title} with {booker} on {at}"),
-            format!("{booker} booked {title}."),
+    let someone = lang.t("email-someone", &[]);
+    let booker = (meeting.attendees.first()).map_or(someone.as_str(), |a| a.name.as_str());
+    let at = when(clock, b.start_at, b.end_at);
+    let title = copy.title.as_str();
+    let args = [
+        ("title", title.into()),
+        ("booker", booker.into()),
+        ("when", at.as_str().into()),
+        ("uid", b.uid.as_str().into()),
+    ];
+    let subject = lang.t(&format!("email-host-{}-subject", notice.name()), &args);
+    let opening = match notice {
+        Notice::Booked => lang.t("email-host-booked-opening", &args),
+        Notice::Requested => lang.t("email-host-requested-opening", &args),
+        Notice::Rescheduled { from } => lang.t(
+            "email-host-rescheduled-opening",
+            &[("was", when(clock, from.start_at, from.end_at).into())],
         ),
-        Notice::Requested => (
-            format!("Please confirm: {title} with {booker} on {at}"),
-            format!(
-                "{booker} asked for {title}. It waits for your confirmation (POST /v2/bookings/{}/confirm or /decline).",
-                b.uid
-            ),
-        ),
-        Notice::Rescheduled { from } => (
-            format!("Rescheduled: {title} with {booker} is now on {at}"),
-            format!(
-                "The booking has moved. It was on {}.",
-                when(from.start_at, from.end_at, &h.time_zone)
-            ),
-        ),
-        Notice::Cancelled => (
-            format!("Cancelled: {title} with {booker} on {at}"),
-            cancelled_line(b),
-        ),
-        Notice::Declined => (
-            format!("Declined: {title} with {booker} on {at}"),
-            declined_line(b, &host_names),
-        ),
-        Notice::Relocated => (
-            format!("Updated: {title} with {booker} on {at}"),
-            relocated_line(b),
-        ),
+        Notice::Cancelled => cancelled_line(lang, b),
+        Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
+        Notice::Relocated => relocated_line(lang, b),
     };
     // Hosts see everyone in the entry; a seat given up leaves the host's meeting in place.
     let everyone: Vec<Person<'_>> = (meeting.attendees.iter())
@@ -319,81 +335,121 @@ fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime
         }))
         .collect();
     let seat_given_up = meeting.one_seat && matches!(notice, Notice::Cancelled);
+    let letter = Letter {
+        name: &h.name,
+        opening: &opening,
+        at: &at,
+        hosts: &host_names,
+    };
     Email {
         to_name: h.name.clone(),
         to_email: h.email.clone(),
         subject,
-        text: body(&h.name, &opening, meeting, &copy, &at, &host_names, notice),
+        text: body(lang, &letter, meeting, &copy, notice),
         calendar: if seat_given_up {
             None
         } else {
-            meeting.invite(notice, &copy, everyone, now)
+            meeting.invite(lang, notice, &copy, everyone, now)
         },
     }
 }
 
-fn cancelled_line(b: &BookingRecord) -> String {
-    let by = b
-        .cancelled_by
-        .as_deref()
-        .map(|who| format!(" by {who}"))
-        .unwrap_or_default();
-    match b.cancellation_reason.as_deref().filter(|r| !r.is_empty()) {
-        Some(reason) => format!("This booking was cancelled{by}. Reason: {reason}"),
-        None => format!("This booking was cancelled{by}."),
+/// `line`, then the reason given, if any.
+fn with_reason(lang: Lang, line: String, reason: Option<&str>) -> String {
+    match reason.filter(|r| !r.is_empty()) {
+        Some(reason) => format!(
+            "{line} {}",
+            lang.t("email-reason", &[("reason", reason.into())])
+        ),
+        None => line,
     }
 }
 
-fn relocated_line(b: &BookingRecord) -> String {
+fn cancelled_line(lang: Lang, b: &BookingRecord) -> String {
+    let line = match b.cancelled_by.as_deref() {
+        Some(who) => lang.t("email-cancelled-by", &[("by", who.into())]),
+        None => lang.t("email-cancelled", &[]),
+    };
+    with_reason(lang, line, b.cancellation_reason.as_deref())
+}
+
+fn relocated_line(lang: Lang, b: &BookingRecord) -> String {
     let place = b.location.as_deref().unwrap_or_default();
-    format!("The meeting's location is now: {place}")
+    lang.t("email-relocated", &[("place", place.into())])
 }
 
-fn declined_line(b: &BookingRecord, hosts: &str) -> String {
-    match b.rejection_reason.as_deref().filter(|r| !r.is_empty()) {
-        Some(reason) => format!("{hosts} declined this request. Reason: {reason}"),
-        None => format!("{hosts} declined this request."),
-    }
+fn declined_line(lang: Lang, b: &BookingRecord, count: usize, hosts: &str) -> String {
+    let args = [("hosts", hosts.into()), ("hostCount", count.into())];
+    let line = lang.t("email-declined", &args);
+    with_reason(lang, line, b.rejection_reason.as_deref())
+}
+
+/// What the letter says to its reader before the booking's details.
+struct Letter<'a> {
+    /// The reader's name.
+    name: &'a str,
+    opening: &'a str,
+    /// The meeting's time as the reader reads it.
+    at: &'a str,
+    hosts: &'a str,
 }
 
 fn body(
-    name: &str,
-    opening: &str,
+    lang: Lang,
+    letter: &Letter<'_>,
     meeting: &Meeting<'_>,
     copy: &Copy,
-    at: &str,
-    hosts: &str,
     notice: Notice<'_>,
 ) -> String {
     let b = meeting.booking;
-    let mut text = format!(
-        "Hello {name},\n\n{opening}\n\nWhat:  {}\nWhen:  {at}\nWho:   {hosts} (host); {}\n",
-        copy.title, copy.attendees
+    let field = |key: &str, value: &str| {
+        let label = lang.t(key, &[]);
+        let line = lang.t(
+            "email-field",
+            &[("label", label.into()), ("value", value.into())],
+        );
+        line + "\n"
+    };
+    let people = lang.t(
+        "email-people",
+        &[
+            ("hosts", letter.hosts.into()),
+            ("hostCount", meeting.hosts.len().into()),
+            ("attendees", copy.attendees.as_str().into()),
+        ],
     );
+    let greeting = lang.t("email-greeting", &[("name", letter.name.into())]);
+    let mut text = format!("{greeting}\n\n{}\n\n", letter.opening);
+    text.push_str(&field("page-what", &copy.title));
+    text.push_str(&field("page-when", letter.at));
+    text.push_str(&field("page-who", &people));
     if let Some(location) = b.location.as_deref().filter(|l| !l.is_empty()) {
-        text.push_str(&format!("Where: {location}\n"));
+        text.push_str(&field("page-where", location));
     }
     if !copy.notes.is_empty() {
-        text.push_str(&format!("\nNotes:\n{}\n", copy.notes));
+        let notes = field("email-notes", "");
+        text.push_str(&format!("\n{}\n{}\n", notes.trim_end(), copy.notes));
     }
-    match notice {
-        Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } | Notice::Relocated => {
-            text.push_str(&format!(
-                "\nNeed to make a change? Reschedule or cancel here:\n{}\n",
-                copy.manage_url
-            ));
-        }
-        Notice::Cancelled | Notice::Declined => {
-            text.push_str(&format!("\nDetails: {}\n", copy.manage_url));
-        }
-    }
+    text.push('\n');
+    text.push_str(&link_line(lang, notice, &copy.manage_url));
+    text.push('\n');
     if matches!(
         notice,
         Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated
     ) {
-        text.push_str("\nThe calendar invitation is attached.\n");
+        text.push_str(&format!("\n{}\n", lang.t("email-invitation", &[])));
     }
     text
+}
+
+/// Where to change the booking, or, once it is over, where to read it.
+fn link_line(lang: Lang, notice: Notice<'_>, url: &str) -> String {
+    match notice {
+        Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } | Notice::Relocated => {
+            format!("{}\n{url}", lang.t("email-change", &[]))
+        }
+        Notice::Cancelled | Notice::Declined => lang.t("email-details", &[("url", url.into())]),
+    }
 }
 
 #[cfg(test)]
@@ -496,9 +552,14 @@ mod tests {
         // 29 March 2026: Berlin is on summer time (UTC+2) from 01:00 UTC; New York since 8 March.
         assert_eq!(
             sent[0].subject,
-            "Confirmed: Intro between Ada and Grace on Sunday 29 March 2026, 10:30–11:00 (Europe/Berlin)"
+            "Confirmed: Intro between Ada and Grace on Sunday, March 29, 2026, 10:30am – 11:00am (Europe/Berlin)"
         );
-        assert!(sent[1].subject.contains("04:30–05:00 (America/New_York)"));
+        // The host's profile reads a 24-hour clock.
+        assert!(
+            sent[1].subject.contains("04:30 – 05:00 (America/New_York)"),
+            "{}",
+            sent[1].subject
+        );
         let ics = &sent[0].calendar.as_ref().unwrap().ics;
         assert!(ics.contains("METHOD:REQUEST") && ics.contains("UID:ical-1@kairos"));
         assert!(sent[0].text.contains("https://cal.example/booking/uid1"));
@@ -566,6 +627,74 @@ mod tests {
             }
             assert!(calendar.ics.contains("meet.google.com/abc-defg-hij"));
         }
+    }
+
+    #[test]
+    fn each_reader_reads_their_own_language_and_clock() {
+        let mut b = booking();
+        b.cancellation_reason = Some("Krank".into());
+        let mut grete = attendee("Grete", "grete@example.de", "Europe/Berlin");
+        grete.locale = Some("de".into());
+        let mut juan = attendee("Juan", "juan@example.es", "Europe/Madrid");
+        juan.locale = Some("es-ES".into());
+        let people = [grete, juan];
+        let mut french_host = host();
+        french_host.locale = "fr".into();
+        french_host.time_zone = "Europe/Paris".into();
+        let hosts = [french_host];
+        let sent = emails(&meeting(&b, &people, &hosts), Notice::Booked, b.start_at);
+        assert_eq!(
+            sent[0].subject,
+            "Bestätigt: Intro between Ada and Grace am Sonntag, 29. März 2026, 10:30 – 11:00 (Europe/Berlin)"
+        );
+        assert!(
+            sent[0]
+                .text
+                .starts_with("Hallo Grete,\n\nIhre Buchung ist bestätigt.")
+        );
+        assert!(
+            sent[0].text.contains("Wer: Ada (Gastgeber); Grete, Juan"),
+            "{}",
+            sent[0].text
+        );
+        assert!(
+            sent[0]
+                .text
+                .contains("Die Kalendereinladung ist angehängt.")
+        );
+        let ics = &sent[0].calendar.as_ref().unwrap().ics;
+        assert!(ics.contains("Etwas ändern?"), "{ics}");
+        assert!(
+            sent[1].subject.starts_with("Confirmada: "),
+            "{}",
+            sent[1].subject
+        );
+        assert!(
+            sent[1]
+                .subject
+                .contains("domingo, 29 de marzo de 2026, 10:30 – 11:00 (Europe/Madrid)")
+        );
+        assert!(
+            sent[1].text.contains("Quién: Ada (anfitrión); Grete, Juan"),
+            "{}",
+            sent[1].text
+        );
+        assert!(sent[2].subject.starts_with("Réservé : Intro between Ada and Grace avec Grete le dimanche 29 mars 2026, 10:30 – 11:00 (Europe/Paris)"), "{}", sent[2].subject);
+        let cancelled = emails(&meeting(&b, &people, &hosts), Notice::Cancelled, b.start_at);
+        assert!(
+            cancelled[0]
+                .text
+                .contains("Dieser Termin wurde abgesagt. Grund: Krank"),
+            "{}",
+            cancelled[0].text
+        );
+        assert!(
+            cancelled[2]
+                .text
+                .contains("Ce rendez-vous a été annulé. Raison : Krank"),
+            "{}",
+            cancelled[2].text
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ mod console_webhooks;
 mod constraints;
 mod disclosure;
 mod email;
+mod email_language;
 mod event_types;
 mod fake_google;
 mod fake_microsoft;

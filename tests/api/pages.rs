@@ -737,6 +737,15 @@ async fn seat_holders_see_only_themselves_and_cancel_only_their_seat() {
         assert!(location.contains("seatReferenceUid="), "{location}");
         links.push(location);
     }
+    // Two of three seats taken: one left, in the singular, in each language's words.
+    let times = format!("/ada/intro?tz=UTC&month={month}&date={date}");
+    let (_, english) = page(&app, &times).await;
+    assert!(
+        english.contains("1 seat left") && !english.contains("1 seats left"),
+        "{english}"
+    );
+    let (_, german) = page(&app, &format!("{times}&lang=de")).await;
+    assert!(german.contains("1 Platz frei"), "{german}");
     let (_, grace) = page(&app, &links[0]).await;
     assert!(
         grace.contains("grace@example.com") && !grace.contains("alan@example.com"),

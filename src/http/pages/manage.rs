@@ -16,6 +16,7 @@ use crate::booking::{self, Actor, BookingView, CancelRequest, EventRef};
 use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
 use crate::http::admission::Admitted;
+use crate::i18n::Clock;
 use crate::ical;
 use crate::service::ServiceError;
 use crate::storage::StorageError;
@@ -72,17 +73,6 @@ struct BookingPage<'a> {
 fn zone(raw: Option<&str>) -> Option<Tz> {
     raw.and_then(|z| TimeZoneName::parse(z).ok())
         .map(TimeZoneName::tz)
-}
-
-fn span(lang: Lang, tz: Tz, twelve: bool, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    let s = tz.from_utc_datetime(&start.naive_utc());
-    let e = tz.from_utc_datetime(&end.naive_utc());
-    format!(
-        "{}, {} – {}",
-        lang.long_date(s.date_naive()),
-        lang.time(s.time(), twelve),
-        lang.time(e.time(), twelve)
-    )
 }
 
 fn stamp(at: DateTime<Utc>) -> String {
@@ -235,7 +225,7 @@ pub async fn show(
             query.get("rescheduled").is_some(),
         )
     });
-    let when = span(lang, tz, twelve, r.start_at, r.end_at);
+    let when = Clock { tz, twelve, lang }.span(r.start_at, r.end_at);
     let emailed = (state.outbox.email && just_booked && state_name == "scheduled")
         .then(|| booker.map(|b| b.email.clone()))
         .flatten();
@@ -254,7 +244,14 @@ pub async fn show(
         when: when.clone(),
         // Only when the host's clock reads differently.
         host_when: host_tz
-            .map(|h| span(lang, h, twelve, r.start_at, r.end_at))
+            .map(|h| {
+                Clock {
+                    tz: h,
+                    twelve,
+                    lang,
+                }
+                .span(r.start_at, r.end_at)
+            })
             .filter(|h| *h != when),
         tz: tz.name().to_owned(),
         location,

@@ -14,6 +14,7 @@ use crate::booking::{self, SlotRequest};
 use crate::http::AppState;
 use crate::http::pages::QueryState;
 use crate::http::pages::i18n::Lang;
+use crate::i18n::Clock;
 use crate::service::ServiceError;
 
 /// How many months past the shown one to search for the next free day.
@@ -325,13 +326,8 @@ fn time_label(p: &Prepared, at: i64) -> String {
 
 /// "Tuesday, March 2, 2027, 3:00pm – 3:30pm".
 pub(super) fn span_label(lang: Lang, tz: Tz, twelve: bool, start: i64, end: i64) -> String {
-    let (s, e) = (local(tz, start), local(tz, end));
-    format!(
-        "{}, {} – {}",
-        lang.long_date(s.date_naive()),
-        lang.time(s.time(), twelve),
-        lang.time(e.time(), twelve)
-    )
+    let instant = |at: i64| DateTime::from_timestamp(at, 0).unwrap_or_default();
+    Clock { tz, twelve, lang }.span(instant(start), instant(end))
 }
 
 fn parse_month(raw: &str) -> Option<NaiveDate> {

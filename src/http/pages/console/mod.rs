@@ -11,7 +11,10 @@ mod availability;
 mod booking_detail;
 mod bookings;
 mod calendars;
-pub mod clock;
+/// How the signed-in user reads instants: the one rule, shared with the emails.
+pub mod clock {
+    pub use crate::i18n::Clock;
+}
 mod csv;
 mod event_types;
 mod insights;

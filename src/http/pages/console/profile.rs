@@ -282,7 +282,7 @@ struct ProfilePage {
     notice: Option<&'static str>,
     alert: Option<String>,
     zones: &'static [chrono_tz::Tz],
-    days: Vec<(&'static str, &'static str)>,
+    days: Vec<(&'static str, String)>,
     languages: Vec<(String, String)>,
 }
 

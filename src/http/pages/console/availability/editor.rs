@@ -283,7 +283,7 @@ impl Chosen {
 
 pub(super) struct DayRow {
     index: usize,
-    label: &'static str,
+    label: String,
     on: bool,
     ranges: Vec<(Chosen, Chosen)>,
     error: Option<String>,

@@ -1,14 +1,14 @@
-//! How the signed-in user reads instants on every console page: their time zone, their 12 or
-//! 24 hour clock, their language. The one rule for showing a time in the console.
+//! How a person reads instants: their time zone, their 12 or 24 hour clock, their language.
+//! The one rule for showing a time on a console page or in an email.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::Lang;
 use crate::domain::TimeZoneName;
-use crate::http::pages::i18n::Lang;
 use crate::storage::users::User;
 
-/// How the signed-in user reads times: their zone, their 12/24-hour clock, their language.
+/// How someone reads times: their zone, their 12/24-hour clock, their language.
 #[derive(Clone, Copy)]
 pub struct Clock {
     pub tz: Tz,
@@ -17,10 +17,16 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A user's clock: their profile's zone and 12/24-hour setting, read in `lang`.
     pub fn of(user: &User, lang: Lang) -> Self {
+        Self::in_zone(&user.time_zone, user.time_format == 12, lang)
+    }
+
+    /// The clock of someone in `zone` (an IANA name; UTC when it is not one).
+    pub fn in_zone(zone: &str, twelve: bool, lang: Lang) -> Self {
         Self {
-            tz: TimeZoneName::parse(&user.time_zone).map_or(Tz::UTC, TimeZoneName::tz),
-            twelve: user.time_format == 12,
+            tz: TimeZoneName::parse(zone).map_or(Tz::UTC, TimeZoneName::tz),
+            twelve,
             lang,
         }
     }

@@ -1,0 +1,152 @@
+# Kairos: every word the booking pages and the emails write, in English.
+# Every message exists in locales/{en,de,fr,es}/kairos.ftl alike (a test checks it).
+
+## Dates. Months select by number (1 January … 12 December), weekdays by number
+## (1 Monday … 7 Sunday); the code fills in the digits.
+
+date-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+date-weekday = { $day ->
+    [1] Monday
+    [2] Tuesday
+    [3] Wednesday
+    [4] Thursday
+    [5] Friday
+    [6] Saturday
+   *[7] Sunday
+}
+# A calendar's column heading.
+date-weekday-short = { $day ->
+    [1] Mon
+    [2] Tue
+    [3] Wed
+    [4] Thu
+    [5] Fri
+    [6] Sat
+   *[7] Sun
+}
+# The long form of a date: $weekday and $month are the names above.
+date-long = { $weekday }, { $month } { $day }, { $year }
+date-month-year = { $month } { $year }
+
+## The booking pages.
+
+page-minutes = min
+page-event-types = Event types
+page-no-event-types = No public event types yet.
+page-previous-month = Previous month
+page-next-month = Next month
+page-time-zone = Time zone
+page-apply = Apply
+page-hour-12 = 12h
+page-hour-24 = 24h
+page-duration = Duration
+page-pick-a-day = Pick a day to see its times.
+page-no-slots-month = No times are free this month.
+page-next-available = Next available:
+page-no-slots-soon = No times are free in the coming months.
+page-back = Back
+page-your-name = Your name
+page-email = Email address
+page-notes = Additional notes
+page-notes-hint = Anything that will help prepare for the meeting.
+page-guests = Guests
+page-guests-hint = Email addresses, separated by commas.
+page-confirm = Confirm
+page-reschedule-confirm = Reschedule
+page-reschedule-reason = Reason for rescheduling
+page-former-time = Former time
+page-slot-taken = That time was just booked by someone else. Here are the times still free.
+page-fix-errors = Please correct the highlighted fields.
+# The form came back without a valid proof of work (no script, or a stale page).
+page-prove-human = Your browser could not confirm this booking. Please make sure JavaScript is on and confirm again.
+page-confirmed-title = This meeting is scheduled
+# Followed by the address: the confirmation email is on its way.
+page-emailed-to = A confirmation with a calendar invitation is on its way to
+page-pending-title = Your booking is submitted
+page-pending-body = It awaits the host's confirmation; you will hear back by email.
+page-cancelled-title = This event is cancelled
+page-rescheduled-title = This booking was rescheduled
+page-rejected-title = This booking was declined
+page-rescheduled-to = See the new booking
+page-what = What
+page-when = When
+page-host-time = Host's time
+page-where = Where
+page-who = Who
+page-host = Host
+page-add-to-calendar = Add to calendar
+page-download-ics = Download .ics
+page-need-change = Need to make a change?
+page-reschedule = Reschedule
+page-cancel = Cancel
+page-cancel-title = Cancel this event?
+page-cancel-reason = Reason for cancellation (optional)
+page-cancel-confirm = Cancel event
+page-keep = Keep it
+page-cannot-reschedule = A cancelled booking cannot be rescheduled.
+page-reason = Reason
+page-not-found-title = Page not found
+page-location = Location
+page-loc-video = Video call
+page-loc-in-person = In person
+page-loc-phone = Phone call
+page-loc-your-address = At your address
+page-loc-your-phone = We call you
+page-loc-your-choice = Somewhere you choose
+page-loc-detail = Your address, phone number or place (for the options that ask for one)
+page-seats-left = { $count ->
+    [one] { $count } seat left
+   *[other] { $count } seats left
+}
+
+## Emails about a booking. $when is the meeting's time in the recipient's zone; $title the
+## booking's title; $booker the first attendee; $hosts the hosts' names, $hostCount how many.
+
+email-booked-subject = Confirmed: { $title } on { $when }
+email-requested-subject = Requested: { $title } on { $when }
+email-rescheduled-subject = Rescheduled: { $title } is now on { $when }
+email-cancelled-subject = Cancelled: { $title } on { $when }
+email-declined-subject = Declined: { $title } on { $when }
+email-relocated-subject = Updated: { $title } on { $when }
+email-host-booked-subject = Booked: { $title } with { $booker } on { $when }
+email-host-requested-subject = Please confirm: { $title } with { $booker } on { $when }
+email-host-rescheduled-subject = Rescheduled: { $title } with { $booker } is now on { $when }
+email-host-cancelled-subject = Cancelled: { $title } with { $booker } on { $when }
+email-host-declined-subject = Declined: { $title } with { $booker } on { $when }
+email-host-relocated-subject = Updated: { $title } with { $booker } on { $when }
+email-booked-opening = Your booking is confirmed.
+email-requested-opening = Your request is with { $hosts }; you will hear from us when it is confirmed.
+email-rescheduled-opening = Your booking has moved. It was on { $was }.
+email-host-booked-opening = { $booker } booked { $title }.
+email-host-requested-opening = { $booker } asked for { $title }. It waits for your confirmation (POST /v2/bookings/{ $uid }/confirm or /decline).
+email-host-rescheduled-opening = The booking has moved. It was on { $was }.
+email-cancelled = This booking was cancelled.
+email-cancelled-by = This booking was cancelled by { $by }.
+email-declined = { $hosts } declined this request.
+email-relocated = The meeting's location is now: { $place }
+email-reason = Reason: { $reason }
+email-greeting = Hello { $name },
+email-people = { $hosts } ({ $hostCount ->
+        [one] host
+       *[other] hosts
+    }); { $attendees }
+# One line of the booking's details: "What: Intro call".
+email-field = { $label }: { $value }
+email-notes = Notes
+email-change = Need to make a change? Reschedule or cancel here:
+email-details = Details: { $url }
+email-invitation = The calendar invitation is attached.
+email-someone = someone

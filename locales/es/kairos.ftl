@@ -1,0 +1,155 @@
+# Kairos: every word the booking pages and the emails write, in Spanish (español).
+# Every message exists in locales/{en,de,fr,es}/kairos.ftl alike (a test checks it).
+
+## Dates. Months select by number (1 January … 12 December), weekdays by number
+## (1 Monday … 7 Sunday); the code fills in the digits.
+
+date-month = { $month ->
+    [1] enero
+    [2] febrero
+    [3] marzo
+    [4] abril
+    [5] mayo
+    [6] junio
+    [7] julio
+    [8] agosto
+    [9] septiembre
+    [10] octubre
+    [11] noviembre
+   *[12] diciembre
+}
+date-weekday = { $day ->
+    [1] lunes
+    [2] martes
+    [3] miércoles
+    [4] jueves
+    [5] viernes
+    [6] sábado
+   *[7] domingo
+}
+# A calendar's column heading.
+date-weekday-short = { $day ->
+    [1] Lun
+    [2] Mar
+    [3] Mié
+    [4] Jue
+    [5] Vie
+    [6] Sáb
+   *[7] Dom
+}
+# The long form of a date: $weekday and $month are the names above.
+date-long = { $weekday }, { $day } de { $month } de { $year }
+date-month-year = { $month } de { $year }
+
+## The booking pages.
+
+page-minutes = min
+page-event-types = Tipos de evento
+page-no-event-types = Todavía no hay tipos de evento públicos.
+page-previous-month = Mes anterior
+page-next-month = Mes siguiente
+page-time-zone = Zona horaria
+page-apply = Aplicar
+page-hour-12 = 12 h
+page-hour-24 = 24 h
+page-duration = Duración
+page-pick-a-day = Elige un día para ver sus horarios.
+page-no-slots-month = No hay horarios libres este mes.
+page-next-available = Próxima disponibilidad:
+page-no-slots-soon = No hay horarios libres en los próximos meses.
+page-back = Volver
+page-your-name = Tu nombre
+page-email = Correo electrónico
+page-notes = Notas adicionales
+page-notes-hint = Cualquier cosa que ayude a preparar la reunión.
+page-guests = Invitados
+page-guests-hint = Correos electrónicos, separados por comas.
+page-confirm = Confirmar
+page-reschedule-confirm = Reprogramar
+page-reschedule-reason = Motivo del cambio
+page-former-time = Horario anterior
+page-slot-taken = Otra persona acaba de reservar ese horario. Estos son los horarios aún libres.
+page-fix-errors = Corrige los campos marcados.
+# The form came back without a valid proof of work (no script, or a stale page).
+page-prove-human = Tu navegador no pudo confirmar esta reserva. Activa JavaScript y confirma de nuevo.
+page-confirmed-title = Esta reunión está programada
+# Followed by the address: the confirmation email is on its way.
+page-emailed-to = Se ha enviado una confirmación con una invitación de calendario a
+page-pending-title = Tu reserva se ha enviado
+page-pending-body = Espera la confirmación del anfitrión; recibirás un correo.
+page-cancelled-title = Este evento está cancelado
+page-rescheduled-title = Esta reserva se reprogramó
+page-rejected-title = Esta reserva fue rechazada
+page-rescheduled-to = Ver la nueva reserva
+page-what = Qué
+page-when = Cuándo
+page-host-time = Hora del anfitrión
+page-where = Dónde
+page-who = Quién
+page-host = Anfitrión
+page-add-to-calendar = Añadir al calendario
+page-download-ics = Descargar .ics
+page-need-change = ¿Necesitas cambiar algo?
+page-reschedule = Reprogramar
+page-cancel = Cancelar
+page-cancel-title = ¿Cancelar este evento?
+page-cancel-reason = Motivo de la cancelación (opcional)
+page-cancel-confirm = Cancelar evento
+page-keep = Mantenerlo
+page-cannot-reschedule = Una reserva cancelada no se puede reprogramar.
+page-reason = Motivo
+page-not-found-title = Página no encontrada
+page-location = Lugar
+page-loc-video = Videollamada
+page-loc-in-person = En persona
+page-loc-phone = Llamada telefónica
+page-loc-your-address = En tu dirección
+page-loc-your-phone = Te llamamos
+page-loc-your-choice = Un lugar que elijas
+page-loc-detail = Tu dirección, teléfono o lugar (para las opciones que lo piden)
+page-seats-left = { $count ->
+    [one] { $count } plaza libre
+   *[other] { $count } plazas libres
+}
+
+## Emails about a booking. $when is the meeting's time in the recipient's zone; $title the
+## booking's title; $booker the first attendee; $hosts the hosts' names, $hostCount how many.
+
+email-booked-subject = Confirmada: { $title } el { $when }
+email-requested-subject = Solicitada: { $title } el { $when }
+email-rescheduled-subject = Reprogramada: { $title } ahora es el { $when }
+email-cancelled-subject = Cancelada: { $title } el { $when }
+email-declined-subject = Rechazada: { $title } el { $when }
+email-relocated-subject = Actualizada: { $title } el { $when }
+email-host-booked-subject = Reservada: { $title } con { $booker } el { $when }
+email-host-requested-subject = Por confirmar: { $title } con { $booker } el { $when }
+email-host-rescheduled-subject = Reprogramada: { $title } con { $booker } ahora es el { $when }
+email-host-cancelled-subject = Cancelada: { $title } con { $booker } el { $when }
+email-host-declined-subject = Rechazada: { $title } con { $booker } el { $when }
+email-host-relocated-subject = Actualizada: { $title } con { $booker } el { $when }
+email-booked-opening = Tu reserva está confirmada.
+email-requested-opening = Tu solicitud está en manos de { $hosts }; te avisaremos cuando se confirme.
+email-rescheduled-opening = Tu reserva ha cambiado de fecha. Antes era el { $was }.
+email-host-booked-opening = { $booker } reservó { $title }.
+email-host-requested-opening = { $booker } solicitó { $title }. La solicitud espera tu confirmación (POST /v2/bookings/{ $uid }/confirm o /decline).
+email-host-rescheduled-opening = La reserva ha cambiado de fecha. Antes era el { $was }.
+email-cancelled = Esta reserva se canceló.
+email-cancelled-by = { $by } canceló esta reserva.
+email-declined = { $hosts } { $hostCount ->
+        [one] rechazó
+       *[other] rechazaron
+    } esta solicitud.
+email-relocated = La reunión ahora es en: { $place }
+email-reason = Motivo: { $reason }
+email-greeting = Hola, { $name }:
+email-people = { $hosts } ({ $hostCount ->
+        [one] anfitrión
+       *[other] anfitriones
+    }); { $attendees }
+# One line of the booking's details: "What: Intro call".
+email-field = { $label }: { $value }
+email-notes = Notas
+email-change = ¿Necesitas cambiar algo? Reprograma o cancela aquí:
+email-details = Detalles: { $url }
+email-invitation = La invitación de calendario va adjunta.
+email-someone = alguien

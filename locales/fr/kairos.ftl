@@ -1,0 +1,155 @@
+# Kairos: every word the booking pages and the emails write, in French (français).
+# Every message exists in locales/{en,de,fr,es}/kairos.ftl alike (a test checks it).
+
+## Dates. Months select by number (1 January … 12 December), weekdays by number
+## (1 Monday … 7 Sunday); the code fills in the digits.
+
+date-month = { $month ->
+    [1] janvier
+    [2] février
+    [3] mars
+    [4] avril
+    [5] mai
+    [6] juin
+    [7] juillet
+    [8] août
+    [9] septembre
+    [10] octobre
+    [11] novembre
+   *[12] décembre
+}
+date-weekday = { $day ->
+    [1] lundi
+    [2] mardi
+    [3] mercredi
+    [4] jeudi
+    [5] vendredi
+    [6] samedi
+   *[7] dimanche
+}
+# A calendar's column heading.
+date-weekday-short = { $day ->
+    [1] Lun
+    [2] Mar
+    [3] Mer
+    [4] Jeu
+    [5] Ven
+    [6] Sam
+   *[7] Dim
+}
+# The long form of a date: $weekday and $month are the names above.
+date-long = { $weekday } { $day } { $month } { $year }
+date-month-year = { $month } { $year }
+
+## The booking pages.
+
+page-minutes = min
+page-event-types = Types de rendez-vous
+page-no-event-types = Aucun type de rendez-vous public pour l’instant.
+page-previous-month = Mois précédent
+page-next-month = Mois suivant
+page-time-zone = Fuseau horaire
+page-apply = Appliquer
+page-hour-12 = 12 h
+page-hour-24 = 24 h
+page-duration = Durée
+page-pick-a-day = Choisissez un jour pour voir ses horaires.
+page-no-slots-month = Aucun horaire libre ce mois-ci.
+page-next-available = Prochaine disponibilité :
+page-no-slots-soon = Aucun horaire libre dans les mois à venir.
+page-back = Retour
+page-your-name = Votre nom
+page-email = Adresse e-mail
+page-notes = Notes supplémentaires
+page-notes-hint = Tout ce qui aidera à préparer le rendez-vous.
+page-guests = Invités
+page-guests-hint = Adresses e-mail, séparées par des virgules.
+page-confirm = Confirmer
+page-reschedule-confirm = Reprogrammer
+page-reschedule-reason = Raison du changement
+page-former-time = Ancien horaire
+page-slot-taken = Cet horaire vient d’être réservé par quelqu’un d’autre. Voici les horaires encore libres.
+page-fix-errors = Veuillez corriger les champs signalés.
+# The form came back without a valid proof of work (no script, or a stale page).
+page-prove-human = Votre navigateur n’a pas pu confirmer cette réservation. Activez JavaScript et confirmez à nouveau.
+page-confirmed-title = Ce rendez-vous est confirmé
+# Followed by the address: the confirmation email is on its way.
+page-emailed-to = Une confirmation avec une invitation d’agenda a été envoyée à
+page-pending-title = Votre demande est envoyée
+page-pending-body = Elle attend la confirmation de l’hôte ; vous recevrez un e-mail.
+page-cancelled-title = Ce rendez-vous est annulé
+page-rescheduled-title = Ce rendez-vous a été reprogrammé
+page-rejected-title = Cette réservation a été refusée
+page-rescheduled-to = Voir la nouvelle réservation
+page-what = Quoi
+page-when = Quand
+page-host-time = Heure de l’hôte
+page-where = Où
+page-who = Qui
+page-host = Hôte
+page-add-to-calendar = Ajouter au calendrier
+page-download-ics = Télécharger le .ics
+page-need-change = Besoin d’un changement ?
+page-reschedule = Reprogrammer
+page-cancel = Annuler
+page-cancel-title = Annuler ce rendez-vous ?
+page-cancel-reason = Raison de l’annulation (facultatif)
+page-cancel-confirm = Annuler le rendez-vous
+page-keep = Le garder
+page-cannot-reschedule = Un rendez-vous annulé ne peut pas être reprogrammé.
+page-reason = Raison
+page-not-found-title = Page introuvable
+page-location = Lieu
+page-loc-video = Appel vidéo
+page-loc-in-person = En personne
+page-loc-phone = Appel téléphonique
+page-loc-your-address = À votre adresse
+page-loc-your-phone = Nous vous appelons
+page-loc-your-choice = Un lieu de votre choix
+page-loc-detail = Votre adresse, numéro ou lieu (pour les options qui le demandent)
+page-seats-left = { $count ->
+    [one] { $count } place libre
+   *[other] { $count } places libres
+}
+
+## Emails about a booking. $when is the meeting's time in the recipient's zone; $title the
+## booking's title; $booker the first attendee; $hosts the hosts' names, $hostCount how many.
+
+email-booked-subject = Confirmé : { $title } le { $when }
+email-requested-subject = Demandé : { $title } le { $when }
+email-rescheduled-subject = Reprogrammé : { $title } a désormais lieu le { $when }
+email-cancelled-subject = Annulé : { $title } le { $when }
+email-declined-subject = Refusé : { $title } le { $when }
+email-relocated-subject = Mis à jour : { $title } le { $when }
+email-host-booked-subject = Réservé : { $title } avec { $booker } le { $when }
+email-host-requested-subject = À confirmer : { $title } avec { $booker } le { $when }
+email-host-rescheduled-subject = Reprogrammé : { $title } avec { $booker } a désormais lieu le { $when }
+email-host-cancelled-subject = Annulé : { $title } avec { $booker } le { $when }
+email-host-declined-subject = Refusé : { $title } avec { $booker } le { $when }
+email-host-relocated-subject = Mis à jour : { $title } avec { $booker } le { $when }
+email-booked-opening = Votre réservation est confirmée.
+email-requested-opening = Votre demande est entre les mains de { $hosts } ; vous recevrez un message dès qu’elle sera confirmée.
+email-rescheduled-opening = Votre rendez-vous a été déplacé. Il était prévu le { $was }.
+email-host-booked-opening = { $booker } a réservé { $title }.
+email-host-requested-opening = { $booker } a demandé { $title }. La demande attend votre confirmation (POST /v2/bookings/{ $uid }/confirm ou /decline).
+email-host-rescheduled-opening = Le rendez-vous a été déplacé. Il était prévu le { $was }.
+email-cancelled = Ce rendez-vous a été annulé.
+email-cancelled-by = Ce rendez-vous a été annulé par { $by }.
+email-declined = { $hosts } { $hostCount ->
+        [one] a
+       *[other] ont
+    } refusé cette demande.
+email-relocated = Le rendez-vous a désormais lieu ici : { $place }
+email-reason = Raison : { $reason }
+email-greeting = Bonjour { $name },
+email-people = { $hosts } ({ $hostCount ->
+        [one] hôte
+       *[other] hôtes
+    }) ; { $attendees }
+# One line of the booking's details: "What: Intro call".
+email-field = { $label } : { $value }
+email-notes = Notes
+email-change = Besoin d’un changement ? Reprogrammez ou annulez ici :
+email-details = Détails : { $url }
+email-invitation = L’invitation d’agenda est jointe.
+email-someone = quelqu’un
