@@ -54,6 +54,8 @@ pub struct Calendars {
     pub http: reqwest::Client,
     /// Email is configured: owners hear about connections that stopped working.
     pub email: bool,
+    /// The job runner's clock, for the outbox's reminders.
+    pub clock: crate::jobs::Clock,
     /// At booking time, calendars read longer ago than this are asked again ...
     pub freshness: chrono::Duration,
     /// ... waiting at most this long.
@@ -75,6 +77,7 @@ impl Calendars {
         Outbox {
             booker_url: self.base_url.clone(),
             email: self.email,
+            clock: self.clock.clone(),
         }
     }
 

@@ -1,0 +1,2 @@
+DROP TABLE workflow_event_types;
+DROP TABLE workflows;
