@@ -54,4 +54,5 @@ mod schedules;
 mod schema;
 mod security;
 mod webhooks;
+mod workflows;
 mod workloads;
