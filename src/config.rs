@@ -46,6 +46,7 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_EMAIL_FROM            sender of booking emails                    [default: Kairos <no-reply@localhost>]
   KAIROS_EMAIL_WORKER          send queued emails from this instance       [default: true]
   KAIROS_EMAIL_RETRY_SCHEDULE  delays between attempts                     [default: 1m,5m,30m,2h,6h,12h,24h,24h,24h]
+  KAIROS_EMAIL_LEASE_SECS      how long an email or due reminder stays with the instance sending it [default: 120]
   KAIROS_RATE_LIMIT_PER_IP     anonymous bookings, holds, cancels and reschedules per client
                                address (IPv6: per /64), N/PERIOD or off [default: 30/10m]
   KAIROS_RATE_LIMIT_PER_HOST   the same per host (person or team) being booked [default: 120/10m]
@@ -79,6 +80,8 @@ pub struct EmailSettings {
     pub smtp_url: Secret,
     pub from: lettre::message::Mailbox,
     pub schedule: RetrySchedule,
+    /// How long a claimed email (or due reminder) stays with the instance working on it.
+    pub lease: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +113,7 @@ pub struct Config {
     pub email_from: String,
     pub email_worker: bool,
     pub email_retry_schedule: String,
+    pub email_lease_secs: u64,
     /// Abuse limits on the anonymous surface (see [`crate::limits`]).
     pub rate_limit_per_ip: String,
     pub rate_limit_per_host: String,
@@ -190,6 +194,7 @@ impl Default for Config {
             email_from: "Kairos <no-reply@localhost>".to_owned(),
             email_worker: true,
             email_retry_schedule: "1m,5m,30m,2h,6h,12h,24h,24h,24h".to_owned(),
+            email_lease_secs: 120,
             rate_limit_per_ip: "30/10m".to_owned(),
             rate_limit_per_host: "120/10m".to_owned(),
             trusted_proxies: String::new(),
@@ -273,7 +278,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 58] = [
+    const KEYS: [&'static str; 59] = [
         "database_url",
         "bind",
         "base_url",
@@ -298,6 +303,7 @@ impl Config {
         "email_from",
         "email_worker",
         "email_retry_schedule",
+        "email_lease_secs",
         "rate_limit_per_ip",
         "rate_limit_per_host",
         "trusted_proxies",
@@ -469,6 +475,9 @@ impl Config {
                 self.email_from
             ));
         }
+        if self.email_lease_secs < 3 {
+            return invalid("KAIROS_EMAIL_LEASE_SECS must be at least 3".to_owned());
+        }
         if let Err(e) = RetrySchedule::parse(&self.email_retry_schedule) {
             return invalid(format!("KAIROS_EMAIL_RETRY_SCHEDULE: {e}"));
         }
@@ -511,6 +520,7 @@ impl Config {
                 .expect("validated when the configuration loaded"),
             schedule: RetrySchedule::parse(&self.email_retry_schedule)
                 .expect("validated when the configuration loaded"),
+            lease: std::time::Duration::from_secs(self.email_lease_secs),
         })
     }
 

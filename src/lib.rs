@@ -242,7 +242,8 @@ impl Application {
                 email: config.smtp_url.is_some(),
                 clock: clock.clone(),
             };
-            workflows::spawn(db.clone(), outbox, reminder_tally)
+            let lease = Duration::from_secs(config.email_lease_secs);
+            workflows::spawn(db.clone(), outbox, reminder_tally, lease)
         });
         let views_runner = insights::views::spawn(db.clone(), page_views.clone(), views_tally);
         Ok(Self {

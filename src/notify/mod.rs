@@ -35,8 +35,9 @@ pub fn mailer(settings: EmailSettings) -> worker::MailerConfig {
         smtp_url: settings.smtp_url,
         from: settings.from,
         schedule: settings.schedule,
-        lease: Duration::from_secs(120),
-        timeout: Duration::from_secs(30),
+        lease: settings.lease,
+        // A third of the lease: the runner gives back what the lease no longer safely covers.
+        timeout: (settings.lease / 3).min(Duration::from_secs(30)),
         poll: Duration::from_secs(1),
         tally: std::sync::Arc::default(),
         clock: crate::jobs::Clock::default(),

@@ -224,15 +224,18 @@ fn recipient<'a>(name: &'a str, email: &'a str, zone: &'a str) -> Recipient<'a> 
     Recipient { name, email, zone }
 }
 
-/// Starts running due steps on the current runtime; it runs until the task is aborted.
+/// Starts running due steps on the current runtime, each claimed for `lease` (the email
+/// queue's); it runs until the task is aborted.
 pub fn spawn(
     db: Db,
     outbox: Outbox,
     tally: std::sync::Arc<crate::jobs::Tally>,
+    lease: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     let runner = crate::jobs::RunnerConfig {
-        lease: std::time::Duration::from_secs(60),
-        timeout: std::time::Duration::from_secs(20),
+        lease,
+        // A hand-over is one short transaction.
+        timeout: lease / 3,
         poll: std::time::Duration::from_secs(1),
         concurrency: 8,
         tally,

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::bookings::{at, booking_body, day, host};
 use crate::email::{Mail, SmtpServer, app_with_smtp, to};
 use crate::helpers::{TestApp, always_bookable, assert_error, data, eventually, spawn_app};
+use crate::process::Server;
 use crate::webhooks::{Receiver, assert_signed};
 
 const BOOKER: &str = "grace@booker.example";
@@ -411,15 +412,97 @@ async fn a_preview_shows_a_steps_message_for_a_sample_booking() {
     assert_error(answer, 400, "BadRequestException").await;
 }
 
-/// Polls until `n` reminder jobs are done.
-pub(crate) async fn reminders_done(app: &TestApp, n: i64) {
-    eventually("reminder jobs done", Duration::from_secs(10), async || {
-        let done = app
-            .db
-            .count_rows("SELECT id FROM jobs WHERE queue = 'reminder' AND status = 'done'")
-            .await
-            .unwrap();
-        if done >= n { Ok(()) } else { Err(format!("{done} done")) }
+/// Workflow emails (the `reminder` queue handing steps to the email queue) across a SIGKILL
+/// and two instances sharing the database: every step is handed over exactly once, and every
+/// email arrives, repeated only if it was on the wire when the process died.
+#[tokio::test]
+async fn reminders_survive_a_sigkill_and_two_instances_without_repeats() {
+    const BOOKINGS: usize = 60;
+    let database = crate::helpers::TestDatabase::new().await;
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let settings = |workers: &'static str| {
+        vec![
+            ("KAIROS_SMTP_URL", url.as_str()),
+            ("KAIROS_EMAIL_WORKER", workers),
+            ("KAIROS_WEBHOOK_WORKER", workers),
+            ("KAIROS_EMAIL_RETRY_SCHEDULE", "1s"),
+            // Short, so a restarted instance takes over the dead one's claims soon.
+            ("KAIROS_EMAIL_LEASE_SECS", "3"),
+        ]
+    };
+
+    // Steps queued while no instance runs them: a workflow emailing each booker at once.
+    let server = Server::start_with_env(&database, &["serve", "--demo"], &settings("false"));
+    let key = server.demo_key();
+    let client = reqwest::Client::new();
+    let call = async |method: Method, path: &str, body: Value| {
+        let request = client.request(method, format!("{}{path}", server.base_url));
+        request.bearer_auth(&key).json(&body).send().await.unwrap()
+    };
+    let schedule = json!({"name": "Always", "timeZone": "UTC", "availability": [{"days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], "startTime": "00:00", "endTime": "23:59"}]});
+    let schedule = data(call(Method::POST, "/v2/schedules", schedule).await, 201).await;
+    let event = json!({"title": "Quick", "slug": "quick-kill", "lengthInMinutes": 15, "minimumBookingNotice": 0,
+                       "scheduleId": schedule["id"], "defaultReminders": false});
+    let event = data(call(Method::POST, "/v2/event-types", event).await, 201).await["id"].as_i64().unwrap();
+    let workflow = json!({"name": "Hello", "activation": {"isActiveOnAllEventTypes": true}, "trigger": {"type": "newEvent"},
+        "steps": [{"action": "email_attendee", "template": "custom", "message": {"subject": "Workflow {ATTENDEE_EMAIL}", "html": "<p>Hi</p>"}}]});
+    data(call(Method::POST, "/v2/workflows", workflow).await, 201).await;
+    for i in 0..BOOKINGS {
+        let start = format!("{}T{:02}:{:02}:00Z", day(2), i / 4, (i % 4) * 15);
+        let body = booking_body(event, &start, &format!("booker{i}@example.com"));
+        data(call(Method::POST, "/v2/bookings", body).await, 201).await;
+    }
+    drop(server);
+
+    // An instance sends slowly and is killed with emails under way.
+    smtp.set_delay(Duration::from_millis(60));
+    let mut server = Server::start_with_env(&database, &["serve"], &settings("true"));
+    let workflow_mails = async || {
+        let mails = smtp.mails().await;
+        mails.into_iter().filter(|m| m.subject.starts_with("Workflow ")).collect::<Vec<_>>()
+    };
+    eventually("workflow emails under way", Duration::from_secs(30), async || {
+        let n = workflow_mails().await.len();
+        if n >= 10 { Ok(()) } else { Err(format!("{n} sent")) }
     })
     .await;
+    server.signal("KILL");
+    server.wait();
+    let before_kill = workflow_mails().await.len();
+    assert!(before_kill < BOOKINGS, "the kill came before the queue drained ({before_kill} sent)");
+    smtp.set_delay(Duration::ZERO);
+
+    // Two instances share what is left.
+    let _one = Server::start_with_env(&database, &["serve"], &settings("true"));
+    let _two = Server::start_with_env(&database, &["serve"], &settings("true"));
+    eventually("every workflow email", Duration::from_secs(60), async || {
+        let mails = workflow_mails().await;
+        let mut seen: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() == BOOKINGS { Ok(()) } else { Err(format!("{} of {BOOKINGS}", seen.len())) }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let repeats = workflow_mails().await.len() - BOOKINGS;
+    assert!(repeats <= 4, "only emails on the wire at the kill (at most the sender's 4) are sent again: {repeats}");
+    let db = kairos::storage::Db::connect(
+        &kairos::storage::DatabaseUrl::parse(&database.url).unwrap(),
+        &kairos::storage::PoolOptions::default(),
+    )
+    .unwrap();
+    let handed = db
+        .count_rows(
+            "SELECT id FROM jobs WHERE queue = 'email' AND kind = 'reminder' \
+             AND payload LIKE '%\"subject\":\"Workflow %'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(handed, BOOKINGS as i64, "each step was handed to the email queue once");
+    let done = db
+        .count_rows("SELECT id FROM jobs WHERE queue = 'reminder' AND kind = 'newEvent' AND status = 'done'")
+        .await
+        .unwrap();
+    assert_eq!(done, BOOKINGS as i64);
 }
