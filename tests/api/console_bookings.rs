@@ -434,7 +434,11 @@ async fn confirm_and_cancel_from_the_console_change_the_booking_and_send_webhook
     let entries = history.as_array().unwrap();
     let cancelled = entries.iter().find(|h| h["action"] == "cancelled").unwrap();
     assert_eq!(cancelled["actor"]["kind"], "user", "{history}");
-    assert_eq!(entries.last().unwrap()["action"], "reminders_dropped", "{history}");
+    assert_eq!(
+        entries.last().unwrap()["action"],
+        "reminders_dropped",
+        "{history}"
+    );
     assert!(html.contains("Host is ill"), "{html}");
     assert!(
         !html.contains(&format!("{page}/cancel\"")),

@@ -92,7 +92,12 @@ impl SmtpServer {
         let delay = server.delay_ms.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(converse(stream, inbox.clone(), refuse.clone(), delay.clone()));
+                tokio::spawn(converse(
+                    stream,
+                    inbox.clone(),
+                    refuse.clone(),
+                    delay.clone(),
+                ));
             }
         });
         server

@@ -316,7 +316,10 @@ async fn workflows(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i64) 
         "steps": [{"action": "email_host", "template": "custom", "message": {"subject": "Hi {ORGANIZER}", "html": "<p>x</p>"}},
                   {"action": "email_address", "sendTo": "desk@example.com"}],
     });
-    for base in ["/v2/workflows".to_owned(), format!("/v2/teams/{team}/workflows")] {
+    for base in [
+        "/v2/workflows".to_owned(),
+        format!("/v2/teams/{team}/workflows"),
+    ] {
         let mut body = workflow.clone();
         if base.contains("teams") {
             body["activation"] = json!({"isActiveOnAllEventTypes": true});

@@ -21,7 +21,10 @@ const BOOKER: &str = "grace@booker.example";
 /// Moves the app's job-runner clock to `instant` (forward only).
 fn move_clock_to(app: &TestApp, instant: DateTime<Utc>) {
     let by = instant - app.clock.now();
-    assert!(by > chrono::Duration::zero(), "the clock only moves forward");
+    assert!(
+        by > chrono::Duration::zero(),
+        "the clock only moves forward"
+    );
     app.clock.advance(by);
 }
 
@@ -31,8 +34,13 @@ fn instant(s: &str) -> DateTime<Utc> {
 
 async fn book(app: &TestApp, event: i64, start: &str) -> String {
     let booked = data(
-        app.call(Method::POST, "/v2/bookings", None, Some(booking_body(event, start, BOOKER)))
-            .await,
+        app.call(
+            Method::POST,
+            "/v2/bookings",
+            None,
+            Some(booking_body(event, start, BOOKER)),
+        )
+        .await,
         201,
     )
     .await;
@@ -47,12 +55,20 @@ async fn history(app: &TestApp, key: &str, uid: &str) -> Vec<(String, Value)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["changes"].clone()))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["changes"].clone(),
+            )
+        })
         .collect()
 }
 
 fn reminders(mails: &[Mail]) -> Vec<&Mail> {
-    mails.iter().filter(|m| m.subject.starts_with("Reminder: ")).collect()
+    mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Reminder: "))
+        .collect()
 }
 
 /// No further email arrives within a few polls of the runners (they poll every second).
@@ -76,30 +92,62 @@ async fn the_default_reminders_arrive_a_day_and_an_hour_before_in_the_bookers_zo
         .iter()
         .find(|(a, _)| a == "reminders_scheduled")
         .expect("the reminders are in the history");
-    assert_eq!(planned.1["reminders"].as_array().unwrap().len(), 2, "{planned:?}");
+    assert_eq!(
+        planned.1["reminders"].as_array().unwrap().len(),
+        2,
+        "{planned:?}"
+    );
 
     let start = instant(&start);
-    move_clock_to(&app, start - chrono::Duration::hours(24) + chrono::Duration::minutes(1));
+    move_clock_to(
+        &app,
+        start - chrono::Duration::hours(24) + chrono::Duration::minutes(1),
+    );
     let mails = smtp.wait_for(3).await;
     let first = reminders(&mails);
     assert_eq!(first.len(), 1, "{mails:#?}");
     let reminder = first[0];
     assert_eq!(reminder.to, BOOKER);
     // 14:00 UTC in New York is 09:00 or 10:00, by the season.
-    assert!(reminder.subject.contains("(America/New_York)"), "{}", reminder.subject);
-    assert!(reminder.subject.contains("Reminder: Call on "), "{}", reminder.subject);
-    assert!(reminder.text.contains(&format!("/booking/{uid}?cancel=true")), "{}", reminder.text);
-    assert!(reminder.text.contains(&format!("/reschedule/{uid}")), "{}", reminder.text);
+    assert!(
+        reminder.subject.contains("(America/New_York)"),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder.subject.contains("Reminder: Call on "),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder
+            .text
+            .contains(&format!("/booking/{uid}?cancel=true")),
+        "{}",
+        reminder.text
+    );
+    assert!(
+        reminder.text.contains(&format!("/reschedule/{uid}")),
+        "{}",
+        reminder.text
+    );
     let html = reminder.html.as_deref().expect("an HTML part");
     assert!(html.contains("<a href="), "{html}");
     nothing_more(&smtp, 3).await;
 
-    move_clock_to(&app, start - chrono::Duration::hours(1) + chrono::Duration::minutes(1));
+    move_clock_to(
+        &app,
+        start - chrono::Duration::hours(1) + chrono::Duration::minutes(1),
+    );
     let mails = smtp.wait_for(4).await;
     assert_eq!(reminders(&mails).len(), 2, "{mails:#?}");
     nothing_more(&smtp, 4).await;
     let sent = history(&app, &key, &uid).await;
-    let sent: Vec<&Value> = sent.iter().filter(|(a, _)| a == "reminder_sent").map(|(_, c)| c).collect();
+    let sent: Vec<&Value> = sent
+        .iter()
+        .filter(|(a, _)| a == "reminder_sent")
+        .map(|(_, c)| c)
+        .collect();
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert_eq!(sent[0]["offsetMinutes"], 1440);
     assert_eq!(sent[1]["offsetMinutes"], 60);
@@ -117,31 +165,57 @@ async fn a_reschedule_moves_the_reminders_and_a_cancel_drops_them() {
     let moved = at(day(5), "15:00");
     let path = format!("/v2/bookings/{uid}/reschedule");
     let rescheduled = data(
-        app.call(Method::POST, &path, Some(&key), Some(json!({"start": moved}))).await,
+        app.call(
+            Method::POST,
+            &path,
+            Some(&key),
+            Some(json!({"start": moved})),
+        )
+        .await,
         201,
     )
     .await;
     let new_uid = rescheduled["uid"].as_str().unwrap().to_owned();
     smtp.wait_for(4).await;
     let old = history(&app, &key, &uid).await;
-    assert!(old.iter().any(|(a, c)| a == "reminders_dropped" && c["count"] == 2), "{old:?}");
+    assert!(
+        old.iter()
+            .any(|(a, c)| a == "reminders_dropped" && c["count"] == 2),
+        "{old:?}"
+    );
 
     // The old times pass without a reminder.
-    move_clock_to(&app, instant(&first) - chrono::Duration::hours(1) + chrono::Duration::minutes(1));
+    move_clock_to(
+        &app,
+        instant(&first) - chrono::Duration::hours(1) + chrono::Duration::minutes(1),
+    );
     nothing_more(&smtp, 4).await;
 
     // The new day-before reminder comes at the new time.
     let moved = instant(&moved);
-    move_clock_to(&app, moved - chrono::Duration::hours(24) + chrono::Duration::minutes(1));
+    move_clock_to(
+        &app,
+        moved - chrono::Duration::hours(24) + chrono::Duration::minutes(1),
+    );
     let mails = smtp.wait_for(5).await;
     let sent = reminders(&mails);
     assert_eq!(sent.len(), 1, "{mails:#?}");
-    assert!(sent[0].text.contains(&format!("/reschedule/{new_uid}")), "{}", sent[0].text);
+    assert!(
+        sent[0].text.contains(&format!("/reschedule/{new_uid}")),
+        "{}",
+        sent[0].text
+    );
 
     // Cancelled, the hour-before reminder never comes.
     let path = format!("/v2/bookings/{new_uid}/cancel");
     data(
-        app.call(Method::POST, &path, Some(&key), Some(json!({"cancellationReason": "ill"}))).await,
+        app.call(
+            Method::POST,
+            &path,
+            Some(&key),
+            Some(json!({"cancellationReason": "ill"})),
+        )
+        .await,
         200,
     )
     .await;
@@ -149,7 +223,11 @@ async fn a_reschedule_moves_the_reminders_and_a_cancel_drops_them() {
     move_clock_to(&app, moved - chrono::Duration::minutes(30));
     nothing_more(&smtp, 7).await;
     let new = history(&app, &key, &new_uid).await;
-    assert!(new.iter().any(|(a, c)| a == "reminders_dropped" && c["count"] == 1), "{new:?}");
+    assert!(
+        new.iter()
+            .any(|(a, c)| a == "reminders_dropped" && c["count"] == 1),
+        "{new:?}"
+    );
 }
 
 #[tokio::test]
@@ -164,11 +242,16 @@ async fn a_reminder_whose_time_has_passed_is_not_scheduled() {
     )
     .await;
     // A slot about three hours ahead: the day-before reminder's time is already past.
-    let soon = (Utc::now() + chrono::Duration::hours(3)).format("%Y-%m-%dT%H:00:00Z").to_string();
+    let soon = (Utc::now() + chrono::Duration::hours(3))
+        .format("%Y-%m-%dT%H:00:00Z")
+        .to_string();
     let uid = book(&app, event, &soon).await;
     smtp.wait_for(2).await;
     let planned = history(&app, &key, &uid).await;
-    let planned = planned.iter().find(|(a, _)| a == "reminders_scheduled").expect("scheduled");
+    let planned = planned
+        .iter()
+        .find(|(a, _)| a == "reminders_scheduled")
+        .expect("scheduled");
     let reminders_planned = planned.1["reminders"].as_array().unwrap();
     assert_eq!(reminders_planned.len(), 1, "{planned:?}");
     assert_eq!(reminders_planned[0]["offsetMinutes"], 60);
@@ -188,7 +271,13 @@ async fn default_reminders_can_be_turned_off() {
     let shown = data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
     assert_eq!(shown["defaultReminders"], true, "new event types have them");
     let changed = data(
-        app.call(Method::PATCH, &path, Some(&key), Some(json!({"defaultReminders": false}))).await,
+        app.call(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(json!({"defaultReminders": false})),
+        )
+        .await,
         200,
     )
     .await;
@@ -197,7 +286,10 @@ async fn default_reminders_can_be_turned_off() {
     let uid = book(&app, event, &start).await;
     smtp.wait_for(2).await;
     let steps = history(&app, &key, &uid).await;
-    assert!(!steps.iter().any(|(a, _)| a == "reminders_scheduled"), "{steps:?}");
+    assert!(
+        !steps.iter().any(|(a, _)| a == "reminders_scheduled"),
+        "{steps:?}"
+    );
     move_clock_to(&app, instant(&start) - chrono::Duration::minutes(59));
     nothing_more(&smtp, 2).await;
 }
@@ -218,10 +310,20 @@ async fn a_custom_workflow_emails_the_hosts_and_an_address_with_its_variables() 
             {"action": "email_address", "sendTo": "desk@example.com", "template": "reminder"},
         ],
     });
-    data(app.call(Method::POST, "/v2/workflows", Some(&key), Some(workflow)).await, 201).await;
+    data(
+        app.call(Method::POST, "/v2/workflows", Some(&key), Some(workflow))
+            .await,
+        201,
+    )
+    .await;
     let mut body = booking_body(event, &at(day(3), "14:00"), BOOKER);
     body["bookingFieldsResponses"] = json!({"notes": "<script>x</script>"});
-    data(app.call(Method::POST, "/v2/bookings", None, Some(body)).await, 201).await;
+    data(
+        app.call(Method::POST, "/v2/bookings", None, Some(body))
+            .await,
+        201,
+    )
+    .await;
     let mails = smtp.wait_for(4).await;
     let host_mails = to(&mails, "ada@example.com");
     let custom = host_mails
@@ -230,12 +332,23 @@ async fn a_custom_workflow_emails_the_hosts_and_an_address_with_its_variables() 
         .unwrap_or_else(|| panic!("{mails:#?}"));
     assert_eq!(custom.subject, "New: Call with Grace Booker");
     // The host's own zone (UTC); the text part made from the HTML.
-    assert!(custom.text.contains("Grace Booker booked") && custom.text.contains("14:00 UTC"), "{}", custom.text);
+    assert!(
+        custom.text.contains("Grace Booker booked") && custom.text.contains("14:00 UTC"),
+        "{}",
+        custom.text
+    );
     let html = custom.html.as_deref().unwrap();
-    assert!(html.contains("<b>booked</b>") && html.contains("&lt;script&gt;"), "{html}");
+    assert!(
+        html.contains("<b>booked</b>") && html.contains("&lt;script&gt;"),
+        "{html}"
+    );
     let desk = to(&mails, "desk@example.com");
     assert_eq!(desk.len(), 1, "{mails:#?}");
-    assert!(desk[0].subject.starts_with("Booked: Call on "), "{}", desk[0].subject);
+    assert!(
+        desk[0].subject.starts_with("Booked: Call on "),
+        "{}",
+        desk[0].subject
+    );
 }
 
 #[tokio::test]
@@ -261,14 +374,21 @@ async fn a_workflow_webhook_step_is_signed_like_any_delivery() {
         "trigger": {"type": "beforeEvent", "offset": {"value": 15, "unit": "minute"}},
         "steps": [{"action": "webhook", "webhookId": hook["id"]}],
     });
-    let made = data(app.call(Method::POST, "/v2/workflows", Some(&key), Some(workflow)).await, 201).await;
+    let made = data(
+        app.call(Method::POST, "/v2/workflows", Some(&key), Some(workflow))
+            .await,
+        201,
+    )
+    .await;
     let start = at(day(2), "10:00");
     let uid = book(&app, event, &start).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(receiver.hits().is_empty(), "not before its time");
 
     move_clock_to(&app, instant(&start) - chrono::Duration::minutes(14));
-    let hits = receiver.wait_for("the workflow's call", |h| !h.is_empty()).await;
+    let hits = receiver
+        .wait_for("the workflow's call", |h| !h.is_empty())
+        .await;
     assert_eq!(hits.len(), 1);
     assert_signed(&hits[0], secret);
     let body: Value = serde_json::from_slice(&hits[0].body).unwrap();
@@ -293,21 +413,41 @@ async fn workflows_are_created_read_changed_and_deleted_by_their_owner_only() {
     let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
     let (other, other_event, _) = host(&app, "eve@example.com", json!({})).await;
     let made = data(
-        app.call(Method::POST, "/v2/workflows", Some(&key), Some(reminder_workflow(json!([event])))).await,
+        app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(reminder_workflow(json!([event]))),
+        )
+        .await,
         201,
     )
     .await;
     let id = made["id"].as_i64().unwrap();
     assert_eq!(made["type"], "event-type");
-    assert_eq!(made["trigger"], json!({"type": "beforeEvent", "offset": {"value": 1, "unit": "day"}}));
+    assert_eq!(
+        made["trigger"],
+        json!({"type": "beforeEvent", "offset": {"value": 1, "unit": "day"}})
+    );
     assert_eq!(made["activation"]["activeOnEventTypeIds"], json!([event]));
     assert_eq!(made["steps"][0]["recipient"], "attendee");
     assert_eq!(made["steps"][0]["stepNumber"], 1);
     let path = format!("/v2/workflows/{id}");
-    let listed = data(app.call(Method::GET, "/v2/workflows", Some(&key), None).await, 200).await;
+    let listed = data(
+        app.call(Method::GET, "/v2/workflows", Some(&key), None)
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let changed = data(
-        app.call(Method::PATCH, &path, Some(&key), Some(json!({"name": "Renamed"}))).await,
+        app.call(
+            Method::PATCH,
+            &path,
+            Some(&key),
+            Some(json!({"name": "Renamed"})),
+        )
+        .await,
         200,
     )
     .await;
@@ -315,21 +455,43 @@ async fn workflows_are_created_read_changed_and_deleted_by_their_owner_only() {
     assert_eq!(changed["trigger"], made["trigger"], "fields not sent stay");
 
     // Someone else: not found, whatever they try; their list is their own.
-    for (method, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"name": "x"}))), (Method::DELETE, None)] {
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"name": "x"}))),
+        (Method::DELETE, None),
+    ] {
         let answer = app.call(method.clone(), &path, Some(&other), body).await;
         assert_error(answer, 404, "NotFoundException").await;
     }
-    let theirs = data(app.call(Method::GET, "/v2/workflows", Some(&other), None).await, 200).await;
+    let theirs = data(
+        app.call(Method::GET, "/v2/workflows", Some(&other), None)
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(theirs, json!([]));
     // Nor can a workflow name another user's event type.
     let answer = app
-        .call(Method::POST, "/v2/workflows", Some(&key), Some(reminder_workflow(json!([other_event]))))
+        .call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(reminder_workflow(json!([other_event]))),
+        )
         .await;
     let error = assert_error(answer, 400, "BadRequestException").await;
-    assert!(error.contains("activation.activeOnEventTypeIds[0]"), "{error}");
+    assert!(
+        error.contains("activation.activeOnEventTypeIds[0]"),
+        "{error}"
+    );
 
     data(app.call(Method::DELETE, &path, Some(&key), None).await, 200).await;
-    assert_error(app.call(Method::GET, &path, Some(&key), None).await, 404, "NotFoundException").await;
+    assert_error(
+        app.call(Method::GET, &path, Some(&key), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -338,21 +500,52 @@ async fn bad_workflows_are_refused_in_the_cal_com_envelope() {
     let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
     let (other, _, _) = host(&app, "eve@example.com", json!({})).await;
     let theirs = data(
-        app.call(Method::POST, "/v2/webhooks", Some(&other), Some(json!({"subscriberUrl": "https://example.com/h", "triggers": ["BOOKING_CREATED"]}))).await,
+        app.call(
+            Method::POST,
+            "/v2/webhooks",
+            Some(&other),
+            Some(
+                json!({"subscriberUrl": "https://example.com/h", "triggers": ["BOOKING_CREATED"]}),
+            ),
+        )
+        .await,
         201,
     )
     .await;
     let cases = [
-        (json!({"trigger": {"type": "newEvent"}, "steps": [{"action": "email_host"}]}), "name"),
-        (json!({"name": "x", "trigger": {"type": "sometime"}, "steps": [{"action": "email_host"}]}), "trigger.type"),
-        (json!({"name": "x", "trigger": {"type": "afterEvent", "offset": {"value": 2, "unit": "week"}}, "steps": [{"action": "email_host"}]}), "trigger.offset.unit"),
-        (json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "email_address", "sendTo": "nobody"}]}), "steps[0].sendTo"),
-        (json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "webhook", "webhookId": theirs["id"]}]}), "steps[0].webhookId"),
-        (json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_attendee"}]}), "steps[0].action"),
-        (json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": "all"}), "steps"),
+        (
+            json!({"trigger": {"type": "newEvent"}, "steps": [{"action": "email_host"}]}),
+            "name",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "sometime"}, "steps": [{"action": "email_host"}]}),
+            "trigger.type",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "afterEvent", "offset": {"value": 2, "unit": "week"}}, "steps": [{"action": "email_host"}]}),
+            "trigger.offset.unit",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "email_address", "sendTo": "nobody"}]}),
+            "steps[0].sendTo",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "webhook", "webhookId": theirs["id"]}]}),
+            "steps[0].webhookId",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_attendee"}]}),
+            "steps[0].action",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": "all"}),
+            "steps",
+        ),
     ];
     for (body, field) in cases {
-        let answer = app.call(Method::POST, "/v2/workflows", Some(&key), Some(body)).await;
+        let answer = app
+            .call(Method::POST, "/v2/workflows", Some(&key), Some(body))
+            .await;
         let error = assert_error(answer, 400, "BadRequestException").await;
         assert!(error.contains(field), "{field}: {error}");
     }
@@ -366,7 +559,13 @@ async fn team_workflows_belong_to_the_team_and_its_admins() {
     let (key, _, _) = host(&app, "ada@example.com", json!({})).await;
     let (other, _, _) = host(&app, "eve@example.com", json!({})).await;
     let team = data(
-        app.call(Method::POST, "/v2/teams", Some(&key), Some(json!({"name": "Sales", "slug": "sales"}))).await,
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&key),
+            Some(json!({"name": "Sales", "slug": "sales"})),
+        )
+        .await,
         201,
     )
     .await["id"]
@@ -375,19 +574,49 @@ async fn team_workflows_belong_to_the_team_and_its_admins() {
     let base = format!("/v2/teams/{team}/workflows");
     let mut body = reminder_workflow(json!([]));
     body["activation"] = json!({"isActiveOnAllEventTypes": true});
-    let made = data(app.call(Method::POST, &base, Some(&key), Some(body.clone())).await, 201).await;
+    let made = data(
+        app.call(Method::POST, &base, Some(&key), Some(body.clone()))
+            .await,
+        201,
+    )
+    .await;
     assert_eq!(made["teamId"], team);
     assert_eq!(made["userId"], Value::Null);
     let path = format!("{base}/{}", made["id"]);
     data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
     // The team's workflow is not the admin's personal one.
     let personal = format!("/v2/workflows/{}", made["id"]);
-    assert_error(app.call(Method::GET, &personal, Some(&key), None).await, 404, "NotFoundException").await;
+    assert_error(
+        app.call(Method::GET, &personal, Some(&key), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
     // A stranger to the team finds neither the team's workflows nor a way to add one.
-    assert_error(app.call(Method::GET, &base, Some(&other), None).await, 404, "NotFoundException").await;
-    assert_error(app.call(Method::POST, &base, Some(&other), Some(body)).await, 404, "NotFoundException").await;
-    for (method, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"name": "x"}))), (Method::DELETE, None)] {
-        assert_error(app.call(method, &path, Some(&other), body).await, 404, "NotFoundException").await;
+    assert_error(
+        app.call(Method::GET, &base, Some(&other), None).await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+    assert_error(
+        app.call(Method::POST, &base, Some(&other), Some(body))
+            .await,
+        404,
+        "NotFoundException",
+    )
+    .await;
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"name": "x"}))),
+        (Method::DELETE, None),
+    ] {
+        assert_error(
+            app.call(method, &path, Some(&other), body).await,
+            404,
+            "NotFoundException",
+        )
+        .await;
     }
     data(app.call(Method::DELETE, &path, Some(&key), None).await, 200).await;
     let left = data(app.call(Method::GET, &base, Some(&key), None).await, 200).await;
@@ -403,12 +632,32 @@ async fn a_preview_shows_a_steps_message_for_a_sample_booking() {
         "step": {"action": "email_attendee", "template": "custom",
                  "message": {"subject": "See you at {EVENT_TIME}, {ATTENDEE_FIRST_NAME}", "html": "<p>{LOCATION} for {COMPANY}</p>"}},
     });
-    let shown = data(app.call(Method::POST, "/v2/workflows/preview", Some(&key), Some(body)).await, 200).await;
+    let shown = data(
+        app.call(
+            Method::POST,
+            "/v2/workflows/preview",
+            Some(&key),
+            Some(body),
+        )
+        .await,
+        200,
+    )
+    .await;
     assert_eq!(shown["subject"], "See you at 10:00, Alex");
-    assert_eq!(shown["text"], "https://meet.example/sample for Example Ltd\n");
-    assert!(shown["html"].as_str().unwrap().contains("<p>https://meet.example/sample for Example Ltd</p>"));
+    assert_eq!(
+        shown["text"],
+        "https://meet.example/sample for Example Ltd\n"
+    );
+    assert!(
+        shown["html"]
+            .as_str()
+            .unwrap()
+            .contains("<p>https://meet.example/sample for Example Ltd</p>")
+    );
     let bad = json!({"trigger": {"type": "beforeEvent"}, "step": {"action": "email_attendee"}});
-    let answer = app.call(Method::POST, "/v2/workflows/preview", Some(&key), Some(bad)).await;
+    let answer = app
+        .call(Method::POST, "/v2/workflows/preview", Some(&key), Some(bad))
+        .await;
     assert_error(answer, 400, "BadRequestException").await;
 }
 
@@ -444,7 +693,9 @@ async fn reminders_survive_a_sigkill_and_two_instances_without_repeats() {
     let schedule = data(call(Method::POST, "/v2/schedules", schedule).await, 201).await;
     let event = json!({"title": "Quick", "slug": "quick-kill", "lengthInMinutes": 15, "minimumBookingNotice": 0,
                        "scheduleId": schedule["id"], "defaultReminders": false});
-    let event = data(call(Method::POST, "/v2/event-types", event).await, 201).await["id"].as_i64().unwrap();
+    let event = data(call(Method::POST, "/v2/event-types", event).await, 201).await["id"]
+        .as_i64()
+        .unwrap();
     let workflow = json!({"name": "Hello", "activation": {"isActiveOnAllEventTypes": true}, "trigger": {"type": "newEvent"},
         "steps": [{"action": "email_attendee", "template": "custom", "message": {"subject": "Workflow {ATTENDEE_EMAIL}", "html": "<p>Hi</p>"}}]});
     data(call(Method::POST, "/v2/workflows", workflow).await, 201).await;
@@ -460,33 +711,58 @@ async fn reminders_survive_a_sigkill_and_two_instances_without_repeats() {
     let mut server = Server::start_with_env(&database, &["serve"], &settings("true"));
     let workflow_mails = async || {
         let mails = smtp.mails().await;
-        mails.into_iter().filter(|m| m.subject.starts_with("Workflow ")).collect::<Vec<_>>()
+        mails
+            .into_iter()
+            .filter(|m| m.subject.starts_with("Workflow "))
+            .collect::<Vec<_>>()
     };
-    eventually("workflow emails under way", Duration::from_secs(30), async || {
-        let n = workflow_mails().await.len();
-        if n >= 10 { Ok(()) } else { Err(format!("{n} sent")) }
-    })
+    eventually(
+        "workflow emails under way",
+        Duration::from_secs(30),
+        async || {
+            let n = workflow_mails().await.len();
+            if n >= 10 {
+                Ok(())
+            } else {
+                Err(format!("{n} sent"))
+            }
+        },
+    )
     .await;
     server.signal("KILL");
     server.wait();
     let before_kill = workflow_mails().await.len();
-    assert!(before_kill < BOOKINGS, "the kill came before the queue drained ({before_kill} sent)");
+    assert!(
+        before_kill < BOOKINGS,
+        "the kill came before the queue drained ({before_kill} sent)"
+    );
     smtp.set_delay(Duration::ZERO);
 
     // Two instances share what is left.
     let _one = Server::start_with_env(&database, &["serve"], &settings("true"));
     let _two = Server::start_with_env(&database, &["serve"], &settings("true"));
-    eventually("every workflow email", Duration::from_secs(60), async || {
-        let mails = workflow_mails().await;
-        let mut seen: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        if seen.len() == BOOKINGS { Ok(()) } else { Err(format!("{} of {BOOKINGS}", seen.len())) }
-    })
+    eventually(
+        "every workflow email",
+        Duration::from_secs(60),
+        async || {
+            let mails = workflow_mails().await;
+            let mut seen: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() == BOOKINGS {
+                Ok(())
+            } else {
+                Err(format!("{} of {BOOKINGS}", seen.len()))
+            }
+        },
+    )
     .await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     let repeats = workflow_mails().await.len() - BOOKINGS;
-    assert!(repeats <= 4, "only emails on the wire at the kill (at most the sender's 4) are sent again: {repeats}");
+    assert!(
+        repeats <= 4,
+        "only emails on the wire at the kill (at most the sender's 4) are sent again: {repeats}"
+    );
     let db = kairos::storage::Db::connect(
         &kairos::storage::DatabaseUrl::parse(&database.url).unwrap(),
         &kairos::storage::PoolOptions::default(),
@@ -499,7 +775,10 @@ async fn reminders_survive_a_sigkill_and_two_instances_without_repeats() {
         )
         .await
         .unwrap();
-    assert_eq!(handed, BOOKINGS as i64, "each step was handed to the email queue once");
+    assert_eq!(
+        handed, BOOKINGS as i64,
+        "each step was handed to the email queue once"
+    );
     let done = db
         .count_rows("SELECT id FROM jobs WHERE queue = 'reminder' AND kind = 'newEvent' AND status = 'done'")
         .await
