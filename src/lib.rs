@@ -243,7 +243,8 @@ impl Application {
                 clock: clock.clone(),
             };
             let lease = Duration::from_secs(config.email_lease_secs);
-            workflows::spawn(db.clone(), outbox, reminder_tally, lease)
+            let signer = token_signer(&secret_key);
+            workflows::spawn(db.clone(), outbox, reminder_tally, lease, signer)
         });
         let views_runner = insights::views::spawn(db.clone(), page_views.clone(), views_tally);
         Ok(Self {

@@ -536,7 +536,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     page_views,
     workflows,
     workflow_event_types,
+    reminder_opt_outs,
 );
+
+diesel::table! {
+    reminder_opt_outs (booking_id, email) {
+        booking_id -> BigInt,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reminder_opt_outs -> bookings (booking_id));
 
 diesel::table! {
     workflows (id) {

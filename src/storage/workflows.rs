@@ -6,7 +6,7 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{event_types, workflow_event_types, workflows};
+use super::schema::{event_types, reminder_opt_outs, workflow_event_types, workflows};
 use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
 
 /// Who owns a workflow: a user (their personal event types) or a team (its event types).
@@ -235,6 +235,35 @@ pub async fn active_on(
         query
             .order(workflows::id)
             .select(WorkflowRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// Attendee `email` wants no more reminders of booking `booking_id`.
+pub async fn opt_out(conn: &mut Conn<'_>, booking_id: i64, email: &str) -> StorageResult<()> {
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        diesel::insert_into(reminder_opt_outs::table)
+            .values((
+                reminder_opt_outs::booking_id.eq(booking_id),
+                reminder_opt_outs::email.eq(email),
+                reminder_opt_outs::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await
+    })?;
+    Ok(())
+}
+
+/// The attendees of booking `booking_id` who stopped its reminders.
+pub async fn opted_out(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<Vec<String>> {
+    let rows = with_conn!(conn, |c| {
+        reminder_opt_outs::table
+            .filter(reminder_opt_outs::booking_id.eq(booking_id))
+            .select(reminder_opt_outs::email)
             .load(c)
             .await
     })?;

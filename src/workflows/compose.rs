@@ -21,6 +21,8 @@ pub struct Facts<'a> {
     pub attendee: Option<&'a AttendeeRecord>,
     /// The public base URL, for the cancel and reschedule links.
     pub booker_url: &'a str,
+    /// The attendee recipient's signed link that stops this booking's reminders.
+    pub unsubscribe_url: Option<String>,
 }
 
 /// Who receives a message, and the zone its times are shown in.
@@ -76,6 +78,10 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
         ),
         ("RESCHEDULE_URL", format!("{base}/reschedule/{}", b.uid)),
         ("BOOKING_URL", format!("{base}/booking/{}", b.uid)),
+        (
+            "UNSUBSCRIBE_URL",
+            facts.unsubscribe_url.clone().unwrap_or_default(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -203,7 +209,7 @@ fn html_of(text: &str) -> String {
 }
 
 /// Kairos' reminder template (English): the subject and the plain text, with variables.
-fn reminder_template(trigger: Trigger, location: bool) -> (String, String) {
+fn reminder_template(trigger: Trigger, location: bool, unsubscribe: bool) -> (String, String) {
     let (subject, opening) = match trigger.kind {
         TriggerKind::BeforeEvent => (
             "Reminder: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
@@ -248,6 +254,9 @@ fn reminder_template(trigger: Trigger, location: bool) -> (String, String) {
             "\nNeed to make a change?\nReschedule: {RESCHEDULE_URL}\nCancel: {CANCEL_URL}\n",
         );
     }
+    if unsubscribe {
+        text.push_str("\nNo more reminders for this booking: {UNSUBSCRIBE_URL}\n");
+    }
     (subject.to_owned(), text)
 }
 
@@ -275,7 +284,8 @@ pub fn message(step: &Step, trigger: Trigger, facts: &Facts<'_>, to: &Recipient<
                 .location
                 .as_deref()
                 .is_some_and(|l| !l.is_empty());
-            let (subject, text) = reminder_template(trigger, located);
+            let unsubscribe = facts.unsubscribe_url.is_some();
+            let (subject, text) = reminder_template(trigger, located, unsubscribe);
             let text = fill(&text, &vars, false);
             (fill(&subject, &vars, false), text.clone(), html_of(&text))
         }

@@ -12,7 +12,10 @@ mod preview;
 pub mod schedule;
 mod send;
 
+use chrono::Utc;
 use serde_json::Value;
+
+use crate::auth::{TokenError, TokenSigner};
 
 use crate::service::ServiceError;
 use crate::storage::workflows::{self as store, WorkflowOwner, WorkflowRecord};
@@ -213,4 +216,48 @@ async fn webhook_is_owners(
             .is_empty(),
         None => false,
     })
+}
+
+/// The audience of the signed links that stop a booking's reminders.
+pub const UNSUBSCRIBE: &str = "reminders-off";
+
+/// The booking and attendee a stop-reminders link names, if it is intact, unexpired and for
+/// booking `uid`.
+fn unsubscribed(signer: &TokenSigner, uid: &str, token: &str) -> Result<String, ServiceError> {
+    let claims = signer
+        .verify(token, UNSUBSCRIBE, Utc::now())
+        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    match claims.data {
+        Some(email) if claims.sub == uid => Ok(email),
+        _ => Err(ServiceError::Invalid(TokenError::Invalid.to_string())),
+    }
+}
+
+/// Checks a stop-reminders link without acting on it (the page that asks to confirm).
+pub fn check_unsubscribe(signer: &TokenSigner, uid: &str, token: &str) -> Result<(), ServiceError> {
+    unsubscribed(signer, uid, token).map(|_| ())
+}
+
+/// Stops booking `uid`'s reminders to the attendee its signed link names.
+pub async fn unsubscribe(
+    db: &Db,
+    signer: &TokenSigner,
+    uid: &str,
+    token: &str,
+) -> Result<(), ServiceError> {
+    let email = unsubscribed(signer, uid, token)?;
+    db.transaction(async |c| {
+        let booking = crate::storage::bookings::find_by_uid(c, uid)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("Booking with uid={uid} not found")))?;
+        store::opt_out(c, booking.id, &email).await?;
+        schedule::note(
+            c,
+            booking.id,
+            "reminders_stopped",
+            serde_json::json!({ "email": email }),
+        )
+        .await
+    })
+    .await
 }

@@ -41,6 +41,7 @@ pub fn preview(
         organizer_name: to.name,
         attendee: Some(&attendee),
         booker_url,
+        unsubscribe_url: None,
     };
     Ok(compose::message(
         &checked.steps[0],

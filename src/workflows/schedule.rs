@@ -75,6 +75,10 @@ pub async fn booking_changed(
     match change {
         Change::Rescheduled { from } if seat.is_none() => {
             withdraw(c, from.id, "the booking was rescheduled").await?;
+            // Who stopped the reminders stays stopped at the new time.
+            for email in store::opted_out(c, from.id).await? {
+                store::opt_out(c, booking.id, &email).await?;
+            }
         }
         Change::Cancelled { .. } if seat.is_none() => {
             withdraw(c, booking.id, "the booking was cancelled").await?;

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::compose::{self, Facts, Recipient};
 use super::model::{Action, TriggerKind};
 use super::schedule::{MAX_ATTEMPTS, Planned, QUEUE, note, summary};
+use crate::auth::TokenSigner;
 use crate::domain::BookingStatus;
 use crate::event_types::{self, EventType};
 use crate::jobs::table::Handler;
@@ -30,6 +31,8 @@ pub struct Reminders {
     pub db: Db,
     pub outbox: Outbox,
     pub schedule: RetrySchedule,
+    /// Signs the attendees' links that stop a booking's reminders.
+    pub signer: TokenSigner,
 }
 
 impl Handler for Reminders {
@@ -103,7 +106,7 @@ impl Reminders {
         let context = context(c, booking, event).await?;
         let recipients = match planned.step.action {
             Action::Webhook => self.call(c, &context.booking, planned).await?,
-            _ => emails(c, &self.outbox, &context, planned).await?,
+            _ => self.emails(c, &context, planned, now).await?,
         };
         line["recipients"] = json!(recipients);
         note(c, context.booking.id, "reminder_sent", line).await
@@ -177,47 +180,66 @@ async fn context(
     })
 }
 
-/// The step's emails, one per recipient, queued on the email queue; returns the addresses.
-async fn emails(
-    c: &mut Conn<'_>,
-    outbox: &Outbox,
-    context: &Context,
-    planned: &Planned,
-) -> Result<Vec<String>, ServiceError> {
-    let b = &context.booking;
-    let organizer = &context.hosts[0];
-    let event_name = context
-        .event
-        .as_ref()
-        .map_or(b.title.as_str(), |e| e.record.title.as_str());
-    let booker = context.attendees.first();
-    let targets: Vec<(Recipient<'_>, Option<&AttendeeRecord>)> = match planned.step.action {
-        Action::EmailAttendee => (context.attendees.iter())
-            .map(|a| (recipient(&a.name, &a.email, &a.time_zone), Some(a)))
-            .collect(),
-        Action::EmailHost => (context.hosts.iter())
-            .map(|h| (recipient(&h.name, &h.email, &h.time_zone), booker))
-            .collect(),
-        Action::EmailAddress => {
-            let to = planned.step.send_to.as_deref().unwrap_or_default();
-            vec![(recipient(to, to, &organizer.time_zone), booker)]
-        }
-        Action::Webhook => Vec::new(),
-    };
-    let mut sent = Vec::new();
-    for (to, attendee) in targets {
-        let facts = Facts {
-            booking: b,
-            event_name,
-            organizer_name: &organizer.name,
-            attendee,
-            booker_url: &outbox.booker_url,
+impl Reminders {
+    /// The step's emails, one per recipient (not to attendees who stopped the booking's
+    /// reminders), queued on the email queue; returns the addresses.
+    async fn emails(
+        &self,
+        c: &mut Conn<'_>,
+        context: &Context,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let outbox = &self.outbox;
+        let b = &context.booking;
+        let stopped = store::opted_out(c, b.id).await?;
+        let organizer = &context.hosts[0];
+        let event_name = context
+            .event
+            .as_ref()
+            .map_or(b.title.as_str(), |e| e.record.title.as_str());
+        let booker = context.attendees.first();
+        let targets: Vec<(Recipient<'_>, Option<&AttendeeRecord>)> = match planned.step.action {
+            Action::EmailAttendee => (context.attendees.iter())
+                .filter(|a| !stopped.contains(&a.email))
+                .map(|a| (recipient(&a.name, &a.email, &a.time_zone), Some(a)))
+                .collect(),
+            Action::EmailHost => (context.hosts.iter())
+                .map(|h| (recipient(&h.name, &h.email, &h.time_zone), booker))
+                .collect(),
+            Action::EmailAddress => {
+                let to = planned.step.send_to.as_deref().unwrap_or_default();
+                vec![(recipient(to, to, &organizer.time_zone), booker)]
+            }
+            Action::Webhook => Vec::new(),
         };
-        let message = compose::message(&planned.step, planned.trigger, &facts, &to);
-        notify::queue_html(c, &message, "reminder", b.id).await?;
-        sent.push(to.email.to_owned());
+        let mut sent = Vec::new();
+        for (to, attendee) in targets {
+            let to_attendee = planned.step.action == Action::EmailAttendee;
+            let facts = Facts {
+                booking: b,
+                event_name,
+                organizer_name: &organizer.name,
+                attendee,
+                booker_url: &outbox.booker_url,
+                unsubscribe_url: to_attendee.then(|| self.unsubscribe_url(b, to.email, now)),
+            };
+            let message = compose::message(&planned.step, planned.trigger, &facts, &to);
+            notify::queue_html(c, &message, "reminder", b.id).await?;
+            sent.push(to.email.to_owned());
+        }
+        Ok(sent)
     }
-    Ok(sent)
+
+    /// `email`'s signed link that stops booking `b`'s reminders, valid until a week after it ends.
+    fn unsubscribe_url(&self, b: &BookingRecord, email: &str, now: DateTime<Utc>) -> String {
+        let ttl = (b.end_at + chrono::Duration::days(7) - now).max(chrono::Duration::days(1));
+        let token = self
+            .signer
+            .issue(super::UNSUBSCRIBE, &b.uid, Some(email.to_owned()), ttl, now);
+        let base = self.outbox.booker_url.trim_end_matches('/');
+        format!("{base}/booking/{}/reminders-off?token={token}", b.uid)
+    }
 }
 
 fn recipient<'a>(name: &'a str, email: &'a str, zone: &'a str) -> Recipient<'a> {
@@ -231,6 +253,7 @@ pub fn spawn(
     outbox: Outbox,
     tally: std::sync::Arc<crate::jobs::Tally>,
     lease: std::time::Duration,
+    signer: TokenSigner,
 ) -> tokio::task::JoinHandle<()> {
     let runner = crate::jobs::RunnerConfig {
         lease,
@@ -245,6 +268,7 @@ pub fn spawn(
         db: db.clone(),
         outbox,
         schedule: RetrySchedule::parse("5s,30s,2m,10m,30m").expect("a valid schedule"),
+        signer,
     };
     crate::jobs::spawn(db, crate::jobs::table::TableQueue(handler), runner)
 }

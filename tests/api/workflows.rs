@@ -785,3 +785,57 @@ async fn reminders_survive_a_sigkill_and_two_instances_without_repeats() {
         .unwrap();
     assert_eq!(done, BOOKINGS as i64);
 }
+
+#[tokio::test]
+async fn a_booker_stops_a_bookings_reminders_through_the_signed_link() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let start = at(day(3), "14:00");
+    let uid = book(&app, event, &start).await;
+    smtp.wait_for(2).await;
+    let start = instant(&start);
+    move_clock_to(
+        &app,
+        start - chrono::Duration::hours(24) + chrono::Duration::minutes(1),
+    );
+    let mails = smtp.wait_for(3).await;
+    let reminder = reminders(&mails)[0].text.clone();
+    let link = reminder
+        .lines()
+        .find_map(|l| l.strip_prefix("No more reminders for this booking: "))
+        .unwrap_or_else(|| panic!("{reminder}"))
+        .trim()
+        .to_owned();
+    let path = link.strip_prefix(&app.address).unwrap().to_owned();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+
+    // Opening the link only asks; a link for another booking, or a forged one, is refused.
+    let page = app.get(&path).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Stop reminders"));
+    let elsewhere = path.replace(&uid, "another-uid");
+    assert_eq!(app.get(&elsewhere).await.status(), 400);
+    let forged = format!("/booking/{uid}/reminders-off?token={}x", token);
+    assert_eq!(app.get(&forged).await.status(), 400);
+    let form_path = format!("/booking/{uid}/reminders-off");
+    let stopped = app
+        .client
+        .post(format!("{}{form_path}", app.address))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+    assert!(stopped.text().await.unwrap().contains(r#"id="stopped""#));
+
+    move_clock_to(&app, start - chrono::Duration::minutes(59));
+    nothing_more(&smtp, 3).await;
+    let notes = history(&app, &key, &uid).await;
+    assert!(
+        notes
+            .iter()
+            .any(|(a, c)| a == "reminders_stopped" && c["email"] == BOOKER),
+        "{notes:?}"
+    );
+}

@@ -27,3 +27,11 @@ CREATE TABLE workflow_event_types (
     PRIMARY KEY (workflow_id, event_type_id)
 );
 CREATE INDEX workflow_event_types_event_type ON workflow_event_types (event_type_id);
+
+-- Attendees who stopped a booking's reminders through the signed link in them.
+CREATE TABLE reminder_opt_outs (
+    booking_id BIGINT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (booking_id, email)
+);
