@@ -52,6 +52,7 @@ Configuration (defaults < kairos.toml or --config FILE < environment):
   KAIROS_TWILIO_API_URL        the Messages API's base URL               [default: https://api.twilio.com]
   KAIROS_SMS_WORKER            send queued text messages from this instance [default: true]
   KAIROS_SMS_RETRY_SCHEDULE    delays between attempts                     [default: 30s,2m,10m,30m,2h]
+  KAIROS_EMAIL_LEASE_SECS      how long an email or due reminder stays with the instance sending it [default: 120]
   KAIROS_RATE_LIMIT_PER_IP     anonymous bookings, holds, cancels and reschedules per client
                                address (IPv6: per /64), N/PERIOD or off [default: 30/10m]
   KAIROS_RATE_LIMIT_PER_HOST   the same per host (person or team) being booked [default: 120/10m]
@@ -85,6 +86,8 @@ pub struct EmailSettings {
     pub smtp_url: Secret,
     pub from: lettre::message::Mailbox,
     pub schedule: RetrySchedule,
+    /// How long a claimed email (or due reminder) stays with the instance working on it.
+    pub lease: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,6 +126,7 @@ pub struct Config {
     pub twilio_api_url: String,
     pub sms_worker: bool,
     pub sms_retry_schedule: String,
+    pub email_lease_secs: u64,
     /// Abuse limits on the anonymous surface (see [`crate::limits`]).
     pub rate_limit_per_ip: String,
     pub rate_limit_per_host: String,
@@ -209,6 +213,7 @@ impl Default for Config {
             twilio_api_url: "https://api.twilio.com".to_owned(),
             sms_worker: true,
             sms_retry_schedule: "30s,2m,10m,30m,2h".to_owned(),
+            email_lease_secs: 120,
             rate_limit_per_ip: "30/10m".to_owned(),
             rate_limit_per_host: "120/10m".to_owned(),
             trusted_proxies: String::new(),
@@ -292,7 +297,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 64] = [
+    const KEYS: [&'static str; 65] = [
         "database_url",
         "bind",
         "base_url",
@@ -323,6 +328,7 @@ impl Config {
         "twilio_api_url",
         "sms_worker",
         "sms_retry_schedule",
+        "email_lease_secs",
         "rate_limit_per_ip",
         "rate_limit_per_host",
         "trusted_proxies",
@@ -494,6 +500,9 @@ impl Config {
                 self.email_from
             ));
         }
+        if self.email_lease_secs < 3 {
+            return invalid("KAIROS_EMAIL_LEASE_SECS must be at least 3".to_owned());
+        }
         if let Err(e) = RetrySchedule::parse(&self.email_retry_schedule) {
             return invalid(format!("KAIROS_EMAIL_RETRY_SCHEDULE: {e}"));
         }
@@ -539,6 +548,7 @@ impl Config {
                 .expect("validated when the configuration loaded"),
             schedule: RetrySchedule::parse(&self.email_retry_schedule)
                 .expect("validated when the configuration loaded"),
+            lease: std::time::Duration::from_secs(self.email_lease_secs),
         })
     }
 

@@ -34,6 +34,7 @@ pub mod storage;
 pub mod teams;
 pub mod telemetry;
 pub mod webhooks;
+pub mod workflows;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,12 +57,16 @@ pub struct Application {
     db: Db,
     secret_key: Secret,
     webhook_secrets: Arc<Vault>,
+    /// The job runners' clock (tests move it forward).
+    clock: jobs::Clock,
     server: Server,
     /// The `KAIROS_METRICS_BIND` listener's address and server.
     metrics_server: Option<(SocketAddr, Server)>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     mailer: Option<tokio::task::JoinHandle<()>>,
     sms_sender: Option<tokio::task::JoinHandle<()>>,
+    /// The runner of due workflow steps (reminders).
+    reminders: Option<tokio::task::JoinHandle<()>>,
     /// The calendar sync and write-back runners.
     calendar_sync: Option<[tokio::task::JoinHandle<()>; 2]>,
     /// Booking-page views not yet written, and the runner that writes them.
@@ -134,7 +139,9 @@ impl Application {
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
 
-        let calendars = calendars::service(&config, &db, &secret_key, &base_url)?;
+        let clock = jobs::Clock::default();
+        let mut calendars = calendars::service(&config, &db, &secret_key, &base_url)?;
+        calendars.clock = clock.clone();
         let sms = config
             .sms()
             .map(sms::Twilio::new)
@@ -150,6 +157,7 @@ impl Application {
                 booker_url: base_url.clone(),
                 email: config.smtp_url.is_some(),
                 sms: sms.is_some(),
+                clock: clock.clone(),
             },
             sms: sms.clone(),
             webhook_policy: config.webhook_policy(),
@@ -176,6 +184,7 @@ impl Application {
         let writer_tally = metrics.tally(calendars::writeback::QUEUE);
         let views_tally = metrics.tally(insights::views::QUEUE);
         let sms_tally = metrics.tally(sms::QUEUE);
+        let reminder_tally = metrics.tally(workflows::QUEUE);
         let metrics_access = web::Data::new(http::MetricsAccess {
             served_here: config.metrics_bind.is_none() && config.metrics_token.is_some(),
             token: config.metrics_token.clone(),
@@ -204,6 +213,7 @@ impl Application {
         let webhook_worker = if config.webhook_worker {
             let worker = webhooks::worker::WorkerConfig {
                 tally: webhook_tally,
+                clock: clock.clone(),
                 ..config.webhook_worker()
             };
             Some(webhooks::worker::spawn(
@@ -218,6 +228,7 @@ impl Application {
             Some(email) if config.email_worker => {
                 let mailer = notify::worker::MailerConfig {
                     tally: email_tally,
+                    clock: clock.clone(),
                     ..notify::mailer(email)
                 };
                 Some(notify::worker::spawn(db.clone(), mailer)?)
@@ -239,6 +250,17 @@ impl Application {
                 calendars::spawn_writer(db.clone(), calendars, writer_tally),
             ]
         });
+        // Due steps become emails and webhook deliveries: run wherever either sender runs.
+        let reminders = (config.webhook_worker || config.email_worker).then(|| {
+            let outbox = webhooks::Outbox {
+                booker_url: base_url.clone(),
+                email: config.smtp_url.is_some(),
+                clock: clock.clone(),
+            };
+            let lease = Duration::from_secs(config.email_lease_secs);
+            let signer = token_signer(&secret_key);
+            workflows::spawn(db.clone(), outbox, reminder_tally, lease, signer)
+        });
         let views_runner = insights::views::spawn(db.clone(), page_views.clone(), views_tally);
         Ok(Self {
             address,
@@ -246,11 +268,13 @@ impl Application {
             db,
             secret_key,
             webhook_secrets,
+            clock,
             server: server.run(),
             metrics_server,
             webhook_worker,
             mailer,
             sms_sender,
+            reminders,
             calendar_sync,
             page_views: (page_views, views_runner),
         })
@@ -275,6 +299,12 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The job runners' clock: in-process callers (tests) may move it forward to make
+    /// reminders due.
+    pub fn clock(&self) -> jobs::Clock {
+        self.clock.clone()
     }
 
     pub fn secret_key(&self) -> &Secret {
@@ -309,6 +339,10 @@ impl Application {
         // And text messages.
         if let Some(sender) = self.sms_sender {
             sender.abort();
+        }
+        // A due step not yet handed over is handed over after the restart, once.
+        if let Some(reminders) = self.reminders {
+            reminders.abort();
         }
         // A sync cut short keeps its lease; the connection is read again after it.
         for task in self.calendar_sync.into_iter().flatten() {

@@ -256,7 +256,8 @@ fn entry(
 }
 
 /// Queues what a booking change tells the outside world, in the caller's transaction: the
-/// emails to its attendees and hosts, the hosts' calendar write-back, and the webhook deliveries.
+/// emails to its attendees and hosts, its workflows' steps (reminders), the hosts' calendar
+/// write-back, and the webhook deliveries.
 /// Calendar write-back calls it too, when a host's calendar made the meeting's link.
 pub async fn announce(
     c: &mut Conn<'_>,
@@ -277,6 +278,7 @@ async fn announce_to(
     known: Option<notify::Known<'_>>,
 ) -> Result<(), ServiceError> {
     notify::booking_changed(c, outbox, booking, &change, seat, known).await?;
+    crate::workflows::booking_changed(c, outbox, booking, &change, seat).await?;
     // A link a calendar made is in that calendar already: writing it back would repeat it.
     if !matches!(change, Change::LocationUpdated { .. }) {
         crate::calendars::writeback::booking_changed(c, booking).await?;

@@ -56,6 +56,8 @@ pub struct Calendars {
     pub email: bool,
     /// Text messages are configured (workflow steps a booking change causes may queue them).
     pub sms: bool,
+    /// The job runner's clock, for the outbox's reminders.
+    pub clock: crate::jobs::Clock,
     /// At booking time, calendars read longer ago than this are asked again ...
     pub freshness: chrono::Duration,
     /// ... waiting at most this long.
@@ -78,6 +80,7 @@ impl Calendars {
             booker_url: self.base_url.clone(),
             email: self.email,
             sms: self.sms,
+            clock: self.clock.clone(),
         }
     }
 

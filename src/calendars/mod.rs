@@ -65,6 +65,7 @@ pub fn service(
         http,
         email: config.smtp_url.is_some(),
         sms: config.twilio_account_sid.is_some(),
+        clock: crate::jobs::Clock::default(),
         freshness: chrono::Duration::seconds(config.calendar_freshness_secs as i64),
         recheck_timeout: Duration::from_millis(config.calendar_recheck_timeout_ms),
     })
@@ -104,6 +105,7 @@ pub fn spawn_writer(
         poll: Duration::from_secs(5),
         concurrency: 8,
         tally,
+        clock: crate::jobs::Clock::default(),
     };
     crate::jobs::spawn(db, crate::jobs::table::TableQueue(writer), runner)
 }

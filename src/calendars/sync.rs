@@ -72,6 +72,8 @@ pub fn spawn(db: Db, calendars: Calendars, settings: SyncSettings) -> tokio::tas
         poll: settings.poll,
         concurrency: settings.concurrency,
         tally: settings.tally.clone(),
+        // Syncs read the providers' own notion of now: the system clock.
+        clock: jobs::Clock::default(),
     };
     jobs::spawn(
         db,

@@ -76,6 +76,10 @@ pub struct EventTypeInput {
     pub forward_params_success_redirect: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
+    /// Kairos: the built-in reminders (an email to the attendees 24 hours and 1 hour before
+    /// the start). New event types have them unless created with `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_reminders: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "text::line")]
     pub disable_cancelling: Option<Value>,
@@ -172,6 +176,7 @@ pub(super) fn to_input(
         success_redirect_url: page.success_redirect_url.clone(),
         forward_params_success_redirect: page.forward_params_success_redirect,
         lock_time_zone_toggle_on_booking_page: page.lock_time_zone_toggle,
+        default_reminders: Some(page.default_reminders()),
         disable_cancelling: page.disable_cancelling.as_ref().map(|s| s.shape.clone()),
         disable_rescheduling: page.disable_rescheduling.as_ref().map(|s| s.shape.clone()),
         custom_name: page.custom_name.clone(),

@@ -287,8 +287,9 @@ pub async fn create(
     db: &Db,
     caller: i64,
     target: Target,
-    input: EventTypeInput,
+    mut input: EventTypeInput,
 ) -> Result<EventType, ServiceError> {
+    input.default_reminders.get_or_insert(true);
     let validated = validate(&input, target)?;
     db.transaction(async |c| insert(c, caller, target, validated).await)
         .await

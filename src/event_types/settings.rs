@@ -216,6 +216,8 @@ pub struct PageOptions {
     pub success_redirect_url: Option<String>,
     pub forward_params_success_redirect: Option<bool>,
     pub lock_time_zone_toggle: Option<bool>,
+    /// The built-in reminders are on (unset for event types made before they existed: off).
+    pub default_reminders: Option<bool>,
     pub disable_cancelling: Option<Shaped<bool>>,
     pub disable_rescheduling: Option<Shaped<bool>>,
     /// The booking title template (`{Event type title}`, `{Organiser}`, …).
@@ -226,6 +228,10 @@ pub struct PageOptions {
 }
 
 impl PageOptions {
+    pub fn default_reminders(&self) -> bool {
+        self.default_reminders == Some(true)
+    }
+
     pub fn guests_disabled(&self) -> bool {
         self.disable_guests == Some(true)
     }
@@ -264,6 +270,8 @@ pub(super) struct StoredSettings {
     pub forward_params_success_redirect: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_reminders: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_cancelling: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -458,6 +466,7 @@ fn page_options(stored: StoredSettings, column: &Column) -> Result<PageOptions, 
         success_redirect_url: stored.success_redirect_url,
         forward_params_success_redirect: stored.forward_params_success_redirect,
         lock_time_zone_toggle: stored.lock_time_zone_toggle_on_booking_page,
+        default_reminders: stored.default_reminders,
         disable_cancelling: switch(stored.disable_cancelling),
         disable_rescheduling: switch(stored.disable_rescheduling),
         custom_name: stored.custom_name,

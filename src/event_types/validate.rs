@@ -302,6 +302,7 @@ fn stored_settings(input: &EventTypeInput) -> StoredSettings {
         success_redirect_url: input.success_redirect_url.clone(),
         forward_params_success_redirect: input.forward_params_success_redirect,
         lock_time_zone_toggle_on_booking_page: input.lock_time_zone_toggle_on_booking_page,
+        default_reminders: input.default_reminders,
         disable_cancelling: input.disable_cancelling.clone(),
         disable_rescheduling: input.disable_rescheduling.clone(),
         custom_name: input.custom_name.clone(),

@@ -167,6 +167,7 @@ pub fn spawn(db: Db, views: Arc<PageViews>, tally: Arc<Tally>) -> tokio::task::J
         poll: FLUSH_EVERY,
         concurrency: 1,
         tally,
+        clock: crate::jobs::Clock::default(),
     };
     crate::jobs::spawn(db, queue, config)
 }

@@ -10,6 +10,7 @@
 //! leaves a lease that expires and the job runs again. Any number of instances may run the
 //! same queue on one database; the lease keeps each job with one of them at a time.
 
+mod clock;
 mod runner;
 pub mod schedule;
 pub mod table;
@@ -22,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 use crate::storage::{Conn, StorageResult};
 
+pub use clock::Clock;
 pub use runner::{RunnerConfig, spawn};
 pub use schedule::RetrySchedule;
 
@@ -123,7 +125,7 @@ pub trait Queue: Send + Sync + 'static {
         None
     }
     /// Jobs of one group run one after another, in the order claimed; `None` runs alone.
-    fn group(_job: &Self::Job) -> Option<&str> {
+    fn group(_job: &Self::Job) -> Option<String> {
         None
     }
     /// Leases up to `limit` due jobs to `owner` until `until`, in the order they should run.

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
-use super::{Attempt, Next, Queue, Tally, decide};
+use super::{Attempt, Clock, Next, Queue, Tally, decide};
 use crate::storage::{Db, StorageResult};
 
 #[derive(Debug, Clone)]
@@ -26,6 +25,8 @@ pub struct RunnerConfig {
     pub concurrency: usize,
     /// Where the attempts' outcomes are counted.
     pub tally: Arc<Tally>,
+    /// What "now" is when deciding what is due and when to retry.
+    pub clock: Clock,
 }
 
 /// Starts running `queue` on the current runtime; it runs until the task is aborted.
@@ -116,10 +117,10 @@ impl<Q: Queue> Runner<Q> {
     async fn claim(&self, limit: usize) -> StorageResult<Vec<Q::Job>> {
         let lease = chrono::Duration::from_std(self.config.lease).unwrap_or_default();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (queue, owner) = (&self.queue, &self.owner);
+        let (queue, owner, clock) = (&self.queue, &self.owner, &self.config.clock);
         self.db
             .background_transaction(async |c| {
-                let now = Utc::now();
+                let now = clock.now();
                 queue.claim(c, owner, now, now + lease, limit).await
             })
             .await
@@ -152,7 +153,7 @@ impl<Q: Queue> Runner<Q> {
     /// One attempt at one job, decided and recorded.
     async fn attempt(&self, job: &Q::Job) {
         let number = Q::attempts(job).saturating_add(1);
-        let started_at = Utc::now();
+        let started_at = self.config.clock.now();
         let clock = Instant::now();
         let (outcome, report) = self.queue.run(job).await;
         let latency = clock.elapsed();
@@ -163,7 +164,7 @@ impl<Q: Queue> Runner<Q> {
             number,
             Q::max_attempts(job),
             schedule,
-            Utc::now(),
+            self.config.clock.now(),
             jitter,
         );
         self.config.tally.count(&next);
@@ -210,7 +211,7 @@ fn groups<Q: Queue>(due: Vec<Q::Job>) -> Vec<Vec<Q::Job>> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut groups: Vec<Vec<Q::Job>> = Vec::new();
     for job in due {
-        let Some(key) = Q::group(&job).map(str::to_owned) else {
+        let Some(key) = Q::group(&job) else {
             groups.push(vec![job]);
             continue;
         };

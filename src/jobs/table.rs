@@ -20,6 +20,10 @@ pub trait Handler: Send + Sync + 'static {
 
     fn schedule(&self) -> &RetrySchedule;
     fn run(&self, job: &JobRecord) -> impl Future<Output = Outcome> + Send;
+    /// Jobs of one group run one after another, in the order claimed (see [`Queue::group`]).
+    fn group(_job: &JobRecord) -> Option<String> {
+        None
+    }
 }
 
 /// A [`Handler`] on the `jobs` table.
@@ -40,6 +44,10 @@ impl<H: Handler> Queue for TableQueue<H> {
 
     fn attempts(job: &JobRecord) -> u32 {
         u32::try_from(job.attempts).unwrap_or(0)
+    }
+
+    fn group(job: &JobRecord) -> Option<String> {
+        H::group(job)
     }
 
     fn max_attempts(job: &JobRecord) -> Option<u32> {

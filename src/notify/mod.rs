@@ -35,10 +35,12 @@ pub fn mailer(settings: EmailSettings) -> worker::MailerConfig {
         smtp_url: settings.smtp_url,
         from: settings.from,
         schedule: settings.schedule,
-        lease: Duration::from_secs(120),
-        timeout: Duration::from_secs(30),
+        lease: settings.lease,
+        // A third of the lease: the runner gives back what the lease no longer safely covers.
+        timeout: (settings.lease / 3).min(Duration::from_secs(30)),
         poll: Duration::from_secs(1),
         tally: std::sync::Arc::default(),
+        clock: crate::jobs::Clock::default(),
     }
 }
 
@@ -110,6 +112,36 @@ pub async fn booking_changed(
     for email in compose::emails(&meeting, notice, now) {
         queue_about(c, &email, notice.kind(), Some(booking.id)).await?;
     }
+    Ok(())
+}
+
+/// An email as the queue holds it: the email, and an HTML version of its text when it has one
+/// (workflow messages).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Queued {
+    #[serde(flatten)]
+    pub email: Email,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+/// Queues `email` (of `kind`, about booking `booking_id`) in the caller's transaction, to be
+/// sent now.
+pub async fn queue_html(
+    c: &mut Conn<'_>,
+    email: &Queued,
+    kind: &str,
+    booking_id: i64,
+) -> StorageResult<()> {
+    let payload = serde_json::to_string(email).expect("an email serialises");
+    let job = NewJob {
+        queue: QUEUE,
+        kind,
+        payload: &payload,
+        run_at: Utc::now(),
+        max_attempts: MAX_ATTEMPTS,
+    };
+    jobs::enqueue_about(c, &job, Some(booking_id)).await?;
     Ok(())
 }
 

@@ -9,8 +9,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::compose::Email;
-use super::{MAX_ATTEMPTS, QUEUE};
+use super::{MAX_ATTEMPTS, QUEUE, Queued};
 use crate::jobs::table::{Handler, TableQueue};
 use crate::jobs::{self, Outcome, RetrySchedule, RunnerConfig};
 use crate::secret::Secret;
@@ -31,6 +30,8 @@ pub struct MailerConfig {
     pub poll: Duration,
     /// Where the attempts' outcomes are counted (for `/metrics`).
     pub tally: std::sync::Arc<jobs::Tally>,
+    /// What decides when emails are due.
+    pub clock: jobs::Clock,
 }
 
 /// Emails sent at once (over the SMTP transport's connection pool).
@@ -49,6 +50,7 @@ pub fn spawn(db: Db, config: MailerConfig) -> anyhow::Result<tokio::task::JoinHa
         poll: config.poll,
         concurrency: CONCURRENCY,
         tally: config.tally.clone(),
+        clock: config.clock.clone(),
     };
     let mailer = Mailer { transport, config };
     Ok(jobs::spawn(db, TableQueue(mailer), runner))
@@ -67,10 +69,16 @@ impl Handler for Mailer {
         &self.config.schedule
     }
 
+    /// One booking's emails go out in the order they were queued (a reminder never overtakes
+    /// the confirmation).
+    fn group(job: &JobRecord) -> Option<String> {
+        job.booking_id.map(|id| format!("booking-{id}"))
+    }
+
     /// A 4xx reply or no answer is retried; a 5xx reply (an unknown mailbox, say) or an
     /// email that cannot be built is not.
     async fn run(&self, job: &JobRecord) -> Outcome {
-        let message = match serde_json::from_str::<Email>(&job.payload)
+        let message = match serde_json::from_str::<Queued>(&job.payload)
             .map_err(|e| format!("unreadable email payload: {e}"))
             .and_then(|email| message(&self.config.from, &email))
         {
@@ -90,9 +98,11 @@ impl Handler for Mailer {
     }
 }
 
-/// The MIME message: the text, and the invitation both as a `text/calendar` part with its
-/// iTIP method (which calendar clients act on) and as an `invite.ics` attachment.
-fn message(from: &Mailbox, email: &Email) -> Result<Message, String> {
+/// The MIME message: the text (and its HTML version, if any), and the invitation both as a
+/// `text/calendar` part with its iTIP method (which calendar clients act on) and as an
+/// `invite.ics` attachment.
+fn message(from: &Mailbox, queued: &Queued) -> Result<Message, String> {
+    let email = &queued.email;
     let to = Mailbox::new(
         Some(email.to_name.clone()),
         email
@@ -105,9 +115,14 @@ fn message(from: &Mailbox, email: &Email) -> Result<Message, String> {
         .to(to)
         .subject(email.subject.clone());
     let text = SinglePart::plain(email.text.clone());
-    let built = match &email.calendar {
-        None => builder.singlepart(text),
-        Some(calendar) => {
+    let built = match (&email.calendar, &queued.html) {
+        (None, None) => builder.singlepart(text),
+        (None, Some(html)) => builder.multipart(
+            MultiPart::alternative()
+                .singlepart(text)
+                .singlepart(SinglePart::html(html.clone())),
+        ),
+        (Some(calendar), _) => {
             let kind = ContentType::parse(&format!(
                 "text/calendar; charset=utf-8; method={}",
                 calendar.method

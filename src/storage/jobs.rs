@@ -12,6 +12,8 @@ use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
 pub const QUEUED: &str = "queued";
 pub const DONE: &str = "done";
 pub const DEAD: &str = "dead";
+/// Withdrawn before it ran (a reminder of a booking cancelled or moved).
+pub const CANCELLED: &str = "cancelled";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -26,6 +28,8 @@ pub struct JobRecord {
     pub attempts: i32,
     pub max_attempts: i32,
     pub last_error: Option<String>,
+    /// The booking the job is about, if any.
+    pub booking_id: Option<i64>,
 }
 
 /// A job to queue.
@@ -71,6 +75,86 @@ pub async fn enqueue_about(
             .await
     })?;
     Ok(id)
+}
+
+/// Queues `job` about booking `booking_id` unless a job with `dedupe_key` exists (whatever its
+/// state); returns whether it was queued. Never fails on the duplicate, so it is safe inside a
+/// PostgreSQL transaction.
+pub async fn enqueue_once(
+    conn: &mut Conn<'_>,
+    job: &NewJob<'_>,
+    booking_id: Option<i64>,
+    dedupe_key: &str,
+) -> StorageResult<bool> {
+    let id = job_id();
+    let now = to_db_time(Utc::now());
+    let inserted = with_conn!(conn, |c| {
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::id.eq(&id),
+                jobs::queue.eq(job.queue),
+                jobs::kind.eq(job.kind),
+                jobs::payload.eq(job.payload),
+                jobs::status.eq(QUEUED),
+                jobs::run_at.eq(to_db_time(job.run_at)),
+                jobs::max_attempts.eq(job.max_attempts),
+                jobs::created_at.eq(now),
+                jobs::booking_id.eq(booking_id),
+                jobs::dedupe_key.eq(dedupe_key),
+            ))
+            .on_conflict(jobs::dedupe_key)
+            .do_nothing()
+            .execute(c)
+            .await
+    })?;
+    Ok(inserted == 1)
+}
+
+/// Withdraws the queued jobs of `queue` and `kinds` about booking `booking_id`; returns how many.
+/// A job already leased is withdrawn too: its outcome, when recorded, changes nothing.
+pub async fn cancel_about(
+    conn: &mut Conn<'_>,
+    queue: &str,
+    booking_id: i64,
+    kinds: &[&str],
+    reason: &str,
+) -> StorageResult<usize> {
+    let now = to_db_time(Utc::now());
+    let n = with_conn!(conn, |c| {
+        diesel::update(
+            jobs::table
+                .filter(jobs::booking_id.eq(booking_id))
+                .filter(jobs::queue.eq(queue))
+                .filter(jobs::status.eq(QUEUED))
+                .filter(jobs::kind.eq_any(kinds)),
+        )
+        .set((
+            jobs::status.eq(CANCELLED),
+            jobs::finished_at.eq(now),
+            jobs::last_error.eq(reason),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(n)
+}
+
+/// Marks queued job `id` done from inside the transaction that did its work, so the work
+/// commits once: a second run (after a lost lease or a crash before the outcome was recorded)
+/// finds it done and must roll its own work back. Returns whether this call completed it.
+pub async fn complete(conn: &mut Conn<'_>, id: &str, now: DateTime<Utc>) -> StorageResult<bool> {
+    let now = to_db_time(now);
+    let n = with_conn!(conn, |c| {
+        diesel::update(
+            jobs::table
+                .filter(jobs::id.eq(id))
+                .filter(jobs::status.eq(QUEUED)),
+        )
+        .set((jobs::status.eq(DONE), jobs::finished_at.eq(now)))
+        .execute(c)
+        .await
+    })?;
+    Ok(n == 1)
 }
 
 /// Leases up to `limit` due jobs of `queue` to `owner` until `lease_until`, oldest first.

@@ -22,6 +22,7 @@ pub mod teams;
 mod tls;
 pub mod users;
 pub mod webhooks;
+pub mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -542,7 +542,46 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_attempts,
     idempotency_keys,
     page_views,
+    workflows,
+    workflow_event_types,
+    reminder_opt_outs,
 );
+
+diesel::table! {
+    reminder_opt_outs (booking_id, email) {
+        booking_id -> BigInt,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reminder_opt_outs -> bookings (booking_id));
+
+diesel::table! {
+    workflows (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        team_id -> Nullable<BigInt>,
+        name -> Text,
+        trigger_type -> Text,
+        offset_minutes -> Integer,
+        offset_unit -> Text,
+        active_on_all -> Bool,
+        steps -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workflow_event_types (workflow_id, event_type_id) {
+        workflow_id -> BigInt,
+        event_type_id -> BigInt,
+    }
+}
+
+diesel::joinable!(workflow_event_types -> workflows (workflow_id));
+diesel::joinable!(workflow_event_types -> event_types (event_type_id));
 
 diesel::table! {
     page_views (event_type_id, day) {

@@ -66,6 +66,8 @@ pub struct Outbox {
     pub email: bool,
     /// Text messages are configured: workflow steps may queue them (see [`crate::sms`]).
     pub sms: bool,
+    /// The job runner's clock: what reminders are scheduled against.
+    pub clock: crate::jobs::Clock,
 }
 
 /// A new delivery id: sortable by creation time, which is the order a subscription's
@@ -251,4 +253,41 @@ pub async fn calendar_conflict(
     let envelope = payload::envelope(trigger, now, payload);
     enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
     Ok(())
+}
+
+/// A workflow's webhook step (`crate::workflows`): one delivery of the booking's payload, with
+/// `workflow` (which workflow, step and trigger) beside it, to subscription `hook_id`, due now,
+/// signed, retried and logged like every delivery. Returns `false` (nothing queued) when the
+/// subscription is gone or switched off.
+pub async fn workflow_call(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    hook_id: &str,
+    trigger: &str,
+    workflow: Value,
+) -> Result<bool, ServiceError> {
+    let Some(hook) = store::find(c, hook_id).await?.filter(|h| h.active) else {
+        return Ok(false);
+    };
+    let facts = facts(c, outbox, booking, None).await?;
+    let mut payload = payload::booking_payload(&facts, &Change::Created);
+    payload["workflow"] = workflow;
+    let now = Utc::now();
+    let body = payload::envelope(trigger, now, payload).to_string();
+    store::insert_delivery(
+        c,
+        &NewDelivery {
+            id: &delivery_id(),
+            webhook_id: &hook.id,
+            trigger,
+            booking_id: Some(booking.id),
+            body: &body,
+            content_type: template::JSON,
+            version: &hook.version,
+            due: now,
+        },
+    )
+    .await?;
+    Ok(true)
 }

@@ -248,8 +248,8 @@ fn js_number(n: &serde_json::Number) -> String {
     }
 }
 
-/// Handlebars' `escapeExpression`.
-fn escape(text: &str) -> String {
+/// Handlebars' `escapeExpression` (also what workflow messages escape HTML with).
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

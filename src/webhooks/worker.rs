@@ -41,6 +41,8 @@ pub struct WorkerConfig {
     pub concurrency: usize,
     /// Where the attempts' outcomes are counted (for `/metrics`).
     pub tally: Arc<jobs::Tally>,
+    /// What decides when deliveries are due (scheduled meeting and reminder calls).
+    pub clock: jobs::Clock,
 }
 
 impl Default for WorkerConfig {
@@ -54,6 +56,7 @@ impl Default for WorkerConfig {
             poll: Duration::from_millis(500),
             concurrency: 32,
             tally: Arc::default(),
+            clock: jobs::Clock::default(),
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn spawn(
         poll: config.poll,
         concurrency: config.concurrency,
         tally: config.tally.clone(),
+        clock: config.clock.clone(),
     };
     let queue = Deliveries {
         config,
@@ -124,8 +128,8 @@ impl Queue for Deliveries {
         u32::try_from(due.delivery.attempts).unwrap_or(0)
     }
 
-    fn group(due: &Due) -> Option<&str> {
-        Some(&due.delivery.webhook_id)
+    fn group(due: &Due) -> Option<String> {
+        Some(due.delivery.webhook_id.clone())
     }
 
     async fn claim(

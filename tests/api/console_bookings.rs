@@ -430,8 +430,15 @@ async fn confirm_and_cancel_from_the_console_change_the_booking_and_send_webhook
         200,
     )
     .await;
-    let last = history.as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["actor"]["kind"], "user", "{history}");
+    // The cancellation, then the system's note that the reminders were dropped.
+    let entries = history.as_array().unwrap();
+    let cancelled = entries.iter().find(|h| h["action"] == "cancelled").unwrap();
+    assert_eq!(cancelled["actor"]["kind"], "user", "{history}");
+    assert_eq!(
+        entries.last().unwrap()["action"],
+        "reminders_dropped",
+        "{history}"
+    );
     assert!(html.contains("Host is ill"), "{html}");
     assert!(
         !html.contains(&format!("{page}/cancel\"")),

@@ -35,6 +35,8 @@ pub(crate) struct Mail {
     pub(crate) text: String,
     /// The `text/calendar` part's method parameter and body.
     pub(crate) calendar: Option<(String, String)>,
+    /// The `text/html` part, if the message has one.
+    pub(crate) html: Option<String>,
     has_ics_attachment: bool,
 }
 
@@ -51,7 +53,13 @@ fn parse(received: &Received) -> Mail {
             )
         })
     });
+    let html = message.parts.iter().find_map(|part| {
+        let kind = part.content_type()?;
+        (kind.ctype() == "text" && kind.subtype() == Some("html"))
+            .then(|| part.text_contents().unwrap_or_default().to_owned())
+    });
     Mail {
+        html,
         to: received.rcpt.join(","),
         subject: message.subject().unwrap_or_default().to_owned(),
         text: message.body_text(0).unwrap_or_default().into_owned(),
@@ -67,6 +75,8 @@ pub(crate) struct SmtpServer {
     inbox: Arc<Mutex<Vec<Received>>>,
     /// Transactions still to refuse with a temporary error.
     refuse: Arc<AtomicUsize>,
+    /// How long each message's final reply is held back (milliseconds).
+    delay_ms: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
@@ -76,14 +86,32 @@ impl SmtpServer {
             address: listener.local_addr().unwrap(),
             inbox: Arc::default(),
             refuse: Arc::default(),
+            delay_ms: Arc::default(),
         };
         let (inbox, refuse) = (server.inbox.clone(), server.refuse.clone());
+        let delay = server.delay_ms.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(converse(stream, inbox.clone(), refuse.clone()));
+                tokio::spawn(converse(
+                    stream,
+                    inbox.clone(),
+                    refuse.clone(),
+                    delay.clone(),
+                ));
             }
         });
         server
+    }
+
+    /// Holds each message's final reply back this long (the message counts as received).
+    pub(crate) fn set_delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as usize, Ordering::SeqCst);
+    }
+
+    /// Every message so far.
+    pub(crate) async fn mails(&self) -> Vec<Mail> {
+        self.inbox.lock().await.iter().map(parse).collect()
     }
 
     pub(crate) fn url(&self) -> String {
@@ -111,6 +139,7 @@ async fn converse(
     stream: tokio::net::TcpStream,
     inbox: Arc<Mutex<Vec<Received>>>,
     refuse: Arc<AtomicUsize>,
+    delay_ms: Arc<AtomicUsize>,
 ) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -174,6 +203,10 @@ async fn converse(
                 rcpt: std::mem::take(&mut rcpt),
                 data,
             });
+            let delay = delay_ms.load(Ordering::SeqCst) as u64;
+            if delay > 0 {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+            }
             "250 2.0.0 Queued\r\n".to_owned()
         } else if command.starts_with("RSET") || command.starts_with("NOOP") {
             "250 2.0.0 OK\r\n".to_owned()

@@ -110,6 +110,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    /// The job runners' clock: `clock.advance(…)` makes later work due now.
+    pub clock: kairos::jobs::Clock,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -124,10 +126,12 @@ pub async fn spawn_app_with(config: Config, database: TestDatabase) -> TestApp {
         .expect("application builds");
     let address = format!("http://{}", app.address());
     let db = app.db().clone();
+    let clock = app.clock();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
+        clock,
         client: reqwest::Client::new(),
         database,
     }

@@ -58,6 +58,7 @@ fn start(db: &Db, schedule: &str, poll: Duration) -> Arc<Mutex<Vec<String>>> {
         poll,
         concurrency: 2,
         tally: Default::default(),
+        clock: Default::default(),
     };
     jobs::spawn(db.clone(), TableQueue(handler), config);
     runs

@@ -57,4 +57,5 @@ mod schema;
 mod security;
 mod sms;
 mod webhooks;
+mod workflows;
 mod workloads;

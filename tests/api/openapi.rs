@@ -322,6 +322,37 @@ async fn calendar_operations(
     .await;
 }
 
+/// The workflow endpoints, personal and a team's.
+async fn workflows(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i64) {
+    use Method as M;
+    let workflow = json!({
+        "name": "Day before",
+        "activation": {"isActiveOnAllEventTypes": false, "activeOnEventTypeIds": [event]},
+        "trigger": {"type": "beforeEvent", "offset": {"value": 24, "unit": "hour"}},
+        "steps": [{"action": "email_host", "template": "custom", "message": {"subject": "Hi {ORGANIZER}", "html": "<p>x</p>"}},
+                  {"action": "email_address", "sendTo": "desk@example.com"}],
+    });
+    for base in [
+        "/v2/workflows".to_owned(),
+        format!("/v2/teams/{team}/workflows"),
+    ] {
+        let mut body = workflow.clone();
+        if base.contains("teams") {
+            body["activation"] = json!({"isActiveOnAllEventTypes": true});
+        }
+        let (_, made) = c.call(M::POST, &base, k, Some(body)).await;
+        let path = format!("{base}/{}", made["data"]["id"]);
+        c.call(M::GET, &base, k, None).await;
+        c.call(M::GET, &path, k, None).await;
+        c.call(M::PATCH, &path, k, Some(json!({"name": "Renamed"})))
+            .await;
+        c.call(M::DELETE, &path, k, None).await;
+    }
+    let preview = json!({"trigger": {"type": "newEvent"}, "step": {"action": "email_attendee"}});
+    c.call(M::POST, "/v2/workflows/preview", k, Some(preview))
+        .await;
+}
+
 #[tokio::test]
 async fn every_documented_operation_answers_as_documented() {
     let google = FakeGoogle::start().await;
@@ -503,6 +534,7 @@ async fn every_documented_operation_answers_as_documented() {
         None,
     )
     .await;
+    workflows(&mut c, k, event, tid).await;
     c.call(M::DELETE, &format!("/v2/teams/{tid}"), k, None)
         .await;
 

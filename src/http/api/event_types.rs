@@ -61,6 +61,7 @@ pub fn to_json(et: &EventType, base_url: &str) -> Value {
         ("successRedirectUrl", Value::Null),
         ("forwardParamsSuccessRedirect", json!(true)),
         ("lockTimeZoneToggleOnBookingPage", json!(false)),
+        ("defaultReminders", json!(false)),
         ("recurrence", Value::Null),
         ("customName", Value::Null),
         ("color", Value::Null),

@@ -18,6 +18,7 @@ mod slots;
 mod sms;
 mod teams;
 mod webhooks;
+mod workflows;
 
 use actix_web::http::Method;
 use actix_web::{Route, guard, web};
@@ -199,6 +200,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         data: Some("CalendarResult"),
         ..DOC
     };
+    const FLOWS: Doc = Doc {
+        tag: "Workflows",
+        data: Some("Workflow"),
+        ..DOC
+    };
     const PAGE: &[(&str, &str, &str)] = &[
         ("take", "integer", "Page size, 1 to 250 (250)"),
         ("skip", "integer", "Items to skip"),
@@ -258,6 +264,12 @@ pub fn endpoints() -> Vec<Endpoint> {
                      ("take", "integer", "Page size, 1 to 250 (100)"), ("skip", "integer", "Items to skip")], ..DELIVERIES }),
         endpoint!(GET "/webhooks/{webhook}/deliveries/{delivery}" => webhooks::delivery, Doc { summary: "One delivery with its body and every attempt (Kairos)", data: Some("WebhookDeliveryDetail"), ..DELIVERIES }),
         endpoint!(POST "/webhooks/{webhook}/deliveries/{delivery}/redeliver" => webhooks::redeliver, Doc { summary: "Send a finished delivery again: same body, same webhook-id (Kairos)", ..DELIVERIES }),
+        endpoint!(GET "/workflows" => workflows::list, Doc { summary: "The caller's workflows (on their personal event types)", list: true, ..FLOWS }),
+        endpoint!(POST "/workflows" => workflows::create, Doc { summary: "Create a workflow: a trigger and steps (emails, webhook calls)", body: Some("WorkflowInput"), status: 201, ..FLOWS }),
+        endpoint!(POST "/workflows/preview" => workflows::preview, Doc { summary: "One step's message for a sample booking, addressed to the caller (Kairos)", body: Some("WorkflowPreviewInput"), data: Some("WorkflowPreview"), ..FLOWS }),
+        endpoint!(GET "/workflows/{id}" => workflows::get, Doc { summary: "Get a workflow", ..FLOWS }),
+        endpoint!(PATCH "/workflows/{id}" => workflows::update, Doc { summary: "Change a workflow (fields not sent stay; steps are replaced as a whole)", body: Some("WorkflowInput"), ..FLOWS }),
+        endpoint!(DELETE "/workflows/{id}" => workflows::delete, Doc { summary: "Delete a workflow (its queued steps are skipped)", data: None, ..FLOWS }),
         endpoint!(GET "/teams" => teams::list, Doc { summary: "The caller's teams", list: true, ..TEAMS }),
         endpoint!(POST "/teams" => teams::create, Doc { summary: "Create a team (the caller becomes its owner)", body: Some("TeamInput"), status: 201, ..TEAMS }),
         endpoint!(GET "/teams/{id}" => teams::get, Doc { summary: "Get a team", ..TEAMS }),
@@ -273,6 +285,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/teams/{id}/event-types/{eventTypeId}" => event_types::team_get, Doc { summary: "Get a team event type", ..EVENTS }),
         endpoint!(PATCH "/teams/{id}/event-types/{eventTypeId}" => event_types::team_update, Doc { summary: "Change a team event type", body: Some("EventTypeInput"), ..EVENTS }),
         endpoint!(DELETE "/teams/{id}/event-types/{eventTypeId}" => event_types::team_delete, Doc { summary: "Delete a team event type", data: Some("DeletedEventType"), ..EVENTS }),
+        endpoint!(GET "/teams/{id}/workflows" => workflows::team_list, Doc { summary: "A team's workflows (admins and owners)", list: true, ..FLOWS }),
+        endpoint!(POST "/teams/{id}/workflows" => workflows::team_create, Doc { summary: "Create a team workflow, on all or some of its event types", body: Some("WorkflowInput"), status: 201, ..FLOWS }),
+        endpoint!(GET "/teams/{id}/workflows/{workflowId}" => workflows::team_get, Doc { summary: "Get a team workflow", ..FLOWS }),
+        endpoint!(PATCH "/teams/{id}/workflows/{workflowId}" => workflows::team_update, Doc { summary: "Change a team workflow", body: Some("WorkflowInput"), ..FLOWS }),
+        endpoint!(DELETE "/teams/{id}/workflows/{workflowId}" => workflows::team_delete, Doc { summary: "Delete a team workflow", data: None, ..FLOWS }),
         endpoint!(GET "/slots" => slots::get, Doc { summary: "Bookable slots by the booker's date", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same, under the 2024-04-15 path", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(POST "/slots/reservations" => slots::reserve, Doc { summary: "Hold a slot while the booker fills in the form", body: Some("ReservationInput"), status: 201, data: Some("Reservation"), ..SLOTS }),

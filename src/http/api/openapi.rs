@@ -180,6 +180,7 @@ fn schemas() -> Map<String, Value> {
         ("successRedirectUrl", nullable(string())),
         ("forwardParamsSuccessRedirect", boolean()),
         ("lockTimeZoneToggleOnBookingPage", boolean()),
+        ("defaultReminders", boolean()),
         ("disableCancelling", any()),
         ("disableRescheduling", any()),
         ("customName", nullable(string())),
@@ -734,6 +735,7 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     calendar_schemas(&mut add);
+    workflow_schemas(&mut add);
     add(
         "CalendarFeed",
         object(&[("url", string()), ("createdAt", string())], &[]),
@@ -924,6 +926,117 @@ fn calendar_schemas(add: &mut impl FnMut(&str, Value)) {
         ),
     );
     insights(add);
+}
+
+/// Workflows (Cal.com's shapes; the `webhook` action is Kairos').
+fn workflow_schemas(add: &mut impl FnMut(&str, Value)) {
+    let triggers = json!({"enum": ["beforeEvent", "afterEvent", "newEvent", "rescheduleEvent", "eventCancelled", "bookingRequested", "bookingRejected"]});
+    let actions = json!({"enum": ["email_attendee", "email_host", "email_address", "webhook"]});
+    let offset = object(
+        &[
+            ("value", integer()),
+            ("unit", json!({"enum": ["minute", "hour", "day"]})),
+        ],
+        &[],
+    );
+    let trigger = object(
+        &[("type", triggers.clone()), ("offset", offset.clone())],
+        &[],
+    );
+    let message = object(
+        &[],
+        &[
+            ("subject", nullable(string())),
+            ("html", nullable(string())),
+            ("text", nullable(string())),
+        ],
+    );
+    let activation = object(
+        &[
+            ("isActiveOnAllEventTypes", boolean()),
+            ("activeOnEventTypeIds", list(integer())),
+        ],
+        &[],
+    );
+    let step_fields = [
+        ("action", actions),
+        ("template", json!({"enum": ["reminder", "custom"]})),
+        ("sendTo", string()),
+        ("webhookId", string()),
+        ("includeCalendarEvent", boolean()),
+        ("message", message),
+    ];
+    let step = object(
+        &[
+            ("id", integer()),
+            ("stepNumber", integer()),
+            ("action", step_fields[0].1.clone()),
+            (
+                "recipient",
+                json!({"enum": ["attendee", "host", "const", "webhook"]}),
+            ),
+            ("template", step_fields[1].1.clone()),
+            ("includeCalendarEvent", boolean()),
+        ],
+        &[
+            ("sendTo", string()),
+            ("webhookId", string()),
+            ("message", step_fields[5].1.clone()),
+        ],
+    );
+    add(
+        "Workflow",
+        object(
+            &[
+                ("id", integer()),
+                ("name", string()),
+                ("type", string()),
+                ("userId", nullable(integer())),
+                ("teamId", nullable(integer())),
+                ("activation", activation.clone()),
+                ("trigger", trigger),
+                ("steps", list(step)),
+                ("createdAt", string()),
+                ("updatedAt", string()),
+            ],
+            &[],
+        ),
+    );
+    let trigger_input = input(&[("type", triggers), ("offset", offset)], &["type"]);
+    add(
+        "WorkflowInput",
+        input(
+            &[
+                ("name", string()),
+                ("activation", activation),
+                ("trigger", trigger_input.clone()),
+                ("steps", list(input(&step_fields, &["action"]))),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "WorkflowPreviewInput",
+        input(
+            &[
+                ("trigger", trigger_input),
+                ("step", input(&step_fields, &["action"])),
+            ],
+            &["trigger", "step"],
+        ),
+    );
+    add(
+        "WorkflowPreview",
+        object(
+            &[
+                ("to", string()),
+                ("subject", string()),
+                ("text", string()),
+                ("html", string()),
+            ],
+            &[],
+        ),
+    );
 }
 
 /// `GET /v2/insights/bookings`' answer.

@@ -8,6 +8,7 @@ mod console;
 mod feed;
 mod i18n;
 mod manage;
+mod reminders_off;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE};
@@ -38,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/booking/{uid}", web::get().to(manage::show))
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
+        .service(
+            web::resource("/booking/{uid}/reminders-off")
+                .route(web::get().to(reminders_off::show))
+                .route(web::post().to(reminders_off::stop)),
+        )
         .route("/feeds/{token}.ics", web::get().to(feed::serve))
         .route("/reschedule/{uid}", web::get().to(manage::reschedule))
         .route("/team/{team}", web::get().to(booker::team_profile))

@@ -1,0 +1,3 @@
+DROP TABLE reminder_opt_outs;
+DROP TABLE workflow_event_types;
+DROP TABLE workflows;

@@ -1,0 +1,336 @@
+//! Workflow messages: a step's template filled in for one recipient, as an email with a
+//! plain-text part and an HTML part. Times are in the recipient's own zone. English only for
+//! now (the booking emails' translation catalogue will take these texts over). No IO here.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use super::model::{Step, Trigger, TriggerKind};
+use crate::notify::{Email, Queued};
+use crate::storage::bookings::{AttendeeRecord, BookingRecord};
+use crate::webhooks::template::escape;
+
+/// The booking a message is about, with what its variables need.
+pub struct Facts<'a> {
+    pub booking: &'a BookingRecord,
+    /// The event type's title (the booking's title once the event type is gone).
+    pub event_name: &'a str,
+    pub organizer_name: &'a str,
+    /// The attendee the message is about: the recipient for attendee steps, else the booker.
+    pub attendee: Option<&'a AttendeeRecord>,
+    /// The public base URL, for the cancel and reschedule links.
+    pub booker_url: &'a str,
+    /// The attendee recipient's signed link that stops this booking's reminders.
+    pub unsubscribe_url: Option<String>,
+}
+
+/// Who receives a message, and the zone its times are shown in.
+pub struct Recipient<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub zone: &'a str,
+}
+
+/// The variables a template may use, `{NAME}` → value, for `to`.
+pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)> {
+    let b = facts.booking;
+    let tz: Tz = to.zone.parse().unwrap_or(Tz::UTC);
+    let local = |at: DateTime<Utc>, format: &str| at.with_timezone(&tz).format(format).to_string();
+    let location = b.location.clone().unwrap_or_default();
+    let meeting_url = if location.starts_with("https://") || location.starts_with("http://") {
+        location.clone()
+    } else {
+        String::new()
+    };
+    let attendee_name = facts.attendee.map_or("", |a| a.name.as_str());
+    let base = facts.booker_url.trim_end_matches('/');
+    let mut vars: Vec<(String, String)> = [
+        ("EVENT_NAME", facts.event_name.to_owned()),
+        ("ORGANIZER", facts.organizer_name.to_owned()),
+        ("ORGANIZER_NAME", facts.organizer_name.to_owned()),
+        ("ATTENDEE", attendee_name.to_owned()),
+        ("ATTENDEE_NAME", attendee_name.to_owned()),
+        (
+            "ATTENDEE_FIRST_NAME",
+            attendee_name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        (
+            "ATTENDEE_EMAIL",
+            facts.attendee.map_or(String::new(), |a| a.email.clone()),
+        ),
+        ("NAME", to.name.to_owned()),
+        ("EVENT_DATE", local(b.start_at, "%A %-d %B %Y")),
+        ("EVENT_TIME", local(b.start_at, "%H:%M")),
+        ("START_TIME", local(b.start_at, "%H:%M")),
+        ("EVENT_END_TIME", local(b.end_at, "%H:%M")),
+        ("TIMEZONE", tz.name().to_owned()),
+        ("LOCATION", location),
+        ("MEETING_URL", meeting_url),
+        ("ADDITIONAL_NOTES", b.description.clone()),
+        (
+            "CANCEL_URL",
+            format!("{base}/booking/{}?cancel=true", b.uid),
+        ),
+        ("RESCHEDULE_URL", format!("{base}/reschedule/{}", b.uid)),
+        ("BOOKING_URL", format!("{base}/booking/{}", b.uid)),
+        (
+            "UNSUBSCRIBE_URL",
+            facts.unsubscribe_url.clone().unwrap_or_default(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (name, value) in answers(&b.responses) {
+        if !vars.iter().any(|(n, _)| *n == name) {
+            vars.push((name, value));
+        }
+    }
+    vars
+}
+
+/// The booking questions' answers as variables: `company` → `{COMPANY}`.
+fn answers(responses: &str) -> Vec<(String, String)> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(responses) else {
+        return Vec::new();
+    };
+    let name = |key: &str| -> String {
+        key.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    map.iter()
+        .filter_map(|(key, value)| {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => return None,
+            };
+            Some((name(key), text))
+        })
+        .collect()
+}
+
+/// `template` with each known `{VARIABLE}` replaced (HTML-escaped for an HTML part); unknown
+/// ones stay as written.
+pub fn fill(template: &str, vars: &[(String, String)], html: bool) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let found = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            vars.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| (close, v))
+        });
+        match found {
+            Some((close, value)) => {
+                out.push_str(&if html { escape(value) } else { value.clone() });
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The HTML's text: tags dropped (a line break for block ends), entities for `&<>"` read.
+fn plain_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        if ["br", "/p", "/div", "/li", "/h1", "/h2", "/h3"]
+            .iter()
+            .any(|t| tag.trim_end_matches('/').trim() == *t)
+        {
+            out.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// The text as simple HTML: escaped, links made clickable, line breaks kept.
+fn html_of(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    if word.starts_with("https://") || word.starts_with("http://") {
+                        format!("<a href=\"{0}\">{0}</a>", escape(word))
+                    } else {
+                        escape(word)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    format!(
+        "<!doctype html><html><body><p>{}</p></body></html>",
+        lines.join("<br>\n")
+    )
+}
+
+/// Kairos' reminder template (English): the subject and the plain text, with variables.
+fn reminder_template(trigger: Trigger, location: bool, unsubscribe: bool) -> (String, String) {
+    let (subject, opening) = match trigger.kind {
+        TriggerKind::BeforeEvent => (
+            "Reminder: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
+            "This is a reminder of {EVENT_NAME} with {ORGANIZER}.",
+        ),
+        TriggerKind::AfterEvent => (
+            "Thank you: {EVENT_NAME} on {EVENT_DATE}",
+            "Thank you for attending {EVENT_NAME} with {ORGANIZER}.",
+        ),
+        TriggerKind::NewEvent => (
+            "Booked: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
+            "{EVENT_NAME} with {ORGANIZER} is booked.",
+        ),
+        TriggerKind::RescheduleEvent => (
+            "Rescheduled: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
+            "{EVENT_NAME} with {ORGANIZER} has moved.",
+        ),
+        TriggerKind::EventCancelled => (
+            "Cancelled: {EVENT_NAME} on {EVENT_DATE}",
+            "{EVENT_NAME} with {ORGANIZER} is cancelled.",
+        ),
+        TriggerKind::BookingRequested => (
+            "Requested: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
+            "{EVENT_NAME} with {ORGANIZER} waits for the host's confirmation.",
+        ),
+        TriggerKind::BookingRejected => (
+            "Declined: {EVENT_NAME} on {EVENT_DATE}",
+            "{EVENT_NAME} with {ORGANIZER} was declined.",
+        ),
+    };
+    let mut text = format!(
+        "Hello {{NAME}},\n\n{opening}\n\nWhen:  {{EVENT_DATE}}, {{EVENT_TIME}}–{{EVENT_END_TIME}} ({{TIMEZONE}})\n"
+    );
+    if location {
+        text.push_str("Where: {LOCATION}\n");
+    }
+    if matches!(
+        trigger.kind,
+        TriggerKind::BeforeEvent | TriggerKind::NewEvent | TriggerKind::RescheduleEvent
+    ) {
+        text.push_str(
+            "\nNeed to make a change?\nReschedule: {RESCHEDULE_URL}\nCancel: {CANCEL_URL}\n",
+        );
+    }
+    if unsubscribe {
+        text.push_str("\nNo more reminders for this booking: {UNSUBSCRIBE_URL}\n");
+    }
+    (subject.to_owned(), text)
+}
+
+/// Step `step`'s message for `to`.
+pub fn message(step: &Step, trigger: Trigger, facts: &Facts<'_>, to: &Recipient<'_>) -> Queued {
+    let vars = variables(facts, to);
+    let (subject, text, html) = match (step.template.as_str(), &step.message) {
+        ("custom", Some(m)) => {
+            let subject = fill(m.subject.as_deref().unwrap_or_default(), &vars, false);
+            let text_template = match (&m.text, &m.html) {
+                (Some(t), _) => t.clone(),
+                (None, Some(h)) => plain_of(h),
+                (None, None) => String::new(),
+            };
+            let text = fill(&text_template, &vars, false);
+            let html = match &m.html {
+                Some(h) => fill(h, &vars, true),
+                None => html_of(&text),
+            };
+            (subject, text, html)
+        }
+        _ => {
+            let located = facts
+                .booking
+                .location
+                .as_deref()
+                .is_some_and(|l| !l.is_empty());
+            let unsubscribe = facts.unsubscribe_url.is_some();
+            let (subject, text) = reminder_template(trigger, located, unsubscribe);
+            let text = fill(&text, &vars, false);
+            (fill(&subject, &vars, false), text.clone(), html_of(&text))
+        }
+    };
+    Queued {
+        email: Email {
+            to_name: to.name.to_owned(),
+            to_email: to.email.to_owned(),
+            subject: subject.replace(['\r', '\n'], " "),
+            text,
+            calendar: None,
+        },
+        html: Some(html),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_fill_in_and_unknown_ones_stay() {
+        let vars = vec![("EVENT_NAME".to_owned(), "Intro <1>".to_owned())];
+        assert_eq!(
+            fill("Hi {EVENT_NAME} {NOPE} {", &vars, false),
+            "Hi Intro <1> {NOPE} {"
+        );
+        assert_eq!(
+            fill("<b>{EVENT_NAME}</b>", &vars, true),
+            "<b>Intro &lt;1&gt;</b>"
+        );
+    }
+
+    #[test]
+    fn html_reads_as_text() {
+        assert_eq!(
+            plain_of("<p>Hi &amp; bye</p><p>x<br/>y</p>"),
+            "Hi & bye\nx\ny\n"
+        );
+    }
+
+    #[test]
+    fn answers_become_upper_case_variables() {
+        let vars = answers(r#"{"company": "Acme", "seats-needed": 3, "name": "Ada"}"#);
+        assert!(vars.contains(&("COMPANY".into(), "Acme".into())));
+        assert!(vars.contains(&("SEATS_NEEDED".into(), "3".into())));
+    }
+}

@@ -1,0 +1,263 @@
+//! Workflows (Cal.com's): messages a booking's changes and times send, configured per user
+//! (on their personal event types) or per team (on its event types), plus every event type's
+//! built-in reminders (an email to the attendees 24 hours and 1 hour before, on unless the
+//! owner turns `defaultReminders` off). Here: the use cases over workflows (owner-scoped, each
+//! write one transaction) and a preview; `schedule` queues a booking's steps inside the booking
+//! change's transaction, `send` runs them when due on the job runner, `compose` writes the
+//! messages. Sending itself is the email and webhook queues' job, never done here.
+
+mod compose;
+mod model;
+mod preview;
+pub mod schedule;
+mod send;
+
+use chrono::Utc;
+use serde_json::Value;
+
+use crate::auth::{TokenError, TokenSigner};
+
+use crate::service::ServiceError;
+use crate::storage::workflows::{self as store, WorkflowOwner, WorkflowRecord};
+use crate::storage::{Conn, Db, webhooks as hooks};
+
+pub use compose::{Facts, Recipient};
+pub use model::{Step, Trigger, TriggerKind, Workflow, WorkflowInput};
+pub use preview::{PreviewInput, preview};
+pub use schedule::{QUEUE, booking_changed};
+pub use send::spawn;
+
+fn not_found(id: i64) -> ServiceError {
+    ServiceError::NotFound(format!("Workflow with id={id} not found"))
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(format!("{field}: {message}"))
+}
+
+/// May the caller manage `owner`'s workflows: their own, or a team they administer. Anyone
+/// else is told the team does not exist.
+async fn allowed(c: &mut Conn<'_>, owner: WorkflowOwner, caller: i64) -> Result<(), ServiceError> {
+    match owner {
+        WorkflowOwner::User(user) if user == caller => Ok(()),
+        WorkflowOwner::User(_) => Err(ServiceError::Forbidden("not your workflows".into())),
+        WorkflowOwner::Team(team) => crate::teams::manageable(c, team, caller).await.map(|_| ()),
+    }
+}
+
+async fn read_all(
+    c: &mut Conn<'_>,
+    records: Vec<WorkflowRecord>,
+) -> Result<Vec<Workflow>, ServiceError> {
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let listed = store::activations(c, &ids).await?;
+    records
+        .into_iter()
+        .map(|r| {
+            let mine = listed
+                .iter()
+                .filter(|(w, _)| *w == r.id)
+                .map(|(_, e)| *e)
+                .collect();
+            Workflow::read(r, mine)
+        })
+        .collect()
+}
+
+async fn owned(c: &mut Conn<'_>, owner: WorkflowOwner, id: i64) -> Result<Workflow, ServiceError> {
+    let record = store::find_owned(c, owner, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    read_all(c, vec![record])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found(id))
+}
+
+pub async fn list(
+    db: &Db,
+    caller: i64,
+    owner: WorkflowOwner,
+) -> Result<Vec<Workflow>, ServiceError> {
+    db.run(async |c| {
+        allowed(c, owner, caller).await?;
+        let records = store::list(c, owner).await?;
+        read_all(c, records).await
+    })
+    .await
+}
+
+pub async fn get(
+    db: &Db,
+    caller: i64,
+    owner: WorkflowOwner,
+    id: i64,
+) -> Result<Workflow, ServiceError> {
+    db.run(async |c| {
+        allowed(c, owner, caller).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+fn read_input(body: Value) -> Result<WorkflowInput, ServiceError> {
+    serde_path_to_error::deserialize(body)
+        .map_err(|e| invalid(&e.path().to_string(), e.into_inner()))
+}
+
+pub async fn create(
+    db: &Db,
+    caller: i64,
+    owner: WorkflowOwner,
+    body: Value,
+) -> Result<Workflow, ServiceError> {
+    let checked = model::check(&read_input(body)?)?;
+    db.transaction(async |c| {
+        allowed(c, owner, caller).await?;
+        check_references(c, owner, &checked).await?;
+        let id = store::insert(c, owner, &checked.fields).await?;
+        store::replace_activations(c, id, &checked.event_types).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+/// Applies the fields present in `body` over the stored ones; the whole is checked again.
+pub async fn update(
+    db: &Db,
+    caller: i64,
+    owner: WorkflowOwner,
+    id: i64,
+    body: Value,
+) -> Result<Workflow, ServiceError> {
+    let changes = read_input(body)?;
+    db.transaction(async |c| {
+        allowed(c, owner, caller).await?;
+        let current = owned(c, owner, id).await?.input();
+        let merged = WorkflowInput {
+            name: changes.name.clone().or(current.name),
+            activation: changes.activation.clone().or(current.activation),
+            trigger: changes.trigger.clone().or(current.trigger),
+            steps: changes.steps.clone().or(current.steps),
+        };
+        let checked = model::check(&merged)?;
+        check_references(c, owner, &checked).await?;
+        store::update(c, id, &checked.fields).await?;
+        store::replace_activations(c, id, &checked.event_types).await?;
+        owned(c, owner, id).await
+    })
+    .await
+}
+
+/// Deletes the workflow; its steps already queued for bookings are skipped when due.
+pub async fn delete(
+    db: &Db,
+    caller: i64,
+    owner: WorkflowOwner,
+    id: i64,
+) -> Result<(), ServiceError> {
+    db.transaction(async |c| {
+        allowed(c, owner, caller).await?;
+        owned(c, owner, id).await?;
+        store::delete(c, id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The event types and webhook subscriptions a workflow names must be its owner's.
+async fn check_references(
+    c: &mut Conn<'_>,
+    owner: WorkflowOwner,
+    checked: &model::Checked,
+) -> Result<(), ServiceError> {
+    let mine = store::owned_event_types(c, owner, &checked.event_types).await?;
+    if let Some(i) = checked.event_types.iter().position(|e| !mine.contains(e)) {
+        return Err(invalid(
+            &format!("activation.activeOnEventTypeIds[{i}]"),
+            format!(
+                "event type {} not found among this owner's event types",
+                checked.event_types[i]
+            ),
+        ));
+    }
+    for (i, step) in checked.steps.iter().enumerate() {
+        let Some(hook) = step.webhook_id.as_deref() else {
+            continue;
+        };
+        if !webhook_is_owners(c, owner, hook).await? {
+            return Err(invalid(
+                &format!("steps[{i}].webhookId"),
+                format!("webhook {hook} not found among this owner's webhooks"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn webhook_is_owners(
+    c: &mut Conn<'_>,
+    owner: WorkflowOwner,
+    id: &str,
+) -> Result<bool, ServiceError> {
+    let Some(hook) = hooks::find(c, id).await? else {
+        return Ok(false);
+    };
+    let direct = match owner {
+        WorkflowOwner::User(user) => hook.user_id == Some(user),
+        WorkflowOwner::Team(team) => hook.team_id == Some(team),
+    };
+    if direct {
+        return Ok(true);
+    }
+    Ok(match hook.event_type_id {
+        Some(event) => !store::owned_event_types(c, owner, &[event])
+            .await?
+            .is_empty(),
+        None => false,
+    })
+}
+
+/// The audience of the signed links that stop a booking's reminders.
+pub const UNSUBSCRIBE: &str = "reminders-off";
+
+/// The booking and attendee a stop-reminders link names, if it is intact, unexpired and for
+/// booking `uid`.
+fn unsubscribed(signer: &TokenSigner, uid: &str, token: &str) -> Result<String, ServiceError> {
+    let claims = signer
+        .verify(token, UNSUBSCRIBE, Utc::now())
+        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    match claims.data {
+        Some(email) if claims.sub == uid => Ok(email),
+        _ => Err(ServiceError::Invalid(TokenError::Invalid.to_string())),
+    }
+}
+
+/// Checks a stop-reminders link without acting on it (the page that asks to confirm).
+pub fn check_unsubscribe(signer: &TokenSigner, uid: &str, token: &str) -> Result<(), ServiceError> {
+    unsubscribed(signer, uid, token).map(|_| ())
+}
+
+/// Stops booking `uid`'s reminders to the attendee its signed link names.
+pub async fn unsubscribe(
+    db: &Db,
+    signer: &TokenSigner,
+    uid: &str,
+    token: &str,
+) -> Result<(), ServiceError> {
+    let email = unsubscribed(signer, uid, token)?;
+    db.transaction(async |c| {
+        let booking = crate::storage::bookings::find_by_uid(c, uid)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("Booking with uid={uid} not found")))?;
+        store::opt_out(c, booking.id, &email).await?;
+        schedule::note(
+            c,
+            booking.id,
+            "reminders_stopped",
+            serde_json::json!({ "email": email }),
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,102 @@
+//! A step's message as it would read, for a sample booking: what the workflow editor shows
+//! before anything is saved. No IO here.
+
+use chrono::{Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::compose::{self, Facts, Recipient};
+use super::model::{self, TriggerInput, WorkflowInput};
+use crate::domain::BookingStatus;
+use crate::notify::Queued;
+use crate::service::ServiceError;
+use crate::storage::bookings::{AttendeeRecord, BookingRecord};
+
+/// `POST /v2/workflows/preview`: a trigger and one step, as a workflow gives them.
+#[derive(Debug, Deserialize)]
+pub struct PreviewInput {
+    pub trigger: TriggerInput,
+    pub step: Value,
+}
+
+/// `input`'s message to `to`, about a 30-minute meeting tomorrow at 10:00 in `to`'s zone with
+/// `to` as organiser and "Alex Example" as attendee.
+pub fn preview(
+    input: PreviewInput,
+    to: &Recipient<'_>,
+    booker_url: &str,
+) -> Result<Queued, ServiceError> {
+    let workflow = WorkflowInput {
+        name: Some("preview".into()),
+        activation: None,
+        trigger: Some(input.trigger),
+        steps: Some(vec![input.step]),
+    };
+    let checked = model::check(&workflow)?;
+    let (booking, attendee) = sample(to.zone);
+    let facts = Facts {
+        booking: &booking,
+        event_name: "30 minute meeting",
+        organizer_name: to.name,
+        attendee: Some(&attendee),
+        booker_url,
+        unsubscribe_url: None,
+    };
+    Ok(compose::message(
+        &checked.steps[0],
+        checked.trigger,
+        &facts,
+        to,
+    ))
+}
+
+fn sample(zone: &str) -> (BookingRecord, AttendeeRecord) {
+    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    let tomorrow = (Utc::now().with_timezone(&tz) + Duration::days(1)).date_naive();
+    let start = tomorrow
+        .and_hms_opt(10, 0, 0)
+        .and_then(|t| tz.from_local_datetime(&t).earliest())
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let booking = BookingRecord {
+        id: 0,
+        uid: "sample".into(),
+        event_type_id: None,
+        user_id: 0,
+        status: BookingStatus::Accepted,
+        start_at: start,
+        end_at: start + Duration::minutes(30),
+        title: "30 minute meeting".into(),
+        description: "Looking forward to it.".into(),
+        location: Some("https://meet.example/sample".into()),
+        responses: r#"{"company": "Example Ltd"}"#.into(),
+        metadata: "{}".into(),
+        ical_uid: "sample@kairos".into(),
+        ical_sequence: 0,
+        rescheduled: false,
+        from_reschedule: None,
+        rescheduled_by: None,
+        reschedule_reason: None,
+        cancellation_reason: None,
+        cancelled_by: None,
+        rejection_reason: None,
+        no_show_host: false,
+        assignment_reason: None,
+        recurring_event_id: None,
+        created_at: start,
+        updated_at: None,
+    };
+    let attendee = AttendeeRecord {
+        id: 0,
+        booking_id: 0,
+        email: "alex@example.com".into(),
+        name: "Alex Example".into(),
+        time_zone: zone.to_owned(),
+        locale: None,
+        phone_number: None,
+        no_show: false,
+        seat_uid: None,
+        responses: None,
+    };
+    (booking, attendee)
+}

@@ -1,0 +1,274 @@
+//! Running a due workflow step: the `reminder` queue's handler on the job runner. In one
+//! transaction it marks its own job done, checks the step still applies (the booking stands,
+//! the meeting has not started, the workflow still exists), renders the message for each
+//! recipient as the booking is now and queues it on the email queue (or queues the webhook
+//! delivery), and writes the booking's history. A second run of the same job (a lease lost, a
+//! crash before the outcome was recorded, another instance) finds the job done and does
+//! nothing, so a step is handed over once; the email and webhook queues then send it.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::compose::{self, Facts, Recipient};
+use super::model::{Action, TriggerKind};
+use super::schedule::{MAX_ATTEMPTS, Planned, QUEUE, note, summary};
+use crate::auth::TokenSigner;
+use crate::domain::BookingStatus;
+use crate::event_types::{self, EventType};
+use crate::jobs::table::Handler;
+use crate::jobs::{Outcome, RetrySchedule};
+use crate::notify;
+use crate::service::ServiceError;
+use crate::storage::bookings::{self as bookings, AttendeeRecord, BookingRecord};
+use crate::storage::jobs::{self as jobs, JobRecord};
+use crate::storage::users::{self, User};
+use crate::storage::workflows as store;
+use crate::storage::{Conn, Db, StorageError};
+use crate::webhooks::{self, Outbox};
+
+/// The reminder queue's handler.
+pub struct Reminders {
+    pub db: Db,
+    pub outbox: Outbox,
+    pub schedule: RetrySchedule,
+    /// Signs the attendees' links that stop a booking's reminders.
+    pub signer: TokenSigner,
+}
+
+impl Handler for Reminders {
+    const QUEUE: &'static str = QUEUE;
+    const MAX_ATTEMPTS: u32 = MAX_ATTEMPTS as u32;
+
+    fn schedule(&self) -> &RetrySchedule {
+        &self.schedule
+    }
+
+    /// A booking's steps run in order.
+    fn group(job: &JobRecord) -> Option<String> {
+        job.booking_id.map(|id| format!("booking-{id}"))
+    }
+
+    async fn run(&self, job: &JobRecord) -> Outcome {
+        let planned = match serde_json::from_str::<Planned>(&job.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome::Fail {
+                    error: format!("unreadable reminder: {e}"),
+                };
+            }
+        };
+        let now = self.outbox.clock.now();
+        let done = self
+            .db
+            .background_transaction(async |c| self.hand_over(c, &job.id, &planned, now).await)
+            .await;
+        match done {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Retry {
+                error: e.to_string(),
+                retry_after: None,
+            },
+        }
+    }
+}
+
+/// Everything a step's messages are made from.
+struct Context {
+    booking: BookingRecord,
+    event: Option<EventType>,
+    attendees: Vec<AttendeeRecord>,
+    /// Organiser first.
+    hosts: Vec<User>,
+}
+
+impl Reminders {
+    async fn hand_over(
+        &self,
+        c: &mut Conn<'_>,
+        job_id: &str,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        if !jobs::complete(c, job_id, now).await? {
+            return Ok(());
+        }
+        let booking = match bookings::find(c, planned.booking_id).await {
+            Ok(b) => b,
+            Err(StorageError::NotFound) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let event = event_types::find_if_any(c, booking.event_type_id).await?;
+        let mut line = summary(planned);
+        if let Some(reason) = stale(c, &booking, event.as_ref(), planned, now).await? {
+            line["reason"] = json!(reason);
+            return note(c, booking.id, "reminder_skipped", line).await;
+        }
+        let context = context(c, booking, event).await?;
+        let recipients = match planned.step.action {
+            Action::Webhook => self.call(c, &context.booking, planned).await?,
+            _ => self.emails(c, &context, planned, now).await?,
+        };
+        line["recipients"] = json!(recipients);
+        note(c, context.booking.id, "reminder_sent", line).await
+    }
+
+    /// The webhook step: one delivery to its subscription.
+    async fn call(
+        &self,
+        c: &mut Conn<'_>,
+        booking: &BookingRecord,
+        planned: &Planned,
+    ) -> Result<Vec<String>, ServiceError> {
+        let hook = planned.step.webhook_id.clone().unwrap_or_default();
+        let workflow = json!({
+            "id": planned.workflow_id,
+            "stepNumber": planned.step.step_number,
+            "trigger": planned.trigger.kind.name(),
+            "offsetMinutes": planned.trigger.offset_minutes,
+        });
+        let event = planned.trigger.kind.event();
+        let sent =
+            webhooks::workflow_call(c, &self.outbox, booking, &hook, event, workflow).await?;
+        Ok(if sent {
+            vec![format!("webhook {hook}")]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// Why a due step no longer applies, if it does not.
+async fn stale(
+    c: &mut Conn<'_>,
+    booking: &BookingRecord,
+    event: Option<&EventType>,
+    planned: &Planned,
+    now: DateTime<Utc>,
+) -> Result<Option<&'static str>, ServiceError> {
+    let kind = planned.trigger.kind;
+    if kind.timed() && booking.status != BookingStatus::Accepted {
+        return Ok(Some("the booking no longer stands"));
+    }
+    if kind == TriggerKind::BeforeEvent && now >= booking.start_at {
+        return Ok(Some("the meeting had started"));
+    }
+    let gone = match planned.workflow_id {
+        Some(id) => store::find(c, id).await?.is_none(),
+        None => !event.is_some_and(|e| e.settings.page.default_reminders()),
+    };
+    Ok(gone.then_some("the workflow was deleted or turned off"))
+}
+
+async fn context(
+    c: &mut Conn<'_>,
+    booking: BookingRecord,
+    event: Option<EventType>,
+) -> Result<Context, ServiceError> {
+    let attendees = bookings::attendees_of(c, &[booking.id]).await?;
+    let mut hosts: Vec<User> = (bookings::hosts_of(c, &[booking.id]).await?.into_iter())
+        .map(|(_, user)| user)
+        .collect();
+    if hosts.is_empty() {
+        hosts.push(users::find(c, booking.user_id).await?);
+    }
+    hosts.sort_by_key(|u| u.id != booking.user_id);
+    Ok(Context {
+        booking,
+        event,
+        attendees,
+        hosts,
+    })
+}
+
+impl Reminders {
+    /// The step's emails, one per recipient (not to attendees who stopped the booking's
+    /// reminders), queued on the email queue; returns the addresses.
+    async fn emails(
+        &self,
+        c: &mut Conn<'_>,
+        context: &Context,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let outbox = &self.outbox;
+        let b = &context.booking;
+        let stopped = store::opted_out(c, b.id).await?;
+        let organizer = &context.hosts[0];
+        let event_name = context
+            .event
+            .as_ref()
+            .map_or(b.title.as_str(), |e| e.record.title.as_str());
+        let booker = context.attendees.first();
+        let targets: Vec<(Recipient<'_>, Option<&AttendeeRecord>)> = match planned.step.action {
+            Action::EmailAttendee => (context.attendees.iter())
+                .filter(|a| !stopped.contains(&a.email))
+                .map(|a| (recipient(&a.name, &a.email, &a.time_zone), Some(a)))
+                .collect(),
+            Action::EmailHost => (context.hosts.iter())
+                .map(|h| (recipient(&h.name, &h.email, &h.time_zone), booker))
+                .collect(),
+            Action::EmailAddress => {
+                let to = planned.step.send_to.as_deref().unwrap_or_default();
+                vec![(recipient(to, to, &organizer.time_zone), booker)]
+            }
+            Action::Webhook => Vec::new(),
+        };
+        let mut sent = Vec::new();
+        for (to, attendee) in targets {
+            let to_attendee = planned.step.action == Action::EmailAttendee;
+            let facts = Facts {
+                booking: b,
+                event_name,
+                organizer_name: &organizer.name,
+                attendee,
+                booker_url: &outbox.booker_url,
+                unsubscribe_url: to_attendee.then(|| self.unsubscribe_url(b, to.email, now)),
+            };
+            let message = compose::message(&planned.step, planned.trigger, &facts, &to);
+            notify::queue_html(c, &message, "reminder", b.id).await?;
+            sent.push(to.email.to_owned());
+        }
+        Ok(sent)
+    }
+
+    /// `email`'s signed link that stops booking `b`'s reminders, valid until a week after it ends.
+    fn unsubscribe_url(&self, b: &BookingRecord, email: &str, now: DateTime<Utc>) -> String {
+        let ttl = (b.end_at + chrono::Duration::days(7) - now).max(chrono::Duration::days(1));
+        let token = self
+            .signer
+            .issue(super::UNSUBSCRIBE, &b.uid, Some(email.to_owned()), ttl, now);
+        let base = self.outbox.booker_url.trim_end_matches('/');
+        format!("{base}/booking/{}/reminders-off?token={token}", b.uid)
+    }
+}
+
+fn recipient<'a>(name: &'a str, email: &'a str, zone: &'a str) -> Recipient<'a> {
+    Recipient { name, email, zone }
+}
+
+/// Starts running due steps on the current runtime, each claimed for `lease` (the email
+/// queue's); it runs until the task is aborted.
+pub fn spawn(
+    db: Db,
+    outbox: Outbox,
+    tally: std::sync::Arc<crate::jobs::Tally>,
+    lease: std::time::Duration,
+    signer: TokenSigner,
+) -> tokio::task::JoinHandle<()> {
+    let runner = crate::jobs::RunnerConfig {
+        lease,
+        // A hand-over is one short transaction.
+        timeout: lease / 3,
+        poll: std::time::Duration::from_secs(1),
+        concurrency: 8,
+        tally,
+        clock: outbox.clock.clone(),
+    };
+    let handler = Reminders {
+        db: db.clone(),
+        outbox,
+        schedule: RetrySchedule::parse("5s,30s,2m,10m,30m").expect("a valid schedule"),
+        signer,
+    };
+    crate::jobs::spawn(db, crate::jobs::table::TableQueue(handler), runner)
+}
