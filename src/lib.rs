@@ -239,9 +239,10 @@ impl Application {
                 None
             }
         };
+        let sms_on = sms.is_some();
         let sms_sender = (sms.filter(|_| config.sms_worker)).map(|twilio| {
             let schedule = twilio.schedule().clone();
-            sms::worker::spawn(db.clone(), twilio, schedule, sms_tally)
+            sms::worker::spawn(db.clone(), twilio, schedule, clock.clone(), sms_tally)
         });
         let calendar_sync = config.calendar_worker.then(|| {
             let settings = calendars::sync_settings(&config, calendar_tally);
@@ -255,6 +256,7 @@ impl Application {
             let outbox = webhooks::Outbox {
                 booker_url: base_url.clone(),
                 email: config.smtp_url.is_some(),
+                sms: sms_on,
                 clock: clock.clone(),
             };
             let lease = Duration::from_secs(config.email_lease_secs);

@@ -23,6 +23,7 @@ pub fn spawn<P: Provider>(
     db: Db,
     provider: P,
     schedule: RetrySchedule,
+    clock: jobs::Clock,
     tally: Arc<jobs::Tally>,
 ) -> tokio::task::JoinHandle<()> {
     let runner = RunnerConfig {
@@ -31,6 +32,7 @@ pub fn spawn<P: Provider>(
         poll: Duration::from_secs(1),
         concurrency: CONCURRENCY,
         tally,
+        clock,
     };
     let sender = Sender {
         db: db.clone(),
