@@ -552,12 +552,14 @@ async fn in_the_browser_changing_weights_changes_the_preview() {
         "the preview to follow the weight",
         std::time::Duration::from_secs(10),
         async || {
-            let shown = wait_for(&browser, "#distribution tbody td[data-bookings]")
-                .await
-                .text()
-                .await
-                .unwrap();
-            if shown == "75" { Ok(()) } else { Err(shown) }
+            // The preview reloads the page: a cell read just before it goes is stale, and
+            // looked for again.
+            let cell = wait_for(&browser, "#distribution tbody td[data-bookings]").await;
+            match cell.text().await {
+                Ok(shown) if shown == "75" => Ok(()),
+                Ok(shown) => Err(shown),
+                Err(e) => Err(e.to_string()),
+            }
         },
     )
     .await;
