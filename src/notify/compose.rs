@@ -453,13 +453,13 @@ fn link_line(lang: Lang, notice: Notice<'_>, url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 
     use crate::domain::BookingStatus;
 
-    fn booking() -> BookingRecord {
+    pub(crate) fn booking() -> BookingRecord {
         let start = Utc.with_ymd_and_hms(2026, 3, 29, 8, 30, 0).unwrap();
         BookingRecord {
             id: 1,
@@ -491,7 +491,7 @@ mod tests {
         }
     }
 
-    fn attendee(name: &str, email: &str, zone: &str) -> AttendeeRecord {
+    pub(crate) fn attendee(name: &str, email: &str, zone: &str) -> AttendeeRecord {
         AttendeeRecord {
             id: 1,
             booking_id: 1,

@@ -45,6 +45,22 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
     };
     let attendee_name = facts.attendee.map_or("", |a| a.name.as_str());
     let base = facts.booker_url.trim_end_matches('/');
+    // A seat holder reads their own answers and links, never another holder's (as the booking
+    // emails: `booking::seats`); the booking's own are its first holder's.
+    let seat = facts
+        .attendee
+        .and_then(|a| Some((a, a.seat_uid.as_deref()?)));
+    let (notes, responses) = match seat {
+        Some((a, _)) => (a.own_notes(), Value::Object(a.own_responses()).to_string()),
+        None => (b.description.clone(), b.responses.clone()),
+    };
+    let (first, more) = match seat {
+        Some((_, uid)) => (
+            format!("?seatReferenceUid={uid}"),
+            format!("&seatReferenceUid={uid}"),
+        ),
+        None => (String::new(), String::new()),
+    };
     let mut vars: Vec<(String, String)> = [
         ("EVENT_NAME", facts.event_name.to_owned()),
         ("ORGANIZER", facts.organizer_name.to_owned()),
@@ -71,13 +87,16 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
         ("TIMEZONE", tz.name().to_owned()),
         ("LOCATION", location),
         ("MEETING_URL", meeting_url),
-        ("ADDITIONAL_NOTES", b.description.clone()),
+        ("ADDITIONAL_NOTES", notes),
         (
             "CANCEL_URL",
-            format!("{base}/booking/{}?cancel=true", b.uid),
+            format!("{base}/booking/{}?cancel=true{more}", b.uid),
         ),
-        ("RESCHEDULE_URL", format!("{base}/reschedule/{}", b.uid)),
-        ("BOOKING_URL", format!("{base}/booking/{}", b.uid)),
+        (
+            "RESCHEDULE_URL",
+            format!("{base}/reschedule/{}{first}", b.uid),
+        ),
+        ("BOOKING_URL", format!("{base}/booking/{}{first}", b.uid)),
         (
             "UNSUBSCRIBE_URL",
             facts.unsubscribe_url.clone().unwrap_or_default(),
@@ -86,7 +105,7 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    for (name, value) in answers(&b.responses) {
+    for (name, value) in answers(&responses) {
         if !vars.iter().any(|(n, _)| *n == name) {
             vars.push((name, value));
         }
@@ -325,6 +344,57 @@ mod tests {
             plain_of("<p>Hi &amp; bye</p><p>x<br/>y</p>"),
             "Hi & bye\nx\ny\n"
         );
+    }
+
+    /// A seat holder's variables are their own answers and seat links, not the first holder's
+    /// (whose answers the booking row holds).
+    #[test]
+    fn a_seat_holder_reads_only_their_own_answers() {
+        use crate::notify::compose::tests::{attendee, booking};
+        let mut b = booking();
+        b.description = "first holder's notes".into();
+        b.responses = r#"{"company": "First Corp", "notes": "first holder's notes"}"#.into();
+        let mut alan = attendee("Alan", "alan@example.com", "Europe/Berlin");
+        alan.seat_uid = Some("seat-a".into());
+        alan.responses = Some(r#"{"name": "Alan", "company": "Alan Ltd", "notes": "mine"}"#.into());
+        let facts = Facts {
+            booking: &b,
+            event_name: "Webinar",
+            organizer_name: "Ada",
+            attendee: Some(&alan),
+            booker_url: "https://cal.example",
+            unsubscribe_url: None,
+        };
+        let to = Recipient {
+            name: "Alan",
+            email: "alan@example.com",
+            zone: "Europe/Berlin",
+        };
+        let vars = variables(&facts, &to);
+        let get = |name: &str| vars.iter().find(|(k, _)| k == name).unwrap().1.clone();
+        assert_eq!(get("COMPANY"), "Alan Ltd");
+        assert_eq!(get("ADDITIONAL_NOTES"), "mine");
+        assert_eq!(
+            get("BOOKING_URL"),
+            "https://cal.example/booking/uid1?seatReferenceUid=seat-a"
+        );
+        assert_eq!(
+            get("CANCEL_URL"),
+            "https://cal.example/booking/uid1?cancel=true&seatReferenceUid=seat-a"
+        );
+        assert!(
+            !vars
+                .iter()
+                .any(|(_, v)| v.contains("First Corp") || v.contains("first holder"))
+        );
+        // Without seats the booking's own answers are the attendee's.
+        let plain = attendee("Grace", "grace@example.com", "UTC");
+        let facts = Facts {
+            attendee: Some(&plain),
+            ..facts
+        };
+        let vars = variables(&facts, &to);
+        assert!(vars.contains(&("COMPANY".into(), "First Corp".into())));
     }
 
     #[test]

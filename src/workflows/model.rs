@@ -18,6 +18,9 @@ const MAX_OFFSET_MINUTES: u32 = 30 * 24 * 60;
 const MAX_SUBJECT: usize = 500;
 const MAX_BODY: usize = 50_000;
 
+/// The most event types a workflow lists (beyond that: on all of them).
+const MAX_EVENT_TYPES: usize = 500;
+
 fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
     ServiceError::Invalid(format!("{field}: {message}"))
 }
@@ -390,6 +393,15 @@ pub fn check(input: &WorkflowInput) -> Result<Checked, ServiceError> {
         .map(|(i, raw)| step(raw, i))
         .collect::<Result<Vec<_>, _>>()?;
     let activation = input.activation.clone().unwrap_or_default();
+    let mut event_types = activation.active_on_event_type_ids;
+    event_types.sort_unstable();
+    event_types.dedup();
+    if event_types.len() > MAX_EVENT_TYPES {
+        return Err(invalid(
+            "activation.activeOnEventTypeIds",
+            format!("at most {MAX_EVENT_TYPES} event types; use isActiveOnAllEventTypes"),
+        ));
+    }
     Ok(Checked {
         fields: WorkflowFields {
             name: name.to_owned(),
@@ -400,7 +412,7 @@ pub fn check(input: &WorkflowInput) -> Result<Checked, ServiceError> {
             steps: serde_json::to_string(&steps).expect("steps serialise"),
         },
         trigger,
-        event_types: activation.active_on_event_type_ids,
+        event_types,
         steps,
     })
 }

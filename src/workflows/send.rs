@@ -89,6 +89,12 @@ impl Reminders {
         planned: &Planned,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
+        // The booking first, as its writes take it before its jobs: a cancel committing now
+        // either finds this step done (sent before the cancel) or is seen by it (skipped).
+        match bookings::lock_booking(c, planned.booking_id).await {
+            Ok(()) | Err(StorageError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
         if !jobs::complete(c, job_id, now).await? {
             return Ok(());
         }
@@ -153,10 +159,27 @@ async fn stale(
         return Ok(Some("the meeting had started"));
     }
     let gone = match planned.workflow_id {
-        Some(id) => store::find(c, id).await?.is_none(),
+        Some(id) => !still_active(c, id, booking.event_type_id).await?,
         None => !event.is_some_and(|e| e.settings.page.default_reminders()),
     };
-    Ok(gone.then_some("the workflow was deleted or turned off"))
+    Ok(gone.then_some("the workflow was deleted, turned off or taken off the event type"))
+}
+
+/// Whether workflow `id` still exists and is active on `event_type` (its owner may have taken
+/// it off since the step was scheduled).
+async fn still_active(
+    c: &mut Conn<'_>,
+    id: i64,
+    event_type: Option<i64>,
+) -> Result<bool, ServiceError> {
+    let Some(workflow) = store::find(c, id).await? else {
+        return Ok(false);
+    };
+    if workflow.active_on_all {
+        return Ok(true);
+    }
+    let listed = store::activations(c, &[id]).await?;
+    Ok(event_type.is_some_and(|e| listed.contains(&(id, e))))
 }
 
 async fn context(
