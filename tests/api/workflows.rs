@@ -295,6 +295,77 @@ async fn default_reminders_can_be_turned_off() {
 }
 
 #[tokio::test]
+async fn a_workflow_taken_off_its_event_type_sends_nothing_more() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    let made = data(
+        app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(reminder_workflow(json!([event]))),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let start = at(day(3), "14:00");
+    let uid = book(&app, event, &start).await;
+    smtp.wait_for(2).await;
+    // Taken off the event type after the booking scheduled its step: skipped when due.
+    let path = format!("/v2/workflows/{}", made["id"]);
+    let off = json!({"activation": {"isActiveOnAllEventTypes": false, "activeOnEventTypeIds": []}});
+    data(
+        app.call(Method::PATCH, &path, Some(&key), Some(off)).await,
+        200,
+    )
+    .await;
+    move_clock_to(&app, instant(&start) - chrono::Duration::hours(23));
+    let skipped =
+        crate::helpers::eventually("the step skipped", Duration::from_secs(10), async || {
+            let steps = history(&app, &key, &uid).await;
+            steps.into_iter().find(|(a, _)| a == "reminder_skipped")
+        })
+        .await;
+    assert!(
+        skipped.1["reason"]
+            .as_str()
+            .unwrap()
+            .contains("taken off the event type"),
+        "{skipped:?}"
+    );
+    nothing_more(&smtp, 2).await;
+    // A list of event types is deduplicated and bounded.
+    let many: Vec<i64> = std::iter::repeat_n(event, 3).chain(1_000..1_600).collect();
+    let message = assert_error(
+        app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(reminder_workflow(json!(many))),
+        )
+        .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.contains("at most 500"), "{message}");
+    let twice = data(
+        app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(reminder_workflow(json!([event, event]))),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(twice["activation"]["activeOnEventTypeIds"], json!([event]));
+}
+
+#[tokio::test]
 async fn a_custom_workflow_emails_the_hosts_and_an_address_with_its_variables() {
     let smtp = SmtpServer::start().await;
     let app = app_with_smtp(&smtp).await;
