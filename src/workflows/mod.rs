@@ -19,7 +19,7 @@ use crate::auth::{TokenError, TokenSigner};
 
 use crate::service::ServiceError;
 use crate::storage::workflows::{self as store, WorkflowOwner, WorkflowRecord};
-use crate::storage::{Conn, Db, webhooks as hooks};
+use crate::storage::{Conn, Db, teams, users, webhooks as hooks};
 
 pub use compose::{Facts, Recipient};
 pub use model::{Step, Trigger, TriggerKind, Workflow, WorkflowInput};
@@ -182,6 +182,17 @@ async fn check_references(
         ));
     }
     for (i, step) in checked.steps.iter().enumerate() {
+        if let Some(to) = step.send_to.as_deref()
+            && !address_is_owners(c, owner, to).await?
+        {
+            return Err(invalid(
+                &format!("steps[{i}].sendTo"),
+                format!(
+                    "{to} is not this owner's account (or, for a team, a member's): workflow \
+                     emails go only to addresses of this instance's accounts"
+                ),
+            ));
+        }
         let Some(hook) = step.webhook_id.as_deref() else {
             continue;
         };
@@ -193,6 +204,22 @@ async fn check_references(
         }
     }
     Ok(())
+}
+
+/// Whether `email` is the owner's account, or a member's of the owning team: a workflow never
+/// mails a stranger (Cal.com asks for a verified address instead).
+async fn address_is_owners(
+    c: &mut Conn<'_>,
+    owner: WorkflowOwner,
+    email: &str,
+) -> Result<bool, ServiceError> {
+    let Some(user) = users::find_by_email(c, email).await? else {
+        return Ok(false);
+    };
+    Ok(match owner {
+        WorkflowOwner::User(id) => user.id == id,
+        WorkflowOwner::Team(team) => teams::member_ids(c, team).await?.contains(&user.id),
+    })
 }
 
 async fn webhook_is_owners(

@@ -330,7 +330,7 @@ async fn workflows(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i64) 
         "activation": {"isActiveOnAllEventTypes": false, "activeOnEventTypeIds": [event]},
         "trigger": {"type": "beforeEvent", "offset": {"value": 24, "unit": "hour"}},
         "steps": [{"action": "email_host", "template": "custom", "message": {"subject": "Hi {ORGANIZER}", "html": "<p>x</p>"}},
-                  {"action": "email_address", "sendTo": "desk@example.com"}],
+                  {"action": "email_address", "sendTo": "ada@example.com"}],
     });
     for base in [
         "/v2/workflows".to_owned(),

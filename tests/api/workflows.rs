@@ -378,12 +378,17 @@ async fn a_custom_workflow_emails_the_hosts_and_an_address_with_its_variables() 
             {"action": "email_host", "template": "custom",
              "message": {"subject": "New: {EVENT_NAME} with {ATTENDEE_NAME}",
                          "html": "<p>{ATTENDEE} <b>booked</b> {EVENT_DATE} {EVENT_TIME} {TIMEZONE}.</p><p>Notes: {ADDITIONAL_NOTES}</p>"}},
-            {"action": "email_address", "sendTo": "desk@example.com", "template": "reminder"},
+            {"action": "email_address", "sendTo": "ada@example.com", "template": "reminder"},
         ],
     });
     data(
-        app.call(Method::POST, "/v2/workflows", Some(&key), Some(workflow))
-            .await,
+        app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(workflow.clone()),
+        )
+        .await,
         201,
     )
     .await;
@@ -413,13 +418,25 @@ async fn a_custom_workflow_emails_the_hosts_and_an_address_with_its_variables() 
         html.contains("<b>booked</b>") && html.contains("&lt;script&gt;"),
         "{html}"
     );
-    let desk = to(&mails, "desk@example.com");
-    assert_eq!(desk.len(), 1, "{mails:#?}");
+    // The booking's own host email, the custom step, and the address step (to Ada's own).
+    assert_eq!(host_mails.len(), 3, "{mails:#?}");
     assert!(
-        desk[0].subject.starts_with("Booked: Call on "),
-        "{}",
-        desk[0].subject
+        host_mails
+            .iter()
+            .any(|m| m.subject.starts_with("Booked: Call on ")),
+        "{mails:#?}"
     );
+    // An address that is no account of the owner's is refused: no mailing strangers.
+    let mut stranger = workflow.clone();
+    stranger["steps"][1]["sendTo"] = json!("desk@example.com");
+    let message = assert_error(
+        app.call(Method::POST, "/v2/workflows", Some(&key), Some(stranger))
+            .await,
+        400,
+        "BadRequestException",
+    )
+    .await;
+    assert!(message.starts_with("steps[1].sendTo"), "{message}");
 }
 
 #[tokio::test]
