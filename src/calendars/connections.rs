@@ -54,6 +54,8 @@ pub struct Calendars {
     pub http: reqwest::Client,
     /// Email is configured: owners hear about connections that stopped working.
     pub email: bool,
+    /// Text messages are configured (workflow SMS steps a booking change causes are queued).
+    pub sms: bool,
     /// The job runner's clock, for the outbox's reminders.
     pub clock: crate::jobs::Clock,
     /// At booking time, calendars read longer ago than this are asked again ...
@@ -77,6 +79,7 @@ impl Calendars {
         Outbox {
             booker_url: self.base_url.clone(),
             email: self.email,
+            sms: self.sms,
             clock: self.clock.clone(),
         }
     }

@@ -64,6 +64,7 @@ pub fn service(
         microsoft: oauth::microsoft_app(config),
         http,
         email: config.smtp_url.is_some(),
+        sms: config.twilio_account_sid.is_some(),
         clock: crate::jobs::Clock::default(),
         freshness: chrono::Duration::seconds(config.calendar_freshness_secs as i64),
         recheck_timeout: Duration::from_millis(config.calendar_recheck_timeout_ms),

@@ -64,6 +64,8 @@ pub struct Outbox {
     pub booker_url: String,
     /// Emails are configured: booking changes queue them (see [`crate::notify`]).
     pub email: bool,
+    /// Text messages are configured: workflows' SMS steps are scheduled (see [`crate::sms`]).
+    pub sms: bool,
     /// The job runner's clock: what reminders are scheduled against.
     pub clock: crate::jobs::Clock,
 }

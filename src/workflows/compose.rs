@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
-use super::model::{Step, Trigger, TriggerKind};
+use super::model::{Message, Step, Trigger, TriggerKind};
 use crate::notify::{Email, Queued};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::webhooks::template::escape;
@@ -277,6 +277,21 @@ fn reminder_template(trigger: Trigger, location: bool, unsubscribe: bool) -> (St
         text.push_str("\nNo more reminders for this booking: {UNSUBSCRIBE_URL}\n");
     }
     (subject.to_owned(), text)
+}
+
+/// Step `step`'s text message for `to`: the custom message's text (or its HTML as text), or a
+/// short reminder line with the booking's link.
+pub fn text(step: &Step, trigger: Trigger, facts: &Facts<'_>, to: &Recipient<'_>) -> String {
+    let vars = variables(facts, to);
+    let template = match (step.template.as_str(), &step.message) {
+        ("custom", Some(Message { text: Some(t), .. })) => t.clone(),
+        ("custom", Some(Message { html: Some(h), .. })) => plain_of(h),
+        _ => {
+            let (subject, _) = reminder_template(trigger, false, false);
+            format!("{subject}. {{BOOKING_URL}}")
+        }
+    };
+    fill(&template, &vars, false).trim().to_owned()
 }
 
 /// Step `step`'s message for `to`.

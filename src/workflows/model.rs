@@ -111,6 +111,8 @@ pub enum Action {
     EmailAttendee,
     EmailHost,
     EmailAddress,
+    /// A text message to each attendee who gave a phone number (E.164).
+    SmsAttendee,
     /// Kairos: a call to one of the owner's webhook subscriptions.
     Webhook,
 }
@@ -119,7 +121,7 @@ impl Action {
     /// Cal.com's `recipient`.
     fn recipient(self) -> &'static str {
         match self {
-            Self::EmailAttendee => "attendee",
+            Self::EmailAttendee | Self::SmsAttendee => "attendee",
             Self::EmailHost => "host",
             Self::EmailAddress => "const",
             Self::Webhook => "webhook",
@@ -180,7 +182,14 @@ impl Step {
     }
 
     pub fn is_email(&self) -> bool {
-        self.action != Action::Webhook
+        matches!(
+            self.action,
+            Action::EmailAttendee | Action::EmailHost | Action::EmailAddress
+        )
+    }
+
+    pub fn is_sms(&self) -> bool {
+        self.action == Action::SmsAttendee
     }
 }
 
@@ -281,11 +290,12 @@ fn trigger(input: &TriggerInput) -> Result<(Trigger, String), ServiceError> {
 fn step(raw: &Value, i: usize) -> Result<Step, ServiceError> {
     let field = format!("steps[{i}]");
     if let Some(action) = raw.get("action").and_then(Value::as_str)
-        && (action.starts_with("sms_") || action.starts_with("whatsapp_"))
+        && (action == "sms_number" || action.starts_with("whatsapp_"))
     {
         return Err(invalid(
             &format!("{field}.action"),
-            "SMS and WhatsApp steps are not available yet",
+            "texting a fixed number (it would need verifying first) and WhatsApp steps are not \
+             available; sms_attendee texts the attendees",
         ));
     }
     let mut step: Step = serde_path_to_error::deserialize(raw)
@@ -316,7 +326,7 @@ fn check_target(step: &mut Step, field: &str) -> Result<(), ServiceError> {
                 ));
             }
         }
-        Action::EmailAttendee | Action::EmailHost => {}
+        Action::EmailAttendee | Action::EmailHost | Action::SmsAttendee => {}
     }
     Ok(())
 }

@@ -97,7 +97,8 @@ pub async fn booking_changed(
         let Some(at) = due_at(&plan.trigger, booking, fired, stands, now) else {
             continue;
         };
-        for step in plan.steps.iter().filter(|s| outbox.email || !s.is_email()) {
+        let sendable = |s: &&Step| (outbox.email || !s.is_email()) && (outbox.sms || !s.is_sms());
+        for step in plan.steps.iter().filter(sendable) {
             let planned = Planned {
                 booking_id: booking.id,
                 workflow_id: plan.workflow_id,

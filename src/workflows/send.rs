@@ -13,12 +13,13 @@ use super::compose::{self, Facts, Recipient};
 use super::model::{Action, TriggerKind};
 use super::schedule::{MAX_ATTEMPTS, Planned, QUEUE, note, summary};
 use crate::auth::TokenSigner;
-use crate::domain::BookingStatus;
+use crate::domain::{BookingStatus, PhoneNumber};
 use crate::event_types::{self, EventType};
 use crate::jobs::table::Handler;
 use crate::jobs::{Outcome, RetrySchedule};
 use crate::notify;
 use crate::service::ServiceError;
+use crate::sms::{self, Sms};
 use crate::storage::bookings::{self as bookings, AttendeeRecord, BookingRecord};
 use crate::storage::jobs::{self as jobs, JobRecord};
 use crate::storage::users::{self, User};
@@ -112,6 +113,7 @@ impl Reminders {
         let context = context(c, booking, event).await?;
         let recipients = match planned.step.action {
             Action::Webhook => self.call(c, &context.booking, planned).await?,
+            Action::SmsAttendee => self.texts(c, &context, planned, now).await?,
             _ => self.emails(c, &context, planned, now).await?,
         };
         line["recipients"] = json!(recipients);
@@ -234,7 +236,7 @@ impl Reminders {
                 let to = planned.step.send_to.as_deref().unwrap_or_default();
                 vec![(recipient(to, to, &organizer.time_zone), booker)]
             }
-            Action::Webhook => Vec::new(),
+            Action::Webhook | Action::SmsAttendee => Vec::new(),
         };
         let mut sent = Vec::new();
         for (to, attendee) in targets {
@@ -250,6 +252,47 @@ impl Reminders {
             let message = compose::message(&planned.step, planned.trigger, &facts, &to);
             notify::queue_html(c, &message, "reminder", b.id).await?;
             sent.push(to.email.to_owned());
+        }
+        Ok(sent)
+    }
+
+    /// The SMS step: a text to each attendee with a phone number in international form who
+    /// has not stopped the booking's reminders (nor texted STOP: `sms::queue` skips them);
+    /// returns the numbers.
+    async fn texts(
+        &self,
+        c: &mut Conn<'_>,
+        context: &Context,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let b = &context.booking;
+        let stopped = store::opted_out(c, b.id).await?;
+        let event_name =
+            (context.event.as_ref()).map_or(b.title.as_str(), |e| e.record.title.as_str());
+        let mut sent = Vec::new();
+        for a in context
+            .attendees
+            .iter()
+            .filter(|a| !stopped.contains(&a.email))
+        {
+            let Some(phone) = (a.phone_number.as_deref()).and_then(|p| PhoneNumber::parse(p).ok())
+            else {
+                continue;
+            };
+            let facts = Facts {
+                booking: b,
+                event_name,
+                organizer_name: &context.hosts[0].name,
+                attendee: Some(a),
+                booker_url: &self.outbox.booker_url,
+                unsubscribe_url: None,
+            };
+            let to = recipient(&a.name, &a.email, &a.time_zone);
+            let body = compose::text(&planned.step, planned.trigger, &facts, &to);
+            if sms::queue(c, &Sms::new(&phone, &body), "reminder", Some(b.id), now).await? {
+                sent.push(phone.to_string());
+            }
         }
         Ok(sent)
     }

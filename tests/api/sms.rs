@@ -252,3 +252,73 @@ async fn without_twilio_there_is_no_inbound_webhook() {
         .await;
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn an_sms_step_texts_attendees_with_a_phone_number_at_its_time() {
+    use crate::bookings::{at, booking_body, day, host};
+    use crate::helpers::data;
+    use serde_json::json;
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    let workflow = |trigger: serde_json::Value| {
+        json!({"name": "Texts", "activation": {"isActiveOnAllEventTypes": true}, "trigger": trigger,
+               "steps": [{"action": "sms_attendee", "template": "reminder"}]})
+    };
+    for trigger in [
+        json!({"type": "newEvent"}),
+        json!({"type": "beforeEvent", "offset": {"value": 1, "unit": "hour"}}),
+    ] {
+        let made = app.call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(workflow(trigger)),
+        );
+        data(made.await, 201).await;
+    }
+    let start = at(day(3), "14:00");
+    let mut body = booking_body(event, &start, "grace@booker.example");
+    body["attendee"]["phoneNumber"] = json!("+1 415 555 0123");
+    let booked = data(
+        app.call(Method::POST, "/v2/bookings", None, Some(body))
+            .await,
+        201,
+    )
+    .await;
+    // Another booking without a phone number: nobody to text.
+    let other = booking_body(event, &at(day(3), "15:00"), "alan@booker.example");
+    data(
+        app.call(Method::POST, "/v2/bookings", None, Some(other))
+            .await,
+        201,
+    )
+    .await;
+    let sent = eventually("the booking's text", Duration::from_secs(10), async || {
+        twilio.sent().first().cloned()
+    })
+    .await;
+    assert_eq!(sent["To"], ATTENDEE);
+    assert!(
+        sent["Body"].contains(booked["uid"].as_str().unwrap()),
+        "{sent:?}"
+    );
+    // The hour-before text, once the runner's clock reaches it.
+    let start = chrono::DateTime::parse_from_rfc3339(&start)
+        .unwrap()
+        .with_timezone(&Utc);
+    app.clock
+        .advance(start - chrono::Duration::minutes(59) - app.clock.now());
+    let texts = eventually("the reminder text", Duration::from_secs(10), async || {
+        let sent = twilio.sent();
+        (sent.len() >= 2).then_some(sent)
+    })
+    .await;
+    assert!(texts[1]["Body"].starts_with("Reminder: "), "{texts:?}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        twilio.sent().len(),
+        2,
+        "one text per step, none for the booking without a phone"
+    );
+}

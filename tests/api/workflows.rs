@@ -622,7 +622,7 @@ async fn bad_workflows_are_refused_in_the_cal_com_envelope() {
             "steps[0].webhookId",
         ),
         (
-            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_attendee"}]}),
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_number", "sendTo": "+14155550123"}]}),
             "steps[0].action",
         ),
         (
