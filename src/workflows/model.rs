@@ -534,7 +534,10 @@ mod tests {
         let cases = [
             (json!([{"action": "email_address"}]), "steps[0].sendTo"),
             (json!([{"action": "webhook"}]), "steps[0].webhookId"),
-            (json!([{"action": "sms_attendee"}]), "steps[0].action"),
+            (
+                json!([{"action": "sms_number", "sendTo": "+14155550123"}]),
+                "steps[0].action",
+            ),
             (json!([{"action": "fax"}]), "steps[0].action"),
             (
                 json!([{"action": "email_host", "template": "custom"}]),
