@@ -136,6 +136,8 @@ pub struct Config {
     pub max_guests: u32,
     /// The `frame-ancestors` sources of embed pages, space-separated.
     pub frame_ancestors: String,
+    /// Origins whose browser code may call the API (`*` or exact origins).
+    pub cors_origins: String,
     pub body_timeout_secs: u64,
     pub metrics_token: Option<Secret>,
     pub metrics_bind: Option<String>,
@@ -221,6 +223,7 @@ impl Default for Config {
             reservations_per_client: 5,
             max_guests: 10,
             frame_ancestors: "*".to_owned(),
+            cors_origins: "*".to_owned(),
             body_timeout_secs: 10,
             metrics_token: None,
             metrics_bind: None,
@@ -297,7 +300,7 @@ impl Config {
         Ok(config)
     }
 
-    const KEYS: [&'static str; 65] = [
+    const KEYS: [&'static str; 66] = [
         "database_url",
         "bind",
         "base_url",
@@ -336,6 +339,7 @@ impl Config {
         "reservations_per_client",
         "max_guests",
         "frame_ancestors",
+        "cors_origins",
         "body_timeout_secs",
         "metrics_token",
         "metrics_bind",
@@ -514,6 +518,9 @@ impl Config {
         }
         if let Err(e) = crate::http::FrameAncestors::parse(&self.frame_ancestors) {
             return invalid(format!("KAIROS_FRAME_ANCESTORS: {e}"));
+        }
+        if let Err(e) = crate::http::CorsOrigins::parse(&self.cors_origins) {
+            return invalid(format!("KAIROS_CORS_ORIGINS: {e}"));
         }
         if !(1..=600).contains(&self.body_timeout_secs) {
             return invalid("KAIROS_BODY_TIMEOUT_SECS must be between 1 and 600".to_owned());

@@ -174,6 +174,9 @@ impl Application {
         let frame_ancestors = web::Data::new(
             http::FrameAncestors::parse(&config.frame_ancestors).map_err(anyhow::Error::msg)?,
         );
+        let cors_origins = web::Data::new(
+            http::CorsOrigins::parse(&config.cors_origins).map_err(anyhow::Error::msg)?,
+        );
         let body_timeout = web::Data::new(http::BodyTimeout(Duration::from_secs(
             config.body_timeout_secs,
         )));
@@ -198,7 +201,9 @@ impl Application {
                 .app_data(metrics_access.clone())
                 .app_data(frame_ancestors.clone())
                 .app_data(body_timeout.clone())
+                .app_data(cors_origins.clone())
                 .wrap(from_fn(http::body_deadline))
+                .wrap(from_fn(http::cors))
                 .wrap(from_fn(http::request_span))
                 .wrap(from_fn(http::security_headers))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.

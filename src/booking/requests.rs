@@ -175,14 +175,14 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
 pub fn prepare(
     event: &EventType,
     request: &BookingRequest,
-    _actor: &Actor,
+    actor: &Actor,
 ) -> Result<Prepared, ServiceError> {
     let length = event
         .length(request.length)
         .map_err(|m| invalid("lengthInMinutes", m))?;
     check_texts(request)?;
     let guests = guests(event, request)?;
-    let location = location(event, request.location.as_ref())?;
+    let location = location(event, request.location.as_ref(), hosts_it(event, actor))?;
     let notes = notes(request)?;
     let mut responses = system_responses(request, &guests, location.as_deref(), &notes);
     answer_questions(event, request, &mut responses)?;
@@ -533,33 +533,62 @@ fn emails_answer(at: &str, answer: &Value) -> Result<Value, ServiceError> {
     Ok(json!(emails?))
 }
 
+/// The caller books as the event type's owner or one of its hosts (with their key or signed
+/// in): their word on where the meeting is, is the host's.
+fn hosts_it(event: &EventType, actor: &Actor) -> bool {
+    actor.user_id().is_some_and(|id| {
+        event.record.owner_id == Some(id) || event.hosts.iter().any(|h| h.user_id == id)
+    })
+}
+
 /// The booking's location: the booker's choice among the event type's locations, else the
 /// event type's first.
-fn location(event: &EventType, chosen: Option<&Value>) -> Result<Option<String>, ServiceError> {
+fn location(
+    event: &EventType,
+    chosen: Option<&Value>,
+    by_host: bool,
+) -> Result<Option<String>, ServiceError> {
     let offered = &event.settings.locations;
     let Some(chosen) = chosen.filter(|c| !c.is_null()) else {
         return Ok(offered.first().and_then(Location::booking_value));
     };
     match chosen.as_str() {
-        Some(text) => location_text(offered, text),
+        Some(text) => location_text(offered, text, by_host),
         None => location_object(offered, chosen),
     }
 }
 
-/// A location given as plain text.
-fn location_text(offered: &[Location], text: &str) -> Result<Option<String>, ServiceError> {
-    // A plain string must be one of the host's locations: a booker must not be able to
-    // plant a link that the confirmation then shows as the meeting URL.
+/// A location given as plain text (Cal.com's older form, which it takes as given). The
+/// event type's host may give any place or link; anyone else one of the host's locations,
+/// or a place of their own (not a link) where the event type offers none or lets the booker
+/// say where: a booker must not plant a link that the confirmation then shows as the
+/// meeting URL.
+fn location_text(
+    offered: &[Location],
+    text: &str,
+    by_host: bool,
+) -> Result<Option<String>, ServiceError> {
     let text = text.trim();
-    if offered
-        .iter()
-        .filter_map(Location::booking_value)
-        .any(|v| v == text)
+    if text.is_empty() {
+        return Ok(offered.first().and_then(Location::booking_value));
+    }
+    if text.chars().count() > 1000 {
+        return Err(invalid("location", "must be at most 1000 characters"));
+    }
+    if by_host
+        || offered
+            .iter()
+            .filter_map(Location::booking_value)
+            .any(|v| v == text)
     {
         return Ok(Some(text.to_owned()));
     }
     let looks_like_link = text.contains("://") || text.starts_with("www.");
-    if !offered.is_empty() || looks_like_link || text.chars().count() > 1000 {
+    let booker_says = offered.is_empty()
+        || offered
+            .iter()
+            .any(|l| l.kind == LocationKind::AttendeeDefined);
+    if !booker_says || looks_like_link {
         return Err(invalid(
             "location",
             "must be one of this event type's locations, or an object like {\"type\":\"attendeeAddress\",\"address\":\"…\"}",

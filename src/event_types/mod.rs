@@ -499,6 +499,12 @@ pub async fn list_public(
 }
 
 /// A team's public event types by team slug.
+/// Whether anyone has `username` (a public list that is empty says nothing about that).
+pub async fn username_exists(db: &Db, username: &str) -> Result<bool, ServiceError> {
+    db.run(async |c| Ok(users::find_by_username(c, username).await?.is_some()))
+        .await
+}
+
 pub async fn list_public_team(
     db: &Db,
     team_slug: &str,

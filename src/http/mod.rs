@@ -6,6 +6,7 @@ pub mod admission;
 mod api;
 pub use api::read_booking_request;
 mod body_deadline;
+mod cors;
 mod extract;
 mod health;
 mod metrics;
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 pub use body_deadline::{BodyTimeout, body_deadline};
+pub use cors::{CorsOrigins, cors};
 pub use metrics::{Metrics, MetricsAccess, server as metrics_server};
 pub use request_log::request_span;
 pub use security_headers::{FrameAncestors, security_headers};

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
@@ -63,7 +63,14 @@ pub async fn request_span(
             Some(api) => api.envelope(Some(&path)),
             None => ApiError::from_status(res.status(), e.to_string()).envelope(Some(&path)),
         });
-    if let Some(response) = enveloped {
+    if let Some(mut response) = enveloped {
+        // Headers set on the way (CORS, the limits') stay; the body's own are the envelope's.
+        for (name, value) in res.headers() {
+            let own = name == CONTENT_TYPE || name == CONTENT_LENGTH;
+            if !own && !response.headers().contains_key(name) {
+                response.headers_mut().append(name.clone(), value.clone());
+            }
+        }
         res = res.into_response(response);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {

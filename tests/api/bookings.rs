@@ -1129,20 +1129,38 @@ async fn concurrent_retries_with_one_idempotency_key_make_one_booking() {
 }
 
 #[tokio::test]
-async fn a_missing_or_older_api_version_header_gets_the_current_shapes() {
+async fn a_plain_string_location_is_taken_from_the_host_and_places_from_bookers() {
     let app = spawn_app().await;
     let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
-    let path = format!("{}/v2/event-types/{event}", app.address);
-    let mut answers = Vec::new();
-    for version in [None, Some("2024-04-15"), Some("2024-06-14")] {
-        let mut request = app.client.get(&path).bearer_auth(&key);
-        if let Some(v) = version {
-            request = request.header("cal-api-version", v);
-        }
-        answers.push(data(request.send().await.unwrap(), 200).await);
-    }
-    assert_eq!(answers[0], answers[1]);
-    assert_eq!(answers[0], answers[2]);
+    let (other_key, _, _) = host(&app, "eve@example.com", json!({})).await;
+    let date = day(6);
+    // Cal.com's older plain-string form, from the host's own integration: taken as given.
+    let mut body = booking_body(event, &at(date, "09:00"), "grace@booker.example");
+    body["location"] = json!("https://meet.example.com/abc");
+    let by_host = app
+        .call(Method::POST, "/v2/bookings", Some(&key), Some(body.clone()))
+        .await;
+    assert_eq!(
+        data(by_host, 201).await["location"],
+        "https://meet.example.com/abc"
+    );
+    // Another account's key is no host of this event type: a link is refused, a place is not.
+    body["start"] = json!(at(date, "10:00"));
+    let planted = app
+        .call(
+            Method::POST,
+            "/v2/bookings",
+            Some(&other_key),
+            Some(body.clone()),
+        )
+        .await;
+    let message = assert_error(planted, 400, "BadRequestException").await;
+    assert!(message.starts_with("location"), "{message}");
+    body["location"] = json!("  Café Central, Vienna ");
+    assert_eq!(
+        data(book(&app, body).await, 201).await["location"],
+        "Café Central, Vienna"
+    );
 }
 
 #[tokio::test]

@@ -62,11 +62,11 @@ async fn schedule(
 
 async fn api_event(app: &TestApp, key: &str, id: i64) -> Value {
     data(
-        app.call(
+        app.call_as(
+            "2024-06-14",
             Method::GET,
             &format!("/v2/event-types/{id}"),
             Some(key),
-            None,
         )
         .await,
         200,
@@ -151,7 +151,7 @@ async fn an_event_type_created_in_the_console_is_in_the_api_and_books() {
     .await;
 
     let listed = data(
-        app.call(Method::GET, "/v2/event-types", Some(&key), None)
+        app.call_as("2024-06-14", Method::GET, "/v2/event-types", Some(&key))
             .await,
         200,
     )
@@ -959,7 +959,7 @@ async fn a_form_without_the_pages_token_changes_nothing() {
     let event = api_event(&app, &key, id).await;
     assert_eq!(event["title"], "Intro");
     let listed = data(
-        app.call(Method::GET, "/v2/event-types", Some(&key), None)
+        app.call_as("2024-06-14", Method::GET, "/v2/event-types", Some(&key))
             .await,
         200,
     )

@@ -105,7 +105,12 @@ async fn a_calcom_client_manages_event_types() {
     assert_eq!(patched["slotInterval"], 15);
     assert_eq!(patched["bookingFields"], created["bookingFields"]);
     // What GET returns can be sent back unchanged.
-    let fetched = data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
+    let fetched = data(
+        app.call_as("2024-06-14", Method::GET, &path, Some(&key))
+            .await,
+        200,
+    )
+    .await;
     let again = data(
         app.call(Method::PATCH, &path, Some(&key), Some(fetched.clone()))
             .await,
@@ -116,7 +121,7 @@ async fn a_calcom_client_manages_event_types() {
     assert_eq!(again["seats"], fetched["seats"]);
 
     let listed = data(
-        app.call(Method::GET, "/v2/event-types", Some(&key), None)
+        app.call_as("2024-06-14", Method::GET, "/v2/event-types", Some(&key))
             .await,
         200,
     )
@@ -271,7 +276,7 @@ async fn another_tenants_event_types_are_not_found() {
         .await;
     }
     let theirs = data(
-        app.call(Method::GET, "/v2/event-types", Some(&eve), None)
+        app.call_as("2024-06-14", Method::GET, "/v2/event-types", Some(&eve))
             .await,
         200,
     )
@@ -279,7 +284,7 @@ async fn another_tenants_event_types_are_not_found() {
     assert_eq!(theirs, json!([]));
     // Ada's event type is untouched.
     let still = data(app.call(Method::GET, &path, Some(&ada), None).await, 200).await;
-    assert_eq!(still["title"], "Intro Call");
+    assert_eq!(still["eventType"]["title"], "Intro Call");
 }
 
 #[tokio::test]
@@ -675,4 +680,161 @@ async fn a_corrupt_stored_setting_is_an_internal_error_not_a_default() {
             .unwrap();
         data(app.call(Method::GET, &path, Some(&key), None).await, 200).await;
     }
+}
+
+/// A client written against Cal.com's 2024-04-15 shapes (what Cal.com answers without a
+/// `cal-api-version`) lists and reads event types; 2024-06-14 clients keep theirs.
+#[tokio::test]
+async fn clients_without_a_version_header_get_the_2024_04_15_shapes() {
+    let app = spawn_app().await;
+    let (ada, key) = person(&app, "ada@example.com", "Europe/Berlin").await;
+    let created = data(
+        app.call(
+            Method::POST,
+            "/v2/event-types",
+            Some(&key),
+            Some(intro_call()),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    let team = data(
+        app.call(
+            Method::POST,
+            "/v2/teams",
+            Some(&key),
+            Some(json!({"name": "Sales"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let team_event = json!({"title": "Demo", "slug": "demo", "lengthInMinutes": 20,
+                            "schedulingType": "COLLECTIVE", "hosts": [{"userId": ada}]});
+    let path = format!("/v2/teams/{}/event-types", team["id"]);
+    data(
+        app.call(Method::POST, &path, Some(&key), Some(team_event))
+            .await,
+        201,
+    )
+    .await;
+
+    for version in [
+        None,
+        Some("2024-04-15"),
+        Some("2024-06-11"),
+        Some("1999-01-01"),
+    ] {
+        let list = match version {
+            None => {
+                app.call(Method::GET, "/v2/event-types", Some(&key), None)
+                    .await
+            }
+            Some(v) => {
+                app.call_as(v, Method::GET, "/v2/event-types", Some(&key))
+                    .await
+            }
+        };
+        let list = data(list, 200).await;
+        let groups = list["eventTypeGroups"].as_array().expect("groups");
+        assert_eq!(groups.len(), 2, "{version:?}: {list}");
+        assert_eq!(groups[0]["profile"]["name"], "Ada Host");
+        assert_eq!(groups[0]["teamId"], Value::Null);
+        let mine = &groups[0]["eventTypes"][0];
+        assert_eq!(mine["id"], id);
+        assert_eq!(mine["length"], 30);
+        assert_eq!(mine["userIds"], json!([ada]));
+        assert_eq!(mine["periodType"], "ROLLING");
+        assert_eq!(mine["periodDays"], 30);
+        assert_eq!(mine["bookingLimits"], json!({"PER_DAY": 3}));
+        assert_eq!(mine["requiresConfirmation"], true);
+        assert_eq!(mine["locations"], json!([{"type": "integrations:daily"}]));
+        assert!(mine.get("lengthInMinutes").is_none());
+        assert_eq!(groups[1]["profile"]["slug"], "team/sales");
+        assert_eq!(groups[1]["eventTypes"][0]["length"], 20);
+        assert_eq!(groups[1]["eventTypes"][0]["schedulingType"], "COLLECTIVE");
+        assert_eq!(list["profiles"][0]["name"], "Ada Host");
+    }
+    let one = format!("/v2/event-types/{id}");
+    let legacy = data(app.call(Method::GET, &one, Some(&key), None).await, 200).await;
+    assert_eq!(legacy["eventType"]["id"], id);
+    assert_eq!(legacy["eventType"]["length"], 30);
+    assert_eq!(legacy["eventType"]["userId"], ada);
+    let current = data(
+        app.call_as("2024-06-14", Method::GET, &one, Some(&key))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(current["lengthInMinutes"], 30);
+    assert!(current.get("eventType").is_none());
+    let flat = app
+        .call_as("2024-06-14", Method::GET, "/v2/event-types", Some(&key))
+        .await;
+    assert_eq!(data(flat, 200).await[0]["id"], id);
+}
+
+#[tokio::test]
+async fn booking_widgets_read_public_event_types_by_username() {
+    let app = spawn_app().await;
+    let (_, key) = person(&app, "ada@example.com", "UTC").await;
+    let mut hidden = intro_call();
+    hidden["slug"] = json!("secret");
+    hidden["hidden"] = json!(true);
+    for body in [intro_call(), hidden] {
+        data(
+            app.call(Method::POST, "/v2/event-types", Some(&key), Some(body))
+                .await,
+            201,
+        )
+        .await;
+    }
+    let me = data(app.call(Method::GET, "/v2/me", Some(&key), None).await, 200).await;
+    let username = me["username"].as_str().unwrap().to_owned();
+
+    let list = data(
+        app.get(&format!("/v2/event-types/{username}/public")).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "hidden ones are left out: {list}"
+    );
+    assert_eq!(list[0]["slug"], "intro-call");
+    assert_eq!(list[0]["length"], 30);
+    assert_eq!(list[0]["requiresConfirmation"], true);
+
+    let one = data(
+        app.get(&format!("/v2/event-types/{username}/intro-call/public"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(one["slug"], "intro-call");
+    assert_eq!(one["length"], 30);
+    assert_eq!(one["users"][0]["username"], username.as_str());
+    assert!(one["bookingFields"].as_array().unwrap().len() >= 2);
+    // Only what a booker may see: no owner email, metadata or limits.
+    let text = one.to_string();
+    assert!(
+        !text.contains("ada@example.com") && !text.contains("PER_DAY"),
+        "{text}"
+    );
+    // A hidden event type is there by its direct link, as its booking page is.
+    let secret = app
+        .get(&format!("/v2/event-types/{username}/secret/public"))
+        .await;
+    assert_eq!(data(secret, 200).await["slug"], "secret");
+
+    let nobody = app.get("/v2/event-types/nobody-here/public").await;
+    let message = assert_error(nobody, 404, "NotFoundException").await;
+    assert!(message.contains("nobody-here"), "{message}");
+    let missing = app
+        .get(&format!("/v2/event-types/{username}/nope/public"))
+        .await;
+    assert_error(missing, 404, "NotFoundException").await;
 }

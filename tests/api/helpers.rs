@@ -288,6 +288,26 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// [`TestApp::call`] as a client of `cal-api-version: version`.
+    pub async fn call_as(
+        &self,
+        version: &str,
+        method: reqwest::Method,
+        path: &str,
+        key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .header("cal-api-version", version);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send().await.expect("request sent")
+    }
+}
+
 /// Asserts the success envelope with `status` and returns `data`.
 /// `GET /v2/bookings/{uid}` with `key`: the booking's `data`, after checking the 200.
 pub async fn booking_of(app: &TestApp, key: &str, uid: &str) -> serde_json::Value {

@@ -30,6 +30,7 @@ mod console_settings;
 mod console_teams;
 mod console_webhooks;
 mod constraints;
+mod cors;
 mod disclosure;
 mod email;
 mod email_language;

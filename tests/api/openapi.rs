@@ -443,6 +443,15 @@ async fn every_documented_operation_answers_as_documented() {
     let (_, listed) = c.call(M::GET, &public, None, None).await;
     assert!(listed["data"][0].get("metadata").is_none(), "{listed}");
     c.call(
+        M::GET,
+        &format!("/v2/event-types/{owner}/public"),
+        None,
+        None,
+    )
+    .await;
+    let widget = format!("/v2/event-types/{owner}/extra/public");
+    c.call(M::GET, &widget, None, None).await;
+    c.call(
         M::PATCH,
         &format!("/v2/event-types/{eid}"),
         k,

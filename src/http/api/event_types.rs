@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::event_types_legacy as legacy;
 use super::success;
 use crate::error::ApiError;
 use crate::event_types::{self, EventType, EventTypeInput, SYSTEM_FIELDS, Target, priority_name};
@@ -195,13 +196,19 @@ pub struct ListQuery {
 }
 
 /// Public with `username` (a person's visible event types, or the one with `eventSlug`);
-/// otherwise the caller's own.
+/// otherwise the caller's own: in profile groups (theirs and their teams') for the legacy
+/// versions, as Cal.com answers a request without `cal-api-version`.
 pub async fn list(
     state: web::Data<AppState>,
     caller: OptionalCaller,
     query: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    if let (None, Some(caller), true) = (&query.username, &caller.0, legacy::wants_legacy(&req)) {
+        let mine = event_types::list_mine(&state.db, caller.user.id).await?;
+        return Ok(HttpResponse::Ok().json(success(legacy_groups(&state.base_url, caller, &mine))));
+    }
     let list = match (&query.username, caller.0) {
         (Some(username), caller) => {
             let own = caller
@@ -257,14 +264,101 @@ pub async fn create(
     Ok(HttpResponse::Created().json(success(to_json(&created, &state.base_url))))
 }
 
+/// The legacy list: the caller's group first, then each team's (`team/<slug>`).
+fn legacy_groups<'a>(
+    base_url: &str,
+    caller: &'a crate::accounts::Caller,
+    mine: &'a event_types::Mine,
+) -> Value {
+    let shaped = |list: &'a [EventType]| -> Vec<(&'a EventType, Value)> {
+        list.iter().map(|e| (e, to_json(e, base_url))).collect()
+    };
+    let mut groups = vec![(
+        legacy::Profile {
+            slug: caller.user.username.clone(),
+            name: &caller.user.name,
+            team_id: None,
+            role: None,
+        },
+        shaped(&mine.personal),
+    )];
+    for (team, list) in &mine.teams {
+        let profile = legacy::Profile {
+            slug: format!("team/{}", team.slug),
+            name: &team.name,
+            team_id: Some(team.id),
+            role: None,
+        };
+        groups.push((profile, shaped(list)));
+    }
+    legacy::groups(base_url, &groups)
+}
+
+/// One event type; for the legacy versions under `eventType`, in their shape.
 pub async fn get(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
     id: web::Path<i64>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let found =
         event_types::get(&state.db, caller.user.id, Target::Personal, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(success(to_json(&found, &state.base_url))))
+    let current = to_json(&found, &state.base_url);
+    if legacy::wants_legacy(&req) {
+        let one = json!({"eventType": legacy::event_type(&found, &current)});
+        return Ok(HttpResponse::Ok().json(success(one)));
+    }
+    Ok(HttpResponse::Ok().json(success(current)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicQuery {
+    #[serde(default)]
+    is_team_event: bool,
+}
+
+/// `GET /v2/event-types/{username}/public`: a person's visible event types (Cal.com serves
+/// this path only in its legacy shape, whatever the version).
+pub async fn public_list(
+    state: web::Data<AppState>,
+    username: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let username = username.into_inner();
+    let found = event_types::list_public(&state.db, &username, None, false).await?;
+    if found.is_empty() && !event_types::username_exists(&state.db, &username).await? {
+        return Err(ApiError::NotFound(format!(
+            "User with username \"{username}\" not found"
+        )));
+    }
+    let list: Vec<Value> = found
+        .iter()
+        .map(|e| legacy::public_summary(e, &to_json(e, &state.base_url)))
+        .collect();
+    Ok(HttpResponse::Ok().json(success(Value::Array(list))))
+}
+
+/// `GET /v2/event-types/{username}/{eventSlug}/public` (`isTeamEvent=true`: a team's, by its
+/// slug): what a booking widget needs of one event type, hidden ones included (as a direct
+/// link books them).
+pub async fn public_one(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PublicQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (owner, slug) = path.into_inner();
+    let found = if query.is_team_event {
+        event_types::list_public_team(&state.db, &owner, Some(&slug)).await?
+    } else {
+        event_types::list_public(&state.db, &owner, Some(&slug), false).await?
+    };
+    let event = found
+        .first()
+        .ok_or_else(|| ApiError::NotFound(format!("Event type `{slug}` of `{owner}` not found")))?;
+    let public = public_json(event, &state.base_url);
+    let current = to_json(event, &state.base_url);
+    let detail = legacy::public_detail(event, &public, &current);
+    Ok(HttpResponse::Ok().json(success(detail)))
 }
 
 pub async fn update(

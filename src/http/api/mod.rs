@@ -10,6 +10,7 @@ mod calendar_feed;
 mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
 mod event_types;
+mod event_types_legacy;
 mod insights;
 mod me;
 pub mod openapi;
@@ -46,6 +47,9 @@ pub struct Doc {
     pub auth: Auth,
     /// The `cal-api-version` this shape follows.
     pub version: Option<&'static str>,
+    /// The schema of `data` Cal.com's legacy versions get (no header, an unknown one,
+    /// 2024-04-15, 2024-06-11); `None`: every version gets the same shape.
+    pub legacy: Option<&'static str>,
     /// Request body schema (a component name).
     pub body: Option<&'static str>,
     /// Success status and the schema of `data` (`None`: no `data`).
@@ -63,6 +67,7 @@ const DOC: Doc = Doc {
     tag: "",
     auth: Auth::Key,
     version: None,
+    legacy: None,
     body: None,
     status: 200,
     data: None,
@@ -223,9 +228,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/schedules/{id}" => schedules::update, Doc { summary: "Change a schedule", body: Some("ScheduleInput"), ..SCHEDULES }),
         endpoint!(DELETE "/schedules/{id}" => schedules::delete, Doc { summary: "Delete a schedule", data: None, ..SCHEDULES }),
         endpoint!(GET "/event-types" => event_types::list, Doc { summary: "The caller's event types, or a person's public ones by username", auth: Auth::Optional, list: true,
-            query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], data: Some("ListedEventType"), ..EVENTS }),
+            query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], data: Some("ListedEventType"), legacy: Some("LegacyEventTypeGroups"), ..EVENTS }),
         endpoint!(POST "/event-types" => event_types::create, Doc { summary: "Create an event type", body: Some("EventTypeInput"), status: 201, ..EVENTS }),
-        endpoint!(GET "/event-types/{id}" => event_types::get, Doc { summary: "Get an event type", ..EVENTS }),
+        endpoint!(GET "/event-types/{username}/public" => event_types::public_list, Doc { summary: "A person's visible event types (Cal.com's 2024-04-15 shape, every version)", auth: Auth::Optional, list: true, version: None, data: Some("LegacyPublicEventType"), ..EVENTS }),
+        endpoint!(GET "/event-types/{username}/{eventSlug}/public" => event_types::public_one, Doc { summary: "What a booking widget needs of one event type (Cal.com's 2024-04-15 shape, every version)", auth: Auth::Optional, version: None, data: Some("LegacyPublicEventTypeDetail"),
+            query: &[("isTeamEvent", "boolean", "`username` is a team's slug")], ..EVENTS }),
+        endpoint!(GET "/event-types/{id}" => event_types::get, Doc { summary: "Get an event type", legacy: Some("LegacyEventTypeOne"), ..EVENTS }),
         endpoint!(PATCH "/event-types/{id}" => event_types::update, Doc { summary: "Change an event type (fields not sent stay)", body: Some("EventTypeInput"), ..EVENTS }),
         endpoint!(DELETE "/event-types/{id}" => event_types::delete, Doc { summary: "Delete an event type", data: Some("DeletedEventType"), ..EVENTS }),
         endpoint!(GET "/event-types/{id}/webhooks" => webhooks::event_type_list, Doc { summary: "An event type's webhooks", list: true, query: PAGE, ..HOOKS }),

@@ -65,6 +65,68 @@ fn input(fields: &[(&str, Value)], required: &[&str]) -> Value {
     json!({"type": "object", "properties": properties, "required": required})
 }
 
+/// Cal.com's 2024-04-15 event-type shapes (`http::api::event_types_legacy`): the fields
+/// clients read are listed; the rest are open.
+fn legacy_event_types(add: &mut dyn FnMut(&str, Value)) {
+    let open = |required: &[(&str, Value)]| {
+        let mut schema = object(required, &[]);
+        schema["additionalProperties"] = json!(true);
+        schema
+    };
+    let event = open(&[
+        ("id", integer()),
+        ("length", integer()),
+        ("slug", string()),
+        ("title", string()),
+        ("hidden", boolean()),
+        ("locations", list(object_any())),
+        ("periodType", string()),
+        ("requiresConfirmation", boolean()),
+        ("bookingLimits", object_any()),
+    ]);
+    add("LegacyEventType", event);
+    add(
+        "LegacyEventTypeOne",
+        object(&[("eventType", r("LegacyEventType"))], &[]),
+    );
+    let profile = open(&[("slug", string()), ("name", string())]);
+    let group = open(&[
+        ("teamId", nullable(integer())),
+        ("bookerUrl", string()),
+        ("profile", profile),
+        ("metadata", object_any()),
+        ("eventTypes", list(r("LegacyEventType"))),
+    ]);
+    add(
+        "LegacyEventTypeGroups",
+        open(&[
+            ("eventTypeGroups", list(group)),
+            ("profiles", list(object_any())),
+        ]),
+    );
+    add(
+        "LegacyPublicEventType",
+        open(&[
+            ("id", integer()),
+            ("title", string()),
+            ("slug", string()),
+            ("length", integer()),
+        ]),
+    );
+    add(
+        "LegacyPublicEventTypeDetail",
+        open(&[
+            ("id", integer()),
+            ("title", string()),
+            ("slug", string()),
+            ("length", integer()),
+            ("locations", list(object_any())),
+            ("bookingFields", list(object_any())),
+            ("users", list(object_any())),
+        ]),
+    );
+}
+
 fn schemas() -> Map<String, Value> {
     let mut s = Map::new();
     let mut add = |name: &str, schema: Value| {
@@ -279,6 +341,7 @@ fn schemas() -> Map<String, Value> {
             &[("teamId", integer())],
         ),
     );
+    legacy_event_types(&mut |n: &str, v: Value| add(n, v));
     add(
         "ListedEventType",
         json!({"anyOf": [r("EventType"), r("PublicEventType")]}),
@@ -1162,9 +1225,18 @@ pub fn document(base_url: &str) -> Value {
             json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": kind}})
         }));
         if let Some(version) = d.version {
+            let description = match d.legacy {
+                None => format!(
+                    "Shapes follow {version}; a missing or older value gets the same shapes"
+                ),
+                Some(legacy) => format!(
+                    "Send {version} for these shapes; without it, or with another value (Cal.com's \
+                     2024-04-15 default), `data` is a {legacy}"
+                ),
+            };
             parameters.push(json!({
                 "name": "cal-api-version", "in": "header", "required": false,
-                "description": format!("Shapes follow {version}; a missing or older value gets the same shapes"),
+                "description": description,
                 "schema": {"type": "string", "default": version},
             }));
         }
@@ -1175,8 +1247,12 @@ pub fn document(base_url: &str) -> Value {
         } else if e.path == "/availability/query" {
             json!({"description": "OK", "content": {"application/json": {"schema": envelope(d.data, false, false, true)}}})
         } else {
+            let mut schema = envelope(d.data, d.list, d.paginated, false);
+            if let Some(legacy) = d.legacy {
+                schema = json!({"anyOf": [schema, envelope(Some(legacy), false, false, false)]});
+            }
             json!({"description": if d.status == 201 { "Created" } else { "OK" },
-                   "content": {"application/json": {"schema": envelope(d.data, d.list, d.paginated, false)}}})
+                   "content": {"application/json": {"schema": schema}}})
         };
         let error = json!({"description": "Cal.com's error envelope", "content": {"application/json": {"schema": r("Error")}}});
         let mut responses = Map::new();
