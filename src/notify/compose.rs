@@ -202,12 +202,6 @@ impl Meeting<'_> {
     }
 }
 
-/// When, in a recipient's zone and words: `Sunday, March 29, 2026, 10:30am – 11:00am
-/// (Europe/Berlin)`, `Sonntag, 29. März 2026, 10:30 – 11:00 (Europe/Berlin)`.
-fn when(clock: Clock, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    format!("{} ({})", clock.span(start, end), clock.tz.name())
-}
-
 fn names<'a>(people: impl Iterator<Item = &'a str>) -> String {
     people.collect::<Vec<_>>().join(", ")
 }
@@ -221,9 +215,20 @@ pub fn attendee_lang(a: &AttendeeRecord) -> Lang {
         .unwrap_or_default()
 }
 
+/// How an attendee reads times: their language, its usual clock, their own zone.
+pub fn attendee_clock(a: &AttendeeRecord) -> Clock {
+    let lang = attendee_lang(a);
+    Clock::in_zone(&a.time_zone, lang.twelve_hour(), lang)
+}
+
 /// The language a host reads: their profile's, else English.
 pub fn host_lang(h: &User) -> Lang {
     Lang::from_tag(&h.locale).unwrap_or_default()
+}
+
+/// How a host reads times: their profile's language, zone and clock.
+pub fn host_clock(h: &User) -> Clock {
+    Clock::of(h, host_lang(h))
 }
 
 /// The emails `notice` sends about `meeting`: one to every attendee and one to every host.
@@ -249,10 +254,10 @@ fn attendee_email(
 ) -> Email {
     let b = meeting.booking;
     let copy = meeting.attendee_copy(a);
-    let lang = attendee_lang(a);
-    let clock = Clock::in_zone(&a.time_zone, lang.twelve_hour(), lang);
+    let clock = attendee_clock(a);
+    let lang = clock.lang;
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
-    let at = when(clock, b.start_at, b.end_at);
+    let at = clock.when(b.start_at, b.end_at);
     let subject = lang.t(
         &format!("email-{}-subject", notice.name()),
         &[
@@ -268,7 +273,7 @@ fn attendee_email(
         ),
         Notice::Rescheduled { from } => lang.t(
             "email-rescheduled-opening",
-            &[("was", when(clock, from.start_at, from.end_at).into())],
+            &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
@@ -298,12 +303,12 @@ fn attendee_email(
 fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime<Utc>) -> Email {
     let b = meeting.booking;
     let copy = meeting.host_copy();
-    let lang = host_lang(h);
-    let clock = Clock::of(h, lang);
+    let clock = host_clock(h);
+    let lang = clock.lang;
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
     let someone = lang.t("email-someone", &[]);
     let booker = (meeting.attendees.first()).map_or(someone.as_str(), |a| a.name.as_str());
-    let at = when(clock, b.start_at, b.end_at);
+    let at = clock.when(b.start_at, b.end_at);
     let title = copy.title.as_str();
     let args = [
         ("title", title.into()),
@@ -317,7 +322,7 @@ fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime
         Notice::Requested => lang.t("email-host-requested-opening", &args),
         Notice::Rescheduled { from } => lang.t(
             "email-host-rescheduled-opening",
-            &[("was", when(clock, from.start_at, from.end_at).into())],
+            &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
@@ -402,14 +407,6 @@ fn body(
     notice: Notice<'_>,
 ) -> String {
     let b = meeting.booking;
-    let field = |key: &str, value: &str| {
-        let label = lang.t(key, &[]);
-        let line = lang.t(
-            "email-field",
-            &[("label", label.into()), ("value", value.into())],
-        );
-        line + "\n"
-    };
     let people = lang.t(
         "email-people",
         &[
@@ -420,14 +417,14 @@ fn body(
     );
     let greeting = lang.t("email-greeting", &[("name", letter.name.into())]);
     let mut text = format!("{greeting}\n\n{}\n\n", letter.opening);
-    text.push_str(&field("page-what", &copy.title));
-    text.push_str(&field("page-when", letter.at));
-    text.push_str(&field("page-who", &people));
+    text.push_str(&field(lang, "page-what", &copy.title));
+    text.push_str(&field(lang, "page-when", letter.at));
+    text.push_str(&field(lang, "page-who", &people));
     if let Some(location) = b.location.as_deref().filter(|l| !l.is_empty()) {
-        text.push_str(&field("page-where", location));
+        text.push_str(&field(lang, "page-where", location));
     }
     if !copy.notes.is_empty() {
-        let notes = field("email-notes", "");
+        let notes = field(lang, "email-notes", "");
         text.push_str(&format!("\n{}\n{}\n", notes.trim_end(), copy.notes));
     }
     text.push('\n');
@@ -440,6 +437,16 @@ fn body(
         text.push_str(&format!("\n{}\n", lang.t("email-invitation", &[])));
     }
     text
+}
+
+/// One line of a message's details, ended: "When: …" with the label of message `key`.
+pub fn field(lang: Lang, key: &str, value: &str) -> String {
+    let label = lang.t(key, &[]);
+    let line = lang.t(
+        "email-field",
+        &[("label", label.into()), ("value", value.into())],
+    );
+    line + "\n"
 }
 
 /// Where to change the booking, or, once it is over, where to read it.
