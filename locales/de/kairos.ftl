@@ -107,6 +107,8 @@ page-loc-your-address = Bei Ihnen
 page-loc-your-phone = Wir rufen Sie an
 page-loc-your-choice = Ein Ort Ihrer Wahl
 page-loc-detail = Ihre Adresse, Telefonnummer oder Ihr Ort (für die Optionen, die danach fragen)
+page-phone = Handynummer
+page-phone-hint = Für die Erinnerungen per SMS, mit Ländervorwahl: +4915112345678.
 page-seats-left = { $count ->
     [one] { $count } Platz frei
    *[other] { $count } Plätze frei

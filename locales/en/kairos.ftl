@@ -107,6 +107,8 @@ page-loc-your-address = At your address
 page-loc-your-phone = We call you
 page-loc-your-choice = Somewhere you choose
 page-loc-detail = Your address, phone number or place (for the options that ask for one)
+page-phone = Mobile number
+page-phone-hint = For the text message reminders, with the country code: +12125550100.
 page-seats-left = { $count ->
     [one] { $count } seat left
    *[other] { $count } seats left

@@ -107,6 +107,8 @@ page-loc-your-address = En tu dirección
 page-loc-your-phone = Te llamamos
 page-loc-your-choice = Un lugar que elijas
 page-loc-detail = Tu dirección, teléfono o lugar (para las opciones que lo piden)
+page-phone = Número de móvil
+page-phone-hint = Para los recordatorios por SMS, con el prefijo del país: +34612345678.
 page-seats-left = { $count ->
     [one] { $count } plaza libre
    *[other] { $count } plazas libres

@@ -107,6 +107,8 @@ page-loc-your-address = À votre adresse
 page-loc-your-phone = Nous vous appelons
 page-loc-your-choice = Un lieu de votre choix
 page-loc-detail = Votre adresse, numéro ou lieu (pour les options qui le demandent)
+page-phone = Numéro de portable
+page-phone-hint = Pour les rappels par SMS, avec l’indicatif du pays : +33612345678.
 page-seats-left = { $count ->
     [one] { $count } place libre
    *[other] { $count } places libres

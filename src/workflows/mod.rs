@@ -24,7 +24,7 @@ use crate::storage::{Conn, Db, teams, users, webhooks as hooks};
 pub use compose::{Facts, Recipient};
 pub use model::{Step, Trigger, TriggerKind, Workflow, WorkflowInput};
 pub use preview::{PreviewInput, preview};
-pub use schedule::{QUEUE, booking_changed};
+pub use schedule::{QUEUE, booking_changed, texts_attendees};
 pub use send::spawn;
 
 fn not_found(id: i64) -> ServiceError {
