@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::choices::{self, Choices};
 use crate::event_types::{EventType, seat_title};
 use crate::i18n::{Clock, Lang};
 use crate::ical::{self, EventStatus, Invite, Person};
@@ -88,6 +89,8 @@ pub struct Meeting<'a> {
     pub one_seat: bool,
     /// The booking has seats: each holder reads only their own seat.
     pub seating: Option<Seating<'a>>,
+    /// Which emails the hosts chose to receive.
+    pub choices: Choices,
 }
 
 /// What the holders of a seated booking's seats may read of it, by the rules of
@@ -231,13 +234,15 @@ pub fn host_clock(h: &User) -> Clock {
     Clock::of(h, host_lang(h))
 }
 
-/// The emails `notice` sends about `meeting`: one to every attendee and one to every host.
+/// The emails `notice` sends about `meeting`: one to every attendee and one to every host who
+/// receives this kind (their choices).
 pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> Vec<Email> {
     if meeting.hosts.is_empty() {
         return Vec::new();
     }
     let attendees = meeting.attendees.iter();
-    let hosts = meeting.hosts.iter();
+    let hosts =
+        (meeting.hosts.iter()).filter(|h| choices::covers(&meeting.choices.of(h.id), notice));
     attendees
         .map(|a| attendee_email(meeting, notice, a, now))
         .chain(hosts.map(|h| host_email(meeting, notice, h, now)))
@@ -544,6 +549,7 @@ pub(crate) mod tests {
             manage_url: "https://cal.example/booking/uid1".into(),
             one_seat: false,
             seating: None,
+            choices: Choices::default(),
         }
     }
 

@@ -19,6 +19,7 @@ use crate::i18n::{Clock, Lang};
 use crate::jobs::table::Handler;
 use crate::jobs::{Outcome, RetrySchedule};
 use crate::notify;
+use crate::notify::choices::Choices;
 use crate::notify::compose::{attendee_clock, host_clock};
 use crate::service::ServiceError;
 use crate::sms::{self, Sms};
@@ -308,7 +309,8 @@ impl Reminders {
 }
 
 /// Who an email step writes to, each with the attendee the message is about: the attendees
-/// who did not stop the booking's reminders, the hosts, or the step's address (one of the owner's accounts, checked when the workflow was saved:
+/// who did not stop the booking's reminders, the hosts who did not turn workflow emails off,
+/// or the step's address (one of the owner's accounts, checked when the workflow was saved:
 /// its own profile says how it reads times, else the organiser's).
 async fn targets<'a>(
     c: &mut Conn<'_>,
@@ -324,9 +326,14 @@ async fn targets<'a>(
                 .map(|a| (recipient(&a.name, &a.email, attendee_clock(a)), Some(a)))
                 .collect()
         }
-        Action::EmailHost => (context.hosts.iter())
-            .map(|h| (recipient(&h.name, &h.email, host_clock(h)), booker))
-            .collect(),
+        Action::EmailHost => {
+            let ids: Vec<i64> = context.hosts.iter().map(|h| h.id).collect();
+            let choices = Choices::load(c, &ids).await?;
+            (context.hosts.iter())
+                .filter(|h| choices.of(h.id).workflows)
+                .map(|h| (recipient(&h.name, &h.email, host_clock(h)), booker))
+                .collect()
+        }
         Action::EmailAddress => {
             let address = planned.step.send_to.as_deref().unwrap_or_default();
             let reader = users::find_by_email(c, address).await?;

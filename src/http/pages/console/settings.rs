@@ -34,6 +34,18 @@ pub fn own_tabs(lang: Lang, current: &str) -> Tabs {
             pick(lang, ["Profile", "Profil", "Profil", "Perfil"]),
         ),
         (
+            "/settings/my-account/notifications",
+            pick(
+                lang,
+                [
+                    "Notifications",
+                    "Benachrichtigungen",
+                    "Notifications",
+                    "Notificaciones",
+                ],
+            ),
+        ),
+        (
             "/settings/security",
             pick(lang, ["Security", "Sicherheit", "Sécurité", "Seguridad"]),
         ),
