@@ -55,6 +55,15 @@ async fn jobs(app: &TestApp) -> Vec<JobRecord> {
         .unwrap()
 }
 
+/// The first message given up (a job on the SMS queue that will not run again), once there is one.
+async fn dead_job(app: &TestApp) -> JobRecord {
+    eventually("a message given up", Duration::from_secs(10), async || {
+        let jobs = jobs(app).await;
+        jobs.into_iter().find(|j| j.status == job_store::DEAD)
+    })
+    .await
+}
+
 /// Posts an inbound message as Twilio does, signed with `token`.
 pub(crate) async fn inbound(
     app: &TestApp,
@@ -132,13 +141,7 @@ async fn messages_are_sent_through_twilio_and_retried_when_throttled() {
     // A number Twilio cannot text (21211) is not tried again.
     twilio.fail_with(400, 21211, None);
     assert!(queue(&app, "+14155550999", "hello", 0).await);
-    let dead = eventually("the message given up", Duration::from_secs(5), async || {
-        jobs(&app)
-            .await
-            .into_iter()
-            .find(|j| j.status == job_store::DEAD)
-    })
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("21211"),
         "{dead:?}"
@@ -155,17 +158,7 @@ async fn a_stop_answer_stops_every_message_to_that_number_until_start() {
     answer(&app, " stop ").await;
     // Nothing new is queued for them, and the earlier one is not sent when due.
     assert!(!queue(&app, ATTENDEE, "another", 0).await);
-    let dead = eventually(
-        "the queued message dropped",
-        Duration::from_secs(10),
-        async || {
-            jobs(&app)
-                .await
-                .into_iter()
-                .find(|j| j.status == job_store::DEAD)
-        },
-    )
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("opted out"),
         "{dead:?}"
@@ -191,13 +184,7 @@ async fn twilio_saying_a_recipient_unsubscribed_records_the_opt_out() {
     twilio.unsubscribe(ATTENDEE);
     let app = app_with_twilio(&twilio).await;
     assert!(queue(&app, ATTENDEE, "hello", 0).await);
-    let dead = eventually("the refusal", Duration::from_secs(10), async || {
-        jobs(&app)
-            .await
-            .into_iter()
-            .find(|j| j.status == job_store::DEAD)
-    })
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("21610"),
         "{dead:?}"

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::session::{ConsoleForm, lang_of};
-use super::settings::{Tabs, own_tabs};
+use super::settings::{SavedQuery, Tabs, own_tabs};
 use super::{Frame, Nav, Section, pick};
 use crate::http::AppState;
 use crate::http::pages::console::detach;
@@ -117,11 +117,6 @@ fn build(req: &HttpRequest, who: &SignedIn, chosen: &HostEmails) -> Notification
         notice: None,
         switches: switches(lang, chosen),
     }
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn page(

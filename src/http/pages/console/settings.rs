@@ -111,6 +111,12 @@ pub fn field_error(message: &str, fields: &[&str]) -> (Option<String>, String) {
     }
 }
 
+/// `?saved=1`: where a settings form sends the browser once it is saved, to say so.
+#[derive(Debug, serde::Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
 /// One form input as shown again: what was typed, and what is wrong with it.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
