@@ -107,6 +107,8 @@ page-loc-your-address = Bei Ihnen
 page-loc-your-phone = Wir rufen Sie an
 page-loc-your-choice = Ein Ort Ihrer Wahl
 page-loc-detail = Ihre Adresse, Telefonnummer oder Ihr Ort (für die Optionen, die danach fragen)
+page-phone = Handynummer
+page-phone-hint = Für die Erinnerungen per SMS, mit Ländervorwahl: +4915112345678.
 page-seats-left = { $count ->
     [one] { $count } Platz frei
    *[other] { $count } Plätze frei
@@ -150,3 +152,38 @@ email-change = Etwas ändern? Hier verschieben oder absagen:
 email-details = Details: { $url }
 email-invitation = Die Kalendereinladung ist angehängt.
 email-someone = jemand
+
+## Reminders and workflow messages in Kairos' own words (a step's `reminder` template).
+## $title is the event's name, $organizer the host's, $when the meeting's time in the reader's
+## zone, $date its day there.
+
+reminder-before-event-subject = Erinnerung: { $title } am { $when }
+reminder-before-event-opening = Wir erinnern Sie an { $title } mit { $organizer }.
+reminder-after-event-subject = Vielen Dank: { $title } am { $date }
+reminder-after-event-opening = Vielen Dank für Ihre Teilnahme an { $title } mit { $organizer }.
+reminder-new-event-subject = Gebucht: { $title } am { $when }
+reminder-new-event-opening = { $title } mit { $organizer } ist gebucht.
+reminder-reschedule-event-subject = Verschoben: { $title } am { $when }
+reminder-reschedule-event-opening = { $title } mit { $organizer } wurde verschoben.
+reminder-event-cancelled-subject = Abgesagt: { $title } am { $date }
+reminder-event-cancelled-opening = { $title } mit { $organizer } ist abgesagt.
+reminder-booking-requested-subject = Angefragt: { $title } am { $when }
+reminder-booking-requested-opening = { $title } mit { $organizer } wartet auf die Bestätigung des Gastgebers.
+reminder-booking-rejected-subject = Abgelehnt: { $title } am { $date }
+reminder-booking-rejected-opening = { $title } mit { $organizer } wurde abgelehnt.
+# Followed by the signed link that stops this booking's reminders.
+reminder-stop = Keine Erinnerungen mehr zu diesem Termin: { $url }
+# A yes/no booking question's answer, as a message's variable shows it.
+reminder-yes = ja
+reminder-no = nein
+# The sample booking a workflow step's preview is written about.
+reminder-sample-title = 30-Minuten-Termin
+reminder-sample-notes = Ich freue mich darauf.
+
+## The page a reminder's link opens to stop a booking's reminders.
+
+page-reminders = Erinnerungen
+page-reminders-question = Erinnerungen abbestellen?
+page-reminders-lead = Sie erhalten keine Erinnerungen mehr zu diesem Termin. Der Termin selbst bleibt bestehen.
+page-reminders-stop = Erinnerungen abbestellen
+page-reminders-stopped = Keine Erinnerungen mehr

@@ -107,6 +107,8 @@ page-loc-your-address = At your address
 page-loc-your-phone = We call you
 page-loc-your-choice = Somewhere you choose
 page-loc-detail = Your address, phone number or place (for the options that ask for one)
+page-phone = Mobile number
+page-phone-hint = For the text message reminders, with the country code: +12125550100.
 page-seats-left = { $count ->
     [one] { $count } seat left
    *[other] { $count } seats left
@@ -150,3 +152,38 @@ email-change = Need to make a change? Reschedule or cancel here:
 email-details = Details: { $url }
 email-invitation = The calendar invitation is attached.
 email-someone = someone
+
+## Reminders and workflow messages in Kairos' own words (a step's `reminder` template).
+## $title is the event's name, $organizer the host's, $when the meeting's time in the reader's
+## zone, $date its day there.
+
+reminder-before-event-subject = Reminder: { $title } on { $when }
+reminder-before-event-opening = This is a reminder of { $title } with { $organizer }.
+reminder-after-event-subject = Thank you: { $title } on { $date }
+reminder-after-event-opening = Thank you for attending { $title } with { $organizer }.
+reminder-new-event-subject = Booked: { $title } on { $when }
+reminder-new-event-opening = { $title } with { $organizer } is booked.
+reminder-reschedule-event-subject = Rescheduled: { $title } on { $when }
+reminder-reschedule-event-opening = { $title } with { $organizer } has moved.
+reminder-event-cancelled-subject = Cancelled: { $title } on { $date }
+reminder-event-cancelled-opening = { $title } with { $organizer } is cancelled.
+reminder-booking-requested-subject = Requested: { $title } on { $when }
+reminder-booking-requested-opening = { $title } with { $organizer } waits for the host's confirmation.
+reminder-booking-rejected-subject = Declined: { $title } on { $date }
+reminder-booking-rejected-opening = { $title } with { $organizer } was declined.
+# Followed by the signed link that stops this booking's reminders.
+reminder-stop = No more reminders for this booking: { $url }
+# A yes/no booking question's answer, as a message's variable shows it.
+reminder-yes = yes
+reminder-no = no
+# The sample booking a workflow step's preview is written about.
+reminder-sample-title = 30 minute meeting
+reminder-sample-notes = Looking forward to it.
+
+## The page a reminder's link opens to stop a booking's reminders.
+
+page-reminders = Reminders
+page-reminders-question = Stop reminders?
+page-reminders-lead = You will get no more reminders for this booking. The booking itself stands.
+page-reminders-stop = Stop reminders
+page-reminders-stopped = No more reminders

@@ -107,6 +107,8 @@ page-loc-your-address = En tu dirección
 page-loc-your-phone = Te llamamos
 page-loc-your-choice = Un lugar que elijas
 page-loc-detail = Tu dirección, teléfono o lugar (para las opciones que lo piden)
+page-phone = Número de móvil
+page-phone-hint = Para los recordatorios por SMS, con el prefijo del país: +34612345678.
 page-seats-left = { $count ->
     [one] { $count } plaza libre
    *[other] { $count } plazas libres
@@ -153,3 +155,38 @@ email-change = ¿Necesitas cambiar algo? Reprograma o cancela aquí:
 email-details = Detalles: { $url }
 email-invitation = La invitación de calendario va adjunta.
 email-someone = alguien
+
+## Reminders and workflow messages in Kairos' own words (a step's `reminder` template).
+## $title is the event's name, $organizer the host's, $when the meeting's time in the reader's
+## zone, $date its day there.
+
+reminder-before-event-subject = Recordatorio: { $title } el { $when }
+reminder-before-event-opening = Te recordamos { $title } con { $organizer }.
+reminder-after-event-subject = Gracias: { $title } el { $date }
+reminder-after-event-opening = Gracias por asistir a { $title } con { $organizer }.
+reminder-new-event-subject = Reservada: { $title } el { $when }
+reminder-new-event-opening = { $title } con { $organizer } está reservada.
+reminder-reschedule-event-subject = Reprogramada: { $title } el { $when }
+reminder-reschedule-event-opening = { $title } con { $organizer } cambió de fecha.
+reminder-event-cancelled-subject = Cancelada: { $title } el { $date }
+reminder-event-cancelled-opening = { $title } con { $organizer } está cancelada.
+reminder-booking-requested-subject = Solicitada: { $title } el { $when }
+reminder-booking-requested-opening = { $title } con { $organizer } espera la confirmación del anfitrión.
+reminder-booking-rejected-subject = Rechazada: { $title } el { $date }
+reminder-booking-rejected-opening = { $title } con { $organizer } fue rechazada.
+# Followed by the signed link that stops this booking's reminders.
+reminder-stop = No recibir más recordatorios de esta reserva: { $url }
+# A yes/no booking question's answer, as a message's variable shows it.
+reminder-yes = sí
+reminder-no = no
+# The sample booking a workflow step's preview is written about.
+reminder-sample-title = Reunión de 30 minutos
+reminder-sample-notes = Con ganas de hablar.
+
+## The page a reminder's link opens to stop a booking's reminders.
+
+page-reminders = Recordatorios
+page-reminders-question = ¿Dejar de recibir recordatorios?
+page-reminders-lead = No recibirás más recordatorios de esta reserva. La reserva sigue en pie.
+page-reminders-stop = Dejar de recibir recordatorios
+page-reminders-stopped = Sin más recordatorios

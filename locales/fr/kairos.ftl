@@ -107,6 +107,8 @@ page-loc-your-address = À votre adresse
 page-loc-your-phone = Nous vous appelons
 page-loc-your-choice = Un lieu de votre choix
 page-loc-detail = Votre adresse, numéro ou lieu (pour les options qui le demandent)
+page-phone = Numéro de portable
+page-phone-hint = Pour les rappels par SMS, avec l’indicatif du pays : +33612345678.
 page-seats-left = { $count ->
     [one] { $count } place libre
    *[other] { $count } places libres
@@ -153,3 +155,38 @@ email-change = Besoin d’un changement ? Reprogrammez ou annulez ici :
 email-details = Détails : { $url }
 email-invitation = L’invitation d’agenda est jointe.
 email-someone = quelqu’un
+
+## Reminders and workflow messages in Kairos' own words (a step's `reminder` template).
+## $title is the event's name, $organizer the host's, $when the meeting's time in the reader's
+## zone, $date its day there.
+
+reminder-before-event-subject = Rappel : { $title } le { $when }
+reminder-before-event-opening = Ceci est un rappel de { $title } avec { $organizer }.
+reminder-after-event-subject = Merci : { $title } le { $date }
+reminder-after-event-opening = Merci d’avoir participé à { $title } avec { $organizer }.
+reminder-new-event-subject = Réservé : { $title } le { $when }
+reminder-new-event-opening = { $title } avec { $organizer } est réservé.
+reminder-reschedule-event-subject = Reprogrammé : { $title } le { $when }
+reminder-reschedule-event-opening = { $title } avec { $organizer } a été déplacé.
+reminder-event-cancelled-subject = Annulé : { $title } le { $date }
+reminder-event-cancelled-opening = { $title } avec { $organizer } est annulé.
+reminder-booking-requested-subject = Demandé : { $title } le { $when }
+reminder-booking-requested-opening = { $title } avec { $organizer } attend la confirmation de l’hôte.
+reminder-booking-rejected-subject = Refusé : { $title } le { $date }
+reminder-booking-rejected-opening = { $title } avec { $organizer } a été refusé.
+# Followed by the signed link that stops this booking's reminders.
+reminder-stop = Ne plus recevoir de rappels pour ce rendez-vous : { $url }
+# A yes/no booking question's answer, as a message's variable shows it.
+reminder-yes = oui
+reminder-no = non
+# The sample booking a workflow step's preview is written about.
+reminder-sample-title = Rendez-vous de 30 minutes
+reminder-sample-notes = Au plaisir d’échanger.
+
+## The page a reminder's link opens to stop a booking's reminders.
+
+page-reminders = Rappels
+page-reminders-question = Arrêter les rappels ?
+page-reminders-lead = Vous ne recevrez plus de rappels pour ce rendez-vous. Le rendez-vous lui-même est maintenu.
+page-reminders-stop = Arrêter les rappels
+page-reminders-stopped = Plus de rappels

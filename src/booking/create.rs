@@ -273,6 +273,10 @@ pub async fn create(
     // is serial per host (per database on SQLite), so every query kept out of it is throughput.
     let (plan, host_users) = db
         .run(async |c| {
+            // Without a number a workflow's texts would silently go nowhere: refuse now.
+            if crate::workflows::texts_attendees(c, &event, outbox.sms).await? {
+                prepared.phone_for_texts()?;
+            }
             let plan = context::Plan::load(c, &event).await?;
             let users = context::host_users(c, &event).await?;
             Ok::<_, ServiceError>((plan, users))

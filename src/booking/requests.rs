@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::Actor;
 use crate::domain::text::{self, TextKind};
-use crate::domain::{Email, PersonName, TimeZoneName};
+use crate::domain::{Email, PersonName, PhoneNumber, TimeZoneName};
 use crate::event_types::{
     BookingField, CHOICE_TYPES, EventType, Location, LocationKind, SYSTEM_FIELDS,
 };
@@ -150,6 +150,24 @@ impl Prepared {
         }
     }
 
+    /// Checks the booker's phone number for a booking whose workflow texts its attendees: it
+    /// must be given, in international form (the only form SMS providers take).
+    pub fn phone_for_texts(&self) -> Result<PhoneNumber, ServiceError> {
+        let why = "this event type's reminders are sent by text message (a workflow's \
+                   sms_attendee step), so the attendee's mobile number is needed";
+        let field = "attendee.phoneNumber";
+        match self.booker.phone_number.as_deref() {
+            None => Err(invalid(
+                field,
+                format!(
+                    "is required: {why}; give it in international form, like +12125550100 \
+                     (or as bookingFieldsResponses.attendeePhoneNumber)"
+                ),
+            )),
+            Some(raw) => PhoneNumber::parse(raw).map_err(|m| invalid(field, format!("{m}; {why}"))),
+        }
+    }
+
     pub fn guests(&self) -> Vec<NewAttendee> {
         self.guests
             .iter()
@@ -184,7 +202,14 @@ pub fn prepare(
     let guests = guests(event, request)?;
     let location = location(event, request.location.as_ref(), hosts_it(event, actor))?;
     let notes = notes(request)?;
-    let mut responses = system_responses(request, &guests, location.as_deref(), &notes);
+    let phone = phone(request)?;
+    let given = Given {
+        guests: &guests,
+        location: location.as_deref(),
+        notes: &notes,
+        phone: phone.as_deref(),
+    };
+    let mut responses = system_responses(request, &given);
     answer_questions(event, request, &mut responses)?;
     check_metadata(&request.metadata)?;
     Ok(Prepared {
@@ -197,12 +222,24 @@ pub fn prepare(
             name: request.attendee.name.as_str().to_owned(),
             time_zone: request.attendee.time_zone.as_str().to_owned(),
             locale: request.attendee.language.clone(),
-            phone_number: request.attendee.phone.clone(),
+            phone_number: phone,
             seat_uid: None,
             responses: None,
         },
         guests,
     })
+}
+
+/// The booker's phone number: `attendee.phoneNumber`, else the `attendeePhoneNumber` answer
+/// (Cal.com's booking field of that name); blank is none.
+fn phone(request: &BookingRequest) -> Result<Option<String>, ServiceError> {
+    let at = "bookingFieldsResponses.attendeePhoneNumber";
+    let answered = match request.responses.get("attendeePhoneNumber") {
+        Some(v) if !is_blank(v) => phone_answer(at, v)?.as_str().map(str::to_owned),
+        _ => None,
+    };
+    let given = request.attendee.phone.clone().or(answered);
+    Ok(given.filter(|p| !p.trim().is_empty()))
 }
 
 /// The booker's free text holds no control character a field does not need (`domain::text`),
@@ -305,26 +342,30 @@ fn notes(request: &BookingRequest) -> Result<String, ServiceError> {
     }
 }
 
-/// The answers every booking has, whatever the event type asks: who, notes, guests, where.
-fn system_responses(
-    request: &BookingRequest,
-    guests: &[String],
-    location: Option<&str>,
-    notes: &str,
-) -> Map<String, Value> {
+/// The system answers a request gave, checked.
+struct Given<'a> {
+    guests: &'a [String],
+    location: Option<&'a str>,
+    notes: &'a str,
+    phone: Option<&'a str>,
+}
+
+/// The answers every booking has, whatever the event type asks: who, notes, guests, phone,
+/// where.
+fn system_responses(request: &BookingRequest, given: &Given<'_>) -> Map<String, Value> {
     let mut responses = Map::new();
     responses.insert("name".into(), json!(request.attendee.name.as_str()));
     responses.insert("email".into(), json!(request.attendee.email.as_str()));
-    if !notes.is_empty() {
-        responses.insert("notes".into(), json!(notes));
+    if !given.notes.is_empty() {
+        responses.insert("notes".into(), json!(given.notes));
     }
-    if !guests.is_empty() {
-        responses.insert("guests".into(), json!(guests));
+    if !given.guests.is_empty() {
+        responses.insert("guests".into(), json!(given.guests));
     }
-    if let Some(phone) = &request.attendee.phone {
+    if let Some(phone) = given.phone {
         responses.insert("attendeePhoneNumber".into(), json!(phone));
     }
-    if let Some(l) = location {
+    if let Some(l) = given.location {
         responses.insert("location".into(), json!({"value": l, "optionValue": ""}));
     }
     responses

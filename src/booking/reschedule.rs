@@ -218,6 +218,21 @@ async fn move_seat(
         .await?;
     announce_booked(c, outbox, &moved).await?;
     let seat = seat_of(&moved, &holder.email);
+    // Where the seat went: what the holder's old links (its reminders' stop link) follow.
+    let went = entry(
+        "seat_rescheduled",
+        actor,
+        Some(old.status),
+        Some(old.status),
+        json!({
+            "seatUid": holder.seat_uid, "attendee": holder.email,
+            "rescheduledToUid": moved.record.uid,
+            "seatReferenceUid": seat.as_ref().and_then(|s| s.seat_uid.clone()),
+        }),
+        change.reason.as_deref(),
+    );
+    store::append_history(c, old.id, &went).await?;
+    crate::workflows::seat_moved(c, old.id, moved.record.id, &holder.email).await?;
     seen_by(c, actor, moved, Some(event), seat).await
 }
 

@@ -112,6 +112,8 @@ mod tests {
             "url",
             "label",
             "value",
+            "organizer",
+            "date",
         ]
         .into_iter()
         .map(|name| (name, Value::from("x")))

@@ -44,6 +44,23 @@ impl Clock {
         }
     }
 
+    /// A meeting's time as emails and reminders write it, the zone named: `Sunday, March 29,
+    /// 2026, 10:30am – 11:00am (Europe/Berlin)`, `Sonntag, 29. März 2026, 10:30 – 11:00
+    /// (Europe/Berlin)`.
+    pub fn when(self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        format!("{} ({})", self.span(start, end), self.tz.name())
+    }
+
+    /// The local date of `at`, in the long form: "Tuesday, March 2, 2027".
+    pub fn date(self, at: DateTime<Utc>) -> String {
+        self.lang.long_date(at.with_timezone(&self.tz).date_naive())
+    }
+
+    /// The local time of `at` on this clock: "9:00am", "09:00".
+    pub fn time_of(self, at: DateTime<Utc>) -> String {
+        self.time(at.with_timezone(&self.tz).time())
+    }
+
     pub fn at(self, at: DateTime<Utc>) -> String {
         let local = at.with_timezone(&self.tz);
         format!(

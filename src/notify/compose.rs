@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::choices::{self, Choices};
 use crate::event_types::{EventType, seat_title};
 use crate::i18n::{Clock, Lang};
 use crate::ical::{self, EventStatus, Invite, Person};
@@ -88,6 +89,8 @@ pub struct Meeting<'a> {
     pub one_seat: bool,
     /// The booking has seats: each holder reads only their own seat.
     pub seating: Option<Seating<'a>>,
+    /// Which emails the hosts chose to receive.
+    pub choices: Choices,
 }
 
 /// What the holders of a seated booking's seats may read of it, by the rules of
@@ -202,12 +205,6 @@ impl Meeting<'_> {
     }
 }
 
-/// When, in a recipient's zone and words: `Sunday, March 29, 2026, 10:30am – 11:00am
-/// (Europe/Berlin)`, `Sonntag, 29. März 2026, 10:30 – 11:00 (Europe/Berlin)`.
-fn when(clock: Clock, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    format!("{} ({})", clock.span(start, end), clock.tz.name())
-}
-
 fn names<'a>(people: impl Iterator<Item = &'a str>) -> String {
     people.collect::<Vec<_>>().join(", ")
 }
@@ -221,18 +218,31 @@ pub fn attendee_lang(a: &AttendeeRecord) -> Lang {
         .unwrap_or_default()
 }
 
+/// How an attendee reads times: their language, its usual clock, their own zone.
+pub fn attendee_clock(a: &AttendeeRecord) -> Clock {
+    let lang = attendee_lang(a);
+    Clock::in_zone(&a.time_zone, lang.twelve_hour(), lang)
+}
+
 /// The language a host reads: their profile's, else English.
 pub fn host_lang(h: &User) -> Lang {
     Lang::from_tag(&h.locale).unwrap_or_default()
 }
 
-/// The emails `notice` sends about `meeting`: one to every attendee and one to every host.
+/// How a host reads times: their profile's language, zone and clock.
+pub fn host_clock(h: &User) -> Clock {
+    Clock::of(h, host_lang(h))
+}
+
+/// The emails `notice` sends about `meeting`: one to every attendee and one to every host who
+/// receives this kind (their choices).
 pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> Vec<Email> {
     if meeting.hosts.is_empty() {
         return Vec::new();
     }
     let attendees = meeting.attendees.iter();
-    let hosts = meeting.hosts.iter();
+    let hosts =
+        (meeting.hosts.iter()).filter(|h| choices::covers(&meeting.choices.of(h.id), notice));
     attendees
         .map(|a| attendee_email(meeting, notice, a, now))
         .chain(hosts.map(|h| host_email(meeting, notice, h, now)))
@@ -249,10 +259,10 @@ fn attendee_email(
 ) -> Email {
     let b = meeting.booking;
     let copy = meeting.attendee_copy(a);
-    let lang = attendee_lang(a);
-    let clock = Clock::in_zone(&a.time_zone, lang.twelve_hour(), lang);
+    let clock = attendee_clock(a);
+    let lang = clock.lang;
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
-    let at = when(clock, b.start_at, b.end_at);
+    let at = clock.when(b.start_at, b.end_at);
     let subject = lang.t(
         &format!("email-{}-subject", notice.name()),
         &[
@@ -268,7 +278,7 @@ fn attendee_email(
         ),
         Notice::Rescheduled { from } => lang.t(
             "email-rescheduled-opening",
-            &[("was", when(clock, from.start_at, from.end_at).into())],
+            &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
@@ -298,12 +308,12 @@ fn attendee_email(
 fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime<Utc>) -> Email {
     let b = meeting.booking;
     let copy = meeting.host_copy();
-    let lang = host_lang(h);
-    let clock = Clock::of(h, lang);
+    let clock = host_clock(h);
+    let lang = clock.lang;
     let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
     let someone = lang.t("email-someone", &[]);
     let booker = (meeting.attendees.first()).map_or(someone.as_str(), |a| a.name.as_str());
-    let at = when(clock, b.start_at, b.end_at);
+    let at = clock.when(b.start_at, b.end_at);
     let title = copy.title.as_str();
     let args = [
         ("title", title.into()),
@@ -317,7 +327,7 @@ fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime
         Notice::Requested => lang.t("email-host-requested-opening", &args),
         Notice::Rescheduled { from } => lang.t(
             "email-host-rescheduled-opening",
-            &[("was", when(clock, from.start_at, from.end_at).into())],
+            &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
@@ -402,14 +412,6 @@ fn body(
     notice: Notice<'_>,
 ) -> String {
     let b = meeting.booking;
-    let field = |key: &str, value: &str| {
-        let label = lang.t(key, &[]);
-        let line = lang.t(
-            "email-field",
-            &[("label", label.into()), ("value", value.into())],
-        );
-        line + "\n"
-    };
     let people = lang.t(
         "email-people",
         &[
@@ -420,14 +422,14 @@ fn body(
     );
     let greeting = lang.t("email-greeting", &[("name", letter.name.into())]);
     let mut text = format!("{greeting}\n\n{}\n\n", letter.opening);
-    text.push_str(&field("page-what", &copy.title));
-    text.push_str(&field("page-when", letter.at));
-    text.push_str(&field("page-who", &people));
+    text.push_str(&field(lang, "page-what", &copy.title));
+    text.push_str(&field(lang, "page-when", letter.at));
+    text.push_str(&field(lang, "page-who", &people));
     if let Some(location) = b.location.as_deref().filter(|l| !l.is_empty()) {
-        text.push_str(&field("page-where", location));
+        text.push_str(&field(lang, "page-where", location));
     }
     if !copy.notes.is_empty() {
-        let notes = field("email-notes", "");
+        let notes = field(lang, "email-notes", "");
         text.push_str(&format!("\n{}\n{}\n", notes.trim_end(), copy.notes));
     }
     text.push('\n');
@@ -440,6 +442,16 @@ fn body(
         text.push_str(&format!("\n{}\n", lang.t("email-invitation", &[])));
     }
     text
+}
+
+/// One line of a message's details, ended: "When: …" with the label of message `key`.
+pub fn field(lang: Lang, key: &str, value: &str) -> String {
+    let label = lang.t(key, &[]);
+    let line = lang.t(
+        "email-field",
+        &[("label", label.into()), ("value", value.into())],
+    );
+    line + "\n"
 }
 
 /// Where to change the booking, or, once it is over, where to read it.
@@ -537,6 +549,7 @@ pub(crate) mod tests {
             manage_url: "https://cal.example/booking/uid1".into(),
             one_seat: false,
             seating: None,
+            choices: Choices::default(),
         }
     }
 

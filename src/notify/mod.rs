@@ -4,6 +4,7 @@
 //! transaction that makes the change (the outbox), and sent over SMTP by [`worker`], with
 //! retries; a crash or an SMTP outage delays an email but never loses it.
 
+pub mod choices;
 pub mod compose;
 pub mod worker;
 
@@ -98,6 +99,8 @@ pub async fn booking_changed(
     }
     // The organiser first, as the invitation names them.
     hosts.sort_by_key(|u| u.id != booking.user_id);
+    let host_ids: Vec<i64> = hosts.iter().map(|h| h.id).collect();
+    let choices = choices::Choices::load(c, &host_ids).await?;
     let meeting = compose::Meeting {
         booking,
         attendees: &attendees,
@@ -107,6 +110,7 @@ pub async fn booking_changed(
         seating: seated.then_some(compose::Seating {
             event: event.as_ref(),
         }),
+        choices,
     };
     let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {

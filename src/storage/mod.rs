@@ -9,6 +9,7 @@ pub mod busy_summaries;
 pub mod calendar_feeds;
 pub mod calendars;
 pub mod event_types;
+pub mod host_emails;
 pub mod insights;
 pub mod jobs;
 pub mod metrics;

@@ -545,6 +545,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     workflows,
     workflow_event_types,
     reminder_opt_outs,
+    host_email_choices,
 );
 
 diesel::table! {
@@ -556,6 +557,19 @@ diesel::table! {
 }
 
 diesel::joinable!(reminder_opt_outs -> bookings (booking_id));
+
+diesel::table! {
+    host_email_choices (user_id) {
+        user_id -> BigInt,
+        booked -> Bool,
+        rescheduled -> Bool,
+        cancelled -> Bool,
+        workflows -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(host_email_choices -> users (user_id));
 
 diesel::table! {
     workflows (id) {

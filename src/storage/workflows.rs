@@ -2,7 +2,7 @@
 //! `crate::workflows` reads and validates; nothing here interprets them.
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::exists;
+use diesel::dsl::{self, exists};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -53,6 +53,17 @@ fn owner_columns(owner: WorkflowOwner) -> (Option<i64>, Option<i64>) {
     }
 }
 
+/// `owner`'s workflows, as one condition every query filters with: the owner's column equals
+/// their id, and the other one is compared with NULL, which matches nothing.
+fn owned_by(
+    owner: WorkflowOwner,
+) -> dsl::Or<dsl::Eq<workflows::user_id, Option<i64>>, dsl::Eq<workflows::team_id, Option<i64>>> {
+    let (user_id, team_id) = owner_columns(owner);
+    workflows::user_id
+        .eq(user_id)
+        .or(workflows::team_id.eq(team_id))
+}
+
 pub async fn insert(
     conn: &mut Conn<'_>,
     owner: WorkflowOwner,
@@ -93,15 +104,10 @@ pub async fn find_owned(
     owner: WorkflowOwner,
     id: i64,
 ) -> StorageResult<Option<WorkflowRecord>> {
-    let (user_id, team_id) = owner_columns(owner);
     let found = with_conn!(conn, |c| {
         workflows::table
             .find(id)
-            .filter(
-                workflows::user_id
-                    .eq(user_id)
-                    .or(workflows::team_id.eq(team_id)),
-            )
+            .filter(owned_by(owner))
             .select(WorkflowRecord::as_select())
             .first(c)
             .await
@@ -125,12 +131,8 @@ pub async fn find(conn: &mut Conn<'_>, id: i64) -> StorageResult<Option<Workflow
 /// `owner`'s workflows, oldest first.
 pub async fn list(conn: &mut Conn<'_>, owner: WorkflowOwner) -> StorageResult<Vec<WorkflowRecord>> {
     let rows = with_conn!(conn, |c| {
-        let query = workflows::table.into_boxed();
-        let query = match owner {
-            WorkflowOwner::User(id) => query.filter(workflows::user_id.eq(id)),
-            WorkflowOwner::Team(id) => query.filter(workflows::team_id.eq(id)),
-        };
-        query
+        workflows::table
+            .filter(owned_by(owner))
             .order(workflows::id)
             .select(WorkflowRecord::as_select())
             .load(c)
@@ -225,14 +227,9 @@ pub async fn active_on(
             .filter(workflow_event_types::event_type_id.eq(event_type_id)),
     );
     let rows = with_conn!(conn, |c| {
-        let query = workflows::table
+        workflows::table
+            .filter(owned_by(owner))
             .filter(workflows::active_on_all.eq(true).or(listed))
-            .into_boxed();
-        let query = match owner {
-            WorkflowOwner::User(id) => query.filter(workflows::user_id.eq(id)),
-            WorkflowOwner::Team(id) => query.filter(workflows::team_id.eq(id)),
-        };
-        query
             .order(workflows::id)
             .select(WorkflowRecord::as_select())
             .load(c)

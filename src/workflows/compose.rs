@@ -1,12 +1,13 @@
 //! Workflow messages: a step's template filled in for one recipient, as an email with a
-//! plain-text part and an HTML part. Times are in the recipient's own zone. English only for
-//! now (the booking emails' translation catalogue will take these texts over). No IO here.
+//! plain-text part and an HTML part. Kairos' own template (`reminder`) is written from the
+//! catalogue (`crate::i18n`) in the recipient's language; dates and times, in every template,
+//! as the recipient reads them (`i18n::Clock`: their zone, language and clock). No IO here.
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde_json::Value;
 
 use super::model::{Message, Step, Trigger, TriggerKind};
+use crate::i18n::{Clock, Lang};
+use crate::notify::compose::field;
 use crate::notify::{Email, Queued};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::webhooks::template::escape;
@@ -25,18 +26,17 @@ pub struct Facts<'a> {
     pub unsubscribe_url: Option<String>,
 }
 
-/// Who receives a message, and the zone its times are shown in.
+/// Who receives a message, and how they read times (zone, language, clock).
 pub struct Recipient<'a> {
     pub name: &'a str,
     pub email: &'a str,
-    pub zone: &'a str,
+    pub clock: Clock,
 }
 
 /// The variables a template may use, `{NAME}` → value, for `to`.
 pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)> {
     let b = facts.booking;
-    let tz: Tz = to.zone.parse().unwrap_or(Tz::UTC);
-    let local = |at: DateTime<Utc>, format: &str| at.with_timezone(&tz).format(format).to_string();
+    let clock = to.clock;
     let location = b.location.clone().unwrap_or_default();
     let meeting_url = if location.starts_with("https://") || location.starts_with("http://") {
         location.clone()
@@ -80,11 +80,11 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
             facts.attendee.map_or(String::new(), |a| a.email.clone()),
         ),
         ("NAME", to.name.to_owned()),
-        ("EVENT_DATE", local(b.start_at, "%A %-d %B %Y")),
-        ("EVENT_TIME", local(b.start_at, "%H:%M")),
-        ("START_TIME", local(b.start_at, "%H:%M")),
-        ("EVENT_END_TIME", local(b.end_at, "%H:%M")),
-        ("TIMEZONE", tz.name().to_owned()),
+        ("EVENT_DATE", clock.date(b.start_at)),
+        ("EVENT_TIME", clock.time_of(b.start_at)),
+        ("START_TIME", clock.time_of(b.start_at)),
+        ("EVENT_END_TIME", clock.time_of(b.end_at)),
+        ("TIMEZONE", clock.tz.name().to_owned()),
         ("LOCATION", location),
         ("MEETING_URL", meeting_url),
         ("ADDITIONAL_NOTES", notes),
@@ -105,7 +105,7 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    for (name, value) in answers(&responses) {
+    for (name, value) in answers(&responses, clock.lang) {
         if !vars.iter().any(|(n, _)| *n == name) {
             vars.push((name, value));
         }
@@ -113,8 +113,9 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
     vars
 }
 
-/// The booking questions' answers as variables: `company` → `{COMPANY}`.
-fn answers(responses: &str) -> Vec<(String, String)> {
+/// The booking questions' answers as variables: `company` → `{COMPANY}`; yes and no in
+/// `lang`.
+fn answers(responses: &str, lang: Lang) -> Vec<(String, String)> {
     let Ok(Value::Object(map)) = serde_json::from_str::<Value>(responses) else {
         return Vec::new();
     };
@@ -134,7 +135,7 @@ fn answers(responses: &str) -> Vec<(String, String)> {
             let text = match value {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
-                Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+                Value::Bool(b) => lang.t(if *b { "reminder-yes" } else { "reminder-no" }, &[]),
                 Value::Array(items) => items
                     .iter()
                     .filter_map(Value::as_str)
@@ -227,68 +228,88 @@ fn html_of(text: &str) -> String {
     )
 }
 
-/// Kairos' reminder template (English): the subject and the plain text, with variables.
-fn reminder_template(trigger: Trigger, location: bool, unsubscribe: bool) -> (String, String) {
-    let (subject, opening) = match trigger.kind {
-        TriggerKind::BeforeEvent => (
-            "Reminder: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
-            "This is a reminder of {EVENT_NAME} with {ORGANIZER}.",
-        ),
-        TriggerKind::AfterEvent => (
-            "Thank you: {EVENT_NAME} on {EVENT_DATE}",
-            "Thank you for attending {EVENT_NAME} with {ORGANIZER}.",
-        ),
-        TriggerKind::NewEvent => (
-            "Booked: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
-            "{EVENT_NAME} with {ORGANIZER} is booked.",
-        ),
-        TriggerKind::RescheduleEvent => (
-            "Rescheduled: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
-            "{EVENT_NAME} with {ORGANIZER} has moved.",
-        ),
-        TriggerKind::EventCancelled => (
-            "Cancelled: {EVENT_NAME} on {EVENT_DATE}",
-            "{EVENT_NAME} with {ORGANIZER} is cancelled.",
-        ),
-        TriggerKind::BookingRequested => (
-            "Requested: {EVENT_NAME} on {EVENT_DATE} at {EVENT_TIME} ({TIMEZONE})",
-            "{EVENT_NAME} with {ORGANIZER} waits for the host's confirmation.",
-        ),
-        TriggerKind::BookingRejected => (
-            "Declined: {EVENT_NAME} on {EVENT_DATE}",
-            "{EVENT_NAME} with {ORGANIZER} was declined.",
-        ),
-    };
-    let mut text = format!(
-        "Hello {{NAME}},\n\n{opening}\n\nWhen:  {{EVENT_DATE}}, {{EVENT_TIME}}–{{EVENT_END_TIME}} ({{TIMEZONE}})\n"
-    );
-    if location {
-        text.push_str("Where: {LOCATION}\n");
+/// Variable `name`'s value ("" when there is none).
+fn var<'a>(vars: &'a [(String, String)], name: &str) -> &'a str {
+    vars.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The catalogue's name for a trigger's own messages: `reminder-{stem}-subject`, `-opening`.
+fn stem(kind: TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::BeforeEvent => "before-event",
+        TriggerKind::AfterEvent => "after-event",
+        TriggerKind::NewEvent => "new-event",
+        TriggerKind::RescheduleEvent => "reschedule-event",
+        TriggerKind::EventCancelled => "event-cancelled",
+        TriggerKind::BookingRequested => "booking-requested",
+        TriggerKind::BookingRejected => "booking-rejected",
+    }
+}
+
+/// Kairos' own message for `trigger` (the `reminder` template) in `to`'s words: its subject
+/// and its opening line.
+fn own_lines(trigger: Trigger, facts: &Facts<'_>, to: &Recipient<'_>) -> (String, String) {
+    let (clock, b) = (to.clock, facts.booking);
+    let when = clock.when(b.start_at, b.end_at);
+    let date = clock.date(b.start_at);
+    let args = [
+        ("title", facts.event_name.into()),
+        ("organizer", facts.organizer_name.into()),
+        ("when", when.as_str().into()),
+        ("date", date.as_str().into()),
+    ];
+    let key = |part: &str| format!("reminder-{}-{part}", stem(trigger.kind));
+    let lang = clock.lang;
+    (
+        lang.t(&key("subject"), &args),
+        lang.t(&key("opening"), &args),
+    )
+}
+
+/// Kairos' own email for `trigger`: its subject and its text, with the booking's time and
+/// place, where to change it (before it happens), and the link that stops its reminders.
+fn own_email(
+    trigger: Trigger,
+    facts: &Facts<'_>,
+    to: &Recipient<'_>,
+    vars: &[(String, String)],
+) -> (String, String) {
+    let (clock, b) = (to.clock, facts.booking);
+    let lang = clock.lang;
+    let (subject, opening) = own_lines(trigger, facts, to);
+    let greeting = lang.t("email-greeting", &[("name", to.name.into())]);
+    let mut text = format!("{greeting}\n\n{opening}\n\n");
+    text.push_str(&field(lang, "page-when", &clock.when(b.start_at, b.end_at)));
+    if let Some(location) = b.location.as_deref().filter(|l| !l.is_empty()) {
+        text.push_str(&field(lang, "page-where", location));
     }
     if matches!(
         trigger.kind,
         TriggerKind::BeforeEvent | TriggerKind::NewEvent | TriggerKind::RescheduleEvent
     ) {
-        text.push_str(
-            "\nNeed to make a change?\nReschedule: {RESCHEDULE_URL}\nCancel: {CANCEL_URL}\n",
-        );
+        text.push_str(&format!("\n{}\n", lang.t("page-need-change", &[])));
+        text.push_str(&field(lang, "page-reschedule", var(vars, "RESCHEDULE_URL")));
+        text.push_str(&field(lang, "page-cancel", var(vars, "CANCEL_URL")));
     }
-    if unsubscribe {
-        text.push_str("\nNo more reminders for this booking: {UNSUBSCRIBE_URL}\n");
+    if let Some(url) = &facts.unsubscribe_url {
+        let stop = lang.t("reminder-stop", &[("url", url.as_str().into())]);
+        text.push_str(&format!("\n{stop}\n"));
     }
-    (subject.to_owned(), text)
+    (subject, text)
 }
 
-/// Step `step`'s text message for `to`: the custom message's text (or its HTML as text), or a
-/// short reminder line with the booking's link.
+/// Step `step`'s text message for `to`: the custom message's text (or its HTML as text), or
+/// Kairos' own subject line with the booking's link.
 pub fn text(step: &Step, trigger: Trigger, facts: &Facts<'_>, to: &Recipient<'_>) -> String {
     let vars = variables(facts, to);
     let template = match (step.template.as_str(), &step.message) {
         ("custom", Some(Message { text: Some(t), .. })) => t.clone(),
         ("custom", Some(Message { html: Some(h), .. })) => plain_of(h),
         _ => {
-            let (subject, _) = reminder_template(trigger, false, false);
-            format!("{subject}. {{BOOKING_URL}}")
+            let (subject, _) = own_lines(trigger, facts, to);
+            return format!("{subject}. {}", var(&vars, "BOOKING_URL"));
         }
     };
     fill(&template, &vars, false).trim().to_owned()
@@ -313,15 +334,9 @@ pub fn message(step: &Step, trigger: Trigger, facts: &Facts<'_>, to: &Recipient<
             (subject, text, html)
         }
         _ => {
-            let located = facts
-                .booking
-                .location
-                .as_deref()
-                .is_some_and(|l| !l.is_empty());
-            let unsubscribe = facts.unsubscribe_url.is_some();
-            let (subject, text) = reminder_template(trigger, located, unsubscribe);
-            let text = fill(&text, &vars, false);
-            (fill(&subject, &vars, false), text.clone(), html_of(&text))
+            let (subject, text) = own_email(trigger, facts, to, &vars);
+            let html = html_of(&text);
+            (subject, text, html)
         }
     };
     Queued {
@@ -361,6 +376,18 @@ mod tests {
         );
     }
 
+    /// Booking `b` with Ada as organiser, about `attendee`.
+    fn sample_facts<'a>(b: &'a BookingRecord, attendee: &'a AttendeeRecord) -> Facts<'a> {
+        Facts {
+            booking: b,
+            event_name: "Intro",
+            organizer_name: "Ada",
+            attendee: Some(attendee),
+            booker_url: "https://cal.example",
+            unsubscribe_url: None,
+        }
+    }
+
     /// A seat holder's variables are their own answers and seat links, not the first holder's
     /// (whose answers the booking row holds).
     #[test]
@@ -372,18 +399,11 @@ mod tests {
         let mut alan = attendee("Alan", "alan@example.com", "Europe/Berlin");
         alan.seat_uid = Some("seat-a".into());
         alan.responses = Some(r#"{"name": "Alan", "company": "Alan Ltd", "notes": "mine"}"#.into());
-        let facts = Facts {
-            booking: &b,
-            event_name: "Webinar",
-            organizer_name: "Ada",
-            attendee: Some(&alan),
-            booker_url: "https://cal.example",
-            unsubscribe_url: None,
-        };
+        let facts = sample_facts(&b, &alan);
         let to = Recipient {
             name: "Alan",
             email: "alan@example.com",
-            zone: "Europe/Berlin",
+            clock: Clock::in_zone("Europe/Berlin", false, Lang::De),
         };
         let vars = variables(&facts, &to);
         let get = |name: &str| vars.iter().find(|(k, _)| k == name).unwrap().1.clone();
@@ -412,10 +432,66 @@ mod tests {
         assert!(vars.contains(&("COMPANY".into(), "First Corp".into())));
     }
 
+    /// Kairos' own reminder in the reader's words and clock: a German reader in Berlin, an
+    /// English one in New York on a 12-hour clock, across the day the clocks changed.
+    #[test]
+    fn kairos_own_reminder_reads_in_the_recipients_language_and_zone() {
+        use crate::notify::compose::tests::{attendee, booking};
+        let b = booking();
+        let grete = attendee("Grete", "grete@example.de", "Europe/Berlin");
+        let facts = Facts {
+            unsubscribe_url: Some("https://cal.example/stop".into()),
+            ..sample_facts(&b, &grete)
+        };
+        let trigger = Trigger {
+            kind: TriggerKind::BeforeEvent,
+            offset_minutes: 1440,
+        };
+        let step = Step::default_reminder();
+        let to = Recipient {
+            name: "Grete",
+            email: "grete@example.de",
+            clock: Clock::in_zone("Europe/Berlin", false, Lang::De),
+        };
+        let sent = message(&step, trigger, &facts, &to).email;
+        let when = "Sonntag, 29. März 2026, 10:30 – 11:00 (Europe/Berlin)";
+        assert_eq!(sent.subject, format!("Erinnerung: Intro am {when}"));
+        assert!(
+            sent.text.starts_with(&format!(
+                "Hallo Grete,\n\nWir erinnern Sie an Intro mit Ada.\n\nWann: {when}\n"
+            )),
+            "{}",
+            sent.text
+        );
+        assert!(
+            sent.text
+                .contains("\nAbsagen: https://cal.example/booking/uid1?cancel=true")
+        );
+        assert!(
+            sent.text
+                .ends_with("Keine Erinnerungen mehr zu diesem Termin: https://cal.example/stop\n")
+        );
+        let vars = variables(&facts, &to);
+        assert!(vars.contains(&("EVENT_DATE".into(), "Sonntag, 29. März 2026".into())));
+        assert!(vars.contains(&("EVENT_TIME".into(), "10:30".into())));
+        let to = Recipient {
+            clock: Clock::in_zone("America/New_York", true, Lang::En),
+            ..to
+        };
+        assert_eq!(
+            text(&step, trigger, &facts, &to),
+            "Reminder: Intro on Sunday, March 29, 2026, 4:30am – 5:00am (America/New_York). \
+             https://cal.example/booking/uid1"
+        );
+    }
+
     #[test]
     fn answers_become_upper_case_variables() {
-        let vars = answers(r#"{"company": "Acme", "seats-needed": 3, "name": "Ada"}"#);
+        let given = r#"{"company": "Acme", "seats-needed": 3, "name": "Ada", "nda": true}"#;
+        let vars = answers(given, Lang::En);
         assert!(vars.contains(&("COMPANY".into(), "Acme".into())));
         assert!(vars.contains(&("SEATS_NEEDED".into(), "3".into())));
+        assert!(vars.contains(&("NDA".into(), "yes".into())));
+        assert!(answers(given, Lang::De).contains(&("NDA".into(), "ja".into())));
     }
 }

@@ -13,18 +13,19 @@ pub mod schedule;
 mod send;
 
 use chrono::Utc;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::auth::{TokenError, TokenSigner};
 
 use crate::service::ServiceError;
+use crate::storage::bookings::{self, BookingRecord};
 use crate::storage::workflows::{self as store, WorkflowOwner, WorkflowRecord};
 use crate::storage::{Conn, Db, teams, users, webhooks as hooks};
 
 pub use compose::{Facts, Recipient};
 pub use model::{Step, Trigger, TriggerKind, Workflow, WorkflowInput};
 pub use preview::{PreviewInput, preview};
-pub use schedule::{QUEUE, booking_changed};
+pub use schedule::{QUEUE, booking_changed, texts_attendees};
 pub use send::spawn;
 
 fn not_found(id: i64) -> ServiceError {
@@ -265,7 +266,8 @@ pub fn check_unsubscribe(signer: &TokenSigner, uid: &str, token: &str) -> Result
     unsubscribed(signer, uid, token).map(|_| ())
 }
 
-/// Stops booking `uid`'s reminders to the attendee its signed link names.
+/// Stops the reminders to the attendee a signed link names, of the booking they hold now: the
+/// link's booking `uid`, or where it went since (see [`held_now`]).
 pub async fn unsubscribe(
     db: &Db,
     signer: &TokenSigner,
@@ -274,17 +276,80 @@ pub async fn unsubscribe(
 ) -> Result<(), ServiceError> {
     let email = unsubscribed(signer, uid, token)?;
     db.transaction(async |c| {
-        let booking = crate::storage::bookings::find_by_uid(c, uid)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("Booking with uid={uid} not found")))?;
+        let booking = held_now(c, uid, &email).await?;
         store::opt_out(c, booking.id, &email).await?;
-        schedule::note(
-            c,
-            booking.id,
-            "reminders_stopped",
-            serde_json::json!({ "email": email }),
-        )
-        .await
+        let mut line = json!({ "email": email });
+        if booking.uid != uid {
+            line["linkUid"] = json!(uid);
+        }
+        schedule::note(c, booking.id, "reminders_stopped", line).await
     })
     .await
+}
+
+/// The most moves [`held_now`] follows: a bound on a chain no person makes.
+const MOVES: usize = 50;
+
+/// The booking attendee `email` of booking `uid` holds now: a rescheduled booking's reminders
+/// are its new booking's (Cal.com makes a new booking, with a new uid, on every reschedule),
+/// and a seat moved alone went to a booking at the new time (the old booking's
+/// `seat_rescheduled` history says which).
+async fn held_now(c: &mut Conn<'_>, uid: &str, email: &str) -> Result<BookingRecord, ServiceError> {
+    let mut booking = by_uid(c, uid).await?;
+    for _ in 0..MOVES {
+        let next = if booking.rescheduled {
+            let successors =
+                bookings::rescheduled_to(c, std::slice::from_ref(&booking.uid)).await?;
+            successors.into_iter().next().map(|(_, to)| to)
+        } else if bookings::attendees_of(c, &[booking.id])
+            .await?
+            .iter()
+            .any(|a| a.email == email)
+        {
+            None
+        } else {
+            seat_moved_to(c, booking.id, email).await?
+        };
+        match next {
+            Some(uid) => booking = by_uid(c, &uid).await?,
+            None => break,
+        }
+    }
+    Ok(booking)
+}
+
+async fn by_uid(c: &mut Conn<'_>, uid: &str) -> Result<BookingRecord, ServiceError> {
+    bookings::find_by_uid(c, uid)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("Booking with uid={uid} not found")))
+}
+
+/// Where `email`'s seat of booking `booking_id` moved alone, if it did.
+async fn seat_moved_to(
+    c: &mut Conn<'_>,
+    booking_id: i64,
+    email: &str,
+) -> Result<Option<String>, ServiceError> {
+    let history = bookings::history(c, booking_id).await?;
+    Ok(history
+        .iter()
+        .rev()
+        .filter(|h| h.action == "seat_rescheduled")
+        .filter_map(|h| serde_json::from_str::<Value>(&h.changes).ok())
+        .find(|changes| changes["attendee"] == email)
+        .and_then(|changes| changes["rescheduledToUid"].as_str().map(str::to_owned)))
+}
+
+/// Whoever stopped a booking's reminders keeps them stopped where their seat moves alone (a
+/// whole booking's move carries its list: [`booking_changed`]).
+pub async fn seat_moved(
+    c: &mut Conn<'_>,
+    from: i64,
+    to: i64,
+    email: &str,
+) -> Result<(), ServiceError> {
+    if store::opted_out(c, from).await?.iter().any(|e| e == email) {
+        store::opt_out(c, to, email).await?;
+    }
+    Ok(())
 }

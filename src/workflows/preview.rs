@@ -2,13 +2,13 @@
 //! before anything is saved. No IO here.
 
 use chrono::{Duration, TimeZone, Utc};
-use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::compose::{self, Facts, Recipient};
 use super::model::{self, TriggerInput, WorkflowInput};
 use crate::domain::BookingStatus;
+use crate::i18n::Clock;
 use crate::notify::Queued;
 use crate::service::ServiceError;
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
@@ -21,7 +21,7 @@ pub struct PreviewInput {
 }
 
 /// `input`'s message to `to`, about a 30-minute meeting tomorrow at 10:00 in `to`'s zone with
-/// `to` as organiser and "Alex Example" as attendee.
+/// `to` as organiser and "Alex Example" as attendee, in `to`'s language.
 pub fn preview(
     input: PreviewInput,
     to: &Recipient<'_>,
@@ -34,10 +34,10 @@ pub fn preview(
         steps: Some(vec![input.step]),
     };
     let checked = model::check(&workflow)?;
-    let (booking, attendee) = sample(to.zone);
+    let (booking, attendee) = sample(to.clock);
     let facts = Facts {
         booking: &booking,
-        event_name: "30 minute meeting",
+        event_name: &booking.title,
         organizer_name: to.name,
         attendee: Some(&attendee),
         booker_url,
@@ -51,8 +51,8 @@ pub fn preview(
     ))
 }
 
-fn sample(zone: &str) -> (BookingRecord, AttendeeRecord) {
-    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+fn sample(clock: Clock) -> (BookingRecord, AttendeeRecord) {
+    let tz = clock.tz;
     let tomorrow = (Utc::now().with_timezone(&tz) + Duration::days(1)).date_naive();
     let start = tomorrow
         .and_hms_opt(10, 0, 0)
@@ -66,8 +66,8 @@ fn sample(zone: &str) -> (BookingRecord, AttendeeRecord) {
         status: BookingStatus::Accepted,
         start_at: start,
         end_at: start + Duration::minutes(30),
-        title: "30 minute meeting".into(),
-        description: "Looking forward to it.".into(),
+        title: clock.lang.t("reminder-sample-title", &[]),
+        description: clock.lang.t("reminder-sample-notes", &[]),
         location: Some("https://meet.example/sample".into()),
         responses: r#"{"company": "Example Ltd"}"#.into(),
         metadata: "{}".into(),
@@ -91,7 +91,7 @@ fn sample(zone: &str) -> (BookingRecord, AttendeeRecord) {
         booking_id: 0,
         email: "alex@example.com".into(),
         name: "Alex Example".into(),
-        time_zone: zone.to_owned(),
+        time_zone: tz.name().to_owned(),
         locale: None,
         phone_number: None,
         no_show: false,

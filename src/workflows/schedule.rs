@@ -142,12 +142,32 @@ fn due_at(
     (at > now).then_some(at)
 }
 
-/// The built-in reminders (when the event type has them on) and the workflows active on the
-/// booking's event type: its owner's, or its team's.
+/// What applies to the booking's event type (none once it is gone).
 async fn plans(c: &mut Conn<'_>, booking: &BookingRecord) -> Result<Vec<Plan>, ServiceError> {
-    let Some(event) = event_types::find_if_any(c, booking.event_type_id).await? else {
-        return Ok(Vec::new());
-    };
+    match event_types::find_if_any(c, booking.event_type_id).await? {
+        Some(event) => plans_of(c, &event).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Whether a booking of `event` will text its attendees: text messages are configured (`sms`)
+/// and a workflow active on it has an `sms_attendee` step. Such a booking needs the
+/// attendee's phone number.
+pub async fn texts_attendees(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    sms: bool,
+) -> Result<bool, ServiceError> {
+    if !sms {
+        return Ok(false);
+    }
+    let plans = plans_of(c, event).await?;
+    Ok(plans.iter().any(|p| p.steps.iter().any(Step::is_sms)))
+}
+
+/// The built-in reminders (when the event type has them on) and the workflows active on the
+/// event type: its owner's, or its team's.
+async fn plans_of(c: &mut Conn<'_>, event: &EventType) -> Result<Vec<Plan>, ServiceError> {
     let mut out: Vec<Plan> = Vec::new();
     if event.settings.page.default_reminders() {
         out.extend(DEFAULT_REMINDERS.iter().map(|&minutes| Plan {
@@ -159,7 +179,7 @@ async fn plans(c: &mut Conn<'_>, booking: &BookingRecord) -> Result<Vec<Plan>, S
             steps: vec![Step::default_reminder()],
         }));
     }
-    let Some(owner) = owner_of(&event) else {
+    let Some(owner) = owner_of(event) else {
         return Ok(out);
     };
     for record in store::active_on(c, owner, event.record.id).await? {

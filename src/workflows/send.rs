@@ -15,9 +15,12 @@ use super::schedule::{MAX_ATTEMPTS, Planned, QUEUE, note, summary};
 use crate::auth::TokenSigner;
 use crate::domain::{BookingStatus, PhoneNumber};
 use crate::event_types::{self, EventType};
+use crate::i18n::{Clock, Lang};
 use crate::jobs::table::Handler;
 use crate::jobs::{Outcome, RetrySchedule};
 use crate::notify;
+use crate::notify::choices::Choices;
+use crate::notify::compose::{attendee_clock, host_clock};
 use crate::service::ServiceError;
 use crate::sms::{self, Sms};
 use crate::storage::bookings::{self as bookings, AttendeeRecord, BookingRecord};
@@ -217,37 +220,23 @@ impl Reminders {
     ) -> Result<Vec<String>, ServiceError> {
         let outbox = &self.outbox;
         let b = &context.booking;
-        let stopped = store::opted_out(c, b.id).await?;
         let organizer = &context.hosts[0];
         let event_name = context
             .event
             .as_ref()
             .map_or(b.title.as_str(), |e| e.record.title.as_str());
-        let booker = context.attendees.first();
-        let targets: Vec<(Recipient<'_>, Option<&AttendeeRecord>)> = match planned.step.action {
-            Action::EmailAttendee => (context.attendees.iter())
-                .filter(|a| !stopped.contains(&a.email))
-                .map(|a| (recipient(&a.name, &a.email, &a.time_zone), Some(a)))
-                .collect(),
-            Action::EmailHost => (context.hosts.iter())
-                .map(|h| (recipient(&h.name, &h.email, &h.time_zone), booker))
-                .collect(),
-            Action::EmailAddress => {
-                let to = planned.step.send_to.as_deref().unwrap_or_default();
-                vec![(recipient(to, to, &organizer.time_zone), booker)]
-            }
-            Action::Webhook | Action::SmsAttendee => Vec::new(),
-        };
+        let targets = targets(c, context, planned).await?;
         let mut sent = Vec::new();
         for (to, attendee) in targets {
             let to_attendee = planned.step.action == Action::EmailAttendee;
+            let stop_url = || self.unsubscribe_url(b, to.email, to.clock.lang, now);
             let facts = Facts {
                 booking: b,
                 event_name,
                 organizer_name: &organizer.name,
                 attendee,
                 booker_url: &outbox.booker_url,
-                unsubscribe_url: to_attendee.then(|| self.unsubscribe_url(b, to.email, now)),
+                unsubscribe_url: to_attendee.then(stop_url),
             };
             let message = compose::message(&planned.step, planned.trigger, &facts, &to);
             notify::queue_html(c, &message, "reminder", b.id).await?;
@@ -288,7 +277,7 @@ impl Reminders {
                 booker_url: &self.outbox.booker_url,
                 unsubscribe_url: None,
             };
-            let to = recipient(&a.name, &a.email, &a.time_zone);
+            let to = recipient(&a.name, &a.email, attendee_clock(a));
             let body = compose::text(&planned.step, planned.trigger, &facts, &to);
             if sms::queue(c, &Sms::new(&phone, &body), "reminder", Some(b.id), now).await? {
                 sent.push(phone.to_string());
@@ -297,19 +286,66 @@ impl Reminders {
         Ok(sent)
     }
 
-    /// `email`'s signed link that stops booking `b`'s reminders, valid until a week after it ends.
-    fn unsubscribe_url(&self, b: &BookingRecord, email: &str, now: DateTime<Utc>) -> String {
+    /// `email`'s signed link that stops booking `b`'s reminders, valid until a week after it
+    /// ends; its page speaks `lang`.
+    fn unsubscribe_url(
+        &self,
+        b: &BookingRecord,
+        email: &str,
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) -> String {
         let ttl = (b.end_at + chrono::Duration::days(7) - now).max(chrono::Duration::days(1));
         let token = self
             .signer
             .issue(super::UNSUBSCRIBE, &b.uid, Some(email.to_owned()), ttl, now);
         let base = self.outbox.booker_url.trim_end_matches('/');
-        format!("{base}/booking/{}/reminders-off?token={token}", b.uid)
+        format!(
+            "{base}/booking/{}/reminders-off?token={token}&lang={}",
+            b.uid,
+            lang.code()
+        )
     }
 }
 
-fn recipient<'a>(name: &'a str, email: &'a str, zone: &'a str) -> Recipient<'a> {
-    Recipient { name, email, zone }
+/// Who an email step writes to, each with the attendee the message is about: the attendees
+/// who did not stop the booking's reminders, the hosts who did not turn workflow emails off,
+/// or the step's address (one of the owner's accounts, checked when the workflow was saved:
+/// its own profile says how it reads times, else the organiser's).
+async fn targets<'a>(
+    c: &mut Conn<'_>,
+    context: &'a Context,
+    planned: &'a Planned,
+) -> Result<Vec<(Recipient<'a>, Option<&'a AttendeeRecord>)>, ServiceError> {
+    let booker = context.attendees.first();
+    Ok(match planned.step.action {
+        Action::EmailAttendee => {
+            let stopped = store::opted_out(c, context.booking.id).await?;
+            (context.attendees.iter())
+                .filter(|a| !stopped.contains(&a.email))
+                .map(|a| (recipient(&a.name, &a.email, attendee_clock(a)), Some(a)))
+                .collect()
+        }
+        Action::EmailHost => {
+            let ids: Vec<i64> = context.hosts.iter().map(|h| h.id).collect();
+            let choices = Choices::load(c, &ids).await?;
+            (context.hosts.iter())
+                .filter(|h| choices.of(h.id).workflows)
+                .map(|h| (recipient(&h.name, &h.email, host_clock(h)), booker))
+                .collect()
+        }
+        Action::EmailAddress => {
+            let address = planned.step.send_to.as_deref().unwrap_or_default();
+            let reader = users::find_by_email(c, address).await?;
+            let clock = host_clock(reader.as_ref().unwrap_or(&context.hosts[0]));
+            vec![(recipient(address, address, clock), booker)]
+        }
+        Action::Webhook | Action::SmsAttendee => Vec::new(),
+    })
+}
+
+fn recipient<'a>(name: &'a str, email: &'a str, clock: Clock) -> Recipient<'a> {
+    Recipient { name, email, clock }
 }
 
 /// Starts running due steps on the current runtime, each claimed for `lease` (the email

@@ -492,6 +492,13 @@ async fn in_chromium_an_admin_invites_a_member_who_sets_a_password_and_is_signed
         "a member has no admin pages"
     );
     axe_on(&member, &app, "/settings/my-account/profile", "#timeZone").await;
+    axe_on(
+        &member,
+        &app,
+        "/settings/my-account/notifications",
+        "#bookingCancelled",
+    )
+    .await;
     axe_on(&member, &app, "/settings/security", "#currentPassword").await;
     axe_on(&member, &app, "/settings/developer/api-keys", "#name").await;
     screenshot(&member, "console-settings-api-keys").await;

@@ -1,7 +1,7 @@
 //! Emails in their reader's language, over a real SMTP conversation: an attendee reads the
 //! language they booked in (the API's `attendee.language`, or the booking page's language) with
 //! dates written that language's way in their own zone; a host reads their profile's language
-//! in their profile's zone and clock.
+//! in their profile's zone and clock. Reminders and their stop page read the same way.
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
@@ -12,6 +12,7 @@ use crate::bookings::{at, day, host};
 use crate::email::{Mail, SmtpServer, app_with_smtp, to};
 use crate::helpers::data;
 use crate::pages::{ahead, host_with_event, post_form};
+use crate::workflows::move_clock_to;
 
 /// How a German reader writes a date and times, with names from this test's own table:
 /// "Dienstag, 2. März 2027, 15:00 – 15:30".
@@ -250,4 +251,90 @@ async fn a_booking_made_on_a_french_page_records_french_and_mails_in_french() {
     // The host's profile (English, Berlin) decides theirs.
     let ada = one(&mails, "ada@host.example", "Booked: ");
     assert!(ada.subject.contains("(Europe/Berlin)"), "{}", ada.subject);
+}
+
+/// The day-before reminder to a German booker: German words, a German date in their zone; the
+/// link in it opens a German page that stops the reminders.
+#[tokio::test]
+async fn a_german_bookers_day_before_reminder_is_german_with_german_dates() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (_, event, _) = host(&app, "ada@example.com", json!({})).await;
+    let start = at(day(10), "14:00");
+    let body = json!({
+        "start": start, "eventTypeId": event,
+        "attendee": {"name": "Grete Müller", "email": "grete@booker.example",
+                     "timeZone": "Europe/Berlin", "language": "de"},
+    });
+    data(
+        app.call(Method::POST, "/v2/bookings", None, Some(body))
+            .await,
+        201,
+    )
+    .await;
+    smtp.wait_for(2).await;
+    let instant: DateTime<Utc> = start.parse().unwrap();
+    let day_before = instant - chrono::Duration::hours(24) + chrono::Duration::minutes(1);
+    move_clock_to(&app, day_before);
+    let mails = smtp.wait_for(3).await;
+    let grete = one(&mails, "grete@booker.example", "Erinnerung: ");
+    let when = format!(
+        "{} (Europe/Berlin)",
+        german(instant, 30, chrono_tz::Europe::Berlin)
+    );
+    assert_eq!(grete.subject, format!("Erinnerung: Call am {when}"));
+    assert!(
+        grete
+            .text
+            .starts_with("Hallo Grete Müller,\n\nWir erinnern Sie an Call mit Ada"),
+        "{}",
+        grete.text
+    );
+    for line in [
+        format!("Wann: {when}"),
+        "Etwas ändern?\nVerschieben: http".to_owned(),
+        "\nAbsagen: http".to_owned(),
+    ] {
+        assert!(grete.text.contains(&line), "{line}: {}", grete.text);
+    }
+    assert!(!grete.text.contains("Reminder"), "{}", grete.text);
+
+    let link = (grete.text.lines())
+        .find_map(|l| l.strip_prefix("Keine Erinnerungen mehr zu diesem Termin: "))
+        .unwrap_or_else(|| panic!("{}", grete.text))
+        .trim()
+        .to_owned();
+    let path = link.strip_prefix(&app.address).unwrap();
+    let page = app.get(path).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(r#"lang="de""#) && page.contains("Erinnerungen abbestellen?"),
+        "{page}"
+    );
+    let action = format!("/booking/{}/reminders-off?lang=de", booking_uid(path));
+    assert!(page.contains(&action.replace('&', "&amp;")), "{page}");
+    let token = link
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let stopped = (app.client.post(format!("{}{action}", app.address)))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+    let stopped = stopped.text().await.unwrap();
+    assert!(stopped.contains("Keine Erinnerungen mehr"), "{stopped}");
+}
+
+/// The uid in `/booking/{uid}/…`.
+fn booking_uid(path: &str) -> &str {
+    path.trim_start_matches("/booking/")
+        .split('/')
+        .next()
+        .unwrap()
 }

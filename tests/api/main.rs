@@ -40,6 +40,7 @@ mod fake_microsoft;
 mod fake_twilio;
 mod health;
 mod helpers;
+mod host_emails;
 mod host_groups;
 mod input;
 mod insights;

@@ -395,6 +395,9 @@ async fn every_documented_operation_answers_as_documented() {
     c.call(M::GET, "/v2/me", k, None).await;
     c.call(M::PATCH, "/v2/me", k, Some(json!({"bio": "Hello"})))
         .await;
+    c.call(M::GET, "/v2/me/notifications", k, None).await;
+    let off = json!({"bookingCancelled": false});
+    c.call(M::PATCH, "/v2/me/notifications", k, Some(off)).await;
     c.call(M::GET, "/v2/schedules", k, None).await;
     c.call(M::GET, "/v2/schedules/default", k, None).await;
     let (_, s) = c

@@ -6,9 +6,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::Method;
+use serde_json::{Value, json};
 
+use crate::bookings::{at, booking_body, day, host};
 use crate::fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilio};
-use crate::helpers::{TestApp, TestDatabase, assert_error, eventually, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestDatabase, assert_error, data, eventually, spawn_app, spawn_app_with,
+};
+use crate::pages::post_form;
 use kairos::config::Config;
 use kairos::domain::PhoneNumber;
 use kairos::sms::{self, Sms};
@@ -48,6 +53,15 @@ async fn jobs(app: &TestApp) -> Vec<JobRecord> {
         .run(async |c| job_store::list(c, sms::QUEUE).await)
         .await
         .unwrap()
+}
+
+/// The first message given up (a job on the SMS queue that will not run again), once there is one.
+async fn dead_job(app: &TestApp) -> JobRecord {
+    eventually("a message given up", Duration::from_secs(10), async || {
+        let jobs = jobs(app).await;
+        jobs.into_iter().find(|j| j.status == job_store::DEAD)
+    })
+    .await
 }
 
 /// Posts an inbound message as Twilio does, signed with `token`.
@@ -127,13 +141,7 @@ async fn messages_are_sent_through_twilio_and_retried_when_throttled() {
     // A number Twilio cannot text (21211) is not tried again.
     twilio.fail_with(400, 21211, None);
     assert!(queue(&app, "+14155550999", "hello", 0).await);
-    let dead = eventually("the message given up", Duration::from_secs(5), async || {
-        jobs(&app)
-            .await
-            .into_iter()
-            .find(|j| j.status == job_store::DEAD)
-    })
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("21211"),
         "{dead:?}"
@@ -150,17 +158,7 @@ async fn a_stop_answer_stops_every_message_to_that_number_until_start() {
     answer(&app, " stop ").await;
     // Nothing new is queued for them, and the earlier one is not sent when due.
     assert!(!queue(&app, ATTENDEE, "another", 0).await);
-    let dead = eventually(
-        "the queued message dropped",
-        Duration::from_secs(10),
-        async || {
-            jobs(&app)
-                .await
-                .into_iter()
-                .find(|j| j.status == job_store::DEAD)
-        },
-    )
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("opted out"),
         "{dead:?}"
@@ -186,13 +184,7 @@ async fn twilio_saying_a_recipient_unsubscribed_records_the_opt_out() {
     twilio.unsubscribe(ATTENDEE);
     let app = app_with_twilio(&twilio).await;
     assert!(queue(&app, ATTENDEE, "hello", 0).await);
-    let dead = eventually("the refusal", Duration::from_secs(10), async || {
-        jobs(&app)
-            .await
-            .into_iter()
-            .find(|j| j.status == job_store::DEAD)
-    })
-    .await;
+    let dead = dead_job(&app).await;
     assert!(
         dead.last_error.as_deref().unwrap().contains("21610"),
         "{dead:?}"
@@ -255,9 +247,6 @@ async fn without_twilio_there_is_no_inbound_webhook() {
 
 #[tokio::test]
 async fn an_sms_step_texts_attendees_with_a_phone_number_at_its_time() {
-    use crate::bookings::{at, booking_body, day, host};
-    use crate::helpers::data;
-    use serde_json::json;
     let twilio = FakeTwilio::start().await;
     let app = app_with_twilio(&twilio).await;
     let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
@@ -286,14 +275,12 @@ async fn an_sms_step_texts_attendees_with_a_phone_number_at_its_time() {
         201,
     )
     .await;
-    // Another booking without a phone number: nobody to text.
+    // Another booking without a phone number: refused (`phone_numbers_are_checked_…`).
     let other = booking_body(event, &at(day(3), "15:00"), "alan@booker.example");
-    data(
-        app.call(Method::POST, "/v2/bookings", None, Some(other))
-            .await,
-        201,
-    )
-    .await;
+    let refused = app
+        .call(Method::POST, "/v2/bookings", None, Some(other))
+        .await;
+    assert_error(refused, 400, "BadRequestException").await;
     let sent = eventually("the booking's text", Duration::from_secs(10), async || {
         twilio.sent().first().cloned()
     })
@@ -316,9 +303,128 @@ async fn an_sms_step_texts_attendees_with_a_phone_number_at_its_time() {
     .await;
     assert!(texts[1]["Body"].starts_with("Reminder: "), "{texts:?}");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        twilio.sent().len(),
-        2,
-        "one text per step, none for the booking without a phone"
+    assert_eq!(twilio.sent().len(), 2, "one text per step");
+}
+
+/// A workflow of `key`'s texting attendees on every event type at `trigger`.
+async fn texting_workflow(app: &TestApp, key: &str, action: &str) {
+    let workflow = json!({"name": "Texts", "activation": {"isActiveOnAllEventTypes": true},
+        "trigger": {"type": "newEvent"}, "steps": [{"action": action, "template": "reminder"}]});
+    let made = app.call(Method::POST, "/v2/workflows", Some(key), Some(workflow));
+    data(made.await, 201).await;
+}
+
+/// Books `event` at `start` with the attendee's phone set by `phone` on the body.
+async fn book_with(
+    app: &TestApp,
+    event: i64,
+    start: &str,
+    phone: impl FnOnce(&mut Value),
+) -> reqwest::Response {
+    let mut body = booking_body(event, start, "grace@booker.example");
+    phone(&mut body);
+    app.call(Method::POST, "/v2/bookings", None, Some(body))
+        .await
+}
+
+#[tokio::test]
+async fn phone_numbers_are_checked_at_booking_time_when_a_workflow_texts_attendees() {
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    texting_workflow(&app, &key, "sms_attendee").await;
+    let start = at(day(3), "14:00");
+    // No number: the answer says what is needed and why.
+    let missing = book_with(&app, event, &start, |_| {}).await;
+    let message = assert_error(missing, 400, "BadRequestException").await;
+    assert!(
+        message.starts_with("attendee.phoneNumber: is required")
+            && message.contains("sms_attendee")
+            && message.contains("+12125550100"),
+        "{message}"
     );
+    // A number in no international form (a leading zero after the `+`), by either field.
+    let bad = book_with(&app, event, &start, |b| {
+        b["attendee"]["phoneNumber"] = json!("+0415 555 0123");
+    });
+    let message = assert_error(bad.await, 400, "BadRequestException").await;
+    assert!(
+        message.starts_with("attendee.phoneNumber: `+0415 555 0123` is not a phone number"),
+        "{message}"
+    );
+    let bad = book_with(&app, event, &start, |b| {
+        b["bookingFieldsResponses"] = json!({"attendeePhoneNumber": "call me"});
+    });
+    let message = assert_error(bad.await, 400, "BadRequestException").await;
+    assert!(
+        message.starts_with("bookingFieldsResponses.attendeePhoneNumber: "),
+        "{message}"
+    );
+    assert_eq!(jobs(&app).await.len(), 0, "nothing was booked or queued");
+    // Cal.com's booking field carries the number as well as `attendee.phoneNumber`.
+    let booked = book_with(&app, event, &start, |b| {
+        b["bookingFieldsResponses"] = json!({"attendeePhoneNumber": "+1 415 555 0123"});
+    });
+    let booked = data(booked.await, 201).await;
+    assert_eq!(
+        booked["bookingFieldsResponses"]["attendeePhoneNumber"],
+        "+1 415 555 0123"
+    );
+    let sent = eventually("the text", Duration::from_secs(10), async || {
+        twilio.sent().first().cloned()
+    })
+    .await;
+    assert_eq!(sent["To"], ATTENDEE);
+
+    // The booking page asks for the number, and places the refusal next to its input.
+    let later = at(day(3), "15:00");
+    let step = format!("/ada/call?date={}&slot={later}", &later[..10]);
+    let page = app.get(&step).await.text().await.unwrap();
+    assert!(
+        page.contains(r#"type="tel" id="field-attendeePhoneNumber" name="attendeePhoneNumber""#),
+        "{page}"
+    );
+    let mut form = vec![
+        ("slot", later.as_str()),
+        ("name", "Alan Turing"),
+        ("email", "alan@booker.example"),
+    ];
+    let refused = post_form(&app, &step, &form).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains(r#"id="field-attendeePhoneNumber-error">is required"#),
+        "{page}"
+    );
+    form.push(("attendeePhoneNumber", "+44 7700 900123"));
+    assert_eq!(post_form(&app, &step, &form).await.status().as_u16(), 303);
+    eventually("the second text", Duration::from_secs(10), async || {
+        let sent = twilio.sent();
+        sent.iter()
+            .any(|m| m["To"] == "+447700900123")
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn no_number_is_asked_without_a_texting_step_or_without_sms() {
+    // SMS configured, but the workflow only emails: no number needed.
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    texting_workflow(&app, &key, "email_host").await;
+    let booked = book_with(&app, event, &at(day(3), "14:00"), |_| {}).await;
+    data(booked, 201).await;
+    let page = app
+        .get(&format!("/ada/call?date={}", &at(day(3), "14:00")[..10]))
+        .await;
+    assert!(!page.text().await.unwrap().contains("attendeePhoneNumber"));
+
+    // A texting step, but no SMS provider: the step is never scheduled, so nothing is asked.
+    let app = spawn_app().await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    texting_workflow(&app, &key, "sms_attendee").await;
+    let booked = book_with(&app, event, &at(day(3), "14:00"), |_| {}).await;
+    data(booked, 201).await;
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::bookings::{at, booking_body, day, host};
+use crate::bookings::{at, booking_body, day, host, take_seat};
 use crate::email::{Mail, SmtpServer, app_with_smtp, to};
 use crate::helpers::{TestApp, always_bookable, assert_error, data, eventually, spawn_app};
 use crate::process::Server;
@@ -19,7 +19,7 @@ use crate::webhooks::{Receiver, assert_signed};
 const BOOKER: &str = "grace@booker.example";
 
 /// Moves the app's job-runner clock to `instant` (forward only).
-fn move_clock_to(app: &TestApp, instant: DateTime<Utc>) {
+pub(crate) fn move_clock_to(app: &TestApp, instant: DateTime<Utc>) {
     let by = instant - app.clock.now();
     assert!(
         by > chrono::Duration::zero(),
@@ -69,6 +69,24 @@ fn reminders(mails: &[Mail]) -> Vec<&Mail> {
         .iter()
         .filter(|m| m.subject.starts_with("Reminder: "))
         .collect()
+}
+
+/// Moves booking `uid` to `start` as its host; the new booking's uid.
+pub(crate) async fn reschedule(app: &TestApp, key: &str, uid: &str, start: &str) -> String {
+    let path = format!("/v2/bookings/{uid}/reschedule");
+    let body = json!({"start": start});
+    let moved = app.call(Method::POST, &path, Some(key), Some(body)).await;
+    data(moved, 201).await["uid"].as_str().unwrap().to_owned()
+}
+
+/// Booking `uid`'s history says the booker stopped its reminders, through a link that named
+/// `link_uid` when that is another booking.
+async fn assert_stopped(app: &TestApp, key: &str, uid: &str, link_uid: Option<&str>) {
+    let notes = history(app, key, uid).await;
+    let stopped = notes.iter().any(|(a, c)| {
+        a == "reminders_stopped" && c["email"] == BOOKER && c["linkUid"].as_str() == link_uid
+    });
+    assert!(stopped, "{notes:?}");
 }
 
 /// No further email arrives within a few polls of the runners (they poll every second).
@@ -897,7 +915,8 @@ async fn a_booker_stops_a_bookings_reminders_through_the_signed_link() {
         .trim()
         .to_owned();
     let path = link.strip_prefix(&app.address).unwrap().to_owned();
-    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let token = link.split("token=").nth(1).unwrap();
+    let token = token.split('&').next().unwrap().to_owned();
 
     // Opening the link only asks; a link for another booking, or a forged one, is refused.
     let page = app.get(&path).await;
@@ -920,11 +939,132 @@ async fn a_booker_stops_a_bookings_reminders_through_the_signed_link() {
 
     move_clock_to(&app, start - chrono::Duration::minutes(59));
     nothing_more(&smtp, 3).await;
-    let notes = history(&app, &key, &uid).await;
-    assert!(
-        notes
-            .iter()
-            .any(|(a, c)| a == "reminders_stopped" && c["email"] == BOOKER),
-        "{notes:?}"
+    assert_stopped(&app, &key, &uid, None).await;
+}
+
+/// A `newEvent` workflow emailing the attendees, so each booking's attendees get a message
+/// (with its stop link) at once.
+async fn welcome_workflow(app: &TestApp, key: &str) {
+    let workflow = json!({"name": "Welcome", "activation": {"isActiveOnAllEventTypes": true},
+        "trigger": {"type": "newEvent"},
+        "steps": [{"action": "email_attendee", "template": "reminder"}]});
+    let made = app.call(Method::POST, "/v2/workflows", Some(key), Some(workflow));
+    data(made.await, 201).await;
+}
+
+/// The stop link in the first message to `to` that has one, once it arrives.
+async fn stop_link(app: &TestApp, smtp: &SmtpServer, to: &str) -> (String, String) {
+    let link = eventually(
+        "a message with a stop link",
+        Duration::from_secs(15),
+        async || {
+            let mails = smtp.mails().await;
+            (mails.iter()).filter(|m| m.to == to).find_map(|m| {
+                m.text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("No more reminders for this booking: "))
+                    .map(|l| l.trim().to_owned())
+            })
+        },
+    )
+    .await;
+    let path = link.strip_prefix(&app.address).unwrap();
+    let (path, query) = path.split_once('?').unwrap();
+    let token = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("token="))
+        .unwrap();
+    (path.to_owned(), token.to_owned())
+}
+
+async fn stop_reminders(app: &TestApp, (path, token): &(String, String)) {
+    let stopped = (app.client.post(format!("{}{path}", app.address)))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+}
+
+/// The recipients of the booking's sent reminders with `offset` minutes, once one is sent.
+async fn reminder_recipients(app: &TestApp, key: &str, uid: &str, offset: u32) -> Value {
+    eventually(
+        "the reminder handed over",
+        Duration::from_secs(15),
+        async || {
+            let notes = history(app, key, uid).await;
+            notes
+                .into_iter()
+                .find(|(a, c)| a == "reminder_sent" && c["offsetMinutes"] == offset)
+                .map(|(_, c)| c["recipients"].clone())
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_stop_link_opened_after_a_reschedule_stops_the_new_bookings_reminders() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
+    welcome_workflow(&app, &key).await;
+    let uid = book(&app, event, &at(day(3), "14:00")).await;
+    let link = stop_link(&app, &smtp, BOOKER).await;
+    let moved = at(day(5), "15:00");
+    let new_uid = reschedule(&app, &key, &uid, &moved).await;
+
+    // The old link, opened now, stops the reminders of the booking the attendee holds now.
+    stop_reminders(&app, &link).await;
+    assert_stopped(&app, &key, &new_uid, Some(&uid)).await;
+    let moved = instant(&moved);
+    move_clock_to(
+        &app,
+        moved - chrono::Duration::hours(24) + chrono::Duration::minutes(1),
     );
+    let to = reminder_recipients(&app, &key, &new_uid, 1440).await;
+    assert_eq!(to, json!([]), "the booker stopped them");
+}
+
+#[tokio::test]
+async fn a_stop_link_opened_after_a_seat_moved_stops_that_seats_reminders_only() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let seats = json!({"seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}});
+    let (key, event, _) = host(&app, "ada@example.com", seats).await;
+    welcome_workflow(&app, &key).await;
+    let first = at(day(7), "13:00");
+    let mine = take_seat(&app, event, &first, "Grace Booker", BOOKER).await;
+    let link = stop_link(&app, &smtp, BOOKER).await;
+    let other = "alan@second.example";
+    take_seat(&app, event, &first, "Alan Turing", other).await;
+    let old_uid = mine["uid"].as_str().unwrap().to_owned();
+    let later = at(day(7), "15:00");
+    let body = json!({"start": later, "seatUid": mine["seatUid"]});
+    let path = format!("/v2/bookings/{old_uid}/reschedule");
+    let moved = app.call(Method::POST, &path, None, Some(body)).await;
+    let new_uid = data(moved, 201).await["uid"].as_str().unwrap().to_owned();
+    assert_ne!(new_uid, old_uid);
+
+    stop_reminders(&app, &link).await;
+    assert_stopped(&app, &key, &new_uid, Some(&old_uid)).await;
+    let old = history(&app, &key, &old_uid).await;
+    assert!(
+        old.iter()
+            .any(|(a, c)| a == "seat_rescheduled" && c["rescheduledToUid"] == new_uid.as_str()),
+        "{old:?}"
+    );
+    assert!(
+        !old.iter().any(|(a, _)| a == "reminders_stopped"),
+        "{old:?}"
+    );
+    // Both day-before reminders fall due: the moved seat's says nothing to the booker, the
+    // seat left behind still reminds its holder.
+    move_clock_to(
+        &app,
+        instant(&later) - chrono::Duration::hours(24) + chrono::Duration::minutes(1),
+    );
+    let to = reminder_recipients(&app, &key, &new_uid, 1440).await;
+    assert_eq!(to, json!([]));
+    let to = reminder_recipients(&app, &key, &old_uid, 1440).await;
+    assert_eq!(to, json!([other]));
 }

@@ -218,6 +218,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/openapi.json" => openapi::serve, Doc { summary: "This OpenAPI 3.1 document", tag: "Meta", auth: Auth::Optional, data: None, ..DOC }),
         endpoint!(GET "/me" => me::get_me, Doc { summary: "The key owner's profile", data: Some("Me"), ..ME }),
         endpoint!(PATCH "/me" => me::update_me, Doc { summary: "Change the profile", body: Some("MeChanges"), data: Some("Me"), ..ME }),
+        endpoint!(GET "/me/notifications" => me::get_notifications, Doc { summary: "Which booking emails the caller receives as a host (Kairos)", data: Some("HostEmails"), ..ME }),
+        endpoint!(PATCH "/me/notifications" => me::update_notifications, Doc { summary: "Choose which booking emails the caller receives as a host; fields not sent stay (Kairos)", body: Some("HostEmailChanges"), data: Some("HostEmails"), ..ME }),
         endpoint!(POST "/me/calendar-feed" => calendar_feed::create, Doc { summary: "Publish the caller's bookings and free/busy as a secret iCalendar URL, shown only here (replaces an earlier one) (Kairos)", status: 201, data: Some("CalendarFeed"), ..ME }),
         endpoint!(GET "/me/calendar-feed" => calendar_feed::get, Doc { summary: "Whether the caller has a calendar feed (never its URL) (Kairos)", data: Some("CalendarFeedState"), ..ME }),
         endpoint!(DELETE "/me/calendar-feed" => calendar_feed::delete, Doc { summary: "Revoke the caller's calendar feed: its URL stops working (Kairos)", ..ME }),

@@ -803,6 +803,14 @@ fn schemas() -> Map<String, Value> {
         "CalendarFeed",
         object(&[("url", string()), ("createdAt", string())], &[]),
     );
+    let switches = [
+        ("bookingCreated", boolean()),
+        ("bookingRescheduled", boolean()),
+        ("bookingCancelled", boolean()),
+        ("workflowEmails", boolean()),
+    ];
+    add("HostEmails", object(&switches, &[]));
+    add("HostEmailChanges", input(&switches, &[]));
     add(
         "CalendarFeedState",
         object(

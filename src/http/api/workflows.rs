@@ -181,7 +181,8 @@ pub async fn team_delete(
     delete_of(&state, caller.user.id, WorkflowOwner::Team(team), id).await
 }
 
-/// One step's message for a sample booking, addressed to the caller in their zone.
+/// One step's message for a sample booking, addressed to the caller in their zone, language and
+/// clock.
 pub async fn preview(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
@@ -192,7 +193,7 @@ pub async fn preview(
     let to = Recipient {
         name: &me.name,
         email: &me.email,
-        zone: &me.time_zone,
+        clock: crate::notify::compose::host_clock(me),
     };
     let message = workflows::preview(input, &to, &state.base_url)?;
     Ok(HttpResponse::Ok().json(success(json!({

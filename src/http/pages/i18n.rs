@@ -90,6 +90,14 @@ page_text! {
     loc_your_phone = "page-loc-your-phone",
     loc_your_choice = "page-loc-your-choice",
     loc_detail = "page-loc-detail",
+    /// The booker's mobile number, asked when a workflow texts them reminders.
+    phone = "page-phone",
+    phone_hint = "page-phone-hint",
+    reminders = "page-reminders",
+    reminders_question = "page-reminders-question",
+    reminders_lead = "page-reminders-lead",
+    reminders_stop = "page-reminders-stop",
+    reminders_stopped = "page-reminders-stopped",
 }
 
 impl Text {

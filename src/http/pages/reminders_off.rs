@@ -1,12 +1,12 @@
 //! `/booking/{uid}/reminders-off?token=…`: a booker stops one booking's reminders through the
 //! signed link in them. Opening the link only asks (mail scanners open links); the form's POST
-//! stops them. English for now, like the reminders.
+//! stops them. In the language the link names (the reminder's), else the browser's.
 
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::i18n::Lang;
+use super::i18n::{Lang, Text};
 use super::{Chrome, PageError, PageResult, QueryState, html};
 use crate::http::AppState;
 use crate::workflows;
@@ -15,6 +15,7 @@ use crate::workflows;
 #[template(path = "reminders_off.html")]
 struct RemindersOff<'a> {
     chrome: Chrome,
+    t: &'static Text,
     done: bool,
     token: &'a str,
     action: String,
@@ -26,14 +27,23 @@ pub struct Link {
     token: String,
 }
 
-fn page(request: &HttpRequest, uid: &str, token: &str, done: bool) -> PageResult {
-    let chrome = Chrome::new(Lang::En, "", &QueryState::from_request(request));
+fn page(request: &HttpRequest, lang: Lang, uid: &str, token: &str, done: bool) -> PageResult {
+    let query = QueryState::from_request(request);
     html(RemindersOff {
-        chrome,
+        chrome: Chrome::new(lang, "", &query),
+        t: lang.text(),
         done,
         token,
-        action: format!("/booking/{uid}/reminders-off"),
+        // The answer speaks the language the question did.
+        action: format!(
+            "/booking/{uid}/reminders-off{}",
+            query.carry_only(&["lang"])
+        ),
     })
+}
+
+fn lang(request: &HttpRequest) -> Lang {
+    QueryState::from_request(request).lang(request)
 }
 
 /// `GET`: the question, if the link is good.
@@ -43,9 +53,10 @@ pub async fn show(
     uid: web::Path<String>,
     link: web::Query<Link>,
 ) -> PageResult {
+    let lang = lang(&request);
     workflows::check_unsubscribe(&state.signer, &uid, &link.token)
-        .map_err(|e| PageError::from_service(Lang::En, e))?;
-    page(&request, &uid, &link.token, false)
+        .map_err(|e| PageError::from_service(lang, e))?;
+    page(&request, lang, &uid, &link.token, false)
 }
 
 /// `POST`: stops the reminders.
@@ -55,8 +66,9 @@ pub async fn stop(
     uid: web::Path<String>,
     link: web::Form<Link>,
 ) -> PageResult {
+    let lang = lang(&request);
     workflows::unsubscribe(&state.db, &state.signer, &uid, &link.token)
         .await
-        .map_err(|e| PageError::from_service(Lang::En, e))?;
-    page(&request, &uid, &link.token, true)
+        .map_err(|e| PageError::from_service(lang, e))?;
+    page(&request, lang, &uid, &link.token, true)
 }

@@ -130,6 +130,14 @@ pub(super) fn form_fields(
         }
     }
     fields.extend(location_fields(&p.event, t, values, errors));
+    if p.asks_phone {
+        fields.push(Field {
+            required: true,
+            placeholder: "+12125550100".into(),
+            hint: t.phone_hint.into(),
+            ..Field::input(PHONE, t.phone, "tel", first(values, PHONE), err(PHONE))
+        });
+    }
     fields.push(Field {
         hint: t.notes_hint.into(),
         ..Field::input(
@@ -352,6 +360,9 @@ pub(super) fn prefill(query: &QueryState) -> Values {
     values
 }
 
+/// The input for the booker's mobile number, when a workflow texts them (Cal.com's field name).
+pub(super) const PHONE: &str = "attendeePhoneNumber";
+
 /// Splits `field: message` service errors onto the form's inputs.
 pub(super) fn field_of(message: &str) -> (String, String) {
     let (path, text) = message.split_once(": ").unwrap_or(("", message));
@@ -364,6 +375,7 @@ pub(super) fn field_of(message: &str) -> (String, String) {
         "location.phone" | "location.address" | "location.location" => "locationDetail".to_owned(),
         p if p.starts_with("location") => "location".to_owned(),
         "attendee.name" | "name" => "name".to_owned(),
+        "attendee.phoneNumber" => PHONE.to_owned(),
         "" => String::new(),
         other => other.to_owned(),
     };
@@ -374,10 +386,10 @@ pub(super) fn is_form_field(p: &Prepared, field: &str) -> bool {
     matches!(
         field,
         "name" | "email" | "notes" | "guests" | "rescheduleReason" | "location" | "locationDetail"
-    ) || p
-        .event
-        .settings
-        .booking_fields
-        .iter()
-        .any(|f| f.slug == field)
+    ) || (field == PHONE && p.asks_phone)
+        || p.event
+            .settings
+            .booking_fields
+            .iter()
+            .any(|f| f.slug == field)
 }

@@ -11,6 +11,8 @@ use crate::event_types::EventType;
 use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{PageError, QueryState};
+use crate::service::ServiceError;
+use crate::workflows;
 
 /// What the booker is for: a new booking, or moving the booking with this uid.
 pub(super) struct Mode {
@@ -24,6 +26,8 @@ pub(super) struct Prepared {
     pub(super) twelve_hour: bool,
     pub(super) length: u32,
     pub(super) mode: Mode,
+    /// A workflow texts this event type's attendees: the form asks for a mobile number.
+    pub(super) asks_phone: bool,
 }
 
 /// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
@@ -50,6 +54,9 @@ pub(super) async fn prepare(
         .map_err(|e| PageError::from_service(lang, e))?;
     let mode = mode(state, query, lang, &event).await?;
     let length = length(query, &event, &mode);
+    let asks_phone = asks_phone(state, &event)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
     Ok(Prepared {
         tz: zone(query, &event),
         lang,
@@ -57,7 +64,19 @@ pub(super) async fn prepare(
         length,
         event,
         mode,
+        asks_phone,
     })
+}
+
+/// Whether booking `event` needs the booker's mobile number (`booking::create` refuses a
+/// booking without one); no query unless text messages are configured.
+async fn asks_phone(state: &AppState, event: &EventType) -> Result<bool, ServiceError> {
+    if !state.outbox.sms {
+        return Ok(false);
+    }
+    (state.db)
+        .run(async |c| workflows::texts_attendees(c, event, true).await)
+        .await
 }
 
 /// A new booking, or the booking `rescheduleUid` names while it can still move (else where to go

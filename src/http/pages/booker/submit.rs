@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::form::{Values, field_of, first, is_form_field, location_choice};
+use super::form::{PHONE, Values, field_of, first, is_form_field, location_choice};
 use super::page::{View, render};
 use super::state::{Prepared, prepare, target};
 use crate::booking::{
@@ -236,7 +236,7 @@ async fn book(
                 email: email.clone(),
                 time_zone: TimeZoneName::parse(p.tz.name()).map_err(ServiceError::Invalid)?,
                 language: Some(p.lang.code().to_owned()),
-                phone: None,
+                phone: Some(first(values, PHONE).trim().to_owned()).filter(|p| !p.is_empty()),
             },
             guests,
             location: location_choice(&p.event, values),

@@ -18,6 +18,7 @@ pub mod clock {
 mod csv;
 mod event_types;
 mod insights;
+mod notifications;
 mod profile;
 mod security;
 pub mod session;
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     booking_detail::configure(cfg);
     insights::configure(cfg);
     profile::configure(cfg);
+    notifications::configure(cfg);
     security::configure(cfg);
     api_keys::configure(cfg);
     admin::configure(cfg);

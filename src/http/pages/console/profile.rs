@@ -9,7 +9,7 @@ use chrono::Weekday;
 use serde::Deserialize;
 
 use super::session::ConsoleForm;
-use super::settings::{Input, Tabs, field_error, own_tabs, with_status};
+use super::settings::{Input, SavedQuery, Tabs, field_error, own_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::accounts::{self, ProfileChanges};
 use crate::domain::text::{TextKind, check};
@@ -329,11 +329,6 @@ impl ProfilePage {
             languages,
         }
     }
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn page(req: HttpRequest, who: SignedIn, query: web::Query<SavedQuery>) -> PageResult {

@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::session::{ConsoleForm, lang_of};
-use super::settings::{Input, Tabs, field_error, local_time, own_tabs, with_status};
+use super::settings::{Input, SavedQuery, Tabs, field_error, local_time, own_tabs, with_status};
 use super::{Frame, Nav, Section, pick};
 use crate::http::AppState;
 use crate::http::pages::console::detach;
@@ -203,11 +203,6 @@ async fn build(
         alert: None,
         sessions,
     })
-}
-
-#[derive(Deserialize)]
-struct SavedQuery {
-    saved: Option<String>,
 }
 
 async fn page(

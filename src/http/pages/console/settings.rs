@@ -34,6 +34,18 @@ pub fn own_tabs(lang: Lang, current: &str) -> Tabs {
             pick(lang, ["Profile", "Profil", "Profil", "Perfil"]),
         ),
         (
+            "/settings/my-account/notifications",
+            pick(
+                lang,
+                [
+                    "Notifications",
+                    "Benachrichtigungen",
+                    "Notifications",
+                    "Notificaciones",
+                ],
+            ),
+        ),
+        (
             "/settings/security",
             pick(lang, ["Security", "Sicherheit", "Sécurité", "Seguridad"]),
         ),
@@ -97,6 +109,12 @@ pub fn field_error(message: &str, fields: &[&str]) -> (Option<String>, String) {
         Some((field, rest)) if fields.contains(&field) => (Some(field.to_owned()), rest.to_owned()),
         _ => (None, message.to_owned()),
     }
+}
+
+/// `?saved=1`: where a settings form sends the browser once it is saved, to say so.
+#[derive(Debug, serde::Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
 }
 
 /// One form input as shown again: what was typed, and what is wrong with it.
