@@ -42,6 +42,7 @@ mod helpers;
 mod host_groups;
 mod input;
 mod insights;
+mod insights_exact;
 mod jobs;
 mod limits;
 mod me;
