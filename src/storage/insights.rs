@@ -14,7 +14,7 @@ use diesel::QueryableByName;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use diesel::upsert::excluded;
-use diesel_async::RunQueryDsl;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use super::schema::{bookings, event_types, page_views};
 use super::{Conn, StorageResult, from_db_time, to_db_time, with_conn};
@@ -269,16 +269,18 @@ impl Dialect {
         }
     }
 
-    /// The point of the series (text `YYYY-MM-DD`: the local date, or the Monday of its
-    /// week) of an hourly roll-up's hour `offset` seconds east of UTC.
+    /// The point of the series (the local date, or the Monday of its week) of an hourly
+    /// roll-up's hour `offset` seconds east of UTC: text `YYYY-MM-DD` on SQLite, a date on
+    /// PostgreSQL (as text once grouped: [`Dialect::date_text`]).
     fn hour_point(&self, offset: i32, series: Series) -> String {
         if self.sqlite {
             self.sqlite_point("r.hour", &format!("{offset:+} seconds"), series)
         } else {
-            self.pg_point(
-                &format!("CAST(r.hour + interval '{offset} seconds' AS DATE)"),
-                series,
-            )
+            let local = format!("r.hour + interval '{offset} seconds'");
+            match series {
+                Series::Days => format!("CAST({local} AS DATE)"),
+                Series::Weeks => format!("CAST(date_trunc('week', {local}) AS DATE)"),
+            }
         }
     }
 
@@ -287,7 +289,12 @@ impl Dialect {
         if self.sqlite {
             self.sqlite_point("d.day", &format!("{shift:+} days"), series)
         } else {
-            self.pg_point(&format!("(d.day + {shift})"), series)
+            match series {
+                Series::Days => format!("(d.day + {shift})"),
+                Series::Weeks => {
+                    format!("CAST(date_trunc('week', CAST(d.day + {shift} AS TIMESTAMP)) AS DATE)")
+                }
+            }
         }
     }
 
@@ -300,13 +307,12 @@ impl Dialect {
         format!("date({value}, '{modifier}'{week})")
     }
 
-    /// PostgreSQL: the point of an SQL date.
-    fn pg_point(&self, date: &str, series: Series) -> String {
-        match series {
-            Series::Days => format!("to_char({date}, 'YYYY-MM-DD')"),
-            Series::Weeks => {
-                format!("to_char(date_trunc('week', CAST({date} AS TIMESTAMP)), 'YYYY-MM-DD')")
-            }
+    /// A point of the series as text `YYYY-MM-DD`.
+    fn date_text(&self, point: &str) -> String {
+        if self.sqlite {
+            point.to_owned()
+        } else {
+            format!("to_char({point}, 'YYYY-MM-DD')")
         }
     }
 
@@ -676,8 +682,9 @@ impl Reads<'_> {
             }
         }
         format!(
-            "SELECT day, {outcome}, CAST(SUM(bookings) AS BIGINT) AS bookings FROM ({}) u \
-             GROUP BY day, {outcome}",
+            "SELECT {} AS day, {outcome}, CAST(SUM(bookings) AS BIGINT) AS bookings \
+             FROM ({}) u GROUP BY u.day, {outcome}",
+            self.d.date_text("u.day"),
             selects.join(" UNION ALL ")
         )
     }
@@ -945,7 +952,7 @@ pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> 
         .await?;
     }
     let d = dialect(conn);
-    let (first, second) = (d.first, d.second);
+    let (first, second) = (d.instant(start), d.instant(start + HOUR));
     let mut statements = Vec::new();
     for roll_up in COARSE_ROLL_UPS {
         statements.extend(roll_up.add_change(&d, start));
@@ -961,9 +968,9 @@ pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> 
              GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
         ),
     ]);
-    for sql in &statements {
-        execute(conn, sql, start).await?;
-    }
+    // One round trip: the statements hold their values (instants computed here).
+    let batch = statements.join(";\n");
+    with_conn!(conn, |c| c.batch_execute(&batch).await)?;
     Ok(())
 }
 
@@ -1005,10 +1012,9 @@ const COARSE_ROLL_UPS: [CoarseKeeping; 4] = [
 ];
 
 impl CoarseKeeping {
-    /// The statements that add the change of the hour `hour` (bound as the two parameters:
-    /// its start and end) to its day or month, while the hour's old rows are still in
-    /// `booking_hours`: the difference per key and outcome, then the rows of the keys touched
-    /// that fell to zero bookings removed.
+    /// The statements that add the change of the hour `hour` to its day or month, while the
+    /// hour's old rows are still in `booking_hours`: the difference per key and outcome, then
+    /// the rows of the keys touched that fell to zero bookings removed.
     fn add_change(&self, d: &Dialect, hour: DateTime<Utc>) -> [String; 2] {
         let Self {
             table,
@@ -1016,7 +1022,7 @@ impl CoarseKeeping {
             rows,
             span,
         } = self;
-        let (first, second) = (d.first, d.second);
+        let (first, second) = (d.instant(hour), d.instant(hour + HOUR));
         let (column, start) = match span {
             Span::Day => ("day", hour.date_naive()),
             Span::Month => ("month", hour.date_naive().with_day(1).unwrap_or_default()),
@@ -1088,19 +1094,6 @@ pub async fn count_made(
 
 /// The PostgreSQL advisory lock space of the roll-ups' hours (the second key is the hour).
 const ROLL_UP_LOCK: i32 = 0x6b68;
-
-/// One statement with the hour's start and end as its two parameters.
-async fn execute(conn: &mut Conn<'_>, sql: &str, hour: DateTime<Utc>) -> StorageResult<()> {
-    let (from, to) = (to_db_time(hour), to_db_time(hour + HOUR));
-    with_conn!(conn, |c| {
-        diesel::sql_query(sql)
-            .bind::<Timestamp, _>(from)
-            .bind::<Timestamp, _>(to)
-            .execute(c)
-            .await
-    })?;
-    Ok(())
-}
 
 /// Page views per event type over the UTC days `first..=last`.
 pub async fn views_per_event_type(
