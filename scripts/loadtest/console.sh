@@ -1,7 +1,7 @@
 # The console scenario of scripts/loadtest.sh, sourced by it once the server answers: seed
 # LOADTEST_BOOKINGS [100000] bookings over 50 event types (console_seed.py), sign in through
-# /auth/login (console_pages.py), then GET each console page for LOADTEST_CONSOLE_DURATION [5s]
-# with wrk -t1 -c2, one page at a time (only those whose name matches the awk regular expression
+# /auth/login (console_pages.py), then GET each console page (and the API's insights over a
+# year, with the owner's key) for LOADTEST_CONSOLE_DURATION [5s] with wrk -t1 -c2, one page at a time (only those whose name matches the awk regular expression
 # LOADTEST_CONSOLE_PAGES, when set, e.g. 'search|insights'), and write the per-page p50/p99 table (<stem>.txt and
 # the JSON): the server's time (from each request's closing log line, handler start to response
 # head) and the client's (wrk, on the same machine: the whole response, connection included). Uses BIN, BASE, DB_URL, BACKEND, HELPERS, TMP, RAW, OUT and VERSION from
@@ -9,7 +9,7 @@
 
 console_scenario() {
     local password=console-load-password duration=${LOADTEST_CONSOLE_DURATION:-5s}
-    local hosts="" few id line name cookie url
+    local hosts="" few id line name header url
     new_user() {
         printf '%s' "$password" | "$BIN" user create --email "$1" --name "$2" --timezone UTC \
             --password-stdin "${@:3}" | sed -n 's/.*(id \([0-9]*\),.*/\1/p'
@@ -41,11 +41,11 @@ console_scenario() {
     : >"$RAW-wrk.txt"
     : >"$RAW-server-times.txt"
     local seen
-    while IFS=$'\t' read -r name cookie url; do
-        wrk -t1 -c1 -d1s -H "Cookie: $cookie" "$url" >/dev/null  # warm-up
+    while IFS=$'\t' read -r name header url; do
+        wrk -t1 -c1 -d1s -H "$header" "$url" >/dev/null  # warm-up
         seen=$(wc -l <"$TMP/server.log")
         printf '== %s\n' "$name" | tee -a "$RAW-server-times.txt" >>"$RAW-wrk.txt"
-        wrk -t1 -c2 -d"$duration" --latency -H "Cookie: $cookie" "$url" >>"$RAW-wrk.txt"
+        wrk -t1 -c2 -d"$duration" --latency -H "$header" "$url" >>"$RAW-wrk.txt"
         # The server's own time for each of these requests, from its closing log line.
         tail -n +$((seen + 1)) "$TMP/server.log" \
             | sed -n 's/.*"message":"request finished".*"latency_ms":\([0-9.e-]*\).*/\1/p' \

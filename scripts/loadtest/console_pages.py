@@ -3,8 +3,9 @@
 
 Signs in through /auth/login as the owner (every booking visible: organiser of the personal
 ones, owner of every team) and as FEW (a team member who sees 0.1% of the bookings), finds the
-ids the pages need, checks each page answers 200 with a console page (the export with CSV),
-and prints one line per page: name, TAB, session cookie, TAB, URL.
+ids the pages need, checks each page answers 200 with a console page (the export with CSV, the
+API's insights with JSON, asked with the owner's key), and prints one line per page: name, TAB,
+the request header that signs it in (session cookie or API key), TAB, URL.
 
 Usage: console_pages.py BASE_URL OWNER_KEY PASSWORD OWNER_EMAIL FEW_EMAIL SEED_JSON
 """
@@ -30,8 +31,11 @@ OPENER = urllib.request.build_opener(NoRedirect)
 
 
 def fetch(url, cookie="", data=None):
+    """`cookie`: the session cookie, or a whole header line `Name: value`."""
     req = urllib.request.Request(url, data=data)
-    if cookie:
+    if ": " in cookie:
+        req.add_header(*cookie.split(": ", 1))
+    elif cookie:
         req.add_header("Cookie", cookie)
     try:
         with OPENER.open(req, timeout=60) as resp:
@@ -75,6 +79,7 @@ def main():
     base, key, password, owner_email, few_email = sys.argv[1:6]
     ids = json.loads(sys.argv[6])
     owner, few = sign_in(base, owner_email, password), sign_in(base, few_email, password)
+    api = f"Authorization: Bearer {key}"
     schedule = request(base, "GET", "/v2/schedules", key=key)["data"][0]["id"]
     filtered = f"?event_type={ids['team_event_type']}&host={ids['host']}"
     today = dt.datetime.now(dt.timezone.utc).date()
@@ -101,6 +106,8 @@ def main():
         ("insights: 30 days", owner, "/insights"),
         ("insights: a year", owner, f"/insights?{year}"),
         ("insights: team, a year", owner, f"/insights?scope=team:{ids['team']}&{year}"),
+        ("api insights: a year", api, f"/v2/insights/bookings?{year}"),
+        ("api insights: team, a year", api, f"/v2/insights/bookings?teamId={ids['team']}&{year}"),
         ("teams", owner, "/teams"),
         ("team", owner, f"/teams/{ids['team']}"),
         ("calendars", owner, "/apps/installed/calendar"),
@@ -120,10 +127,12 @@ def main():
     for name, cookie, path in pages:
         status, headers, body = fetch(base + path, cookie)
         kind = headers.get("Content-Type", "")
-        wanted = "text/csv" if ".csv" in path else "text/html"
+        wanted = ("text/csv" if ".csv" in path else "application/json" if path.startswith("/v2/")
+                  else "text/html")
         if status != 200 or wanted not in kind or (wanted == "text/html" and "console-main" not in body):
             sys.exit(f"pages: {name} ({path}) answered {status} {kind}: {body[:300]}")
-        print(f"{name}\t{cookie}\t{base}{path}")
+        header = cookie if ": " in cookie else f"Cookie: {cookie}"
+        print(f"{name}\t{header}\t{base}{path}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ Over the HTTP API, as the owner (OWNER_KEY): TEAMS teams with the four hosts as 
 FEW as a plain member of the first (their acceptance written into the database); 25 personal event types and 25 team event types (round
 robin over the hosts, FEW a host of the first); one webhook. Then BOOKINGS bookings written
 straight into the database in set-based statements (bookings, then their claims and
-attendees from them, then insights' roll-ups), since 100,000 bookings through POST /v2/bookings would take hours:
+attendees from them, then insights' roll-ups, hourly and daily), since 100,000 bookings through POST /v2/bookings would take hours:
 
 - the n-th booking is organised by user n % 5 (the owner on a personal event type, a host on a
   team event type), one an hour per organiser from about 417 days ago, so half are past;
@@ -108,6 +108,31 @@ MADE = """INSERT INTO booking_made_hours (hour, event_type_id, bookings)
        SELECT {hour}, event_type_id, COUNT(*) FROM bookings WHERE event_type_id IS NOT NULL
        GROUP BY 1, event_type_id"""
 SQLITE_HOUR, POSTGRES_HOUR = "strftime('%Y-%m-%d %H:00:00', created_at)", "date_trunc('hour', created_at)"
+# The daily and monthly roll-ups, as the migration 2026-12-21-100000_booking_days fills them
+# from the hourly one (when the binary has them).
+COARSE = """INSERT INTO {table} ({span}, {key}, status, rescheduled, no_show, bookings, lead_seconds,
+       {columns})
+       SELECT {start}, {key}, status, rescheduled, no_show, SUM(bookings), SUM(lead_seconds),
+              {sums} FROM booking_hours WHERE {rows}
+       GROUP BY {start}, {key}, status, rescheduled, no_show ORDER BY {key}, 1"""
+SQLITE_COARSE = {"day": "date(hour)", "month": "strftime('%Y-%m-01', hour)",
+                 "hod": "CAST(strftime('%H', hour) AS INTEGER)"}
+POSTGRES_COARSE = {"day": "CAST(hour AS DATE)", "month": "CAST(date_trunc('month', hour) AS DATE)",
+                   "hod": "EXTRACT(HOUR FROM hour)"}
+
+
+def coarse(sql):
+    """The statements that fill the daily and monthly roll-ups, in `sql`'s dialect."""
+    columns = ", ".join(f"h{h:02d}" for h in range(24))
+    sums = ", ".join(f"SUM(CASE WHEN {sql['hod']} = {h} THEN bookings ELSE 0 END)"
+                     for h in range(24))
+    return [COARSE.format(table=f"{table}_{span}s", span=span, start=sql[span], key=key,
+                          rows=rows, columns=columns, sums=sums)
+            for table, key, rows in [
+                ("booking_host", "user_id", "TRUE"),
+                ("booking_event_type", "event_type_id", "organiser AND event_type_id IS NOT NULL")]
+            for span in ["day", "month"]]
+
 
 DERIVED = [
     """INSERT INTO booking_claims (booking_id, user_id, blocked_start, blocked_end, active)
@@ -126,18 +151,26 @@ def insert_sqlite(path, rows):
                        f"({', '.join('?' * len(COLUMNS))})", rows)
         rolled = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'booking_hours'").fetchone()
         roll_up = [ROLL_UP, MADE.format(hour=SQLITE_HOUR)] if rolled else []
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'booking_host_days'").fetchone():
+            roll_up += coarse(SQLITE_COARSE)
         for sql in DERIVED + roll_up:
             db.execute(sql)
     db.close()
 
 
 def insert_postgres(url, rows):
+    """COPY, derive, then VACUUM ANALYZE, as autovacuum would soon after such a load (it may be
+    off, as on the development machine): index-only scans need the visibility map."""
     rolled = subprocess.run(["psql", "-tA", url, "-c", "SELECT to_regclass('booking_hours')"],
                             check=True, capture_output=True, text=True).stdout.strip()
     roll_up = [ROLL_UP, MADE.format(hour=POSTGRES_HOUR)] if rolled else []
+    days = subprocess.run(["psql", "-tA", url, "-c", "SELECT to_regclass('booking_host_days')"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    if days:
+        roll_up += coarse(POSTGRES_COARSE)
     copy = "".join("\t".join(str(v) for v in row) + "\n" for row in rows)
     script = (f"BEGIN;\n\\copy bookings ({', '.join(COLUMNS)}) FROM STDIN\n{copy}\\.\n"
-              + "".join(f"{sql};\n" for sql in DERIVED + roll_up) + "COMMIT;\nANALYZE;\n")
+              + "".join(f"{sql};\n" for sql in DERIVED + roll_up) + "COMMIT;\nVACUUM ANALYZE;\n")
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url], input=script.encode(),
                    check=True, stdout=subprocess.DEVNULL)
 

@@ -93,13 +93,13 @@ pub struct HourTally {
     pub lead_seconds: i64,
 }
 
-/// Bookings on one local date with one outcome, as the database grouped them.
+/// Bookings on one local date (or in the week from that Monday) with one outcome, as the
+/// database grouped them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DayTally {
     pub date: NaiveDate,
     pub outcome: Outcome,
     pub bookings: i64,
-    pub lead_seconds: i64,
 }
 
 /// Bookings at one local hour of the day (0-23) with one outcome: the same bookings as the
@@ -193,25 +193,28 @@ fn point_of(period: &Period, step: Step, date: NaiveDate) -> NaiveDate {
 
 /// Folds UTC hours into the viewer's local days (or weeks) and hours. An hour's bookings count
 /// on the local date and hour its first instant falls in. `days` and `clock` were grouped so
-/// already (by the database, for the whole hours of the period), each of the same bookings.
+/// already (by the database, for the whole hours of the period), each of the same bookings,
+/// whose lead time adds up to `lead_seconds`.
 pub fn fold(
     period: &Period,
     hours: &[HourTally],
     days: &[DayTally],
     clock: &[ClockTally],
+    lead_seconds: i64,
 ) -> Bookings {
     let (mut days, mut clock) = (days.to_vec(), clock.to_vec());
+    let mut lead = lead_seconds;
     for t in hours {
         let local = t.hour.with_timezone(&period.tz);
         let date = local.date_naive();
         if date < period.first || date > period.last {
             continue;
         }
+        lead += t.lead_seconds;
         days.push(DayTally {
             date,
             outcome: t.outcome,
             bookings: t.bookings,
-            lead_seconds: t.lead_seconds,
         });
         clock.push(ClockTally {
             hour: local.hour(),
@@ -222,10 +225,8 @@ pub fn fold(
     let step = period.step();
     let mut series = points(period, step);
     let mut totals = Counts::default();
-    let mut lead = 0i64;
     for d in &days {
         totals.add(d.outcome, d.bookings);
-        lead += d.lead_seconds;
         let start = point_of(period, step, d.date);
         if let Some(p) = series.iter_mut().find(|p| p.start == start) {
             p.counts.add(d.outcome, d.bookings);
@@ -382,7 +383,7 @@ mod tests {
             tally(2026, 10, 25, 22, Outcome::Accepted, 8), // 23:00 on the 25th
             tally(2026, 10, 25, 23, Outcome::NoShow, 16),  // 00:00 on the 26th
         ];
-        let figures = fold(&period, &tallies, &[], &[]);
+        let figures = fold(&period, &tallies, &[], &[], 0);
         assert_eq!(figures.step, Step::Day);
         let per_day: Vec<(NaiveDate, i64)> = figures
             .series
@@ -416,7 +417,6 @@ mod tests {
             date: date(2026, 10, d),
             outcome,
             bookings,
-            lead_seconds: bookings * 3600,
         };
         let days = [
             day(24, Outcome::Accepted, 1),
@@ -444,13 +444,11 @@ mod tests {
             tally(2026, 10, 25, 22, Outcome::Accepted, 8),
             tally(2026, 10, 25, 23, Outcome::NoShow, 16),
         ];
-        assert_eq!(
-            fold(&period, &[], &days, &hours),
-            fold(&period, &tallies, &[], &[])
-        );
+        let each_hour = fold(&period, &tallies, &[], &[], 0);
+        assert_eq!(fold(&period, &[], &days, &hours, 32 * 3600), each_hour);
         // Part of them per hour, the rest grouped: the same again.
-        let mixed = fold(&period, &tallies[5..], &days[..3], &hours[..4]);
-        assert_eq!(mixed, fold(&period, &tallies, &[], &[]));
+        let mixed = fold(&period, &tallies[5..], &days[..3], &hours[..4], 16 * 3600);
+        assert_eq!(mixed, each_hour);
     }
 
     #[test]
@@ -462,7 +460,7 @@ mod tests {
             tally(2026, 3, 1, 4, Outcome::Accepted, 1),
             tally(2026, 3, 1, 5, Outcome::Accepted, 2),
         ];
-        let figures = fold(&period, &tallies, &[], &[]);
+        let figures = fold(&period, &tallies, &[], &[], 0);
         assert_eq!(figures.totals.total(), 2);
         assert_eq!(figures.busiest_hours[0], 2);
     }
@@ -475,6 +473,7 @@ mod tests {
             &[tally(2026, 1, 7, 9, Outcome::Accepted, 3)],
             &[],
             &[],
+            0,
         );
         assert_eq!(figures.step, Step::Week);
         // 2026-01-01 is a Thursday: the first week is clipped to the period.

@@ -79,7 +79,11 @@ pub async fn report(db: &Db, caller: i64, request: Request) -> Result<Report, Se
         let tz = period.tz;
         let offset_at = move |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
         let offset_at = move |t| offset_at(t).fix().local_minus_utc();
-        let counts = store::by_local_time(c, &filter, &offset_at).await?;
+        let series = match period.step() {
+            Step::Day => store::Series::Days,
+            Step::Week => store::Series::Weeks,
+        };
+        let counts = store::by_local_time(c, &filter, &offset_at, series).await?;
         let per_host = if scope.hosts.is_empty() {
             Vec::new()
         } else {
@@ -114,7 +118,6 @@ fn fold(period: &Period, counts: store::LocalCounts) -> Result<Bookings, Service
             date: r.date,
             outcome: outcome(&r.status, r.rescheduled, r.no_show)?,
             bookings: r.bookings,
-            lead_seconds: r.lead_seconds,
         })
     });
     let clock = counts.clock.into_iter().map(|r| {
@@ -129,6 +132,7 @@ fn fold(period: &Period, counts: store::LocalCounts) -> Result<Bookings, Service
         &hours.collect::<Result<Vec<_>, ServiceError>>()?,
         &days.collect::<Result<Vec<_>, ServiceError>>()?,
         &clock.collect::<Result<Vec<_>, ServiceError>>()?,
+        counts.lead_seconds,
     ))
 }
 
@@ -272,6 +276,38 @@ async fn narrowed(
         None if admin => Ok(None),
         None => Ok(Some(caller)),
     }
+}
+
+/// What a caller may ask about, for the console's choice of scope: their own event types, then
+/// each team they belong to with its event types (id and title), in two queries.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub personal: Vec<(i64, String)>,
+    /// (team id, team name, its event types).
+    pub teams: Vec<(i64, String, Vec<(i64, String)>)>,
+}
+
+pub async fn choices(db: &Db, caller: i64) -> Result<Choices, ServiceError> {
+    db.run(async |c| {
+        let teams = team_store::list_for_user(c, caller).await?;
+        let ids: Vec<i64> = teams.iter().map(|t| t.id).collect();
+        let records = event_store::list(c, event_store::Scope::UserAndTeams(caller, &ids)).await?;
+        let of = |team: Option<i64>| -> Vec<(i64, String)> {
+            records
+                .iter()
+                .filter(|e| e.team_id == team)
+                .map(|e| (e.id, e.title.clone()))
+                .collect()
+        };
+        Ok(Choices {
+            personal: of(None),
+            teams: teams
+                .into_iter()
+                .map(|t| (t.id, t.name.clone(), of(Some(t.id))))
+                .collect(),
+        })
+    })
+    .await
 }
 
 /// Parses the API's and the console's period: `YYYY-MM-DD` dates in `tz`.

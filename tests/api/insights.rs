@@ -407,6 +407,8 @@ async fn the_hourly_roll_up_equals_the_bookings_after_create_cancel_reschedule_a
     let kolkata = data(insights(&app, &key, &period("Asia/Kolkata")).await, 200).await;
     assert_eq!(utc["totals"], kolkata["totals"], "{utc} {kolkata}");
     assert_eq!(utc["totals"]["total"], 5, "{utc}");
+    // The daily and monthly roll-ups followed every one of those writes.
+    crate::insights_exact::assert_days_are_the_sums_of_their_hours(&app).await;
 }
 
 /// A collective team event type of two new hosts: (the first's key, event type, [first, second]).

@@ -44,6 +44,7 @@ mod host_emails;
 mod host_groups;
 mod input;
 mod insights;
+mod insights_exact;
 mod jobs;
 mod limits;
 mod me;

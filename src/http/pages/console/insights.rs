@@ -507,16 +507,15 @@ async fn scope_choices(
     db: &crate::storage::Db,
     me: i64,
 ) -> Result<Vec<(String, String)>, crate::service::ServiceError> {
-    use crate::event_types::{self, Target};
+    let choices = insights::choices(db, me).await?;
     let mut out = Vec::new();
-    for e in event_types::list(db, me, Target::Personal).await? {
-        out.push((format!("event:{}", e.record.id), e.record.title.clone()));
+    for (id, title) in choices.personal {
+        out.push((format!("event:{id}"), title));
     }
-    for team in crate::teams::list(db, me).await? {
-        out.push((format!("team:{}", team.id), team.name.clone()));
-        for e in event_types::list(db, me, Target::Team(team.id)).await? {
-            let label = format!("{} · {}", team.name, e.record.title);
-            out.push((format!("event:{}", e.record.id), label));
+    for (team, name, events) in choices.teams {
+        out.push((format!("team:{team}"), name.clone()));
+        for (id, title) in events {
+            out.push((format!("event:{id}"), format!("{name} · {title}")));
         }
     }
     Ok(out)
