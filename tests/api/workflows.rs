@@ -286,7 +286,9 @@ async fn default_reminders_can_be_turned_off() {
     let app = app_with_smtp(&smtp).await;
     let (key, event, _) = host(&app, "ada@example.com", json!({})).await;
     let path = format!("/v2/event-types/{event}");
-    let shown = app.call_as("2024-06-14", Method::GET, &path, Some(&key)).await;
+    let shown = app
+        .call_as("2024-06-14", Method::GET, &path, Some(&key))
+        .await;
     let shown = data(shown, 200).await;
     assert_eq!(shown["defaultReminders"], true, "new event types have them");
     let changed = data(
