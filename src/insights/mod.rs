@@ -282,10 +282,13 @@ async fn narrowed(
 /// each team they belong to with its event types (id and title), in two queries.
 #[derive(Debug, Clone, Default)]
 pub struct Choices {
-    pub personal: Vec<(i64, String)>,
+    pub personal: Vec<Titled>,
     /// (team id, team name, its event types).
-    pub teams: Vec<(i64, String, Vec<(i64, String)>)>,
+    pub teams: Vec<(i64, String, Vec<Titled>)>,
 }
+
+/// An event type's id and title.
+pub type Titled = (i64, String);
 
 pub async fn choices(db: &Db, caller: i64) -> Result<Choices, ServiceError> {
     db.run(async |c| {
