@@ -204,6 +204,7 @@ impl Application {
                 .app_data(cors_origins.clone())
                 .wrap(from_fn(http::body_deadline))
                 .wrap(from_fn(http::cors))
+                .wrap(from_fn(http::embedded_error_pages))
                 .wrap(from_fn(http::request_span))
                 .wrap(from_fn(http::security_headers))
                 // Only for clients that ask (Accept-Encoding); pages and their assets shrink ~5x.

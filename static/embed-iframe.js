@@ -9,7 +9,13 @@
  *  - events: __iframeReady {isPrerendering}, __dimensionChanged {iframeHeight, iframeWidth, isFirstTime},
  *    linkReady {} (after the parent's parentKnowsIframeReady), __closeIframe {} (Escape in a modal), and
  *    bookingSuccessful / bookingSuccessfulV2 (or the rescheduleBookingSuccessful* pair) built from
- *    <script type="application/json" id="kairos-booking">.
+ *    <script type="application/json" id="kairos-booking">. On an error page (data-page-status) it sends
+ *    linkFailed {code, msg, data:{url}} instead of dimensions and linkReady, as Cal.com's NotFound does.
+ *  - __iframeReady and linkReady go once per embed, not once per page: every step of the booker is a page
+ *    load in the same iframe. The embed's session is the iframe's own browsing context: its window.name
+ *    survives navigation inside the frame, while a new iframe (the host page reloaded, a new embed) starts
+ *    afresh. What the session has sent, and the parent's ui config, are kept there after the embed's
+ *    "cal-embed=<ns>" name.
  *  - it accepts {originator:"CAL", method:"ui"|"parentKnowsIframeReady", arg} from the parent and ignores
  *    other methods.
  * Page scripts can call window.KairosEmbed.fire(type, data) to send more events.
@@ -19,11 +25,26 @@
   var W = window, D = document, H = D.documentElement;
   if (W.parent === W || W.KairosEmbed) return; // Not framed, or already loaded
   var P = new URL(location.href).searchParams;
+  var MARK = "\n[kairos-embed]", at = W.name.indexOf(MARK);
+  var frameName = at < 0 ? W.name : W.name.slice(0, at);
+  var session = {};
+  if (at >= 0) { try { session = JSON.parse(W.name.slice(at + MARK.length)) || {}; } catch (e) { session = {}; } }
   var ns = P.get("embed");
-  if (ns === null && /^cal-embed=/.test(W.name)) ns = W.name.slice("cal-embed=".length);
+  if (ns === null && /^cal-embed=/.test(frameName)) ns = frameName.slice("cal-embed=".length);
   // No namespace means this is not an embed. preload=true is Cal.com's asset-only preload.
   if (ns === null || P.get("preload") === "true") return;
   var embedType = P.get("embedType") || "";
+
+  // What this embed (this iframe, across its page loads) has done
+  function remember(key, value) {
+    session[key] = value;
+    try { W.name = frameName + MARK + JSON.stringify(session); } catch (e) { /* Not kept: sent again next page */ }
+  }
+  function once(key, send) {
+    if (session[key]) return;
+    remember(key, true);
+    send();
+  }
 
   function fire(type, data) {
     var full = "CAL:" + ns + ":", detail = { type: type, namespace: ns, fullType: full + type, data: data || {} };
@@ -76,6 +97,12 @@
 
   function ui(cfg) {
     if (!cfg || typeof cfg !== "object") return;
+    var kept = session.ui || {};
+    Object.keys(cfg).forEach(function (k) { kept[k] = cfg[k]; });
+    remember("ui", kept); // The next page in this frame looks the same
+    applyUi(cfg);
+  }
+  function applyUi(cfg) {
     if (cfg.theme) setTheme(cfg.theme);
     if (typeof cfg.colorScheme === "string") H.style.colorScheme = cfg.colorScheme;
     var st = cfg.styles || {};
@@ -84,11 +111,9 @@
     if (cfg.cssVarsPerTheme && typeof cfg.cssVarsPerTheme === "object") { cssVars = cfg.cssVarsPerTheme; applyVars(); }
   }
 
-  var linkReadySent = false;
+  var failed = null; // The error page's status element, if this page is one
   function linkReady() {
-    if (linkReadySent) return;
-    linkReadySent = true;
-    fire("linkReady", {});
+    if (!failed) once("linkReady", function () { fire("linkReady", {}); });
   }
 
   W.addEventListener("message", function (e) {
@@ -126,8 +151,10 @@
       status: status, paymentRequired: false, isRecurring: false
     };
     var prefix = b.rescheduled ? "rescheduleBookingSuccessful" : "bookingSuccessful";
-    fire(prefix, v1);
-    fire(prefix + "V2", v2);
+    once(prefix + ":" + b.uid + ":" + b.startTime, function () { // Not again when the page is reloaded
+      fire(prefix, v1);
+      fire(prefix + "V2", v2);
+    });
   }
 
   // In embed mode, same-origin navigation keeps ?embed and ?embedType (the server keeps them too).
@@ -168,7 +195,18 @@
 
   function start() {
     setTheme(P.get("theme"));
-    fire("__iframeReady", { isPrerendering: false });
+    if (session.ui) applyUi(session.ui);
+    var ready = !!session.iframeReady;
+    once("iframeReady", function () { fire("__iframeReady", { isPrerendering: false }); });
+    failed = D.querySelector("[data-page-status]");
+    if (failed) { // An error page: the host page shows its own error state (Cal.com sends no dimensions)
+      fire("linkFailed", {
+        code: failed.getAttribute("data-page-status"),
+        msg: "Problem loading the link",
+        data: { url: D.URL }
+      });
+      return;
+    }
     measure();
     if (W.ResizeObserver) {
       var ro = new ResizeObserver(schedule);
@@ -179,7 +217,9 @@
     }
     W.addEventListener("load", schedule);
     bookingEvents();
-    setTimeout(linkReady, 3000); // In case the parent never sends parentKnowsIframeReady
+    // A later page: the parent already knows the frame (it answered __iframeReady, or missed it)
+    if (ready) linkReady();
+    else setTimeout(linkReady, 3000); // In case the parent never sends parentKnowsIframeReady
   }
   if (D.readyState === "loading") D.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -95,7 +95,7 @@
   function internal(f, type, data) {
     if (type === "__iframeReady") {
       post(f, "parentKnowsIframeReady");
-      f.inst.ui.forEach(function (u) { post(f, "ui", u); }); // Every (re)loaded page gets all ui config again
+      f.inst.ui.forEach(function (u) { post(f, "ui", u); }); // The frame keeps it for its later pages
     } else if (type === "__dimensionChanged") {
       var h = Number(data.iframeHeight);
       if (h > 0 && h < 1e5) f.el.style.height = Math.ceil(h) + "px";

@@ -70,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub use body_deadline::{BodyTimeout, body_deadline};
 pub use cors::{CorsOrigins, cors};
 pub use metrics::{Metrics, MetricsAccess, server as metrics_server};
+pub use pages::embedded_error_pages;
 pub use request_log::request_span;
 pub use security_headers::{FrameAncestors, security_headers};
 pub use url_check::refuse_nul_in_url;
@@ -122,10 +123,14 @@ fn path_config() -> web::PathConfig {
     })
 }
 
-async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    if let Some(page) = pages::not_found_in_embed(&req) {
+        return Err(page.into());
+    }
     Err(ApiError::NotFound(format!(
         "Cannot {} {}: no such route",
         req.method(),
         req.path()
-    )))
+    ))
+    .into())
 }

@@ -89,8 +89,9 @@ impl PageKind {
         let booking_page = path.starts_with("/booking/") || path.starts_with("/reschedule/");
         let embed_mode = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "embed");
         Self {
-            // The booker's `/embed` forms, and the booking pages an embedded booker leads to
-            // (they carry `embed` in the query).
+            // The pages' `/embed` forms (Cal.com's embed appends `/embed` to any cal link; a
+            // link that names nothing gets its not-found page there), and the booking pages an
+            // embedded booker leads to (they carry `embed` in the query).
             embeddable: path.ends_with("/embed") || (booking_page && embed_mode),
             keyed: booking_page
                 || url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "rescheduleUid"),
@@ -160,6 +161,10 @@ mod tests {
     fn embed_pages_and_embedded_booking_pages_may_be_framed() {
         let framed = |path, query| PageKind::of(path, query).embeddable;
         assert!(framed("/ada/intro/embed", ""));
+        // Every page's `/embed` form, as Cal.com's embed builds them from a cal link.
+        assert!(framed("/ada/embed", "embed="));
+        assert!(framed("/team/t/embed", "embed=ns"));
+        assert!(framed("/reschedule/abc/embed", "embed="));
         assert!(framed("/team/t/intro/embed", "embed=ns"));
         assert!(framed("/booking/abc", "embed=&booked=1"));
         assert!(!framed("/booking/abc", "booked=1"));

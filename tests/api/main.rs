@@ -34,6 +34,7 @@ mod cors;
 mod disclosure;
 mod email;
 mod email_language;
+mod embed_core;
 mod event_types;
 mod fake_google;
 mod fake_microsoft;

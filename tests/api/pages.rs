@@ -964,3 +964,128 @@ async fn a_seat_holder_moves_only_their_own_seat_by_link() {
     assert_eq!(new["start"], format!("{date}T14:00:00.000Z"));
     assert_eq!(who, ["alan@example.com"]);
 }
+
+/// The answer to `path`, without following a redirect: status, headers, body.
+async fn raw(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+    let response = no_redirects()
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+/// A page the embed may frame, in embed mode: framable, no chrome, the iframe script.
+fn framed_embed_page(path: &str, headers: &reqwest::header::HeaderMap, html: &str) {
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors *"), "{path}: {policy}");
+    assert!(!headers.contains_key("x-frame-options"), "{path}");
+    assert!(html.contains("/embed/iframe.js"), "{path}: {html}");
+    assert!(html.contains("data-embed"), "{path}");
+    assert!(!html.contains("class=\"powered\""), "{path}");
+}
+
+#[tokio::test]
+async fn every_cal_link_has_an_embed_form_and_a_bad_one_says_so_in_embed_mode() {
+    let app = spawn_app().await;
+    let (key, event) = host_with_event(&app, json!({})).await;
+    let team = data(
+        app.call(
+            M::POST,
+            "/v2/teams",
+            Some(&key),
+            Some(json!({"name": "Support Crew", "slug": "support"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let me = data(app.call(M::GET, "/v2/me", Some(&key), None).await, 200).await;
+    data(
+        app.call(
+            M::POST,
+            &format!("/v2/teams/{}/event-types", team["id"]),
+            Some(&key),
+            Some(
+                json!({"title": "Team Call", "slug": "call", "lengthInMinutes": 30,
+                "schedulingType": "COLLECTIVE", "hosts": [{"userId": me["id"]}]}),
+            ),
+        )
+        .await,
+        201,
+    )
+    .await;
+
+    // Profiles: their event types open in the booker's `/embed` form, with the embed's query.
+    let path = "/ada/embed?embed=ns&embedType=inline&name=Grace";
+    let (status, headers, html) = raw(&app, path).await;
+    assert_eq!(status, 200, "{html}");
+    framed_embed_page(path, &headers, &html);
+    assert_eq!(
+        attribute_values(&html, "href")
+            .iter()
+            .filter(|h| h.starts_with("/ada/"))
+            .map(|h| h.replace("&#38;", "&"))
+            .collect::<Vec<_>>(),
+        ["/ada/intro/embed?embed=ns&embedType=inline&name=Grace"]
+    );
+    let path = "/team/support/embed?embed=";
+    let (status, headers, html) = raw(&app, path).await;
+    assert_eq!(status, 200, "{html}");
+    framed_embed_page(path, &headers, &html);
+    assert!(
+        html.contains("href=\"/team/support/call/embed?embed=\""),
+        "{html}"
+    );
+    // Outside an embed they stay plain links.
+    let (_, _, html) = raw(&app, "/team/support").await;
+    assert!(html.contains("href=\"/team/support/call\""), "{html}");
+
+    // A reschedule link leads to the booker's `/embed` form, still in embed mode.
+    let (date, _) = ahead(22);
+    let uid = booked(&app, event, &format!("{date}T09:00:00Z"), "UTC").await;
+    let (status, headers, _) = raw(&app, &format!("/reschedule/{uid}/embed?embed=")).await;
+    assert_eq!(status, 303);
+    let location = headers["location"].to_str().unwrap();
+    assert!(location.starts_with("/ada/intro/embed?"), "{location}");
+    assert!(
+        location.contains(&format!("rescheduleUid={uid}")) && location.contains("embed="),
+        "{location}"
+    );
+    let path = format!("/booking/{uid}/embed?embed=");
+    let (status, headers, html) = raw(&app, &path).await;
+    assert_eq!(status, 200, "{html}");
+    framed_embed_page(&path, &headers, &html);
+
+    // Links that name nothing answer the not-found page in embed mode, whatever their shape,
+    // with the status for the embed's `linkFailed`.
+    for path in [
+        "/nobody/embed?embed=",
+        "/ada/nothing/embed?embed=&embedType=inline",
+        "/team/nobody/embed?embed=ns",
+        "/team/support/nothing/embed?embed=",
+        "/reschedule/no-such-uid/embed?embed=",
+        "/some/deeper/link/embed?embed=",
+    ] {
+        let (status, headers, html) = raw(&app, path).await;
+        assert_eq!(status, 404, "{path}: {html}");
+        framed_embed_page(path, &headers, &html);
+        assert!(html.contains("data-page-status=\"404\""), "{path}: {html}");
+    }
+    // Outside an embed the same pages are plain, and nothing may frame them.
+    let (status, headers, html) = raw(&app, "/nobody").await;
+    assert_eq!(status, 404);
+    assert!(!html.contains("/embed/iframe.js"), "{html}");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    // The API keeps its JSON.
+    let (status, headers, _) = raw(&app, "/v2/nothing?embed=").await;
+    assert_eq!(status, 404);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+}

@@ -10,8 +10,11 @@ mod i18n;
 mod manage;
 mod reminders_off;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,7 +39,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/console.js", web::get().to(asset::<8>))
         .route("/static/brand.css", web::get().to(brand_stylesheet))
         .configure(console::configure)
-        .route("/booking/{uid}", web::get().to(manage::show))
+        // Cal.com's embed appends `/embed` to any cal link: each page has that form too, in
+        // the same resource (so metrics count it under the page's pattern).
+        .service(
+            web::resource(["/booking/{uid}", "/booking/{uid}/embed"])
+                .route(web::get().to(manage::show)),
+        )
         .route("/booking/{uid}/cancel", web::post().to(manage::cancel))
         .route("/booking/{uid}/ics", web::get().to(manage::ics))
         .service(
@@ -45,14 +53,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(reminders_off::stop)),
         )
         .route("/feeds/{token}.ics", web::get().to(feed::serve))
-        .route("/reschedule/{uid}", web::get().to(manage::reschedule))
-        .route("/team/{team}", web::get().to(booker::team_profile))
+        .service(
+            web::resource(["/reschedule/{uid}", "/reschedule/{uid}/embed"])
+                .route(web::get().to(manage::reschedule)),
+        )
+        .service(
+            web::resource(["/team/{team}", "/team/{team}/embed"])
+                .route(web::get().to(booker::team_profile)),
+        )
         .service(
             web::resource(["/team/{team}/{slug}", "/team/{team}/{slug}/embed"])
                 .route(web::get().to(booker::show))
                 .route(web::post().to(booker::submit)),
         )
-        .route("/{username}", web::get().to(booker::profile))
+        .service(
+            web::resource(["/{username}", "/{username}/embed"])
+                .route(web::get().to(booker::profile)),
+        )
         .service(
             web::resource(["/{username}/{slug}", "/{username}/{slug}/embed"])
                 .route(web::get().to(booker::show))
@@ -368,6 +385,8 @@ pub struct PageError {
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     chrome: Chrome,
+    /// The answer's status, for the embed's `linkFailed` event (`static/embed-iframe.js`).
+    status: u16,
     title: &'a str,
     message: &'a str,
 }
@@ -462,6 +481,14 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.page(&QueryState::default())
+    }
+}
+
+impl PageError {
+    /// The answer, shown as `query` asks: inside an embed (`embed` in the query) the page has
+    /// no chrome and loads the iframe script, which tells the host page that the link failed.
+    fn page(&self, query: &QueryState) -> HttpResponse {
         if let Some(location) = &self.location {
             return HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, location.as_str()))
@@ -474,7 +501,8 @@ impl ResponseError for PageError {
             &self.message
         };
         let page = ErrorPage {
-            chrome: Chrome::new(self.lang, "", &QueryState::default()),
+            chrome: Chrome::new(self.lang, "", query),
+            status: self.status.as_u16(),
             title,
             message: &self.message,
         };
@@ -489,6 +517,38 @@ impl ResponseError for PageError {
             .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
             .body(body)
     }
+}
+
+/// Error pages inside an embed, in embed mode. A handler's [`PageError`] renders without the
+/// request, so for a request whose query says `embed` its page is rendered again here, with
+/// that query; every other answer passes unchanged.
+pub async fn embedded_error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(error) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+    else {
+        return Ok(res);
+    };
+    let query = QueryState::from_request(res.request());
+    if !query.embedded() {
+        return Ok(res);
+    }
+    let page = error.page(&query);
+    Ok(res.into_response(page))
+}
+
+/// What a request that no route answers gets when it comes from inside an embed (a cal link
+/// that names nothing): the not-found page in embed mode, so the host page hears `linkFailed`.
+/// `None` for everything else (and for the API, which answers in JSON).
+pub fn not_found_in_embed(request: &HttpRequest) -> Option<PageError> {
+    let query = QueryState::from_request(request);
+    (query.embedded() && !request.path().starts_with("/v2/"))
+        .then(|| PageError::not_found(query.lang(request)))
 }
 
 /// A rendered page, 200.

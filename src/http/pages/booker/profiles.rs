@@ -26,17 +26,41 @@ struct Profile<'a> {
     events: Vec<Listed>,
 }
 
-fn listed(event: &EventType, t: &Text, carry: &str) -> Listed {
+/// How a listed event type links to its booker: keeping the language; inside an embed, to the
+/// booker's `/embed` form with the embed's whole query (namespace, type, theme, pre-fill), so
+/// the frame stays an embed.
+struct BookerLinks {
+    suffix: &'static str,
+    query: String,
+}
+
+impl BookerLinks {
+    fn new(query: &QueryState) -> Self {
+        if query.embedded() {
+            Self {
+                suffix: "/embed",
+                query: query.href(&[]),
+            }
+        } else {
+            Self {
+                suffix: "",
+                query: query.carry_only(&["lang"]),
+            }
+        }
+    }
+}
+
+fn listed(event: &EventType, t: &Text, links: &BookerLinks) -> Listed {
     let lengths: Vec<String> = event.lengths().iter().map(u32::to_string).collect();
     Listed {
         title: event.record.title.clone(),
         description: event.record.description.clone(),
         lengths: format!("{} {}", lengths.join(" / "), t.minutes),
-        href: format!("/{}{carry}", event.booking_path()),
+        href: format!("/{}{}{}", event.booking_path(), links.suffix, links.query),
     }
 }
 
-/// `/{username}`: the person's public event types.
+/// `/{username}` (and `/{username}/embed`): the person's public event types.
 pub async fn profile(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -52,17 +76,17 @@ pub async fn profile(
         .map_err(|e| PageError::from_service(lang, e.into()))?
         .ok_or_else(|| PageError::not_found(lang))?;
     let t = lang.text();
-    let carry = query.carry_only(&["lang"]);
+    let links = BookerLinks::new(&query);
     html(Profile {
         chrome: Chrome::branded(lang, &owner.brand_color, &owner.dark_brand_color, &query),
         t,
         name: owner.name,
         bio: owner.bio,
-        events: events.iter().map(|e| listed(e, t, &carry)).collect(),
+        events: events.iter().map(|e| listed(e, t, &links)).collect(),
     })
 }
 
-/// `/team/{teamSlug}`: the team's public event types.
+/// `/team/{teamSlug}` (and `/team/{teamSlug}/embed`): the team's public event types.
 pub async fn team_profile(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -78,12 +102,12 @@ pub async fn team_profile(
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let t = lang.text();
-    let carry = query.carry_only(&["lang"]);
+    let links = BookerLinks::new(&query);
     html(Profile {
         chrome: Chrome::new(lang, &found.brand_color, &query),
         t,
         name: found.name,
         bio: found.bio,
-        events: events.iter().map(|e| listed(e, t, &carry)).collect(),
+        events: events.iter().map(|e| listed(e, t, &links)).collect(),
     })
 }
