@@ -22,6 +22,7 @@ pub mod ical;
 pub mod insights;
 pub mod jobs;
 pub mod limits;
+pub mod links;
 pub mod notify;
 pub mod out_of_office;
 pub mod pow;
@@ -158,6 +159,7 @@ impl Application {
                 email: config.smtp_url.is_some(),
                 sms: sms.is_some(),
                 clock: clock.clone(),
+                signer: token_signer(&secret_key),
             },
             sms: sms.clone(),
             webhook_policy: config.webhook_policy(),
@@ -264,10 +266,10 @@ impl Application {
                 email: config.smtp_url.is_some(),
                 sms: sms_on,
                 clock: clock.clone(),
+                signer: token_signer(&secret_key),
             };
             let lease = Duration::from_secs(config.email_lease_secs);
-            let signer = token_signer(&secret_key);
-            workflows::spawn(db.clone(), outbox, reminder_tally, lease, signer)
+            workflows::spawn(db.clone(), outbox, reminder_tally, lease)
         });
         let views_runner = insights::views::spawn(db.clone(), page_views.clone(), views_tally);
         Ok(Self {

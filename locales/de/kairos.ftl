@@ -187,3 +187,44 @@ page-reminders-question = Erinnerungen abbestellen?
 page-reminders-lead = Sie erhalten keine Erinnerungen mehr zu diesem Termin. Der Termin selbst bleibt bestehen.
 page-reminders-stop = Erinnerungen abbestellen
 page-reminders-stopped = Keine Erinnerungen mehr
+
+## The booker's portal (/my-bookings): a booker signs in with a link emailed to them and sees
+## the bookings made with their address. $email is that address; $site the instance's host.
+
+portal-title = Ihre Buchungen
+portal-lead = Geben Sie die E-Mail-Adresse ein, mit der Sie gebucht haben. Wir senden Ihnen einen Link, mit dem Sie Ihre Buchungen ansehen, verschieben und absagen können.
+portal-send = Link per E-Mail senden
+portal-email-invalid = Bitte geben Sie eine gültige E-Mail-Adresse ein.
+portal-sent-title = Sehen Sie in Ihr Postfach
+portal-sent = Wir haben einen Link an { $email } gesendet. Er gilt einmal, innerhalb von 15 Minuten.
+portal-no-email = Diese Seite versendet keine E-Mails und kann Ihnen daher keinen Link senden. Verwenden Sie den Link aus Ihrer Buchung.
+portal-link-title = Ihre Buchungen öffnen
+portal-link-lead = Weiter zu den Buchungen mit { $email }.
+portal-continue = Weiter
+portal-link-expired = Dieser Link ist abgelaufen
+portal-link-used = Dieser Link wurde bereits verwendet
+portal-link-invalid = Dieser Link ist ungültig
+portal-link-again = Ein Link gilt einmal, innerhalb von 15 Minuten. Geben Sie Ihre E-Mail-Adresse ein, um einen neuen zu erhalten.
+portal-signed-in-as = Angemeldet als { $email }
+portal-sign-out = Abmelden
+portal-upcoming = Anstehend
+portal-past = Vergangen
+portal-none-upcoming = Keine anstehenden Buchungen.
+portal-none-past = Keine vergangenen Buchungen.
+portal-with = mit { $hosts }
+portal-join = Am Termin teilnehmen
+portal-details = Details
+portal-book-again = Erneut buchen
+portal-status-pending = Wartet auf Bestätigung
+portal-status-cancelled = Abgesagt
+portal-status-rejected = Abgelehnt
+portal-cancelled = Die Buchung ist abgesagt.
+portal-more-past = Es werden nur die letzten Buchungen angezeigt.
+portal-email-subject = Ihr Link zu Ihren Buchungen bei { $site }
+portal-email-greeting = Hallo,
+portal-email-lead = Jemand (hoffentlich Sie) möchte die Buchungen sehen, die mit dieser E-Mail-Adresse bei { $site } gemacht wurden. Öffnen Sie diesen Link innerhalb von 15 Minuten; er gilt einmal:
+portal-email-ignore = Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Es ändert sich nichts.
+# A link from a booking email that expired, or that was altered.
+portal-manage-expired = Links in E-Mails gelten bis eine Woche nach dem Termin. Um Ihre Buchungen zu sehen, fordern Sie einen neuen Link per E-Mail an.
+portal-manage-invalid = Vielleicht wurde er abgeschnitten. Verwenden Sie den ganzen Link aus Ihrer E-Mail oder fordern Sie einen neuen Link zu Ihren Buchungen an.
+portal-get-link = Link zu meinen Buchungen anfordern

@@ -187,3 +187,44 @@ page-reminders-question = Stop reminders?
 page-reminders-lead = You will get no more reminders for this booking. The booking itself stands.
 page-reminders-stop = Stop reminders
 page-reminders-stopped = No more reminders
+
+## The booker's portal (/my-bookings): a booker signs in with a link emailed to them and sees
+## the bookings made with their address. $email is that address; $site the instance's host.
+
+portal-title = Your bookings
+portal-lead = Enter the email address you booked with. We will email you a link to see, move and cancel your bookings.
+portal-send = Email me a link
+portal-email-invalid = Please enter a valid email address.
+portal-sent-title = Check your inbox
+portal-sent = We sent a link to { $email }. It works once, within 15 minutes.
+portal-no-email = This site does not send email, so it cannot send you a link. Use the link from your booking instead.
+portal-link-title = Open your bookings
+portal-link-lead = Continue to see the bookings made with { $email }.
+portal-continue = Continue
+portal-link-expired = This link has expired
+portal-link-used = This link has already been used
+portal-link-invalid = This link is not valid
+portal-link-again = A link works once, within 15 minutes. Enter your email address to get a new one.
+portal-signed-in-as = Signed in as { $email }
+portal-sign-out = Sign out
+portal-upcoming = Upcoming
+portal-past = Past
+portal-none-upcoming = No upcoming bookings.
+portal-none-past = No past bookings.
+portal-with = with { $hosts }
+portal-join = Join the meeting
+portal-details = Details
+portal-book-again = Book again
+portal-status-pending = Awaiting confirmation
+portal-status-cancelled = Cancelled
+portal-status-rejected = Declined
+portal-cancelled = The booking is cancelled.
+portal-more-past = Only the latest bookings are shown.
+portal-email-subject = Your link to your bookings on { $site }
+portal-email-greeting = Hello,
+portal-email-lead = Someone (hopefully you) asked to see the bookings made with this email address on { $site }. Open this link within 15 minutes; it works once:
+portal-email-ignore = If you did not ask for it, ignore this email: nothing changes.
+# A link from a booking email that expired, or that was altered.
+portal-manage-expired = Links in emails work until a week after the booking. To see your bookings, get a new link by email.
+portal-manage-invalid = It may have been cut short. Use the whole link from your email, or get a new link to your bookings.
+portal-get-link = Get a link to my bookings

@@ -190,3 +190,44 @@ page-reminders-question = ¿Dejar de recibir recordatorios?
 page-reminders-lead = No recibirás más recordatorios de esta reserva. La reserva sigue en pie.
 page-reminders-stop = Dejar de recibir recordatorios
 page-reminders-stopped = Sin más recordatorios
+
+## The booker's portal (/my-bookings): a booker signs in with a link emailed to them and sees
+## the bookings made with their address. $email is that address; $site the instance's host.
+
+portal-title = Tus reservas
+portal-lead = Introduce el correo con el que reservaste. Te enviaremos un enlace para ver, mover y cancelar tus reservas.
+portal-send = Enviarme un enlace
+portal-email-invalid = Introduce una dirección de correo válida.
+portal-sent-title = Revisa tu bandeja de entrada
+portal-sent = Hemos enviado un enlace a { $email }. Funciona una vez, durante 15 minutos.
+portal-no-email = Este sitio no envía correos, así que no puede enviarte un enlace. Usa el enlace de tu reserva.
+portal-link-title = Abrir tus reservas
+portal-link-lead = Continúa para ver las reservas hechas con { $email }.
+portal-continue = Continuar
+portal-link-expired = Este enlace ha caducado
+portal-link-used = Este enlace ya se ha usado
+portal-link-invalid = Este enlace no es válido
+portal-link-again = Un enlace funciona una vez, durante 15 minutos. Introduce tu correo para recibir uno nuevo.
+portal-signed-in-as = Sesión iniciada como { $email }
+portal-sign-out = Cerrar sesión
+portal-upcoming = Próximas
+portal-past = Pasadas
+portal-none-upcoming = No hay reservas próximas.
+portal-none-past = No hay reservas pasadas.
+portal-with = con { $hosts }
+portal-join = Unirse a la reunión
+portal-details = Detalles
+portal-book-again = Reservar de nuevo
+portal-status-pending = Pendiente de confirmación
+portal-status-cancelled = Cancelada
+portal-status-rejected = Rechazada
+portal-cancelled = La reserva está cancelada.
+portal-more-past = Solo se muestran las reservas más recientes.
+portal-email-subject = Tu enlace a tus reservas en { $site }
+portal-email-greeting = Hola:
+portal-email-lead = Alguien (esperamos que tú) pidió ver las reservas hechas con esta dirección de correo en { $site }. Abre este enlace en los próximos 15 minutos; funciona una vez:
+portal-email-ignore = Si no lo pediste, ignora este correo: no cambia nada.
+# A link from a booking email that expired, or that was altered.
+portal-manage-expired = Los enlaces de los correos funcionan hasta una semana después de la reserva. Para ver tus reservas, pide un enlace nuevo por correo.
+portal-manage-invalid = Puede que esté incompleto. Usa el enlace completo de tu correo o pide un enlace nuevo a tus reservas.
+portal-get-link = Recibir un enlace a mis reservas

@@ -190,3 +190,44 @@ page-reminders-question = Arrêter les rappels ?
 page-reminders-lead = Vous ne recevrez plus de rappels pour ce rendez-vous. Le rendez-vous lui-même est maintenu.
 page-reminders-stop = Arrêter les rappels
 page-reminders-stopped = Plus de rappels
+
+## The booker's portal (/my-bookings): a booker signs in with a link emailed to them and sees
+## the bookings made with their address. $email is that address; $site the instance's host.
+
+portal-title = Vos réservations
+portal-lead = Saisissez l’adresse e-mail avec laquelle vous avez réservé. Nous vous enverrons un lien pour voir, déplacer et annuler vos réservations.
+portal-send = M’envoyer un lien
+portal-email-invalid = Veuillez saisir une adresse e-mail valide.
+portal-sent-title = Consultez votre boîte de réception
+portal-sent = Nous avons envoyé un lien à { $email }. Il fonctionne une fois, pendant 15 minutes.
+portal-no-email = Ce site n’envoie pas d’e-mails et ne peut donc pas vous envoyer de lien. Utilisez le lien de votre réservation.
+portal-link-title = Ouvrir vos réservations
+portal-link-lead = Continuez pour voir les réservations faites avec { $email }.
+portal-continue = Continuer
+portal-link-expired = Ce lien a expiré
+portal-link-used = Ce lien a déjà été utilisé
+portal-link-invalid = Ce lien n’est pas valide
+portal-link-again = Un lien fonctionne une fois, pendant 15 minutes. Saisissez votre adresse e-mail pour en recevoir un nouveau.
+portal-signed-in-as = Connecté en tant que { $email }
+portal-sign-out = Se déconnecter
+portal-upcoming = À venir
+portal-past = Passées
+portal-none-upcoming = Aucune réservation à venir.
+portal-none-past = Aucune réservation passée.
+portal-with = avec { $hosts }
+portal-join = Rejoindre la réunion
+portal-details = Détails
+portal-book-again = Réserver à nouveau
+portal-status-pending = En attente de confirmation
+portal-status-cancelled = Annulée
+portal-status-rejected = Refusée
+portal-cancelled = La réservation est annulée.
+portal-more-past = Seules les dernières réservations sont affichées.
+portal-email-subject = Votre lien vers vos réservations sur { $site }
+portal-email-greeting = Bonjour,
+portal-email-lead = Quelqu’un (vous, espérons-le) a demandé à voir les réservations faites avec cette adresse e-mail sur { $site }. Ouvrez ce lien dans les 15 minutes ; il fonctionne une fois :
+portal-email-ignore = Si vous n’avez rien demandé, ignorez cet e-mail : rien ne change.
+# A link from a booking email that expired, or that was altered.
+portal-manage-expired = Les liens des e-mails fonctionnent jusqu’à une semaine après le rendez-vous. Pour voir vos réservations, demandez un nouveau lien par e-mail.
+portal-manage-invalid = Il a peut-être été tronqué. Utilisez le lien complet de votre e-mail, ou demandez un nouveau lien vers vos réservations.
+portal-get-link = Recevoir un lien vers mes réservations

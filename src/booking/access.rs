@@ -52,17 +52,38 @@ pub async fn owner_of_booking(
 // ---- Changes to a booking ----
 
 /// The booking, if the actor may act on it: anyone holding the uid when acting as the booker;
-/// only a host, organiser or team member when acting with an API key.
+/// a booker signed in to their portal only on a booking they attend (any other is "not
+/// found", as a uid that does not exist); only a host, organiser or team member when acting
+/// with an API key.
 pub(super) async fn actionable(
     c: &mut Conn<'_>,
     actor: &Actor,
     uid: &str,
 ) -> Result<BookingRecord, ServiceError> {
-    match actor.user_id() {
-        Some(user) => visible(c, user, uid).await,
-        None => store::find_by_uid(c, uid)
-            .await?
-            .ok_or_else(|| not_found(uid)),
+    if let Some(user) = actor.user_id() {
+        return visible(c, user, uid).await;
+    }
+    let record = store::find_by_uid(c, uid)
+        .await?
+        .ok_or_else(|| not_found(uid))?;
+    if let Actor::Attendee(email) = actor {
+        let attendees = store::attendees_of(c, &[record.id]).await?;
+        if !attendees.iter().any(|a| a.email == *email) {
+            return Err(not_found(uid));
+        }
+    }
+    Ok(record)
+}
+
+/// A portal booker gives up only their own seat.
+pub(super) fn own_seat(
+    actor: &Actor,
+    seated: &AttendeeRecord,
+    uid: &str,
+) -> Result<(), ServiceError> {
+    match actor {
+        Actor::Attendee(email) if seated.email != *email => Err(not_found(uid)),
+        _ => Ok(()),
     }
 }
 

@@ -37,6 +37,7 @@ pub async fn cancel(
                     "Seat {seat} not found in booking {uid}"
                 )));
             };
+            own_seat(&actor, seated, uid)?;
             if seats_taken > 1 {
                 cancel_seat(c, outbox, &record, seated, &change, &actor).await?;
                 let left = view(c, record).await?;

@@ -8,6 +8,7 @@
 
 mod absent;
 mod access;
+mod attended;
 mod cancel;
 mod confirm;
 pub mod context;
@@ -44,6 +45,7 @@ use crate::webhooks::{self, Outbox, payload::Change};
 
 pub use absent::*;
 pub use access::*;
+pub use attended::*;
 pub use cancel::*;
 pub use confirm::*;
 pub use context::{SlotRequest, build_query};
@@ -68,6 +70,9 @@ pub enum Actor {
     },
     /// The person holding the booking link (the booker), by email when known.
     Booker(Option<String>),
+    /// A booker signed in to their portal with this email (lower-case): acts only on the
+    /// bookings they attend, and on their own seat.
+    Attendee(String),
     System,
 }
 
@@ -76,7 +81,7 @@ impl Actor {
         match self {
             Actor::ApiKey { .. } => "api_key",
             Actor::User { .. } => "user",
-            Actor::Booker(_) => "booker",
+            Actor::Booker(_) | Actor::Attendee(_) => "booker",
             Actor::System => "system",
         }
     }
@@ -86,6 +91,7 @@ impl Actor {
             Actor::ApiKey { key_id, user_id } => Some(format!("user:{user_id}/key:{key_id}")),
             Actor::User { user_id } => Some(format!("user:{user_id}")),
             Actor::Booker(email) => email.clone(),
+            Actor::Attendee(email) => Some(email.clone()),
             Actor::System => None,
         }
     }

@@ -127,13 +127,19 @@ async fn email_host(
         subject: format!("Calendar conflict: {}", booking.title),
         text: format!(
             "Hi {},\n\nAn event in your calendar \"{}\" ({when}) now overlaps your booking \
-             \"{}\" on {}.\nThe booking stands; move or cancel it if you need to:\n{}/booking/{}\n",
+             \"{}\" on {}.\nThe booking stands; move or cancel it if you need to:\n{}\n",
             host.name,
             calendar.name,
             booking.title,
             booking.start_at.format("%Y-%m-%d %H:%M UTC"),
-            outbox.booker_url.trim_end_matches('/'),
-            booking.uid,
+            crate::links::ManageLinks {
+                base: &outbox.booker_url,
+                uid: &booking.uid,
+                end: booking.end_at,
+                signer: Some(&outbox.signer),
+                now: chrono::Utc::now(),
+            }
+            .page(None),
         ),
         calendar: None,
     };

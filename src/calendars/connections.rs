@@ -81,6 +81,7 @@ impl Calendars {
             email: self.email,
             sms: self.sms,
             clock: self.clock.clone(),
+            signer: self.signer.clone(),
         }
     }
 
@@ -182,7 +183,7 @@ impl Calendars {
         let expires = DateTime::from_timestamp(claims.exp, 0).unwrap_or(now);
         let fresh = self
             .db
-            .run(async |c| store::spend_token(c, &claims.jti, expires, now).await)
+            .run(async |c| crate::storage::spent_tokens::spend(c, &claims.jti, expires, now).await)
             .await?;
         if !fresh {
             return Err(ServiceError::Invalid(

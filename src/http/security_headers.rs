@@ -77,9 +77,10 @@ struct PageKind {
     embeddable: bool,
     /// The URL holds a booking's uid, which alone cancels or moves it.
     keyed: bool,
-    /// Sign-in and password-link pages: a link's token stays on this site, and the browser
-    /// still sends `Origin` with their forms (`no-referrer` would make it `null`, which the
-    /// console's origin check refuses).
+    /// Sign-in and password-link pages, and the booker's portal (its sign-in link, its
+    /// signed booking links): a link's token stays on this site, and the browser still sends
+    /// `Origin` with their forms (`no-referrer` would make it `null`, which the console's
+    /// origin check refuses).
     auth: bool,
     host_page: bool,
 }
@@ -95,7 +96,7 @@ impl PageKind {
             embeddable: path.ends_with("/embed") || (booking_page && embed_mode),
             keyed: booking_page
                 || url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "rescheduleUid"),
-            auth: path.starts_with("/auth/"),
+            auth: path.starts_with("/auth/") || path.starts_with("/my-bookings"),
             host_page: path == HOST_PAGE,
         }
     }

@@ -114,6 +114,8 @@ mod tests {
             "value",
             "organizer",
             "date",
+            "email",
+            "site",
         ]
         .into_iter()
         .map(|name| (name, Value::from("x")))

@@ -57,6 +57,8 @@ pub enum Scope {
     Host,
     /// Sign-in attempts for one account.
     Account,
+    /// Sign-in links asked for one email address (the booker's portal).
+    Email,
 }
 
 /// A request refused by a rate limit, with what the `429` answer says.
@@ -79,6 +81,7 @@ impl std::fmt::Display for Refusal {
             Scope::Client => "from your address",
             Scope::Host => "for this host",
             Scope::Account => "for this account",
+            Scope::Email => "for this email address",
         };
         write!(
             f,
@@ -106,6 +109,18 @@ pub const SIGN_IN_PER_CLIENT: Quota = Quota {
     period: Duration::from_secs(15 * 60),
 };
 
+/// Sign-in links of the booker's portal per email address (each is an email sent to it) and
+/// per client address: enough to ask again after a lost email, too few to flood an inbox or
+/// to mail a list of strangers. Always on, whatever the settings.
+pub const BOOKER_LINKS_PER_EMAIL: Quota = Quota {
+    limit: 3,
+    period: Duration::from_secs(15 * 60),
+};
+pub const BOOKER_LINKS_PER_CLIENT: Quota = Quota {
+    limit: 10,
+    period: Duration::from_secs(15 * 60),
+};
+
 /// The limiters of this process.
 pub struct Limits {
     pub settings: Settings,
@@ -113,6 +128,8 @@ pub struct Limits {
     per_host: Option<RateLimiter<Host>>,
     sign_in_client: RateLimiter<IpAddr>,
     sign_in_account: RateLimiter<String>,
+    booker_link_client: RateLimiter<IpAddr>,
+    booker_link_email: RateLimiter<String>,
 }
 
 impl Limits {
@@ -126,6 +143,8 @@ impl Limits {
                 .map(|q| RateLimiter::new(q, MAX_TRACKED_KEYS)),
             sign_in_client: RateLimiter::new(SIGN_IN_PER_CLIENT, MAX_TRACKED_KEYS),
             sign_in_account: RateLimiter::new(SIGN_IN_PER_ACCOUNT, MAX_TRACKED_KEYS),
+            booker_link_client: RateLimiter::new(BOOKER_LINKS_PER_CLIENT, MAX_TRACKED_KEYS),
+            booker_link_email: RateLimiter::new(BOOKER_LINKS_PER_EMAIL, MAX_TRACKED_KEYS),
             settings,
         }
     }
@@ -140,6 +159,19 @@ impl Limits {
         )?;
         let account = email.trim().to_lowercase();
         admit(Some(&self.sign_in_account), &account, Scope::Account)?;
+        Ok(())
+    }
+
+    /// Takes one sign-in link of the booker's portal from the client's and the email's buckets
+    /// (the address as typed, lower-cased: addresses without bookings count like any other).
+    pub fn booker_link(&self, ip: IpAddr, email: &str) -> Result<(), Refusal> {
+        admit(
+            Some(&self.booker_link_client),
+            &client::bucket(ip),
+            Scope::Client,
+        )?;
+        let email = email.trim().to_lowercase();
+        admit(Some(&self.booker_link_email), &email, Scope::Email)?;
         Ok(())
     }
 

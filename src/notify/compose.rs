@@ -9,6 +9,7 @@ use super::choices::{self, Choices};
 use crate::event_types::{EventType, seat_title};
 use crate::i18n::{Clock, Lang};
 use crate::ical::{self, EventStatus, Invite, Person};
+use crate::links::ManageLinks;
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
 use crate::storage::users::User;
 
@@ -83,8 +84,8 @@ pub struct Meeting<'a> {
     pub attendees: &'a [AttendeeRecord],
     /// The hosts, organiser first.
     pub hosts: &'a [User],
-    /// The booking's own page: details, reschedule and cancel.
-    pub manage_url: String,
+    /// The booking's own page (details, reschedule and cancel), signed for each reader.
+    pub links: ManageLinks<'a>,
     /// The change concerns one seat of a seated booking, not the whole meeting.
     pub one_seat: bool,
     /// The booking has seats: each holder reads only their own seat.
@@ -121,7 +122,7 @@ impl Meeting<'_> {
             title: self.booking.title.clone(),
             notes: self.booking.description.clone(),
             attendees: self.attendee_names(),
-            manage_url: self.manage_url.clone(),
+            manage_url: self.links.page(None),
         }
     }
 
@@ -147,10 +148,7 @@ impl Meeting<'_> {
             } else {
                 a.name.clone()
             },
-            manage_url: match &a.seat_uid {
-                Some(seat) => format!("{}?seatReferenceUid={seat}", self.manage_url),
-                None => self.manage_url.clone(),
-            },
+            manage_url: self.links.page(a.seat_uid.as_deref()),
         }
     }
 
@@ -546,7 +544,13 @@ pub(crate) mod tests {
             booking: b,
             attendees: people,
             hosts,
-            manage_url: "https://cal.example/booking/uid1".into(),
+            links: ManageLinks {
+                base: "https://cal.example",
+                uid: &b.uid,
+                end: b.end_at,
+                signer: None,
+                now: b.start_at,
+            },
             one_seat: false,
             seating: None,
             choices: Choices::default(),

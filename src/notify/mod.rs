@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::EmailSettings;
 use crate::event_types;
+use crate::links::ManageLinks;
 use crate::service::ServiceError;
 use crate::storage::bookings::{self as bookings_store, AttendeeRecord, BookingRecord};
 use crate::storage::jobs::{self, NewJob};
@@ -101,18 +102,24 @@ pub async fn booking_changed(
     hosts.sort_by_key(|u| u.id != booking.user_id);
     let host_ids: Vec<i64> = hosts.iter().map(|h| h.id).collect();
     let choices = choices::Choices::load(c, &host_ids).await?;
+    let now = Utc::now();
     let meeting = compose::Meeting {
         booking,
         attendees: &attendees,
         hosts: &hosts,
-        manage_url: format!("{}/booking/{}", outbox.booker_url, booking.uid),
+        links: ManageLinks {
+            base: &outbox.booker_url,
+            uid: &booking.uid,
+            end: booking.end_at,
+            signer: Some(&outbox.signer),
+            now,
+        },
         one_seat: seat.is_some(),
         seating: seated.then_some(compose::Seating {
             event: event.as_ref(),
         }),
         choices,
     };
-    let now = Utc::now();
     for email in compose::emails(&meeting, notice, now) {
         queue_about(c, &email, notice.kind(), Some(booking.id)).await?;
     }

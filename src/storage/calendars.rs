@@ -1,5 +1,5 @@
 //! External calendar connections, their calendars, the busy cache, destinations, the events
-//! written for bookings, and spent single-use tokens. Secrets arrive here already sealed.
+//! written for bookings. Secrets arrive here already sealed.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::busy_summaries;
 use super::schema::{
     busy_intervals, calendar_channels, calendar_connections, calendar_events, connection_calendars,
-    destination_calendars, spent_tokens,
+    destination_calendars,
 };
 use super::{Conn, StorageError, StorageResult, StoredInstant, to_db_time, with_conn};
 
@@ -789,32 +789,6 @@ pub async fn calendar(conn: &mut Conn<'_>, id: i64) -> StorageResult<CalendarRec
             .optional()
     })?
     .ok_or(StorageError::NotFound)
-}
-
-/// Spends a single-use token; false when it was spent before (a replay).
-pub async fn spend_token(
-    conn: &mut Conn<'_>,
-    jti: &str,
-    expires_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> StorageResult<bool> {
-    let now = to_db_time(now);
-    with_conn!(conn, |c| {
-        diesel::delete(spent_tokens::table.filter(spent_tokens::expires_at.lt(now)))
-            .execute(c)
-            .await
-    })?;
-    let inserted = with_conn!(conn, |c| {
-        diesel::insert_into(spent_tokens::table)
-            .values((
-                spent_tokens::jti.eq(jti),
-                spent_tokens::expires_at.eq(to_db_time(expires_at)),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
-            .await
-    })?;
-    Ok(inserted == 1)
 }
 
 /// Whether any host of the booking (any of its claims) has a calendar to write bookings into.

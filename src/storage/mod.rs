@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod backup;
+pub mod booker_sessions;
 pub mod bookings;
 pub mod busy_summaries;
 pub mod calendar_feeds;
@@ -19,6 +20,7 @@ pub mod schedules;
 pub mod schema;
 pub mod sessions;
 pub mod sms;
+pub mod spent_tokens;
 pub mod teams;
 mod tls;
 pub mod users;

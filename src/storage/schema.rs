@@ -510,6 +510,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sms_opt_outs,
     sessions,
+    booker_sessions,
     teams,
     memberships,
     schedules,
@@ -606,6 +607,16 @@ diesel::table! {
 }
 
 diesel::joinable!(page_views -> event_types (event_type_id));
+
+diesel::table! {
+    booker_sessions (id) {
+        id -> BigInt,
+        email -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     sessions (id) {

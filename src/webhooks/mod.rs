@@ -68,6 +68,8 @@ pub struct Outbox {
     pub sms: bool,
     /// The job runner's clock: what reminders are scheduled against.
     pub clock: crate::jobs::Clock,
+    /// Signs the links emails carry to a booking (`crate::links`).
+    pub signer: crate::auth::TokenSigner,
 }
 
 /// A new delivery id: sortable by creation time, which is the order a subscription's

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::model::{Message, Step, Trigger, TriggerKind};
 use crate::i18n::{Clock, Lang};
+use crate::links::ManageLinks;
 use crate::notify::compose::field;
 use crate::notify::{Email, Queued};
 use crate::storage::bookings::{AttendeeRecord, BookingRecord};
@@ -20,8 +21,8 @@ pub struct Facts<'a> {
     pub organizer_name: &'a str,
     /// The attendee the message is about: the recipient for attendee steps, else the booker.
     pub attendee: Option<&'a AttendeeRecord>,
-    /// The public base URL, for the cancel and reschedule links.
-    pub booker_url: &'a str,
+    /// The booking's cancel, reschedule and own links (signed for the recipient's seat).
+    pub links: ManageLinks<'a>,
     /// The attendee recipient's signed link that stops this booking's reminders.
     pub unsubscribe_url: Option<String>,
 }
@@ -44,7 +45,6 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
         String::new()
     };
     let attendee_name = facts.attendee.map_or("", |a| a.name.as_str());
-    let base = facts.booker_url.trim_end_matches('/');
     // A seat holder reads their own answers and links, never another holder's (as the booking
     // emails: `booking::seats`); the booking's own are its first holder's.
     let seat = facts
@@ -54,13 +54,7 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
         Some((a, _)) => (a.own_notes(), Value::Object(a.own_responses()).to_string()),
         None => (b.description.clone(), b.responses.clone()),
     };
-    let (first, more) = match seat {
-        Some((_, uid)) => (
-            format!("?seatReferenceUid={uid}"),
-            format!("&seatReferenceUid={uid}"),
-        ),
-        None => (String::new(), String::new()),
-    };
+    let seat_uid = seat.map(|(_, uid)| uid);
     let mut vars: Vec<(String, String)> = [
         ("EVENT_NAME", facts.event_name.to_owned()),
         ("ORGANIZER", facts.organizer_name.to_owned()),
@@ -88,15 +82,9 @@ pub fn variables(facts: &Facts<'_>, to: &Recipient<'_>) -> Vec<(String, String)>
         ("LOCATION", location),
         ("MEETING_URL", meeting_url),
         ("ADDITIONAL_NOTES", notes),
-        (
-            "CANCEL_URL",
-            format!("{base}/booking/{}?cancel=true{more}", b.uid),
-        ),
-        (
-            "RESCHEDULE_URL",
-            format!("{base}/reschedule/{}{first}", b.uid),
-        ),
-        ("BOOKING_URL", format!("{base}/booking/{}{first}", b.uid)),
+        ("CANCEL_URL", facts.links.cancel(seat_uid)),
+        ("RESCHEDULE_URL", facts.links.reschedule(seat_uid)),
+        ("BOOKING_URL", facts.links.page(seat_uid)),
         (
             "UNSUBSCRIBE_URL",
             facts.unsubscribe_url.clone().unwrap_or_default(),
@@ -383,7 +371,13 @@ mod tests {
             event_name: "Intro",
             organizer_name: "Ada",
             attendee: Some(attendee),
-            booker_url: "https://cal.example",
+            links: ManageLinks {
+                base: "https://cal.example",
+                uid: &b.uid,
+                end: b.end_at,
+                signer: None,
+                now: b.start_at,
+            },
             unsubscribe_url: None,
         }
     }

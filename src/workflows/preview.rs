@@ -40,7 +40,14 @@ pub fn preview(
         event_name: &booking.title,
         organizer_name: to.name,
         attendee: Some(&attendee),
-        booker_url,
+        // A preview's links are bare: there is no booking to open.
+        links: crate::links::ManageLinks {
+            base: booker_url,
+            uid: &booking.uid,
+            end: booking.end_at,
+            signer: None,
+            now: booking.start_at,
+        },
         unsubscribe_url: None,
     };
     Ok(compose::message(

@@ -12,12 +12,12 @@ use serde_json::json;
 use super::compose::{self, Facts, Recipient};
 use super::model::{Action, TriggerKind};
 use super::schedule::{MAX_ATTEMPTS, Planned, QUEUE, note, summary};
-use crate::auth::TokenSigner;
 use crate::domain::{BookingStatus, PhoneNumber};
 use crate::event_types::{self, EventType};
 use crate::i18n::{Clock, Lang};
 use crate::jobs::table::Handler;
 use crate::jobs::{Outcome, RetrySchedule};
+use crate::links::ManageLinks;
 use crate::notify;
 use crate::notify::choices::Choices;
 use crate::notify::compose::{attendee_clock, host_clock};
@@ -35,8 +35,6 @@ pub struct Reminders {
     pub db: Db,
     pub outbox: Outbox,
     pub schedule: RetrySchedule,
-    /// Signs the attendees' links that stop a booking's reminders.
-    pub signer: TokenSigner,
 }
 
 impl Handler for Reminders {
@@ -218,7 +216,6 @@ impl Reminders {
         planned: &Planned,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ServiceError> {
-        let outbox = &self.outbox;
         let b = &context.booking;
         let organizer = &context.hosts[0];
         let event_name = context
@@ -235,7 +232,7 @@ impl Reminders {
                 event_name,
                 organizer_name: &organizer.name,
                 attendee,
-                booker_url: &outbox.booker_url,
+                links: self.links(b, now),
                 unsubscribe_url: to_attendee.then(stop_url),
             };
             let message = compose::message(&planned.step, planned.trigger, &facts, &to);
@@ -274,7 +271,7 @@ impl Reminders {
                 event_name,
                 organizer_name: &context.hosts[0].name,
                 attendee: Some(a),
-                booker_url: &self.outbox.booker_url,
+                links: self.links(b, now),
                 unsubscribe_url: None,
             };
             let to = recipient(&a.name, &a.email, attendee_clock(a));
@@ -286,8 +283,19 @@ impl Reminders {
         Ok(sent)
     }
 
-    /// `email`'s signed link that stops booking `b`'s reminders, valid until a week after it
-    /// ends; its page speaks `lang`.
+    /// Booking `b`'s signed manage links (cancel, reschedule, its page).
+    fn links<'a>(&'a self, b: &'a BookingRecord, now: DateTime<Utc>) -> ManageLinks<'a> {
+        ManageLinks {
+            base: &self.outbox.booker_url,
+            uid: &b.uid,
+            end: b.end_at,
+            signer: Some(&self.outbox.signer),
+            now,
+        }
+    }
+
+    /// `email`'s signed link that stops booking `b`'s reminders, valid as long as its manage
+    /// links; its page speaks `lang`.
     fn unsubscribe_url(
         &self,
         b: &BookingRecord,
@@ -295,10 +303,14 @@ impl Reminders {
         lang: Lang,
         now: DateTime<Utc>,
     ) -> String {
-        let ttl = (b.end_at + chrono::Duration::days(7) - now).max(chrono::Duration::days(1));
-        let token = self
-            .signer
-            .issue(super::UNSUBSCRIBE, &b.uid, Some(email.to_owned()), ttl, now);
+        let ttl = crate::links::lifetime(b.end_at, now);
+        let token = (self.outbox.signer).issue(
+            super::UNSUBSCRIBE,
+            &b.uid,
+            Some(email.to_owned()),
+            ttl,
+            now,
+        );
         let base = self.outbox.booker_url.trim_end_matches('/');
         format!(
             "{base}/booking/{}/reminders-off?token={token}&lang={}",
@@ -355,7 +367,6 @@ pub fn spawn(
     outbox: Outbox,
     tally: std::sync::Arc<crate::jobs::Tally>,
     lease: std::time::Duration,
-    signer: TokenSigner,
 ) -> tokio::task::JoinHandle<()> {
     let runner = crate::jobs::RunnerConfig {
         lease,
@@ -370,7 +381,6 @@ pub fn spawn(
         db: db.clone(),
         outbox,
         schedule: RetrySchedule::parse("5s,30s,2m,10m,30m").expect("a valid schedule"),
-        signer,
     };
     crate::jobs::spawn(db, crate::jobs::table::TableQueue(handler), runner)
 }

@@ -64,7 +64,7 @@ async fn book_at(app: &TestApp, event: i64, start: &str, name: &str, email: &str
 }
 
 /// Moves a booking (and its claims) `days` days into the past: the API books only ahead.
-async fn into_the_past(app: &TestApp, uid: &str, days: i64) {
+pub(crate) async fn into_the_past(app: &TestApp, uid: &str, days: i64) {
     let start = (Utc::now() - Duration::days(days)).format("%Y-%m-%d %H:%M:%S");
     let end =
         (Utc::now() - Duration::days(days) + Duration::minutes(30)).format("%Y-%m-%d %H:%M:%S");

@@ -53,6 +53,8 @@ mod meeting_links;
 mod metrics;
 mod openapi;
 mod pages;
+mod portal;
+mod portal_browser;
 mod postgres_tls;
 mod process;
 mod proof_of_work;

@@ -98,9 +98,48 @@ page_text! {
     reminders_lead = "page-reminders-lead",
     reminders_stop = "page-reminders-stop",
     reminders_stopped = "page-reminders-stopped",
+    portal_title = "portal-title",
+    portal_lead = "portal-lead",
+    portal_send = "portal-send",
+    portal_email_invalid = "portal-email-invalid",
+    portal_sent_title = "portal-sent-title",
+    portal_no_email = "portal-no-email",
+    portal_link_title = "portal-link-title",
+    portal_continue = "portal-continue",
+    portal_link_expired = "portal-link-expired",
+    portal_link_used = "portal-link-used",
+    portal_link_invalid = "portal-link-invalid",
+    portal_link_again = "portal-link-again",
+    portal_sign_out = "portal-sign-out",
+    portal_upcoming = "portal-upcoming",
+    portal_past = "portal-past",
+    portal_none_upcoming = "portal-none-upcoming",
+    portal_none_past = "portal-none-past",
+    portal_join = "portal-join",
+    portal_details = "portal-details",
+    portal_book_again = "portal-book-again",
+    portal_status_pending = "portal-status-pending",
+    portal_status_cancelled = "portal-status-cancelled",
+    portal_status_rejected = "portal-status-rejected",
+    portal_cancelled = "portal-cancelled",
+    portal_more_past = "portal-more-past",
+    /// A booking email's link that expired, or that was altered: what to do instead.
+    portal_manage_expired = "portal-manage-expired",
+    portal_manage_invalid = "portal-manage-invalid",
+    portal_get_link = "portal-get-link",
 }
 
 impl Text {
+    /// A sentence about `email` (`portal-sent`, `portal-link-lead`, `portal-signed-in-as`).
+    pub fn about(&self, key: &str, email: &str) -> String {
+        self.lang.t(key, &[("email", email.into())])
+    }
+
+    /// "with Ada Host, Alan Turing".
+    pub fn with_hosts(&self, hosts: &str) -> String {
+        self.lang.t("portal-with", &[("hosts", hosts.into())])
+    }
+
     /// "1 seat left", "2 seats left": the language's plural rule picks the form.
     pub fn seats_left(&self, count: &u32) -> String {
         self.lang
@@ -127,6 +166,7 @@ mod tests {
             // A missing message would read as its key.
             let shown = format!("{text:?}");
             assert!(!shown.contains("\"page-"), "{}: {shown}", lang.code());
+            assert!(!shown.contains("\"portal-"), "{}: {shown}", lang.code());
         }
         assert_eq!(Lang::De.text().cancel, "Absagen");
         assert_eq!(Lang::Fr.text().download_ics, "Télécharger le .ics");

@@ -1,6 +1,9 @@
 //! A booking's own page, reached by its link: what, when (in the booker's zone and the host's),
 //! where and who; "add to calendar" links and the `.ics`; cancel and reschedule, as Cal.com's
-//! `/booking/{uid}?cancel=true` and `/reschedule/{uid}`.
+//! `/booking/{uid}?cancel=true` and `/reschedule/{uid}`. Emails sign these links
+//! (`crate::links`): a link with a `token` opens only if the token checks out (expired: 410,
+//! forged or another booking's: 403); a link without one opens as Cal.com's do (links sent
+//! before, embeds).
 
 use crate::domain::text::{self, TextKind};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
@@ -22,8 +25,8 @@ use crate::service::ServiceError;
 use crate::storage::StorageError;
 use crate::storage::bookings::AttendeeRecord;
 
-/// Display settings that travel with the booking's links.
-const KEEP: [&str; 7] = [
+/// Display settings and the link's own token, which travel with the booking's links.
+const KEEP: [&str; 8] = [
     "tz",
     "hour",
     "lang",
@@ -31,7 +34,23 @@ const KEEP: [&str; 7] = [
     "embedType",
     "layout",
     "seatReferenceUid",
+    "token",
 ];
+
+/// A link's `token`, when it has one, must open this booking as this seat (`crate::links`).
+fn check_link(
+    state: &AppState,
+    query: &QueryState,
+    lang: Lang,
+    uid: &str,
+) -> Result<(), PageError> {
+    let Some(token) = query.get("token") else {
+        return Ok(());
+    };
+    let seat = query.get("seatReferenceUid");
+    crate::links::check(&state.signer, token, uid, seat, Utc::now())
+        .map_err(|e| PageError::link_refused(lang, e))
+}
 
 struct Person {
     name: String,
@@ -156,6 +175,7 @@ async fn opened(
 ) -> Result<(QueryState, Lang, BookingView), PageError> {
     let query = QueryState::from_request(request);
     let lang = query.lang(request);
+    check_link(state, &query, lang, uid)?;
     // Of a seated booking, only what the seat's holder may see (`booking::by_link`).
     let seat = query.get("seatReferenceUid");
     let view = booking::by_link(&state.db, uid, seat)
@@ -174,22 +194,19 @@ pub async fn show(
     let t = lang.text();
     let r = &view.record;
     let attendees: Vec<&AttendeeRecord> = view.attendees.iter().collect();
-    let seated = view.seated;
     let booker = view.booker();
     // The host's switches: no cancelling or rescheduling by link where they are off.
-    let (no_cancel, no_reschedule) = match r.event_type_id {
+    let event = match r.event_type_id {
         Some(id) => match booking::resolve_event(&state.db, &EventRef::Id(id)).await {
-            Ok(event) => (
-                event.settings.page.cancelling_disabled(),
-                event.settings.page.rescheduling_disabled(),
-            ),
+            Ok(event) => Some(event),
             Err(e @ ServiceError::Storage(StorageError::Corrupt { .. })) => {
                 return Err(PageError::from_service(lang, e));
             }
-            Err(_) => (false, false),
+            Err(_) => None,
         },
-        None => (false, false),
+        None => None,
     };
+    let may = booking::booker_actions(&view, event.as_ref(), Utc::now());
     let tz = zone(query.get("tz"))
         .or_else(|| zone(booker.map(|b| b.time_zone.as_str())))
         .unwrap_or(Tz::UTC);
@@ -209,6 +226,8 @@ pub async fn show(
     };
     let active = r.status.is_active() && r.end_at > Utc::now();
     let keep = query.carry_only(&KEEP);
+    // A link to another booking carries no token: this one's opens only this booking.
+    let keep_untokened = query.with(&[("token", None)]).carry_only(&KEEP);
     let amp = if keep.is_empty() { "?" } else { "&" };
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
     let (google_href, outlook_href) = calendar_links(&view, &page_url);
@@ -276,11 +295,13 @@ pub async fn show(
         ics_href: format!("/booking/{}/ics{keep}", r.uid),
         // A seat's holder moves or cancels their own seat; a bare link to a seated booking
         // neither.
-        reschedule_href: (active && !no_reschedule && (!seated || booker.is_some()))
+        reschedule_href: may
+            .reschedule
             .then(|| format!("/reschedule/{}{keep}", r.uid)),
-        cancel_href: (active && !no_cancel && (!seated || booker.is_some()))
+        cancel_href: may
+            .cancel
             .then(|| format!("/booking/{}{keep}{amp}cancel=true", r.uid)),
-        cancelling: active && !no_cancel && query.get("cancel") == Some("true"),
+        cancelling: may.cancel && query.get("cancel") == Some("true"),
         cancel_action: format!("/booking/{}/cancel{keep}", r.uid),
         keep_href: format!("/booking/{}{keep}", r.uid),
         reason: r
@@ -291,11 +312,45 @@ pub async fn show(
         rescheduled_to: view
             .rescheduled_to
             .as_ref()
-            .map(|uid| format!("/booking/{uid}{keep}")),
+            .map(|uid| format!("/booking/{uid}{keep_untokened}")),
         emailed,
         embed_booking,
     };
     html(page)
+}
+
+/// Counts a booker's change to booking `uid` (by link or from the portal) against their
+/// address and the booking's host, as every anonymous write is.
+pub(super) async fn admit_change(
+    state: &AppState,
+    request: &HttpRequest,
+    lang: Lang,
+    uid: &str,
+) -> Result<Admitted, PageError> {
+    let too_many = |r| PageError::too_many_requests(lang, r);
+    let admitted = Admitted::client(state, request).map_err(too_many)?;
+    let owner = booking::owner_of_booking(&state.db, uid)
+        .await
+        .map_err(|e| PageError::from_service(lang, e))?;
+    match owner {
+        Some(owner) => admitted.host(state, owner.into()).map_err(too_many),
+        None => Ok(admitted),
+    }
+}
+
+/// The cancel form's reason: trimmed, empty as none, at most 1000 characters of text.
+pub(super) fn cancel_reason(raw: Option<&str>, lang: Lang) -> Result<Option<String>, PageError> {
+    let reason = raw.map(str::trim).filter(|v| !v.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 1_000) {
+        return Err(PageError::bad_request(
+            lang,
+            "reason: at most 1000 characters",
+        ));
+    }
+    if let Some(Err(m)) = reason.map(|r| text::check(TextKind::Lines, r)) {
+        return Err(PageError::bad_request(lang, &format!("reason: {m}")));
+    }
+    Ok(reason.map(str::to_owned))
 }
 
 /// `POST /booking/{uid}/cancel`: the booker cancels by link.
@@ -307,28 +362,12 @@ pub async fn cancel(
 ) -> PageResult {
     let query = QueryState::from_request(&request);
     let lang = query.lang(&request);
-    let too_many = |r| PageError::too_many_requests(lang, r);
-    let admitted = Admitted::client(&state, &request).map_err(too_many)?;
-    let owner = booking::owner_of_booking(&state.db, &uid)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
-    let admitted = match owner {
-        Some(owner) => admitted.host(&state, owner.into()).map_err(too_many)?,
-        None => admitted,
-    };
+    let admitted = admit_change(&state, &request, lang, &uid).await?;
+    check_link(&state, &query, lang, &uid)?;
     let reason = url::form_urlencoded::parse(&body)
         .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
-        return Err(PageError::bad_request(
-            lang,
-            "reason: at most 1000 characters",
-        ));
-    }
-    if let Some(Err(m)) = reason.as_deref().map(|r| text::check(TextKind::Lines, r)) {
-        return Err(PageError::bad_request(lang, &format!("reason: {m}")));
-    }
+        .map(|(_, v)| v.into_owned());
+    let reason = cancel_reason(reason.as_deref(), lang)?;
     booking::cancel(
         &state.db,
         &state.outbox,
@@ -372,8 +411,10 @@ pub async fn reschedule(
         .or_else(|| zone(view.booker().map(|a| a.time_zone.as_str())))
         .unwrap_or(Tz::UTC);
     let local = tz.from_utc_datetime(&view.record.start_at.naive_utc());
-    // Only the display settings travel on; the booker's own steps start afresh.
+    // Only the display settings travel on (not the token: the booker's URL is not the
+    // booking's); the booker's own steps start afresh.
     let next = query.only(&KEEP).with(&[
+        ("token", None),
         ("rescheduleUid", Some(view.record.uid.clone())),
         ("tz", Some(tz.name().to_owned())),
         ("month", Some(local.format("%Y-%m").to_string())),

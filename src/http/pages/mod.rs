@@ -1,13 +1,14 @@
 //! Server-rendered pages (askama templates in `templates/`) and the static files they use:
 //! the home page, the public booking pages (`booker`), the booking's own page with its manage
-//! links (`manage`), and the embed scripts. Pages speak HTML, errors included; the JSON API is
-//! `http::api`.
+//! links (`manage`), the booker's portal (`portal`), and the embed scripts. Pages speak HTML,
+//! errors included; the JSON API is `http::api`.
 
 mod booker;
 mod console;
 mod feed;
 mod i18n;
 mod manage;
+mod portal;
 mod reminders_off;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -39,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/console.js", web::get().to(asset::<8>))
         .route("/static/brand.css", web::get().to(brand_stylesheet))
         .configure(console::configure)
+        // The booker's portal, before `/{username}/{slug}` could take `/my-bookings/sign-in`.
+        .configure(portal::configure)
         // Cal.com's embed appends `/embed` to any cal link: each page has that form too, in
         // the same resource (so metrics count it under the page's pattern).
         .service(
@@ -379,6 +382,10 @@ pub struct PageError {
     location: Option<String>,
     /// A rate limit said no: the answer carries `Retry-After` and the limit (429).
     refusal: Option<Box<crate::limits::Refusal>>,
+    /// Where to go instead, and the link's words.
+    link: Option<(String, &'static str)>,
+    /// The page's heading when it is not the message itself.
+    title: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -389,6 +396,7 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    link: Option<&'a (String, &'static str)>,
 }
 
 impl PageError {
@@ -407,6 +415,34 @@ impl PageError {
             message,
             location: None,
             refusal: None,
+            link: None,
+            title: None,
+        }
+    }
+
+    /// A booking email's link whose token was refused: it expired (410) or is not this
+    /// instance's for this booking (403). The page says so and offers the portal instead.
+    pub fn link_refused(lang: Lang, error: crate::auth::TokenError) -> Self {
+        let t = lang.text();
+        let (status, title, message) = match error {
+            crate::auth::TokenError::Expired => (
+                StatusCode::GONE,
+                t.portal_link_expired,
+                t.portal_manage_expired,
+            ),
+            crate::auth::TokenError::Invalid => (
+                StatusCode::FORBIDDEN,
+                t.portal_link_invalid,
+                t.portal_manage_invalid,
+            ),
+        };
+        Self {
+            title: Some(title),
+            link: Some((
+                format!("/my-bookings?lang={}", lang.code()),
+                t.portal_get_link,
+            )),
+            ..Self::new(status, lang, message.to_owned())
         }
     }
 
@@ -495,16 +531,17 @@ impl PageError {
                 .finish();
         }
         let t = self.lang.text();
-        let title = if self.status == StatusCode::NOT_FOUND {
-            t.not_found_title
-        } else {
-            &self.message
+        let title = match self.title {
+            Some(title) => title,
+            None if self.status == StatusCode::NOT_FOUND => t.not_found_title,
+            None => &self.message,
         };
         let page = ErrorPage {
             chrome: Chrome::new(self.lang, "", query),
             status: self.status.as_u16(),
             title,
             message: &self.message,
+            link: self.link.as_ref(),
         };
         let body = page
             .render()

@@ -245,6 +245,48 @@ pub async fn rescheduled_to(
         .collect())
 }
 
+/// Which of a booker's bookings: those still to end, or those over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Ending after the instant, soonest first.
+    Upcoming(DateTime<Utc>),
+    /// Ended by the instant, latest first.
+    Past(DateTime<Utc>),
+}
+
+/// Up to `limit` bookings with an attendee whose email is `email` (stored lower-case, as
+/// `domain::Email` writes it), of `period`, without those moved away by a reschedule (their
+/// successor stands for them).
+pub async fn of_attendee(
+    conn: &mut Conn<'_>,
+    email: &str,
+    period: Period,
+    limit: i64,
+) -> StorageResult<Vec<BookingRecord>> {
+    let email = email.to_lowercase();
+    let found = with_conn!(conn, |c| {
+        let attended = attendees::table
+            .filter(attendees::email.eq(email.clone()))
+            .select(attendees::booking_id);
+        let q = bookings::table
+            .filter(bookings::id.eq_any(attended))
+            .filter(bookings::rescheduled.eq(false))
+            .select(BookingRecord::as_select())
+            .limit(limit)
+            .into_boxed();
+        let q = match period {
+            Period::Upcoming(now) => q
+                .filter(bookings::end_at.gt(to_db_time(now)))
+                .order((bookings::start_at.asc(), bookings::id.asc())),
+            Period::Past(now) => q
+                .filter(bookings::end_at.le(to_db_time(now)))
+                .order((bookings::start_at.desc(), bookings::id.desc())),
+        };
+        q.load(c).await
+    })?;
+    Ok(found)
+}
+
 pub async fn attendees_of(
     conn: &mut Conn<'_>,
     booking_ids: &[i64],

@@ -130,7 +130,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for AnonymousForm<T> {
     }
 }
 
-fn body(
+pub(in crate::http::pages) fn body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> LocalBoxFuture<'static, Result<web::Bytes, PageError>> {
@@ -145,7 +145,7 @@ fn body(
     })
 }
 
-fn expired_form(lang: Lang) -> PageError {
+pub(in crate::http::pages) fn expired_form(lang: Lang) -> PageError {
     PageError::forbidden(
         lang,
         "This form has expired or did not come from this site. Reload the page and try again.",
@@ -153,7 +153,11 @@ fn expired_form(lang: Lang) -> PageError {
 }
 
 /// The `_csrf` field equals `expected` (compared in constant time).
-fn check_token(body: &[u8], expected: &str, lang: Lang) -> Result<(), PageError> {
+pub(in crate::http::pages) fn check_token(
+    body: &[u8],
+    expected: &str,
+    lang: Lang,
+) -> Result<(), PageError> {
     let given = url::form_urlencoded::parse(body)
         .find(|(k, _)| k == "_csrf")
         .map(|(_, v)| v.into_owned())
@@ -165,14 +169,17 @@ fn check_token(body: &[u8], expected: &str, lang: Lang) -> Result<(), PageError>
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, PageError> {
+pub(in crate::http::pages) fn parse<T: DeserializeOwned>(
+    body: &[u8],
+    lang: Lang,
+) -> Result<T, PageError> {
     serde_html_form::from_bytes(body)
         .map_err(|e| PageError::bad_request(lang, &format!("The form is not valid: {e}")))
 }
 
 /// A browser's `Origin` (or, failing that, `Referer`) names this site: the host the request
 /// was sent to. A request with neither (not a browser's form) is judged by its token alone.
-fn same_origin(req: &HttpRequest, lang: Lang) -> Result<(), PageError> {
+pub(in crate::http::pages) fn same_origin(req: &HttpRequest, lang: Lang) -> Result<(), PageError> {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     let Some(claimed) = header(ORIGIN).or_else(|| header(REFERER)) else {
         return Ok(());
@@ -194,15 +201,27 @@ fn same_origin(req: &HttpRequest, lang: Lang) -> Result<(), PageError> {
     }
 }
 
-/// The session cookie for `token`, lasting as long as the session may.
-pub fn session_cookie(token: &str, settings: &sessions::Settings) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, token.to_owned())
-        .path("/")
+/// A session's cookie: HttpOnly, `SameSite=Lax`, `Secure` when the site is https, on `path`,
+/// kept by the browser for `lifetime` (the console's and the booker portal's).
+pub(in crate::http::pages) fn session_cookie_at(
+    name: &'static str,
+    token: &str,
+    path: &'static str,
+    lifetime: chrono::Duration,
+    settings: &sessions::Settings,
+) -> Cookie<'static> {
+    Cookie::build(name, token.to_owned())
+        .path(path)
         .http_only(true)
         .secure(settings.secure_cookie)
         .same_site(SameSite::Lax)
-        .max_age(CookieDuration::seconds(settings.absolute.num_seconds()))
+        .max_age(CookieDuration::seconds(lifetime.num_seconds()))
         .finish()
+}
+
+/// The session cookie for `token`, lasting as long as the session may.
+pub fn session_cookie(token: &str, settings: &sessions::Settings) -> Cookie<'static> {
+    session_cookie_at(SESSION_COOKIE, token, "/", settings.absolute, settings)
 }
 
 /// A cookie that removes the session cookie.
@@ -212,12 +231,13 @@ pub fn cleared_session_cookie(settings: &sessions::Settings) -> Cookie<'static> 
     cookie
 }
 
-/// The anonymous form cookie (a fresh random value) and the token its forms carry.
-pub fn form_cookie(settings: &sessions::Settings) -> (Cookie<'static>, String) {
+/// The anonymous form cookie for the forms under `path` (a fresh random value) and the token
+/// its forms carry.
+pub fn form_cookie(settings: &sessions::Settings, path: &'static str) -> (Cookie<'static>, String) {
     let value = crate::auth::SecretToken::generate().expose().to_owned();
     let token = csrf_token(&value);
     let cookie = Cookie::build(FORM_COOKIE, value)
-        .path("/auth")
+        .path(path)
         .http_only(true)
         .secure(settings.secure_cookie)
         .same_site(SameSite::Strict)
@@ -226,17 +246,27 @@ pub fn form_cookie(settings: &sessions::Settings) -> (Cookie<'static>, String) {
     (cookie, token)
 }
 
-/// The form token for a visitor who already has a form cookie, else a new cookie and token.
+/// The form token for a visitor who already has a form cookie, else a new cookie and token
+/// (the console's sign-in pages, under `/auth`).
 pub fn anonymous_token(
     req: &HttpRequest,
     settings: &sessions::Settings,
+) -> (Option<Cookie<'static>>, String) {
+    anonymous_token_at(req, settings, "/auth")
+}
+
+/// [`anonymous_token`] for the anonymous forms under `path`.
+pub fn anonymous_token_at(
+    req: &HttpRequest,
+    settings: &sessions::Settings,
+    path: &'static str,
 ) -> (Option<Cookie<'static>>, String) {
     match req.cookie(FORM_COOKIE) {
         Some(c) if crate::auth::hash_secret_token(c.value()).is_some() => {
             (None, csrf_token(c.value()))
         }
         _ => {
-            let (cookie, token) = form_cookie(settings);
+            let (cookie, token) = form_cookie(settings, path);
             (Some(cookie), token)
         }
     }

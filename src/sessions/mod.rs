@@ -2,7 +2,10 @@
 //! unknown email as for a wrong password), sessions opened, resumed within their idle and
 //! absolute limits, and ended (one, or all of a user's); password changes, and the single-use
 //! links that set a password (a reset, or an invitation's first one). Knows nothing of HTTP:
-//! `http::console` carries the token in a cookie and the CSRF token in forms.
+//! `http::console` carries the token in a cookie and the CSRF token in forms. `booker`: the
+//! booker's portal's sessions, by email, opened with an emailed single-use link.
+
+pub mod booker;
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
