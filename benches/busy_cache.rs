@@ -32,7 +32,7 @@ use kairos::Application;
 use kairos::accounts;
 use kairos::availability::interval::Interval;
 use kairos::booking::{self, SlotRequest};
-use kairos::config::{Config, LogFormat, Secret};
+use kairos::config::Config;
 use kairos::event_types::EventType;
 use kairos::service::ServiceError;
 use kairos::storage::Db;
@@ -86,19 +86,13 @@ impl Api {
 
 fn config(database_url: &str, dir: &std::path::Path) -> Config {
     Config {
-        database_url: database_url.to_owned(),
-        bind: "127.0.0.1:0".into(),
-        data_dir: dir.join("data"),
-        secret_key: Some(Secret::new("bench-secret-key-0123456789abcdef-0123".into())),
-        log_format: LogFormat::Human,
-        log_level: "error".into(),
         slots_cache_ms: 0,
         webhook_worker: false,
         email_worker: false,
         calendar_worker: false,
         rate_limit_per_ip: "off".into(),
         rate_limit_per_host: "off".into(),
-        ..Config::default()
+        ..support::config(database_url, dir)
     }
 }
 

@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::{NaiveDate, Utc};
 use kairos::Application;
-use kairos::config::{Config, LogFormat, Secret};
+use kairos::config::Config;
 use kairos::storage::Db;
 use serde_json::json;
 use support::fresh_database;
@@ -301,17 +301,11 @@ async fn backends(database: &str) -> Vec<String> {
 
 fn config(database_url: &str, dir: &std::path::Path) -> Config {
     Config {
-        database_url: database_url.to_owned(),
-        bind: "127.0.0.1:0".into(),
-        data_dir: dir.join("data"),
-        secret_key: Some(Secret::new("bench-secret-key-0123456789abcdef-0123".into())),
-        log_format: LogFormat::Human,
-        log_level: "error".into(),
         webhook_worker: false,
         email_worker: false,
         calendar_worker: false,
         calendar_allow_private: true,
-        ..Config::default()
+        ..support::config(database_url, dir)
     }
 }
 

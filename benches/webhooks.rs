@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use kairos::Application;
 use kairos::accounts;
-use kairos::config::{Config, LogFormat, Secret};
+use kairos::config::Config;
 use kairos::storage::Db;
 use serde_json::{Value, json};
 use support::fresh_database;
@@ -66,15 +66,9 @@ fn start_receiver(arrivals: Arc<Mutex<Arrivals>>) -> String {
 
 fn config(database_url: &str, dir: &std::path::Path, worker: bool) -> Config {
     Config {
-        database_url: database_url.to_owned(),
-        bind: "127.0.0.1:0".into(),
-        data_dir: dir.join("data"),
-        secret_key: Some(Secret::new("bench-secret-key-0123456789abcdef-0123".into())),
-        log_format: LogFormat::Human,
-        log_level: "error".into(),
         webhook_worker: worker,
         webhook_allow_private: true,
-        ..Config::default()
+        ..support::config(database_url, dir)
     }
 }
 

@@ -2,9 +2,24 @@
 //! measurement, and users made through the accounts use case.
 
 use kairos::accounts::{self, NewAccount};
+use kairos::config::{Config, LogFormat, Secret};
 use kairos::domain::{Email, PersonName, Role, TimeZoneName};
 use kairos::storage::Db;
 use kairos::storage::users::User;
+
+/// What every benchmark's instance is: on port 0, with `database_url`, its data in `dir`, a
+/// fixed secret key, and only errors logged. Each benchmark says which workers run.
+pub fn config(database_url: &str, dir: &std::path::Path) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.join("data"),
+        secret_key: Some(Secret::new("bench-secret-key-0123456789abcdef-0123".into())),
+        log_format: LogFormat::Human,
+        log_level: "error".into(),
+        ..Config::default()
+    }
+}
 
 /// A plain user without a password, made through `accounts::create_user`.
 pub async fn user(db: &Db, email: &str, name: &str, time_zone: &str) -> User {
