@@ -131,7 +131,8 @@ pub fn booker_actions(
     now: DateTime<Utc>,
 ) -> BookerActions {
     let r = &view.record;
-    let open = r.status.is_active() && r.end_at > now && (!view.seated || view.booker().is_some());
+    let open =
+        r.status.is_active() && !has_ended(r, now) && (!view.seated || view.booker().is_some());
     let page = event.map(|e| &e.settings.page);
     BookerActions {
         reschedule: open && !page.is_some_and(|p| p.rescheduling_disabled()),

@@ -22,6 +22,7 @@ pub async fn cancel(
         host_switch_refused(switched_off, &actor, "cancelling")?;
         let attendees = store::attendees_of(c, &[record.id]).await?;
         let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+        booker_may_cancel(&actor, &record, &change, seats_taken, Utc::now())?;
         if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
             return Err(ServiceError::Invalid(
                 "seatUid: this booking has several seats; cancel yours by passing its seatUid"
@@ -114,4 +115,34 @@ pub(super) async fn cancel_seat(
     );
     store::append_history(c, record.id, &history).await?;
     Ok(())
+}
+
+/// What only a host may do: cancel a booking that has ended; and a booker signed in to their
+/// portal acts on a seated booking only through the seat they hold (a guest of a seat that was
+/// given up holds none, and must not end the others' seats).
+fn booker_may_cancel(
+    actor: &Actor,
+    record: &BookingRecord,
+    change: &CancelRequest,
+    seats_taken: usize,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if actor.user_id().is_some() {
+        return Ok(());
+    }
+    if has_ended(record, now) {
+        return Err(ServiceError::Invalid(format!(
+            "Booking {} has already ended and can no longer be cancelled",
+            record.uid
+        )));
+    }
+    if matches!(actor, Actor::Attendee(_)) && seats_taken > 0 && change.seat_uid.is_none() {
+        return Err(not_found(&record.uid));
+    }
+    Ok(())
+}
+
+/// A booking is over once its end has passed: its booker may no longer move or cancel it.
+pub(super) fn has_ended(record: &BookingRecord, now: DateTime<Utc>) -> bool {
+    record.end_at <= now
 }

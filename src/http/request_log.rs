@@ -14,9 +14,15 @@ use crate::error::ApiError;
 
 /// The path as logged: a booking's uid is the key of its links (cancel and reschedule without
 /// an API key), a reservation's uid alone moves or releases the hold, and a published feed's
-/// token is its only credential, so none is written to logs.
+/// token is its only credential, so none is written to logs. The portal's own pages
+/// (`/my-bookings/sign-in`, `/my-bookings/sign-out`) name no booking and are kept.
 fn redacted(path: &str) -> String {
-    const KEYED: [&str; 5] = [
+    const PORTAL_PAGES: [&str; 2] = ["/my-bookings/sign-in", "/my-bookings/sign-out"];
+    if PORTAL_PAGES.contains(&path) {
+        return path.to_owned();
+    }
+    const KEYED: [&str; 6] = [
+        "/my-bookings/",
         "/booking/",
         "/reschedule/",
         "/v2/bookings/",
@@ -113,6 +119,10 @@ mod tests {
             ("/v2/slots", "/v2/slots"),
             ("/feeds/0123abcd.ics", "/feeds/…"),
             ("/demo/30min", "/demo/30min"),
+            ("/my-bookings/abc123/cancel", "/my-bookings/…/cancel"),
+            ("/my-bookings/sign-in", "/my-bookings/sign-in"),
+            ("/my-bookings/sign-out", "/my-bookings/sign-out"),
+            ("/my-bookings", "/my-bookings"),
         ];
         for (path, logged) in cases {
             assert_eq!(redacted(path), logged, "{path}");

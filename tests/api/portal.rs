@@ -353,7 +353,7 @@ async fn an_expired_forged_or_foreign_sign_in_link_is_refused() {
     tampered.replace_range(tampered.len() - 4.., "AAAA");
     for token in [forged, foreign, tampered, "nonsense".to_owned()] {
         let page = visitor.get(&path(&token)).await;
-        assert_eq!(page.status(), 410, "{token}");
+        assert_eq!(page.status(), 403, "{token}");
         assert!(
             page.text()
                 .await
@@ -364,7 +364,7 @@ async fn an_expired_forged_or_foreign_sign_in_link_is_refused() {
             continue_with_fresh(&mut visitor, &path(&token))
                 .await
                 .status(),
-            410
+            403
         );
     }
     assert!(!visitor.cookies.contains_key("kairos_booker"));
@@ -734,4 +734,59 @@ async fn signed_links_in_emails_open_the_booking_and_refused_ones_say_why() {
     assert_eq!(cancelled.status(), 303);
     assert!(location(&cancelled).starts_with(&format!("/booking/{uid}?token=")));
     assert_eq!(booking_of(&app, &key, &uid).await["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_booker_cannot_cancel_what_has_ended_nor_a_seat_they_do_not_hold() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, ada) = host(&app, "ada@host.example", "Ada Host", "intro").await;
+
+    // Over: the portal's cancel is refused, even posted by hand, and the booking stands.
+    let past = book(&app, ada, 3, 9, "Grace Hopper", "grace@example.com").await;
+    into_the_past(&app, &past, 2).await;
+    let mut grace = signed_in(&app, &smtp, "grace@example.com", 1).await;
+    let list = grace.page("/my-bookings", 200).await;
+    assert_eq!(listed(&list, "past"), vec![past.clone()]);
+    let csrf = csrf_in(&list);
+    let refused = (grace.post(&format!("/my-bookings/{past}/cancel"), &[("_csrf", &csrf)])).await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(booking_of(&app, &key, &past).await["status"], "accepted");
+
+    // Seats: Alice (with her guest Gina) and Bob hold the two seats of one time.
+    let body = json!({"title": "Workshop", "slug": "workshop", "lengthInMinutes": 60,
+        "seats": {"seatsPerTimeSlot": 2, "showAttendeeInfo": false}});
+    let workshop = always_bookable(&app, &key, body).await;
+    let start = (Utc::now().date_naive() + Duration::days(4))
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let start = start.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let seat = async |name: &str, email: &str, guests: Value| -> Value {
+        let body = json!({"eventTypeId": workshop, "start": start, "guests": guests,
+            "attendee": {"name": name, "email": email, "timeZone": "Europe/Paris"}});
+        data(
+            app.call(M::POST, "/v2/bookings", None, Some(body)).await,
+            201,
+        )
+        .await
+    };
+    let alice = seat("Alice", "alice@example.com", json!(["gina@example.com"])).await;
+    let bob = seat("Bob", "bob@example.com", json!([])).await;
+    let uid = alice["uid"].as_str().unwrap().to_owned();
+    assert_eq!(bob["uid"], alice["uid"], "one booking, two seats");
+    let cancel = json!({"seatUid": alice["seatUid"]});
+    let path = format!("/v2/bookings/{uid}/cancel");
+    data(app.call(M::POST, &path, None, Some(cancel)).await, 200).await;
+
+    // Gina stays on the booking as Alice's guest but holds no seat: Bob's seat is not hers.
+    let mut gina = signed_in(&app, &smtp, "gina@example.com", 1).await;
+    let csrf = csrf_in(&gina.page("/my-bookings", 200).await);
+    let refused = (gina.post(&format!("/my-bookings/{uid}/cancel"), &[("_csrf", &csrf)])).await;
+    assert_eq!(refused.status(), 404);
+    let seen = booking_of(&app, &key, &uid).await;
+    assert_eq!(seen["status"], "accepted");
+    let holders: Vec<&str> = (seen["attendees"].as_array().unwrap().iter())
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert!(holders.contains(&"bob@example.com"), "{seen}");
 }

@@ -174,10 +174,12 @@ struct Link {
 /// A sign-in link that does not open a session: why, and the email form for a new one.
 fn refused(req: &HttpRequest, state: &AppState, why: LinkRefused) -> PageResult {
     let t = lang_of(req, None).text();
-    let heading = match why {
-        LinkRefused::Expired => t.portal_link_expired,
-        LinkRefused::Used => t.portal_link_used,
-        LinkRefused::Invalid => t.portal_link_invalid,
+    // As the manage links: a link that was good and is no more is gone (410); one this
+    // instance never signed is refused (403).
+    let (heading, status) = match why {
+        LinkRefused::Expired => (t.portal_link_expired, StatusCode::GONE),
+        LinkRefused::Used => (t.portal_link_used, StatusCode::GONE),
+        LinkRefused::Invalid => (t.portal_link_invalid, StatusCode::FORBIDDEN),
         LinkRefused::Storage(e) => return Err(PageError::internal(&e.to_string())),
     };
     let lead = if state.outbox.email {
@@ -185,7 +187,7 @@ fn refused(req: &HttpRequest, state: &AppState, why: LinkRefused) -> PageResult 
     } else {
         t.portal_no_email
     };
-    Access::new(req, state, heading, lead.to_owned()).respond(req, state, StatusCode::GONE)
+    Access::new(req, state, heading, lead.to_owned()).respond(req, state, status)
 }
 
 /// `GET /my-bookings/sign-in?token=…`: asks to continue (mail scanners open links, and only
