@@ -753,9 +753,9 @@ async fn a_booker_cannot_cancel_what_has_ended_nor_a_seat_they_do_not_hold() {
     assert_eq!(refused.status(), 400);
     assert_eq!(booking_of(&app, &key, &past).await["status"], "accepted");
 
-    // Seats: Alice (with her guest Gina) and Bob hold the two seats of one time.
+    // Seats: Alice (with her guest Gina) and Bob hold seats of one time.
     let body = json!({"title": "Workshop", "slug": "workshop", "lengthInMinutes": 60,
-        "seats": {"seatsPerTimeSlot": 2, "showAttendeeInfo": false}});
+        "seats": {"seatsPerTimeSlot": 3, "showAttendeeInfo": false}});
     let workshop = always_bookable(&app, &key, body).await;
     let start = (Utc::now().date_naive() + Duration::days(4))
         .and_hms_opt(10, 0, 0)

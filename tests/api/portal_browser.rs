@@ -38,15 +38,21 @@ async fn a_booker_signs_in_by_email_and_cancels_and_reschedules_on_a_phone() {
         .click()
         .await
         .unwrap();
-    let sent = wait_for(&browser, "#portal-lead")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        sent.contains("We sent a link to grace@example.com"),
-        "{sent}"
-    );
+    // The front page has a lead too: wait for the new page's, which says the link is sent.
+    eventually(
+        "the page saying the link was sent",
+        std::time::Duration::from_secs(15),
+        async || {
+            let lead = (browser.find(Locator::Css("#portal-lead")).await)
+                .map_err(|e| e.to_string())?;
+            let text = lead.text().await.map_err(|e| e.to_string())?;
+            match text.contains("We sent a link to grace@example.com") {
+                true => Ok(()),
+                false => Err(text),
+            }
+        },
+    )
+    .await;
 
     let link = eventually(
         "the sign-in email",
