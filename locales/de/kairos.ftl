@@ -127,6 +127,10 @@ email-host-booked-subject = Gebucht: { $title } mit { $booker } am { $when }
 email-host-requested-subject = Bitte bestätigen: { $title } mit { $booker } am { $when }
 email-host-rescheduled-subject = Verschoben: { $title } mit { $booker } ist jetzt am { $when }
 email-host-cancelled-subject = Abgesagt: { $title } mit { $booker } am { $when }
+email-reassigned-subject = Aktualisiert: { $title } am { $when }
+email-host-reassigned-subject = Neuer Gastgeber: { $title } mit { $booker } am { $when }
+email-reschedule-requested-subject = Bitte wählen Sie einen neuen Termin: { $title } am { $when }
+email-host-reschedule-requested-subject = Um Verschiebung gebeten: { $title } mit { $booker } am { $when }
 email-host-declined-subject = Abgelehnt: { $title } mit { $booker } am { $when }
 email-host-relocated-subject = Geändert: { $title } mit { $booker } am { $when }
 email-booked-opening = Ihre Buchung ist bestätigt.
@@ -137,6 +141,10 @@ email-host-requested-opening = { $booker } hat { $title } angefragt. Die Anfrage
 email-host-rescheduled-opening = Der Termin wurde verschoben. Er war am { $was }.
 email-cancelled = Dieser Termin wurde abgesagt.
 email-cancelled-by = Dieser Termin wurde von { $by } abgesagt.
+email-reassigned = { $hosts } übernimmt diesen Termin.
+email-host-reassigned = Dieser Termin liegt jetzt bei { $hosts } (vorher: { $was }).
+email-reschedule-requested = { $hosts } kann zu dieser Zeit nicht und bittet Sie, einen neuen Termin zu wählen: { $url }
+email-host-reschedule-requested = { $booker } wurde gebeten, einen neuen Termin für { $title } zu wählen; die Zeit ist wieder frei.
 email-declined = { $hosts } { $hostCount ->
         [one] hat
        *[other] haben

@@ -127,6 +127,10 @@ email-host-booked-subject = Reservada: { $title } con { $booker } el { $when }
 email-host-requested-subject = Por confirmar: { $title } con { $booker } el { $when }
 email-host-rescheduled-subject = Reprogramada: { $title } con { $booker } ahora es el { $when }
 email-host-cancelled-subject = Cancelada: { $title } con { $booker } el { $when }
+email-reassigned-subject = Actualizada: { $title } el { $when }
+email-host-reassigned-subject = Nuevo anfitrión: { $title } con { $booker } el { $when }
+email-reschedule-requested-subject = Elige una nueva hora: { $title } el { $when }
+email-host-reschedule-requested-subject = Cambio de hora solicitado: { $title } con { $booker } el { $when }
 email-host-declined-subject = Rechazada: { $title } con { $booker } el { $when }
 email-host-relocated-subject = Actualizada: { $title } con { $booker } el { $when }
 email-booked-opening = Tu reserva está confirmada.
@@ -137,6 +141,10 @@ email-host-requested-opening = { $booker } solicitó { $title }. La solicitud es
 email-host-rescheduled-opening = La reserva ha cambiado de fecha. Antes era el { $was }.
 email-cancelled = Esta reserva se canceló.
 email-cancelled-by = { $by } canceló esta reserva.
+email-reassigned = { $hosts } será ahora el anfitrión de esta reunión.
+email-host-reassigned = Esta reserva es ahora con { $hosts } (antes: { $was }).
+email-reschedule-requested = { $hosts } no puede a esta hora y te pide que elijas otra: { $url }
+email-host-reschedule-requested = Se pidió a { $booker } que elija una nueva hora para { $title }; el horario vuelve a estar libre.
 email-declined = { $hosts } { $hostCount ->
         [one] rechazó
        *[other] rechazaron

@@ -127,6 +127,10 @@ email-host-booked-subject = Réservé : { $title } avec { $booker } le { $when }
 email-host-requested-subject = À confirmer : { $title } avec { $booker } le { $when }
 email-host-rescheduled-subject = Reprogrammé : { $title } avec { $booker } a désormais lieu le { $when }
 email-host-cancelled-subject = Annulé : { $title } avec { $booker } le { $when }
+email-reassigned-subject = Mis à jour : { $title } le { $when }
+email-host-reassigned-subject = Nouvel hôte : { $title } avec { $booker } le { $when }
+email-reschedule-requested-subject = Merci de choisir un nouvel horaire : { $title } le { $when }
+email-host-reschedule-requested-subject = Report demandé : { $title } avec { $booker } le { $when }
 email-host-declined-subject = Refusé : { $title } avec { $booker } le { $when }
 email-host-relocated-subject = Mis à jour : { $title } avec { $booker } le { $when }
 email-booked-opening = Votre réservation est confirmée.
@@ -137,6 +141,10 @@ email-host-requested-opening = { $booker } a demandé { $title }. La demande att
 email-host-rescheduled-opening = Le rendez-vous a été déplacé. Il était prévu le { $was }.
 email-cancelled = Ce rendez-vous a été annulé.
 email-cancelled-by = Ce rendez-vous a été annulé par { $by }.
+email-reassigned = { $hosts } animera désormais ce rendez-vous.
+email-host-reassigned = Ce rendez-vous est désormais avec { $hosts } (avant : { $was }).
+email-reschedule-requested = { $hosts } n'est pas disponible à cet horaire et vous invite à en choisir un autre : { $url }
+email-host-reschedule-requested = { $booker } a été invité à choisir un nouvel horaire pour { $title } ; le créneau est de nouveau libre.
 email-declined = { $hosts } { $hostCount ->
         [one] a
        *[other] ont

@@ -702,6 +702,71 @@ fn schemas() -> Map<String, Value> {
     );
     add("DeclineInput", input(&[("reason", string())], &[]));
     add(
+        "LocationInput",
+        input(&[("location", any())], &["location"]),
+    );
+    let ooo_fields = [
+        ("start", string()),
+        ("end", string()),
+        ("notes", string()),
+        ("toUserId", integer()),
+        (
+            "reason",
+            json!({"enum": ["unspecified", "vacation", "travel", "sick", "public_holiday"]}),
+        ),
+    ];
+    add("OutOfOfficeInput", input(&ooo_fields, &["start", "end"]));
+    add("OutOfOfficeChanges", input(&ooo_fields, &[]));
+    add(
+        "OutOfOffice",
+        object(
+            &[
+                ("id", integer()),
+                ("userId", integer()),
+                ("start", string()),
+                ("end", string()),
+            ],
+            &[
+                ("toUserId", integer()),
+                ("notes", string()),
+                ("reason", string()),
+            ],
+        ),
+    );
+    add("ReassignInput", input(&[("reason", string())], &[]));
+    add(
+        "Reassigned",
+        object(
+            &[
+                ("bookingUid", string()),
+                (
+                    "reassignedTo",
+                    object(
+                        &[
+                            ("id", integer()),
+                            ("name", string()),
+                            ("email", string()),
+                            ("displayEmail", string()),
+                        ],
+                        &[],
+                    ),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RequestRescheduleInput",
+        input(&[("rescheduleReason", string())], &[]),
+    );
+    add(
+        "CalendarLink",
+        object(
+            &[("label", string()), ("id", string()), ("link", string())],
+            &[],
+        ),
+    );
+    add(
         "AbsenceInput",
         input(
             &[
