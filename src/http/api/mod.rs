@@ -318,7 +318,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/teams/{id}/workflows/{workflowId}" => workflows::team_update, Doc { summary: "Change a team workflow", body: Some("WorkflowInput"), ..FLOWS }),
         endpoint!(DELETE "/teams/{id}/workflows/{workflowId}" => workflows::team_delete, Doc { summary: "Delete a team workflow", data: None, ..FLOWS }),
         endpoint!(GET "/slots" => slots::get, Doc { summary: "Bookable slots by the booker's date", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
-        endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same, under the 2024-04-15 path", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
+        endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same under the 2024-04-15 path: with cal-api-version 2024-09-04 the current shape, else Cal.com's 2024-04-15 `{slots}` (`startTime`, `endTime`, `slotFormat` accepted)", data: Some("Slots"), legacy: Some("LegacySlots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(POST "/slots/reservations" => slots::reserve, Doc { summary: "Hold a slot while the booker fills in the form", body: Some("ReservationInput"), status: 201, data: Some("Reservation"), ..SLOTS }),
         endpoint!(GET "/slots/reservations/{uid}" => slots::get_reservation, Doc { summary: "Get a hold", data: Some("Reservation"), ..SLOTS }),
         endpoint!(PATCH "/slots/reservations/{uid}" => slots::update_reservation, Doc { summary: "Move or extend a hold", body: Some("ReservationInput"), data: Some("Reservation"), ..SLOTS }),

@@ -536,6 +536,27 @@ fn schemas() -> Map<String, Value> {
         "Slots",
         json!({"type": "object", "description": "Booker-local date -> slots", "additionalProperties": list(slot)}),
     );
+    let legacy_slot = object(
+        &[],
+        &[
+            ("time", string()),
+            ("startTime", string()),
+            ("endTime", string()),
+            ("attendees", integer()),
+            ("bookingUid", string()),
+            ("hosts", list(integer())),
+        ],
+    );
+    add(
+        "LegacySlots",
+        object(
+            &[(
+                "slots",
+                json!({"type": "object", "description": "Date -> slots (2024-04-15: `time`, or `startTime`/`endTime` with slotFormat=range)", "additionalProperties": list(legacy_slot)}),
+            )],
+            &[],
+        ),
+    );
     add(
         "Reservation",
         object(
