@@ -222,6 +222,27 @@ pub async fn all(
         .await?)
 }
 
+/// Where bookers of `owner` are sent during `[from, to)`: their first period then that names
+/// a teammate, with that teammate.
+pub async fn redirect_during(
+    db: &Db,
+    owner: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Option<(OutOfOffice, users::User)>, ServiceError> {
+    db.run(async |c| {
+        let Some(period) = store::first_redirect(c, owner, from, to).await? else {
+            return Ok(None);
+        };
+        let Some(to_user) = period.redirect_user_id else {
+            return Ok(None);
+        };
+        let user = users::find(c, to_user).await?;
+        Ok(Some((period, user)))
+    })
+    .await
+}
+
 pub async fn delete(db: &Db, owner: i64, id: i64) -> Result<(), ServiceError> {
     let deleted = db
         .transaction(async |c| store::delete_owned(c, owner, id).await)

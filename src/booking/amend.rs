@@ -127,7 +127,7 @@ pub fn host_location(given: &Value) -> Result<String, ServiceError> {
     let invalid = |field: &str, why: &str| ServiceError::Invalid(format!("{field}: {why}"));
     let text = |field: &str, raw: Option<&str>| -> Result<String, ServiceError> {
         match raw.map(str::trim) {
-            Some(v) if v.is_empty() => Err(invalid(field, "must not be empty")),
+            Some("") => Err(invalid(field, "must not be empty")),
             Some(v) if v.chars().count() > 1000 => {
                 Err(invalid(field, "must be at most 1000 characters"))
             }

@@ -160,6 +160,28 @@ pub async fn upcoming(
     Ok(found)
 }
 
+/// The user's first period (by start) overlapping `[from, to)` that sends bookers to someone.
+pub async fn first_redirect(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StorageResult<Option<OutOfOffice>> {
+    let (from, to) = (to_db_time(from), to_db_time(to));
+    Ok(with_conn!(conn, |c| {
+        out_of_office::table
+            .filter(out_of_office::user_id.eq(user_id))
+            .filter(out_of_office::redirect_user_id.is_not_null())
+            .filter(out_of_office::end_at.gt(from))
+            .filter(out_of_office::start_at.lt(to))
+            .select(OutOfOffice::as_select())
+            .order((out_of_office::start_at, out_of_office::id))
+            .first(c)
+            .await
+            .optional()
+    })?)
+}
+
 /// Deletes the user's period `id`; false when they have none with that id.
 pub async fn delete_owned(conn: &mut Conn<'_>, user_id: i64, id: i64) -> StorageResult<bool> {
     let deleted = with_conn!(conn, |c| {

@@ -198,10 +198,41 @@ async fn days_are_the_callers_own_lists_sort_and_bad_input_is_refused() {
 async fn bookers_may_be_sent_to_a_teammate() {
     let app = spawn_app().await;
     let crew = crate::host_groups::crew(&app, "away").await;
-    let body = json!({"start": "2030-07-01T00:00:00.000Z", "end": "2030-07-02T00:00:00.000Z",
-        "toUserId": crew.bob.0, "reason": "travel"});
+    let body = json!({"start": format!("{}T00:00:00.000Z", day(40)),
+        "end": format!("{}T00:00:00.000Z", day(41)), "toUserId": crew.bob.0, "reason": "travel"});
     let created = app.call(Method::POST, "/v2/me/ooo", Some(&crew.ada.2), Some(body));
     let created = data(created.await, 201).await;
     assert_eq!(created["toUserId"], crew.bob.0, "{created}");
     assert_eq!(created["reason"], "travel");
+
+    // Ada's booking page, in a month she is away in, sends bookers to Bob; other months not.
+    let ada = data(
+        app.call(Method::GET, "/v2/me", Some(&crew.ada.2), None)
+            .await,
+        200,
+    )
+    .await;
+    let bob = data(
+        app.call(Method::GET, "/v2/me", Some(&crew.bob.2), None)
+            .await,
+        200,
+    )
+    .await;
+    let month = day(40).format("%Y-%m").to_string();
+    let page = format!("/{}/call?month={month}", ada["username"].as_str().unwrap());
+    let html = app.get(&page).await.text().await.unwrap();
+    let link = format!(
+        "href=\"/{}\" id=\"away-link\"",
+        bob["username"].as_str().unwrap()
+    );
+    assert!(html.contains(&link), "{html}");
+    assert!(html.contains("is away until"), "{html}");
+    let later_month = day(130).format("%Y-%m").to_string();
+    let later = app
+        .get(&page.replace(&month, &later_month))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!later.contains("id=\"away\""), "{later}");
 }
