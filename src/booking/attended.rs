@@ -131,11 +131,11 @@ pub fn booker_actions(
     now: DateTime<Utc>,
 ) -> BookerActions {
     let r = &view.record;
-    let open =
-        r.status.is_active() && !has_ended(r, now) && (!view.seated || view.booker().is_some());
+    let standing = !has_ended(r, now) && (!view.seated || view.booker().is_some());
     let page = event.map(|e| &e.settings.page);
     BookerActions {
-        reschedule: open && !page.is_some_and(|p| p.rescheduling_disabled()),
-        cancel: open && !page.is_some_and(|p| p.cancelling_disabled()),
+        // `may_move`: it stands, or the host asked for a new time (cancelled, still movable).
+        reschedule: standing && view.may_move() && !page.is_some_and(|p| p.rescheduling_disabled()),
+        cancel: standing && r.status.is_active() && !page.is_some_and(|p| p.cancelling_disabled()),
     }
 }

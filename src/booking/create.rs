@@ -132,7 +132,7 @@ fn assignment_reason(
 
 /// The event type's round-robin hosts (all but the fixed ones) by host group: the default
 /// group (`None`) first, then by group id; empty groups do not count.
-fn round_robin_groups(event: &EventType) -> Vec<(Option<String>, Vec<RoundRobinHost>)> {
+pub(super) fn round_robin_groups(event: &EventType) -> Vec<(Option<String>, Vec<RoundRobinHost>)> {
     let mut groups: Vec<(Option<String>, Vec<RoundRobinHost>)> = Vec::new();
     for h in context::hosts_of(event).iter().filter(|h| !h.fixed) {
         let host = RoundRobinHost {

@@ -8,12 +8,15 @@
 
 mod absent;
 mod access;
+mod amend;
 mod attended;
+mod calendar_links;
 mod cancel;
 mod confirm;
 pub mod context;
 mod create;
 mod queries;
+mod reassign;
 mod recheck;
 mod requests;
 mod reschedule;
@@ -45,12 +48,15 @@ use crate::webhooks::{self, Outbox, payload::Change};
 
 pub use absent::*;
 pub use access::*;
+pub use amend::*;
 pub use attended::*;
+pub use calendar_links::*;
 pub use cancel::*;
 pub use confirm::*;
 pub use context::{SlotRequest, build_query};
 pub use create::*;
 pub use queries::*;
+pub use reassign::*;
 use recheck::{Holders, Rechecked, recheck};
 pub use requests::*;
 pub use reschedule::*;
@@ -286,7 +292,13 @@ async fn announce_to(
     notify::booking_changed(c, outbox, booking, &change, seat, known).await?;
     crate::workflows::booking_changed(c, outbox, booking, &change, seat).await?;
     // A link a calendar made is in that calendar already: writing it back would repeat it.
-    if !matches!(change, Change::LocationUpdated { .. }) {
+    if !matches!(
+        change,
+        Change::LocationUpdated {
+            by_calendar: true,
+            ..
+        }
+    ) {
         crate::calendars::writeback::booking_changed(c, booking).await?;
     }
     webhooks::booking_changed(c, outbox, booking, change, seat).await

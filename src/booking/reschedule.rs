@@ -305,7 +305,7 @@ async fn release_old(
 }
 
 /// The title stays while the organiser does; a new organiser gets the event type's title.
-fn moved_title(
+pub(super) fn moved_title(
     event: &EventType,
     old: &BookingRecord,
     organizer: &User,
@@ -328,7 +328,7 @@ async fn movable(
     uid: &str,
 ) -> Result<(BookingRecord, EventType, Vec<i64>), ServiceError> {
     let old = actionable(c, actor, uid).await?;
-    refuse_if_closed(&old, "be rescheduled")?;
+    refuse_unless_movable(c, &old).await?;
     let event = event_of(c, &old).await?;
     let switched_off = event.settings.page.rescheduling_disabled();
     host_switch_refused(switched_off, actor, "rescheduling")?;
@@ -355,7 +355,7 @@ async fn locked_move(
         .collect();
     store::lock_hosts(c, &lock).await?;
     let old = relock(c, old).await?;
-    refuse_if_closed(&old, "be rescheduled")?;
+    refuse_unless_movable(c, &old).await?;
     Ok((old, event, old_hosts))
 }
 

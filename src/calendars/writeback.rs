@@ -24,7 +24,7 @@ use crate::storage::Conn;
 use crate::storage::bookings::{self as bookings, BookingRecord, HistoryEntry};
 use crate::storage::calendars::{self as store, CalendarRecord, WrittenRecord};
 use crate::storage::jobs::{self as jobs, JobRecord, NewJob};
-use crate::storage::users::User;
+use crate::storage::users::{self as users, User};
 use crate::webhooks::Outbox;
 use crate::webhooks::payload::Change;
 
@@ -46,6 +46,35 @@ pub async fn booking_changed(
 ) -> Result<(), ServiceError> {
     // One query inside the booking's transaction: most hosts have no calendar to write into.
     if !store::any_destination(c, booking.id).await? {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(&Payload {
+        booking_id: booking.id,
+    })
+    .expect("serialisable");
+    let job = NewJob {
+        queue: QUEUE,
+        kind: "sync-event",
+        payload: &payload,
+        run_at: Utc::now(),
+        max_attempts: MAX_ATTEMPTS as i32,
+    };
+    jobs::enqueue(c, &job).await?;
+    Ok(())
+}
+
+/// A host left the booking (a reassignment): when their calendar holds its event, the
+/// write-back job runs to take it out (`Writer::reconcile` deletes the events of hosts no
+/// longer on the booking), whether or not the hosts now on it write anywhere.
+pub async fn host_left(
+    c: &mut Conn<'_>,
+    booking: &BookingRecord,
+    host: i64,
+) -> Result<(), ServiceError> {
+    if store::written_event(c, booking.id, host).await?.is_none()
+        || store::any_destination(c, booking.id).await?
+    {
+        // Nothing to take out, or `booking_changed` already queued the job.
         return Ok(());
     }
     let payload = serde_json::to_string(&Payload {
@@ -144,12 +173,47 @@ impl Writer {
                 Ok(()) => {}
             }
         }
+        failures.extend(self.former_hosts(&booking, &hosts).await?);
         // Hosts written successfully are not written again: a retry reconciles, finding their
         // events in place.
         match failures.into_iter().next() {
             None => Ok(()),
             Some(f) => Err(f),
         }
+    }
+
+    /// Takes the booking's event out of the calendars of hosts no longer on it (a
+    /// reassignment); what failed, to retry.
+    async fn former_hosts(
+        &self,
+        booking: &BookingRecord,
+        hosts: &[(i64, User)],
+    ) -> Result<Vec<Failure>, Failure> {
+        let db = &self.calendars.db;
+        let booking_id = booking.id;
+        let written = db
+            .run(async |c| store::written_events(c, booking_id).await)
+            .await?;
+        let mut failures = Vec::new();
+        for w in written {
+            if hosts.iter().any(|(_, h)| h.id == w.user_id) {
+                continue;
+            }
+            let host = db.run(async |c| users::find(c, w.user_id).await).await?;
+            let outcome = self.delete(booking, &host, &w).await;
+            let entry = match &outcome {
+                Ok(()) => history("calendar_event_deleted", &host, None),
+                Err(Failure::Retry(e, _) | Failure::Fail(e)) => {
+                    history("calendar_write_failed", &host, Some(e))
+                }
+            };
+            db.transaction(async |c| bookings::append_history(c, booking_id, &entry).await)
+                .await?;
+            if let Err(f) = outcome {
+                failures.push(f);
+            }
+        }
+        Ok(failures)
     }
 
     async fn step(&self, booking: &BookingRecord, host: &User) -> Result<Step, Failure> {
@@ -408,7 +472,10 @@ async fn meeting_made(
         reason: Some("the host's calendar made the meeting".into()),
     };
     bookings::append_history(c, booking_id, &entry).await?;
-    let change = Change::LocationUpdated { previous: waiting };
+    let change = Change::LocationUpdated {
+        previous: waiting,
+        by_calendar: true,
+    };
     crate::booking::announce(c, outbox, &moved, change, None).await
 }
 

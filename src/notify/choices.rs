@@ -15,9 +15,9 @@ pub use crate::storage::host_emails::HostEmails;
 /// place is a move, a decline a cancellation.
 pub fn covers(chosen: &HostEmails, notice: Notice<'_>) -> bool {
     match notice {
-        Notice::Booked | Notice::Requested => chosen.booked,
+        Notice::Booked | Notice::Requested | Notice::Reassigned { .. } => chosen.booked,
         Notice::Rescheduled { .. } | Notice::Relocated => chosen.rescheduled,
-        Notice::Cancelled | Notice::Declined => chosen.cancelled,
+        Notice::Cancelled | Notice::RescheduleRequested | Notice::Declined => chosen.cancelled,
     }
 }
 

@@ -45,10 +45,16 @@ pub enum Notice<'a> {
         from: &'a BookingRecord,
     },
     Cancelled,
+    /// The host cancelled it and asks the booker to pick a new time (its link still moves it).
+    RescheduleRequested,
     /// The host declined the request.
     Declined,
     /// It takes place somewhere else now (the link a host's calendar made for the meeting).
     Relocated,
+    /// Another host has it now, instead of `from`.
+    Reassigned {
+        from: &'a User,
+    },
 }
 
 impl Notice<'_> {
@@ -59,8 +65,10 @@ impl Notice<'_> {
             Notice::Requested => "requested",
             Notice::Rescheduled { .. } => "rescheduled",
             Notice::Cancelled => "cancelled",
+            Notice::RescheduleRequested => "reschedule-requested",
             Notice::Declined => "declined",
             Notice::Relocated => "relocated",
+            Notice::Reassigned { .. } => "reassigned",
         }
     }
 
@@ -71,8 +79,10 @@ impl Notice<'_> {
             Notice::Requested => "email.requested",
             Notice::Rescheduled { .. } => "email.rescheduled",
             Notice::Cancelled => "email.cancelled",
+            Notice::RescheduleRequested => "email.reschedule_requested",
             Notice::Declined => "email.declined",
             Notice::Relocated => "email.location_updated",
+            Notice::Reassigned { .. } => "email.reassigned",
         }
     }
 }
@@ -166,10 +176,13 @@ impl Meeting<'_> {
         let organizer = self.hosts.first()?;
         let (method, status, sequence) = match notice {
             // A new place is a new revision of the entry: the booking's sequence grew with it.
-            Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated => {
-                ("REQUEST", EventStatus::Confirmed, b.ical_sequence)
+            Notice::Booked
+            | Notice::Rescheduled { .. }
+            | Notice::Relocated
+            | Notice::Reassigned { .. } => ("REQUEST", EventStatus::Confirmed, b.ical_sequence),
+            Notice::Cancelled | Notice::RescheduleRequested => {
+                ("CANCEL", EventStatus::Cancelled, b.ical_sequence + 1)
             }
-            Notice::Cancelled => ("CANCEL", EventStatus::Cancelled, b.ical_sequence + 1),
             Notice::Requested | Notice::Declined => return None,
         };
         // The entry's text in the reader's words: their notes, then where to change it.
@@ -279,8 +292,17 @@ fn attendee_email(
             &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
+        Notice::RescheduleRequested => {
+            let url = meeting.links.reschedule(a.seat_uid.as_deref());
+            let args = [("hosts", host_names.as_str().into()), ("url", url.into())];
+            let line = lang.t("email-reschedule-requested", &args);
+            with_reason(lang, line, b.cancellation_reason.as_deref())
+        }
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
         Notice::Relocated => relocated_line(lang, b),
+        Notice::Reassigned { .. } => {
+            lang.t("email-reassigned", &[("hosts", host_names.as_str().into())])
+        }
     };
     let me = vec![Person {
         name: &a.name,
@@ -328,8 +350,19 @@ fn host_email(meeting: &Meeting<'_>, notice: Notice<'_>, h: &User, now: DateTime
             &[("was", clock.when(from.start_at, from.end_at).into())],
         ),
         Notice::Cancelled => cancelled_line(lang, b),
+        Notice::RescheduleRequested => {
+            let line = lang.t("email-host-reschedule-requested", &args);
+            with_reason(lang, line, b.cancellation_reason.as_deref())
+        }
         Notice::Declined => declined_line(lang, b, meeting.hosts.len(), &host_names),
         Notice::Relocated => relocated_line(lang, b),
+        Notice::Reassigned { from } => lang.t(
+            "email-host-reassigned",
+            &[
+                ("hosts", host_names.as_str().into()),
+                ("was", from.name.as_str().into()),
+            ],
+        ),
     };
     // Hosts see everyone in the entry; a seat given up leaves the host's meeting in place.
     let everyone: Vec<Person<'_>> = (meeting.attendees.iter())
@@ -435,7 +468,7 @@ fn body(
     text.push('\n');
     if matches!(
         notice,
-        Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated
+        Notice::Booked | Notice::Rescheduled { .. } | Notice::Relocated | Notice::Reassigned { .. }
     ) {
         text.push_str(&format!("\n{}\n", lang.t("email-invitation", &[])));
     }
@@ -455,10 +488,14 @@ pub fn field(lang: Lang, key: &str, value: &str) -> String {
 /// Where to change the booking, or, once it is over, where to read it.
 fn link_line(lang: Lang, notice: Notice<'_>, url: &str) -> String {
     match notice {
-        Notice::Booked | Notice::Requested | Notice::Rescheduled { .. } | Notice::Relocated => {
-            format!("{}\n{url}", lang.t("email-change", &[]))
+        Notice::Booked
+        | Notice::Requested
+        | Notice::Rescheduled { .. }
+        | Notice::Relocated
+        | Notice::Reassigned { .. } => format!("{}\n{url}", lang.t("email-change", &[])),
+        Notice::Cancelled | Notice::RescheduleRequested | Notice::Declined => {
+            lang.t("email-details", &[("url", url.into())])
         }
-        Notice::Cancelled | Notice::Declined => lang.t("email-details", &[("url", url.into())]),
     }
 }
 

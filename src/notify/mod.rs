@@ -70,9 +70,13 @@ pub async fn booking_changed(
         Change::Created => Notice::Booked,
         Change::Requested => Notice::Requested,
         Change::Rescheduled { from } => Notice::Rescheduled { from },
+        Change::Cancelled {
+            request_reschedule: true,
+        } => Notice::RescheduleRequested,
         Change::Cancelled { .. } => Notice::Cancelled,
         Change::Rejected => Notice::Declined,
         Change::LocationUpdated { .. } => Notice::Relocated,
+        Change::Reassigned { from } => Notice::Reassigned { from },
     };
     let (mut attendees, mut hosts) = match known {
         Some(known) => (known.attendees.to_vec(), known.hosts.to_vec()),

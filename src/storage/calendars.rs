@@ -732,6 +732,20 @@ pub async fn written_event(
     })?)
 }
 
+/// The events written for a booking, one per host that has one.
+pub async fn written_events(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+) -> StorageResult<Vec<WrittenRecord>> {
+    Ok(with_conn!(conn, |c| {
+        calendar_events::table
+            .filter(calendar_events::booking_id.eq(booking_id))
+            .select(WrittenRecord::as_select())
+            .load(c)
+            .await
+    })?)
+}
+
 /// Records (or replaces) the event written for a booking and host.
 pub async fn save_written_event(
     conn: &mut Conn<'_>,

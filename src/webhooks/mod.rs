@@ -14,7 +14,7 @@ pub mod template;
 pub mod worker;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::event_types;
 use crate::service::ServiceError;
@@ -24,9 +24,10 @@ use crate::storage::{Conn, StorageError, teams, users};
 use payload::{Change, Facts};
 
 /// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
-/// events, and `BOOKING_LOCATION_UPDATED` when a host's calendar made the booking's Google Meet
-/// or Teams link; the others (payments, recordings, forms…) are accepted so existing subscriptions
-/// can be created unchanged, and never fire. `BOOKING_CALENDAR_CONFLICT` is Kairos' own (an
+/// events, `BOOKING_LOCATION_UPDATED` (a host moved the meeting, or a host's calendar made its
+/// Google Meet or Teams link), `BOOKING_REASSIGNED` and `OOO_CREATED`; the others (payments,
+/// recordings, forms…) are accepted so existing subscriptions can be created unchanged, and
+/// never fire. `BOOKING_CALENDAR_CONFLICT` is Kairos' own (an
 /// external event found overlapping a booking after the fact); only subscribers naming it get it.
 pub const TRIGGERS: [&str; 23] = [
     "BOOKING_CREATED",
@@ -164,7 +165,11 @@ pub async fn booking_changed(
     seat: Option<&str>,
 ) -> Result<(), ServiceError> {
     let now = Utc::now();
-    let relocated = matches!(change, Change::LocationUpdated { .. }) && booking.start_at > now;
+    // The meeting events' bodies say where and with whom: a move or a new host rewrites them.
+    let relocated = matches!(
+        change,
+        Change::LocationUpdated { .. } | Change::Reassigned { .. }
+    ) && booking.start_at > now;
     if let Change::Rescheduled { from } = &change {
         store::cancel_pending(c, from.id, &MEETING_TRIGGERS).await?;
     }
@@ -254,6 +259,48 @@ pub async fn calendar_conflict(
     let now = Utc::now();
     let envelope = payload::envelope(trigger, now, payload);
     enqueue(c, &hooks, trigger, Some(booking.id), &envelope, now, true).await?;
+    Ok(())
+}
+
+/// `OOO_CREATED` to the owner's subscribers, in the caller's transaction: Cal.com's
+/// `oooEntry` (its reason row's id, emoji and message key; the period's own start and end).
+pub async fn out_of_office_created(
+    c: &mut Conn<'_>,
+    period: &crate::out_of_office::OutOfOffice,
+    user: &users::User,
+    to_user: Option<&users::User>,
+) -> Result<(), ServiceError> {
+    const TRIGGER: &str = "OOO_CREATED";
+    let hooks = store::subscribers(c, user.id, None).await?;
+    if !hooks
+        .iter()
+        .any(|h| h.triggers().iter().any(|t| t == TRIGGER))
+    {
+        return Ok(());
+    }
+    let person = |u: &users::User| {
+        json!({"id": u.id, "name": u.name, "username": u.username, "email": u.email,
+               "timeZone": u.time_zone})
+    };
+    let reason = (period.reason.as_deref())
+        .and_then(crate::out_of_office::Reason::parse)
+        .map(crate::out_of_office::Reason::calcom);
+    let created = payload::js_iso(period.created_at);
+    let entry = json!({
+        "id": period.id,
+        "start": payload::js_iso(period.start),
+        "end": payload::js_iso(period.end),
+        "createdAt": created,
+        "updatedAt": created,
+        "notes": period.notes,
+        "reason": reason.map(|(_, emoji, key)| json!({"emoji": emoji, "reason": key})),
+        "reasonId": reason.map(|(id, _, _)| id),
+        "user": person(user),
+        "toUser": to_user.map(person),
+    });
+    let now = Utc::now();
+    let envelope = payload::envelope(TRIGGER, now, json!({"oooEntry": entry}));
+    enqueue(c, &hooks, TRIGGER, None, &envelope, now, true).await?;
     Ok(())
 }
 

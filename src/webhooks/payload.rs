@@ -36,9 +36,15 @@ pub enum Change<'a> {
         request_reschedule: bool,
     },
     Rejected,
-    /// It takes place somewhere else now (the link a host's calendar made for its meeting).
+    /// It takes place somewhere else now: a host moved it (`PATCH …/location`), or a host's
+    /// calendar made the link for its meeting (`by_calendar`).
     LocationUpdated {
         previous: &'a str,
+        by_calendar: bool,
+    },
+    /// A round-robin booking went from host `from` to another (the booking's hosts now).
+    Reassigned {
+        from: &'a User,
     },
 }
 
@@ -51,6 +57,7 @@ impl Change<'_> {
             Change::Cancelled { .. } => "BOOKING_CANCELLED",
             Change::Rejected => "BOOKING_REJECTED",
             Change::LocationUpdated { .. } => "BOOKING_LOCATION_UPDATED",
+            Change::Reassigned { .. } => "BOOKING_REASSIGNED",
         }
     }
 }
@@ -354,9 +361,10 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         );
     }
     let status = match change {
-        Change::Created | Change::Rescheduled { .. } | Change::LocationUpdated { .. } => {
-            BookingStatus::Accepted
-        }
+        Change::Created
+        | Change::Rescheduled { .. }
+        | Change::LocationUpdated { .. }
+        | Change::Reassigned { .. } => BookingStatus::Accepted,
         Change::Requested => BookingStatus::Pending,
         Change::Cancelled { .. } => BookingStatus::Cancelled,
         Change::Rejected => BookingStatus::Rejected,
@@ -389,8 +397,14 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         Change::Rejected => {
             p.insert("rejectionReason".into(), json!(b.rejection_reason));
         }
-        Change::LocationUpdated { previous } => {
+        Change::LocationUpdated { previous, .. } => {
             p.insert("previousLocation".into(), json!(previous));
+        }
+        Change::Reassigned { from } => {
+            p.insert(
+                "reassignedFrom".into(),
+                json!({"id": from.id, "name": from.name, "email": from.email}),
+            );
         }
         Change::Created | Change::Requested => {}
     }

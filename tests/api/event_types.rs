@@ -838,3 +838,53 @@ async fn booking_widgets_read_public_event_types_by_username() {
         .await;
     assert_error(missing, 404, "NotFoundException").await;
 }
+
+#[tokio::test]
+async fn a_2024_04_15_client_reads_slots_in_its_own_shape() {
+    let app = spawn_app().await;
+    let (_, event, _) = crate::bookings::host(&app, "ada@example.com", json!({})).await;
+    let date = crate::bookings::day(5);
+    let path = format!("/v2/slots/available?eventTypeId={event}&startTime={date}&endTime={date}");
+    // No version (Cal.com's 2024-04-15 default): `{slots: {date: [{time}]}}`.
+    for version in [None, Some("2024-08-13")] {
+        let answer = match version {
+            None => app.get(&path).await,
+            Some(v) => app.call_as(v, Method::GET, &path, None).await,
+        };
+        let legacy = data(answer, 200).await;
+        let slots = legacy["slots"][date.to_string()]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(slots.len(), 16, "{legacy}");
+        assert_eq!(
+            slots[0],
+            json!({"time": format!("{date}T09:00:00.000Z")}),
+            "{legacy}"
+        );
+    }
+    let range = data(
+        app.get(&format!("{path}&slotFormat=range&timeZone=Europe/Berlin"))
+            .await,
+        200,
+    )
+    .await;
+    let first = &range["slots"][date.to_string()][0];
+    let berlin = |hour: u32, minute: u32| {
+        use chrono::TimeZone;
+        let at = date.and_hms_opt(hour, minute, 0).unwrap();
+        let local = chrono_tz::Europe::Berlin.from_utc_datetime(&at);
+        local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+    };
+    assert_eq!(first["startTime"], berlin(9, 0), "{range}");
+    assert_eq!(first["endTime"], berlin(9, 30), "{range}");
+    // Asked for 2024-09-04, the same path answers the current shape.
+    let current = app.call_as("2024-09-04", Method::GET, &path, None).await;
+    let current = data(current, 200).await;
+    assert_eq!(
+        current[date.to_string()][0]["start"],
+        format!("{date}T09:00:00.000Z"),
+        "{current}"
+    );
+    assert!(current.get("slots").is_none());
+}

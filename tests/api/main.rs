@@ -2,6 +2,7 @@
 //! test (a temporary SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
 mod availability;
+mod booking_changes;
 mod bookings;
 mod browser;
 mod busy_cache;
@@ -51,6 +52,7 @@ mod limits;
 mod me;
 mod meeting_links;
 mod metrics;
+mod ooo;
 mod openapi;
 mod pages;
 mod portal;

@@ -736,6 +736,74 @@ async fn every_documented_operation_answers_as_documented() {
         )
         .await;
     assert_eq!(declined["data"]["status"], "rejected");
+
+    // A host's actions on a booking that stands.
+    let placed = booking_body(event, &at(date, "14:00"), "p@booker.example");
+    let (_, placed) = c.call(M::POST, "/v2/bookings", None, Some(placed)).await;
+    let puid = placed["data"]["uid"].as_str().unwrap().to_owned();
+    let room = json!({"location": {"type": "address", "address": "Room 2"}});
+    c.call(
+        M::PATCH,
+        &format!("/v2/bookings/{puid}/location"),
+        k,
+        Some(room),
+    )
+    .await;
+    c.call(
+        M::GET,
+        &format!("/v2/bookings/{puid}/calendar-links"),
+        k,
+        None,
+    )
+    .await;
+    // Reassigning: a round-robin booking goes to the other host, then back to the first.
+    let crew = crate::host_groups::crew(&app, "openapi").await;
+    let rr = json!({"title": "Intro", "slug": "intro", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "schedulingType": "ROUND_ROBIN",
+        "hosts": [{"userId": crew.ada.0}, {"userId": crew.bob.0}]});
+    let teams_path = format!("/v2/teams/{}/event-types", crew.team);
+    let (_, rr) = c
+        .call(M::POST, &teams_path, Some(&crew.ada.2), Some(rr))
+        .await;
+    let rr_event = rr["data"]["id"].as_i64().unwrap();
+    let rr_body = booking_body(rr_event, &at(date, "15:00"), "r@booker.example");
+    let (_, rr_booking) = c.call(M::POST, "/v2/bookings", None, Some(rr_body)).await;
+    let ruid = rr_booking["data"]["uid"].as_str().unwrap().to_owned();
+    let first = rr_booking["data"]["hosts"][0]["id"].as_i64().unwrap();
+    let reassign = format!("/v2/bookings/{ruid}/reassign");
+    let (_, moved) = c.call(M::POST, &reassign, Some(&crew.ada.2), None).await;
+    assert_ne!(moved["data"]["reassignedTo"]["id"], first, "{moved}");
+    let back = format!("{reassign}/{first}");
+    let reason = Some(json!({"reason": "Back"}));
+    let (status, _) = c.call(M::POST, &back, Some(&crew.ada.2), reason).await;
+    assert_eq!(status, 200);
+    let ill = json!({"rescheduleReason": "Ill"});
+    let (_, asked) = c
+        .call(
+            M::POST,
+            &format!("/v2/bookings/{puid}/request-reschedule"),
+            k,
+            Some(ill),
+        )
+        .await;
+    assert_eq!(asked["data"]["status"], "cancelled");
+
+    // Out of office.
+    let away = json!({"start": format!("{}T00:00:00.000Z", day(40)), "end": format!("{}T23:59:59.999Z", day(41)),
+        "notes": "Away", "reason": "travel"});
+    let (_, ooo) = c.call(M::POST, "/v2/me/ooo", k, Some(away)).await;
+    let oid = ooo["data"]["id"].as_i64().unwrap();
+    c.call(M::GET, "/v2/me/ooo?sortStart=desc&take=10", k, None)
+        .await;
+    c.call(
+        M::PATCH,
+        &format!("/v2/me/ooo/{oid}"),
+        k,
+        Some(json!({"notes": "Back soon"})),
+    )
+    .await;
+    c.call(M::DELETE, &format!("/v2/me/ooo/{oid}"), k, None)
+        .await;
     let (status, _) = c
         .call(M::GET, &format!("/v2/bookings/{uid}"), Some(&bob_key), None)
         .await;

@@ -43,8 +43,8 @@ async fn a_booker_signs_in_by_email_and_cancels_and_reschedules_on_a_phone() {
         "the page saying the link was sent",
         std::time::Duration::from_secs(15),
         async || {
-            let lead = (browser.find(Locator::Css("#portal-lead")).await)
-                .map_err(|e| e.to_string())?;
+            let lead =
+                (browser.find(Locator::Css("#portal-lead")).await).map_err(|e| e.to_string())?;
             let text = lead.text().await.map_err(|e| e.to_string())?;
             match text.contains("We sent a link to grace@example.com") {
                 true => Ok(()),

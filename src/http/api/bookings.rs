@@ -176,7 +176,7 @@ struct BookingBody {
     recurrence_count: Option<u32>,
 }
 
-fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
+pub(super) fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
     ApiError::BadRequest(format!("{field}: {message}"))
 }
 
@@ -367,7 +367,9 @@ struct CancelBody {
     seat_uid: Option<String>,
 }
 
-fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(super) fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    bytes: &[u8],
+) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
@@ -375,7 +377,7 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Resu
     }
 }
 
-fn reason(field: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
+pub(super) fn reason(field: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
     booking::reason(raw).map_err(|m| bad(field, m))
 }
 
@@ -461,7 +463,7 @@ pub async fn reschedule(
     Ok(admission::decorate(admitted, response))
 }
 
-fn key_actor(caller: &Caller) -> Actor {
+pub(super) fn key_actor(caller: &Caller) -> Actor {
     Actor::ApiKey {
         key_id: caller.api_key_id,
         user_id: caller.user.id,

@@ -5,6 +5,7 @@
 //! that does not exist or miss one that does.
 
 mod availability;
+mod booking_changes;
 mod bookings;
 mod calendar_feed;
 mod calendars;
@@ -14,6 +15,7 @@ mod event_types_legacy;
 mod insights;
 mod me;
 pub mod openapi;
+mod out_of_office;
 mod schedules;
 mod slots;
 mod sms;
@@ -126,6 +128,17 @@ const SLOT_QUERY: &[(&str, &str, &str)] = &[
     ),
 ];
 
+const OOO_QUERY: &[(&str, &str, &str)] = &[
+    ("skip", "integer", "How many to skip"),
+    (
+        "take",
+        "integer",
+        "How many to return (at most 250, the default)",
+    ),
+    ("sortStart", "string", "asc or desc: by start"),
+    ("sortEnd", "string", "asc or desc: by end"),
+];
+
 const BOOKING_QUERY: &[(&str, &str, &str)] = &[
     (
         "status",
@@ -220,6 +233,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/me" => me::update_me, Doc { summary: "Change the profile", body: Some("MeChanges"), data: Some("Me"), ..ME }),
         endpoint!(GET "/me/notifications" => me::get_notifications, Doc { summary: "Which booking emails the caller receives as a host (Kairos)", data: Some("HostEmails"), ..ME }),
         endpoint!(PATCH "/me/notifications" => me::update_notifications, Doc { summary: "Choose which booking emails the caller receives as a host; fields not sent stay (Kairos)", body: Some("HostEmailChanges"), data: Some("HostEmails"), ..ME }),
+        endpoint!(GET "/me/ooo" => out_of_office::list, Doc { summary: "The caller's out-of-office periods", list: true, data: Some("OutOfOffice"), query: OOO_QUERY, ..ME }),
+        endpoint!(POST "/me/ooo" => out_of_office::create, Doc { summary: "Be out of office on whole days (the caller's zone), optionally sending bookers to a teammate (OOO_CREATED)", body: Some("OutOfOfficeInput"), status: 201, data: Some("OutOfOffice"), ..ME }),
+        endpoint!(PATCH "/me/ooo/{id}" => out_of_office::update, Doc { summary: "Change an out-of-office period; fields not sent stay", body: Some("OutOfOfficeChanges"), data: Some("OutOfOffice"), ..ME }),
+        endpoint!(DELETE "/me/ooo/{id}" => out_of_office::delete, Doc { summary: "Remove an out-of-office period", data: Some("OutOfOffice"), ..ME }),
         endpoint!(POST "/me/calendar-feed" => calendar_feed::create, Doc { summary: "Publish the caller's bookings and free/busy as a secret iCalendar URL, shown only here (replaces an earlier one) (Kairos)", status: 201, data: Some("CalendarFeed"), ..ME }),
         endpoint!(GET "/me/calendar-feed" => calendar_feed::get, Doc { summary: "Whether the caller has a calendar feed (never its URL) (Kairos)", data: Some("CalendarFeedState"), ..ME }),
         endpoint!(DELETE "/me/calendar-feed" => calendar_feed::delete, Doc { summary: "Revoke the caller's calendar feed: its URL stops working (Kairos)", ..ME }),
@@ -301,7 +318,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/teams/{id}/workflows/{workflowId}" => workflows::team_update, Doc { summary: "Change a team workflow", body: Some("WorkflowInput"), ..FLOWS }),
         endpoint!(DELETE "/teams/{id}/workflows/{workflowId}" => workflows::team_delete, Doc { summary: "Delete a team workflow", data: None, ..FLOWS }),
         endpoint!(GET "/slots" => slots::get, Doc { summary: "Bookable slots by the booker's date", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
-        endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same, under the 2024-04-15 path", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
+        endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same under the 2024-04-15 path: with cal-api-version 2024-09-04 the current shape, else Cal.com's 2024-04-15 `{slots}` (`startTime`, `endTime`, `slotFormat` accepted)", data: Some("Slots"), legacy: Some("LegacySlots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(POST "/slots/reservations" => slots::reserve, Doc { summary: "Hold a slot while the booker fills in the form", body: Some("ReservationInput"), status: 201, data: Some("Reservation"), ..SLOTS }),
         endpoint!(GET "/slots/reservations/{uid}" => slots::get_reservation, Doc { summary: "Get a hold", data: Some("Reservation"), ..SLOTS }),
         endpoint!(PATCH "/slots/reservations/{uid}" => slots::update_reservation, Doc { summary: "Move or extend a hold", body: Some("ReservationInput"), data: Some("Reservation"), ..SLOTS }),
@@ -318,6 +335,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             query: &[("start", "string", "First local date (YYYY-MM-DD); with end, else the last 30 days"), ("end", "string", "Last local date (YYYY-MM-DD), at most 366 days after start"),
                      ("timeZone", "string", "IANA timezone of the dates, days and hours; the caller's by default"), ("teamId", "integer", "A team's event types (admins and owners: all members; members: their own)"),
                      ("eventTypeId", "integer", "One event type"), ("userId", "integer", "Only this host (with teamId or eventTypeId)")], ..DOC }),
+        endpoint!(PATCH "/bookings/{uid}/location" => booking_changes::location, Doc { summary: "Move the meeting to another place or link; tells everyone (BOOKING_LOCATION_UPDATED)", body: Some("LocationInput"), ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/request-reschedule" => booking_changes::request_reschedule, Doc { summary: "Cancel the booking and ask the booker to pick a new time; its link still moves it", body: Some("RequestRescheduleInput"), ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/reassign" => booking_changes::reassign_auto, Doc { summary: "Give a round-robin booking to the host the assignment rules pick among those free at its time (BOOKING_REASSIGNED)", body: Some("ReassignInput"), data: Some("Reassigned"), ..BOOKINGS }),
+        endpoint!(POST "/bookings/{uid}/reassign/{userId}" => booking_changes::reassign_to, Doc { summary: "Give a round-robin booking to this host of its event type, if free at its time (BOOKING_REASSIGNED)", body: Some("ReassignInput"), data: Some("Reassigned"), ..BOOKINGS }),
+        endpoint!(GET "/bookings/{uid}/calendar-links" => booking_changes::calendar_links, Doc { summary: "Links that add the booking to Google Calendar, Microsoft Office, Outlook, or as an .ics", data: Some("CalendarLink"), list: true, ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/mark-absent" => bookings::mark_absent, Doc { summary: "Mark the host or attendees absent", body: Some("AbsenceInput"), ..BOOKINGS }),
     ];
     all.push(Endpoint {

@@ -536,6 +536,27 @@ fn schemas() -> Map<String, Value> {
         "Slots",
         json!({"type": "object", "description": "Booker-local date -> slots", "additionalProperties": list(slot)}),
     );
+    let legacy_slot = object(
+        &[],
+        &[
+            ("time", string()),
+            ("startTime", string()),
+            ("endTime", string()),
+            ("attendees", integer()),
+            ("bookingUid", string()),
+            ("hosts", list(integer())),
+        ],
+    );
+    add(
+        "LegacySlots",
+        object(
+            &[(
+                "slots",
+                json!({"type": "object", "description": "Date -> slots (2024-04-15: `time`, or `startTime`/`endTime` with slotFormat=range)", "additionalProperties": list(legacy_slot)}),
+            )],
+            &[],
+        ),
+    );
     add(
         "Reservation",
         object(
@@ -701,6 +722,71 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     add("DeclineInput", input(&[("reason", string())], &[]));
+    add(
+        "LocationInput",
+        input(&[("location", any())], &["location"]),
+    );
+    let ooo_fields = [
+        ("start", string()),
+        ("end", string()),
+        ("notes", string()),
+        ("toUserId", integer()),
+        (
+            "reason",
+            json!({"enum": ["unspecified", "vacation", "travel", "sick", "public_holiday"]}),
+        ),
+    ];
+    add("OutOfOfficeInput", input(&ooo_fields, &["start", "end"]));
+    add("OutOfOfficeChanges", input(&ooo_fields, &[]));
+    add(
+        "OutOfOffice",
+        object(
+            &[
+                ("id", integer()),
+                ("userId", integer()),
+                ("start", string()),
+                ("end", string()),
+            ],
+            &[
+                ("toUserId", integer()),
+                ("notes", string()),
+                ("reason", string()),
+            ],
+        ),
+    );
+    add("ReassignInput", input(&[("reason", string())], &[]));
+    add(
+        "Reassigned",
+        object(
+            &[
+                ("bookingUid", string()),
+                (
+                    "reassignedTo",
+                    object(
+                        &[
+                            ("id", integer()),
+                            ("name", string()),
+                            ("email", string()),
+                            ("displayEmail", string()),
+                        ],
+                        &[],
+                    ),
+                ),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RequestRescheduleInput",
+        input(&[("rescheduleReason", string())], &[]),
+    );
+    add(
+        "CalendarLink",
+        object(
+            &[("label", string()), ("id", string()), ("link", string())],
+            &[],
+        ),
+    );
     add(
         "AbsenceInput",
         input(

@@ -35,6 +35,8 @@ pub struct SlotsQuery {
     time_zone: Option<String>,
     duration: Option<u32>,
     format: Option<String>,
+    /// The 2024-04-15 name of `format`.
+    slot_format: Option<String>,
     booking_uid_to_reschedule: Option<String>,
 }
 
@@ -94,9 +96,61 @@ pub async fn get(
     let body = answer
         .get_or_try_init(|| compute(&state, query.into_inner()))
         .await?;
+    let body = if legacy(&request) {
+        legacy_slots(body)?
+    } else {
+        body.clone()
+    };
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
-        .body(body.clone()))
+        .body(body))
+}
+
+/// `GET /v2/slots/available` without `cal-api-version: 2024-09-04` is Cal.com's 2024-04-15
+/// slots endpoint (its default for a missing or older version); `GET /v2/slots` is always the
+/// current one.
+fn legacy(request: &HttpRequest) -> bool {
+    let version = (request.headers().get("cal-api-version"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    request.path().ends_with("/slots/available") && version != Some("2024-09-04")
+}
+
+/// The 2024-04-15 answer from the current one: `{slots: {date: [{time}]}}`, or
+/// `[{startTime, endTime}]` in the range format; a seated slot's `attendees` and `bookingUid`.
+fn legacy_slots(current: &[u8]) -> Result<Bytes, ApiError> {
+    let mut answer: Value = serde_json::from_slice(current)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("slots answer: {e}")))?;
+    let mut days = serde_json::Map::new();
+    if let Value::Object(dates) = answer["data"].take() {
+        for (date, slots) in dates {
+            let slots = slots
+                .as_array()
+                .map(|list| list.iter().map(legacy_slot).collect());
+            days.insert(date, Value::Array(slots.unwrap_or_default()));
+        }
+    }
+    Ok(Bytes::from(
+        json!({"status": "success", "data": {"slots": days}}).to_string(),
+    ))
+}
+
+fn legacy_slot(slot: &Value) -> Value {
+    let mut slot = slot.as_object().cloned().unwrap_or_default();
+    let renames: &[(&str, &str)] = match slot.contains_key("end") {
+        true => &[
+            ("start", "startTime"),
+            ("end", "endTime"),
+            ("attendeesCount", "attendees"),
+        ],
+        false => &[("start", "time"), ("attendeesCount", "attendees")],
+    };
+    for (from, to) in renames {
+        if let Some(value) = slot.remove(*from) {
+            slot.insert((*to).to_owned(), value);
+        }
+    }
+    Value::Object(slot)
 }
 
 async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
@@ -121,7 +175,7 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
             "end: the window may span at most {MAX_WINDOW_DAYS} days"
         )));
     }
-    let range_format = match q.format.as_deref() {
+    let range_format = match q.format.as_deref().or(q.slot_format.as_deref()) {
         None | Some("time") => false,
         Some("range") => true,
         Some(other) => {

@@ -140,6 +140,17 @@ impl Text {
         self.lang.t("portal-with", &[("hosts", hosts.into())])
     }
 
+    /// "Ada is away until 24 December." and "Book with Bob instead": an out-of-office owner
+    /// who sends bookers to a teammate.
+    pub fn away(&self, name: &str, until: &str, other: &str) -> (String, String) {
+        let line = (self.lang).t(
+            "page-away",
+            &[("name", name.into()), ("until", until.into())],
+        );
+        let link = self.lang.t("page-book-with", &[("name", other.into())]);
+        (line, link)
+    }
+
     /// "1 seat left", "2 seats left": the language's plural rule picks the form.
     pub fn seats_left(&self, count: &u32) -> String {
         self.lang

@@ -9,7 +9,7 @@ use crate::domain::text::{self, TextKind};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 
@@ -20,7 +20,6 @@ use crate::domain::{BookingStatus, TimeZoneName};
 use crate::http::AppState;
 use crate::http::admission::Admitted;
 use crate::i18n::Clock;
-use crate::ical;
 use crate::service::ServiceError;
 use crate::storage::StorageError;
 use crate::storage::bookings::AttendeeRecord;
@@ -92,46 +91,6 @@ struct BookingPage<'a> {
 fn zone(raw: Option<&str>) -> Option<Tz> {
     raw.and_then(|z| TimeZoneName::parse(z).ok())
         .map(TimeZoneName::tz)
-}
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-fn calendar_links(view: &BookingView, page_url: &str) -> (String, String) {
-    let r = &view.record;
-    let details = format!("{}\n\n{page_url}", r.description);
-    let location = r.location.clone().unwrap_or_default();
-    let mut google = url::form_urlencoded::Serializer::new(String::new());
-    google
-        .append_pair("action", "TEMPLATE")
-        .append_pair("text", &r.title)
-        .append_pair(
-            "dates",
-            &format!("{}/{}", stamp(r.start_at), stamp(r.end_at)),
-        )
-        .append_pair("details", details.trim())
-        .append_pair("location", &location);
-    let iso = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut outlook = url::form_urlencoded::Serializer::new(String::new());
-    outlook
-        .append_pair("path", "/calendar/action/compose")
-        .append_pair("rru", "addevent")
-        .append_pair("startdt", &iso(r.start_at))
-        .append_pair("enddt", &iso(r.end_at))
-        .append_pair("subject", &r.title)
-        .append_pair("body", details.trim())
-        .append_pair("location", &location);
-    (
-        format!(
-            "https://calendar.google.com/calendar/render?{}",
-            google.finish()
-        ),
-        format!(
-            "https://outlook.live.com/calendar/0/deeplink/compose?{}",
-            outlook.finish()
-        ),
-    )
 }
 
 /// The data Cal.com's embed events carry, for `static/embed-iframe.js`.
@@ -230,7 +189,8 @@ pub async fn show(
     let keep_untokened = query.with(&[("token", None)]).carry_only(&KEEP);
     let amp = if keep.is_empty() { "?" } else { "&" };
     let page_url = format!("{}/booking/{}", state.base_url, r.uid);
-    let (google_href, outlook_href) = calendar_links(&view, &page_url);
+    let links = booking::calendar_links(&view, &page_url);
+    let (google_href, outlook_href) = (links.google, links.outlook);
     let location = r.location.clone().filter(|l| !l.is_empty());
     let location_is_link = location
         .as_deref()
@@ -397,7 +357,7 @@ pub async fn reschedule(
     uid: web::Path<String>,
 ) -> PageResult {
     let (query, lang, view) = opened(&state, &request, &uid).await?;
-    if !view.record.status.is_active() {
+    if !view.may_move() {
         return Err(PageError::gone(lang, lang.text().cannot_reschedule));
     }
     let event_id = view
@@ -436,32 +396,8 @@ pub async fn ics(
     uid: web::Path<String>,
 ) -> PageResult {
     let (_, _, view) = opened(&state, &request, &uid).await?;
-    let r = &view.record;
-    let host = view.hosts.first();
-    let page_url = format!("{}/booking/{}", state.base_url, r.uid);
-    let invite = ical::Invite {
-        uid: &r.ical_uid,
-        sequence: r.ical_sequence,
-        stamp: Utc::now(),
-        start: r.start_at,
-        end: r.end_at,
-        summary: &r.title,
-        description: &r.description,
-        location: r.location.as_deref(),
-        status: ical::status_of(r.status),
-        organizer: ical::Person {
-            name: host.map_or("", |h| h.name.as_str()),
-            email: host.map_or("", |h| h.email.as_str()),
-        },
-        attendees: (view.attendees.iter())
-            .map(|a| ical::Person {
-                name: &a.name,
-                email: &a.email,
-            })
-            .collect(),
-        url: Some(&page_url),
-        method: "PUBLISH",
-    };
+    let page_url = format!("{}/booking/{}", state.base_url, view.record.uid);
+    let calendar = booking::ics(&view, &page_url, Utc::now());
     let file = view.event_slug.as_deref().unwrap_or("booking");
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/calendar; charset=utf-8"))
@@ -470,5 +406,5 @@ pub async fn ics(
             format!("attachment; filename=\"{file}.ics\""),
         ))
         .insert_header((CACHE_CONTROL, "no-store"))
-        .body(ical::render(&invite)))
+        .body(calendar))
 }

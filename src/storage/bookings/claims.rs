@@ -86,6 +86,27 @@ pub async fn set_claims_active(
     Ok(())
 }
 
+/// Hands `from`'s claim on a booking's time to `to` (a reassignment): the database refuses it
+/// when `to` is busy then (`StorageError::Overlap`).
+pub async fn move_claim(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    from: i64,
+    to: i64,
+) -> StorageResult<()> {
+    with_conn!(conn, |c| {
+        diesel::update(
+            booking_claims::table
+                .filter(booking_claims::booking_id.eq(booking_id))
+                .filter(booking_claims::user_id.eq(from)),
+        )
+        .set(booking_claims::user_id.eq(to))
+        .execute(c)
+        .await
+    })?;
+    Ok(())
+}
+
 /// A host's booking as the engine sees it.
 #[derive(Debug, Clone)]
 pub struct BusyBooking {

@@ -15,7 +15,8 @@ use diesel_async::RunQueryDsl;
 
 pub use claims::{
     BusyBooking, Claim, Counted, MAX_CLAIM_SPAN, assignment_history, busy_bookings, external_busy,
-    insert_claims, lock_hosts, recent_assignments, set_claims_active, stale_calendar_hosts,
+    insert_claims, lock_hosts, move_claim, recent_assignments, set_claims_active,
+    stale_calendar_hosts,
 };
 pub use history::{HistoryEntry, HistoryRecord, append_history, history};
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
@@ -402,6 +403,53 @@ pub async fn remove_attendee(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> 
         diesel::delete(attendees::table.find(id)).execute(c).await
     })?;
     Ok(())
+}
+
+/// A new organiser for the booking (a reassignment), with its title and why they were picked
+/// (kept when `None`), and the next iCalendar sequence.
+pub async fn set_organizer(
+    conn: &mut Conn<'_>,
+    id: i64,
+    user_id: i64,
+    title: &str,
+    assignment_reason: Option<&str>,
+) -> StorageResult<()> {
+    let now = to_db_time(Utc::now());
+    with_conn!(conn, |c| {
+        let row = bookings::table.find(id);
+        let changes = (
+            bookings::user_id.eq(user_id),
+            bookings::title.eq(title),
+            bookings::ical_sequence.eq(bookings::ical_sequence + 1),
+            bookings::updated_at.eq(Some(now)),
+        );
+        match assignment_reason {
+            Some(reason) => {
+                diesel::update(row)
+                    .set((changes, bookings::assignment_reason.eq(reason)))
+                    .execute(c)
+                    .await
+            }
+            None => diesel::update(row).set(changes).execute(c).await,
+        }
+    })?;
+    Ok(())
+}
+
+/// Sets the booking's location, with the next iCalendar sequence (the entry changed).
+pub async fn set_location(conn: &mut Conn<'_>, id: i64, to: &str) -> StorageResult<BookingRecord> {
+    let now = to_db_time(Utc::now());
+    Ok(with_conn!(conn, |c| {
+        diesel::update(bookings::table.find(id))
+            .set((
+                bookings::location.eq(to),
+                bookings::ical_sequence.eq(bookings::ical_sequence + 1),
+                bookings::updated_at.eq(Some(now)),
+            ))
+            .returning(BookingRecord::as_returning())
+            .get_result(c)
+            .await
+    })?)
 }
 
 /// Moves an accepted booking from location `from` to `to` (the link a calendar made for its

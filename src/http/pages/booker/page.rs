@@ -6,15 +6,17 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, web};
 use askama::Template;
-use chrono::{Datelike, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::form::{Field, Values, form_fields, location_summary, prefill};
 use super::month::{Calendar, Day, Pick, SlotLink, slot_iso, span_label};
 use super::state::{Prepared, prepare, target};
+use crate::availability::local_time::start_of_day;
 use crate::http::AppState;
 use crate::http::pages::i18n::Text;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
+use crate::out_of_office;
 
 pub(super) struct LengthLink {
     pub(super) minutes: u32,
@@ -50,6 +52,8 @@ pub(super) struct Booker<'a> {
     month_empty: bool,
     next_available: Option<(String, String)>,
     notice: Option<&'a str>,
+    /// The owner is out of office and sends bookers to a teammate: the line, the link, its words.
+    away: Option<(String, String, String)>,
     former: Option<String>,
     /// The form step: the chosen time's label and the back link.
     chosen: Option<(String, String)>,
@@ -123,6 +127,7 @@ pub(super) async fn render(
     } else {
         None
     };
+    let away = away(state, p, calendar.month, now).await.map_err(service)?;
     let (weekdays, weeks) = calendar.grid(p, query);
     let fields = if chosen.is_some() {
         form_fields(p, t, &with_booker(p, view.values), &view.errors)
@@ -160,6 +165,7 @@ pub(super) async fn render(
         month_empty: calendar.is_empty(),
         next_available,
         notice,
+        away,
         former: former(p),
         chosen_iso: chosen.map(slot_iso).unwrap_or_default(),
         chosen: chosen.map(|at| chosen_label(p, query, at)),
@@ -174,6 +180,33 @@ pub(super) async fn render(
             .map(|work| work.issue(now.timestamp())),
         rescheduling: p.mode.rescheduling.is_some(),
     })
+}
+
+/// When the owner of a personal event type is out of office during the month shown (from
+/// now) and sends bookers to a teammate: "Ada is away until …", and the teammate's page.
+async fn away(
+    state: &AppState,
+    p: &Prepared,
+    month: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, String, String)>, crate::service::ServiceError> {
+    let Some(owner) = &p.event.owner_user else {
+        return Ok(None);
+    };
+    let instant =
+        |date: NaiveDate| DateTime::from_timestamp(start_of_day(p.tz, date), 0).unwrap_or(now);
+    let next = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    let (from, to) = (instant(month).max(now), instant(next));
+    if from >= to {
+        return Ok(None);
+    }
+    let found = out_of_office::redirect_during(&state.db, owner.id, from, to).await?;
+    Ok(found.map(|(period, other)| {
+        let last = (period.end - chrono::Duration::seconds(1)).with_timezone(&p.tz);
+        let until = p.lang.long_date(last.date_naive());
+        let (line, words) = p.lang.text().away(&owner.name, &until, &other.name);
+        (line, format!("/{}", other.username), words)
+    }))
 }
 
 /// Links to the event type's other lengths (none while moving a booking: it keeps its length).

@@ -97,7 +97,7 @@ async fn mode(
         // Already moved (a second click on the button): show where it went.
         return Err(PageError::redirect(format!("/booking/{moved_to}")));
     }
-    if !view.record.status.is_active() {
+    if !view.may_move() {
         return Err(PageError::gone(lang, lang.text().cannot_reschedule));
     }
     if view.record.event_type_id != Some(event.record.id) {

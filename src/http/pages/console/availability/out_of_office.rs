@@ -276,7 +276,8 @@ async fn create(
     };
     if let (Some(from), Some(to), None) = (from, to, &kept.to_error) {
         let (db, owner) = (state.db.clone(), who.user.id);
-        let work = async move { out_of_office::create(&db, owner, from, to, zone, &f.note).await };
+        let period = out_of_office::Period::days(from, to, zone, &f.note);
+        let work = async move { out_of_office::create(&db, owner, &period).await };
         match detach(work).await? {
             Ok(_) => return see_other(PATH.to_owned()),
             Err(ServiceError::Invalid(message)) => place(&mut kept, message),
