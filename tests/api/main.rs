@@ -56,6 +56,7 @@ mod pages;
 mod postgres_tls;
 mod process;
 mod proof_of_work;
+mod recurring;
 mod schedules;
 mod schema;
 mod security;
