@@ -9,6 +9,7 @@ use reqwest::Method as M;
 use serde_json::{Value, json};
 
 use crate::bookings::{at, book, booking_body, day, host};
+use crate::email::{SmtpServer, app_with_smtp};
 use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app};
 use crate::pages::{host_with_event, post_form};
 use crate::webhooks::{Receiver, subscribe};
@@ -551,4 +552,46 @@ async fn the_booking_page_offers_the_series_and_books_it() {
         .collect();
     let want: Vec<String> = (0..4).map(|w| weekly(first, w, "10:00")).collect();
     assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn each_occurrence_gets_its_own_emails_and_reminders() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(&app, "ada@host.example", weekly_4()).await;
+    let first = day(7);
+    let series = data(
+        book(
+            &app,
+            booking_body(event, &at(first, "10:00"), "grace@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    // The booker's and the host's confirmation of each occurrence.
+    assert_eq!(smtp.wait_for(8).await.len(), 8);
+    for (w, booking) in series.as_array().unwrap().iter().enumerate() {
+        let path = format!("/v2/bookings/{}/history", booking["uid"].as_str().unwrap());
+        let history = data(app.call(M::GET, &path, Some(&key), None).await, 200).await;
+        let scheduled = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "reminders_scheduled")
+            .unwrap_or_else(|| panic!("occurrence {w}: {history}"));
+        let start: DateTime<Utc> = booking["start"].as_str().unwrap().parse().unwrap();
+        let day_before = (start - chrono::Duration::hours(24))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let ats: Vec<&str> = scheduled["changes"]["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["at"].as_str().unwrap())
+            .collect();
+        assert!(
+            ats.contains(&day_before.as_str()),
+            "occurrence {w}: {ats:?}"
+        );
+    }
 }
