@@ -69,7 +69,8 @@ pub(super) async fn assign_hosts(
             (Some(host), _) => (
                 Some(host),
                 json!([]),
-                "kept the host of the rescheduled booking".to_owned(),
+                "kept the host it already had (a rescheduled booking's, or a recurring booking's first occurrence's)"
+                    .to_owned(),
             ),
             (None, Some((fairness, past))) => match assign_in(pool, slot, fairness, past) {
                 Some(a) => {

@@ -10,14 +10,14 @@ use crate::helpers::{TestApp, assert_error, data, spawn_app};
 /// A team owned by Ada with Bob and Cat as accepted members; each has a personal event type
 /// and is free every day 09:00-17:00 UTC. Returns the team id, Ada's key, and per person
 /// (user id, personal event type id, key).
-struct Crew {
-    team: i64,
-    ada: (i64, i64, String),
-    bob: (i64, i64, String),
-    cat: (i64, i64, String),
+pub struct Crew {
+    pub team: i64,
+    pub ada: (i64, i64, String),
+    pub bob: (i64, i64, String),
+    pub cat: (i64, i64, String),
 }
 
-async fn crew(app: &TestApp, slug: &str) -> Crew {
+pub async fn crew(app: &TestApp, slug: &str) -> Crew {
     let mut people = Vec::new();
     for name in ["ada", "bob", "cat"] {
         let (key, event, id) = host(app, &format!("{name}@{slug}.example"), json!({})).await;
@@ -86,7 +86,7 @@ fn grouped_event(crew: &Crew) -> Value {
     })
 }
 
-async fn create(app: &TestApp, crew: &Crew, body: Value) -> reqwest::Response {
+pub async fn create(app: &TestApp, crew: &Crew, body: Value) -> reqwest::Response {
     app.call(
         Method::POST,
         &format!("/v2/teams/{}/event-types", crew.team),

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::bookings::{at, book, booking_body, day, host};
 use crate::email::{SmtpServer, app_with_smtp};
 use crate::helpers::{TestApp, always_bookable, assert_error, data, spawn_app};
+use crate::host_groups::{create, crew};
 use crate::pages::{host_with_event, post_form};
 use crate::webhooks::{Receiver, subscribe};
 
@@ -594,4 +595,69 @@ async fn each_occurrence_gets_its_own_emails_and_reminders() {
             "occurrence {w}: {ats:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn round_robin_keeps_the_first_occurrences_host_where_they_are_free() {
+    let app = spawn_app().await;
+    let crew = crew(&app, "rr").await;
+    let event = data(
+        create(
+            &app,
+            &crew,
+            json!({"title": "Coaching", "slug": "coaching", "lengthInMinutes": 30,
+                   "minimumBookingNotice": 0, "schedulingType": "ROUND_ROBIN",
+                   "hosts": [{"userId": crew.bob.0}, {"userId": crew.cat.0}],
+                   "recurrence": {"frequency": "weekly", "interval": 1, "occurrences": 3}}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let organiser = |b: &Value| b["hosts"][0]["id"].as_i64().unwrap();
+    // Fairness alone would alternate; the series stays with its first host.
+    let first = day(7);
+    let series = data(
+        book(
+            &app,
+            booking_body(event, &at(first, "10:00"), "grace@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let hosts: Vec<i64> = series.as_array().unwrap().iter().map(organiser).collect();
+    assert_eq!(hosts, vec![hosts[0]; 3], "{series}");
+    let reason = series[2]["assignmentReason"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        reason.starts_with("kept the host it already had"),
+        "{reason}"
+    );
+    // Now the other host is behind on bookings, so fairness gives them the next series; where
+    // they are busy, that occurrence goes to the first host and the series still books.
+    let kept = hosts[0];
+    let (other, personal) = if kept == crew.bob.0 {
+        (crew.cat.0, crew.cat.1)
+    } else {
+        (crew.bob.0, crew.bob.1)
+    };
+    let second = first.checked_add_days(Days::new(7)).unwrap();
+    let mut busy = booking_body(personal, &at(second, "12:00"), "blocker@booker.example");
+    busy["attendee"]["timeZone"] = json!("UTC");
+    data(book(&app, busy).await, 201).await;
+    let series = data(
+        book(
+            &app,
+            booking_body(event, &at(first, "12:00"), "alan@booker.example"),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let hosts: Vec<i64> = series.as_array().unwrap().iter().map(organiser).collect();
+    assert_eq!(hosts, [other, kept, other], "{series}");
 }
