@@ -111,6 +111,19 @@ page-loc-your-choice = Ein Ort Ihrer Wahl
 page-loc-detail = Ihre Adresse, Telefonnummer oder Ihr Ort (für die Optionen, die danach fragen)
 page-phone = Handynummer
 page-phone-hint = Für die Erinnerungen per SMS, mit Ländervorwahl: +4915112345678.
+page-repeats = Wiederholt sich { $interval ->
+    [one] { $unit ->
+        [week] wöchentlich
+        [month] monatlich
+       *[year] jährlich
+    }
+   *[other] alle { $interval } { $unit ->
+        [week] Wochen
+        [month] Monate
+       *[year] Jahre
+    }
+}, { $count } Termine
+page-occurrences = Ihre Buchung umfasst alle diese Termine:
 page-seats-left = { $count ->
     [one] { $count } Platz frei
    *[other] { $count } Plätze frei

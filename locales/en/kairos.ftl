@@ -111,6 +111,19 @@ page-loc-your-choice = Somewhere you choose
 page-loc-detail = Your address, phone number or place (for the options that ask for one)
 page-phone = Mobile number
 page-phone-hint = For the text message reminders, with the country code: +12125550100.
+page-repeats = Repeats { $interval ->
+    [one] { $unit ->
+        [week] weekly
+        [month] monthly
+       *[year] yearly
+    }
+   *[other] every { $interval } { $unit ->
+        [week] weeks
+        [month] months
+       *[year] years
+    }
+}, { $count } occurrences
+page-occurrences = Your booking holds every one of these times:
 page-seats-left = { $count ->
     [one] { $count } seat left
    *[other] { $count } seats left

@@ -111,6 +111,19 @@ page-loc-your-choice = Un lugar que elijas
 page-loc-detail = Tu dirección, teléfono o lugar (para las opciones que lo piden)
 page-phone = Número de móvil
 page-phone-hint = Para los recordatorios por SMS, con el prefijo del país: +34612345678.
+page-repeats = Se repite { $interval ->
+    [one] { $unit ->
+        [week] cada semana
+        [month] cada mes
+       *[year] cada año
+    }
+   *[other] cada { $interval } { $unit ->
+        [week] semanas
+        [month] meses
+       *[year] años
+    }
+}, { $count } sesiones
+page-occurrences = Su reserva incluye todas estas fechas:
 page-seats-left = { $count ->
     [one] { $count } plaza libre
    *[other] { $count } plazas libres

@@ -111,6 +111,19 @@ page-loc-your-choice = Un lieu de votre choix
 page-loc-detail = Votre adresse, numéro ou lieu (pour les options qui le demandent)
 page-phone = Numéro de portable
 page-phone-hint = Pour les rappels par SMS, avec l’indicatif du pays : +33612345678.
+page-repeats = Se répète { $interval ->
+    [one] { $unit ->
+        [week] chaque semaine
+        [month] chaque mois
+       *[year] chaque année
+    }
+   *[other] toutes les { $interval } { $unit ->
+        [week] semaines
+        [month] mois
+       *[year] ans
+    }
+}, { $count } occurrences
+page-occurrences = Votre réservation comprend toutes ces dates :
 page-seats-left = { $count ->
     [one] { $count } place libre
    *[other] { $count } places libres

@@ -35,7 +35,13 @@ pub async fn owner_of_booking(
 ) -> Result<Option<crate::storage::event_types::Owner>, ServiceError> {
     use crate::storage::event_types::{self as stored_types, Owner};
     db.run(async |c| {
-        let Some(booking) = crate::storage::bookings::find_by_uid(c, uid).await? else {
+        use crate::storage::bookings as stored;
+        // A recurring series' uid names its occurrences' owner.
+        let found = match stored::find_by_uid(c, uid).await? {
+            Some(booking) => Some(booking),
+            None => stored::series(c, uid).await?.into_iter().next(),
+        };
+        let Some(booking) = found else {
             return Ok(None);
         };
         let event = match booking.event_type_id {

@@ -10,80 +10,88 @@ pub async fn cancel(
     change: CancelRequest,
     actor: Actor,
 ) -> Result<BookingView, ServiceError> {
-    db.transaction(async |c| {
-        let record = actionable(c, &actor, uid).await?;
-        let record = relock(c, record).await?;
-        refuse_if_closed(&record, "be cancelled")?;
-        // A switch that cannot be read is not taken as off: `event_if_any` fails.
-        let event = event_if_any(c, &record).await?;
-        let switched_off = event
-            .as_ref()
-            .is_some_and(|e| e.settings.page.cancelling_disabled());
-        host_switch_refused(switched_off, &actor, "cancelling")?;
-        let attendees = store::attendees_of(c, &[record.id]).await?;
-        let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
-        booker_may_cancel(&actor, &record, &change, seats_taken, Utc::now())?;
-        if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
-            return Err(ServiceError::Invalid(
-                "seatUid: this booking has several seats; cancel yours by passing its seatUid"
-                    .into(),
-            ));
-        }
-        if let Some(seat) = &change.seat_uid {
-            let Some(seated) = attendees
-                .iter()
-                .find(|a| a.seat_uid.as_deref() == Some(seat))
-            else {
-                return Err(ServiceError::NotFound(format!(
-                    "Seat {seat} not found in booking {uid}"
-                )));
-            };
-            own_seat(&actor, seated, uid)?;
-            if seats_taken > 1 {
-                cancel_seat(c, outbox, &record, seated, &change, &actor).await?;
-                let left = view(c, record).await?;
-                return seen_by(c, &actor, left, event.as_ref(), Some(seated.clone())).await;
-            }
-        }
-        // The booker cancelling by link is who Cal.com names.
-        let booker = attendees.first().map(|a| a.email.clone());
-        let cancelled_by = change.cancelled_by.clone().or(booker);
-        store::set_claims_active(c, record.id, false).await?;
-        store::set_status(
-            c,
-            record.id,
-            &StatusChange {
-                status: BookingStatus::Cancelled,
-                cancellation_reason: change.reason.as_deref(),
-                cancelled_by: cancelled_by.as_deref(),
-                rejection_reason: None,
-                rescheduled: false,
-            },
-        )
-        .await?;
-        store::append_history(
-            c,
-            record.id,
-            &entry(
-                "cancelled",
-                &actor,
-                Some(record.status),
-                Some(BookingStatus::Cancelled),
-                json!({"cancelledBy": cancelled_by}),
-                change.reason.as_deref(),
-            ),
-        )
-        .await?;
-        let record = store::find(c, record.id).await?;
-        let cancelled = Change::Cancelled {
-            request_reschedule: false,
+    db.transaction(async |c| cancel_in(c, outbox, uid, &change, &actor).await)
+        .await
+}
+
+/// [`cancel`] in the caller's transaction (a series cancels its occurrences in one).
+pub(super) async fn cancel_in(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    uid: &str,
+    change: &CancelRequest,
+    actor: &Actor,
+) -> Result<BookingView, ServiceError> {
+    let record = actionable(c, actor, uid).await?;
+    let record = relock(c, record).await?;
+    refuse_if_closed(&record, "be cancelled")?;
+    // A switch that cannot be read is not taken as off: `event_if_any` fails.
+    let event = event_if_any(c, &record).await?;
+    let switched_off = event
+        .as_ref()
+        .is_some_and(|e| e.settings.page.cancelling_disabled());
+    host_switch_refused(switched_off, actor, "cancelling")?;
+    let attendees = store::attendees_of(c, &[record.id]).await?;
+    let seats_taken = attendees.iter().filter(|a| a.seat_uid.is_some()).count();
+    booker_may_cancel(actor, &record, change, seats_taken, Utc::now())?;
+    if change.seat_uid.is_none() && actor.user_id().is_none() && seats_taken > 1 {
+        return Err(ServiceError::Invalid(
+            "seatUid: this booking has several seats; cancel yours by passing its seatUid".into(),
+        ));
+    }
+    if let Some(seat) = &change.seat_uid {
+        let Some(seated) = attendees
+            .iter()
+            .find(|a| a.seat_uid.as_deref() == Some(seat))
+        else {
+            return Err(ServiceError::NotFound(format!(
+                "Seat {seat} not found in booking {uid}"
+            )));
         };
-        announce(c, outbox, &record, cancelled, None).await?;
-        let cancelled = view(c, record).await?;
-        let holder = only_seat(&cancelled);
-        seen_by(c, &actor, cancelled, event.as_ref(), holder).await
-    })
-    .await
+        own_seat(actor, seated, uid)?;
+        if seats_taken > 1 {
+            cancel_seat(c, outbox, &record, seated, change, actor).await?;
+            let left = view(c, record).await?;
+            return seen_by(c, actor, left, event.as_ref(), Some(seated.clone())).await;
+        }
+    }
+    // The booker cancelling by link is who Cal.com names.
+    let booker = attendees.first().map(|a| a.email.clone());
+    let cancelled_by = change.cancelled_by.clone().or(booker);
+    store::set_claims_active(c, record.id, false).await?;
+    store::set_status(
+        c,
+        record.id,
+        &StatusChange {
+            status: BookingStatus::Cancelled,
+            cancellation_reason: change.reason.as_deref(),
+            cancelled_by: cancelled_by.as_deref(),
+            rejection_reason: None,
+            rescheduled: false,
+        },
+    )
+    .await?;
+    store::append_history(
+        c,
+        record.id,
+        &entry(
+            "cancelled",
+            actor,
+            Some(record.status),
+            Some(BookingStatus::Cancelled),
+            json!({"cancelledBy": cancelled_by}),
+            change.reason.as_deref(),
+        ),
+    )
+    .await?;
+    let record = store::find(c, record.id).await?;
+    let cancelled = Change::Cancelled {
+        request_reschedule: false,
+    };
+    announce(c, outbox, &record, cancelled, None).await?;
+    let cancelled = view(c, record).await?;
+    let holder = only_seat(&cancelled);
+    seen_by(c, actor, cancelled, event.as_ref(), holder).await
 }
 
 /// Gives up one seat of a booking with several: the seat's holder is told, the rest stays.

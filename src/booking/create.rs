@@ -69,7 +69,8 @@ pub(super) async fn assign_hosts(
             (Some(host), _) => (
                 Some(host),
                 json!([]),
-                "kept the host of the rescheduled booking".to_owned(),
+                "kept the host it already had (a rescheduled booking's, or a recurring booking's first occurrence's)"
+                    .to_owned(),
             ),
             (None, Some((fairness, past))) => match assign_in(pool, slot, fairness, past) {
                 Some(a) => {
@@ -266,22 +267,18 @@ pub async fn create(
 ) -> Result<Booked, ServiceError> {
     let event = resolve_event(db, &request.event).await?;
     let prepared = prepare(&event, &request, &actor)?;
+    if let Some(recurrence) = series::repeats(&event, request.recurrence_count)? {
+        let series = series::Series {
+            event: &event,
+            recurrence,
+            prepared: &prepared,
+        };
+        return series.book(db, outbox, calendars, request, actor).await;
+    }
     if let Some(replay) = replay(db, &request, &actor, &event).await? {
         return Ok(replay);
     }
-    // What bookings do not change is read before the write lock: the locked part of a booking
-    // is serial per host (per database on SQLite), so every query kept out of it is throughput.
-    let (plan, host_users) = db
-        .run(async |c| {
-            // Without a number a workflow's texts would silently go nowhere: refuse now.
-            if crate::workflows::texts_attendees(c, &event, outbox.sms).await? {
-                prepared.phone_for_texts()?;
-            }
-            let plan = context::Plan::load(c, &event).await?;
-            let users = context::host_users(c, &event).await?;
-            Ok::<_, ServiceError>((plan, users))
-        })
-        .await?;
+    let (plan, host_users) = read_unlocked(db, outbox, &event, &prepared).await?;
     // The providers are asked before the transaction, about the hosts it will choose.
     let holders = Holders::of(
         &event,
@@ -295,6 +292,7 @@ pub async fn create(
         plan: &plan,
         host_users: &host_users,
         rechecked: &rechecked,
+        series: None,
     };
     // A seated slot's first two bookers may both try to open it; the loser joins on retry.
     let mut attempts = 0;
@@ -313,6 +311,7 @@ pub async fn create(
             Ok(view) => {
                 return Ok(Booked {
                     view,
+                    series: Vec::new(),
                     replayed: false,
                 });
             }
@@ -331,6 +330,26 @@ pub async fn create(
             }
         }
     }
+}
+
+/// What bookings do not change, read before the write lock: the locked part of a booking is
+/// serial per host (per database on SQLite), so every query kept out of it is throughput.
+pub(super) async fn read_unlocked(
+    db: &Db,
+    outbox: &Outbox,
+    event: &EventType,
+    prepared: &Prepared,
+) -> Result<(context::Plan, Vec<User>), ServiceError> {
+    db.run(async |c| {
+        // Without a number a workflow's texts would silently go nowhere: refuse now.
+        if crate::workflows::texts_attendees(c, event, outbox.sms).await? {
+            prepared.phone_for_texts()?;
+        }
+        let plan = context::Plan::load(c, event).await?;
+        let users = context::host_users(c, event).await?;
+        Ok::<_, ServiceError>((plan, users))
+    })
+    .await
 }
 
 pub(super) fn is_race(e: &ServiceError) -> bool {
@@ -362,8 +381,14 @@ pub(super) async fn replay(
         let record = store::find(c, booking_id).await?;
         let first = view(c, record).await?;
         let holder = seat_of(&first, request.attendee.email.as_str());
+        let seen = seen_by(c, actor, first, Some(event), holder).await?;
+        let series = match seen.record.recurring_event_id.clone() {
+            Some(id) => series::views(c, &id).await?,
+            None => Vec::new(),
+        };
         Ok(Some(Booked {
-            view: seen_by(c, actor, first, Some(event), holder).await?,
+            view: seen,
+            series,
             replayed: true,
         }))
     })
@@ -377,6 +402,16 @@ pub(super) struct Fixed<'a> {
     pub(super) host_users: &'a [User],
     /// What the hosts' calendar providers said about the requested time.
     pub(super) rechecked: &'a Rechecked,
+    /// An occurrence of a recurring series: its id and the host to keep (round robin).
+    pub(super) series: Option<Occurrence<'a>>,
+}
+
+/// Which series a booking belongs to, and the host the series' first occurrence went to:
+/// round robin keeps them for every occurrence they are free for.
+#[derive(Clone, Copy)]
+pub(super) struct Occurrence<'a> {
+    pub(super) recurring_id: &'a str,
+    pub(super) keep_host: Option<i64>,
 }
 
 /// The ids of a booking's hosts.
@@ -399,7 +434,8 @@ pub(super) async fn book_in(
     if let (Some(uid), Some(seat)) = (&slot.booking_uid, &seat_uid) {
         return join_seat(c, event, request, prepared, actor, uid, seat).await;
     }
-    let (hosts, assignment_reason) = booked_hosts(c, event, &slot, None).await?;
+    let keep = fixed.series.and_then(|o| o.keep_host);
+    let (hosts, assignment_reason) = booked_hosts(c, event, &slot, keep).await?;
     let host_users: Vec<User> = fixed
         .host_users
         .iter()
@@ -447,6 +483,7 @@ pub(super) async fn book_in(
                 reschedule_reason: None,
                 assignment_reason,
                 created_at: to_db_time(now),
+                recurring_event_id: fixed.series.map(|o| o.recurring_id.to_owned()),
             },
             people,
             hosts: &hosts,

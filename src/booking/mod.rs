@@ -22,6 +22,7 @@ mod requests;
 mod reschedule;
 pub mod reservations;
 mod seats;
+mod series;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
@@ -61,6 +62,7 @@ use recheck::{Holders, Rechecked, recheck};
 pub use requests::*;
 pub use reschedule::*;
 use seats::{for_seat, only_seat, seat_of, seen_by};
+pub use series::{SeriesCancel, cancel_series, get_series, occurrence_starts};
 
 /// Who did something to a booking, for the history.
 #[derive(Debug, Clone)]
@@ -141,7 +143,10 @@ impl BookingView {
 
 /// The outcome of `POST /v2/bookings`.
 pub struct Booked {
+    /// The booking, or a recurring series' first occurrence.
     pub view: BookingView,
+    /// Every occurrence of a recurring series, by start; empty for a single booking.
+    pub series: Vec<BookingView>,
     /// An `Idempotency-Key` retry: nothing new was created.
     pub replayed: bool,
 }

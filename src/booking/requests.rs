@@ -88,6 +88,9 @@ pub struct BookingRequest {
     /// The most guests this deployment lets one booking name (`KAIROS_MAX_GUESTS`): each is
     /// emailed, so this bounds the emails one booking queues.
     pub max_guests: usize,
+    /// Cal.com's `recurrenceCount`: how many occurrences of a recurring event type to book
+    /// (at most the event type's; `None`: all of them).
+    pub recurrence_count: Option<u32>,
 }
 
 /// The longest reason (for cancelling, declining, rescheduling) a booking keeps, in characters.

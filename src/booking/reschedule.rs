@@ -66,6 +66,8 @@ pub async fn reschedule(
                 reschedule_reason: change.reason.clone(),
                 assignment_reason: reason,
                 created_at: to_db_time(now),
+                // A moved occurrence stays in its series.
+                recurring_event_id: old.recurring_event_id.clone(),
             },
             people: attendees.iter().map(copy_attendee).collect(),
             hosts: &hosts,
@@ -211,6 +213,7 @@ async fn move_seat(
         plan: &plan,
         host_users: &host_users,
         rechecked,
+        series: None,
     };
     let moved = book_in(c, &fixed, &request, &prepared, actor).await?;
     rechecked
@@ -272,6 +275,7 @@ fn seat_request(
         metadata: Map::new(),
         reservation_uid: None,
         idempotency: None,
+        recurrence_count: None,
     })
 }
 

@@ -236,3 +236,74 @@ pub fn priority_name(value: i32) -> &'static str {
         _ => "medium",
     }
 }
+
+/// Cal.com's legacy `recurringEvent` (`{freq, count, interval}`, freq 0 yearly, 1 monthly,
+/// 2 weekly; `null` for none) in a request body becomes the 2024-06-14 `recurrence`
+/// (`{frequency, occurrences, interval}`), unless the body gives `recurrence` itself.
+pub fn read_legacy_recurrence(body: &mut Map<String, Value>) -> Result<(), (String, String)> {
+    let Some(legacy) = body.remove("recurringEvent") else {
+        return Ok(());
+    };
+    if body.contains_key("recurrence") {
+        return Ok(());
+    }
+    let recurrence = match &legacy {
+        Value::Null => Value::Null,
+        Value::Object(o) => {
+            let frequency = match o.get("freq").and_then(Value::as_u64) {
+                Some(0) => "yearly",
+                Some(1) => "monthly",
+                Some(2) => "weekly",
+                _ => {
+                    let m = "must be 0 (yearly), 1 (monthly) or 2 (weekly)";
+                    return Err(("recurringEvent.freq".into(), m.into()));
+                }
+            };
+            let interval = o.get("interval").cloned().unwrap_or(json!(1));
+            let count = o.get("count").cloned().unwrap_or(Value::Null);
+            json!({"frequency": frequency, "interval": interval, "occurrences": count})
+        }
+        _ => {
+            let m = "must be an object {freq, count, interval} or null";
+            return Err(("recurringEvent".into(), m.into()));
+        }
+    };
+    body.insert("recurrence".into(), recurrence);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: Value) -> Result<Value, (String, String)> {
+        let Value::Object(mut m) = body else {
+            unreachable!()
+        };
+        read_legacy_recurrence(&mut m).map(|()| Value::Object(m))
+    }
+
+    #[test]
+    fn legacy_recurring_event_reads_as_recurrence() {
+        let got = read(json!({"recurringEvent": {"freq": 1, "count": 6, "interval": 2}})).unwrap();
+        assert_eq!(
+            got,
+            json!({"recurrence": {"frequency": "monthly", "interval": 2, "occurrences": 6}})
+        );
+        assert_eq!(
+            read(json!({"recurringEvent": null})).unwrap(),
+            json!({"recurrence": null})
+        );
+        let both = json!({"recurringEvent": {"freq": 0}, "recurrence": {"frequency": "weekly"}});
+        assert_eq!(
+            read(both).unwrap(),
+            json!({"recurrence": {"frequency": "weekly"}})
+        );
+        assert_eq!(
+            read(json!({"recurringEvent": {"freq": 3, "count": 2}}))
+                .unwrap_err()
+                .0,
+            "recurringEvent.freq"
+        );
+    }
+}

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
 pub use event_type::{EventType, seat_title};
-pub use input::{EventTypeInput, HostGroupInput, HostInput, priority_name};
+pub use input::{EventTypeInput, HostGroupInput, HostInput, priority_name, read_legacy_recurrence};
 pub use locations::{Location, LocationKind, awaits_conference};
 pub use settings::{Limits, Settings};
 

@@ -237,7 +237,37 @@ fn page_options(input: &EventTypeInput) -> Result<(), ServiceError> {
         return Err(invalid("customName", "is longer than 255 characters"));
     }
     if let Some(r) = input.recurrence.as_ref().filter(|v| !is_disabled(v)) {
-        settings::recurrence(r).map_err(|e| setting_invalid("recurrence", e))?;
+        recurrence(r, input.seats.as_ref().is_some_and(|s| !is_disabled(s)))?;
+    }
+    Ok(())
+}
+
+/// Most occurrences one booking may repeat into, and the longest step between two: Cal.com's
+/// API sets no bound; these keep a series' transaction and its dates reasonable.
+pub const MAX_OCCURRENCES: u32 = 52;
+pub const MAX_RECURRENCE_INTERVAL: u32 = 99;
+
+/// A new `recurrence`: the stored reader's rules, at least two occurrences, the bounds above,
+/// and no seats (a seat is a place in one booking; a series is several bookings).
+fn recurrence(value: &Value, seated: bool) -> Result<(), ServiceError> {
+    let r = settings::recurrence(value).map_err(|e| setting_invalid("recurrence", e))?;
+    if !(2..=MAX_OCCURRENCES).contains(&r.occurrences) {
+        return Err(invalid(
+            "recurrence.occurrences",
+            format!("must be between 2 and {MAX_OCCURRENCES}"),
+        ));
+    }
+    if r.interval > MAX_RECURRENCE_INTERVAL {
+        return Err(invalid(
+            "recurrence.interval",
+            format!("must be between 1 and {MAX_RECURRENCE_INTERVAL}"),
+        ));
+    }
+    if seated {
+        return Err(invalid(
+            "recurrence",
+            "cannot be combined with seats; disable one of them",
+        ));
     }
     Ok(())
 }
@@ -587,7 +617,6 @@ mod tests {
             "bookingFields": [{"type": "text", "slug": "company", "label": "Company"}],
             "locations": [{"type": "phone", "phone": "+12125550100"}],
             "disableGuests": true, "disableCancelling": {"disabled": true},
-            "recurrence": {"frequency": "weekly", "interval": 1, "occurrences": 4},
             "metadata": {"crm": "x"}
         });
         let validated = validate(&input(body), Target::Personal).unwrap();
@@ -614,8 +643,25 @@ mod tests {
         assert!(settings.page.guests_disabled());
         assert!(settings.page.cancelling_disabled());
         assert!(!settings.page.rescheduling_disabled());
-        assert_eq!(settings.page.recurrence.unwrap().value.occurrences, 4);
         assert_eq!(settings.metadata["crm"], "x");
+    }
+
+    #[test]
+    fn a_recurrence_reads_back_and_refuses_seats() {
+        let body = json!({
+            "title": "Weekly", "slug": "weekly", "lengthInMinutes": 30,
+            "recurrence": {"frequency": "weekly", "interval": 1, "occurrences": 4},
+        });
+        let validated = validate(&input(body.clone()), Target::Personal).unwrap();
+        let settings = Settings::from_record(&stored(validated.fields)).unwrap();
+        assert_eq!(settings.page.recurrence.unwrap().value.occurrences, 4);
+        let mut seated = body;
+        seated["seats"] = json!({"seatsPerTimeSlot": 3});
+        let m = message(seated);
+        assert!(
+            m.starts_with("recurrence: cannot be combined with seats"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -686,6 +732,18 @@ mod tests {
             ),
             (
                 json!({"recurrence": {"frequency": "weekly", "interval": 0}}),
+                "recurrence.interval",
+            ),
+            (
+                json!({"recurrence": {"frequency": "weekly", "interval": 1, "occurrences": 1}}),
+                "recurrence.occurrences",
+            ),
+            (
+                json!({"recurrence": {"frequency": "monthly", "interval": 1, "occurrences": 53}}),
+                "recurrence.occurrences",
+            ),
+            (
+                json!({"recurrence": {"frequency": "yearly", "interval": 100, "occurrences": 2}}),
                 "recurrence.interval",
             ),
             (

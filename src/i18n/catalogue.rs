@@ -125,6 +125,8 @@ mod tests {
             ("day", Value::from(2)),
             ("count", Value::from(2)),
             ("hostCount", Value::from(1)),
+            ("interval", Value::from(2)),
+            ("unit", Value::from("week")),
         ]);
         // `date-long` takes the month's name: a text value formats there all the same.
         args

@@ -142,6 +142,10 @@ async fn facts(
         },
         None => None,
     };
+    let series_length = match &booking.recurring_event_id {
+        Some(id) => Some(series_length(&bookings_store::series(c, id).await?)),
+        None => None,
+    };
     Ok(Facts {
         booker_url: outbox.booker_url.clone(),
         booking: booking.clone(),
@@ -149,7 +153,13 @@ async fn facts(
         organizer,
         event,
         team,
+        series_length,
     })
+}
+
+/// How many occurrences a recurring booking was made with: a moved occurrence counts once.
+fn series_length(series: &[BookingRecord]) -> usize {
+    series.iter().filter(|b| !b.rescheduled).count()
 }
 
 /// Writes the deliveries a booking change causes, in the caller's transaction: the change's

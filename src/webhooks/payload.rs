@@ -23,6 +23,8 @@ pub struct Facts {
     pub event: Option<EventType>,
     /// Team events: the team's id, name and members.
     pub team: Option<(i64, String, Vec<User>)>,
+    /// An occurrence of a recurring booking: how many occurrences its series has.
+    pub series_length: Option<usize>,
 }
 
 /// What happened, with what the event adds to the payload.
@@ -320,6 +322,9 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         "disableCancelling".into(),
         json!(page.is_some_and(|o| o.cancelling_disabled())),
     );
+    if let Some(recurring) = recurring_event(facts) {
+        p.insert("recurringEvent".into(), recurring);
+    }
     p.insert("iCalUID".into(), json!(b.ical_uid));
     p.insert("iCalSequence".into(), json!(b.ical_sequence));
     p.insert("organizationId".into(), Value::Null);
@@ -418,6 +423,27 @@ pub fn booking_payload(facts: &Facts, change: &Change<'_>) -> Value {
         p.insert("metadata".into(), Value::Object(metadata));
     }
     Value::Object(p)
+}
+
+/// Cal.com's `recurringEvent` of an occurrence: the event type's rule (`freq` 0 yearly,
+/// 1 monthly, 2 weekly) with `count` the occurrences booked.
+fn recurring_event(facts: &Facts) -> Option<Value> {
+    use crate::event_types::settings::Frequency;
+    let count = facts.series_length?;
+    let rule = facts
+        .event
+        .as_ref()?
+        .settings
+        .page
+        .recurrence
+        .as_ref()?
+        .value;
+    let freq = match rule.frequency {
+        Frequency::Yearly => 0,
+        Frequency::Monthly => 1,
+        Frequency::Weekly => 2,
+    };
+    Some(json!({"freq": freq, "count": count, "interval": rule.interval}))
 }
 
 /// `BOOKING_NO_SHOW_UPDATED`: only who was marked, and a sentence saying so.

@@ -60,6 +60,7 @@ mod portal_browser;
 mod postgres_tls;
 mod process;
 mod proof_of_work;
+mod recurring;
 mod schedules;
 mod schema;
 mod security;

@@ -225,7 +225,13 @@ async fn book(app: &TestApp, event: i64, n: i64, email: &str) -> Value {
     .await
 }
 
-async fn subscribe(app: &TestApp, key: &str, url: &str, triggers: &[&str], secret: &str) -> String {
+pub async fn subscribe(
+    app: &TestApp,
+    key: &str,
+    url: &str,
+    triggers: &[&str],
+    secret: &str,
+) -> String {
     let hook = data(
         app.call(
             M::POST,

@@ -13,12 +13,13 @@ use super::success;
 use crate::accounts::Caller;
 use crate::booking::{
     self, AbsenceRequest, Actor, AttendeeInput, BookingRequest, BookingView, CancelRequest,
-    IdempotencyKey, RescheduleRequest, Tab,
+    IdempotencyKey, RescheduleRequest, SeriesCancel, Tab,
 };
 use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::error::ApiError;
 use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
 use crate::http::{AppState, admission};
+use crate::service::ServiceError;
 use crate::storage::bookings::{HistoryRecord, ListFilter, SortKey};
 
 fn iso(at: DateTime<Utc>) -> String {
@@ -96,6 +97,7 @@ pub fn to_json(view: &BookingView, base_url: &str) -> Value {
         ("rescheduledFromUid", r.from_reschedule.clone()),
         ("rescheduledToUid", view.rescheduled_to.clone()),
         ("seatUid", view.seat_uid.clone()),
+        ("recurringBookingUid", r.recurring_event_id.clone()),
     ];
     for (key, value) in optional {
         if let Some(value) = value {
@@ -213,12 +215,6 @@ fn booking_request(
     max_guests: usize,
 ) -> Result<BookingRequest, ApiError> {
     let body: BookingBody = parse_body(bytes)?;
-    if body.recurrence_count.is_some() {
-        return Err(bad(
-            "recurrenceCount",
-            "recurring bookings are not supported yet; book each occurrence",
-        ));
-    }
     let event = event_ref(
         body.event_type_id,
         body.event_type_slug.as_deref(),
@@ -285,6 +281,7 @@ fn booking_request(
         reservation_uid: body.reservation_uid,
         idempotency,
         max_guests,
+        recurrence_count: body.recurrence_count,
     })
 }
 
@@ -316,12 +313,17 @@ pub async fn create(
         who,
     )
     .await?;
-    let view = booked.view;
+    let data = if booked.series.is_empty() {
+        to_json(&booked.view, &state.base_url)
+    } else {
+        // A recurring event type's booking answers every occurrence, as Cal.com does.
+        series_json(&booked.series, &state.base_url)
+    };
     let mut response = HttpResponse::Created();
     if booked.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    let response = response.json(success(to_json(&view, &state.base_url)));
+    let response = response.json(success(data));
     Ok(admission::decorate(admitted, response))
 }
 
@@ -330,8 +332,23 @@ pub async fn get(
     Authenticated(caller): Authenticated,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = booking::get(&state.db, caller.user.id, &uid).await?;
-    Ok(HttpResponse::Ok().json(success(to_json(&view, &state.base_url))))
+    let data = match booking::get(&state.db, caller.user.id, &uid).await {
+        Ok(view) => to_json(&view, &state.base_url),
+        // A recurring series' uid answers every occurrence.
+        Err(ServiceError::NotFound(m)) => {
+            match booking::get_series(&state.db, caller.user.id, &uid).await {
+                Ok(series) => series_json(&series, &state.base_url),
+                Err(ServiceError::NotFound(_)) => return Err(ApiError::NotFound(m)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(HttpResponse::Ok().json(success(data)))
+}
+
+fn series_json(series: &[BookingView], base_url: &str) -> Value {
+    Value::Array(series.iter().map(|v| to_json(v, base_url)).collect())
 }
 
 fn history_json(h: &HistoryRecord) -> Value {
@@ -365,6 +382,9 @@ struct CancelBody {
     cancellation_reason: Option<String>,
     #[serde(default, deserialize_with = "text::line")]
     seat_uid: Option<String>,
+    /// An occurrence of a recurring booking: cancel it and every later one.
+    #[serde(default)]
+    cancel_subsequent_bookings: bool,
 }
 
 pub(super) fn optional_body<T: serde::de::DeserializeOwned + Default>(
@@ -396,15 +416,30 @@ pub async fn cancel(
         cancelled_by: caller.0.as_ref().map(|c| c.user.email.clone()),
         seat_uid: body.seat_uid,
     };
-    let view = booking::cancel(
-        &state.db,
-        &state.outbox,
-        &uid,
-        change,
-        actor(&caller.0, None),
-    )
-    .await?;
-    let response = HttpResponse::Ok().json(success(to_json(&view, &state.base_url)));
+    let (db, outbox, who) = (&state.db, &state.outbox, actor(&caller.0, None));
+    // `cancelSubsequentBookings`: this occurrence and the later ones; a series' uid: every
+    // remaining occurrence.
+    let data = if body.cancel_subsequent_bookings {
+        let series =
+            booking::cancel_series(db, outbox, &uid, change, who, SeriesCancel::FromOccurrence)
+                .await?;
+        series_json(&series, &state.base_url)
+    } else {
+        match booking::cancel(db, outbox, &uid, change.clone(), who.clone()).await {
+            Ok(view) => to_json(&view, &state.base_url),
+            Err(ServiceError::NotFound(m)) => {
+                match booking::cancel_series(db, outbox, &uid, change, who, SeriesCancel::Remaining)
+                    .await
+                {
+                    Ok(series) => series_json(&series, &state.base_url),
+                    Err(ServiceError::NotFound(_)) => return Err(ApiError::NotFound(m)),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let response = HttpResponse::Ok().json(success(data));
     Ok(admission::decorate(admitted, response))
 }
 

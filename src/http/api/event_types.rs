@@ -240,18 +240,25 @@ pub async fn list(
 }
 
 fn input(bytes: &[u8]) -> Result<EventTypeInput, ApiError> {
-    parse_body(bytes)
+    serde_json::from_value(Value::Object(changes(bytes)?))
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
+/// The body as an object, with a legacy `recurringEvent` read as `recurrence`.
 fn changes(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     // Type errors are caught here, with the field's path, before the merge.
     let _: EventTypeInput = parse_body(bytes)?;
-    match serde_json::from_slice(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(ApiError::BadRequest(
-            "The request body must be a JSON object".into(),
-        )),
-    }
+    let mut body = match serde_json::from_slice(bytes) {
+        Ok(Value::Object(m)) => m,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "The request body must be a JSON object".into(),
+            ));
+        }
+    };
+    event_types::read_legacy_recurrence(&mut body)
+        .map_err(|(field, m)| ApiError::BadRequest(format!("{field}: {m}")))?;
+    Ok(body)
 }
 
 pub async fn create(

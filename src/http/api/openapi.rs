@@ -314,6 +314,18 @@ fn schemas() -> Map<String, Value> {
             "hostGroups",
             list(input(&[("id", string()), ("name", string())], &["name"])),
         ),
+        // Cal.com's legacy form of `recurrence` (freq 0 yearly, 1 monthly, 2 weekly).
+        (
+            "recurringEvent",
+            nullable(input(
+                &[
+                    ("freq", json!({"enum": [0, 1, 2]})),
+                    ("count", integer()),
+                    ("interval", integer()),
+                ],
+                &["freq", "count"],
+            )),
+        ),
     ]);
     add(
         "PublicEventType",
@@ -652,6 +664,8 @@ fn schemas() -> Map<String, Value> {
                 ("rescheduledFromUid", string()),
                 ("rescheduledToUid", string()),
                 ("seatUid", string()),
+                // An occurrence of a recurring booking: the series' uid (Cal.com's field).
+                ("recurringBookingUid", string()),
                 ("assignmentReason", object_any()),
                 // Only in a host's view: events on their calendars found overlapping it.
                 (
@@ -697,14 +711,25 @@ fn schemas() -> Map<String, Value> {
                 ("metadata", object_any()),
                 ("lengthInMinutes", integer()),
                 ("reservationUid", string()),
+                // A recurring event type: how many occurrences (at most, and by default, its own).
+                ("recurrenceCount", integer()),
             ],
             &["start", "attendee"],
         ),
     );
+    // A recurring event type's booking (or its series' uid) answers every occurrence.
+    add(
+        "BookingOrSeries",
+        json!({"anyOf": [r("Booking"), list(r("Booking"))]}),
+    );
     add(
         "CancelInput",
         input(
-            &[("cancellationReason", string()), ("seatUid", string())],
+            &[
+                ("cancellationReason", string()),
+                ("seatUid", string()),
+                ("cancelSubsequentBookings", boolean()),
+            ],
             &[],
         ),
     );

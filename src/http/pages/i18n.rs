@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use crate::event_types::settings::{Frequency, Recurrence};
 pub use crate::i18n::Lang;
 
 /// Declares [`Text`] with one field per catalogue message, and its loader.
@@ -127,6 +128,7 @@ page_text! {
     portal_manage_expired = "portal-manage-expired",
     portal_manage_invalid = "portal-manage-invalid",
     portal_get_link = "portal-get-link",
+    occurrences = "page-occurrences",
 }
 
 impl Text {
@@ -149,6 +151,23 @@ impl Text {
         );
         let link = self.lang.t("page-book-with", &[("name", other.into())]);
         (line, link)
+    }
+
+    /// "Repeats weekly, 4 occurrences", "Repeats every 2 months, 6 occurrences".
+    pub fn repeats(&self, r: &Recurrence) -> String {
+        let unit = match r.frequency {
+            Frequency::Weekly => "week",
+            Frequency::Monthly => "month",
+            Frequency::Yearly => "year",
+        };
+        self.lang.t(
+            "page-repeats",
+            &[
+                ("unit", unit.into()),
+                ("interval", r.interval.into()),
+                ("count", r.occurrences.into()),
+            ],
+        )
     }
 
     /// "1 seat left", "2 seats left": the language's plural rule picks the form.
@@ -189,5 +208,23 @@ mod tests {
         assert_eq!(Lang::En.text().seats_left(&1), "1 seat left");
         assert_eq!(Lang::En.text().seats_left(&4), "4 seats left");
         assert_eq!(Lang::Es.text().seats_left(&1), "1 plaza libre");
+        let weekly = Recurrence {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            occurrences: 4,
+        };
+        assert_eq!(
+            Lang::En.text().repeats(&weekly),
+            "Repeats weekly, 4 occurrences"
+        );
+        let monthly = Recurrence {
+            frequency: Frequency::Monthly,
+            interval: 2,
+            occurrences: 6,
+        };
+        assert_eq!(
+            Lang::De.text().repeats(&monthly),
+            "Wiederholt sich alle 2 Monate, 6 Termine"
+        );
     }
 }

@@ -87,6 +87,8 @@ pub struct NewBooking {
     pub reschedule_reason: Option<String>,
     pub assignment_reason: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The series a recurring event type's occurrence belongs to (Cal.com's `recurringEventId`).
+    pub recurring_event_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -209,6 +211,19 @@ pub async fn find_by_uid(conn: &mut Conn<'_>, uid: &str) -> StorageResult<Option
             .first(c)
             .await
             .optional()
+    })?;
+    Ok(found)
+}
+
+/// The occurrences of a recurring series, by start.
+pub async fn series(conn: &mut Conn<'_>, recurring_id: &str) -> StorageResult<Vec<BookingRecord>> {
+    let found = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::recurring_event_id.eq(recurring_id))
+            .order((bookings::start_at.asc(), bookings::id.asc()))
+            .select(BookingRecord::as_select())
+            .load(c)
+            .await
     })?;
     Ok(found)
 }

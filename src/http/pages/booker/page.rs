@@ -13,6 +13,7 @@ use super::form::{Field, Values, form_fields, location_summary, prefill};
 use super::month::{Calendar, Day, Pick, SlotLink, slot_iso, span_label};
 use super::state::{Prepared, prepare, target};
 use crate::availability::local_time::start_of_day;
+use crate::event_types::settings::Recurrence;
 use crate::http::AppState;
 use crate::http::pages::i18n::Text;
 use crate::http::pages::{Chrome, PageError, PageResult, QueryState, html};
@@ -65,6 +66,10 @@ pub(super) struct Booker<'a> {
     /// The proof-of-work challenge of the form step, when the instance asks for one.
     pow: Option<crate::pow::Challenge>,
     rescheduling: bool,
+    /// A recurring event type: "Repeats weekly, 4 occurrences" (none when moving one).
+    repeats: Option<String>,
+    /// The form step of a recurring event type: every occurrence the booking will hold.
+    occurrences: Vec<String>,
 }
 
 /// Everything the booker page shows, for the state in `query`.
@@ -179,6 +184,11 @@ pub(super) async fn render(
             .filter(|_| chosen.is_some())
             .map(|work| work.issue(now.timestamp())),
         rescheduling: p.mode.rescheduling.is_some(),
+        repeats: series(p).map(|r| t.repeats(&r)),
+        occurrences: chosen
+            .zip(series(p))
+            .map(|(at, r)| occurrence_labels(p, at, &r))
+            .unwrap_or_default(),
     })
 }
 
@@ -252,6 +262,31 @@ fn with_booker(p: &Prepared, mut values: Values) -> Values {
 }
 
 /// The chosen time's label and the link back to the day's times.
+/// The event type's recurrence, unless the page moves one booking.
+fn series(p: &Prepared) -> Option<Recurrence> {
+    let recurrence = p.event.settings.page.recurrence.as_ref()?;
+    p.mode.rescheduling.is_none().then_some(recurrence.value)
+}
+
+/// The times a series starting at `at` holds, as the booker reads them (the booking use
+/// case computes the same starts).
+fn occurrence_labels(p: &Prepared, at: i64, r: &Recurrence) -> Vec<String> {
+    let first = chrono::DateTime::from_timestamp(at, 0).unwrap_or_default();
+    let starts = crate::booking::occurrence_starts(first, p.tz, r).unwrap_or_default();
+    let length = i64::from(p.length) * 60;
+    (starts.iter())
+        .map(|s| {
+            span_label(
+                p.lang,
+                p.tz,
+                p.twelve_hour,
+                s.timestamp(),
+                s.timestamp() + length,
+            )
+        })
+        .collect()
+}
+
 fn chosen_label(p: &Prepared, query: &QueryState, at: i64) -> (String, String) {
     (
         span_label(

@@ -245,6 +245,8 @@ async fn book(
             reservation_uid: None,
             idempotency,
             max_guests: state.limits.settings.max_guests,
+            // A recurring event type's page books its whole series.
+            recurrence_count: None,
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
