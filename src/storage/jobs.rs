@@ -139,6 +139,49 @@ pub async fn cancel_about(
     Ok(n)
 }
 
+/// The queued jobs of `queue` and `kinds` about bookings `booking_ids`, oldest first.
+pub async fn queued_about(
+    conn: &mut Conn<'_>,
+    queue: &str,
+    booking_ids: &[i64],
+    kinds: &[&str],
+) -> StorageResult<Vec<JobRecord>> {
+    let rows = with_conn!(conn, |c| {
+        jobs::table
+            .filter(jobs::booking_id.eq_any(booking_ids))
+            .filter(jobs::queue.eq(queue))
+            .filter(jobs::status.eq(QUEUED))
+            .filter(jobs::kind.eq_any(kinds))
+            .order(jobs::id)
+            .select(JobRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// Withdraws queued jobs `ids`, freeing their dedupe keys for the jobs that replace them;
+/// returns how many were still queued.
+pub async fn withdraw(conn: &mut Conn<'_>, ids: &[String], reason: &str) -> StorageResult<usize> {
+    let now = to_db_time(Utc::now());
+    let n = with_conn!(conn, |c| {
+        diesel::update(
+            jobs::table
+                .filter(jobs::id.eq_any(ids))
+                .filter(jobs::status.eq(QUEUED)),
+        )
+        .set((
+            jobs::status.eq(CANCELLED),
+            jobs::finished_at.eq(now),
+            jobs::last_error.eq(reason),
+            jobs::dedupe_key.eq(None::<String>),
+        ))
+        .execute(c)
+        .await
+    })?;
+    Ok(n)
+}
+
 /// Marks queued job `id` done from inside the transaction that did its work, so the work
 /// commits once: a second run (after a lost lease or a crash before the outcome was recorded)
 /// finds it done and must roll its own work back. Returns whether this call completed it.

@@ -6,8 +6,10 @@ use diesel::dsl::{self, exists};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{event_types, reminder_opt_outs, workflow_event_types, workflows};
+use super::bookings::BookingRecord;
+use super::schema::{bookings, event_types, reminder_opt_outs, workflow_event_types, workflows};
 use super::{Conn, StorageResult, StoredInstant, to_db_time, with_conn};
+use crate::domain::BookingStatus;
 
 /// Who owns a workflow: a user (their personal event types) or a team (its event types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,62 @@ pub async fn update(conn: &mut Conn<'_>, id: i64, fields: &WorkflowFields) -> St
             .await
     })?;
     Ok(())
+}
+
+/// Holds workflow `id` until the transaction ends (PostgreSQL; SQLite writes one at a time), so
+/// two edits of one workflow re-plan its reminders one after the other.
+pub async fn lock(conn: &mut Conn<'_>, id: i64) -> StorageResult<()> {
+    if let Conn::Pg(c) = conn {
+        let _: Option<i64> = workflows::table
+            .find(id)
+            .select(workflows::id)
+            .for_update()
+            .first(&mut **c)
+            .await
+            .optional()?;
+    }
+    Ok(())
+}
+
+/// The accepted bookings of `owner`'s event types (every one with `every`, else those in
+/// `listed`) that end after `since`, oldest first: those a workflow's timed steps may still be
+/// due for.
+pub async fn standing_bookings(
+    conn: &mut Conn<'_>,
+    owner: WorkflowOwner,
+    every: bool,
+    listed: &[i64],
+    since: DateTime<Utc>,
+) -> StorageResult<Vec<BookingRecord>> {
+    let ids: Vec<i64> = if every {
+        with_conn!(conn, |c| {
+            let query = event_types::table.into_boxed();
+            let query = match owner {
+                WorkflowOwner::User(id) => query
+                    .filter(event_types::owner_id.eq(id))
+                    .filter(event_types::team_id.is_null()),
+                WorkflowOwner::Team(id) => query.filter(event_types::team_id.eq(id)),
+            };
+            query.select(event_types::id).load(c).await
+        })?
+    } else {
+        listed.to_vec()
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let since = to_db_time(since);
+    let rows = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::event_type_id.eq_any(&ids))
+            .filter(bookings::status.eq(BookingStatus::Accepted.as_str()))
+            .filter(bookings::end_at.gt(since))
+            .order(bookings::id)
+            .select(BookingRecord::as_select())
+            .load(c)
+            .await
+    })?;
+    Ok(rows)
 }
 
 /// Workflow `id` if `owner` owns it.

@@ -21,10 +21,11 @@ use crate::service::ServiceError;
 use crate::storage::bookings::{self, BookingRecord};
 use crate::storage::workflows::{self as store, WorkflowOwner, WorkflowRecord};
 use crate::storage::{Conn, Db, teams, users, webhooks as hooks};
+use crate::webhooks::Outbox;
 
 pub use compose::{Facts, Recipient};
-pub use model::{Step, Trigger, TriggerKind, Workflow, WorkflowInput};
-pub use preview::{PreviewInput, preview};
+pub use model::{Action, Step, Trigger, TriggerKind, Workflow, WorkflowInput};
+pub use preview::{PreviewInput, preview, variable_names};
 pub use schedule::{QUEUE, booking_changed, texts_attendees};
 pub use send::spawn;
 
@@ -101,13 +102,36 @@ pub async fn get(
     .await
 }
 
+/// Workflow `id` with its owner, for a caller who may manage it (the console finds a
+/// workflow by its id alone); anyone else is told it does not exist.
+pub async fn find_any(
+    db: &Db,
+    caller: i64,
+    id: i64,
+) -> Result<(WorkflowOwner, Workflow), ServiceError> {
+    db.run(async |c| {
+        let record = store::find(c, id).await?.ok_or_else(|| not_found(id))?;
+        let owner = match (record.user_id, record.team_id) {
+            (Some(user), _) => WorkflowOwner::User(user),
+            (None, Some(team)) => WorkflowOwner::Team(team),
+            (None, None) => return Err(not_found(id)),
+        };
+        allowed(c, owner, caller).await.map_err(|_| not_found(id))?;
+        Ok((owner, owned(c, owner, id).await?))
+    })
+    .await
+}
+
 fn read_input(body: Value) -> Result<WorkflowInput, ServiceError> {
     serde_path_to_error::deserialize(body)
         .map_err(|e| invalid(&e.path().to_string(), e.into_inner()))
 }
 
+/// Creates a workflow; the bookings that stand on the event types it is active on get its
+/// timed steps at once ([`schedule::workflow_changed`]).
 pub async fn create(
     db: &Db,
+    outbox: &Outbox,
     caller: i64,
     owner: WorkflowOwner,
     body: Value,
@@ -118,14 +142,18 @@ pub async fn create(
         check_references(c, owner, &checked).await?;
         let id = store::insert(c, owner, &checked.fields).await?;
         store::replace_activations(c, id, &checked.event_types).await?;
-        owned(c, owner, id).await
+        let made = owned(c, owner, id).await?;
+        schedule::workflow_changed(c, outbox, owner, id, None, Some(&made)).await?;
+        Ok(made)
     })
     .await
 }
 
-/// Applies the fields present in `body` over the stored ones; the whole is checked again.
+/// Applies the fields present in `body` over the stored ones; the whole is checked again, and
+/// the reminders already queued for bookings are re-planned in the same transaction.
 pub async fn update(
     db: &Db,
+    outbox: &Outbox,
     caller: i64,
     owner: WorkflowOwner,
     id: i64,
@@ -134,7 +162,9 @@ pub async fn update(
     let changes = read_input(body)?;
     db.transaction(async |c| {
         allowed(c, owner, caller).await?;
-        let current = owned(c, owner, id).await?.input();
+        store::lock(c, id).await?;
+        let before = owned(c, owner, id).await?;
+        let current = before.input();
         let merged = WorkflowInput {
             name: changes.name.clone().or(current.name),
             activation: changes.activation.clone().or(current.activation),
@@ -145,21 +175,26 @@ pub async fn update(
         check_references(c, owner, &checked).await?;
         store::update(c, id, &checked.fields).await?;
         store::replace_activations(c, id, &checked.event_types).await?;
-        owned(c, owner, id).await
+        let after = owned(c, owner, id).await?;
+        schedule::workflow_changed(c, outbox, owner, id, Some(&before), Some(&after)).await?;
+        Ok(after)
     })
     .await
 }
 
-/// Deletes the workflow; its steps already queued for bookings are skipped when due.
+/// Deletes the workflow and withdraws its steps queued for bookings.
 pub async fn delete(
     db: &Db,
+    outbox: &Outbox,
     caller: i64,
     owner: WorkflowOwner,
     id: i64,
 ) -> Result<(), ServiceError> {
     db.transaction(async |c| {
         allowed(c, owner, caller).await?;
-        owned(c, owner, id).await?;
+        store::lock(c, id).await?;
+        let before = owned(c, owner, id).await?;
+        schedule::workflow_changed(c, outbox, owner, id, Some(&before), None).await?;
         store::delete(c, id).await?;
         Ok(())
     })
@@ -184,6 +219,7 @@ async fn check_references(
     }
     for (i, step) in checked.steps.iter().enumerate() {
         if let Some(to) = step.send_to.as_deref()
+            && step.is_email()
             && !address_is_owners(c, owner, to).await?
         {
             return Err(invalid(

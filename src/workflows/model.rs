@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::domain::Email;
 use crate::domain::text::{self, TextKind};
+use crate::domain::{Email, PhoneNumber};
 use crate::service::ServiceError;
 use crate::storage::workflows::{WorkflowFields, WorkflowRecord};
 
@@ -38,6 +38,11 @@ pub enum TriggerKind {
 }
 
 impl TriggerKind {
+    /// Every trigger's API name, as a form offers them.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Self::ALL.iter().map(|t| t.1)
+    }
+
     const ALL: [(Self, &'static str, &'static str); 7] = [
         (Self::BeforeEvent, "beforeEvent", "BEFORE_EVENT"),
         (Self::AfterEvent, "afterEvent", "AFTER_EVENT"),
@@ -113,17 +118,29 @@ pub enum Action {
     EmailAddress,
     /// A text message to each attendee who gave a phone number (E.164).
     SmsAttendee,
+    /// A text message to the step's fixed number (`sendTo`, E.164; Cal.com's `SMS_NUMBER`).
+    SmsNumber,
     /// Kairos: a call to one of the owner's webhook subscriptions.
     Webhook,
 }
 
 impl Action {
+    /// Every action's API name, as a form offers them.
+    pub const NAMES: [&'static str; 6] = [
+        "email_attendee",
+        "email_host",
+        "email_address",
+        "sms_attendee",
+        "sms_number",
+        "webhook",
+    ];
+
     /// Cal.com's `recipient`.
     fn recipient(self) -> &'static str {
         match self {
             Self::EmailAttendee | Self::SmsAttendee => "attendee",
             Self::EmailHost => "host",
-            Self::EmailAddress => "const",
+            Self::EmailAddress | Self::SmsNumber => "const",
             Self::Webhook => "webhook",
         }
     }
@@ -189,7 +206,7 @@ impl Step {
     }
 
     pub fn is_sms(&self) -> bool {
-        self.action == Action::SmsAttendee
+        matches!(self.action, Action::SmsAttendee | Action::SmsNumber)
     }
 }
 
@@ -290,12 +307,12 @@ fn trigger(input: &TriggerInput) -> Result<(Trigger, String), ServiceError> {
 fn step(raw: &Value, i: usize) -> Result<Step, ServiceError> {
     let field = format!("steps[{i}]");
     if let Some(action) = raw.get("action").and_then(Value::as_str)
-        && (action == "sms_number" || action.starts_with("whatsapp_"))
+        && action.starts_with("whatsapp_")
     {
         return Err(invalid(
             &format!("{field}.action"),
-            "texting a fixed number (it would need verifying first) and WhatsApp steps are not \
-             available; sms_attendee texts the attendees",
+            "WhatsApp steps are not available; sms_attendee texts the attendees, sms_number a \
+             fixed number",
         ));
     }
     let mut step: Step = serde_path_to_error::deserialize(raw)
@@ -317,6 +334,16 @@ fn check_target(step: &mut Step, field: &str) -> Result<(), ServiceError> {
                 )
             })?;
             step.send_to = Some(email.to_string());
+        }
+        Action::SmsNumber => {
+            let to = step.send_to.as_deref().unwrap_or_default();
+            let phone = PhoneNumber::parse(to).map_err(|e| {
+                invalid(
+                    &format!("{field}.sendTo"),
+                    format!("is required with sms_number: {e}"),
+                )
+            })?;
+            step.send_to = Some(phone.to_string());
         }
         Action::Webhook => {
             if step.webhook_id.as_deref().is_none_or(str::is_empty) {
@@ -535,9 +562,11 @@ mod tests {
             (json!([{"action": "email_address"}]), "steps[0].sendTo"),
             (json!([{"action": "webhook"}]), "steps[0].webhookId"),
             (
-                json!([{"action": "sms_number", "sendTo": "+14155550123"}]),
-                "steps[0].action",
+                json!([{"action": "sms_number", "sendTo": "555-0123"}]),
+                "steps[0].sendTo",
             ),
+            (json!([{"action": "sms_number"}]), "steps[0].sendTo"),
+            (json!([{"action": "whatsapp_number"}]), "steps[0].action"),
             (json!([{"action": "fax"}]), "steps[0].action"),
             (
                 json!([{"action": "email_host", "template": "custom"}]),

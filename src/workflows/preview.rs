@@ -58,6 +58,24 @@ pub fn preview(
     ))
 }
 
+/// The names of the variables a template may use (besides each booking question's answer by
+/// its slug in capitals), as the messages fill them in.
+pub fn variable_names(to: &Recipient<'_>) -> Vec<String> {
+    let (mut booking, attendee) = sample(to.clock);
+    booking.responses = "{}".into();
+    let facts = Facts {
+        booking: &booking,
+        event_name: &booking.title,
+        organizer_name: to.name,
+        attendee: Some(&attendee),
+        booker_url: "",
+        unsubscribe_url: None,
+    };
+    (compose::variables(&facts, to).into_iter())
+        .map(|(name, _)| name)
+        .collect()
+}
+
 fn sample(clock: Clock) -> (BookingRecord, AttendeeRecord) {
     let tz = clock.tz;
     let tomorrow = (Utc::now().with_timezone(&tz) + Duration::days(1)).date_naive();

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::model::{Step, Trigger, TriggerKind, Workflow};
+use super::model::{Action, Step, Trigger, TriggerKind, Workflow};
 use crate::domain::BookingStatus;
 use crate::event_types::{self, EventType};
 use crate::service::ServiceError;
@@ -31,7 +31,8 @@ pub const DEFAULT_REMINDERS: [u32; 2] = [24 * 60, 60];
 const TIMED: [&str; 2] = ["beforeEvent", "afterEvent"];
 
 /// A reminder job's payload: one step of one workflow for one booking, due at `at`. The step
-/// is a copy: a workflow edited later changes the bookings changed after it.
+/// is a copy: an edit of the workflow withdraws it and queues the new one
+/// ([`workflow_changed`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Planned {
@@ -97,8 +98,7 @@ pub async fn booking_changed(
         let Some(at) = due_at(&plan.trigger, booking, fired, stands, now) else {
             continue;
         };
-        let sendable = |s: &&Step| (outbox.email || !s.is_email()) && (outbox.sms || !s.is_sms());
-        for step in plan.steps.iter().filter(sendable) {
+        for step in plan.steps.iter().filter(|s| sendable(outbox, s)) {
             let planned = Planned {
                 booking_id: booking.id,
                 workflow_id: plan.workflow_id,
@@ -121,6 +121,11 @@ pub async fn booking_changed(
         .await?;
     }
     Ok(())
+}
+
+/// Whether `step` can be sent here: email and text messages only where they are configured.
+fn sendable(outbox: &Outbox, step: &Step) -> bool {
+    (outbox.email || !step.is_email()) && (outbox.sms || !step.is_sms())
 }
 
 /// When `trigger` runs for `booking`: now if the change fired it; at its time if the booking
@@ -162,7 +167,8 @@ pub async fn texts_attendees(
         return Ok(false);
     }
     let plans = plans_of(c, event).await?;
-    Ok(plans.iter().any(|p| p.steps.iter().any(Step::is_sms)))
+    let to_attendees = |s: &Step| s.action == Action::SmsAttendee;
+    Ok(plans.iter().any(|p| p.steps.iter().any(to_attendees)))
 }
 
 /// The built-in reminders (when the event type has them on) and the workflows active on the
@@ -204,8 +210,10 @@ pub fn owner_of(event: &EventType) -> Option<WorkflowOwner> {
 
 /// Queues `planned` unless the same step was queued for this booking before.
 async fn enqueue(c: &mut Conn<'_>, planned: &Planned) -> Result<bool, ServiceError> {
+    // The offset is part of the key: a step moved to another time is another reminder, so a
+    // step already sent at its old time does not keep it from its new one.
     let workflow = match planned.workflow_id {
-        Some(id) => id.to_string(),
+        Some(id) => format!("{id}-{}", planned.trigger.offset_minutes),
         None => format!("default-{}", planned.trigger.offset_minutes),
     };
     let key = format!(
@@ -269,5 +277,142 @@ pub async fn note(
         reason: None,
     };
     bookings::append_history(c, booking_id, &entry).await?;
+    Ok(())
+}
+
+/// Where a workflow applies: all its owner's event types, or those listed.
+struct Coverage {
+    every: bool,
+    listed: Vec<i64>,
+}
+
+impl Coverage {
+    fn of(workflow: Option<&Workflow>) -> Self {
+        Self {
+            every: workflow.is_some_and(|w| w.record.active_on_all),
+            listed: workflow.map(|w| w.event_types.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn covers(&self, event_type: Option<i64>) -> bool {
+        self.every || event_type.is_some_and(|e| self.listed.contains(&e))
+    }
+}
+
+/// Whether an edit changes what a workflow schedules (not only its name).
+fn replans(before: Option<&Workflow>, after: Option<&Workflow>) -> bool {
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            b.trigger != a.trigger
+                || b.steps != a.steps
+                || b.record.active_on_all != a.record.active_on_all
+                || b.event_types != a.event_types
+        }
+        _ => true,
+    }
+}
+
+/// Bookings re-planned per round: a bound on one query's list of ids.
+const CHUNK: usize = 500;
+
+/// Re-plans workflow `id`'s timed steps after it was created, edited (`before` → `after`) or
+/// deleted (`after` is `None`), in the edit's transaction: the steps queued for the bookings it
+/// covered are withdrawn, and the bookings that stand and that it covers now get its steps at
+/// their new times, unless a time is already past (the runner's clock). An edit of the name
+/// alone changes nothing.
+pub async fn workflow_changed(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    owner: WorkflowOwner,
+    id: i64,
+    before: Option<&Workflow>,
+    after: Option<&Workflow>,
+) -> Result<(), ServiceError> {
+    if !replans(before, after) {
+        return Ok(());
+    }
+    let now = outbox.clock.now();
+    let (old, new) = (Coverage::of(before), Coverage::of(after));
+    let mut listed = old.listed.clone();
+    listed.extend(&new.listed);
+    let after_end = [before, after]
+        .iter()
+        .flatten()
+        .filter(|w| w.trigger.kind == TriggerKind::AfterEvent)
+        .map(|w| w.trigger.offset_minutes)
+        .max()
+        .unwrap_or(0);
+    let since = now - Duration::minutes(i64::from(after_end));
+    let standing =
+        store::standing_bookings(c, owner, old.every || new.every, &listed, since).await?;
+    for chunk in standing.chunks(CHUNK) {
+        withdraw_workflow(c, id, chunk).await?;
+        let Some(workflow) = after else { continue };
+        for booking in chunk.iter().filter(|b| new.covers(b.event_type_id)) {
+            plan_workflow(c, outbox, booking, workflow, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Withdraws workflow `id`'s timed steps queued for `bookings`.
+async fn withdraw_workflow(
+    c: &mut Conn<'_>,
+    id: i64,
+    bookings: &[BookingRecord],
+) -> Result<(), ServiceError> {
+    let ids: Vec<i64> = bookings.iter().map(|b| b.id).collect();
+    let queued = jobs::queued_about(c, QUEUE, &ids, &TIMED).await?;
+    let mine: Vec<(i64, String)> = queued
+        .into_iter()
+        .filter_map(|job| {
+            let planned: Planned = serde_json::from_str(&job.payload).ok()?;
+            (planned.workflow_id == Some(id)).then_some((planned.booking_id, job.id))
+        })
+        .collect();
+    if mine.is_empty() {
+        return Ok(());
+    }
+    let reason = "the workflow was edited";
+    let job_ids: Vec<String> = mine.iter().map(|(_, job)| job.clone()).collect();
+    jobs::withdraw(c, &job_ids, reason).await?;
+    for booking in &ids {
+        let count = mine.iter().filter(|(b, _)| b == booking).count();
+        if count > 0 {
+            let line = json!({ "count": count, "reason": reason, "workflowId": id });
+            note(c, *booking, "reminders_dropped", line).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Queues `workflow`'s timed steps for `booking`, which stands, at their times still ahead.
+async fn plan_workflow(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    booking: &BookingRecord,
+    workflow: &Workflow,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(at) = due_at(&workflow.trigger, booking, None, true, now) else {
+        return Ok(());
+    };
+    let mut scheduled = Vec::new();
+    for step in workflow.steps.iter().filter(|s| sendable(outbox, s)) {
+        let planned = Planned {
+            booking_id: booking.id,
+            workflow_id: Some(workflow.record.id),
+            trigger: workflow.trigger,
+            step: step.clone(),
+            at,
+        };
+        if enqueue(c, &planned).await? {
+            scheduled.push(summary(&planned));
+        }
+    }
+    if !scheduled.is_empty() {
+        let line = json!({ "reminders": scheduled, "reason": "the workflow was edited" });
+        note(c, booking.id, "reminders_scheduled", line).await?;
+    }
     Ok(())
 }

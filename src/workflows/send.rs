@@ -115,6 +115,7 @@ impl Reminders {
         let recipients = match planned.step.action {
             Action::Webhook => self.call(c, &context.booking, planned).await?,
             Action::SmsAttendee => self.texts(c, &context, planned, now).await?,
+            Action::SmsNumber => self.text_number(c, &context, planned, now).await?,
             _ => self.emails(c, &context, planned, now).await?,
         };
         line["recipients"] = json!(recipients);
@@ -294,6 +295,41 @@ impl Reminders {
         }
     }
 
+    /// The `sms_number` step: one text to the step's number (checked as E.164 when the
+    /// workflow was saved; skipped if it texted STOP), reading times as the organiser does;
+    /// returns the number.
+    async fn text_number(
+        &self,
+        c: &mut Conn<'_>,
+        context: &Context,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let b = &context.booking;
+        let raw = planned.step.send_to.as_deref().unwrap_or_default();
+        let Ok(phone) = PhoneNumber::parse(raw) else {
+            return Ok(Vec::new());
+        };
+        let organizer = &context.hosts[0];
+        let facts = Facts {
+            booking: b,
+            event_name: (context.event.as_ref())
+                .map_or(b.title.as_str(), |e| e.record.title.as_str()),
+            organizer_name: &organizer.name,
+            attendee: context.attendees.first(),
+            links: self.links(b, now),
+            unsubscribe_url: None,
+        };
+        let to = recipient(&organizer.name, &organizer.email, host_clock(organizer));
+        let body = compose::text(&planned.step, planned.trigger, &facts, &to);
+        let queued = sms::queue(c, &Sms::new(&phone, &body), "reminder", Some(b.id), now).await?;
+        Ok(if queued {
+            vec![phone.to_string()]
+        } else {
+            Vec::new()
+        })
+    }
+
     /// `email`'s signed link that stops booking `b`'s reminders, valid as long as its manage
     /// links; its page speaks `lang`.
     fn unsubscribe_url(
@@ -352,7 +388,7 @@ async fn targets<'a>(
             let clock = host_clock(reader.as_ref().unwrap_or(&context.hosts[0]));
             vec![(recipient(address, address, clock), booker)]
         }
-        Action::Webhook | Action::SmsAttendee => Vec::new(),
+        Action::Webhook | Action::SmsAttendee | Action::SmsNumber => Vec::new(),
     })
 }
 

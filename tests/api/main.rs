@@ -30,6 +30,8 @@ mod console_insights_browser;
 mod console_settings;
 mod console_teams;
 mod console_webhooks;
+mod console_workflows;
+mod console_workflows_browser;
 mod constraints;
 mod cors;
 mod disclosure;

@@ -290,6 +290,15 @@ async fn an_sms_step_texts_attendees_with_a_phone_number_at_its_time() {
         sent["Body"].contains(booked["uid"].as_str().unwrap()),
         "{sent:?}"
     );
+    // The text's job recorded as sent before the clock jumps: a jump past the lease of a send
+    // still in flight would hand the job to the runner again.
+    eventually("the text's job done", Duration::from_secs(10), async || {
+        let all = jobs(&app).await;
+        all.iter()
+            .all(|j| j.status == job_store::DONE)
+            .then_some(())
+    })
+    .await;
     // The hour-before text, once the runner's clock reaches it.
     let start = chrono::DateTime::parse_from_rfc3339(&start)
         .unwrap()
@@ -427,4 +436,64 @@ async fn no_number_is_asked_without_a_texting_step_or_without_sms() {
     texting_workflow(&app, &key, "sms_attendee").await;
     let booked = book_with(&app, event, &at(day(3), "14:00"), |_| {}).await;
     data(booked, 201).await;
+}
+
+/// `sms_number` texts the step's own number (Cal.com's SMS_NUMBER), checked as E.164 when the
+/// workflow is written and stored in that form; the booking needs no phone number for it.
+#[tokio::test]
+async fn an_sms_number_step_texts_its_fixed_number_at_its_time() {
+    let twilio = FakeTwilio::start().await;
+    let app = app_with_twilio(&twilio).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    let workflow = |to: &str| {
+        json!({"name": "Desk", "activation": {"activeOnEventTypeIds": [event]},
+               "trigger": {"type": "beforeEvent", "offset": {"value": 1, "unit": "hour"}},
+               "steps": [{"action": "sms_number", "sendTo": to, "template": "custom",
+                          "message": {"text": "{ATTENDEE_NAME} at {EVENT_TIME}"}}]})
+    };
+    for bad in ["555-0123", "", "+0123456789", "+1 415 CALL NOW"] {
+        let refused = app
+            .call(
+                Method::POST,
+                "/v2/workflows",
+                Some(&key),
+                Some(workflow(bad)),
+            )
+            .await;
+        let message = assert_error(refused, 400, "BadRequestException").await;
+        assert!(message.contains("steps[0].sendTo"), "{bad}: {message}");
+    }
+    let made = app
+        .call(
+            Method::POST,
+            "/v2/workflows",
+            Some(&key),
+            Some(workflow("+44 (7700) 900-456")),
+        )
+        .await;
+    let made = data(made, 201).await;
+    assert_eq!(made["steps"][0]["sendTo"], "+447700900456");
+    assert_eq!(made["steps"][0]["recipient"], "const");
+    let start = at(day(3), "14:00");
+    // No phone number on the booking: none is needed for a fixed number.
+    let booked = book_with(&app, event, &start, |_| {}).await;
+    data(booked, 201).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(twilio.sent().is_empty(), "nothing before its time");
+    let start = chrono::DateTime::parse_from_rfc3339(&start)
+        .unwrap()
+        .with_timezone(&Utc);
+    app.clock
+        .advance(start - chrono::Duration::minutes(59) - app.clock.now());
+    let sent = eventually(
+        "the fixed number's text",
+        Duration::from_secs(10),
+        async || twilio.sent().first().cloned(),
+    )
+    .await;
+    assert_eq!(sent["To"], "+447700900456");
+    // Times as the organiser reads them (Ada: UTC, a 24-hour clock).
+    assert_eq!(sent["Body"], "Grace Booker at 14:00");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(twilio.sent().len(), 1, "one text for the step");
 }

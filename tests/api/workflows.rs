@@ -334,7 +334,8 @@ async fn a_workflow_taken_off_its_event_type_sends_nothing_more() {
     let start = at(day(3), "14:00");
     let uid = book(&app, event, &start).await;
     smtp.wait_for(2).await;
-    // Taken off the event type after the booking scheduled its step: skipped when due.
+    // Taken off the event type after the booking scheduled its step: the step is withdrawn
+    // in the same transaction, so nothing is due.
     let path = format!("/v2/workflows/{}", made["id"]);
     let off = json!({"activation": {"isActiveOnAllEventTypes": false, "activeOnEventTypeIds": []}});
     data(
@@ -342,21 +343,18 @@ async fn a_workflow_taken_off_its_event_type_sends_nothing_more() {
         200,
     )
     .await;
+    let notes = history(&app, &key, &uid).await;
+    let dropped = notes.iter().find(|(a, _)| a == "reminders_dropped");
+    let (_, dropped) = dropped.unwrap_or_else(|| panic!("{notes:?}"));
+    assert_eq!(dropped["count"], 1);
+    assert_eq!(dropped["reason"], "the workflow was edited");
     move_clock_to(&app, instant(&start) - chrono::Duration::hours(23));
-    let skipped =
-        crate::helpers::eventually("the step skipped", Duration::from_secs(10), async || {
-            let steps = history(&app, &key, &uid).await;
-            steps.into_iter().find(|(a, _)| a == "reminder_skipped")
-        })
-        .await;
-    assert!(
-        skipped.1["reason"]
-            .as_str()
-            .unwrap()
-            .contains("taken off the event type"),
-        "{skipped:?}"
-    );
     nothing_more(&smtp, 2).await;
+    let notes = history(&app, &key, &uid).await;
+    assert!(
+        !notes.iter().any(|(a, _)| a.starts_with("reminder_")),
+        "nothing ran: {notes:?}"
+    );
     // A list of event types is deduplicated and bounded.
     let many: Vec<i64> = std::iter::repeat_n(event, 3).chain(1_000..1_600).collect();
     let message = assert_error(
@@ -384,6 +382,80 @@ async fn a_workflow_taken_off_its_event_type_sends_nothing_more() {
     )
     .await;
     assert_eq!(twice["activation"]["activeOnEventTypeIds"], json!([event]));
+}
+
+/// The `reminders_scheduled` lines of booking `uid`'s history, as (offset, due at).
+async fn scheduled(app: &TestApp, key: &str, uid: &str) -> Vec<(u64, String)> {
+    let notes = history(app, key, uid).await;
+    (notes.iter())
+        .filter(|(a, _)| a == "reminders_scheduled")
+        .flat_map(|(_, c)| c["reminders"].as_array().cloned().unwrap_or_default())
+        .map(|r| {
+            let at = r["at"].as_str().unwrap().to_owned();
+            (r["offsetMinutes"].as_u64().unwrap(), at)
+        })
+        .collect()
+}
+
+/// Editing a workflow re-plans the reminders already queued for future bookings, in the
+/// edit's transaction: a day-before step moved to two hours before sends exactly one reminder,
+/// at two hours before; a step moved to a time already past sends nothing.
+#[tokio::test]
+async fn editing_a_workflow_re_plans_its_queued_reminders() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&smtp).await;
+    let (key, event, _) = host(&app, "ada@example.com", json!({"defaultReminders": false})).await;
+    let made = app.call(
+        Method::POST,
+        "/v2/workflows",
+        Some(&key),
+        Some(reminder_workflow(json!([event]))),
+    );
+    let made = data(made.await, 201).await;
+    let start = at(day(3), "14:00");
+    let uid = book(&app, event, &start).await;
+    smtp.wait_for(2).await;
+    assert_eq!(scheduled(&app, &key, &uid).await.len(), 1);
+    let path = format!("/v2/workflows/{}", made["id"]);
+    let two_hours =
+        json!({"trigger": {"type": "beforeEvent", "offset": {"value": 2, "unit": "hour"}}});
+    let changed = app.call(Method::PATCH, &path, Some(&key), Some(two_hours.clone()));
+    data(changed.await, 200).await;
+    let plans = scheduled(&app, &key, &uid).await;
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    assert_eq!(plans[1].0, 120);
+    assert_eq!(
+        instant(&plans[1].1),
+        instant(&start) - chrono::Duration::hours(2)
+    );
+    // The same edit again (and a new name) plans nothing more.
+    let renamed = json!({"name": "Two hours before", "trigger": two_hours["trigger"]});
+    data(
+        app.call(Method::PATCH, &path, Some(&key), Some(renamed))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(scheduled(&app, &key, &uid).await.len(), 2);
+    // A day before: the old time, withdrawn, sends nothing.
+    move_clock_to(&app, instant(&start) - chrono::Duration::hours(23));
+    nothing_more(&smtp, 2).await;
+    move_clock_to(&app, instant(&start) - chrono::Duration::minutes(119));
+    smtp.wait_for(3).await;
+    nothing_more(&smtp, 3).await;
+    let mails = smtp.mails().await;
+    let sent = reminders(&mails);
+    assert_eq!(sent.len(), 1, "{mails:#?}");
+    assert!(sent[0].to.contains(BOOKER), "{:?}", sent[0].to);
+    // Moved to four hours before, now past: nothing is scheduled or sent.
+    let four = json!({"trigger": {"type": "beforeEvent", "offset": {"value": 4, "unit": "hour"}}});
+    data(
+        app.call(Method::PATCH, &path, Some(&key), Some(four)).await,
+        200,
+    )
+    .await;
+    assert_eq!(scheduled(&app, &key, &uid).await.len(), 2);
+    nothing_more(&smtp, 3).await;
 }
 
 #[tokio::test]
@@ -643,7 +715,11 @@ async fn bad_workflows_are_refused_in_the_cal_com_envelope() {
             "steps[0].webhookId",
         ),
         (
-            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_number", "sendTo": "+14155550123"}]}),
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "sms_number", "sendTo": "0123"}]}),
+            "steps[0].sendTo",
+        ),
+        (
+            json!({"name": "x", "trigger": {"type": "newEvent"}, "steps": [{"action": "whatsapp_number", "sendTo": "+14155550123"}]}),
             "steps[0].action",
         ),
         (

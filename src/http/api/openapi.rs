@@ -1113,7 +1113,7 @@ fn calendar_schemas(add: &mut impl FnMut(&str, Value)) {
 /// Workflows (Cal.com's shapes; the `webhook` action is Kairos').
 fn workflow_schemas(add: &mut impl FnMut(&str, Value)) {
     let triggers = json!({"enum": ["beforeEvent", "afterEvent", "newEvent", "rescheduleEvent", "eventCancelled", "bookingRequested", "bookingRejected"]});
-    let actions = json!({"enum": ["email_attendee", "email_host", "email_address", "sms_attendee", "webhook"]});
+    let actions = json!({"enum": ["email_attendee", "email_host", "email_address", "sms_attendee", "sms_number", "webhook"]});
     let offset = object(
         &[
             ("value", integer()),

@@ -35,7 +35,7 @@ async fn create_for(
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let body: Value = parse_body(body)?;
-    let made = workflows::create(&state.db, caller, owner, body).await?;
+    let made = workflows::create(&state.db, &state.outbox, caller, owner, body).await?;
     Ok(HttpResponse::Created().json(success(made.to_json())))
 }
 
@@ -57,7 +57,7 @@ async fn update_of(
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
     let body: Value = parse_body(body)?;
-    let changed = workflows::update(&state.db, caller, owner, id, body).await?;
+    let changed = workflows::update(&state.db, &state.outbox, caller, owner, id, body).await?;
     Ok(HttpResponse::Ok().json(success(changed.to_json())))
 }
 
@@ -67,7 +67,7 @@ async fn delete_of(
     owner: WorkflowOwner,
     id: i64,
 ) -> Result<HttpResponse, ApiError> {
-    workflows::delete(&state.db, caller, owner, id).await?;
+    workflows::delete(&state.db, &state.outbox, caller, owner, id).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "success"})))
 }
 

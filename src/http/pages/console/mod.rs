@@ -25,6 +25,7 @@ pub mod session;
 mod settings;
 mod teams;
 mod webhooks;
+mod workflows;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     availability::configure(cfg);
     event_types::configure(cfg);
     webhooks::configure(cfg);
+    workflows::configure(cfg);
     teams::configure(cfg);
     calendars::configure(cfg);
     // The lists and the export before `/bookings/{uid}`.
@@ -90,19 +92,21 @@ pub enum Section {
     Teams,
     Insights,
     Calendars,
+    Workflows,
     Webhooks,
     Settings,
     Admin,
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::EventTypes,
         Section::Availability,
         Section::Bookings,
         Section::Teams,
         Section::Insights,
         Section::Calendars,
+        Section::Workflows,
         Section::Webhooks,
         Section::Settings,
         Section::Admin,
@@ -116,6 +120,7 @@ impl Section {
             Section::Teams => "/teams",
             Section::Insights => "/insights",
             Section::Calendars => "/apps/installed/calendar",
+            Section::Workflows => "/workflows",
             Section::Webhooks => "/settings/developer/webhooks",
             Section::Settings => "/settings/my-account/profile",
             Section::Admin => "/settings/admin",
@@ -140,6 +145,7 @@ impl Section {
             Section::Teams => ["Teams", "Teams", "Équipes", "Equipos"],
             Section::Insights => ["Insights", "Einblicke", "Statistiques", "Estadísticas"],
             Section::Calendars => ["Calendars", "Kalender", "Calendriers", "Calendarios"],
+            Section::Workflows => ["Workflows", "Workflows", "Workflows", "Flujos de trabajo"],
             Section::Webhooks => ["Webhooks", "Webhooks", "Webhooks", "Webhooks"],
             Section::Settings => ["Settings", "Einstellungen", "Paramètres", "Configuración"],
             Section::Admin => ["Admin", "Verwaltung", "Administration", "Administración"],
