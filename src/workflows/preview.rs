@@ -68,7 +68,13 @@ pub fn variable_names(to: &Recipient<'_>) -> Vec<String> {
         event_name: &booking.title,
         organizer_name: to.name,
         attendee: Some(&attendee),
-        booker_url: "",
+        links: crate::links::ManageLinks {
+            base: "",
+            uid: &booking.uid,
+            end: booking.end_at,
+            signer: None,
+            now: booking.start_at,
+        },
         unsubscribe_url: None,
     };
     (compose::variables(&facts, to).into_iter())

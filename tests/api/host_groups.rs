@@ -86,7 +86,7 @@ fn grouped_event(crew: &Crew) -> Value {
     })
 }
 
-async fn create(app: &TestApp, crew: &Crew, body: Value) -> reqwest::Response {
+pub(crate) async fn create(app: &TestApp, crew: &Crew, body: Value) -> reqwest::Response {
     app.call(
         Method::POST,
         &format!("/v2/teams/{}/event-types", crew.team),
