@@ -48,19 +48,7 @@ pub async fn booking_changed(
     if !store::any_destination(c, booking.id).await? {
         return Ok(());
     }
-    let payload = serde_json::to_string(&Payload {
-        booking_id: booking.id,
-    })
-    .expect("serialisable");
-    let job = NewJob {
-        queue: QUEUE,
-        kind: "sync-event",
-        payload: &payload,
-        run_at: Utc::now(),
-        max_attempts: MAX_ATTEMPTS as i32,
-    };
-    jobs::enqueue(c, &job).await?;
-    Ok(())
+    queue_sync(c, booking.id).await
 }
 
 /// A host left the booking (a reassignment): when their calendar holds its event, the
@@ -77,10 +65,12 @@ pub async fn host_left(
         // Nothing to take out, or `booking_changed` already queued the job.
         return Ok(());
     }
-    let payload = serde_json::to_string(&Payload {
-        booking_id: booking.id,
-    })
-    .expect("serialisable");
+    queue_sync(c, booking.id).await
+}
+
+/// Queues the job that brings the hosts' calendars in line with booking `booking_id`.
+async fn queue_sync(c: &mut Conn<'_>, booking_id: i64) -> Result<(), ServiceError> {
+    let payload = serde_json::to_string(&Payload { booking_id }).expect("serialisable");
     let job = NewJob {
         queue: QUEUE,
         kind: "sync-event",
