@@ -116,6 +116,7 @@ mod tests {
             "date",
             "email",
             "site",
+            "until",
         ]
         .into_iter()
         .map(|name| (name, Value::from("x")))
