@@ -37,7 +37,7 @@ use tokio::sync::Mutex;
 /// Bookings (and so day-before reminders) unless `BENCH_REMINDERS` says otherwise.
 const REMINDERS: usize = 10_000;
 /// Bookings made at once during the setup.
-const SETUP_CONCURRENCY: usize = 8;
+const SETUP_CONCURRENCY: usize = 4;
 
 /// An SMTP server that accepts every message, counting them and noting when each arrived.
 #[derive(Default)]

@@ -130,8 +130,10 @@ pub async fn create_api_key(
     text::check(text::TextKind::Line, name)
         .map_err(|m| ServiceError::Invalid(format!("name: {m}")))?;
     let secret = ApiKeySecret::generate();
+    // Through the writer's turn on SQLite: a write beside a busy booking queue must not give
+    // up on the lock (`run` would wait on SQLite's busy timeout alone).
     let key = db
-        .run(async |c| {
+        .background_transaction(async |c| {
             api_keys::insert(
                 c,
                 &api_keys::NewApiKey {

@@ -59,7 +59,10 @@ pub async fn status(db: &Db, user_id: i64) -> Result<Option<DateTime<Utc>>, Serv
 
 /// Ends the user's feed; "not found" when they have none.
 pub async fn revoke(db: &Db, user_id: i64) -> Result<(), ServiceError> {
-    if db.run(async |c| store::delete(c, user_id).await).await? {
+    if db
+        .background_transaction(async |c| store::delete(c, user_id).await)
+        .await?
+    {
         Ok(())
     } else {
         Err(ServiceError::NotFound("No calendar feed".into()))

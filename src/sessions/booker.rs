@@ -182,7 +182,8 @@ pub async fn resume(
     };
     let email = Email::parse(&record.email).ok();
     let Some(email) = email.filter(|_| record.expires_at > now) else {
-        db.run(async |c| store::delete(c, record.id).await).await?;
+        db.background_transaction(async |c| store::delete(c, record.id).await)
+            .await?;
         return Ok(None);
     };
     Ok(Some(BookerSession {
@@ -194,7 +195,8 @@ pub async fn resume(
 }
 
 pub async fn sign_out(db: &Db, session_id: i64) -> Result<(), StorageError> {
-    db.run(async |c| store::delete(c, session_id).await).await
+    db.background_transaction(async |c| store::delete(c, session_id).await)
+        .await
 }
 
 #[cfg(test)]

@@ -154,11 +154,12 @@ pub async fn resume(
         return Ok(None);
     };
     if !live(&session, settings, now) || user.is_disabled() {
-        db.run(async |c| store::delete(c, session.id).await).await?;
+        db.background_transaction(async |c| store::delete(c, session.id).await)
+            .await?;
         return Ok(None);
     }
     if now - session.last_seen_at > Duration::minutes(1) {
-        db.run(async |c| store::touch(c, session.id, now).await)
+        db.background_transaction(async |c| store::touch(c, session.id, now).await)
             .await?;
     }
     Ok(Some(SignedIn {
@@ -173,12 +174,13 @@ fn live(session: &SessionRecord, settings: &Settings, now: DateTime<Utc>) -> boo
 }
 
 pub async fn sign_out(db: &Db, session_id: i64) -> Result<(), StorageError> {
-    db.run(async |c| store::delete(c, session_id).await).await
+    db.background_transaction(async |c| store::delete(c, session_id).await)
+        .await
 }
 
 /// Ends every session of the user, this one included.
 pub async fn sign_out_everywhere(db: &Db, user_id: i64) -> Result<usize, StorageError> {
-    db.run(async |c| store::delete_for_user(c, user_id, None).await)
+    db.background_transaction(async |c| store::delete_for_user(c, user_id, None).await)
         .await
 }
 
