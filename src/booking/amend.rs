@@ -32,7 +32,7 @@ pub async fn relocate(
             json!({"location": {"from": previous, "to": location}}),
             None,
         );
-        store::append_history(c, record.id, &history).await?;
+        store::append_note(c, record.id, &history).await?;
         let change = Change::LocationUpdated {
             previous: &previous,
             by_calendar: false,

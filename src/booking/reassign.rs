@@ -49,7 +49,7 @@ pub async fn reassign(
             json!({"from": from, "to": to}),
             reason.as_deref(),
         );
-        store::append_history(c, record.id, &history).await?;
+        store::append_reassignment(c, record.id, &history, from).await?;
         let record = store::find(c, record.id).await?;
         crate::calendars::writeback::host_left(c, &record, from).await?;
         let change = Change::Reassigned { from: &from_user };

@@ -87,7 +87,7 @@ impl Rechecked {
                 "booked on cached calendar data: not every provider confirmed the time".into(),
             ),
         };
-        store::append_history(c, booking_id, &entry).await?;
+        store::append_note(c, booking_id, &entry).await?;
         Ok(())
     }
 }

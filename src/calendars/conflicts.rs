@@ -100,7 +100,7 @@ async fn announce(
             calendar.name
         )),
     };
-    bookings_store::append_history(c, booking.id, &entry).await?;
+    bookings_store::append_note(c, booking.id, &entry).await?;
     if outbox.email {
         email_host(c, outbox, &booking, calendar, &when).await?;
     }

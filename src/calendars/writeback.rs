@@ -197,7 +197,7 @@ impl Writer {
                     history("calendar_write_failed", &host, Some(e))
                 }
             };
-            db.transaction(async |c| bookings::append_history(c, booking_id, &entry).await)
+            db.transaction(async |c| bookings::append_note(c, booking_id, &entry).await)
                 .await?;
             if let Err(f) = outcome {
                 failures.push(f);
@@ -280,7 +280,7 @@ impl Writer {
         self.calendars
             .db
             .transaction(async |c| {
-                bookings::append_history(c, booking_id, &entry).await?;
+                bookings::append_note(c, booking_id, &entry).await?;
                 Ok::<_, ServiceError>(())
             })
             .await?;
@@ -461,7 +461,7 @@ async fn meeting_made(
         changes: serde_json::json!({"location": {"from": waiting, "to": url}}).to_string(),
         reason: Some("the host's calendar made the meeting".into()),
     };
-    bookings::append_history(c, booking_id, &entry).await?;
+    bookings::append_note(c, booking_id, &entry).await?;
     let change = Change::LocationUpdated {
         previous: waiting,
         by_calendar: true,

@@ -922,26 +922,48 @@ async fn keyed_counts(
     Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
 }
 
-/// Recounts the roll-up hour a booking starts in (every host and outcome of that hour) after a
-/// write to it. Called where every booking write ends, as it appends the booking's history
-/// (`storage::bookings::append_history`), in the write's transaction. A whole hour is
-/// recounted from the views, not adjusted, so the roll-up cannot drift from the bookings; the
-/// daily and monthly roll-ups get the hour's change (its new rows less its old, per key and
-/// outcome, added before the hour is rewritten), so each day and month stays the sum of its
-/// hours. On PostgreSQL the hour is locked first (a transaction advisory lock): two writes in
-/// one hour then recount one after the other, the later one seeing the earlier's booking;
-/// writes in other hours of the same day or month add to the same rows, whose row locks they
-/// take in one order (roll-up by roll-up, sorted by key), so they wait for each other but
-/// never deadlock. Bookings made per hour are counted once, when a booking is inserted
-/// ([`count_made`]).
-pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> {
-    let start: NaiveDateTime = with_conn!(conn, |c| {
+/// Recounts, in the roll-up hour a booking starts in, the rows of the hosts it counts for (its
+/// organiser and every other user whose claim holds its time, plus `former`, a host it just
+/// left) after a write to it. Called where every write that can change what a booking counts
+/// for ends, as it appends the booking's history (`storage::bookings::append_history`), in the
+/// write's transaction. Those hosts' rows of the hour are recounted from the views, not
+/// adjusted, so the roll-up cannot drift from the bookings; a booking's hour, event type and
+/// creation never change and its hosts change only by reassignment, so no other row can have
+/// changed. The daily and monthly roll-ups get the change (the hosts' new rows less their
+/// old, per key and outcome, added before the hour is rewritten), so each day and month stays
+/// the sum of its hours. On PostgreSQL the hour is locked first (a transaction advisory lock):
+/// two writes in one hour then recount one after the other, the later one seeing the earlier's
+/// booking; writes in other hours of the same day or month add to the same rows, whose row
+/// locks they take in one order (roll-up by roll-up, sorted by key), so they wait for each
+/// other but never deadlock. Bookings made per hour are counted once, when a booking is
+/// inserted ([`count_made`]).
+pub async fn recount(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    former: Option<i64>,
+) -> StorageResult<()> {
+    use super::schema::booking_claims;
+    let (start, organiser): (NaiveDateTime, i64) = with_conn!(conn, |c| {
         bookings::table
             .find(booking_id)
-            .select(bookings::start_at)
+            .select((bookings::start_at, bookings::user_id))
             .first(c)
             .await
     })?;
+    let claimants: Vec<i64> = with_conn!(conn, |c| {
+        booking_claims::table
+            .filter(booking_claims::booking_id.eq(booking_id))
+            .select(booking_claims::user_id)
+            .load(c)
+            .await
+    })?;
+    let mut hosts: Vec<i64> = claimants
+        .into_iter()
+        .chain([organiser])
+        .chain(former)
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
     let start = hour_of(from_db_time(start));
     if let Conn::Pg(c) = conn {
         let hour = start.timestamp() / 3600;
@@ -951,27 +973,35 @@ pub async fn recount(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<()> 
         .execute(&mut **c)
         .await?;
     }
-    let d = dialect(conn);
-    let (first, second) = (d.instant(start), d.instant(start + HOUR));
+    let batch = recount_statements(&dialect(conn), start, &hosts).join(";\n");
+    // One round trip: the statements hold their values (instants and ids computed here).
+    with_conn!(conn, |c| c.batch_execute(&batch).await)?;
+    Ok(())
+}
+
+/// What [`recount`] runs for the hour starting at `hour` and the users `hosts`.
+fn recount_statements(d: &Dialect, hour: DateTime<Utc>, hosts: &[i64]) -> Vec<String> {
+    let (first, second) = (d.instant(hour), d.instant(hour + HOUR));
+    let ids: Vec<String> = hosts.iter().map(i64::to_string).collect();
+    let of_hosts = format!("user_id IN ({})", ids.join(","));
     let mut statements = Vec::new();
     for roll_up in COARSE_ROLL_UPS {
-        statements.extend(roll_up.add_change(&d, start));
+        statements.extend(roll_up.add_change(d, hour, &of_hosts));
     }
     statements.extend([
-        format!("DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second}"),
+        format!(
+            "DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second} AND {of_hosts}"
+        ),
         format!(
             "INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status, \
              rescheduled, no_show, bookings, lead_seconds) \
              SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show, \
              SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes \
-             WHERE start_at >= {first} AND start_at < {second} \
+             WHERE start_at >= {first} AND start_at < {second} AND {of_hosts} \
              GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
         ),
     ]);
-    // One round trip: the statements hold their values (instants computed here).
-    let batch = statements.join(";\n");
-    with_conn!(conn, |c| c.batch_execute(&batch).await)?;
-    Ok(())
+    statements
 }
 
 /// A coarse roll-up as [`recount`] keeps it: its key column, which hourly rows it sums and
@@ -1012,10 +1042,11 @@ const COARSE_ROLL_UPS: [CoarseKeeping; 4] = [
 ];
 
 impl CoarseKeeping {
-    /// The statements that add the change of the hour `hour` to its day or month, while the
-    /// hour's old rows are still in `booking_hours`: the difference per key and outcome, then
-    /// the rows of the keys touched that fell to zero bookings removed.
-    fn add_change(&self, d: &Dialect, hour: DateTime<Utc>) -> [String; 2] {
+    /// The statements that add the change of the hour `hour`'s rows that match `of_hosts` to
+    /// its day or month, while the hour's old rows are still in `booking_hours`: the
+    /// difference per key and outcome, then the rows of the keys touched that fell to zero
+    /// bookings removed.
+    fn add_change(&self, d: &Dialect, hour: DateTime<Utc>, of_hosts: &str) -> [String; 2] {
         let Self {
             table,
             key,
@@ -1023,6 +1054,7 @@ impl CoarseKeeping {
             span,
         } = self;
         let (first, second) = (d.instant(hour), d.instant(hour + HOUR));
+        let rows = format!("{rows} AND {of_hosts}");
         let (column, start) = match span {
             Span::Day => ("day", hour.date_naive()),
             Span::Month => ("month", hour.date_naive().with_day(1).unwrap_or_default()),

@@ -276,7 +276,7 @@ pub async fn note(
         changes: changes.to_string(),
         reason: None,
     };
-    bookings::append_history(c, booking_id, &entry).await?;
+    bookings::append_note(c, booking_id, &entry).await?;
     Ok(())
 }
 

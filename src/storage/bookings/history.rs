@@ -34,13 +34,47 @@ pub struct HistoryRecord {
     pub reason: Option<String>,
 }
 
-/// Records a change to a booking. Every booking write ends here, in its transaction, so this is
-/// also where insights' hourly roll-ups learn of the change (`storage::insights::recount`).
+/// Records a change to a booking that may change what it counts for (its status, its hosts,
+/// an absence): every such write ends here, in its transaction, so this is also where
+/// insights' hourly roll-ups learn of the change (`storage::insights::recount`, for the
+/// booking's hosts).
 pub async fn append_history(
     conn: &mut Conn<'_>,
     booking_id: i64,
     entry: &HistoryEntry,
 ) -> StorageResult<()> {
+    insert(conn, booking_id, entry).await?;
+    crate::storage::insights::recount(conn, booking_id, None).await
+}
+
+/// Records that a booking passed from the host `from` to another: the roll-ups are recounted
+/// for the hosts it has now and for `from`, who no longer counts it.
+pub async fn append_reassignment(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    entry: &HistoryEntry,
+    from: i64,
+) -> StorageResult<()> {
+    insert(conn, booking_id, entry).await?;
+    crate::storage::insights::recount(conn, booking_id, Some(from)).await
+}
+
+/// Records something that happened to a booking without changing anything it is counted by
+/// (a reminder sent, a calendar written, a location changed, a conflict seen): a status change
+/// is never a note, and the roll-ups are not recounted.
+pub async fn append_note(
+    conn: &mut Conn<'_>,
+    booking_id: i64,
+    entry: &HistoryEntry,
+) -> StorageResult<()> {
+    debug_assert!(
+        entry.from_status.is_none() && entry.to_status.is_none(),
+        "a status change is recorded with append_history, which recounts the roll-ups"
+    );
+    insert(conn, booking_id, entry).await
+}
+
+async fn insert(conn: &mut Conn<'_>, booking_id: i64, entry: &HistoryEntry) -> StorageResult<()> {
     let now = to_db_time(Utc::now());
     let row = (
         booking_history::booking_id.eq(booking_id),
@@ -59,7 +93,7 @@ pub async fn append_history(
             .execute(c)
             .await
     })?;
-    crate::storage::insights::recount(conn, booking_id).await
+    Ok(())
 }
 
 pub async fn history(conn: &mut Conn<'_>, booking_id: i64) -> StorageResult<Vec<HistoryRecord>> {

@@ -18,7 +18,9 @@ pub use claims::{
     insert_claims, lock_hosts, move_claim, recent_assignments, set_claims_active,
     stale_calendar_hosts,
 };
-pub use history::{HistoryEntry, HistoryRecord, append_history, history};
+pub use history::{
+    HistoryEntry, HistoryRecord, append_history, append_note, append_reassignment, history,
+};
 pub use idempotency::{find_idempotency_key, insert_idempotency_key};
 pub use list::{Keyset, ListFilter, SortKey, list, rows};
 pub use reservations::{
