@@ -254,10 +254,51 @@ pub fn emails(meeting: &Meeting<'_>, notice: Notice<'_>, now: DateTime<Utc>) -> 
     let attendees = meeting.attendees.iter();
     let hosts =
         (meeting.hosts.iter()).filter(|h| choices::covers(&meeting.choices.of(h.id), notice));
+    // The host a booking was taken from hears it is off their calendar, as a cancellation.
+    let former = match notice {
+        Notice::Reassigned { from } => Some(from),
+        _ => None,
+    };
+    let former = former.filter(|f| choices::covers(&meeting.choices.of(f.id), Notice::Cancelled));
     attendees
         .map(|a| attendee_email(meeting, notice, a, now))
         .chain(hosts.map(|h| host_email(meeting, notice, h, now)))
+        .chain(former.map(|f| former_host_email(meeting, f, now)))
         .collect()
+}
+
+/// The email to the host a booking was reassigned from: in their language and zone, the
+/// booking's calendar entry cancelled for them.
+fn former_host_email(meeting: &Meeting<'_>, h: &User, now: DateTime<Utc>) -> Email {
+    let b = meeting.booking;
+    let copy = meeting.host_copy();
+    let clock = host_clock(h);
+    let lang = clock.lang;
+    let host_names = names(meeting.hosts.iter().map(|h| h.name.as_str()));
+    let at = clock.when(b.start_at, b.end_at);
+    let args = [
+        ("title", copy.title.as_str().into()),
+        ("when", at.as_str().into()),
+        ("hosts", host_names.as_str().into()),
+    ];
+    let opening = lang.t("email-former-host-reassigned", &args);
+    let letter = Letter {
+        name: &h.name,
+        opening: &opening,
+        at: &at,
+        hosts: &host_names,
+    };
+    let me = vec![Person {
+        name: &h.name,
+        email: &h.email,
+    }];
+    Email {
+        to_name: h.name.clone(),
+        to_email: h.email.clone(),
+        subject: lang.t("email-former-host-reassigned-subject", &args),
+        text: body(lang, &letter, meeting, &copy, Notice::Cancelled),
+        calendar: meeting.invite(lang, Notice::Cancelled, &copy, me, now),
+    }
 }
 
 /// An attendee's email: their language, their own time zone, and a calendar entry naming

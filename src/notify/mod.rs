@@ -104,7 +104,10 @@ pub async fn booking_changed(
     }
     // The organiser first, as the invitation names them.
     hosts.sort_by_key(|u| u.id != booking.user_id);
-    let host_ids: Vec<i64> = hosts.iter().map(|h| h.id).collect();
+    let mut host_ids: Vec<i64> = hosts.iter().map(|h| h.id).collect();
+    if let Notice::Reassigned { from } = notice {
+        host_ids.push(from.id);
+    }
     let choices = choices::Choices::load(c, &host_ids).await?;
     let now = Utc::now();
     let meeting = compose::Meeting {

@@ -391,6 +391,15 @@ async fn a_round_robin_booking_goes_to_a_free_host_or_the_one_asked_for() {
             .contains(&start)
     );
     assert!(!slot_starts(&app, free.1, day(5)).await.contains(&start));
+    // Insights count it for the new host only, in the hourly and the daily roll-ups.
+    let first_key = &people.iter().find(|p| p.0 == first).unwrap().2;
+    for (key, count) in [(first_key, 0), (&free.2, 1)] {
+        for (from, to) in [(day(5), day(5)), (day(4), day(6))] {
+            let query = format!("start={from}&end={to}&timeZone=UTC");
+            let figures = data(crate::insights::insights(&app, key, &query).await, 200).await;
+            assert_eq!(figures["totals"]["accepted"], count, "{figures}");
+        }
+    }
 
     let hits = receiver
         .wait_for("the reassignment", |h| {
@@ -412,6 +421,27 @@ async fn a_round_robin_booking_goes_to_a_free_host_or_the_one_asked_for() {
                 .find(|m| m.text.contains("will host this meeting now"))
                 .map(|_| ())
                 .ok_or_else(|| format!("{} mails", mails.len()))
+        },
+    )
+    .await;
+    // The host it was taken from hears it is off their calendar: a cancelled entry.
+    let names = ["ada", "bob", "cat"];
+    let first_name = names[people.iter().position(|p| p.0 == first).unwrap()];
+    let first_email = format!("{first_name}@rr.example");
+    crate::helpers::eventually(
+        "the former host's email",
+        std::time::Duration::from_secs(10),
+        async || {
+            let mails = smtp.mails().await;
+            let mail = (to(&mails, &first_email).into_iter())
+                .find(|m| m.subject.starts_with("Reassigned:"))
+                .ok_or_else(|| format!("{} mails", mails.len()))?;
+            let (method, ics) = mail.calendar.clone().ok_or("no calendar entry")?;
+            (method == "CANCEL"
+                && ics.contains("STATUS:CANCELLED")
+                && mail.text.contains("reassigned to"))
+            .then_some(())
+            .ok_or_else(|| format!("{method}: {}", mail.text))
         },
     )
     .await;
