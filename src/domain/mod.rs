@@ -20,6 +20,10 @@ pub use time_zone::TimeZoneName;
 
 pub use crate::availability::BookingStatus;
 
+/// The longest buffer an event type keeps free before or after its meetings, in minutes: a
+/// booking's claim on its hosts' time starts at most this long before the booking.
+pub const MAX_BUFFER_MINUTES: u32 = 1440;
+
 /// What a user may do beyond their own data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

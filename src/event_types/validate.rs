@@ -18,6 +18,7 @@ use crate::storage::event_types::{
 
 /// Longest length, interval, buffer and offset, in minutes.
 const MAX_MINUTES: u32 = 1440;
+const MAX_BUFFER: u32 = crate::domain::MAX_BUFFER_MINUTES;
 /// Longest minimum notice: a year.
 const MAX_NOTICE_MINUTES: u32 = 525_600;
 const MAX_SEATS: u32 = 1000;
@@ -66,8 +67,8 @@ pub(super) fn validate(input: &EventTypeInput, target: Target) -> Result<Validat
         length_options,
         slot_interval,
         offset_start: minutes("offsetStart", input.offset_start, MAX_MINUTES)?,
-        before_buffer: minutes("beforeEventBuffer", input.before_event_buffer, MAX_MINUTES)?,
-        after_buffer: minutes("afterEventBuffer", input.after_event_buffer, MAX_MINUTES)?,
+        before_buffer: minutes("beforeEventBuffer", input.before_event_buffer, MAX_BUFFER)?,
+        after_buffer: minutes("afterEventBuffer", input.after_event_buffer, MAX_BUFFER)?,
         minimum_notice: minutes(
             "minimumBookingNotice",
             input.minimum_booking_notice,

@@ -16,7 +16,7 @@ use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use diesel::upsert::excluded;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
-use super::schema::{bookings, event_types, page_views};
+use super::schema::{booking_claims, bookings, event_types, page_views};
 use super::{Conn, StorageResult, from_db_time, to_db_time, with_conn};
 use crate::domain::BookingStatus;
 
@@ -942,7 +942,6 @@ pub async fn recount(
     booking_id: i64,
     former: Option<i64>,
 ) -> StorageResult<()> {
-    use super::schema::booking_claims;
     let (start, organiser): (NaiveDateTime, i64) = with_conn!(conn, |c| {
         bookings::table
             .find(booking_id)
@@ -973,35 +972,100 @@ pub async fn recount(
         .execute(&mut **c)
         .await?;
     }
-    let batch = recount_statements(&dialect(conn), start, &hosts).join(";\n");
+    let counted = hosts_bookings(conn, start, &hosts).await?;
+    let batch = recount_statements(&dialect(conn), start, &hosts, &counted).join(";\n");
     // One round trip: the statements hold their values (instants and ids computed here).
     with_conn!(conn, |c| c.batch_execute(&batch).await)?;
     Ok(())
 }
 
-/// What [`recount`] runs for the hour starting at `hour` and the users `hosts`.
-fn recount_statements(d: &Dialect, hour: DateTime<Utc>, hosts: &[i64]) -> Vec<String> {
+/// The bookings starting in the hour from `hour` that count for any of `hosts`: theirs as
+/// organiser, or holding a claim on their time. Read through the indexes by host and time, so
+/// a write costs what its hosts' hour holds, not the whole hour or the hosts' whole history
+/// (the views, asked by host, would read every claim a host ever had).
+async fn hosts_bookings(
+    conn: &mut Conn<'_>,
+    hour: DateTime<Utc>,
+    hosts: &[i64],
+) -> StorageResult<Vec<i64>> {
+    let (first, second) = (to_db_time(hour), to_db_time(hour + HOUR));
+    // A claim starts at most the longest buffer before its booking.
+    let buffer = TimeDelta::minutes(crate::domain::MAX_BUFFER_MINUTES.into());
+    let earliest_claim = to_db_time(hour - buffer);
+    let mut ids: Vec<i64> = with_conn!(conn, |c| {
+        bookings::table
+            .filter(bookings::user_id.eq_any(hosts))
+            .filter(bookings::start_at.ge(first))
+            .filter(bookings::start_at.lt(second))
+            .select(bookings::id)
+            .load(c)
+            .await
+    })?;
+    let claimed: Vec<i64> = with_conn!(conn, |c| {
+        booking_claims::table
+            .inner_join(bookings::table)
+            .filter(booking_claims::user_id.eq_any(hosts))
+            .filter(booking_claims::blocked_start.ge(earliest_claim))
+            .filter(booking_claims::blocked_start.lt(second))
+            .filter(bookings::start_at.ge(first))
+            .filter(bookings::start_at.lt(second))
+            .select(booking_claims::booking_id)
+            .load(c)
+            .await
+    })?;
+    ids.extend(claimed);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// What [`recount`] runs for the hour starting at `hour` and the users `hosts`, whose rows
+/// the bookings `counted` make up.
+fn recount_statements(
+    d: &Dialect,
+    hour: DateTime<Utc>,
+    hosts: &[i64],
+    counted: &[i64],
+) -> Vec<String> {
     let (first, second) = (d.instant(hour), d.instant(hour + HOUR));
-    let ids: Vec<String> = hosts.iter().map(i64::to_string).collect();
-    let of_hosts = format!("user_id IN ({})", ids.join(","));
+    let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let scope = Scope {
+        rolled_up: format!("user_id IN ({})", list(hosts)),
+        bookings: format!(
+            "user_id IN ({}) AND booking_id IN ({})",
+            list(hosts),
+            list(counted)
+        ),
+    };
     let mut statements = Vec::new();
     for roll_up in COARSE_ROLL_UPS {
-        statements.extend(roll_up.add_change(d, hour, &of_hosts));
+        statements.extend(roll_up.add_change(d, hour, &scope));
     }
+    let Scope {
+        rolled_up,
+        bookings,
+    } = &scope;
     statements.extend([
         format!(
-            "DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second} AND {of_hosts}"
+            "DELETE FROM booking_hours WHERE hour >= {first} AND hour < {second} AND {rolled_up}"
         ),
         format!(
             "INSERT INTO booking_hours (hour, event_type_id, user_id, organiser, status, \
              rescheduled, no_show, bookings, lead_seconds) \
              SELECT hour, event_type_id, user_id, organiser, status, rescheduled, no_show, \
              SUM(bookings), SUM(lead_seconds) FROM booking_host_outcomes \
-             WHERE start_at >= {first} AND start_at < {second} AND {of_hosts} \
+             WHERE start_at >= {first} AND start_at < {second} AND {bookings} \
              GROUP BY hour, event_type_id, user_id, organiser, status, rescheduled, no_show"
         ),
     ]);
     statements
+}
+
+/// The rows a recount rewrites, as SQL conditions: in the roll-ups (by host), and in the views
+/// (by host and booking: the same rows, found through the bookings' keys).
+struct Scope {
+    rolled_up: String,
+    bookings: String,
 }
 
 /// A coarse roll-up as [`recount`] keeps it: its key column, which hourly rows it sums and
@@ -1042,11 +1106,11 @@ const COARSE_ROLL_UPS: [CoarseKeeping; 4] = [
 ];
 
 impl CoarseKeeping {
-    /// The statements that add the change of the hour `hour`'s rows that match `of_hosts` to
-    /// its day or month, while the hour's old rows are still in `booking_hours`: the
+    /// The statements that add the change of the hour `hour`'s rows in `scope` to its day or
+    /// month, while the hour's old rows are still in `booking_hours`: the
     /// difference per key and outcome, then the rows of the keys touched that fell to zero
     /// bookings removed.
-    fn add_change(&self, d: &Dialect, hour: DateTime<Utc>, of_hosts: &str) -> [String; 2] {
+    fn add_change(&self, d: &Dialect, hour: DateTime<Utc>, scope: &Scope) -> [String; 2] {
         let Self {
             table,
             key,
@@ -1054,7 +1118,10 @@ impl CoarseKeeping {
             span,
         } = self;
         let (first, second) = (d.instant(hour), d.instant(hour + HOUR));
-        let rows = format!("{rows} AND {of_hosts}");
+        let (new_rows, old_rows) = (
+            format!("{rows} AND {}", scope.bookings),
+            format!("{rows} AND {}", scope.rolled_up),
+        );
         let (column, start) = match span {
             Span::Day => ("day", hour.date_naive()),
             Span::Month => ("month", hour.date_naive().with_day(1).unwrap_or_default()),
@@ -1064,11 +1131,11 @@ impl CoarseKeeping {
         let outcome = "status, rescheduled, no_show";
         let new = format!(
             "SELECT {key}, {outcome}, bookings, lead_seconds FROM booking_host_outcomes \
-             WHERE start_at >= {first} AND start_at < {second} AND {rows}"
+             WHERE start_at >= {first} AND start_at < {second} AND {new_rows}"
         );
         let old = format!(
             "SELECT {key}, {outcome}, -bookings, -lead_seconds FROM booking_hours \
-             WHERE hour >= {first} AND hour < {second} AND {rows}"
+             WHERE hour >= {first} AND hour < {second} AND {old_rows}"
         );
         let change = format!(
             "INSERT INTO {table} ({column}, {key}, {outcome}, bookings, lead_seconds, {h}) \
@@ -1083,9 +1150,9 @@ impl CoarseKeeping {
         );
         let touched = format!(
             "SELECT {key} FROM booking_host_outcomes \
-             WHERE start_at >= {first} AND start_at < {second} AND {rows} \
+             WHERE start_at >= {first} AND start_at < {second} AND {new_rows} \
              UNION SELECT {key} FROM booking_hours \
-             WHERE hour >= {first} AND hour < {second} AND {rows}"
+             WHERE hour >= {first} AND hour < {second} AND {old_rows}"
         );
         let emptied = format!(
             "DELETE FROM {table} WHERE {column} = {start} AND bookings = 0 \
