@@ -38,6 +38,25 @@ pub struct SlotsQuery {
     /// The 2024-04-15 name of `format`.
     slot_format: Option<String>,
     booking_uid_to_reschedule: Option<String>,
+    /// Cal.com's: the round-robin hosts a routing form's route narrowed the event type to,
+    /// comma-separated user ids.
+    routed_team_member_ids: Option<String>,
+}
+
+/// `routedTeamMemberIds` as given: comma-separated user ids (none given: `None`).
+pub fn routed_ids(raw: Option<&str>) -> Result<Option<Vec<i64>>, ApiError> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Ok(None);
+    };
+    raw.split(',')
+        .map(|id| id.trim().parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "routedTeamMemberIds: `{raw}` is not a comma-separated list of user ids"
+            ))
+        })
 }
 
 /// Which event type a query names: `eventTypeId`, or `eventTypeSlug` with `username` or
@@ -184,7 +203,13 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
             )));
         }
     };
-    let event = booking::resolve_event(&state.db, &target).await?;
+    let routed = routed_ids(q.routed_team_member_ids.as_deref())?;
+    let mut event = booking::resolve_event(&state.db, &target).await?;
+    if let Some(ids) = routed {
+        event = event
+            .routed_to(&ids)
+            .map_err(|m| ApiError::BadRequest(format!("routedTeamMemberIds: {m}")))?;
+    }
     // The engine steps by the interval, else by the length asked for, plus the offset.
     let length = q
         .duration
