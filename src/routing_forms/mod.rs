@@ -239,19 +239,18 @@ pub async fn submit(
     let action = form.route_for(&checked).action.clone();
     let now = outbox.clock.now();
     db.transaction(async |c| {
-        let (mut routed_to, event_type_id) = describe(c, &action).await?;
+        let (mut routed_to, target) = describe(c, outbox, &action).await?;
         let response_id = store::insert_response(
             c,
             id,
             &Value::Object(checked.clone()).to_string(),
             &routed_to.to_string(),
-            event_type_id,
+            target.as_ref().map(|t| t.event_type_id),
             now,
         )
         .await?;
-        if let Some(event) = event_type_id {
-            routed_to["bookingUrl"] =
-                json!(booking_url(c, outbox, event, response_id, &action).await?);
+        if let Some(target) = target {
+            routed_to["bookingUrl"] = json!(target.url(response_id));
         }
         let watchers = watchers(c, form.record.owner()).await?;
         let payload = form_payload(&form, response_id, &checked);
@@ -265,11 +264,40 @@ pub async fn submit(
     .await
 }
 
-/// The action as the response stores it: an event type's also with its slug. A route to an
-/// event type deleted since is a 404 (nothing is stored).
-async fn describe(c: &mut Conn<'_>, action: &Action) -> Result<(Value, Option<i64>), ServiceError> {
+/// Where an event-type route sends the booker: the event type, its booking page, and the
+/// round-robin hosts it is narrowed to (none: all of them).
+struct Target {
+    event_type_id: i64,
+    page: String,
+    hosts: Vec<i64>,
+}
+
+impl Target {
+    /// The booking page with Cal.com's routing parameters.
+    fn url(&self, response_id: i64) -> String {
+        let mut url = format!("{}?cal.routingFormResponseId={response_id}", self.page);
+        if !self.hosts.is_empty() {
+            let ids: Vec<String> = self.hosts.iter().map(i64::to_string).collect();
+            url.push_str(&format!("&cal.routedTeamMemberIds={}", ids.join(",")));
+        }
+        url
+    }
+}
+
+/// The action as the response stores it: an event type's with its slug, and only the hosts
+/// that are still its round-robin hosts (a route whose hosts all left sends to every host). A
+/// route to an event type deleted since is a 404 (nothing is stored).
+async fn describe(
+    c: &mut Conn<'_>,
+    outbox: &Outbox,
+    action: &Action,
+) -> Result<(Value, Option<Target>), ServiceError> {
     let mut shown = json!(action);
-    let Action::EventTypeRedirectUrl { event_type_id, .. } = action else {
+    let Action::EventTypeRedirectUrl {
+        event_type_id,
+        team_member_ids,
+    } = action
+    else {
         return Ok((shown, None));
     };
     let event = event_types::find_if_any(c, Some(*event_type_id))
@@ -277,37 +305,28 @@ async fn describe(c: &mut Conn<'_>, action: &Action) -> Result<(Value, Option<i6
         .ok_or_else(|| {
             ServiceError::NotFound("the event type this form routes to no longer exists".into())
         })?;
+    let hosts: Vec<i64> = (team_member_ids.iter().flatten().copied())
+        .filter(|id| event.clone().routed_to(&[*id]).is_ok())
+        .collect();
     shown["eventTypeSlug"] = json!(event.record.slug);
-    Ok((shown, Some(event.record.id)))
-}
-
-/// The routed event type's booking page, with Cal.com's routing parameters.
-async fn booking_url(
-    c: &mut Conn<'_>,
-    outbox: &Outbox,
-    event_type_id: i64,
-    response_id: i64,
-    action: &Action,
-) -> Result<String, ServiceError> {
-    let event = event_types::find_any(c, event_type_id).await?;
+    match (hosts.is_empty(), shown.as_object_mut()) {
+        (true, Some(fields)) => {
+            fields.remove("teamMemberIds");
+        }
+        _ => shown["teamMemberIds"] = json!(hosts),
+    }
     let base = outbox.booker_url.trim_end_matches('/');
     let owner = match event.record.team_id {
         Some(_) => format!("team/{}", event.path_owner),
         None => event.path_owner.clone(),
     };
-    let mut url = format!(
-        "{base}/{owner}/{}?cal.routingFormResponseId={response_id}",
-        event.record.slug
-    );
-    if let Action::EventTypeRedirectUrl {
-        team_member_ids: Some(ids),
-        ..
-    } = action
-    {
-        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-        url.push_str(&format!("&cal.routedTeamMemberIds={}", ids.join(",")));
-    }
-    Ok(url)
+    let page = format!("{base}/{owner}/{}", event.record.slug);
+    let target = Target {
+        event_type_id: event.record.id,
+        page,
+        hosts,
+    };
+    Ok((shown, Some(target)))
 }
 
 /// Who hears of a form's submissions: its owner, or a team form's admins and owners.

@@ -540,6 +540,32 @@ async fn slots_and_bookings_come_only_from_the_routed_hosts() {
     unknown["routing"] = json!({"teamMemberIds": [999_999]});
     let m = assert_error(book(&app, unknown).await, 400, "BadRequestException").await;
     assert!(m.starts_with("routing.teamMemberIds:"), "{m}");
+
+    // Bob leaves the event type: the route now sends to all its hosts.
+    let hosts = json!({"hosts": [{"userId": crew.ada.0}, {"userId": crew.cat.0}]});
+    let event_path = format!("/v2/teams/{}/event-types/{event}", crew.team);
+    data(
+        app.call(Method::PATCH, &event_path, Some(&crew.ada.2), Some(hosts))
+            .await,
+        200,
+    )
+    .await;
+    let routed = data(
+        submit(
+            &app,
+            form_id,
+            json!({"size": "Large", "email": "z@x.example"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert!(
+        routed["routedTo"].get("teamMemberIds").is_none(),
+        "{routed}"
+    );
+    let url = routed["routedTo"]["bookingUrl"].as_str().unwrap();
+    assert!(!url.contains("routedTeamMemberIds"), "{url}");
 }
 
 #[tokio::test]
@@ -705,6 +731,28 @@ async fn the_hosted_form_sends_the_booker_where_the_route_says() {
         !narrowed.is_empty() && !narrowed.contains(&ten),
         "{narrowed:?}"
     );
+    // Booked on that page: Bob's, and recorded on the response.
+    let step = format!("{path}&tz=UTC&date={date}&slot={date}T11:00:00Z");
+    let slot = format!("{date}T11:00:00Z");
+    let form = [
+        ("slot", slot.as_str()),
+        ("name", "Grace Hopper"),
+        ("email", "g@x.example"),
+    ];
+    let booked = post_form(&app, &step, &form).await;
+    assert_eq!(booked.status(), 303, "{}", booked.text().await.unwrap());
+    let responses = format!("{base}/{id}/responses");
+    let listed = data(
+        app.call(Method::GET, &responses, Some(&crew.ada.2), None)
+            .await,
+        200,
+    )
+    .await;
+    let uid = listed[0]["bookingUid"]
+        .as_str()
+        .expect("the booking is on the response");
+    let booking = crate::helpers::booking_of(&app, &crew.ada.2, uid).await;
+    assert_eq!(hosts_of(&booking), vec![crew.bob.0], "{booking}");
     let refused = app
         .get("/team/hosted/demo?cal.routedTeamMemberIds=999999")
         .await;
@@ -728,4 +776,32 @@ async fn day_view(app: &TestApp, date: chrono::NaiveDate, query: &str) -> Vec<St
     let path = format!("/team/hosted/demo?{query}&tz=UTC&month={month}&date={date}");
     let html = app.get(&path).await.text().await.unwrap();
     crate::pages::attribute_values(&html, "data-slot")
+}
+
+#[tokio::test]
+async fn a_team_forms_submissions_go_to_its_admins_subscriptions_only() {
+    let app = spawn_app().await;
+    let crew = crew(&app, "teamhooks").await;
+    let event = round_robin(&app, &crew).await;
+    let (admin, member) = (Receiver::start().await, Receiver::start().await);
+    subscribe(&app, &crew.ada.2, &admin.url, &["FORM_SUBMITTED"], "a").await;
+    subscribe(&app, &crew.bob.2, &member.url, &["FORM_SUBMITTED"], "b").await;
+    let base = format!("/v2/teams/{}/routing-forms", crew.team);
+    let id = create(&app, &crew.ada.2, &base, form(event, None)).await["id"]
+        .as_i64()
+        .unwrap();
+    data(
+        submit(&app, id, json!({"size": "Small", "email": "g@x.example"})).await,
+        201,
+    )
+    .await;
+    let hits = admin
+        .wait_for("FORM_SUBMITTED to the owner", |h| !h.is_empty())
+        .await;
+    assert_eq!(hits[0].json()["payload"]["teamId"], crew.team);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(
+        member.hits().is_empty(),
+        "a member who is not an admin hears nothing"
+    );
 }
