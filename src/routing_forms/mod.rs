@@ -223,6 +223,37 @@ pub struct Routed {
     pub routed_to: Value,
 }
 
+/// Where a route sends the booker, without storing anything: for Cal.com's
+/// `calculate-slots`.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// The route's action as a submission would answer it (no `bookingUrl`).
+    pub routed_to: Value,
+    /// An event-type route's event type and the round-robin hosts it narrows to (none: all).
+    pub event: Option<(i64, Vec<i64>)>,
+}
+
+/// Checks `answers` against form `id`'s questions and routes them; nothing is stored and no
+/// webhook is sent.
+pub async fn route(
+    db: &Db,
+    outbox: &Outbox,
+    id: i64,
+    answers: &Value,
+) -> Result<Destination, ServiceError> {
+    let given = answers.as_object().ok_or_else(|| {
+        ServiceError::Invalid("the body must be an object of answers by question slug".into())
+    })?;
+    let form = find_public(db, id).await?;
+    let checked = check_answers(&form.fields, given, "", &[])?;
+    let action = form.route_for(&checked).action.clone();
+    let (routed_to, target) = db.run(async |c| describe(c, outbox, &action).await).await?;
+    Ok(Destination {
+        routed_to,
+        event: target.map(|t| (t.event_type_id, t.hosts)),
+    })
+}
+
 /// Checks `answers` against form `id`'s questions, stores them, routes them, queues
 /// `FORM_SUBMITTED` and plans `FORM_SUBMITTED_NO_EVENT`, all in one transaction.
 pub async fn submit(

@@ -387,6 +387,12 @@ async fn routing_forms(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i
         }
         let (status, _) = c.call(M::POST, &submit, None, Some(json!({}))).await;
         assert_eq!(status, 400);
+        let date = crate::bookings::day(4);
+        let calculate = format!("/v2/routing-forms/{id}/calculate-slots?start={date}&end={date}");
+        for size in ["L", "S"] {
+            c.call(M::POST, &calculate, None, Some(json!({"size": size})))
+                .await;
+        }
         c.call(M::GET, &format!("{path}/responses?take=1"), k, None)
             .await;
         c.call(M::DELETE, &path, k, None).await;

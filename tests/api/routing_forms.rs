@@ -396,6 +396,53 @@ async fn a_submission_is_checked_stored_and_routed() {
         json!({"size": "Small", "email": "o@x.example"})
     );
     assert_eq!(rows[1]["routedTo"]["type"], "externalRedirectUrl");
+    // calculate-slots routes without storing anything.
+    let calculate = format!(
+        "/v2/routing-forms/{id}/calculate-slots?start={}&end={}",
+        day(3),
+        day(3)
+    );
+    let small = json!({"size": "Small", "email": "o@x.example"});
+    let to_message = data(
+        app.call(Method::POST, &calculate, None, Some(small)).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        to_message,
+        json!({"eventTypeId": null, "routedTo": message("Thanks, we will write to you."), "slots": {}})
+    );
+    let large = json!({"size": "Large", "email": "o@x.example"});
+    let to_event = data(
+        app.call(Method::POST, &calculate, None, Some(large)).await,
+        200,
+    )
+    .await;
+    assert_eq!(to_event["eventTypeId"], event);
+    assert!(
+        !to_event["slots"][day(3).to_string()]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{to_event}"
+    );
+    let wrong = app
+        .call(
+            Method::POST,
+            &calculate,
+            None,
+            Some(json!({"size": "Huge"})),
+        )
+        .await;
+    assert_error(wrong, 400, "BadRequestException").await;
+    let no_window = format!("/v2/routing-forms/{id}/calculate-slots");
+    let large = json!({"size": "Large", "email": "o@x.example"});
+    assert_error(
+        app.call(Method::POST, &no_window, None, Some(large)).await,
+        400,
+        "BadRequestException",
+    )
+    .await;
     let rest = format!("/v2/routing-forms/{id}/responses?take=2&skip=2");
     let last = data(app.call(Method::GET, &rest, Some(&key), None).await, 200).await;
     assert_eq!(last[0]["id"], response_id);
@@ -500,6 +547,26 @@ async fn slots_and_bookings_come_only_from_the_routed_hosts() {
     .await["id"]
         .as_i64()
         .unwrap();
+    // Cal.com's calculate-slots: the routed event type's times over Bob's alone.
+    let calculate = format!("/v2/routing-forms/{form_id}/calculate-slots?start={date}&end={date}");
+    let answers = json!({"size": "Large", "email": "c@x.example"});
+    let routed = data(
+        app.call(Method::POST, &calculate, None, Some(answers))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(routed["eventTypeId"], event, "{routed}");
+    let starts: Vec<&Value> = routed["slots"][date.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["start"])
+        .collect();
+    assert!(
+        !starts.is_empty() && !starts.contains(&&json!(ten_slot)),
+        "{routed}"
+    );
     for (time, email) in [("11:00", "one@x.example"), ("12:00", "two@x.example")] {
         let routed = data(
             submit(&app, form_id, json!({"size": "Large", "email": email})).await,
@@ -760,7 +827,15 @@ async fn the_hosted_form_sends_the_booker_where_the_route_says() {
 
     // Inside an embed: the form's embed address, and the booking page's.
     let embed = format!("/forms/{id}/embed?embed=ns");
-    assert_eq!(app.get(&embed).await.status(), 200);
+    let framed = app.get(&embed).await;
+    assert_eq!(framed.status(), 200);
+    assert!(
+        framed.headers().get("x-frame-options").is_none(),
+        "the embed form may be framed"
+    );
+    assert!(framed.text().await.unwrap().contains("/embed/iframe.js"));
+    let own = app.get(&format!("/forms/{id}")).await;
+    assert_eq!(own.headers()["x-frame-options"], "DENY");
     let routed = post_form(&app, &embed, &[("size", "Large"), ("email", "g@x.example")]).await;
     let location = routed.headers()["location"].to_str().unwrap().to_owned();
     assert!(

@@ -1204,6 +1204,17 @@ fn routing_form_schemas(add: &mut impl FnMut(&str, Value)) {
         ),
     );
     add(
+        "RoutingFormSlots",
+        object(
+            &[
+                ("eventTypeId", nullable(integer())),
+                ("routedTo", routed.clone()),
+                ("slots", r("Slots")),
+            ],
+            &[],
+        ),
+    );
+    add(
         "RoutingFormResponse",
         object(
             &[

@@ -239,3 +239,27 @@ pub async fn submit(
     })));
     Ok(admission::decorate(admitted, response))
 }
+
+/// Cal.com's `calculate-slots`: where these answers are routed and, for an event type, its
+/// slots over the routed hosts (`GET /v2/slots`' window parameters); nothing is stored.
+pub async fn calculate_slots(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<super::slots::SlotsQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let answers: Value = parse_body(&body)?;
+    let to = routing_forms::route(&state.db, &state.outbox, *id, &answers).await?;
+    let (event, slots) = match &to.event {
+        Some((event, hosts)) => {
+            let slots = super::slots::routed(&state, query.into_inner(), *event, hosts).await?;
+            (json!(event), slots)
+        }
+        None => (Value::Null, json!({})),
+    };
+    Ok(HttpResponse::Ok().json(success(json!({
+        "eventTypeId": event,
+        "routedTo": to.routed_to,
+        "slots": slots,
+    }))))
+}

@@ -172,6 +172,24 @@ fn legacy_slot(slot: &Value) -> Value {
     Value::Object(slot)
 }
 
+/// The slots of event type `id`, narrowed to `hosts` when there are any, for the window and
+/// shape `q` asks (its event type and host parameters are replaced): a routing form's route.
+pub(super) async fn routed(
+    state: &AppState,
+    mut q: SlotsQuery,
+    id: i64,
+    hosts: &[i64],
+) -> Result<Value, ApiError> {
+    q.event_type_id = Some(id);
+    q.event_type_slug = None;
+    let ids: Vec<String> = hosts.iter().map(i64::to_string).collect();
+    q.routed_team_member_ids = Some(ids.join(","));
+    let body = compute(state, q).await?;
+    let answer: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("slots answer: {e}")))?;
+    Ok(answer["data"].clone())
+}
+
 async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
     let target = event_ref(
         q.event_type_id,
