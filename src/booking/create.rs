@@ -257,6 +257,20 @@ pub(super) async fn booked_hosts(
     }
 }
 
+/// The event type as a routing form's route narrowed it (Cal.com's `routing.teamMemberIds`).
+fn routed(event: EventType, request: &BookingRequest) -> Result<EventType, ServiceError> {
+    match request
+        .routing
+        .as_ref()
+        .map(|r| r.team_member_ids.as_slice())
+    {
+        None | Some([]) => Ok(event),
+        Some(ids) => event
+            .routed_to(ids)
+            .map_err(|m| ServiceError::Invalid(format!("routing.teamMemberIds: {m}"))),
+    }
+}
+
 /// Books `request`. With an idempotency key, a retry returns the first booking unchanged.
 pub async fn create(
     db: &Db,
@@ -265,7 +279,7 @@ pub async fn create(
     request: BookingRequest,
     actor: Actor,
 ) -> Result<Booked, ServiceError> {
-    let event = resolve_event(db, &request.event).await?;
+    let event = routed(resolve_event(db, &request.event).await?, &request)?;
     let prepared = prepare(&event, &request, &actor)?;
     if let Some(recurrence) = series::repeats(&event, request.recurrence_count)? {
         let series = series::Series {
@@ -301,6 +315,10 @@ pub async fn create(
         let outcome = db
             .transaction(async |c| {
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
+                if let Some(response) = request.routing.as_ref().and_then(|r| r.response_id) {
+                    let uid = &view.record.uid;
+                    crate::routing_forms::booked(c, response, event.record.id, uid).await?;
+                }
                 rechecked.note(c, view.record.id, &host_ids(&view)).await?;
                 announce_booked(c, outbox, &view).await?;
                 let holder = seat_of(&view, request.attendee.email.as_str());

@@ -91,6 +91,16 @@ pub struct BookingRequest {
     /// Cal.com's `recurrenceCount`: how many occurrences of a recurring event type to book
     /// (at most the event type's; `None`: all of them).
     pub recurrence_count: Option<u32>,
+    /// Where a routing form sent the booker: `None` when it did not.
+    pub routing: Option<Routing>,
+}
+
+/// Cal.com's `routing`: the response a booking comes from, and the round-robin hosts its
+/// route narrowed the event type to (none: all of them).
+#[derive(Debug, Clone, Default)]
+pub struct Routing {
+    pub response_id: Option<i64>,
+    pub team_member_ids: Vec<i64>,
 }
 
 /// The longest reason (for cancelling, declining, rescheduling) a booking keeps, in characters.
@@ -382,19 +392,41 @@ fn answer_questions(
     responses: &mut Map<String, Value>,
 ) -> Result<(), ServiceError> {
     let fields = &event.settings.booking_fields;
-    for key in request.responses.keys() {
-        let known = SYSTEM_FIELDS.contains(&key.as_str()) || fields.iter().any(|f| &f.slug == key);
+    let answers = check_answers(
+        fields,
+        &request.responses,
+        "bookingFieldsResponses",
+        &SYSTEM_FIELDS,
+    )?;
+    responses.extend(answers);
+    Ok(())
+}
+
+/// The answers in `given` to `fields`, each checked against its question's type and options:
+/// every key must be one of the questions (or in `also_known`, left out of the result), every
+/// required visible question answered. Errors name `{at}.{slug}`. Booking questions and
+/// routing forms' questions both answer through this.
+pub fn check_answers(
+    fields: &[BookingField],
+    given: &Map<String, Value>,
+    at: &str,
+    also_known: &[&str],
+) -> Result<Map<String, Value>, ServiceError> {
+    let under = |key: &str| match at {
+        "" => key.to_owned(),
+        _ => format!("{at}.{key}"),
+    };
+    for key in given.keys() {
+        let known = also_known.contains(&key.as_str()) || fields.iter().any(|f| &f.slug == key);
         if !known {
-            return Err(invalid(
-                &format!("bookingFieldsResponses.{key}"),
-                "this event type has no such booking question",
-            ));
+            return Err(invalid(&under(key), "there is no such question"));
         }
     }
+    let mut answers = Map::new();
     for field in fields {
         let slug = field.slug.as_str();
-        let at = format!("bookingFieldsResponses.{slug}");
-        let answer = request.responses.get(slug).filter(|v| !is_blank(v));
+        let at = under(slug);
+        let answer = given.get(slug).filter(|v| !is_blank(v));
         let Some(answer) = answer else {
             if field.required && !field.is_hidden() {
                 let label = &field.label;
@@ -402,9 +434,9 @@ fn answer_questions(
             }
             continue;
         };
-        responses.insert(slug.to_owned(), check_answer(&at, field, answer)?);
+        answers.insert(slug.to_owned(), check_answer(&at, field, answer)?);
     }
-    Ok(())
+    Ok(answers)
 }
 
 /// At most 50 keys of at most 40 characters; values are short strings, numbers or booleans.

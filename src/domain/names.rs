@@ -55,7 +55,7 @@ impl fmt::Display for Slug {
 pub struct Username(String);
 
 /// First path segments of Kairos's own pages and API, which no person's page may shadow.
-pub const RESERVED_USERNAMES: [&str; 24] = [
+pub const RESERVED_USERNAMES: [&str; 25] = [
     "v2",
     "health",
     "metrics",
@@ -70,6 +70,7 @@ pub const RESERVED_USERNAMES: [&str; 24] = [
     "logout",
     "favicon.ico",
     "feeds",
+    "forms",
     // The console (Cal.com's paths) and the booker's own portal.
     "auth",
     "event-types",

@@ -115,6 +115,16 @@ impl BookingField {
 /// Reads `bookingFields` as a client sends it: system fields (which clients send back as they
 /// were shown) are left out, options may be strings or `{value}` objects.
 pub fn read_input(list: &[Value]) -> Result<Vec<BookingField>, SettingError> {
+    read_list(list, &SYSTEM_FIELDS)
+}
+
+/// Reads a list of questions in the booking fields' shape, every one kept (a routing form has
+/// no system fields: its `email` question is its own).
+pub fn read_questions(list: &[Value]) -> Result<Vec<BookingField>, SettingError> {
+    read_list(list, &[])
+}
+
+fn read_list(list: &[Value], skipped: &[&str]) -> Result<Vec<BookingField>, SettingError> {
     let mut out: Vec<BookingField> = Vec::new();
     for (i, field) in list.iter().enumerate() {
         let object = field
@@ -125,7 +135,7 @@ pub fn read_input(list: &[Value]) -> Result<Vec<BookingField>, SettingError> {
             .or_else(|| object.get("name"))
             .and_then(Value::as_str)
             .unwrap_or_default();
-        if SYSTEM_FIELDS.contains(&slug) {
+        if skipped.contains(&slug) {
             continue;
         }
         let field = read_one(field, slug, &out).map_err(|e| SettingError {

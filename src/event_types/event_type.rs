@@ -27,6 +27,28 @@ pub struct EventType {
 }
 
 impl EventType {
+    /// The event type with its round-robin hosts narrowed to `ids` (a routing form's route,
+    /// Cal.com's `routedTeamMemberIds`); fixed hosts stay. Only a team round-robin event
+    /// type's hosts can be narrowed, and only to its own round-robin hosts.
+    pub fn routed_to(mut self, ids: &[i64]) -> Result<Self, String> {
+        if self.scheduling() != Some(SchedulingType::RoundRobin) {
+            return Err("only a team round-robin event type's hosts can be narrowed".into());
+        }
+        if ids.is_empty() {
+            return Err("names at least one host".into());
+        }
+        let is_pool_host = |id: i64| self.hosts.iter().any(|h| h.user_id == id && !h.is_fixed);
+        if let Some(id) = ids.iter().find(|id| !is_pool_host(**id)) {
+            return Err(format!(
+                "user {id} is not a round-robin host of event type {}",
+                self.record.id
+            ));
+        }
+        self.hosts
+            .retain(|h| h.is_fixed || ids.contains(&h.user_id));
+        Ok(self)
+    }
+
     pub fn scheduling(&self) -> Option<SchedulingType> {
         match self.record.owner() {
             Owner::User(_) => None,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS};
+pub use booking_fields::{BookingField, CHOICE_TYPES, FieldKind, SYSTEM_FIELDS, read_questions};
 pub use event_type::{EventType, seat_title};
 pub use input::{EventTypeInput, HostGroupInput, HostInput, priority_name, read_legacy_recurrence};
 pub use locations::{Location, LocationKind, awaits_conference};

@@ -547,6 +547,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     workflow_event_types,
     reminder_opt_outs,
     host_email_choices,
+    routing_forms,
+    routing_form_responses,
 );
 
 diesel::table! {
@@ -808,3 +810,31 @@ diesel::table! {
         h23 -> BigInt,
     }
 }
+
+diesel::table! {
+    routing_forms (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        team_id -> Nullable<BigInt>,
+        name -> Text,
+        description -> Nullable<Text>,
+        fields -> Text,
+        routes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    routing_form_responses (id) {
+        id -> BigInt,
+        form_id -> BigInt,
+        answers -> Text,
+        routed -> Text,
+        event_type_id -> Nullable<BigInt>,
+        booking_uid -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(routing_form_responses -> routing_forms (form_id));

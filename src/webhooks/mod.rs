@@ -25,8 +25,9 @@ use payload::{Change, Facts};
 
 /// Every trigger Cal.com's API accepts. Kairos sends the booking, no-show, meeting and ping
 /// events, `BOOKING_LOCATION_UPDATED` (a host moved the meeting, or a host's calendar made its
-/// Google Meet or Teams link), `BOOKING_REASSIGNED` and `OOO_CREATED`; the others (payments,
-/// recordings, forms…) are accepted so existing subscriptions can be created unchanged, and
+/// Google Meet or Teams link), `BOOKING_REASSIGNED`, `OOO_CREATED` and the routing forms'
+/// `FORM_SUBMITTED` and `FORM_SUBMITTED_NO_EVENT`; the others (payments, recordings, the
+/// fallback hit…) are accepted so existing subscriptions can be created unchanged, and
 /// never fire. `BOOKING_CALENDAR_CONFLICT` is Kairos' own (an
 /// external event found overlapping a booking after the fact); only subscribers naming it get it.
 pub const TRIGGERS: [&str; 23] = [
@@ -312,6 +313,41 @@ pub async fn out_of_office_created(
     let envelope = payload::envelope(TRIGGER, now, json!({"oooEntry": entry}));
     enqueue(c, &hooks, TRIGGER, None, &envelope, now, true).await?;
     Ok(())
+}
+
+/// `FORM_SUBMITTED` or `FORM_SUBMITTED_NO_EVENT` to the subscriptions of `users` (a routing
+/// form's owner, or a team form's admins and owners), in the caller's transaction: Cal.com's
+/// generic envelope, the answers copied to the top level before `triggerEvent`. Returns how
+/// many deliveries were queued.
+pub async fn form_event(
+    c: &mut Conn<'_>,
+    trigger: &str,
+    users: &[i64],
+    answers: &serde_json::Map<String, Value>,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let hooks = form_subscribers(c, trigger, users).await?;
+    let mut body = answers.clone();
+    body.insert("triggerEvent".into(), json!(trigger));
+    body.insert("createdAt".into(), json!(payload::js_iso(now)));
+    body.insert("payload".into(), payload);
+    enqueue(c, &hooks, trigger, None, &Value::Object(body), now, true).await?;
+    Ok(hooks.len())
+}
+
+/// The active subscriptions of `users` to `trigger`.
+pub async fn form_subscribers(
+    c: &mut Conn<'_>,
+    trigger: &str,
+    users: &[i64],
+) -> Result<Vec<WebhookRecord>, ServiceError> {
+    let mut hooks = Vec::new();
+    for user in users {
+        hooks.extend(store::subscribers(c, *user, None).await?);
+    }
+    hooks.retain(|h| h.triggers().iter().any(|t| t == trigger));
+    Ok(hooks)
 }
 
 /// A workflow's webhook step (`crate::workflows`): one delivery of the booking's payload, with

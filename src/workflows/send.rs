@@ -51,6 +51,12 @@ impl Handler for Reminders {
     }
 
     async fn run(&self, job: &JobRecord) -> Outcome {
+        // Routing forms' planned `FORM_SUBMITTED_NO_EVENT` runs on this queue too: a timed
+        // webhook like a reminder's.
+        if job.kind == crate::routing_forms::NO_EVENT_KIND {
+            let now = self.outbox.clock.now();
+            return crate::routing_forms::run_no_event(&self.db, job, now).await;
+        }
         let planned = match serde_json::from_str::<Planned>(&job.payload) {
             Ok(p) => p,
             Err(e) => {

@@ -63,6 +63,7 @@ mod postgres_tls;
 mod process;
 mod proof_of_work;
 mod recurring;
+mod routing_forms;
 mod schedules;
 mod schema;
 mod security;

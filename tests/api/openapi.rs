@@ -353,6 +353,52 @@ async fn workflows(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i64) 
         .await;
 }
 
+/// The routing form endpoints, personal and a team's, with a submission and its responses.
+async fn routing_forms(c: &mut Checker<'_>, k: Option<&str>, event: i64, team: i64) {
+    use Method as M;
+    let form = |routes: Value| {
+        json!({"name": "Intake", "description": "Who are you?",
+               "fields": [{"type": "select", "slug": "size", "label": "Size", "required": true, "options": ["S", "L"]}],
+               "routes": routes})
+    };
+    let to_event = json!([
+        {"conditions": [{"field": "size", "operator": "equals", "value": "L"}],
+         "action": {"type": "eventTypeRedirectUrl", "eventTypeId": event}},
+        {"isFallback": true, "action": {"type": "customPageMessage", "message": "Thanks"}},
+    ]);
+    let message = json!([{"isFallback": true, "action": {"type": "externalRedirectUrl", "url": "https://example.com"}}]);
+    for (base, routes) in [
+        ("/v2/routing-forms".to_owned(), to_event),
+        (format!("/v2/teams/{team}/routing-forms"), message),
+    ] {
+        let (_, made) = c.call(M::POST, &base, k, Some(form(routes))).await;
+        let id = made["data"]["id"].as_i64().unwrap();
+        let path = format!("{base}/{id}");
+        c.call(M::GET, &base, k, None).await;
+        c.call(M::GET, &path, k, None).await;
+        c.call(M::PATCH, &path, k, Some(json!({"name": "Renamed"})))
+            .await;
+        let submit = format!("/v2/routing-forms/{id}/responses");
+        for size in ["L", "S"] {
+            let (status, _) = c
+                .call(M::POST, &submit, None, Some(json!({"size": size})))
+                .await;
+            assert_eq!(status, 201);
+        }
+        let (status, _) = c.call(M::POST, &submit, None, Some(json!({}))).await;
+        assert_eq!(status, 400);
+        let date = crate::bookings::day(4);
+        let calculate = format!("/v2/routing-forms/{id}/calculate-slots?start={date}&end={date}");
+        for size in ["L", "S"] {
+            c.call(M::POST, &calculate, None, Some(json!({"size": size})))
+                .await;
+        }
+        c.call(M::GET, &format!("{path}/responses?take=1"), k, None)
+            .await;
+        c.call(M::DELETE, &path, k, None).await;
+    }
+}
+
 #[tokio::test]
 async fn every_documented_operation_answers_as_documented() {
     let google = FakeGoogle::start().await;
@@ -547,6 +593,7 @@ async fn every_documented_operation_answers_as_documented() {
     )
     .await;
     workflows(&mut c, k, event, tid).await;
+    routing_forms(&mut c, k, event, tid).await;
     c.call(M::DELETE, &format!("/v2/teams/{tid}"), k, None)
         .await;
 

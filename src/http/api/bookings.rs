@@ -13,7 +13,7 @@ use super::success;
 use crate::accounts::Caller;
 use crate::booking::{
     self, AbsenceRequest, Actor, AttendeeInput, BookingRequest, BookingView, CancelRequest,
-    IdempotencyKey, RescheduleRequest, SeriesCancel, Tab,
+    IdempotencyKey, RescheduleRequest, Routing, SeriesCancel, Tab,
 };
 use crate::domain::{Email, PersonName, TimeZoneName};
 use crate::error::ApiError;
@@ -176,6 +176,17 @@ struct BookingBody {
     #[serde(default, deserialize_with = "text::line")]
     reservation_uid: Option<String>,
     recurrence_count: Option<u32>,
+    /// Cal.com's routing input: the routing form response this booking comes from and the
+    /// hosts its route narrowed a round-robin event type to.
+    routing: Option<RoutingBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoutingBody {
+    response_id: Option<i64>,
+    #[serde(default)]
+    team_member_ids: Vec<i64>,
 }
 
 pub(super) fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
@@ -282,6 +293,10 @@ fn booking_request(
         idempotency,
         max_guests,
         recurrence_count: body.recurrence_count,
+        routing: body.routing.map(|r| Routing {
+            response_id: r.response_id,
+            team_member_ids: r.team_member_ids,
+        }),
     })
 }
 

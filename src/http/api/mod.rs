@@ -16,6 +16,7 @@ mod insights;
 mod me;
 pub mod openapi;
 mod out_of_office;
+mod routing_forms;
 mod schedules;
 mod slots;
 mod sms;
@@ -126,6 +127,11 @@ const SLOT_QUERY: &[(&str, &str, &str)] = &[
         "string",
         "A booking being moved: its own time stays free",
     ),
+    (
+        "routedTeamMemberIds",
+        "string",
+        "Comma-separated user ids: a round-robin event type's hosts narrowed to these (a routing form's route)",
+    ),
 ];
 
 const OOO_QUERY: &[(&str, &str, &str)] = &[
@@ -223,6 +229,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         data: Some("Workflow"),
         ..DOC
     };
+    const FORMS: Doc = Doc {
+        tag: "Routing forms",
+        data: Some("RoutingForm"),
+        ..DOC
+    };
     const PAGE: &[(&str, &str, &str)] = &[
         ("take", "integer", "Page size, 1 to 250 (250)"),
         ("skip", "integer", "Items to skip"),
@@ -297,6 +308,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/workflows/{id}" => workflows::get, Doc { summary: "Get a workflow", ..FLOWS }),
         endpoint!(PATCH "/workflows/{id}" => workflows::update, Doc { summary: "Change a workflow (fields not sent stay; steps are replaced as a whole; reminders already queued for bookings are re-planned)", body: Some("WorkflowInput"), ..FLOWS }),
         endpoint!(DELETE "/workflows/{id}" => workflows::delete, Doc { summary: "Delete a workflow (its queued steps are withdrawn)", data: None, ..FLOWS }),
+        endpoint!(GET "/routing-forms" => routing_forms::list, Doc { summary: "The caller's routing forms", list: true, ..FORMS }),
+        endpoint!(POST "/routing-forms" => routing_forms::create, Doc { summary: "Create a routing form: questions and ordered routes ending in a fallback", body: Some("RoutingFormInput"), status: 201, ..FORMS }),
+        endpoint!(GET "/routing-forms/{id}" => routing_forms::get, Doc { summary: "Get a routing form", ..FORMS }),
+        endpoint!(PATCH "/routing-forms/{id}" => routing_forms::update, Doc { summary: "Change a routing form (fields not sent stay; fields and routes are replaced as a whole)", body: Some("RoutingFormInput"), ..FORMS }),
+        endpoint!(DELETE "/routing-forms/{id}" => routing_forms::delete, Doc { summary: "Delete a routing form and its responses", data: None, ..FORMS }),
+        endpoint!(GET "/routing-forms/{id}/responses" => routing_forms::responses, Doc { summary: "A routing form's responses, newest first", list: true, paginated: true, data: Some("RoutingFormResponse"), query: PAGE, ..FORMS }),
+        endpoint!(POST "/routing-forms/{id}/responses" => routing_forms::submit, Doc { summary: "Submit a routing form (public): the answers are checked and stored, and the route's action answered (FORM_SUBMITTED)", auth: Auth::Optional, body: Some("RoutingFormAnswers"), status: 201, data: Some("RoutingFormResult"), ..FORMS }),
+        endpoint!(POST "/routing-forms/{id}/calculate-slots" => routing_forms::calculate_slots, Doc { summary: "Where these answers are routed and, for an event type, its slots over the routed hosts (public; nothing is stored)", auth: Auth::Optional, body: Some("RoutingFormAnswers"), data: Some("RoutingFormSlots"),
+            query: &[("start", "string", "First day (UTC date) or instant (ISO 8601)"), ("end", "string", "Last day (UTC date, inclusive) or instant"),
+                     ("timeZone", "string", "IANA timezone the slots are grouped and shown in; UTC by default"), ("duration", "integer", "One of the event type's lengths"),
+                     ("format", "string", "`range` adds each slot's end")], ..FORMS }),
         endpoint!(GET "/teams" => teams::list, Doc { summary: "The caller's teams", list: true, ..TEAMS }),
         endpoint!(POST "/teams" => teams::create, Doc { summary: "Create a team (the caller becomes its owner)", body: Some("TeamInput"), status: 201, ..TEAMS }),
         endpoint!(GET "/teams/{id}" => teams::get, Doc { summary: "Get a team", ..TEAMS }),
@@ -317,6 +339,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/teams/{id}/workflows/{workflowId}" => workflows::team_get, Doc { summary: "Get a team workflow", ..FLOWS }),
         endpoint!(PATCH "/teams/{id}/workflows/{workflowId}" => workflows::team_update, Doc { summary: "Change a team workflow", body: Some("WorkflowInput"), ..FLOWS }),
         endpoint!(DELETE "/teams/{id}/workflows/{workflowId}" => workflows::team_delete, Doc { summary: "Delete a team workflow", data: None, ..FLOWS }),
+        endpoint!(GET "/teams/{id}/routing-forms" => routing_forms::team_list, Doc { summary: "A team's routing forms (admins and owners)", list: true, ..FORMS }),
+        endpoint!(POST "/teams/{id}/routing-forms" => routing_forms::team_create, Doc { summary: "Create a team routing form, routing to the team's event types", body: Some("RoutingFormInput"), status: 201, ..FORMS }),
+        endpoint!(GET "/teams/{id}/routing-forms/{formId}" => routing_forms::team_get, Doc { summary: "Get a team routing form", ..FORMS }),
+        endpoint!(PATCH "/teams/{id}/routing-forms/{formId}" => routing_forms::team_update, Doc { summary: "Change a team routing form", body: Some("RoutingFormInput"), ..FORMS }),
+        endpoint!(DELETE "/teams/{id}/routing-forms/{formId}" => routing_forms::team_delete, Doc { summary: "Delete a team routing form and its responses", data: None, ..FORMS }),
+        endpoint!(GET "/teams/{id}/routing-forms/{formId}/responses" => routing_forms::team_responses, Doc { summary: "A team routing form's responses, newest first", list: true, paginated: true, data: Some("RoutingFormResponse"), query: PAGE, ..FORMS }),
         endpoint!(GET "/slots" => slots::get, Doc { summary: "Bookable slots by the booker's date", data: Some("Slots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(GET "/slots/available" => slots::get, Doc { summary: "The same under the 2024-04-15 path: with cal-api-version 2024-09-04 the current shape, else Cal.com's 2024-04-15 `{slots}` (`startTime`, `endTime`, `slotFormat` accepted)", data: Some("Slots"), legacy: Some("LegacySlots"), query: SLOT_QUERY, ..SLOTS }),
         endpoint!(POST "/slots/reservations" => slots::reserve, Doc { summary: "Hold a slot while the booker fills in the form", body: Some("ReservationInput"), status: 201, data: Some("Reservation"), ..SLOTS }),

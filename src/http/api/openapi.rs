@@ -713,6 +713,16 @@ fn schemas() -> Map<String, Value> {
                 ("reservationUid", string()),
                 // A recurring event type: how many occurrences (at most, and by default, its own).
                 ("recurrenceCount", integer()),
+                (
+                    "routing",
+                    input(
+                        &[
+                            ("responseId", integer()),
+                            ("teamMemberIds", list(integer())),
+                        ],
+                        &[],
+                    ),
+                ),
             ],
             &["start", "attendee"],
         ),
@@ -910,6 +920,7 @@ fn schemas() -> Map<String, Value> {
     );
     calendar_schemas(&mut add);
     workflow_schemas(&mut add);
+    routing_form_schemas(&mut add);
     add(
         "CalendarFeed",
         object(&[("url", string()), ("createdAt", string())], &[]),
@@ -1111,6 +1122,114 @@ fn calendar_schemas(add: &mut impl FnMut(&str, Value)) {
 }
 
 /// Workflows (Cal.com's shapes; the `webhook` action is Kairos').
+fn routing_form_schemas(add: &mut impl FnMut(&str, Value)) {
+    let field = json!({"type": "object", "description": "A question, in the booking fields' shape: type, slug, label, required, placeholder, hidden, options"});
+    let condition = object(
+        &[
+            ("field", string()),
+            (
+                "operator",
+                json!({"enum": ["equals", "not_equals", "contains", "any_of"]}),
+            ),
+            ("value", any()),
+        ],
+        &[],
+    );
+    let action = object(
+        &[(
+            "type",
+            json!({"enum": ["eventTypeRedirectUrl", "customPageMessage", "externalRedirectUrl"]}),
+        )],
+        &[
+            ("eventTypeId", integer()),
+            ("teamMemberIds", list(integer())),
+            ("message", string()),
+            ("url", string()),
+        ],
+    );
+    let route = object(
+        &[
+            ("conditions", list(condition)),
+            ("isFallback", boolean()),
+            ("action", action.clone()),
+        ],
+        &[],
+    );
+    add(
+        "RoutingForm",
+        object(
+            &[
+                ("id", integer()),
+                ("name", string()),
+                ("description", nullable(string())),
+                ("userId", nullable(integer())),
+                ("teamId", nullable(integer())),
+                ("fields", list(field.clone())),
+                ("routes", list(route)),
+                ("createdAt", string()),
+                ("updatedAt", string()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RoutingFormInput",
+        input(
+            &[
+                ("name", string()),
+                ("description", nullable(string())),
+                ("fields", list(field)),
+                ("routes", list(object_any())),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RoutingFormAnswers",
+        json!({"type": "object", "description": "The answers by question slug"}),
+    );
+    let mut routed = action;
+    for (name, schema) in [("eventTypeSlug", string()), ("bookingUrl", string())] {
+        routed["properties"][name] = schema;
+    }
+    add(
+        "RoutingFormResult",
+        object(
+            &[
+                ("responseId", integer()),
+                ("formId", integer()),
+                ("routedTo", routed.clone()),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RoutingFormSlots",
+        object(
+            &[
+                ("eventTypeId", nullable(integer())),
+                ("routedTo", routed.clone()),
+                ("slots", r("Slots")),
+            ],
+            &[],
+        ),
+    );
+    add(
+        "RoutingFormResponse",
+        object(
+            &[
+                ("id", integer()),
+                ("formId", integer()),
+                ("response", object_any()),
+                ("routedTo", routed),
+                ("bookingUid", nullable(string())),
+                ("createdAt", string()),
+            ],
+            &[],
+        ),
+    );
+}
+
 fn workflow_schemas(add: &mut impl FnMut(&str, Value)) {
     let triggers = json!({"enum": ["beforeEvent", "afterEvent", "newEvent", "rescheduleEvent", "eventCancelled", "bookingRequested", "bookingRejected"]});
     let actions = json!({"enum": ["email_attendee", "email_host", "email_address", "sms_attendee", "sms_number", "webhook"]});

@@ -38,6 +38,25 @@ pub struct SlotsQuery {
     /// The 2024-04-15 name of `format`.
     slot_format: Option<String>,
     booking_uid_to_reschedule: Option<String>,
+    /// Cal.com's: the round-robin hosts a routing form's route narrowed the event type to,
+    /// comma-separated user ids.
+    routed_team_member_ids: Option<String>,
+}
+
+/// `routedTeamMemberIds` as given: comma-separated user ids (none given: `None`).
+pub fn routed_ids(raw: Option<&str>) -> Result<Option<Vec<i64>>, ApiError> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Ok(None);
+    };
+    raw.split(',')
+        .map(|id| id.trim().parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "routedTeamMemberIds: `{raw}` is not a comma-separated list of user ids"
+            ))
+        })
 }
 
 /// Which event type a query names: `eventTypeId`, or `eventTypeSlug` with `username` or
@@ -153,6 +172,24 @@ fn legacy_slot(slot: &Value) -> Value {
     Value::Object(slot)
 }
 
+/// The slots of event type `id`, narrowed to `hosts` when there are any, for the window and
+/// shape `q` asks (its event type and host parameters are replaced): a routing form's route.
+pub(super) async fn routed(
+    state: &AppState,
+    mut q: SlotsQuery,
+    id: i64,
+    hosts: &[i64],
+) -> Result<Value, ApiError> {
+    q.event_type_id = Some(id);
+    q.event_type_slug = None;
+    let ids: Vec<String> = hosts.iter().map(i64::to_string).collect();
+    q.routed_team_member_ids = Some(ids.join(","));
+    let body = compute(state, q).await?;
+    let answer: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("slots answer: {e}")))?;
+    Ok(answer["data"].clone())
+}
+
 async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
     let target = event_ref(
         q.event_type_id,
@@ -184,7 +221,13 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
             )));
         }
     };
-    let event = booking::resolve_event(&state.db, &target).await?;
+    let routed = routed_ids(q.routed_team_member_ids.as_deref())?;
+    let mut event = booking::resolve_event(&state.db, &target).await?;
+    if let Some(ids) = routed {
+        event = event
+            .routed_to(&ids)
+            .map_err(|m| ApiError::BadRequest(format!("routedTeamMemberIds: {m}")))?;
+    }
     // The engine steps by the interval, else by the length asked for, plus the offset.
     let length = q
         .duration

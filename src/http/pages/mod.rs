@@ -57,6 +57,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/feeds/{token}.ics", web::get().to(feed::serve))
         .service(
+            web::resource(["/forms/{id}", "/forms/{id}/embed"])
+                .route(web::get().to(booker::show_form))
+                .route(web::post().to(booker::submit_form)),
+        )
+        .service(
             web::resource(["/reschedule/{uid}", "/reschedule/{uid}/embed"])
                 .route(web::get().to(manage::reschedule)),
         )

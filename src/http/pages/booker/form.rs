@@ -162,8 +162,8 @@ pub(super) fn form_fields(
     fields
 }
 
-/// The input for one of the event type's booking questions.
-fn question_field(
+/// The input for one of the event type's booking questions (or a routing form's).
+pub(super) fn question_field(
     question: &BookingField,
     t: &Text,
     values: &Values,

@@ -8,15 +8,18 @@
 //!
 //! `profiles` lists event types; `state` reads what a booker URL asks for; `month` lays out the
 //! calendar and times; `form` builds the inputs and reads answers; `page` renders the booker;
-//! `submit` books from the posted form.
+//! `submit` books from the posted form; `routing_form` is a routing form's hosted page, which
+//! sends the booker on to a booking page.
 
 mod form;
 mod month;
 mod page;
 mod profiles;
+mod routing_form;
 mod state;
 mod submit;
 
 pub use page::show;
 pub use profiles::{profile, team_profile};
+pub use routing_form::{show as show_form, submit as submit_form};
 pub use submit::submit;

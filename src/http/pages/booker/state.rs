@@ -28,6 +28,9 @@ pub(super) struct Prepared {
     pub(super) mode: Mode,
     /// A workflow texts this event type's attendees: the form asks for a mobile number.
     pub(super) asks_phone: bool,
+    /// Where a routing form sent the booker (`cal.routingFormResponseId`,
+    /// `cal.routedTeamMemberIds`); `event`'s hosts are already narrowed to the routed ones.
+    pub(super) routing: Option<booking::Routing>,
 }
 
 /// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
@@ -52,6 +55,16 @@ pub(super) async fn prepare(
     let event = booking::resolve_event(&state.db, &event)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
+    let routing = routing(query).map_err(|e| PageError::from_service(lang, e))?;
+    let event = match routing.as_ref().map(|r| r.team_member_ids.as_slice()) {
+        None | Some([]) => event,
+        Some(ids) => event.routed_to(ids).map_err(|m| {
+            PageError::from_service(
+                lang,
+                ServiceError::Invalid(format!("cal.routedTeamMemberIds: {m}")),
+            )
+        })?,
+    };
     let mode = mode(state, query, lang, &event).await?;
     let length = length(query, &event, &mode);
     let asks_phone = asks_phone(state, &event)
@@ -65,7 +78,40 @@ pub(super) async fn prepare(
         event,
         mode,
         asks_phone,
+        routing,
     })
+}
+
+/// Cal.com's routing parameters on a booking page's URL, as a routing form's redirect sets them.
+fn routing(query: &QueryState) -> Result<Option<booking::Routing>, ServiceError> {
+    let bad =
+        |key: &str| ServiceError::Invalid(format!("{key}: must be user ids, comma-separated"));
+    let response_id = match query.get("cal.routingFormResponseId") {
+        None => None,
+        Some(raw) => Some(
+            raw.trim()
+                .parse::<i64>()
+                .map_err(|_| bad("cal.routingFormResponseId"))?,
+        ),
+    };
+    let team_member_ids = match query
+        .get("cal.routedTeamMemberIds")
+        .filter(|r| !r.is_empty())
+    {
+        None => Vec::new(),
+        Some(raw) => raw
+            .split(',')
+            .map(|id| id.trim().parse::<i64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad("cal.routedTeamMemberIds"))?,
+    };
+    if response_id.is_none() && team_member_ids.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(booking::Routing {
+        response_id,
+        team_member_ids,
+    }))
 }
 
 /// Whether booking `event` needs the booker's mobile number (`booking::create` refuses a

@@ -122,7 +122,7 @@ async fn form_again(
 }
 
 /// The posted form, with the pre-filled metadata that travels in the query, not in the form.
-fn posted(body: &[u8], query: &QueryState) -> Values {
+pub(super) fn posted(body: &[u8], query: &QueryState) -> Values {
     let mut values = Values::new();
     for (key, value) in url::form_urlencoded::parse(body) {
         values
@@ -247,6 +247,7 @@ async fn book(
             max_guests: state.limits.settings.max_guests,
             // A recurring event type's page books its whole series.
             recurrence_count: None,
+            routing: p.routing.clone(),
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
@@ -320,7 +321,7 @@ fn answers(p: &Prepared, values: &Values) -> (Map<String, Value>, Map<String, Va
 }
 
 /// One question's posted values as the booking use case takes its answer.
-fn answer(question: &BookingField, list: &[String]) -> Value {
+pub(super) fn answer(question: &BookingField, list: &[String]) -> Value {
     match question.kind.as_str() {
         "multiselect" => json!(list),
         "checkbox" if question.options.is_some() => json!(list),
@@ -446,7 +447,7 @@ fn success_redirect(
     target.to_string()
 }
 
-fn html_with_status<T: Template>(page: T, status: StatusCode) -> PageResult {
+pub(super) fn html_with_status<T: Template>(page: T, status: StatusCode) -> PageResult {
     let mut response = html(page)?;
     *response.status_mut() = status;
     Ok(response)

@@ -1,0 +1,2 @@
+DROP TABLE routing_form_responses;
+DROP TABLE routing_forms;
