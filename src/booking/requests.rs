@@ -91,6 +91,9 @@ pub struct BookingRequest {
     /// Cal.com's `recurrenceCount`: how many occurrences of a recurring event type to book
     /// (at most the event type's; `None`: all of them).
     pub recurrence_count: Option<u32>,
+    /// Cal.com's `hashedLink`: the private link booked through, counted in the booking's
+    /// transaction (`private_links::spend`).
+    pub private_link: Option<String>,
 }
 
 /// The longest reason (for cancelling, declining, rescheduling) a booking keeps, in characters.

@@ -276,6 +276,7 @@ fn seat_request(
         reservation_uid: None,
         idempotency: None,
         recurrence_count: None,
+        private_link: None,
     })
 }
 

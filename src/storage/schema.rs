@@ -808,3 +808,15 @@ diesel::table! {
         h23 -> BigInt,
     }
 }
+
+diesel::table! {
+    private_links (id) {
+        id -> BigInt,
+        event_type_id -> BigInt,
+        link -> Text,
+        expires_at -> Nullable<Timestamp>,
+        max_usage_count -> Nullable<Integer>,
+        usage_count -> Integer,
+        created_at -> Timestamp,
+    }
+}

@@ -176,6 +176,9 @@ struct BookingBody {
     #[serde(default, deserialize_with = "text::line")]
     reservation_uid: Option<String>,
     recurrence_count: Option<u32>,
+    /// Cal.com's private link (`/d/{hashedLink}/{slug}`) the booker came through.
+    #[serde(default, deserialize_with = "text::line")]
+    hashed_link: Option<String>,
 }
 
 pub(super) fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
@@ -282,7 +285,19 @@ fn booking_request(
         idempotency,
         max_guests,
         recurrence_count: body.recurrence_count,
+        private_link: private_link(body.hashed_link)?,
     })
+}
+
+/// A private link as given: 1 to 64 characters, else a 400.
+fn private_link(raw: Option<String>) -> Result<Option<String>, ApiError> {
+    match raw {
+        Some(link) if link.is_empty() || link.len() > 64 => Err(bad(
+            "hashedLink",
+            "must be a private link's 1 to 64 characters",
+        )),
+        other => Ok(other),
+    }
 }
 
 pub async fn create(

@@ -16,10 +16,12 @@ mod insights;
 mod me;
 pub mod openapi;
 mod out_of_office;
+mod private_links;
 mod schedules;
 mod slots;
 mod sms;
 mod teams;
+mod timezones;
 mod webhooks;
 mod workflows;
 
@@ -125,6 +127,11 @@ const SLOT_QUERY: &[(&str, &str, &str)] = &[
         "bookingUidToReschedule",
         "string",
         "A booking being moved: its own time stays free",
+    ),
+    (
+        "hashedLink",
+        "string",
+        "A private link: opens a hidden event type kept behind its links (alone, it names the event type)",
     ),
 ];
 
@@ -260,6 +267,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_get, Doc { summary: "Get an event type's webhook", ..HOOKS }),
         endpoint!(PATCH "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_update, Doc { summary: "Change an event type's webhook", body: Some("WebhookInput"), ..HOOKS }),
         endpoint!(DELETE "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_delete, Doc { summary: "Delete an event type's webhook", ..HOOKS }),
+        // Issue 18 (Cal.com compatibility): private links and the zone list.
+        endpoint!(GET "/event-types/{id}/private-links" => private_links::list, Doc { summary: "An event type's private links (owner, or a team's admins and owners)", tag: "Event types private links", list: true, data: Some("PrivateLink"), ..DOC }),
+        endpoint!(POST "/event-types/{id}/private-links" => private_links::create, Doc { summary: "Create a private link (/d/{link}/{slug}): until expiresAt, or for maxUsageCount bookings (1 if neither)", tag: "Event types private links", body: Some("PrivateLinkInput"), status: 201, data: Some("PrivateLink"), ..DOC }),
+        endpoint!(PATCH "/event-types/{id}/private-links/{link}" => private_links::update, Doc { summary: "Give a private link a new expiresAt or maxUsageCount (its uses stay counted)", tag: "Event types private links", body: Some("PrivateLinkInput"), data: Some("PrivateLink"), ..DOC }),
+        endpoint!(DELETE "/event-types/{id}/private-links/{link}" => private_links::delete, Doc { summary: "Delete a private link: it stops opening the event type", tag: "Event types private links", data: Some("DeletedPrivateLink"), ..DOC }),
+        endpoint!(GET "/timezones" => timezones::list, Doc { summary: "Cities and their IANA zones, for a zone picker (pop is always 0: Kairos has no city database)", tag: "Timezones", auth: Auth::Optional, list: true, data: Some("CityTimezone"), ..DOC }),
         endpoint!(GET "/calendars" => calendars::list, Doc { summary: "Connected calendars with their calendars, and the default destination", data: Some("ConnectedCalendars"), ..CALENDARS }),
         endpoint!(GET "/calendars/busy-times" => calendars::busy_times, Doc { summary: "Cached busy time of the selected calendars", list: true, data: Some("BusyTime"),
             query: &[("dateFrom", "string", "Date or instant"), ("dateTo", "string", "Date or instant")], ..CALENDARS }),

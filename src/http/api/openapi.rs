@@ -910,6 +910,7 @@ fn schemas() -> Map<String, Value> {
     );
     calendar_schemas(&mut add);
     workflow_schemas(&mut add);
+    compat_schemas(&mut add);
     add(
         "CalendarFeed",
         object(&[("url", string()), ("createdAt", string())], &[]),
@@ -930,6 +931,46 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     s
+}
+
+/// Issue 18's shapes: private links and the zone list (Cal.com's).
+fn compat_schemas(add: &mut impl FnMut(&str, Value)) {
+    let base = [
+        ("linkId", string()),
+        ("eventTypeId", integer()),
+        ("isExpired", boolean()),
+        ("bookingUrl", string()),
+    ];
+    let mut timed = base.to_vec();
+    timed.push(("expiresAt", string()));
+    let mut counted = base.to_vec();
+    counted.extend([("maxUsageCount", integer()), ("usageCount", integer())]);
+    add(
+        "PrivateLink",
+        json!({"anyOf": [object(&timed, &[]), object(&counted, &[])]}),
+    );
+    add(
+        "PrivateLinkInput",
+        input(
+            &[("expiresAt", string()), ("maxUsageCount", integer())],
+            &[],
+        ),
+    );
+    add(
+        "DeletedPrivateLink",
+        object(&[("linkId", string()), ("message", string())], &[]),
+    );
+    add(
+        "CityTimezone",
+        object(
+            &[
+                ("city", string()),
+                ("timezone", string()),
+                ("pop", integer()),
+            ],
+            &[],
+        ),
+    );
 }
 
 /// The calendar endpoints' shapes (Cal.com's, plus Kairos' status fields).

@@ -3,6 +3,7 @@
 //! length (`duration`) and the language. It checks the booking being moved; it renders nothing.
 
 use actix_web::HttpRequest;
+use chrono::Utc;
 use chrono_tz::Tz;
 
 use crate::booking::{self, EventRef};
@@ -11,6 +12,7 @@ use crate::event_types::EventType;
 use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{PageError, QueryState};
+use crate::private_links;
 use crate::service::ServiceError;
 use crate::workflows;
 
@@ -28,16 +30,54 @@ pub(super) struct Prepared {
     pub(super) mode: Mode,
     /// A workflow texts this event type's attendees: the form asks for a mobile number.
     pub(super) asks_phone: bool,
+    /// The private link the page was opened through (`/d/{link}/{slug}`): bookings use it.
+    pub(super) link: Option<String>,
 }
 
-/// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
-pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> EventRef {
-    if request.path().starts_with("/team/") {
-        EventRef::Team { team: owner, slug }
+/// How a booker URL names its event type.
+pub(super) enum Entry {
+    /// `/team/{team}/{slug}…` or `/{username}/{slug}…`.
+    Named(EventRef),
+    /// `/d/{link}/{slug}…`: through a private link.
+    Private { link: String, slug: String },
+}
+
+/// The event type a booker URL names.
+pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> Entry {
+    if request.match_info().get("link").is_some() {
+        Entry::Private { link: owner, slug }
+    } else if request.path().starts_with("/team/") {
+        Entry::Named(EventRef::Team { team: owner, slug })
     } else {
-        EventRef::User {
+        Entry::Named(EventRef::User {
             username: owner,
             slug,
+        })
+    }
+}
+
+/// The event type of `entry` as a booker reaches it, and the private link used, if any.
+async fn reach(
+    state: &AppState,
+    entry: Entry,
+) -> Result<(EventType, Option<String>), ServiceError> {
+    let viewing = private_links::Use::Viewing;
+    match entry {
+        Entry::Named(target) => {
+            let event = booking::resolve_for_booker(&state.db, &target, None, None, viewing);
+            Ok((event.await?, None))
+        }
+        Entry::Private { link, slug } => {
+            let id = private_links::event_of(&state.db, &link, Utc::now()).await?;
+            let target = EventRef::Id(id);
+            let event =
+                booking::resolve_for_booker(&state.db, &target, Some(&link), None, viewing).await?;
+            if event.record.slug != slug {
+                return Err(ServiceError::NotFound(format!(
+                    "This private link does not open `{slug}`"
+                )));
+            }
+            Ok((event, Some(link)))
         }
     }
 }
@@ -46,10 +86,10 @@ pub(super) async fn prepare(
     state: &AppState,
     request: &HttpRequest,
     query: &QueryState,
-    event: EventRef,
+    entry: Entry,
 ) -> Result<Prepared, PageError> {
     let lang = query.lang(request);
-    let event = booking::resolve_event(&state.db, &event)
+    let (event, link) = reach(state, entry)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let mode = mode(state, query, lang, &event).await?;
@@ -65,6 +105,7 @@ pub(super) async fn prepare(
         event,
         mode,
         asks_phone,
+        link,
     })
 }
 

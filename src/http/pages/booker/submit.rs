@@ -247,6 +247,7 @@ async fn book(
             max_guests: state.limits.settings.max_guests,
             // A recurring event type's page books its whole series.
             recurrence_count: None,
+            private_link: p.link.clone(),
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
