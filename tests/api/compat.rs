@@ -435,3 +435,72 @@ async fn a_visible_event_type_stays_open_and_its_links_still_count() {
     let message = assert_error(response, 400, "BadRequestException").await;
     assert!(message.contains("hashedLink"), "{message}");
 }
+
+#[tokio::test]
+async fn a_teams_admins_manage_its_links_and_its_hidden_event_type_opens_through_one() {
+    let app = spawn_app().await;
+    let (ada_key, _, ada) = host(&app, "ada@example.com", json!({})).await;
+    let (bob, bob_key) = person(&app, "bob@example.com", "UTC").await;
+    let team = json!({"name": "Support Crew", "slug": "support"});
+    let team = data(
+        app.call(M::POST, "/v2/teams", Some(&ada_key), Some(team))
+            .await,
+        201,
+    )
+    .await;
+    let team_id = team["id"].as_i64().unwrap();
+    let members = format!("/v2/teams/{team_id}/memberships");
+    let invite = Some(json!({"userId": bob}));
+    let invite = data(
+        app.call(M::POST, &members, Some(&ada_key), invite).await,
+        201,
+    )
+    .await;
+    let accept = format!("{members}/{}", invite["id"]);
+    let body = Some(json!({"accepted": true}));
+    data(app.call(M::PATCH, &accept, Some(&bob_key), body).await, 200).await;
+    let event = json!({"title": "Team Call", "slug": "call", "lengthInMinutes": 30,
+        "minimumBookingNotice": 0, "hidden": true, "schedulingType": "COLLECTIVE",
+        "hosts": [{"userId": ada}]});
+    let path = format!("/v2/teams/{team_id}/event-types");
+    let event = data(
+        app.call(M::POST, &path, Some(&ada_key), Some(event)).await,
+        201,
+    )
+    .await;
+    let event = event["id"].as_i64().unwrap();
+
+    // A member who is not an admin neither sees nor makes links.
+    for (method, body) in [(M::GET, None), (M::POST, Some(json!({})))] {
+        let response = app
+            .call(method, &links_of(event), Some(&bob_key), body)
+            .await;
+        assert_error(response, 404, "NotFoundException").await;
+    }
+    let link = new_link(&app, &ada_key, event, json!({"maxUsageCount": 3})).await;
+    assert!(
+        link["bookingUrl"].as_str().unwrap().ends_with("/call"),
+        "{link}"
+    );
+    let link = link["linkId"].as_str().unwrap().to_owned();
+    assert_eq!(status_of(&app, "/team/support/call").await, 404);
+    assert_eq!(status_of(&app, &format!("/d/{link}/call")).await, 200);
+    let date = day(6);
+    let plain = booking_body(event, &at(date, "10:00"), "grace@example.com");
+    let response = app.call(M::POST, "/v2/bookings", None, Some(plain)).await;
+    assert_error(response, 404, "NotFoundException").await;
+    let body = with_link(event, &at(date, "10:00"), "grace@example.com", &link);
+    data(
+        app.call(M::POST, "/v2/bookings", None, Some(body)).await,
+        201,
+    )
+    .await;
+    let listed = data(
+        app.call(M::GET, &links_of(event), Some(&ada_key), None)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(listed[0]["usageCount"], 1);
+    assert_eq!(listed[0]["isExpired"], false);
+}
