@@ -27,6 +27,32 @@ pub(crate) async fn documented_operations(c: &mut Checker<'_>, k: Option<&str>, 
     c.call(M::GET, "/v2/timezones", None, None).await;
 }
 
+/// The 2024-04-15 booking reads, checked against the document's legacy schemas.
+pub(crate) async fn legacy_booking_reads(c: &mut Checker<'_>, key: &str, uid: &str) {
+    let bearer = format!("Bearer {key}");
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("cal-api-version", "2024-04-15"),
+    ];
+    let (status, list) = c
+        .call_with_headers(M::GET, "/v2/bookings?limit=5", &headers, None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert!(
+        list["data"]["bookings"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty()),
+        "{list}"
+    );
+    let path = format!("/v2/bookings/{uid}");
+    let (status, one) = c.call_with_headers(M::GET, &path, &headers, None).await;
+    assert_eq!(
+        (status, one["data"]["uid"].as_str()),
+        (200, Some(uid)),
+        "{one}"
+    );
+}
+
 #[tokio::test]
 async fn timezones_list_cities_with_their_zones_as_calcom_does() {
     let app = spawn_app().await;
@@ -503,4 +529,92 @@ async fn a_teams_admins_manage_its_links_and_its_hidden_event_type_opens_through
     .await;
     assert_eq!(listed[0]["usageCount"], 1);
     assert_eq!(listed[0]["isExpired"], false);
+}
+
+#[tokio::test]
+async fn a_2024_04_15_client_reads_bookings_in_its_own_shapes() {
+    let app = spawn_app().await;
+    let (key, event, ada) = host(&app, "ada@example.com", json!({})).await;
+    let (_, bob) = person(&app, "bob@example.com", "UTC").await;
+    let date = day(3);
+    let mut uids = Vec::new();
+    for (time, email) in [
+        ("10:00", "grace@example.com"),
+        ("11:00", "alan@example.com"),
+    ] {
+        let body = booking_body(event, &at(date, time), email);
+        let made = data(
+            app.call(M::POST, "/v2/bookings", None, Some(body)).await,
+            201,
+        )
+        .await;
+        uids.push(made["uid"].as_str().unwrap().to_owned());
+    }
+    let old = "2024-04-15";
+    let page = data(
+        app.call_as(
+            old,
+            M::GET,
+            "/v2/bookings?limit=1&filters[status]=upcoming",
+            Some(&key),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (page["nextCursor"].clone(), page["recurringInfo"].clone()),
+        (json!(1), json!([]))
+    );
+    let entry = &page["bookings"][0];
+    assert_eq!(entry["uid"], uids[0].as_str());
+    assert_eq!(entry["startTime"], format!("{date}T10:00:00.000Z"));
+    assert_eq!(entry["status"], "ACCEPTED");
+    assert_eq!(
+        entry["user"],
+        json!({"id": ada, "name": "Ada Host", "email": "ada@example.com"})
+    );
+    assert_eq!(entry["userPrimaryEmail"], "ada@example.com");
+    assert_eq!(entry["attendees"][0]["email"], "grace@example.com");
+    assert_eq!(entry["eventType"]["slug"], "call");
+    assert!(entry.get("start").is_none(), "{entry}");
+    let rest = "/v2/bookings?limit=1&cursor=1";
+    let last = data(app.call_as(old, M::GET, rest, Some(&key)).await, 200).await;
+    assert_eq!(last["bookings"][0]["uid"], uids[1].as_str());
+    assert_eq!(last["nextCursor"], Value::Null);
+    let bad = app.call_as(
+        old,
+        M::GET,
+        "/v2/bookings?filters[status]=someday",
+        Some(&key),
+    );
+    assert_error(bad.await, 400, "BadRequestException").await;
+
+    let one = format!("/v2/bookings/{}", uids[0]);
+    let booking = data(app.call_as(old, M::GET, &one, Some(&key)).await, 200).await;
+    assert_eq!(booking["startTime"], format!("{date}T10:00:00.000Z"));
+    assert_eq!(booking["status"], "ACCEPTED");
+    assert_eq!(booking["responses"]["email"], "grace@example.com");
+    assert_eq!(booking["user"]["username"], "ada");
+    assert_eq!(booking["eventType"]["slug"], "call");
+    assert_eq!(booking["eventTypeId"], event);
+    // Without the header, and with another version: the current shape.
+    for version in [None, Some("2024-08-13")] {
+        let response = match version {
+            Some(v) => app.call_as(v, M::GET, &one, Some(&key)).await,
+            None => app.call(M::GET, &one, Some(&key), None).await,
+        };
+        let current = data(response, 200).await;
+        assert_eq!(current["status"], "accepted", "{current}");
+        assert!(current.get("startTime").is_none(), "{current}");
+    }
+    // Another tenant sees none of it in this version either.
+    let theirs = data(
+        app.call_as(old, M::GET, "/v2/bookings", Some(&bob)).await,
+        200,
+    )
+    .await;
+    assert_eq!(theirs["bookings"], json!([]));
+    let response = app.call_as(old, M::GET, &one, Some(&bob)).await;
+    assert_error(response, 404, "NotFoundException").await;
 }

@@ -148,7 +148,7 @@ impl Checker<'_> {
     }
 
     /// A keyless call with extra headers (push notifications carry their proof in them).
-    async fn call_with_headers(
+    pub(crate) async fn call_with_headers(
         &mut self,
         method: Method,
         path: &str,
@@ -679,6 +679,7 @@ async fn every_documented_operation_answers_as_documented() {
         .await;
     c.call(M::GET, &format!("/v2/bookings/{uid}"), k, None)
         .await;
+    crate::compat::legacy_booking_reads(&mut c, &key, &uid).await;
     let (_, confirmed) = c
         .call(M::POST, &format!("/v2/bookings/{uid}/confirm"), k, None)
         .await;

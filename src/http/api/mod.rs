@@ -7,6 +7,7 @@
 mod availability;
 mod booking_changes;
 mod bookings;
+mod bookings_legacy;
 mod calendar_feed;
 mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
@@ -54,6 +55,8 @@ pub struct Doc {
     /// The schema of `data` Cal.com's legacy versions get (no header, an unknown one,
     /// 2024-04-15, 2024-06-11); `None`: every version gets the same shape.
     pub legacy: Option<&'static str>,
+    /// `legacy` only for clients that send `cal-api-version: 2024-04-15`, not without a header.
+    pub legacy_on_request: bool,
     /// Request body schema (a component name).
     pub body: Option<&'static str>,
     /// Success status and the schema of `data` (`None`: no `data`).
@@ -72,6 +75,7 @@ const DOC: Doc = Doc {
     auth: Auth::Key,
     version: None,
     legacy: None,
+    legacy_on_request: false,
     body: None,
     status: 200,
     data: None,
@@ -171,6 +175,13 @@ const BOOKING_QUERY: &[(&str, &str, &str)] = &[
     ("sortUpdatedAt", "string", "asc or desc"),
     ("take", "integer", "Page size, 1 to 250 (100)"),
     ("skip", "integer", "Items to skip"),
+    ("filters[status]", "string", "2024-04-15's name of status"),
+    ("limit", "integer", "2024-04-15's name of take"),
+    (
+        "cursor",
+        "integer",
+        "2024-04-15's name of skip (its nextCursor)",
+    ),
 ];
 
 /// Every `/v2` endpoint, in matching order (literal segments before `{parameters}`).
@@ -336,9 +347,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/slots/reservations/{uid}" => slots::get_reservation, Doc { summary: "Get a hold", data: Some("Reservation"), ..SLOTS }),
         endpoint!(PATCH "/slots/reservations/{uid}" => slots::update_reservation, Doc { summary: "Move or extend a hold", body: Some("ReservationInput"), data: Some("Reservation"), ..SLOTS }),
         endpoint!(DELETE "/slots/reservations/{uid}" => slots::delete_reservation, Doc { summary: "Release a hold", ..SLOTS }),
-        endpoint!(GET "/bookings" => bookings::list, Doc { summary: "The caller's and their teams' bookings", list: true, paginated: true, query: BOOKING_QUERY, ..BOOKINGS }),
+        endpoint!(GET "/bookings" => bookings::list, Doc { summary: "The caller's and their teams' bookings (cal-api-version 2024-04-15: Cal.com's {bookings, recurringInfo, nextCursor}, with filters[status], limit and cursor)", list: true, paginated: true, query: BOOKING_QUERY, legacy: Some("LegacyBookings"), legacy_on_request: true, ..BOOKINGS }),
         endpoint!(POST "/bookings" => bookings::create, Doc { summary: "Book a slot (header Idempotency-Key makes retries safe); a recurring event type's every occurrence, all or none (`data` is then the list)", auth: Auth::Optional, body: Some("BookingInput"), status: 201, data: Some("BookingOrSeries"), ..BOOKINGS }),
-        endpoint!(GET "/bookings/{uid}" => bookings::get, Doc { summary: "Get a booking, or every occurrence of a recurring booking by its recurringBookingUid", data: Some("BookingOrSeries"), ..BOOKINGS }),
+        endpoint!(GET "/bookings/{uid}" => bookings::get, Doc { summary: "Get a booking, or every occurrence of a recurring booking by its recurringBookingUid", data: Some("BookingOrSeries"), legacy: Some("LegacyBookingOrSeries"), legacy_on_request: true, ..BOOKINGS }),
         endpoint!(GET "/bookings/{uid}/history" => bookings::history, Doc { summary: "Every change to the booking, oldest first (Kairos)", data: Some("HistoryEntry"), list: true, ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/cancel" => bookings::cancel, Doc { summary: "Cancel a booking or one seat; a recurring booking's remaining occurrences by its recurringBookingUid, or an occurrence and the later ones with cancelSubsequentBookings (`data` is then the list)", auth: Auth::Optional, body: Some("CancelInput"), data: Some("BookingOrSeries"), ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/reschedule" => bookings::reschedule, Doc { summary: "Move a booking: returns the new booking", auth: Auth::Optional, body: Some("RescheduleInput"), status: 201, ..BOOKINGS }),

@@ -960,6 +960,7 @@ fn compat_schemas(add: &mut impl FnMut(&str, Value)) {
         "DeletedPrivateLink",
         object(&[("linkId", string()), ("message", string())], &[]),
     );
+    legacy_bookings(add);
     add(
         "CityTimezone",
         object(
@@ -970,6 +971,110 @@ fn compat_schemas(add: &mut impl FnMut(&str, Value)) {
             ],
             &[],
         ),
+    );
+}
+
+/// Cal.com's 2024-04-15 booking reads (`http::api::bookings_legacy`).
+fn legacy_bookings(add: &mut impl FnMut(&str, Value)) {
+    let text = || nullable(string());
+    let user = object(
+        &[("id", integer()), ("name", text()), ("email", string())],
+        &[("username", text()), ("timeZone", string())],
+    );
+    let attendee = object(
+        &[
+            ("id", integer()),
+            ("email", string()),
+            ("name", string()),
+            ("timeZone", string()),
+            ("locale", text()),
+            ("bookingId", integer()),
+        ],
+        &[],
+    );
+    let event_type = object(
+        &[
+            ("id", nullable(integer())),
+            ("slug", text()),
+            ("eventName", text()),
+            ("price", integer()),
+            ("currency", string()),
+            ("metadata", object_any()),
+            ("team", any()),
+        ],
+        &[],
+    );
+    let common = [
+        ("id", integer()),
+        ("uid", string()),
+        ("title", string()),
+        ("description", text()),
+        ("customInputs", object_any()),
+        ("startTime", string()),
+        ("endTime", string()),
+        ("metadata", object_any()),
+        ("recurringEventId", text()),
+        ("location", text()),
+        ("status", string()),
+        ("userPrimaryEmail", text()),
+        ("user", nullable(user)),
+    ];
+    let mut entry = common.to_vec();
+    entry.extend([
+        ("attendees", list(attendee)),
+        ("eventType", event_type),
+        ("paid", boolean()),
+        ("payment", list(any())),
+        ("references", list(any())),
+        ("isRecorded", boolean()),
+        ("seatsReferences", list(any())),
+        ("rescheduled", boolean()),
+    ]);
+    add(
+        "LegacyBookings",
+        object(
+            &[
+                ("bookings", list(object(&entry, &[]))),
+                ("recurringInfo", list(any())),
+                ("nextCursor", nullable(integer())),
+            ],
+            &[],
+        ),
+    );
+    let mut one = common.to_vec();
+    one.extend([
+        ("smsReminderNumber", text()),
+        ("cancellationReason", text()),
+        ("rejectionReason", text()),
+        ("responses", object_any()),
+        ("eventTypeId", nullable(integer())),
+        (
+            "attendees",
+            list(object(
+                &[
+                    ("name", string()),
+                    ("email", string()),
+                    ("timeZone", string()),
+                ],
+                &[],
+            )),
+        ),
+        (
+            "eventType",
+            nullable(object(
+                &[
+                    ("eventName", text()),
+                    ("slug", text()),
+                    ("timeZone", text()),
+                ],
+                &[],
+            )),
+        ),
+    ]);
+    add("LegacyBooking", object(&one, &[]));
+    add(
+        "LegacyBookingOrSeries",
+        json!({"anyOf": [r("LegacyBooking"), list(r("LegacyBooking"))]}),
     );
 }
 
@@ -1388,6 +1493,10 @@ pub fn document(base_url: &str) -> Value {
             let description = match d.legacy {
                 None => format!(
                     "Shapes follow {version}; a missing or older value gets the same shapes"
+                ),
+                Some(legacy) if d.legacy_on_request => format!(
+                    "Shapes follow {version}, also without the header; with 2024-04-15, `data` \
+                     is a {legacy} (Cal.com's 2024-04-15 shape)"
                 ),
                 Some(legacy) => format!(
                     "Send {version} for these shapes; without it, or with another value (Cal.com's \
