@@ -306,6 +306,14 @@ async fn a_hidden_event_type_behind_a_link_opens_only_through_it_until_it_is_use
     let retry = data(keyed_booking(&app, &good).await, 201).await;
     assert_eq!(retry["uid"], first["uid"]);
 
+    // Its booker still moves it by its link, on the event type's own page.
+    let moving = format!("/ada/call?rescheduleUid={}", first["uid"].as_str().unwrap());
+    assert_eq!(status_of(&app, &moving).await, 200);
+    assert_eq!(
+        status_of(&app, "/ada/call?rescheduleUid=NoSuchBooking").await,
+        404
+    );
+
     // Spent: the second booking, the page and the slots refuse it.
     let again = with_link(event, &at(date, "11:00"), "alan@example.com", &link);
     let response = app.call(M::POST, "/v2/bookings", None, Some(again)).await;

@@ -56,13 +56,19 @@ pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> Entr
     }
 }
 
-/// The event type of `entry` as a booker reaches it, and the private link used, if any.
+/// The event type of `entry` as a booker reaches it, and the private link used, if any. A
+/// booking being moved (`rescheduleUid`, checked by `mode` to be one of this event type's)
+/// opens its own event type, even one kept behind private links.
 async fn reach(
     state: &AppState,
     entry: Entry,
+    rescheduling: bool,
 ) -> Result<(EventType, Option<String>), ServiceError> {
     let viewing = private_links::Use::Viewing;
     match entry {
+        Entry::Named(target) if rescheduling => {
+            Ok((booking::resolve_event(&state.db, &target).await?, None))
+        }
         Entry::Named(target) => {
             let event = booking::resolve_for_booker(&state.db, &target, None, None, viewing);
             Ok((event.await?, None))
@@ -89,7 +95,8 @@ pub(super) async fn prepare(
     entry: Entry,
 ) -> Result<Prepared, PageError> {
     let lang = query.lang(request);
-    let (event, link) = reach(state, entry)
+    let rescheduling = query.get("rescheduleUid").is_some();
+    let (event, link) = reach(state, entry, rescheduling)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let mode = mode(state, query, lang, &event).await?;
