@@ -26,6 +26,7 @@ pub mod links;
 pub mod notify;
 pub mod out_of_office;
 pub mod pow;
+pub mod private_links;
 pub mod routing_forms;
 pub mod schedules;
 pub mod secret;

@@ -14,17 +14,52 @@ pub async fn resolve_event(db: &Db, target: &EventRef) -> Result<EventType, Serv
             event_types::list_public_team(db, team, Some(slug)).await?
         }
     };
-    found.into_iter().next().ok_or_else(|| {
-        ServiceError::NotFound(match target {
-            EventRef::User { username, slug } => {
-                format!("Event type `{slug}` of user `{username}` not found")
-            }
-            EventRef::Team { team, slug } => {
-                format!("Event type `{slug}` of team `{team}` not found")
-            }
-            EventRef::Id(id) => format!("Event type with id={id} not found"),
-        })
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| event_not_found(target))
+}
+
+fn event_not_found(target: &EventRef) -> ServiceError {
+    ServiceError::NotFound(match target {
+        EventRef::User { username, slug } => {
+            format!("Event type `{slug}` of user `{username}` not found")
+        }
+        EventRef::Team { team, slug } => format!("Event type `{slug}` of team `{team}` not found"),
+        EventRef::Id(id) => format!("Event type with id={id} not found"),
     })
+}
+
+/// The event type `target` names as a booker reaches it: see [`admit_booker`].
+pub async fn resolve_for_booker(
+    db: &Db,
+    target: &EventRef,
+    link: Option<&str>,
+    viewer: Option<i64>,
+    purpose: private_links::Use,
+) -> Result<EventType, ServiceError> {
+    let event = resolve_event(db, target).await?;
+    admit_booker(db, target, &event, link, viewer, purpose).await?;
+    Ok(event)
+}
+
+/// Whether a booker reaches `event` (which `target` named): through `link` (a private link
+/// that must open it), or unless it is kept behind its private links (`private_links::admit`),
+/// which answers exactly as an event type that does not exist.
+pub async fn admit_booker(
+    db: &Db,
+    target: &EventRef,
+    event: &EventType,
+    link: Option<&str>,
+    viewer: Option<i64>,
+    purpose: private_links::Use,
+) -> Result<(), ServiceError> {
+    private_links::admit(db, event, link, viewer, purpose)
+        .await
+        .map_err(|e| match e {
+            ServiceError::NotFound(_) if link.is_none() => event_not_found(target),
+            other => other,
+        })
 }
 
 /// Whose calendar the booking `uid` is on (its event type's owner, else its organiser), or

@@ -280,6 +280,14 @@ pub async fn create(
     actor: Actor,
 ) -> Result<Booked, ServiceError> {
     let event = routed(resolve_event(db, &request.event).await?, &request)?;
+    // A retry of a booking made through a single-use link finds the link used: answer the
+    // booking before asking the link.
+    if let Some(replay) = replay(db, &request, &actor, &event).await? {
+        return Ok(replay);
+    }
+    let link = request.private_link.as_deref();
+    let booking = private_links::Use::Booking;
+    admit_booker(db, &request.event, &event, link, actor.user_id(), booking).await?;
     let prepared = prepare(&event, &request, &actor)?;
     if let Some(recurrence) = series::repeats(&event, request.recurrence_count)? {
         let series = series::Series {
@@ -288,9 +296,6 @@ pub async fn create(
             prepared: &prepared,
         };
         return series.book(db, outbox, calendars, request, actor).await;
-    }
-    if let Some(replay) = replay(db, &request, &actor, &event).await? {
-        return Ok(replay);
     }
     let (plan, host_users) = read_unlocked(db, outbox, &event, &prepared).await?;
     // The providers are asked before the transaction, about the hosts it will choose.
@@ -314,6 +319,7 @@ pub async fn create(
         attempts += 1;
         let outcome = db
             .transaction(async |c| {
+                spend_link(c, &event, &request).await?;
                 let view = book_in(c, &fixed, &request, &prepared, &actor).await?;
                 if let Some(response) = request.routing.as_ref().and_then(|r| r.response_id) {
                     let uid = &view.record.uid;
@@ -347,6 +353,19 @@ pub async fn create(
                 });
             }
         }
+    }
+}
+
+/// Counts the booking against the private link it came through, if any: in its transaction,
+/// so a used-up link refuses it and a refused booking does not use the link.
+pub(super) async fn spend_link(
+    c: &mut Conn<'_>,
+    event: &EventType,
+    request: &BookingRequest,
+) -> Result<(), ServiceError> {
+    match &request.private_link {
+        Some(link) => private_links::spend(c, event.record.id, link).await,
+        None => Ok(()),
     }
 }
 

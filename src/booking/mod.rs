@@ -36,6 +36,7 @@ use crate::calendars::Calendars;
 use crate::domain::BookingStatus;
 use crate::event_types::{self, EventType};
 use crate::notify;
+use crate::private_links;
 use crate::service::ServiceError;
 use crate::storage::bookings::{
     self as store, AttendeeRecord, BookingRecord, Claim, HistoryEntry, HistoryRecord, NewAttendee,

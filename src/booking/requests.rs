@@ -93,6 +93,9 @@ pub struct BookingRequest {
     pub recurrence_count: Option<u32>,
     /// Where a routing form sent the booker: `None` when it did not.
     pub routing: Option<Routing>,
+    /// Cal.com's `hashedLink`: the private link booked through, counted in the booking's
+    /// transaction (`private_links::spend`).
+    pub private_link: Option<String>,
 }
 
 /// Cal.com's `routing`: the response a booking comes from, and the round-robin hosts its

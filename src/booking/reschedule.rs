@@ -277,6 +277,7 @@ fn seat_request(
         idempotency: None,
         recurrence_count: None,
         routing: None,
+        private_link: None,
     })
 }
 

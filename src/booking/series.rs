@@ -4,7 +4,9 @@
 
 use chrono::{Days, Months};
 
-use super::create::{Fixed, Occurrence, book_in, host_ids, read_unlocked, replay, slot_request};
+use super::create::{
+    Fixed, Occurrence, book_in, host_ids, read_unlocked, replay, slot_request, spend_link,
+};
 use super::*;
 use crate::availability::local_time::{local_date_time, resolve};
 use crate::event_types::settings::{Frequency, Recurrence};
@@ -99,6 +101,7 @@ impl Series<'_> {
         let total = requests.len();
         let outcome = db
             .transaction(async |c| {
+                spend_link(c, event, &request).await?;
                 let mut booked: Vec<BookingView> = Vec::with_capacity(total);
                 for (k, (occurrence, rechecked)) in requests.iter().zip(&rechecks).enumerate() {
                     let fixed = Fixed {

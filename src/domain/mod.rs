@@ -16,7 +16,7 @@ pub use hours::{format_time_of_day, parse_hours, parse_time_of_day, parse_weekda
 pub use names::{PersonName, Slug, Username};
 pub use phone::PhoneNumber;
 pub use text::TextKind;
-pub use time_zone::TimeZoneName;
+pub use time_zone::{City, TimeZoneName};
 
 pub use crate::availability::BookingStatus;
 

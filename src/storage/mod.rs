@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod metrics;
 mod migrate;
 pub mod out_of_office;
+pub mod private_links;
 pub mod routing_forms;
 pub mod schedules;
 pub mod schema;

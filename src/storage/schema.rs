@@ -838,3 +838,15 @@ diesel::table! {
 }
 
 diesel::joinable!(routing_form_responses -> routing_forms (form_id));
+
+diesel::table! {
+    private_links (id) {
+        id -> BigInt,
+        event_type_id -> BigInt,
+        link -> Text,
+        expires_at -> Nullable<Timestamp>,
+        max_usage_count -> Nullable<Integer>,
+        usage_count -> Integer,
+        created_at -> Timestamp,
+    }
+}

@@ -16,6 +16,7 @@ mod calendars_ics;
 mod calendars_microsoft;
 mod calendars_recheck;
 mod cli;
+mod compat;
 mod console;
 mod console_admin;
 mod console_availability;

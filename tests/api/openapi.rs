@@ -103,7 +103,7 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
     }
 }
 
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     app: &'a TestApp,
     doc: Value,
     seen: BTreeSet<(String, String)>,
@@ -136,7 +136,7 @@ impl Checker<'_> {
             .1
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &mut self,
         method: Method,
         path: &str,
@@ -148,7 +148,7 @@ impl Checker<'_> {
     }
 
     /// A keyless call with extra headers (push notifications carry their proof in them).
-    async fn call_with_headers(
+    pub(crate) async fn call_with_headers(
         &mut self,
         method: Method,
         path: &str,
@@ -507,6 +507,7 @@ async fn every_documented_operation_answers_as_documented() {
         Some(json!({"hidden": true})),
     )
     .await;
+    crate::compat::documented_operations(&mut c, k, eid).await;
     c.call(M::DELETE, &format!("/v2/event-types/{eid}"), k, None)
         .await;
     let (status, _) = c
@@ -725,6 +726,7 @@ async fn every_documented_operation_answers_as_documented() {
         .await;
     c.call(M::GET, &format!("/v2/bookings/{uid}"), k, None)
         .await;
+    crate::compat::legacy_booking_reads(&mut c, &key, &uid).await;
     let (_, confirmed) = c
         .call(M::POST, &format!("/v2/bookings/{uid}/confirm"), k, None)
         .await;

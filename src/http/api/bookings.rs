@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::bookings_legacy as legacy;
 use super::slots::event_ref;
 use super::success;
 use crate::accounts::Caller;
@@ -179,6 +180,9 @@ struct BookingBody {
     /// Cal.com's routing input: the routing form response this booking comes from and the
     /// hosts its route narrowed a round-robin event type to.
     routing: Option<RoutingBody>,
+    /// Cal.com's private link (`/d/{hashedLink}/{slug}`) the booker came through.
+    #[serde(default, deserialize_with = "text::line")]
+    hashed_link: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -297,7 +301,19 @@ fn booking_request(
             response_id: r.response_id,
             team_member_ids: r.team_member_ids,
         }),
+        private_link: private_link(body.hashed_link)?,
     })
+}
+
+/// A private link as given: 1 to 64 characters, else a 400.
+fn private_link(raw: Option<String>) -> Result<Option<String>, ApiError> {
+    match raw {
+        Some(link) if link.is_empty() || link.len() > 64 => Err(bad(
+            "hashedLink",
+            "must be a private link's 1 to 64 characters",
+        )),
+        other => Ok(other),
+    }
 }
 
 pub async fn create(
@@ -346,12 +362,16 @@ pub async fn get(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
     uid: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let old = legacy::wants_legacy(&req);
     let data = match booking::get(&state.db, caller.user.id, &uid).await {
+        Ok(view) if old => legacy::one(&view),
         Ok(view) => to_json(&view, &state.base_url),
         // A recurring series' uid answers every occurrence.
         Err(ServiceError::NotFound(m)) => {
             match booking::get_series(&state.db, caller.user.id, &uid).await {
+                Ok(series) if old => series.iter().map(legacy::one).collect(),
                 Ok(series) => series_json(&series, &state.base_url),
                 Err(ServiceError::NotFound(_)) => return Err(ApiError::NotFound(m)),
                 Err(e) => return Err(e.into()),
@@ -603,6 +623,11 @@ pub struct ListQuery {
     sort_updated_at: Option<String>,
     take: Option<i64>,
     skip: Option<i64>,
+    /// The 2024-04-15 names: `filters[status]`, `limit` (page size), `cursor` (items to skip).
+    #[serde(rename = "filters[status]")]
+    filters_status: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<i64>,
 }
 
 const MAX_TAKE: i64 = 250;
@@ -638,7 +663,12 @@ fn filter(user: i64, q: &ListQuery) -> Result<ListFilter, ApiError> {
         visible_to_user: user,
         ..ListFilter::default()
     };
-    match q.status.as_deref().map(str::trim) {
+    match q
+        .status
+        .as_ref()
+        .or(q.filters_status.as_ref())
+        .map(|s| s.trim())
+    {
         None | Some("") => {}
         Some(name) => match Tab::parse(name) {
             Some(tab) => tab.narrow(&mut f, now),
@@ -684,11 +714,11 @@ fn filter(user: i64, q: &ListQuery) -> Result<ListFilter, ApiError> {
     if f.sort.is_empty() {
         f.sort.push((SortKey::Start, false));
     }
-    f.take = q.take.unwrap_or(DEFAULT_TAKE);
+    f.take = q.take.or(q.limit).unwrap_or(DEFAULT_TAKE);
     if !(1..=MAX_TAKE).contains(&f.take) {
         return Err(bad("take", format!("must be between 1 and {MAX_TAKE}")));
     }
-    f.skip = q.skip.unwrap_or(0);
+    f.skip = q.skip.or(q.cursor).unwrap_or(0);
     if f.skip < 0 {
         return Err(bad("skip", "must not be negative"));
     }
@@ -699,11 +729,16 @@ pub async fn list(
     state: web::Data<AppState>,
     Authenticated(caller): Authenticated,
     query: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(caller.user.id, &query)?;
     let (take, skip) = (f.take, f.skip);
     let (views, total) = booking::list(&state.db, f).await?;
     let returned = views.len() as i64;
+    if legacy::wants_legacy(&req) {
+        let next = (skip + returned < total).then_some(skip + returned);
+        return Ok(HttpResponse::Ok().json(success(legacy::list(&views, next))));
+    }
     let total_pages = (total + take - 1) / take;
     let current_page = skip / take + 1;
     Ok(HttpResponse::Ok().json(json!({

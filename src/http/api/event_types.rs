@@ -10,6 +10,8 @@ use crate::error::ApiError;
 use crate::event_types::{self, EventType, EventTypeInput, SYSTEM_FIELDS, Target, priority_name};
 use crate::http::AppState;
 use crate::http::extract::{Authenticated, OptionalCaller, parse_body};
+use crate::private_links;
+use crate::service::ServiceError;
 
 /// The system booking fields every booker answers, as Cal.com lists them before custom ones.
 fn system_fields() -> Vec<Value> {
@@ -218,6 +220,7 @@ pub async fn list(
                 event_types::list_public(&state.db, username, query.event_slug.as_deref(), own)
                     .await?;
             if !own {
+                let found = reachable(&state, found).await?;
                 let public = found.iter().map(|e| public_json(e, &state.base_url));
                 return Ok(HttpResponse::Ok().json(success(Value::Array(public.collect()))));
             }
@@ -345,6 +348,21 @@ pub async fn public_list(
     Ok(HttpResponse::Ok().json(success(Value::Array(list))))
 }
 
+/// `found` without the hidden event types kept behind their private links: to a booker they
+/// do not exist (`private_links::admit`).
+async fn reachable(state: &AppState, found: Vec<EventType>) -> Result<Vec<EventType>, ApiError> {
+    let mut kept = Vec::with_capacity(found.len());
+    for event in found {
+        let viewing = private_links::Use::Viewing;
+        match private_links::admit(&state.db, &event, None, None, viewing).await {
+            Ok(()) => kept.push(event),
+            Err(ServiceError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(kept)
+}
+
 /// `GET /v2/event-types/{username}/{eventSlug}/public` (`isTeamEvent=true`: a team's, by its
 /// slug): what a booking widget needs of one event type, hidden ones included (as a direct
 /// link books them).
@@ -359,9 +377,9 @@ pub async fn public_one(
     } else {
         event_types::list_public(&state.db, &owner, Some(&slug), false).await?
     };
-    let event = found
-        .first()
+    let event = (reachable(&state, found).await?.into_iter().next())
         .ok_or_else(|| ApiError::NotFound(format!("Event type `{slug}` of `{owner}` not found")))?;
+    let event = &event;
     let public = public_json(event, &state.base_url);
     let current = to_json(event, &state.base_url);
     let detail = legacy::public_detail(event, &public, &current);

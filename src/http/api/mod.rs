@@ -7,6 +7,7 @@
 mod availability;
 mod booking_changes;
 mod bookings;
+mod bookings_legacy;
 mod calendar_feed;
 mod calendars;
 pub use bookings::read_anonymous_request as read_booking_request;
@@ -16,11 +17,13 @@ mod insights;
 mod me;
 pub mod openapi;
 mod out_of_office;
+mod private_links;
 mod routing_forms;
 mod schedules;
 mod slots;
 mod sms;
 mod teams;
+mod timezones;
 mod webhooks;
 mod workflows;
 
@@ -53,6 +56,8 @@ pub struct Doc {
     /// The schema of `data` Cal.com's legacy versions get (no header, an unknown one,
     /// 2024-04-15, 2024-06-11); `None`: every version gets the same shape.
     pub legacy: Option<&'static str>,
+    /// `legacy` only for clients that send `cal-api-version: 2024-04-15`, not without a header.
+    pub legacy_on_request: bool,
     /// Request body schema (a component name).
     pub body: Option<&'static str>,
     /// Success status and the schema of `data` (`None`: no `data`).
@@ -71,6 +76,7 @@ const DOC: Doc = Doc {
     auth: Auth::Key,
     version: None,
     legacy: None,
+    legacy_on_request: false,
     body: None,
     status: 200,
     data: None,
@@ -132,6 +138,11 @@ const SLOT_QUERY: &[(&str, &str, &str)] = &[
         "string",
         "Comma-separated user ids: a round-robin event type's hosts narrowed to these (a routing form's route)",
     ),
+    (
+        "hashedLink",
+        "string",
+        "A private link: opens a hidden event type kept behind its links (alone, it names the event type)",
+    ),
 ];
 
 const OOO_QUERY: &[(&str, &str, &str)] = &[
@@ -170,6 +181,13 @@ const BOOKING_QUERY: &[(&str, &str, &str)] = &[
     ("sortUpdatedAt", "string", "asc or desc"),
     ("take", "integer", "Page size, 1 to 250 (100)"),
     ("skip", "integer", "Items to skip"),
+    ("filters[status]", "string", "2024-04-15's name of status"),
+    ("limit", "integer", "2024-04-15's name of take"),
+    (
+        "cursor",
+        "integer",
+        "2024-04-15's name of skip (its nextCursor)",
+    ),
 ];
 
 /// Every `/v2` endpoint, in matching order (literal segments before `{parameters}`).
@@ -271,6 +289,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_get, Doc { summary: "Get an event type's webhook", ..HOOKS }),
         endpoint!(PATCH "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_update, Doc { summary: "Change an event type's webhook", body: Some("WebhookInput"), ..HOOKS }),
         endpoint!(DELETE "/event-types/{id}/webhooks/{webhook}" => webhooks::event_type_delete, Doc { summary: "Delete an event type's webhook", ..HOOKS }),
+        // Issue 18 (Cal.com compatibility): private links and the zone list.
+        endpoint!(GET "/event-types/{id}/private-links" => private_links::list, Doc { summary: "An event type's private links (owner, or a team's admins and owners)", tag: "Event types private links", list: true, data: Some("PrivateLink"), ..DOC }),
+        endpoint!(POST "/event-types/{id}/private-links" => private_links::create, Doc { summary: "Create a private link (/d/{link}/{slug}): until expiresAt, or for maxUsageCount bookings (1 if neither)", tag: "Event types private links", body: Some("PrivateLinkInput"), status: 201, data: Some("PrivateLink"), ..DOC }),
+        endpoint!(PATCH "/event-types/{id}/private-links/{link}" => private_links::update, Doc { summary: "Give a private link a new expiresAt or maxUsageCount (its uses stay counted)", tag: "Event types private links", body: Some("PrivateLinkInput"), data: Some("PrivateLink"), ..DOC }),
+        endpoint!(DELETE "/event-types/{id}/private-links/{link}" => private_links::delete, Doc { summary: "Delete a private link: it stops opening the event type", tag: "Event types private links", data: Some("DeletedPrivateLink"), ..DOC }),
+        endpoint!(GET "/timezones" => timezones::list, Doc { summary: "Cities and their IANA zones, for a zone picker (pop is always 0: Kairos has no city database)", tag: "Timezones", auth: Auth::Optional, list: true, data: Some("CityTimezone"), ..DOC }),
         endpoint!(GET "/calendars" => calendars::list, Doc { summary: "Connected calendars with their calendars, and the default destination", data: Some("ConnectedCalendars"), ..CALENDARS }),
         endpoint!(GET "/calendars/busy-times" => calendars::busy_times, Doc { summary: "Cached busy time of the selected calendars", list: true, data: Some("BusyTime"),
             query: &[("dateFrom", "string", "Date or instant"), ("dateTo", "string", "Date or instant")], ..CALENDARS }),
@@ -351,9 +375,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/slots/reservations/{uid}" => slots::get_reservation, Doc { summary: "Get a hold", data: Some("Reservation"), ..SLOTS }),
         endpoint!(PATCH "/slots/reservations/{uid}" => slots::update_reservation, Doc { summary: "Move or extend a hold", body: Some("ReservationInput"), data: Some("Reservation"), ..SLOTS }),
         endpoint!(DELETE "/slots/reservations/{uid}" => slots::delete_reservation, Doc { summary: "Release a hold", ..SLOTS }),
-        endpoint!(GET "/bookings" => bookings::list, Doc { summary: "The caller's and their teams' bookings", list: true, paginated: true, query: BOOKING_QUERY, ..BOOKINGS }),
+        endpoint!(GET "/bookings" => bookings::list, Doc { summary: "The caller's and their teams' bookings (cal-api-version 2024-04-15: Cal.com's {bookings, recurringInfo, nextCursor}, with filters[status], limit and cursor)", list: true, paginated: true, query: BOOKING_QUERY, legacy: Some("LegacyBookings"), legacy_on_request: true, ..BOOKINGS }),
         endpoint!(POST "/bookings" => bookings::create, Doc { summary: "Book a slot (header Idempotency-Key makes retries safe); a recurring event type's every occurrence, all or none (`data` is then the list)", auth: Auth::Optional, body: Some("BookingInput"), status: 201, data: Some("BookingOrSeries"), ..BOOKINGS }),
-        endpoint!(GET "/bookings/{uid}" => bookings::get, Doc { summary: "Get a booking, or every occurrence of a recurring booking by its recurringBookingUid", data: Some("BookingOrSeries"), ..BOOKINGS }),
+        endpoint!(GET "/bookings/{uid}" => bookings::get, Doc { summary: "Get a booking, or every occurrence of a recurring booking by its recurringBookingUid", data: Some("BookingOrSeries"), legacy: Some("LegacyBookingOrSeries"), legacy_on_request: true, ..BOOKINGS }),
         endpoint!(GET "/bookings/{uid}/history" => bookings::history, Doc { summary: "Every change to the booking, oldest first (Kairos)", data: Some("HistoryEntry"), list: true, ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/cancel" => bookings::cancel, Doc { summary: "Cancel a booking or one seat; a recurring booking's remaining occurrences by its recurringBookingUid, or an occurrence and the later ones with cancelSubsequentBookings (`data` is then the list)", auth: Auth::Optional, body: Some("CancelInput"), data: Some("BookingOrSeries"), ..BOOKINGS }),
         endpoint!(POST "/bookings/{uid}/reschedule" => bookings::reschedule, Doc { summary: "Move a booking: returns the new booking", auth: Auth::Optional, body: Some("RescheduleInput"), status: 201, ..BOOKINGS }),

@@ -921,6 +921,7 @@ fn schemas() -> Map<String, Value> {
     calendar_schemas(&mut add);
     workflow_schemas(&mut add);
     routing_form_schemas(&mut add);
+    compat_schemas(&mut add);
     add(
         "CalendarFeed",
         object(&[("url", string()), ("createdAt", string())], &[]),
@@ -941,6 +942,151 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     s
+}
+
+/// Issue 18's shapes: private links and the zone list (Cal.com's).
+fn compat_schemas(add: &mut impl FnMut(&str, Value)) {
+    let base = [
+        ("linkId", string()),
+        ("eventTypeId", integer()),
+        ("isExpired", boolean()),
+        ("bookingUrl", string()),
+    ];
+    let mut timed = base.to_vec();
+    timed.push(("expiresAt", string()));
+    let mut counted = base.to_vec();
+    counted.extend([("maxUsageCount", integer()), ("usageCount", integer())]);
+    add(
+        "PrivateLink",
+        json!({"anyOf": [object(&timed, &[]), object(&counted, &[])]}),
+    );
+    add(
+        "PrivateLinkInput",
+        input(
+            &[("expiresAt", string()), ("maxUsageCount", integer())],
+            &[],
+        ),
+    );
+    add(
+        "DeletedPrivateLink",
+        object(&[("linkId", string()), ("message", string())], &[]),
+    );
+    legacy_bookings(add);
+    add(
+        "CityTimezone",
+        object(
+            &[
+                ("city", string()),
+                ("timezone", string()),
+                ("pop", integer()),
+            ],
+            &[],
+        ),
+    );
+}
+
+/// Cal.com's 2024-04-15 booking reads (`http::api::bookings_legacy`).
+fn legacy_bookings(add: &mut impl FnMut(&str, Value)) {
+    let text = || nullable(string());
+    let user = object(
+        &[("id", integer()), ("name", text()), ("email", string())],
+        &[("username", text()), ("timeZone", string())],
+    );
+    let attendee = object(
+        &[
+            ("id", integer()),
+            ("email", string()),
+            ("name", string()),
+            ("timeZone", string()),
+            ("locale", text()),
+            ("bookingId", integer()),
+        ],
+        &[],
+    );
+    let event_type = object(
+        &[
+            ("id", nullable(integer())),
+            ("slug", text()),
+            ("eventName", text()),
+            ("price", integer()),
+            ("currency", string()),
+            ("metadata", object_any()),
+            ("team", any()),
+        ],
+        &[],
+    );
+    let common = [
+        ("id", integer()),
+        ("uid", string()),
+        ("title", string()),
+        ("description", text()),
+        ("customInputs", object_any()),
+        ("startTime", string()),
+        ("endTime", string()),
+        ("metadata", object_any()),
+        ("recurringEventId", text()),
+        ("location", text()),
+        ("status", string()),
+        ("userPrimaryEmail", text()),
+        ("user", nullable(user)),
+    ];
+    let mut entry = common.to_vec();
+    entry.extend([
+        ("attendees", list(attendee)),
+        ("eventType", event_type),
+        ("paid", boolean()),
+        ("payment", list(any())),
+        ("references", list(any())),
+        ("isRecorded", boolean()),
+        ("seatsReferences", list(any())),
+        ("rescheduled", boolean()),
+    ]);
+    add(
+        "LegacyBookings",
+        object(
+            &[
+                ("bookings", list(object(&entry, &[]))),
+                ("recurringInfo", list(any())),
+                ("nextCursor", nullable(integer())),
+            ],
+            &[],
+        ),
+    );
+    let mut one = common.to_vec();
+    one.extend([
+        ("smsReminderNumber", text()),
+        ("cancellationReason", text()),
+        ("rejectionReason", text()),
+        ("responses", object_any()),
+        ("eventTypeId", nullable(integer())),
+        (
+            "attendees",
+            list(object(
+                &[
+                    ("name", string()),
+                    ("email", string()),
+                    ("timeZone", string()),
+                ],
+                &[],
+            )),
+        ),
+        (
+            "eventType",
+            nullable(object(
+                &[
+                    ("eventName", text()),
+                    ("slug", text()),
+                    ("timeZone", text()),
+                ],
+                &[],
+            )),
+        ),
+    ]);
+    add("LegacyBooking", object(&one, &[]));
+    add(
+        "LegacyBookingOrSeries",
+        json!({"anyOf": [r("LegacyBooking"), list(r("LegacyBooking"))]}),
+    );
 }
 
 /// The calendar endpoints' shapes (Cal.com's, plus Kairos' status fields).
@@ -1466,6 +1612,10 @@ pub fn document(base_url: &str) -> Value {
             let description = match d.legacy {
                 None => format!(
                     "Shapes follow {version}; a missing or older value gets the same shapes"
+                ),
+                Some(legacy) if d.legacy_on_request => format!(
+                    "Shapes follow {version}, also without the header; with 2024-04-15, `data` \
+                     is a {legacy} (Cal.com's 2024-04-15 shape)"
                 ),
                 Some(legacy) => format!(
                     "Send {version} for these shapes; without it, or with another value (Cal.com's \

@@ -15,9 +15,11 @@ use crate::availability::interval::Interval;
 use crate::booking::{self, EventRef, SlotRequest, reservations};
 use crate::domain::TimeZoneName;
 use crate::error::ApiError;
+use crate::event_types::EventType;
 use crate::headless::{self, MAX_SLOT_HOST_PAIRS, MAX_WINDOW_DAYS, ParsedQuery};
 use crate::http::extract::{OptionalCaller, parse_body};
 use crate::http::{AppState, admission};
+use crate::private_links;
 use crate::storage::bookings::ReservationRecord;
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +43,8 @@ pub struct SlotsQuery {
     /// Cal.com's: the round-robin hosts a routing form's route narrowed the event type to,
     /// comma-separated user ids.
     routed_team_member_ids: Option<String>,
+    /// A private link: the event type it opens (kept behind its links, or named by it alone).
+    hashed_link: Option<String>,
 }
 
 /// `routedTeamMemberIds` as given: comma-separated user ids (none given: `None`).
@@ -190,13 +194,28 @@ pub(super) async fn routed(
     Ok(answer["data"].clone())
 }
 
+/// The event type a slots query names, as a booker reaches it: by `hashedLink` alone, or
+/// named and, if kept behind private links, opened by one. Nobody's key lifts that here: the
+/// answer is cached for everyone who asks the same query.
+async fn event_of(state: &AppState, q: &SlotsQuery) -> Result<EventType, ApiError> {
+    let link = q.hashed_link.as_deref();
+    let target = match (link, q.event_type_id, q.event_type_slug.as_deref()) {
+        (Some(link), None, None) => {
+            EventRef::Id(private_links::event_of(&state.db, link, Utc::now()).await?)
+        }
+        _ => event_ref(
+            q.event_type_id,
+            q.event_type_slug.as_deref(),
+            q.username.as_deref(),
+            q.team_slug.as_deref(),
+        )?,
+    };
+    let purpose = private_links::Use::Viewing;
+    Ok(booking::resolve_for_booker(&state.db, &target, link, None, purpose).await?)
+}
+
 async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
-    let target = event_ref(
-        q.event_type_id,
-        q.event_type_slug.as_deref(),
-        q.username.as_deref(),
-        q.team_slug.as_deref(),
-    )?;
+    let mut event = event_of(state, &q).await?;
     let tz = time_zone("timeZone", q.time_zone.as_deref())?;
     let start = bound(
         "start",
@@ -221,9 +240,7 @@ async fn compute(state: &AppState, q: SlotsQuery) -> Result<Bytes, ApiError> {
             )));
         }
     };
-    let routed = routed_ids(q.routed_team_member_ids.as_deref())?;
-    let mut event = booking::resolve_event(&state.db, &target).await?;
-    if let Some(ids) = routed {
+    if let Some(ids) = routed_ids(q.routed_team_member_ids.as_deref())? {
         event = event
             .routed_to(&ids)
             .map_err(|m| ApiError::BadRequest(format!("routedTeamMemberIds: {m}")))?;

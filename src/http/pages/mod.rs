@@ -70,6 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(booker::team_profile)),
         )
         .service(
+            // Before `/{username}/{slug}/embed`: a user named `d` has no embed page (Cal.com
+            // reserves the path the same way).
+            web::resource(["/d/{link}/{slug}", "/d/{link}/{slug}/embed"])
+                .route(web::get().to(booker::show))
+                .route(web::post().to(booker::submit)),
+        )
+        .service(
             web::resource(["/team/{team}/{slug}", "/team/{team}/{slug}/embed"])
                 .route(web::get().to(booker::show))
                 .route(web::post().to(booker::submit)),

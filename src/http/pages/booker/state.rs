@@ -3,6 +3,7 @@
 //! length (`duration`) and the language. It checks the booking being moved; it renders nothing.
 
 use actix_web::HttpRequest;
+use chrono::Utc;
 use chrono_tz::Tz;
 
 use crate::booking::{self, EventRef};
@@ -11,6 +12,7 @@ use crate::event_types::EventType;
 use crate::http::AppState;
 use crate::http::pages::i18n::Lang;
 use crate::http::pages::{PageError, QueryState};
+use crate::private_links;
 use crate::service::ServiceError;
 use crate::workflows;
 
@@ -31,16 +33,60 @@ pub(super) struct Prepared {
     /// Where a routing form sent the booker (`cal.routingFormResponseId`,
     /// `cal.routedTeamMemberIds`); `event`'s hosts are already narrowed to the routed ones.
     pub(super) routing: Option<booking::Routing>,
+    /// The private link the page was opened through (`/d/{link}/{slug}`): bookings use it.
+    pub(super) link: Option<String>,
 }
 
-/// The event type a booker URL names: `/team/{team}/{slug}…` or `/{username}/{slug}…`.
-pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> EventRef {
-    if request.path().starts_with("/team/") {
-        EventRef::Team { team: owner, slug }
+/// How a booker URL names its event type.
+pub(super) enum Entry {
+    /// `/team/{team}/{slug}…` or `/{username}/{slug}…`.
+    Named(EventRef),
+    /// `/d/{link}/{slug}…`: through a private link.
+    Private { link: String, slug: String },
+}
+
+/// The event type a booker URL names.
+pub(super) fn target(request: &HttpRequest, owner: String, slug: String) -> Entry {
+    if request.match_info().get("link").is_some() {
+        Entry::Private { link: owner, slug }
+    } else if request.path().starts_with("/team/") {
+        Entry::Named(EventRef::Team { team: owner, slug })
     } else {
-        EventRef::User {
+        Entry::Named(EventRef::User {
             username: owner,
             slug,
+        })
+    }
+}
+
+/// The event type of `entry` as a booker reaches it, and the private link used, if any. A
+/// booking being moved (`rescheduleUid`, checked by `mode` to be one of this event type's)
+/// opens its own event type, even one kept behind private links.
+async fn reach(
+    state: &AppState,
+    entry: Entry,
+    rescheduling: bool,
+) -> Result<(EventType, Option<String>), ServiceError> {
+    let viewing = private_links::Use::Viewing;
+    match entry {
+        Entry::Named(target) if rescheduling => {
+            Ok((booking::resolve_event(&state.db, &target).await?, None))
+        }
+        Entry::Named(target) => {
+            let event = booking::resolve_for_booker(&state.db, &target, None, None, viewing);
+            Ok((event.await?, None))
+        }
+        Entry::Private { link, slug } => {
+            let id = private_links::event_of(&state.db, &link, Utc::now()).await?;
+            let target = EventRef::Id(id);
+            let event =
+                booking::resolve_for_booker(&state.db, &target, Some(&link), None, viewing).await?;
+            if event.record.slug != slug {
+                return Err(ServiceError::NotFound(format!(
+                    "This private link does not open `{slug}`"
+                )));
+            }
+            Ok((event, Some(link)))
         }
     }
 }
@@ -49,10 +95,11 @@ pub(super) async fn prepare(
     state: &AppState,
     request: &HttpRequest,
     query: &QueryState,
-    event: EventRef,
+    entry: Entry,
 ) -> Result<Prepared, PageError> {
     let lang = query.lang(request);
-    let event = booking::resolve_event(&state.db, &event)
+    let rescheduling = query.get("rescheduleUid").is_some();
+    let (event, link) = reach(state, entry, rescheduling)
         .await
         .map_err(|e| PageError::from_service(lang, e))?;
     let routing = routing(query).map_err(|e| PageError::from_service(lang, e))?;
@@ -79,6 +126,7 @@ pub(super) async fn prepare(
         mode,
         asks_phone,
         routing,
+        link,
     })
 }
 

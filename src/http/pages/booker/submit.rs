@@ -248,6 +248,7 @@ async fn book(
             // A recurring event type's page books its whole series.
             recurrence_count: None,
             routing: p.routing.clone(),
+            private_link: p.link.clone(),
         },
         Actor::Booker(Some(email.as_str().to_owned())),
     )
