@@ -41,7 +41,7 @@ pub struct MailerConfig {
 /// Linux): one connection sends at most about 25 a second, whatever the machine. Sixteen at
 /// once keep a burst of reminders within its minute (docs/PERFORMANCE.md, "Reminders due
 /// together").
-const CONCURRENCY: usize = 16;
+pub const CONCURRENCY: usize = 16;
 
 /// Starts sending on the current runtime, on the job runner; it runs until the task is
 /// aborted.
