@@ -1,16 +1,22 @@
 //! The loop every queue runs on: wait for room, claim due jobs with a lease, run each group of
 //! jobs in order on its own task, decide and record every attempt, and sleep until a commit in
 //! this process, a finished batch or the poll interval says there may be more.
+//!
+//! Attempts are recorded by one recorder task per runner, which writes whatever attempts have
+//! finished meanwhile in one transaction (a group commit): a burst of jobs costs one write
+//! per batch, not one per job. Each job's task waits until its attempt is recorded before it
+//! runs the group's next job or gives back its slot, so order and concurrency are as if each
+//! were recorded alone.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use super::{Attempt, Clock, Next, Queue, Tally, decide};
-use crate::storage::{Db, StorageResult};
+use crate::storage::{Db, StorageError, StorageResult};
 
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
@@ -29,19 +35,30 @@ pub struct RunnerConfig {
     pub clock: Clock,
 }
 
-/// Starts running `queue` on the current runtime; it runs until the task is aborted.
+/// Starts running `queue` on the current runtime; it runs until the task is aborted (its
+/// recorder then records the attempts still running and ends with them).
 pub fn spawn<Q: Queue>(db: Db, queue: Q, config: RunnerConfig) -> tokio::task::JoinHandle<()> {
+    let most = config.concurrency.max(1);
+    let (records, inbox) = mpsc::channel(most);
     let runner = Runner {
         db,
         queue: Arc::new(queue),
         config: Arc::new(config),
         owner: format!("{}-{}", Q::NAME, uuid::Uuid::new_v4().simple()),
         finished: Arc::new(Notify::new()),
+        records,
     };
+    let recorder = Recorder {
+        db: runner.db.clone(),
+        queue: runner.queue.clone(),
+        owner: runner.owner.clone(),
+        most,
+    };
+    tokio::spawn(recorder.run(inbox));
     tokio::spawn(runner.run())
 }
 
-struct Runner<Q> {
+struct Runner<Q: Queue> {
     db: Db,
     queue: Arc<Q>,
     config: Arc<RunnerConfig>,
@@ -49,9 +66,18 @@ struct Runner<Q> {
     /// A group is done: the next jobs may be claimed now, not at the next poll (one group with
     /// a backlog would otherwise run one batch per poll interval).
     finished: Arc<Notify>,
+    /// To the recorder: attempts to record.
+    records: mpsc::Sender<Record<Q>>,
 }
 
-impl<Q> Clone for Runner<Q> {
+/// A finished attempt waiting to be recorded, and whom to tell when it is.
+struct Record<Q: Queue> {
+    job: Q::Job,
+    attempt: Attempt<Q::Report>,
+    recorded: oneshot::Sender<()>,
+}
+
+impl<Q: Queue> Clone for Runner<Q> {
     fn clone(&self) -> Self {
         Self {
             db: self.db.clone(),
@@ -59,6 +85,7 @@ impl<Q> Clone for Runner<Q> {
             config: self.config.clone(),
             owner: self.owner.clone(),
             finished: self.finished.clone(),
+            records: self.records.clone(),
         }
     }
 }
@@ -132,7 +159,7 @@ impl<Q: Queue> Runner<Q> {
         let started = Instant::now();
         let mut rest = group.into_iter();
         while let Some(job) = rest.next() {
-            self.attempt(&job).await;
+            self.attempt(job).await;
             let lease_left = self.config.lease.saturating_sub(started.elapsed());
             if lease_left < self.config.timeout * 2 {
                 let unrun: Vec<Q::Job> = rest.collect();
@@ -150,25 +177,25 @@ impl<Q: Queue> Runner<Q> {
         }
     }
 
-    /// One attempt at one job, decided and recorded.
-    async fn attempt(&self, job: &Q::Job) {
-        let number = Q::attempts(job).saturating_add(1);
+    /// One attempt at one job, decided, and recorded by the recorder before this returns.
+    async fn attempt(&self, job: Q::Job) {
+        let number = Q::attempts(&job).saturating_add(1);
         let started_at = self.config.clock.now();
         let clock = Instant::now();
-        let (outcome, report) = self.queue.run(job).await;
+        let (outcome, report) = self.queue.run(&job).await;
         let latency = clock.elapsed();
         let jitter = rand::rng().random_range(0.9..1.1);
         let schedule = self.queue.schedule();
         let next = decide(
             &outcome,
             number,
-            Q::max_attempts(job),
+            Q::max_attempts(&job),
             schedule,
             self.config.clock.now(),
             jitter,
         );
         self.config.tally.count(&next);
-        let id = Q::id(job);
+        let id = Q::id(&job);
         let error = outcome.error();
         match next {
             Next::Done => tracing::debug!(queue = Q::NAME, job = id, attempt = number, "job done"),
@@ -193,14 +220,67 @@ impl<Q: Queue> Runner<Q> {
             report,
             next,
         };
+        let (recorded, done) = oneshot::channel();
+        let record = Record {
+            job,
+            attempt,
+            recorded,
+        };
+        // Only fails once the recorder is gone (the runtime shutting down): the lease then runs
+        // out and the job runs again, at least once, never lost.
+        if self.records.send(record).await.is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+/// Records a runner's finished attempts: all those waiting, in one transaction.
+struct Recorder<Q> {
+    db: Db,
+    queue: Arc<Q>,
+    owner: String,
+    /// Most attempts in one transaction.
+    most: usize,
+}
+
+impl<Q: Queue> Recorder<Q> {
+    /// Waits for finished attempts and records those waiting together; ends when every
+    /// runner task (the senders) is gone.
+    async fn run(self, mut inbox: mpsc::Receiver<Record<Q>>) {
+        let mut batch = Vec::with_capacity(self.most);
+        while inbox.recv_many(&mut batch, self.most).await > 0 {
+            self.record_all(&batch).await;
+            for record in batch.drain(..) {
+                let _ = record.recorded.send(());
+            }
+        }
+    }
+
+    /// Records a batch in one transaction; if that fails, each on its own, so one bad record
+    /// does not hold back the rest. An attempt not recorded runs again when its lease runs
+    /// out: at least once, never lost.
+    async fn record_all(&self, batch: &[Record<Q>]) {
         let (queue, owner) = (&self.queue, &self.owner);
-        let recorded = self
+        let together = self
             .db
-            .background_transaction(async |c| queue.record(c, owner, job, &attempt).await)
+            .background_transaction(async |c| {
+                for r in batch {
+                    queue.record(c, owner, &r.job, &r.attempt).await?;
+                }
+                Ok::<_, StorageError>(())
+            })
             .await;
-        if let Err(e) = recorded {
-            // The lease runs out and the job runs again: at least once, never lost.
-            tracing::warn!(queue = Q::NAME, job = id, error = %e, "could not record an attempt");
+        if together.is_ok() {
+            return;
+        }
+        for r in batch {
+            let alone = (self.db)
+                .background_transaction(async |c| queue.record(c, owner, &r.job, &r.attempt).await)
+                .await;
+            if let Err(e) = alone {
+                let job = Q::id(&r.job);
+                tracing::warn!(queue = Q::NAME, job, error = %e, "could not record an attempt");
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use super::{Db, Pools, StorageError, StorageResult};
 /// `VACUUM INTO`: one read transaction, so writes committed meanwhile are either wholly in
 /// the copy or not at all, and writers are not stopped.
 pub async fn backup(db: &Db, to: &Path) -> StorageResult<()> {
-    let Pools::Sqlite(pool) = &db.pools else {
+    let Pools::Sqlite(super::SqlitePools { reads: pool, .. }) = &db.pools else {
         return Err(StorageError::Unavailable(
             "kairos backup copies SQLite databases; back up PostgreSQL with pg_dump (docs/OPERATIONS.md)"
                 .to_owned(),

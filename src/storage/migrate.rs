@@ -37,14 +37,14 @@ async fn apply_pending(db: &Db) -> StorageResult<Vec<String>> {
         // database instead, so each migration is applied by one of them. Opening a connection
         // can still time out while another process holds the database (switching a new one to
         // WAL needs it alone): that is tried again. A broken migration fails every attempt.
-        Pools::Sqlite(pool) => {
+        Pools::Sqlite(pools) => {
             let _turn = match &db.migration_lock {
                 Some(path) => Some(lock_file(path.clone()).await?),
                 None => None,
             };
             let mut attempt = 0;
             loop {
-                let outcome = match pool.get().await {
+                let outcome = match pools.writes.get().await {
                     Ok(conn) => apply(Object::take(conn), SQLITE).await,
                     Err(e) => Err(StorageError::from(e)),
                 };

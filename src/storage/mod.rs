@@ -55,6 +55,10 @@ pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
+/// The writer's page cache, in KiB (SQLite's default is 2,000): it stays warm between this
+/// process's transactions, so it holds the pages writes keep coming back to.
+const SQLITE_WRITER_CACHE: &str = "PRAGMA cache_size = -32768;";
+
 /// Which database a URL names. SQLite paths are relative to the working directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -222,7 +226,17 @@ pub struct Db {
 #[derive(Clone)]
 enum Pools {
     Pg(Pool<AsyncPgConnection>),
-    Sqlite(Pool<SqliteConn>),
+    Sqlite(SqlitePools),
+}
+
+/// SQLite's readers, and the one connection every transaction of this process writes
+/// through. A connection's page cache is dropped whenever another connection has written
+/// since its last transaction; with one writer, the writer's cache stays warm from one
+/// transaction to the next instead of reading each page back from the file every time.
+#[derive(Clone)]
+struct SqlitePools {
+    reads: Pool<SqliteConn>,
+    writes: Pool<SqliteConn>,
 }
 
 /// A borrowed connection to either backend: what every query function takes, inside or
@@ -272,13 +286,14 @@ impl Db {
         let pools = match url {
             DatabaseUrl::Sqlite(path) => {
                 create_private_sqlite_file(path)?;
-                let mut config = ManagerConfig::<SqliteConn>::default();
-                config.custom_setup = Box::new(|url| open_sqlite(url.to_owned()).boxed());
-                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
-                    format!("sqlite://{}", path.display()),
-                    config,
-                );
-                Pools::Sqlite(build_pool(manager, options)?)
+                let writer = PoolOptions {
+                    max_connections: 1,
+                    ..options.clone()
+                };
+                Pools::Sqlite(SqlitePools {
+                    reads: build_pool(sqlite_manager(path, ""), options)?,
+                    writes: build_pool(sqlite_manager(path, SQLITE_WRITER_CACHE), &writer)?,
+                })
             }
             DatabaseUrl::Postgres(url) => {
                 let target = tls::PgTarget::parse(url).map_err(StorageError::Unavailable)?;
@@ -326,8 +341,8 @@ impl Db {
                 let mut object = pool.get().await.map_err(StorageError::from)?;
                 body(&mut Conn::Pg(&mut object)).await
             }
-            Pools::Sqlite(pool) => {
-                let mut object = pool.get().await.map_err(StorageError::from)?;
+            Pools::Sqlite(pools) => {
+                let mut object = pools.reads.get().await.map_err(StorageError::from)?;
                 body(&mut Conn::Sqlite(&mut object)).await
             }
         }
@@ -375,9 +390,9 @@ impl Db {
                 pg.transaction(async move |c| body(&mut Conn::Pg(c)).await.map_err(TxError::Body))
                     .await
             }
-            Pools::Sqlite(pool) => {
+            Pools::Sqlite(pools) => {
                 let _turn = self.sqlite_writer.lock().await;
-                let mut object = pool.get().await.map_err(StorageError::from)?;
+                let mut object = pools.writes.get().await.map_err(StorageError::from)?;
                 let sqlite: &mut SqliteConn = &mut object;
                 sqlite
                     .immediate_transaction(async move |c| {
@@ -410,7 +425,7 @@ impl Db {
     pub fn pool_status(&self) -> PoolStatus {
         let status = match &self.pools {
             Pools::Pg(pool) => pool.status(),
-            Pools::Sqlite(pool) => pool.status(),
+            Pools::Sqlite(pools) => pools.reads.status(),
         };
         PoolStatus {
             max_size: status.max_size,
@@ -543,9 +558,19 @@ fn create_private_sqlite_file(path: &Path) -> StorageResult<()> {
     }
 }
 
-async fn open_sqlite(url: String) -> diesel::ConnectionResult<SqliteConn> {
+/// Connections to the SQLite file at `path`, each set up with [`SQLITE_PRAGMAS`] and `extra`.
+fn sqlite_manager(path: &Path, extra: &'static str) -> AsyncDieselConnectionManager<SqliteConn> {
+    let mut config = ManagerConfig::<SqliteConn>::default();
+    config.custom_setup = Box::new(move |url| open_sqlite(url.to_owned(), extra).boxed());
+    AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
+        format!("sqlite://{}", path.display()),
+        config,
+    )
+}
+
+async fn open_sqlite(url: String, extra: &str) -> diesel::ConnectionResult<SqliteConn> {
     let mut conn = SqliteConn::establish(&url).await?;
-    conn.batch_execute(SQLITE_PRAGMAS)
+    conn.batch_execute(&format!("{SQLITE_PRAGMAS} {extra}"))
         .await
         .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)

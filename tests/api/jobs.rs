@@ -1,6 +1,7 @@
 //! The job runner that webhook deliveries and emails share, driven through a queue of its own
 //! on the `jobs` table: waking on a commit, retries on the schedule with every attempt logged,
-//! giving up, and taking over a job whose lease ran out.
+//! giving up, taking over a job whose lease ran out, and attempts recorded together without
+//! one bad record losing or repeating the others.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,8 +17,10 @@ use crate::helpers::{eventually, spawn_app};
 const QUEUE: &str = "test";
 
 /// Runs a job by its payload: `ok` succeeds, `broken` fails for good, `flaky:N` fails (for a
-/// while) until it has been tried N times. Every run is written down.
+/// while) until it has been tried N times, `vanish` deletes its own row and succeeds (its
+/// attempt then cannot be logged). Every run is written down.
 struct Scripted {
+    db: Db,
     schedule: RetrySchedule,
     runs: Arc<Mutex<Vec<String>>>,
 }
@@ -32,6 +35,11 @@ impl Handler for Scripted {
 
     async fn run(&self, job: &JobRecord) -> Outcome {
         self.runs.lock().unwrap().push(job.payload.clone());
+        if job.payload == "vanish" {
+            let gone = format!("DELETE FROM jobs WHERE id = '{}'", job.id);
+            self.db.execute_sql(&gone).await.unwrap();
+            return Outcome::Done;
+        }
         match job.payload.split_once(':') {
             _ if job.payload == "ok" => Outcome::Done,
             Some(("flaky", n)) if job.attempts >= n.parse::<i32>().unwrap() => Outcome::Done,
@@ -47,8 +55,18 @@ impl Handler for Scripted {
 }
 
 fn start(db: &Db, schedule: &str, poll: Duration) -> Arc<Mutex<Vec<String>>> {
+    start_with(db, schedule, poll, 2)
+}
+
+fn start_with(
+    db: &Db,
+    schedule: &str,
+    poll: Duration,
+    concurrency: usize,
+) -> Arc<Mutex<Vec<String>>> {
     let runs = Arc::new(Mutex::new(Vec::new()));
     let handler = Scripted {
+        db: db.clone(),
         schedule: RetrySchedule::parse(schedule).unwrap(),
         runs: runs.clone(),
     };
@@ -56,7 +74,7 @@ fn start(db: &Db, schedule: &str, poll: Duration) -> Arc<Mutex<Vec<String>>> {
         lease: Duration::from_secs(5),
         timeout: Duration::from_secs(1),
         poll,
-        concurrency: 2,
+        concurrency,
         tally: Default::default(),
         clock: Default::default(),
     };
@@ -194,4 +212,28 @@ async fn a_job_whose_lease_ran_out_is_taken_over_and_the_old_holder_can_no_longe
         .unwrap();
     assert!(!late);
     assert_eq!(job(&app.db, &id).await.status, store::DONE);
+}
+
+#[tokio::test]
+async fn attempts_finished_together_are_recorded_once_each_even_when_one_record_fails() {
+    let app = spawn_app().await;
+    // All due before the runner starts, so one claim takes them and they finish together.
+    let vanishing = enqueue(&app.db, "vanish", 10).await;
+    let mut ok = Vec::new();
+    for _ in 0..15 {
+        ok.push(enqueue(&app.db, "ok", 10).await);
+    }
+    let runs = start_with(&app.db, "1s", Duration::from_millis(50), 16);
+    for id in &ok {
+        let done = finished(&app.db, id).await;
+        assert_eq!((done.status.as_str(), done.attempts), (store::DONE, 1));
+        assert_eq!(errors(&app.db, id).await, vec![None], "one attempt logged");
+    }
+    // Past the 5 s lease: a job whose record was lost with a failed batch would run again.
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    let runs = runs.lock().unwrap().clone();
+    assert_eq!(runs.iter().filter(|r| *r == "ok").count(), 15, "{runs:?}");
+    assert_eq!(runs.iter().filter(|r| *r == "vanish").count(), 1);
+    let all = app.db.run(async |c| store::list(c, QUEUE).await).await;
+    assert!(all.unwrap().iter().all(|j| j.id != vanishing));
 }

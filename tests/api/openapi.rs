@@ -278,6 +278,17 @@ async fn calendar_operations(
     )
     .await;
     let subscription = microsoft.subscriptions()[0].clone();
+    // Kairos stores a channel when the sync's attempt is recorded, just after the provider
+    // answered: notifications for it are accepted from then on.
+    let google_channel = google.channels().keys().next().unwrap().clone();
+    let stored = format!(
+        "SELECT 1 FROM calendar_channels WHERE id IN ('{}', '{google_channel}')",
+        subscription["id"].as_str().unwrap()
+    );
+    eventually("the channels stored", Duration::from_secs(10), async || {
+        app.db.count_rows(&stored).await.unwrap() == 2
+    })
+    .await;
     let notice = json!({"value": [{"subscriptionId": subscription["id"], "changeType": "created",
         "clientState": subscription["clientState"], "resource": "me/events/e1"}]});
     c.call(
