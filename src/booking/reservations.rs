@@ -28,6 +28,18 @@ pub struct Hold {
     pub length: Option<u32>,
     pub minutes: u32,
     pub booker_tz: Tz,
+    /// The private link (`hashedLink`) the booker came through: a hidden event type kept
+    /// behind its links is held only through one, as it is booked ([`admit_booker`]).
+    pub link: Option<String>,
+    /// The caller's user id when they hold with an API key (the event type's owner needs no link).
+    pub holder: Option<i64>,
+}
+
+/// The event type `hold` names, if the holder reaches it as a booker would book it.
+async fn held_event(db: &Db, hold: &Hold) -> Result<EventType, ServiceError> {
+    let target = EventRef::Id(hold.event_type_id);
+    let purpose = private_links::Use::Booking;
+    resolve_for_booker(db, &target, hold.link.as_deref(), hold.holder, purpose).await
 }
 
 /// Holds a free slot; the slot must be one the engine offers (other holds excluded).
@@ -36,7 +48,7 @@ pub async fn create(
     hold: Hold,
     anonymous: Option<&Anonymous>,
 ) -> Result<ReservationRecord, ServiceError> {
-    let event = resolve_event(db, &EventRef::Id(hold.event_type_id)).await?;
+    let event = held_event(db, &hold).await?;
     let uid = uuid::Uuid::new_v4().to_string();
     db.transaction(async |c| {
         if let Some(who) = anonymous {
@@ -155,7 +167,7 @@ pub async fn update(
     hold: Hold,
     anonymous: Option<&Anonymous>,
 ) -> Result<ReservationRecord, ServiceError> {
-    let event = resolve_event(db, &EventRef::Id(hold.event_type_id)).await?;
+    let event = held_event(db, &hold).await?;
     db.transaction(async |c| {
         let current = store::find_reservation(c, uid)
             .await?

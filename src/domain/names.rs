@@ -55,7 +55,7 @@ impl fmt::Display for Slug {
 pub struct Username(String);
 
 /// First path segments of Kairos's own pages and API, which no person's page may shadow.
-pub const RESERVED_USERNAMES: [&str; 25] = [
+pub const RESERVED_USERNAMES: [&str; 26] = [
     "v2",
     "health",
     "metrics",
@@ -71,6 +71,8 @@ pub const RESERVED_USERNAMES: [&str; 25] = [
     "favicon.ico",
     "feeds",
     "forms",
+    // Private links: `/d/{link}/{slug}`.
+    "d",
     // The console (Cal.com's paths) and the booker's own portal.
     "auth",
     "event-types",
@@ -185,6 +187,9 @@ mod tests {
         // `/metrics` is Kairos's own.
         assert!(Username::parse("metrics").is_err());
         assert!(Username::parse("feeds").is_err());
+        assert!(Username::parse("d").is_err());
+        assert!(Username::parse("forms").is_err());
+        assert_eq!(Username::suggest("d").as_str(), "user");
         assert_eq!(Username::suggest("Ada.Host+cal").as_str(), "ada.host-cal");
         assert_eq!(Username::suggest("+++").as_str(), "user");
     }

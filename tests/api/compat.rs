@@ -626,3 +626,54 @@ async fn a_2024_04_15_client_reads_bookings_in_its_own_shapes() {
     let response = app.call_as(old, M::GET, &one, Some(&bob)).await;
     assert_error(response, 404, "NotFoundException").await;
 }
+
+#[tokio::test]
+async fn a_hold_on_a_hidden_event_type_needs_its_private_link_as_booking_does() {
+    let app = spawn_app().await;
+    let (key, event, link) = hidden_with_link(&app).await;
+    let date = day(3);
+    let hold = |link: Option<&str>, time: &str| {
+        let mut body = json!({"eventTypeId": event, "slotStart": at(date, time)});
+        if let Some(link) = link {
+            body["hashedLink"] = json!(link);
+        }
+        body
+    };
+    let path = "/v2/slots/reservations";
+    let none = app
+        .call(M::POST, path, None, Some(hold(None, "10:00")))
+        .await;
+    assert_error(none, 404, "NotFoundException").await;
+    let wrong = hold(Some("NoSuchLink"), "10:00");
+    let wrong = app.call(M::POST, path, None, Some(wrong)).await;
+    let message = assert_error(wrong, 400, "BadRequestException").await;
+    assert!(message.contains("private_link_expired"), "{message}");
+    let bad_type = json!({"eventTypeId": event, "slotStart": at(date, "10:00"), "hashedLink": 7});
+    let bad_type = app.call(M::POST, path, None, Some(bad_type)).await;
+    assert_error(bad_type, 400, "BadRequestException").await;
+
+    let held = app.call(M::POST, path, None, Some(hold(Some(&link), "10:00")));
+    let held = data(held.await, 201).await;
+    let uid = held["reservationUid"].as_str().unwrap().to_owned();
+    // Moving the hold asks for the link again.
+    let moved = format!("{path}/{uid}");
+    let unlinked = app
+        .call(M::PATCH, &moved, None, Some(hold(None, "11:00")))
+        .await;
+    assert_error(unlinked, 404, "NotFoundException").await;
+    let linked = app.call(M::PATCH, &moved, None, Some(hold(Some(&link), "11:00")));
+    let linked = data(linked.await, 200).await;
+    assert_eq!(linked["slotStart"], format!("{date}T11:00:00.000Z"));
+
+    // Its owner holds it by key; a stranger's key is no link.
+    let own = app.call(M::POST, path, Some(&key), Some(hold(None, "12:00")));
+    data(own.await, 201).await;
+    let (_, stranger) = person(&app, "mallory@example.com", "UTC").await;
+    let theirs = app.call(M::POST, path, Some(&stranger), Some(hold(None, "13:00")));
+    assert_error(theirs.await, 404, "NotFoundException").await;
+
+    // The link is not spent by holding: it still books.
+    let booked = with_link(event, &at(date, "14:00"), "grace@example.com", &link);
+    let booked = app.call(M::POST, "/v2/bookings", None, Some(booked)).await;
+    data(booked, 201).await;
+}

@@ -614,4 +614,21 @@ async fn sign_up_is_off_by_default_and_opens_an_account_when_on() {
         .submit("/auth/signup", "/auth/signup", &form)
         .await;
     assert_eq!(twice.status(), 422);
+
+    // A person called `d` or `forms` by their email is not given a reserved path.
+    for email in ["d@example.com", "forms@example.com"] {
+        let mut form = form;
+        form[1].1 = email;
+        let mut visitor = Visitor::new(&app);
+        let created = visitor.submit("/auth/signup", "/auth/signup", &form).await;
+        assert_eq!(created.status(), 303);
+        let user = app
+            .db
+            .run(async |c| kairos::storage::users::find_by_email(c, email).await);
+        let username = user.await.unwrap().unwrap().username;
+        assert!(
+            !["d", "forms"].contains(&username.as_str()),
+            "{email}: {username}"
+        );
+    }
 }

@@ -41,9 +41,12 @@ async fn event_type(app: &TestApp, key: &str, schedule: Option<i64>) -> i64 {
     data(created, 201).await["id"].as_i64().unwrap()
 }
 
+/// Schedule `id` as a 2024-06-11 client reads it.
 async fn schedule(app: &TestApp, key: &str, id: i64) -> Value {
-    let path = format!("/v2/schedules/{id}");
-    data(app.call(Method::GET, &path, Some(key), None).await, 200).await
+    let path = format!("{}/v2/schedules/{id}", app.address);
+    let request = app.client.get(path).bearer_auth(key);
+    let answer = request.header("cal-api-version", "2024-06-11").send();
+    data(answer.await.unwrap(), 200).await
 }
 
 async fn default_id(app: &TestApp, key: &str) -> i64 {

@@ -17,6 +17,7 @@ mod calendars_microsoft;
 mod calendars_recheck;
 mod cli;
 mod compat;
+mod compat_isolation;
 mod console;
 mod console_admin;
 mod console_availability;

@@ -139,6 +139,9 @@ async fn patch_me_changes_only_the_named_fields_and_validates_them() {
         (json!({"email": "bob@example.com"}), "email", 409),
         (json!({"username": "Not Valid"}), "username", 400),
         (json!({"username": "settings"}), "username", 400),
+        // The paths of private links (`/d/{link}/{slug}`) and routing forms (`/forms/{id}`).
+        (json!({"username": "d"}), "username", 400),
+        (json!({"username": "forms"}), "username", 400),
         (json!({"username": "bob"}), "username", 409),
     ] {
         let code = if status == 400 {

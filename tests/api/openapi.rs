@@ -477,6 +477,16 @@ async fn every_documented_operation_answers_as_documented() {
     .await;
     c.call(M::DELETE, &format!("/v2/schedules/{sid}"), k, None)
         .await;
+    // Without the header those were Cal.com's 2024-04-15 shapes; with it, 2024-06-11's.
+    let bearer = format!("Bearer {key}");
+    let current = [
+        ("cal-api-version", "2024-06-11"),
+        ("authorization", bearer.as_str()),
+    ];
+    let (_, list) = (c.call_with_headers(M::GET, "/v2/schedules", &current, None)).await;
+    assert!(list["data"][0].get("ownerId").is_some(), "{list}");
+    let (_, old) = c.call(M::GET, "/v2/schedules/default", k, None).await;
+    assert!(old["data"].get("workingHours").is_some(), "{old}");
     // Errors are documented too.
     let (status, _) = c.call(M::GET, "/v2/schedules/999999", k, None).await;
     assert_eq!(status, 404);

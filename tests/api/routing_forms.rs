@@ -450,7 +450,7 @@ async fn a_submission_is_checked_stored_and_routed() {
 }
 
 /// A round-robin event type of the crew's team with all three as hosts.
-async fn round_robin(app: &TestApp, crew: &Crew) -> i64 {
+pub(crate) async fn round_robin(app: &TestApp, crew: &Crew) -> i64 {
     let body = json!({
         "title": "Demo", "slug": "demo", "lengthInMinutes": 30, "minimumBookingNotice": 0,
         "schedulingType": "ROUND_ROBIN",

@@ -15,12 +15,7 @@ const CURRENT: [&str; 2] = ["2024-06-14", "2026-06-12"];
 /// The request asks for the legacy shapes: no `cal-api-version`, or one other than the
 /// current event-types versions (Cal.com falls back to 2024-04-15 for unknown versions).
 pub fn wants_legacy(req: &HttpRequest) -> bool {
-    let version = req
-        .headers()
-        .get("cal-api-version")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    !version.is_some_and(|v| CURRENT.contains(&v))
+    super::wants_legacy(req, &CURRENT)
 }
 
 /// One event type in the 2024-04-15 `EventTypeOutput` shape.

@@ -20,6 +20,7 @@ mod out_of_office;
 mod private_links;
 mod routing_forms;
 mod schedules;
+mod schedules_legacy;
 mod slots;
 mod sms;
 mod teams;
@@ -28,12 +29,25 @@ mod webhooks;
 mod workflows;
 
 use actix_web::http::Method;
-use actix_web::{Route, guard, web};
+use actix_web::{HttpRequest, Route, guard, web};
 use serde_json::{Value, json};
 
 /// Cal.com's success envelope.
 pub fn success(data: Value) -> Value {
     json!({"status": "success", "data": data})
+}
+
+/// The schedules family's current `cal-api-version`.
+pub const SCHEDULES_VERSION: &str = "2024-06-11";
+
+/// Cal.com's rule for a family that keeps older shapes: a request without `cal-api-version`, or
+/// with a value that is none of the family's `current` versions, is answered in the 2024-04-15
+/// shapes (Cal.com's default for a missing or unknown version).
+pub fn wants_legacy(req: &HttpRequest, current: &[&str]) -> bool {
+    let version = (req.headers().get("cal-api-version"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    !version.is_some_and(|v| current.contains(&v))
 }
 
 /// Who may call an endpoint.
@@ -195,8 +209,9 @@ pub fn endpoints() -> Vec<Endpoint> {
     const ME: Doc = Doc { tag: "Me", ..DOC };
     const SCHEDULES: Doc = Doc {
         tag: "Schedules",
-        version: Some("2024-06-11"),
+        version: Some(SCHEDULES_VERSION),
         data: Some("Schedule"),
+        legacy: Some("LegacySchedule"),
         ..DOC
     };
     const EVENTS: Doc = Doc {
@@ -269,12 +284,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/me/calendar-feed" => calendar_feed::create, Doc { summary: "Publish the caller's bookings and free/busy as a secret iCalendar URL, shown only here (replaces an earlier one) (Kairos)", status: 201, data: Some("CalendarFeed"), ..ME }),
         endpoint!(GET "/me/calendar-feed" => calendar_feed::get, Doc { summary: "Whether the caller has a calendar feed (never its URL) (Kairos)", data: Some("CalendarFeedState"), ..ME }),
         endpoint!(DELETE "/me/calendar-feed" => calendar_feed::delete, Doc { summary: "Revoke the caller's calendar feed: its URL stops working (Kairos)", ..ME }),
-        endpoint!(GET "/schedules" => schedules::list, Doc { summary: "List schedules", list: true, ..SCHEDULES }),
-        endpoint!(POST "/schedules" => schedules::create, Doc { summary: "Create a schedule", body: Some("ScheduleInput"), status: 201, ..SCHEDULES }),
+        endpoint!(GET "/schedules" => schedules::list, Doc { summary: "List schedules", list: true, legacy: Some("LegacySchedules"), ..SCHEDULES }),
+        endpoint!(POST "/schedules" => schedules::create, Doc { summary: "Create a schedule (the body in 2024-06-11's fields or 2024-04-15's, whatever the version)", body: Some("ScheduleInput"), status: 201, ..SCHEDULES }),
         endpoint!(GET "/schedules/default" => schedules::default, Doc { summary: "The default schedule", ..SCHEDULES }),
         endpoint!(GET "/schedules/{id}" => schedules::get, Doc { summary: "Get a schedule", ..SCHEDULES }),
-        endpoint!(PATCH "/schedules/{id}" => schedules::update, Doc { summary: "Change a schedule", body: Some("ScheduleInput"), ..SCHEDULES }),
-        endpoint!(DELETE "/schedules/{id}" => schedules::delete, Doc { summary: "Delete a schedule", data: None, ..SCHEDULES }),
+        endpoint!(PATCH "/schedules/{id}" => schedules::update, Doc { summary: "Change a schedule (the body in 2024-06-11's fields or 2024-04-15's, whatever the version)", body: Some("ScheduleInput"), ..SCHEDULES }),
+        endpoint!(DELETE "/schedules/{id}" => schedules::delete, Doc { summary: "Delete a schedule", data: None, legacy: None, ..SCHEDULES }),
         endpoint!(GET "/event-types" => event_types::list, Doc { summary: "The caller's event types, or a person's public ones by username", auth: Auth::Optional, list: true,
             query: &[("username", "string", "Whose public event types"), ("eventSlug", "string", "Only the one with this slug")], data: Some("ListedEventType"), legacy: Some("LegacyEventTypeGroups"), ..EVENTS }),
         endpoint!(POST "/event-types" => event_types::create, Doc { summary: "Create an event type", body: Some("EventTypeInput"), status: 201, ..EVENTS }),

@@ -127,6 +127,56 @@ fn legacy_event_types(add: &mut dyn FnMut(&str, Value)) {
     );
 }
 
+/// Cal.com's 2024-04-15 schedule (`ScheduleOutput`, `http::api::schedules_legacy`).
+fn legacy_schedules(add: &mut dyn FnMut(&str, Value)) {
+    let range = || object(&[("start", string()), ("end", string())], &[]);
+    let working = object(
+        &[
+            ("days", list(integer())),
+            ("startTime", integer()),
+            ("endTime", integer()),
+            ("userId", nullable(integer())),
+        ],
+        &[],
+    );
+    let row = object(
+        &[
+            ("id", integer()),
+            ("userId", nullable(integer())),
+            ("eventTypeId", nullable(integer())),
+            ("days", list(integer())),
+            ("startTime", string()),
+            ("endTime", string()),
+            ("date", nullable(string())),
+            ("scheduleId", nullable(integer())),
+        ],
+        &[],
+    );
+    add(
+        "LegacySchedule",
+        object(
+            &[
+                ("id", integer()),
+                ("name", string()),
+                ("isManaged", boolean()),
+                ("workingHours", list(working)),
+                ("schedule", list(row)),
+                ("availability", list(list(range()))),
+                ("timeZone", string()),
+                (
+                    "dateOverrides",
+                    list(object(&[("ranges", list(range()))], &[])),
+                ),
+                ("isDefault", boolean()),
+                ("isLastSchedule", boolean()),
+                ("readOnly", boolean()),
+            ],
+            &[],
+        ),
+    );
+    add("LegacySchedules", list(r("LegacySchedule")));
+}
+
 fn schemas() -> Map<String, Value> {
     let mut s = Map::new();
     let mut add = |name: &str, schema: Value| {
@@ -203,6 +253,16 @@ fn schemas() -> Map<String, Value> {
             &[],
         ),
     );
+    // 2024-04-15's inputs: numbered days (0 Sunday), ISO 8601 times.
+    let legacy_hours = input(
+        &[
+            ("days", list(integer())),
+            ("startTime", string()),
+            ("endTime", string()),
+        ],
+        &["days", "startTime", "endTime"],
+    );
+    let range = input(&[("start", string()), ("end", string())], &["start", "end"]);
     add(
         "ScheduleInput",
         input(
@@ -212,10 +272,14 @@ fn schemas() -> Map<String, Value> {
                 ("isDefault", boolean()),
                 ("availability", list(hours)),
                 ("overrides", list(date_hours)),
+                ("availabilities", list(legacy_hours)),
+                ("schedule", list(list(range.clone()))),
+                ("dateOverrides", list(range)),
             ],
             &[],
         ),
     );
+    legacy_schedules(&mut add);
     let event_fields: Vec<(&str, Value)> = vec![
         ("title", string()),
         ("slug", string()),

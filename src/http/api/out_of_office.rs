@@ -116,6 +116,11 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let old = out_of_office::get(&state.db, caller.user.id, *id).await?;
     let mut given: Value = parse_body(&body)?;
+    if !given.is_object() {
+        return Err(ApiError::BadRequest(
+            "The request body must be a JSON object".into(),
+        ));
+    }
     // Fields not sent keep their value: the stored ones fill in.
     let kept = to_json(&old);
     for key in ["start", "end", "notes", "toUserId", "reason"] {

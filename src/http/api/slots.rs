@@ -133,10 +133,7 @@ pub async fn get(
 /// slots endpoint (its default for a missing or older version); `GET /v2/slots` is always the
 /// current one.
 fn legacy(request: &HttpRequest) -> bool {
-    let version = (request.headers().get("cal-api-version"))
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    request.path().ends_with("/slots/available") && version != Some("2024-09-04")
+    request.path().ends_with("/slots/available") && super::wants_legacy(request, &["2024-09-04"])
 }
 
 /// The 2024-04-15 answer from the current one: `{slots: {date: [{time}]}}`, or
@@ -288,6 +285,9 @@ pub struct ReservationBody {
     slot_start: Option<String>,
     slot_duration: Option<u32>,
     reservation_duration: Option<u32>,
+    /// The private link the booker came through (as in `POST /v2/bookings`).
+    #[serde(default, deserialize_with = "text::line")]
+    hashed_link: Option<String>,
 }
 
 fn iso(at: DateTime<Utc>) -> String {
@@ -306,7 +306,8 @@ fn reservation_json(r: &ReservationRecord) -> Value {
     })
 }
 
-fn hold(body: &ReservationBody, authenticated: bool) -> Result<reservations::Hold, ApiError> {
+fn hold(body: &ReservationBody, holder: Option<i64>) -> Result<reservations::Hold, ApiError> {
+    let authenticated = holder.is_some();
     let event_type_id = body
         .event_type_id
         .ok_or_else(|| ApiError::BadRequest("eventTypeId: is required".into()))?;
@@ -333,6 +334,8 @@ fn hold(body: &ReservationBody, authenticated: bool) -> Result<reservations::Hol
         length: body.slot_duration,
         minutes,
         booker_tz: Tz::UTC,
+        link: body.hashed_link.clone(),
+        holder,
     })
 }
 
@@ -344,7 +347,7 @@ pub async fn reserve(
 ) -> Result<HttpResponse, ApiError> {
     let admitted = admission::anonymous(&state, &request, &caller.0)?;
     let body: ReservationBody = parse_body(&body)?;
-    let hold = hold(&body, caller.0.is_some())?;
+    let hold = hold(&body, caller.0.as_ref().map(|c| c.user.id))?;
     let admitted =
         admission::for_event(&state, admitted, &EventRef::Id(hold.event_type_id)).await?;
     let holder = admitted.map(|a| a.holder(&state));
@@ -370,7 +373,7 @@ pub async fn update_reservation(
 ) -> Result<HttpResponse, ApiError> {
     let admitted = admission::anonymous(&state, &request, &caller.0)?;
     let body: ReservationBody = parse_body(&body)?;
-    let hold = hold(&body, caller.0.is_some())?;
+    let hold = hold(&body, caller.0.as_ref().map(|c| c.user.id))?;
     let admitted =
         admission::for_event(&state, admitted, &EventRef::Id(hold.event_type_id)).await?;
     let holder = admitted.map(|a| a.holder(&state));
