@@ -569,8 +569,9 @@ pub(crate) fn from_db_time(at: NaiveDateTime) -> DateTime<Utc> {
 /// A stored timestamp as read from either backend. SQLite keeps diesel's `%F %T%.f` text,
 /// which diesel reads by trying up to 18 format strings in turn; this reads that form's digits
 /// directly and leaves any other form to diesel, so the value is the same either way.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, diesel::deserialize::FromSqlRow)]
-pub(crate) struct DbTime(pub NaiveDateTime);
+pub struct DbTime(pub NaiveDateTime);
 
 impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for DbTime {
     fn from_sql(
