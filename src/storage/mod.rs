@@ -38,7 +38,9 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::SqliteConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Pool, PoolError};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
@@ -562,6 +564,9 @@ fn create_private_sqlite_file(path: &Path) -> StorageResult<()> {
 fn sqlite_manager(path: &Path, extra: &'static str) -> AsyncDieselConnectionManager<SqliteConn> {
     let mut config = ManagerConfig::<SqliteConn>::default();
     config.custom_setup = Box::new(move |url| open_sqlite(url.to_owned(), extra).boxed());
+    // A file does not drop a connection as a server can: no `SELECT 1` (a hop to the blocking
+    // pool and back) on every checkout.
+    config.recycling_method = RecyclingMethod::Fast;
     AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
         format!("sqlite://{}", path.display()),
         config,
@@ -586,6 +591,59 @@ pub(crate) fn from_db_time(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
+/// A stored timestamp as read from either backend. SQLite keeps diesel's `%F %T%.f` text,
+/// which diesel reads by trying up to 18 format strings in turn; this reads that form's digits
+/// directly and leaves any other form to diesel, so the value is the same either way.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, diesel::deserialize::FromSqlRow)]
+pub struct DbTime(pub NaiveDateTime);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for DbTime {
+    fn from_sql(
+        mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    ) -> diesel::deserialize::Result<Self> {
+        if let Some(at) = parse_db_time(value.read_text().as_bytes()) {
+            return Ok(Self(at));
+        }
+        <NaiveDateTime as diesel::deserialize::FromSql<
+            diesel::sql_types::Timestamp,
+            diesel::sqlite::Sqlite,
+        >>::from_sql(value)
+        .map(Self)
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for DbTime {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        <NaiveDateTime as diesel::deserialize::FromSql<
+            diesel::sql_types::Timestamp,
+            diesel::pg::Pg,
+        >>::from_sql(value)
+        .map(Self)
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` with an optional fraction of 1-9 digits, else `None`.
+fn parse_db_time(text: &[u8]) -> Option<NaiveDateTime> {
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        part.iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(i, c)| text.get(i) != Some(&c)) {
+        return None;
+    }
+    let nanos = match text.len() {
+        19 => 0,
+        21..=29 if text[19] == b'.' => digits(20..text.len())? * 10u32.pow(29 - text.len() as u32),
+        _ => return None,
+    };
+    chrono::NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?
+        .and_hms_nano_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?, nanos)
+}
+
 /// A stored timestamp read back as a UTC instant (`#[diesel(deserialize_as = StoredInstant)]`).
 #[doc(hidden)]
 pub struct StoredInstant(DateTime<Utc>);
@@ -593,12 +651,12 @@ pub struct StoredInstant(DateTime<Utc>);
 impl<DB> diesel::Queryable<diesel::sql_types::Timestamp, DB> for StoredInstant
 where
     DB: diesel::backend::Backend,
-    NaiveDateTime: diesel::deserialize::FromSql<diesel::sql_types::Timestamp, DB>,
+    DbTime: diesel::deserialize::FromSql<diesel::sql_types::Timestamp, DB>,
 {
-    type Row = NaiveDateTime;
+    type Row = DbTime;
 
-    fn build(row: NaiveDateTime) -> diesel::deserialize::Result<Self> {
-        Ok(Self(from_db_time(row)))
+    fn build(row: DbTime) -> diesel::deserialize::Result<Self> {
+        Ok(Self(from_db_time(row.0)))
     }
 }
 
@@ -660,7 +718,40 @@ impl From<StoredStatus> for BookingStatus {
 
 #[cfg(test)]
 mod tests {
-    use super::DatabaseUrl;
+    use super::{DatabaseUrl, parse_db_time};
+
+    #[test]
+    fn stored_times_read_as_chrono_reads_them() {
+        let chrono_reads = |text: &str| {
+            chrono::NaiveDateTime::parse_from_str(text, "%F %T%.f")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%F %T"))
+                .ok()
+        };
+        for text in [
+            "2027-01-31 09:30:00",
+            "2027-01-31 09:30:00.5",
+            "2027-01-31 09:30:00.123456",
+            "2027-01-31 23:59:59.999999999",
+            "1999-12-31 00:00:07.000001",
+        ] {
+            assert_eq!(parse_db_time(text.as_bytes()), chrono_reads(text), "{text}");
+            assert!(parse_db_time(text.as_bytes()).is_some(), "{text}");
+        }
+        // Other forms are left to diesel's formats: never a wrong value.
+        for text in [
+            "2027-01-31T09:30:00",
+            "2027-01-31 09:30",
+            "2027-02-30 09:30:00",
+            "2027-01-31 24:00:00",
+            "2027-01-31 09:30:00+01:00",
+            "2027-01-31 09:30:00.",
+            "2027-01-31 09:30:00.1234567890",
+            "2027-1-31 09:30:00",
+            "+027-01-31 09:30:00",
+        ] {
+            assert_eq!(parse_db_time(text.as_bytes()), None, "{text}");
+        }
+    }
 
     #[test]
     fn database_urls_pick_the_backend_and_refuse_what_sqlite_would_misread() {

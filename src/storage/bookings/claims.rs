@@ -12,7 +12,9 @@ use crate::storage::schema::{
     attendees, booking_claims, bookings, calendar_connections, connection_calendars, out_of_office,
     users,
 };
-use crate::storage::{Conn, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn};
+use crate::storage::{
+    Conn, DbTime, StorageResult, StoredStatus, from_db_time, to_db_time, with_conn,
+};
 
 /// The time a booking blocks for one host, buffers included.
 #[derive(Debug, Clone, Copy)]
@@ -129,10 +131,10 @@ type BusyRow = (
     String,
     Option<i64>,
     StoredStatus,
-    NaiveDateTime,
-    NaiveDateTime,
-    NaiveDateTime,
-    NaiveDateTime,
+    DbTime,
+    DbTime,
+    DbTime,
+    DbTime,
     bool,
 );
 
@@ -234,10 +236,10 @@ pub async fn busy_bookings(
             uid: r.2,
             event_type_id: r.3,
             status: r.4.into(),
-            start: from_db_time(r.5),
-            end: from_db_time(r.6),
-            blocked_start: from_db_time(r.7),
-            blocked_end: from_db_time(r.8),
+            start: from_db_time(r.5.0),
+            end: from_db_time(r.6.0),
+            blocked_start: from_db_time(r.7.0),
+            blocked_end: from_db_time(r.8.0),
             active: r.9,
         })
         .collect())
